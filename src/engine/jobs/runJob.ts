@@ -1,0 +1,138 @@
+// Runs one engine job in the current thread: decode and preprocess images, explain or predict. The worker
+// threads call this; tests and the CLI's in-process mode call it directly.
+import * as tf from '@tensorflow/tfjs';
+import { isUserError, UserError } from '../errors';
+import { decodeImage, readImageFile, type RgbaImage } from '../image/decode';
+import { preprocess } from '../image/preprocess';
+import { explain, predict } from '../methods/explain';
+import { parseMethodSpec } from '../methods/methodRegistry';
+import { networkInputBounds, pixelToInput } from '../model/modelCard';
+import type { LoadedModel } from '../model/loadModel';
+import type { BackendInfo, ModelCard } from '../types';
+import { getModel } from './modelCache';
+import type {
+  EngineJob,
+  ExplainJob,
+  ExplainResult,
+  ImageSource,
+  ModelInfoResult,
+  PredictJob,
+  PredictResult,
+  PreparedImage,
+} from '../../protocol/engineJobs';
+
+export async function runJob(job: EngineJob, backend: BackendInfo): Promise<unknown> {
+  switch (job.type) {
+    case 'explain':
+      return runExplain(job, backend);
+    case 'predict':
+      return runPredict(job, backend);
+    case 'model-info': {
+      const model = await getModel(job.model);
+      const result: ModelInfoResult = {
+        backend,
+        card: model.card,
+        layers: model.network.layers.map(describeLayer),
+        notes: model.notes,
+      };
+      return result;
+    }
+    case 'memory': {
+      const m = tf.memory();
+      return { numTensors: m.numTensors, numBytes: m.numBytes };
+    }
+  }
+}
+
+async function runExplain(job: ExplainJob, backend: BackendInfo): Promise<ExplainResult> {
+  const model = await getModel(job.model);
+  const { card } = model;
+  const methods = job.methods.map(parseMethodSpec);
+  const toInput = pixelToInput(card);
+  const images: PreparedImage[] = [];
+  const inputs: Float32Array[] = [];
+  const inputIndex: number[] = []; // images[] index of each input
+  for (const source of job.images) {
+    try {
+      const img = await readSource(source);
+      const prepared = preprocess(img, { shape: card.inputShape, toInput }, job.preprocess);
+      images.push({ name: sourceName(source), pixels: Uint8Array.from(prepared.pixels), shape: card.inputShape, fitted: prepared.fitted });
+      inputIndex.push(images.length - 1);
+      inputs.push(prepared.input);
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      images.push({ name: sourceName(source), pixels: new Uint8Array(0), shape: card.inputShape, fitted: false, error: e.message });
+    }
+  }
+  const targets = job.targets ? inputIndex.map((i) => job.targets?.[i] ?? null) : undefined;
+  const explanations = inputs.length
+    ? explain(model.network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) })
+    : [];
+  for (const e of explanations) e.image = inputIndex[e.image];
+  return { backend, card, images, explanations };
+}
+
+async function runPredict(job: PredictJob, backend: BackendInfo): Promise<PredictResult> {
+  const model = await getModel(job.model);
+  const input = pixelsToInput(model, job.pixels);
+  const { logits, probabilities, classes } = predict(model.network, input, job.count);
+  return { backend, logits, probabilities, classes };
+}
+
+function pixelsToInput(model: LoadedModel, pixels: Uint8Array): Float32Array {
+  const toInput = pixelToInput(model.card);
+  const channels = model.card.inputShape[2];
+  const input = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) input[i] = toInput(pixels[i], i % channels);
+  return input;
+}
+
+async function readSource(source: ImageSource): Promise<RgbaImage> {
+  switch (source.kind) {
+    case 'file':
+      return readImageFile(source.path);
+    case 'bytes':
+      return decodeImage(source.bytes, source.name);
+    case 'pixels':
+      return pixelsToRgba(source);
+  }
+}
+
+function pixelsToRgba(source: Extract<ImageSource, { kind: 'pixels' }>): RgbaImage {
+  const { width, height, channels, data } = source;
+  if (data.length !== width * height * channels) {
+    throw new UserError(`expected ${width}×${height}×${channels} = ${width * height * channels} pixel values, got ${data.length}`, source.name);
+  }
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = data[p * channels + (channels === 1 ? 0 : c)];
+    rgba[p * 4 + 3] = 255;
+  }
+  return { width, height, data: rgba };
+}
+
+function sourceName(source: ImageSource): string {
+  return source.kind === 'file' ? source.path : source.name;
+}
+
+function describeLayer(layer: LoadedModel['network']['layers'][number]): string {
+  switch (layer.kind) {
+    case 'dense':
+      return `dense ${layer.kernel.shape[0]}→${layer.kernel.shape[1]}`;
+    case 'conv2d': {
+      const [kh, kw, ci, co] = layer.kernel.shape;
+      return `conv2d ${kh}×${kw}×${ci}→${co} stride ${layer.strides.join('×')} ${layer.padding}`;
+    }
+    case 'maxPool':
+    case 'avgPool':
+      return `${layer.kind} ${layer.poolSize.join('×')} stride ${layer.strides.join('×')} ${layer.padding}`;
+    case 'reshape':
+      return `reshape → [${layer.shape.join(', ')}]`;
+    case 'rescale':
+      return `rescale ×${layer.scale} +${layer.offset}`;
+    default:
+      return layer.kind;
+  }
+}
+
+export type { ModelCard };

@@ -1,0 +1,43 @@
+// One engine worker thread: its own tfjs WASM backend, its own model cache, one job at a time.
+import { parentPort, workerData } from 'worker_threads';
+import { initBackend } from '../backend';
+import { isUserError } from '../errors';
+import { runJob } from '../jobs/runJob';
+import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/engineJobs';
+
+const port = parentPort;
+if (!port) throw new Error('engineWorker must run in a worker thread');
+
+async function main(): Promise<void> {
+  const init = workerData as WorkerInit;
+  const backend = await initBackend(init.wasmDir, init.backend);
+  const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(msg, transfer);
+  port!.on('message', async ({ jobId, job }: ToWorker) => {
+    try {
+      const result = await runJob(job, backend);
+      post({ type: 'done', jobId, result }, transferablesOf(result));
+    } catch (e) {
+      const err = e as Error;
+      post({ type: 'failed', jobId, message: isUserError(err) ? err.message : String(err.stack ?? err), userError: isUserError(err) });
+    }
+  });
+  post({ type: 'ready', backend });
+}
+
+/** The distinct ArrayBuffers of typed arrays in a result, moved rather than copied to the host. */
+function transferablesOf(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer && value.byteLength === value.buffer.byteLength) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const v of value) transferablesOf(v, found);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) transferablesOf(v, found);
+  }
+  return [...found];
+}
+
+main().catch((e) => {
+  // Without a backend this worker is useless; the pool sees the exit and reports the reason.
+  console.error(`engine worker failed to start: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

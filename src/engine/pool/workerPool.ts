@@ -1,0 +1,190 @@
+// A pool of engine worker threads. Each has its own WASM backend (the threaded wasm build does not run
+// in Node, so parallelism comes from several workers). Jobs queue until a worker is free; a cancelled job
+// is dropped from the queue or its worker is stopped; a worker that crashes is replaced and its job
+// retried once.
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { UserError } from '../errors';
+import type { BackendInfo } from '../types';
+import type { EngineJob, FromWorker, JobResult, ToWorker, WorkerInit } from '../../protocol/engineJobs';
+
+export interface PoolOptions {
+  /** Number of worker threads; default: the number of cores. */
+  size?: number;
+  /** The bundled worker script; default `worker.js` beside this bundle. */
+  workerScript?: string;
+  /** Folder of the tfjs .wasm files; default the bundle's folder. */
+  wasmDir?: string;
+  backend?: 'wasm' | 'cpu';
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+interface Pending {
+  id: number;
+  job: EngineJob;
+  attempts: number;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  backend?: BackendInfo;
+  running?: Pending;
+  /** Set when the pool itself stops this worker, so its exit is not taken for a crash. */
+  stopping?: boolean;
+}
+
+const MAX_ATTEMPTS = 2;
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly init: WorkerInit;
+  private readonly script: string;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private startFailures = 0;
+  private disposed = false;
+  private backendWaiters: Array<(b: BackendInfo) => void> = [];
+
+  constructor(options: PoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? os.availableParallelism?.() ?? os.cpus().length);
+    this.script = options.workerScript ?? path.join(__dirname, 'worker.js');
+    this.init = { wasmDir: options.wasmDir ?? __dirname, backend: options.backend ?? 'wasm' };
+    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+  }
+
+  /** Runs one job on the next free worker. */
+  run<J extends EngineJob>(job: J, signal?: AbortSignal): Promise<JobResult<J>> {
+    if (this.disposed) return Promise.reject(new Error('the engine worker pool has been disposed'));
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    return new Promise<JobResult<J>>((resolve, reject) => {
+      const pending: Pending = { id: this.nextId++, job, attempts: 0, resolve: resolve as (v: unknown) => void, reject, signal };
+      if (signal) {
+        pending.onAbort = () => this.cancel(pending);
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.queue.push(pending);
+      this.dispatch();
+    });
+  }
+
+  /** What the workers compute on, once the first one is up. */
+  backend(): Promise<BackendInfo> {
+    const known = this.slots.find((s) => s.backend)?.backend;
+    return known ? Promise.resolve(known) : new Promise((resolve) => this.backendWaiters.push(resolve));
+  }
+
+  /** For tests: the live worker threads. */
+  get threads(): readonly Worker[] {
+    return this.slots.map((s) => s.worker);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const p of this.queue.splice(0)) this.settle(p, new Error('the engine worker pool was disposed'));
+    await Promise.all(
+      this.slots.map((slot) => {
+        slot.stopping = true;
+        if (slot.running) this.settle(slot.running, new Error('the engine worker pool was disposed'));
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script, { workerData: this.init });
+    const slot: Slot = { worker, ready: false };
+    worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
+    worker.on('error', (err) => this.onExit(slot, err.message));
+    worker.on('exit', (code) => this.onExit(slot, `exit code ${code}`));
+    return slot;
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      slot.backend = msg.backend;
+      this.startFailures = 0;
+      for (const w of this.backendWaiters.splice(0)) w(msg.backend);
+      this.dispatch();
+      return;
+    }
+    const pending = slot.running;
+    if (!pending || pending.id !== msg.jobId) return;
+    slot.running = undefined;
+    if (msg.type === 'done') this.settle(pending, undefined, msg.result);
+    else this.settle(pending, msg.userError ? new UserError(msg.message) : new Error(msg.message));
+    this.dispatch();
+  }
+
+  /** A worker ended: replace it, and retry its job once unless the pool stopped it on purpose. */
+  private onExit(slot: Slot, reason: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return; // 'error' and 'exit' both fire; handle once
+    this.slots.splice(index, 1);
+    if (this.disposed) return;
+    const wasReady = slot.ready;
+    const pending = slot.running;
+    slot.running = undefined;
+    if (pending && !slot.stopping) {
+      pending.attempts++;
+      if (pending.attempts < MAX_ATTEMPTS) this.queue.unshift(pending);
+      else this.settle(pending, new Error(`the engine worker crashed twice running a ${pending.job.type} job (${reason})`));
+    }
+    if (!wasReady && !slot.stopping) this.startFailures++;
+    if (this.startFailures >= 2) {
+      // Workers die before they are ready: respawning would loop; fail what waits instead.
+      for (const p of this.queue.splice(0)) this.settle(p, new Error(`engine workers fail to start (${reason}); script ${this.script}`));
+      if (this.slots.length === 0) this.slots.push(this.spawn());
+      return;
+    }
+    this.slots.push(this.spawn());
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.running || slot.stopping) continue;
+      const next = this.queue.shift();
+      if (!next) return;
+      slot.running = next;
+      const msg: ToWorker = { jobId: next.id, job: next.job };
+      slot.worker.postMessage(msg);
+    }
+  }
+
+  private cancel(pending: Pending): void {
+    const queued = this.queue.indexOf(pending);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+    } else {
+      const slot = this.slots.find((s) => s.running === pending);
+      if (!slot) return; // already finished
+      // The job runs synchronously inside its worker: stopping the thread is the only way to stop it.
+      slot.stopping = true;
+      slot.running = undefined;
+      void slot.worker.terminate();
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      this.slots.push(this.spawn());
+    }
+    this.settle(pending, new CancelledError());
+  }
+
+  private settle(pending: Pending, error?: Error, value?: unknown): void {
+    if (pending.signal && pending.onAbort) pending.signal.removeEventListener('abort', pending.onAbort);
+    if (error) pending.reject(error);
+    else pending.resolve(value);
+  }
+}

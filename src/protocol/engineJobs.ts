@@ -1,0 +1,116 @@
+// The jobs the engine runs and what they return: the one contract between the extension host (or CLI)
+// and the engine workers. Plain data only, so everything crosses `postMessage` by structured clone.
+import type { BackendInfo, Explanation, ImageShape, ModelCard } from '../engine/types';
+
+/** Which model to use. The worker reloads it when model.json or its weights change on disk. */
+export interface ModelRef {
+  /** Absolute path of model.json. */
+  path: string;
+  /** Overrides for card.json fields (labels, input range, ...). */
+  card?: Partial<ModelCard>;
+}
+
+export type PreprocessMode = 'auto' | 'fit' | 'none';
+
+/** An image to explain: a file the worker reads, bytes already read, or 8-bit pixels (dataset samples). */
+export type ImageSource =
+  | { kind: 'file'; path: string }
+  | { kind: 'bytes'; name: string; bytes: Uint8Array }
+  | { kind: 'pixels'; name: string; width: number; height: number; channels: 1 | 3; data: Uint8Array };
+
+export interface ExplainJob {
+  type: 'explain';
+  model: ModelRef;
+  images: ImageSource[];
+  /** Method specs: ids, presets or `id:param=value,...`. */
+  methods: string[];
+  /** Per image, the classes to explain; null means the predicted class. */
+  targets?: Array<Array<number | null> | null>;
+  preprocess: PreprocessMode;
+}
+
+export interface PreparedImage {
+  name: string;
+  /** The 8-bit image actually fed to the model (model height × width × channels). */
+  pixels: Uint8Array;
+  shape: ImageShape;
+  /** Whether the MNIST-style fit was applied. */
+  fitted: boolean;
+  /** Set when this image could not be read; its explanations are then absent. */
+  error?: string;
+}
+
+export interface ExplainResult {
+  backend: BackendInfo;
+  card: ModelCard;
+  images: PreparedImage[];
+  /** Explanation.image indexes `images`. */
+  explanations: Explanation[];
+}
+
+export interface PredictJob {
+  type: 'predict';
+  model: ModelRef;
+  /** `count` images of the model's input size, 8-bit, HWC, concatenated. */
+  pixels: Uint8Array;
+  count: number;
+}
+
+export interface PredictResult {
+  backend: BackendInfo;
+  /** count × classes, row-major. */
+  probabilities: Float32Array;
+  logits: Float32Array;
+  classes: number;
+}
+
+export interface ModelInfoJob {
+  type: 'model-info';
+  model: ModelRef;
+}
+
+export interface ModelInfoResult {
+  backend: BackendInfo;
+  card: ModelCard;
+  /** One line per canonised layer, e.g. "conv2d 3×3×1→32 same". */
+  layers: string[];
+  notes: string[];
+}
+
+/** Live tensor count, for leak tests. */
+export interface MemoryJob {
+  type: 'memory';
+}
+
+export interface MemoryResult {
+  numTensors: number;
+  numBytes: number;
+}
+
+export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob;
+
+export type JobResult<J extends EngineJob> = J extends ExplainJob
+  ? ExplainResult
+  : J extends PredictJob
+    ? PredictResult
+    : J extends ModelInfoJob
+      ? ModelInfoResult
+      : MemoryResult;
+
+// ---- Envelopes between a pool and one worker thread ----
+
+/** Given to each worker at spawn time (`workerData`). */
+export interface WorkerInit {
+  wasmDir: string;
+  backend: 'wasm' | 'cpu';
+}
+
+export interface ToWorker {
+  jobId: number;
+  job: EngineJob;
+}
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendInfo }
+  | { type: 'done'; jobId: number; result: unknown }
+  | { type: 'failed'; jobId: number; message: string; userError: boolean };
