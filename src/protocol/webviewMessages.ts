@@ -1,0 +1,120 @@
+// Every message between the extension host and its webviews (the explain panel and the comparison
+// figure). The host owns the state and pushes it; the webview renders it and reports user actions.
+// Relevance travels as plain number arrays: maps are small (28×28) and JSON-safe in every VS Code.
+import type { MethodTitle } from '../engine/types';
+
+export type ColormapName = 'bwr' | 'gray' | 'coldnhot' | 'viridis';
+
+export type Normalization = { kind: 'percentile'; p: number } | { kind: 'max' };
+
+export interface DisplaySettings {
+  colormap: ColormapName;
+  normalization: Normalization;
+  /** Draw the heatmap over the model input instead of alone. */
+  overlay: boolean;
+  /** Heatmap opacity in the overlay, 0..1. */
+  opacity: number;
+}
+
+/** An 8-bit image, gray (1 channel) or RGB (3), row-major HWC. */
+export interface PixelImage {
+  width: number;
+  height: number;
+  channels: number;
+  pixels: number[];
+}
+
+export interface HeatmapView {
+  relevance: number[];
+  /** [height, width] */
+  shape: [number, number];
+  target: number;
+  logit: number;
+  relevanceSum: number;
+  ms: number;
+}
+
+export interface ClassScore {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+export interface ExplainedImage {
+  name: string;
+  /** webview-safe URI of the original file, when it is a file. */
+  originalSrc?: string;
+  /** The exact model input after preprocessing. */
+  input?: PixelImage;
+  fitted?: boolean;
+  predicted?: number;
+  /** All classes, most probable first. */
+  scores?: ClassScore[];
+  heatmap?: HeatmapView;
+  error?: string;
+}
+
+export interface ExplainViewState {
+  model: { id: string; name: string; dataset?: string; labels: string[] };
+  method: { spec: string; title: MethodTitle; /** Σ R ≈ logit is meaningful (conservative rules). */ conservative: boolean };
+  images: ExplainedImage[];
+  /** Which image the big view shows. */
+  selected: number;
+  /** Class explained for the selected image; null = the predicted one. */
+  target: number | null;
+  display: DisplaySettings;
+  /** e.g. "wasm-simd · 2 workers" */
+  backend: string;
+  busy: boolean;
+  error?: string;
+}
+
+export interface CompareCell {
+  heatmap?: HeatmapView;
+  error?: string;
+}
+
+export interface CompareRow {
+  name: string;
+  input?: PixelImage;
+  /** Predicted label with probability, e.g. "7 (99.2%)". */
+  label?: string;
+  cells: Array<CompareCell | null>;
+  error?: string;
+}
+
+export interface CompareViewState {
+  kind: 'methods' | 'models';
+  /** Shown above the grid, e.g. "mnist-cnn" or "LRP-α2β1". */
+  title: string;
+  columns: Array<{ title: MethodTitle; subtitle?: string }>;
+  rows: CompareRow[];
+  progress: { done: number; total: number };
+  display: DisplaySettings;
+  backend: string;
+  running: boolean;
+  error?: string;
+}
+
+// ---- host → webview ----
+export type ToWebview =
+  | { type: 'explain-state'; state: ExplainViewState }
+  | { type: 'compare-state'; state: CompareViewState }
+  | { type: 'compare-cell'; row: number; column: number; cell: CompareCell; progress: { done: number; total: number }; rowLabel?: string }
+  /** Ask the webview for a PNG of what it shows (export). */
+  | { type: 'request-export'; requestId: number };
+
+// ---- webview → host ----
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'select-image'; index: number }
+  | { type: 'select-target'; target: number | null }
+  | { type: 'set-display'; display: Partial<DisplaySettings> }
+  | { type: 'pick-method' }
+  | { type: 'pick-model' }
+  | { type: 'cancel' }
+  | { type: 'retry' }
+  /** The export: a PNG data URL of exactly the pixels shown. `requestId` 0 = the user clicked Export. */
+  | { type: 'export'; requestId: number; dataUrl: string; suggestedName: string };
+
+export const COLORMAPS: readonly ColormapName[] = ['bwr', 'gray', 'coldnhot', 'viridis'];
