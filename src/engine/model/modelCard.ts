@@ -1,0 +1,192 @@
+// The model card: what a model is (name, labels) and what input it expects (image shape, value range,
+// normalisation). Read from `card.json` beside `model.json` when there is one, with defaults drawn from
+// the network for whatever it leaves out, and overrides (from the caller) on top of both.
+import * as fs from 'fs';
+import * as path from 'path';
+import { UserError } from '../errors';
+import type { ImageShape, ModelCard, Network } from '../types';
+
+/** Where the card of a model lives. */
+export function cardPath(modelJsonPath: string): string {
+  return path.join(path.dirname(modelJsonPath), 'card.json');
+}
+
+/** The validated fields of `card.json`, or null when there is no card.json. Unknown fields are ignored. */
+export function readCardFile(modelJsonPath: string): Partial<ModelCard> | null {
+  const file = cardPath(modelJsonPath);
+  if (!fs.existsSync(file)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`is not valid JSON (${(e as Error).message})`, file);
+  }
+  return validateFields(json, { file, field: (key) => `field "${key}"` });
+}
+
+/**
+ * The card of the model at `modelJsonPath` for its loaded `network`: defaults, then card.json, then
+ * `overrides`. Defaults: id and name = the model's folder name, labels "0".."N-1", inputShape from the
+ * network ([h, w, c] as declared; a flat [n] as a square grey or RGB image), inputRange [0, 1].
+ */
+export function readCard(modelJsonPath: string, network: Network, overrides: Partial<ModelCard> = {}): ModelCard {
+  const fromFile = readCardFile(modelJsonPath) ?? {};
+  const given = validateFields(withoutUndefined(overrides), { field: (key) => `card override "${key}"` });
+  // Cross-checks name the source of the field that is wrong: the override when there is one, else card.json.
+  const sourceOf = (key: keyof ModelCard) =>
+    key in given ? { file: undefined, field: `card override "${key}"` } : { file: cardPath(modelJsonPath), field: `field "${key}"` };
+
+  const folder = path.basename(path.dirname(path.resolve(modelJsonPath)));
+  const merged: Partial<ModelCard> = { ...fromFile, ...given };
+  const card: ModelCard = {
+    id: folder,
+    name: folder,
+    labels: Array.from({ length: network.outputSize }, (_, i) => String(i)),
+    inputRange: [0, 1],
+    ...merged,
+    inputShape: merged.inputShape ?? defaultImageShape(network.inputShape, modelJsonPath),
+  };
+
+  if (card.labels.length !== network.outputSize) {
+    const { file, field } = sourceOf('labels');
+    throw new UserError(`${field} has ${card.labels.length} labels but the model has ${network.outputSize} logits`, file);
+  }
+  if (merged.inputShape && !fitsNetwork(merged.inputShape, network.inputShape)) {
+    const { file, field } = sourceOf('inputShape');
+    throw new UserError(`${field} [${merged.inputShape}] does not fit the model's input shape [${network.inputShape}]`, file);
+  }
+  for (const key of ['mean', 'std'] as const) {
+    const v = card[key];
+    if (Array.isArray(v) && v.length !== 1 && v.length !== card.inputShape[2]) {
+      const { file, field } = sourceOf(key);
+      throw new UserError(`${field} has ${v.length} values but the image has ${card.inputShape[2]} channels`, file);
+    }
+  }
+  return card;
+}
+
+/**
+ * The card's input range mapped through mean/std into the network's input space, the box [l, h] of the
+ * z^B rule. With per-channel mean/std the channels' boxes differ, and the smallest box holding all of them
+ * is returned. Null when the card declares unbounded input.
+ */
+export function networkInputBounds(card: ModelCard): [number, number] | null {
+  if (card.inputRange === null) return null;
+  const [low, high] = card.inputRange;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let c = 0; c < card.inputShape[2]; c++) {
+    const mean = perChannel(card.mean, c, 0);
+    const std = perChannel(card.std, c, 1);
+    lo = Math.min(lo, (low - mean) / std);
+    hi = Math.max(hi, (high - mean) / std);
+  }
+  return [lo, hi];
+}
+
+/**
+ * Maps an 8-bit pixel value of one channel to the network input: low + (high − low)·v/255, then
+ * (x − mean)/std. A card with unbounded input (inputRange null) has no pixel range, so [0, 1] is used.
+ */
+export function pixelToInput(card: ModelCard): (v: number, channel: number) => number {
+  const [low, high] = card.inputRange ?? [0, 1];
+  const channels = card.inputShape[2];
+  const mean = Array.from({ length: channels }, (_, c) => perChannel(card.mean, c, 0));
+  const std = Array.from({ length: channels }, (_, c) => perChannel(card.std, c, 1));
+  return (v, channel) => (low + ((high - low) * v) / 255 - mean[channel]) / std[channel];
+}
+
+function perChannel(v: number | number[] | undefined, channel: number, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v === 'number') return v;
+  return v.length === 1 ? v[0] : v[channel];
+}
+
+/** [h, w, c] as declared; [h, w] as grey; a flat [n] as a square grey image, else a square RGB one. */
+function defaultImageShape(inputShape: number[], modelJsonPath: string): ImageShape {
+  if (inputShape.length === 3) return [inputShape[0], inputShape[1], inputShape[2]];
+  if (inputShape.length === 2) return [inputShape[0], inputShape[1], 1];
+  if (inputShape.length === 1) {
+    const n = inputShape[0];
+    const grey = Math.round(Math.sqrt(n));
+    if (grey * grey === n) return [grey, grey, 1];
+    const rgb = Math.round(Math.sqrt(n / 3));
+    if (3 * rgb * rgb === n) return [rgb, rgb, 3];
+  }
+  throw new UserError(
+    `the model's input shape [${inputShape}] is not a square image; add a card.json beside it with "inputShape": [height, width, channels]`,
+    modelJsonPath,
+  );
+}
+
+/** The card's image fits when it has the network's number of values, and its shape when that is an image. */
+function fitsNetwork(image: ImageShape, inputShape: number[]): boolean {
+  const size = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
+  if (inputShape.length === 3) return image.every((d, i) => d === inputShape[i]);
+  return size(image) === size(inputShape);
+}
+
+function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+interface Source {
+  file?: string;
+  field: (key: string) => string;
+}
+
+/** Checks the type and range of every known field; returns only the fields present. */
+function validateFields(json: unknown, source: Source): Partial<ModelCard> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new UserError('must be a JSON object', source.file);
+  }
+  const raw = json as Record<string, unknown>;
+  const fail = (key: string, needs: string): never => {
+    throw new UserError(`${source.field(key)} must be ${needs}, not ${JSON.stringify(raw[key])}`, source.file);
+  };
+  const card: Partial<ModelCard> = {};
+  for (const key of ['id', 'name', 'dataset'] as const) {
+    if (key in raw) card[key] = isText(raw[key]) ? (raw[key] as string) : fail(key, 'a non-empty string');
+  }
+  if ('labels' in raw) {
+    const v = raw.labels;
+    card.labels = Array.isArray(v) && v.length > 0 && v.every(isText) ? (v as string[]) : fail('labels', 'a non-empty list of strings');
+  }
+  if ('inputShape' in raw) {
+    const v = raw.inputShape;
+    const ok = Array.isArray(v) && v.length === 3 && v.every((d) => Number.isInteger(d) && d > 0);
+    card.inputShape = ok ? (v as ImageShape) : fail('inputShape', '[height, width, channels] of positive integers');
+  }
+  if ('inputRange' in raw) {
+    const v = raw.inputRange;
+    const ok = v === null || (Array.isArray(v) && v.length === 2 && v.every(Number.isFinite) && v[0] < v[1]);
+    card.inputRange = ok ? (v as [number, number] | null) : fail('inputRange', 'null or [low, high] with low < high');
+  }
+  if ('mean' in raw) {
+    const v = raw.mean;
+    card.mean = isNumbers(v, () => true) ? (v as number | number[]) : fail('mean', 'a number or a list of numbers');
+  }
+  if ('std' in raw) {
+    const v = raw.std;
+    card.std = isNumbers(v, (x) => x > 0) ? (v as number | number[]) : fail('std', 'a positive number or a list of them');
+  }
+  if ('accuracy' in raw) {
+    const v = raw.accuracy;
+    card.accuracy = typeof v === 'number' && v >= 0 && v <= 1 ? v : fail('accuracy', 'a number in [0, 1]');
+  }
+  if ('training' in raw) {
+    const v = raw.training;
+    const ok = typeof v === 'object' && v !== null && !Array.isArray(v);
+    card.training = ok ? (v as Record<string, unknown>) : fail('training', 'an object');
+  }
+  return card;
+}
+
+function isText(v: unknown): boolean {
+  return typeof v === 'string' && v.length > 0;
+}
+
+function isNumbers(v: unknown, ok: (x: number) => boolean): boolean {
+  const good = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && ok(x);
+  return good(v) || (Array.isArray(v) && v.length > 0 && v.every(good));
+}

@@ -1,0 +1,69 @@
+// Test helpers: save tfjs models the way `model.save('file://…')` lays them out (model.json + one .bin
+// shard) into temp folders, give them deterministic non-trivial weights, and compare numbers.
+import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const SHARD = 'group1-shard1of1.bin';
+
+/** A fresh folder named `name` (the default card id) inside a new temp folder. */
+export function tempModelDir(name: string): string {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-model-')), name);
+  fs.mkdirSync(dir);
+  return dir;
+}
+
+/** Saves `model` into `dir` as model.json + group1-shard1of1.bin; returns the model.json path. */
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<string> {
+  const file = path.join(dir, 'model.json');
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData as ArrayBuffer;
+      fs.writeFileSync(path.join(dir, SHARD), Buffer.from(weightData));
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [SHARD], weights: artifacts.weightSpecs }],
+      };
+      fs.writeFileSync(file, JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return file;
+}
+
+/**
+ * Replaces every weight by seeded uniform values so biases, γ, β and moving means are far from their
+ * zero/one initial values (which would hide a wrong bias or fold). Moving variances stay positive.
+ */
+export function seedWeights(model: tf.LayersModel, seed: number): void {
+  const values = model.weights.map((w, i) => {
+    const [low, high] = w.originalName.endsWith('moving_variance') ? [0.3, 2] : [-0.6, 0.6];
+    return tf.randomUniform(w.shape, low, high, 'float32', seed + i);
+  });
+  model.setWeights(values);
+  tf.dispose(values);
+}
+
+export function readJson(file: string): any {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export function writeJson(file: string, json: unknown): void {
+  fs.writeFileSync(file, JSON.stringify(json));
+}
+
+/** The `modelTopology.config.layers` list of a saved model.json, to edit in place. */
+export function topologyLayers(modelJson: any): any[] {
+  return modelJson.modelTopology.config.layers;
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
