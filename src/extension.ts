@@ -1,17 +1,151 @@
-// Extension entry point: registers commands; everything heavy starts on first use.
+// Extension entry point: registers commands, panel serializers and the status bar. Nothing heavy runs
+// here: the worker pool starts on the first explanation.
 import * as vscode from 'vscode';
+import { ComparePanel, COMPARE_VIEW_TYPE, type CompareRestoreState, type CompareSpec } from './host/comparePanel';
+import { EngineService } from './host/engineService';
+import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainRestoreState } from './host/explainPanel';
+import type { HostServices } from './host/hostServices';
+import { activeImageUri, openImageUris, pickWorkspaceImages, urisFromArgs } from './host/imageTargets';
+import { bundledModels, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
+import { pickMethod, pickModel } from './host/pickers';
+import { isSubjectRefList, subjectsFromRefs } from './host/restoreSubjects';
+import { Selection } from './host/selection';
+import { readSettings } from './host/settings';
+import { createStatusBar } from './host/statusBar';
+import { fileSubject, type Subject } from './host/subjects';
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext) {
   const log = vscode.window.createOutputChannel('Explain Image');
+  const engine = new EngineService(context.extensionPath);
+  const selection = new Selection(context.workspaceState, context.extensionPath);
+  const services: HostServices = { extensionUri: context.extensionUri, engine, selection, log };
+  context.subscriptions.push(log, engine, selection, createStatusBar(selection));
+
+  const command = (id: string, run: (...args: any[]) => unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await run(...args);
+        } catch (e) {
+          log.appendLine(`[${id}] ${(e as Error)?.stack ?? e}`);
+          void vscode.window.showErrorMessage(`Explain Image: ${(e as Error)?.message ?? e}`);
+          return undefined;
+        }
+      }),
+    );
+
+  command('explainImage.explain', async (clicked?: unknown, selected?: unknown) => {
+    let uris = urisFromArgs(clicked, selected);
+    if (uris.length === 0) {
+      const active = activeImageUri();
+      uris = active ? [active] : await pickWorkspaceImages('Explain Image', false);
+    }
+    if (uris.length === 0) return undefined;
+    const panel = ExplainPanel.show(services, uris.map((u) => fileSubject(u.fsPath)));
+    return panel;
+  });
+
+  /** For the dataset browser and tests: explain subjects that are not files. */
+  command('explainImage.explainSubjects', (subjects: Subject[]) => ExplainPanel.show(services, subjects));
+
+  command('explainImage.selectMethod', async () => {
+    const spec = await pickMethod(selection.method);
+    if (spec) await selection.setMethod(spec);
+    return spec;
+  });
+
+  command('explainImage.selectModel', async () => {
+    const entry = await pickModel(context.extensionPath, selection.model.path);
+    if (entry) await selection.setModel(entry.bundled ? entry.id : entry.path);
+    return entry?.id;
+  });
+
+  command('explainImage.compareMethods', async (clicked?: unknown, selected?: unknown) => {
+    const subjects = await compareSubjects(clicked, selected);
+    if (subjects.length === 0) return undefined;
+    return ComparePanel.show(services, subjects, { kind: 'methods', model: selection.model, methods: readSettings().compareMethods });
+  });
+
+  command('explainImage.compareModels', async (clicked?: unknown, selected?: unknown) => {
+    const subjects = await compareSubjects(clicked, selected);
+    if (subjects.length === 0) return undefined;
+    return ComparePanel.show(services, subjects, { kind: 'models', models: compareModelList(), method: selection.method });
+  });
+
+  command('explainImage.exportHeatmap', async (target?: unknown) => {
+    const panel = ExplainPanel.current;
+    if (!panel) throw new Error('no Explain Image panel is open');
+    const uri = await panel.exportPng(target instanceof vscode.Uri ? target : typeof target === 'string' ? vscode.Uri.file(target) : undefined);
+    return uri?.fsPath;
+  });
+
+  command('explainImage.exportComparison', async (target?: unknown) => {
+    const panel = ComparePanel.latest;
+    if (!panel) throw new Error('no comparison figure is open');
+    const uri = await panel.exportPng(target instanceof vscode.Uri ? target : typeof target === 'string' ? vscode.Uri.file(target) : undefined);
+    return uri?.fsPath;
+  });
+
+  command('explainImage.showLog', () => log.show());
+
   context.subscriptions.push(
-    log,
-    vscode.commands.registerCommand('explainImage.explain', async (uri?: vscode.Uri) => {
-      log.appendLine(`explain ${uri?.fsPath ?? '(no file)'}`);
-      const panel = vscode.window.createWebviewPanel('explainImage.panel', 'Explain Image', vscode.ViewColumn.Beside, {});
-      panel.webview.html = '<!doctype html><html><body><h1>Explain Image</h1></body></html>';
+    vscode.window.registerWebviewPanelSerializer(EXPLAIN_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: { restore?: ExplainRestoreState } | undefined) {
+        const restore = state?.restore;
+        const subjects = isSubjectRefList(restore?.subjects) ? await subjectsFromRefs(restore.subjects) : [];
+        if (subjects.length === 0) {
+          panel.dispose();
+          return;
+        }
+        ExplainPanel.revive(services, panel, subjects, restore);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: { restore?: CompareRestoreState } | undefined) {
+        const restore = state?.restore;
+        const subjects = isSubjectRefList(restore?.subjects) ? await subjectsFromRefs(restore.subjects) : [];
+        const spec = restore ? reviveCompareSpec(restore) : undefined;
+        if (subjects.length === 0 || !spec) {
+          panel.dispose();
+          return;
+        }
+        ComparePanel.show(services, subjects, spec, panel);
+      },
     }),
   );
+
+  function reviveCompareSpec(restore: CompareRestoreState): CompareSpec | undefined {
+    const find = (id: string) => resolveModelChoice(id, context.extensionPath);
+    if (restore.spec.kind === 'methods') {
+      const model = find(restore.spec.model);
+      return model ? { kind: 'methods', model, methods: restore.spec.methods } : undefined;
+    }
+    const models = restore.spec.models.map(find).filter((m): m is ModelEntry => !!m);
+    return models.length ? { kind: 'models', models, method: restore.spec.method } : undefined;
+  }
+
+  /** Images for a comparison: the Explorer selection, else the open image tabs, else a pick. */
+  async function compareSubjects(clicked?: unknown, selected?: unknown): Promise<Subject[]> {
+    if (Array.isArray(clicked) && clicked.every((s) => s && typeof s === 'object' && 'source' in s)) return clicked as Subject[];
+    let uris = urisFromArgs(clicked, selected);
+    if (uris.length === 0) uris = openImageUris();
+    if (uris.length === 0) uris = await pickWorkspaceImages('Explain Image: Compare', true);
+    return uris.map((u) => fileSubject(u.fsPath));
+  }
+
+  /** Models for "Compare Models": the setting, else the bundled models of the selected model's data set. */
+  function compareModelList(): ModelEntry[] {
+    const fromSetting = readSettings()
+      .compareModels.map((id) => resolveModelChoice(id, context.extensionPath))
+      .filter((m): m is ModelEntry => !!m);
+    if (fromSetting.length) return fromSetting;
+    const current = selection.model;
+    const sameData = bundledModels(context.extensionPath).filter((m) => !current.card.dataset || m.card.dataset === current.card.dataset);
+    return sameData.some((m) => m.path === current.path) ? sameData : [current, ...sameData];
+  }
+
   log.appendLine('Explain Image activated');
+  return { services };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,228 @@
+// The comparison figure: rows are images, columns are methods (one model) or models (one method), as in
+// the seed figure. Cells are separate jobs spread over the workers and appear as they finish.
+import * as vscode from 'vscode';
+import { isUserError } from '../engine/errors';
+import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
+import { CancelledError } from '../engine/pool/workerPool';
+import type { ExplainResult } from '../protocol/engineJobs';
+import type { CompareCell, CompareViewState, FromWebview, ToWebview } from '../protocol/webviewMessages';
+import { savePng } from './exportPng';
+import type { HostServices } from './hostServices';
+import type { ModelEntry } from './modelCatalog';
+import { readSettings } from './settings';
+import type { Subject, SubjectRef } from './subjects';
+import { validateWebviewMessage } from './validateWebviewMessage';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export const COMPARE_VIEW_TYPE = 'explainImage.compare';
+
+export type CompareSpec =
+  | { kind: 'methods'; model: ModelEntry; methods: string[] }
+  | { kind: 'models'; models: ModelEntry[]; method: string };
+
+export interface CompareRestoreState {
+  subjects: SubjectRef[];
+  spec: { kind: 'methods'; model: string; methods: string[] } | { kind: 'models'; models: string[]; method: string };
+}
+
+export class ComparePanel implements vscode.Disposable {
+  private state: CompareViewState;
+  private running: AbortController | undefined;
+  private webviewReady = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
+  private nextExportId = 1;
+  private done: Promise<void> = Promise.resolve();
+  static latest: ComparePanel | undefined;
+
+  static show(services: HostServices, subjects: Subject[], spec: CompareSpec, panel?: vscode.WebviewPanel): ComparePanel {
+    const title = spec.kind === 'methods' ? `Compare methods · ${spec.model.id}` : `Compare models · ${spec.method}`;
+    const webviewPanel = panel ?? vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewOptions(services.extensionUri));
+    webviewPanel.title = title;
+    return new ComparePanel(services, webviewPanel, subjects, spec);
+  }
+
+  private constructor(
+    private readonly services: HostServices,
+    readonly panel: vscode.WebviewPanel,
+    private readonly subjects: Subject[],
+    private readonly spec: CompareSpec,
+  ) {
+    ComparePanel.latest = this;
+    panel.webview.options = webviewOptions(services.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'compare', panel.title);
+    const columns =
+      spec.kind === 'methods'
+        ? spec.methods.map((m) => ({ title: titleOf(m), subtitle: undefined }))
+        : spec.models.map((m) => ({ title: [{ text: m.id }], subtitle: m.card.dataset }));
+    this.state = {
+      kind: spec.kind,
+      title: spec.kind === 'methods' ? spec.model.card.name ?? spec.model.id : plainTitle(spec.method),
+      columns,
+      rows: subjects.map((s) => ({ name: s.name, cells: columns.map(() => null) })),
+      progress: { done: 0, total: subjects.length * columns.length },
+      display: readSettings().display,
+      backend: '',
+      running: false,
+      restore: this.restoreState(),
+    };
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
+    );
+    this.done = this.run();
+  }
+
+  whenDone(): Promise<void> {
+    return this.done;
+  }
+
+  restoreState(): CompareRestoreState {
+    const spec = this.spec;
+    return {
+      subjects: this.subjects.map((s) => s.ref),
+      spec: spec.kind === 'methods' ? { kind: 'methods', model: spec.model.id, methods: spec.methods } : { kind: 'models', models: spec.models.map((m) => m.id), method: spec.method },
+    };
+  }
+
+  private async run(): Promise<void> {
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    const pool = this.services.engine.get();
+    const preprocess = readSettings().preprocess;
+    this.state.running = true;
+    this.state.progress.done = 0;
+    this.state.error = undefined;
+    this.post();
+    const cells: Promise<void>[] = [];
+    this.subjects.forEach((subject, row) => {
+      this.state.columns.forEach((_, column) => {
+        const model = this.spec.kind === 'methods' ? this.spec.model : this.spec.models[column];
+        const method = this.spec.kind === 'methods' ? this.spec.methods[column] : this.spec.method;
+        const job = pool.run({ type: 'explain', model: { path: model.path }, images: [subject.source], methods: [method], preprocess }, controller.signal);
+        cells.push(job.then((result) => this.fill(row, column, result), (e) => this.fillError(row, column, e)));
+      });
+    });
+    await Promise.all(cells);
+    if (controller.signal.aborted) return;
+    this.state.running = false;
+    this.state.backend = await this.services.engine.describe();
+    this.post();
+  }
+
+  private fill(row: number, column: number, result: ExplainResult): void {
+    const r = this.state.rows[row];
+    const image = result.images[0];
+    if (image?.error) return this.fillError(row, column, new Error(image.error));
+    const e = result.explanations[0];
+    const label = `${result.card.labels[e.predicted] ?? e.predicted} (${(e.probabilities[e.predicted] * 100).toFixed(1)}%)`;
+    if (!r.input) r.input = { width: image.shape[1], height: image.shape[0], channels: image.shape[2], pixels: Array.from(image.pixels) };
+    if (!r.label || this.spec.kind === 'methods') r.label = label;
+    const cell: CompareCell = {
+      heatmap: { relevance: Array.from(e.relevance), shape: e.shape, target: e.target, logit: e.logit, relevanceSum: e.relevanceSum, ms: e.ms },
+      label: this.spec.kind === 'models' ? label : undefined,
+    };
+    this.setCell(row, column, cell);
+    if (!this.state.backend) this.state.backend = result.backend.name;
+  }
+
+  private fillError(row: number, column: number, e: unknown): void {
+    if (e instanceof CancelledError) return;
+    const message = isUserError(e) ? e.message : String((e as Error)?.message ?? e);
+    this.services.log.appendLine(`[compare] row ${row} column ${column}: ${message}`);
+    this.setCell(row, column, { error: message });
+  }
+
+  private setCell(row: number, column: number, cell: CompareCell): void {
+    this.state.rows[row].cells[column] = cell;
+    this.state.progress.done++;
+    if (!this.webviewReady) return;
+    // The first cell of a row also carries the row's input and label: send the whole state then.
+    if (this.state.rows[row].cells.filter(Boolean).length === 1) this.post();
+    else this.send({ type: 'compare-cell', row, column, cell, progress: { ...this.state.progress }, rowLabel: this.state.rows[row].label });
+  }
+
+  private post(): void {
+    if (this.webviewReady) this.send({ type: 'compare-state', state: this.state });
+  }
+
+  private send(msg: ToWebview): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private onMessage(raw: unknown): void {
+    const msg: FromWebview | null = validateWebviewMessage(raw);
+    if (!msg) return;
+    switch (msg.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.post();
+        break;
+      case 'cancel':
+        this.running?.abort();
+        this.state.running = false;
+        this.post();
+        break;
+      case 'retry':
+        this.state.rows.forEach((r) => (r.cells = r.cells.map(() => null)));
+        this.done = this.run();
+        break;
+      case 'set-display':
+        this.state.display = { ...this.state.display, ...msg.display };
+        this.post();
+        break;
+      case 'export': {
+        const waiting = this.exportRequests.get(msg.requestId);
+        if (waiting) {
+          this.exportRequests.delete(msg.requestId);
+          waiting(msg.dataUrl, msg.suggestedName);
+        } else {
+          void savePng(msg.dataUrl, msg.suggestedName).then(
+            (uri) => uri && this.services.log.appendLine(`[export] wrote ${uri.fsPath}`),
+            (e) => void vscode.window.showErrorMessage(`Explain Image: ${(e as Error).message}`),
+          );
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    await this.done;
+    const requestId = this.nextExportId++;
+    const [dataUrl, name] = await new Promise<[string, string]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the comparison did not answer the export request within 10 s')), 10_000);
+      this.exportRequests.set(requestId, (d, n) => {
+        clearTimeout(timer);
+        resolve([d, n]);
+      });
+      this.send({ type: 'request-export', requestId });
+    });
+    return savePng(dataUrl, name, target);
+  }
+
+  dispose(): void {
+    if (ComparePanel.latest === this) ComparePanel.latest = undefined;
+    this.running?.abort();
+    for (const d of this.disposables) d.dispose();
+    this.disposables.length = 0;
+    this.panel.dispose();
+  }
+}
+
+function titleOf(spec: string) {
+  try {
+    return methodTitle(parseMethodSpec(spec));
+  } catch {
+    return [{ text: spec }];
+  }
+}
+
+function plainTitle(spec: string): string {
+  return titleOf(spec)
+    .map((p) => p.text)
+    .join('');
+}

@@ -1,0 +1,381 @@
+// The Explain Image panel: original image, model input, predictions and the heatmap of the current
+// method and target class. The host owns the state; the webview renders it and reports user actions.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { isUserError } from '../engine/errors';
+import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
+import { explainInParallel } from '../engine/pool/parallelJobs';
+import { CancelledError } from '../engine/pool/workerPool';
+import type { ExplainResult } from '../protocol/engineJobs';
+import type { DisplaySettings, ExplainedImage, ExplainViewState, FromWebview, ToWebview } from '../protocol/webviewMessages';
+import type { HostServices } from './hostServices';
+import { savePng } from './exportPng';
+import { readSettings } from './settings';
+import type { Subject, SubjectRef } from './subjects';
+import { validateWebviewMessage } from './validateWebviewMessage';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
+
+/** Methods whose relevance sums to about the logit, so "Σ R = … · logit …" means something. */
+const CONSERVATIVE = new Set(['simple-taylor', 'deep-taylor', 'lrp-ab', 'lrp-z', 'lrp-epsilon', 'lrp-gamma', 'epsilon-plus-flat', 'epsilon-gamma-box', 'integrated-gradients']);
+
+const ORIGINAL_PREVIEW_LIMIT = 8 * 1024 * 1024;
+
+/** What the serializer keeps to restore a panel after a window reload. */
+export interface ExplainRestoreState {
+  subjects: SubjectRef[];
+  selected: number;
+  target: number | null;
+  display?: DisplaySettings;
+}
+
+export class ExplainPanel implements vscode.Disposable {
+  static current: ExplainPanel | undefined;
+
+  private subjects: Subject[] = [];
+  private images: ExplainedImage[] = [];
+  private selected = 0;
+  private target: number | null = null;
+  private display: DisplaySettings;
+  private busy = false;
+  private error: string | undefined;
+  private backend = '';
+  private running: AbortController | undefined;
+  private watchers: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
+  private nextExportId = 1;
+  private webviewReady = false;
+  /** Resolves when the last refresh has finished (tests, export after explain). */
+  private idle: Promise<void> = Promise.resolve();
+
+  /** Opens (or reuses) the panel on these subjects. */
+  static show(services: HostServices, subjects: Subject[]): ExplainPanel {
+    if (ExplainPanel.current) {
+      ExplainPanel.current.panel.reveal(undefined, true);
+      ExplainPanel.current.setSubjects(subjects);
+      return ExplainPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(EXPLAIN_VIEW_TYPE, 'Explain Image', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(services.extensionUri));
+    const explainPanel = new ExplainPanel(services, panel);
+    explainPanel.setSubjects(subjects);
+    return explainPanel;
+  }
+
+  /** Restores a panel VS Code kept across a reload. */
+  static revive(services: HostServices, panel: vscode.WebviewPanel, subjects: Subject[], restore?: ExplainRestoreState): ExplainPanel {
+    const explainPanel = new ExplainPanel(services, panel);
+    if (restore?.display) explainPanel.display = restore.display;
+    explainPanel.selected = Math.min(restore?.selected ?? 0, Math.max(0, subjects.length - 1));
+    explainPanel.target = restore?.target ?? null;
+    explainPanel.setSubjects(subjects, false);
+    return explainPanel;
+  }
+
+  private constructor(
+    private readonly services: HostServices,
+    readonly panel: vscode.WebviewPanel,
+  ) {
+    ExplainPanel.current = this;
+    this.display = readSettings().display;
+    panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
+    panel.webview.options = webviewOptions(services.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'explain', 'Explain Image');
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
+      services.selection.onDidChange(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.refresh();
+      }),
+    );
+  }
+
+  setSubjects(subjects: Subject[], resetView = true): void {
+    this.subjects = subjects;
+    this.images = subjects.map((s) => ({ name: s.name, originalSrc: originalDataUrl(s) }));
+    if (resetView) {
+      this.selected = 0;
+      this.target = null;
+    }
+    this.panel.title = subjects.length === 1 ? `Explain: ${subjects[0].name}` : `Explain: ${subjects.length} images`;
+    this.watchFiles();
+    this.refresh();
+  }
+
+  /** Re-explains everything with the current model, method and target (cancelling a run in progress). */
+  refresh(): Promise<void> {
+    this.running?.abort();
+    const controller = new AbortController();
+    this.running = controller;
+    this.idle = this.explain(controller).catch((e) => this.showError(e));
+    return this.idle;
+  }
+
+  whenIdle(): Promise<void> {
+    return this.idle;
+  }
+
+  private async explain(controller: AbortController): Promise<void> {
+    const { engine, selection, log } = this.services;
+    const model = selection.model;
+    const method = selection.method;
+    this.busy = true;
+    this.error = undefined;
+    this.post();
+    const started = Date.now();
+    let result: ExplainResult;
+    try {
+      result = await explainInParallel(
+        engine.get(),
+        {
+          type: 'explain',
+          model: { path: model.path },
+          images: this.subjects.map((s) => s.source),
+          methods: [method],
+          targets: this.subjects.map((_, i) => (i === this.selected && this.target !== null ? [this.target] : null)),
+          preprocess: readSettings().preprocess,
+        },
+        controller.signal,
+      );
+    } catch (e) {
+      if (e instanceof CancelledError) return;
+      throw e;
+    }
+    if (controller.signal.aborted) return;
+    if (this.target !== null && this.target >= result.card.labels.length) this.target = null;
+    this.images = this.subjects.map((s, i) => toExplainedImage(s, result, i, originalDataUrl(s)));
+    const ms = result.explanations.reduce((t, e) => t + e.ms, 0);
+    this.backend = `${await engine.describe()} · ${formatMs(ms)}`;
+    this.busy = false;
+    this.modelCard = { id: model.id, name: result.card.name, dataset: result.card.dataset, labels: result.card.labels };
+    for (const img of result.images) if (img.error) log.appendLine(`[explain] ${img.error}`);
+    log.appendLine(`[explain] ${this.subjects.length} image(s) · ${model.id} · ${method} · ${Date.now() - started} ms wall`);
+    this.post();
+    const firstError = result.images.find((i) => i.error)?.error;
+    if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
+  }
+
+  private modelCard: ExplainViewState['model'] | undefined;
+
+  private showError(e: unknown): void {
+    const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
+    this.services.log.appendLine(`[explain] error: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
+    this.busy = false;
+    this.error = message;
+    this.post();
+    void vscode.window.showErrorMessage(`Explain Image: ${message}`, 'Show Log').then((a) => a && this.services.log.show());
+  }
+
+  private state(): ExplainViewState {
+    const { selection } = this.services;
+    const spec = selection.method;
+    let title = [{ text: spec }];
+    let conservative = false;
+    try {
+      const parsed = parseMethodSpec(spec);
+      title = methodTitle(parsed);
+      conservative = CONSERVATIVE.has(parsed.id);
+    } catch {
+      // An invalid stored spec shows as typed; the explain run reports the error.
+    }
+    const model = selection.model;
+    return {
+      model: this.modelCard && this.modelCard.id === model.id ? this.modelCard : { id: model.id, name: model.card.name ?? model.id, dataset: model.card.dataset, labels: model.card.labels ?? [] },
+      method: { spec, title, conservative },
+      images: this.images,
+      selected: this.selected,
+      target: this.target,
+      display: this.display,
+      backend: this.backend,
+      busy: this.busy,
+      error: this.error,
+      restore: this.restoreState(),
+    };
+  }
+
+  restoreState(): ExplainRestoreState {
+    return { subjects: this.subjects.map((s) => s.ref), selected: this.selected, target: this.target, display: this.display };
+  }
+
+  private post(): void {
+    if (!this.webviewReady) return;
+    this.send({ type: 'explain-state', state: this.state() });
+  }
+
+  private send(msg: ToWebview): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private onMessage(raw: unknown): void {
+    const msg: FromWebview | null = validateWebviewMessage(raw);
+    if (!msg) {
+      this.services.log.appendLine(`[explain] ignored an invalid message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    switch (msg.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.post();
+        break;
+      case 'select-image':
+        if (msg.index >= 0 && msg.index < this.subjects.length && msg.index !== this.selected) {
+          this.selected = msg.index;
+          const hadTarget = this.target !== null;
+          this.target = null;
+          if (hadTarget) this.refresh();
+          else this.post();
+        }
+        break;
+      case 'select-target':
+        this.target = msg.target;
+        this.refresh();
+        break;
+      case 'set-display':
+        this.display = { ...this.display, ...msg.display };
+        this.post();
+        break;
+      case 'pick-method':
+        void vscode.commands.executeCommand('explainImage.selectMethod');
+        break;
+      case 'pick-model':
+        void vscode.commands.executeCommand('explainImage.selectModel');
+        break;
+      case 'retry':
+        this.refresh();
+        break;
+      case 'cancel':
+        this.running?.abort();
+        this.busy = false;
+        this.post();
+        break;
+      case 'export': {
+        const waiting = this.exportRequests.get(msg.requestId);
+        if (waiting) {
+          this.exportRequests.delete(msg.requestId);
+          waiting(msg.dataUrl, msg.suggestedName);
+        } else {
+          void this.saveExport(msg.dataUrl, msg.suggestedName);
+        }
+        break;
+      }
+    }
+  }
+
+  /** Export asked from the command palette or a test: the webview renders, the host writes. */
+  async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    await this.idle;
+    const requestId = this.nextExportId++;
+    const reply = new Promise<[string, string]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.exportRequests.delete(requestId);
+        reject(new Error('the panel did not answer the export request within 10 s'));
+      }, 10_000);
+      this.exportRequests.set(requestId, (dataUrl, name) => {
+        clearTimeout(timer);
+        resolve([dataUrl, name]);
+      });
+    });
+    this.send({ type: 'request-export', requestId });
+    const [dataUrl, name] = await reply;
+    return this.saveExport(dataUrl, name, target);
+  }
+
+  private async saveExport(dataUrl: string, name: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    try {
+      const uri = await savePng(dataUrl, name, target);
+      if (uri) {
+        this.services.log.appendLine(`[export] wrote ${uri.fsPath}`);
+        if (!target) void vscode.window.showInformationMessage(`Heatmap saved to ${vscode.workspace.asRelativePath(uri)}`);
+      }
+      return uri;
+    } catch (e) {
+      this.showError(e);
+      return undefined;
+    }
+  }
+
+  /** Re-explain (debounced) when an explained file or the model's files change on disk. */
+  private watchFiles(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    const schedule = () => {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => this.refresh(), 300);
+    };
+    const watch = (folder: string, glob: string) => {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), glob));
+      w.onDidChange(schedule);
+      w.onDidCreate(schedule);
+      this.watchers.push(w);
+    };
+    for (const s of this.subjects) {
+      if (s.ref.kind === 'file') watch(path.dirname(s.ref.path), path.basename(s.ref.path));
+    }
+    const modelDir = path.dirname(this.services.selection.model.path);
+    watch(modelDir, '*');
+    this.watchers.push(
+      this.services.selection.onDidChange(() => {
+        // The model folder to watch follows the selection.
+        this.watchFiles();
+      }),
+    );
+  }
+
+  dispose(): void {
+    if (ExplainPanel.current === this) ExplainPanel.current = undefined;
+    this.running?.abort();
+    clearTimeout(this.refreshTimer);
+    for (const d of [...this.watchers, ...this.disposables]) d.dispose();
+    this.watchers = [];
+    this.disposables.length = 0;
+    this.panel.dispose();
+  }
+}
+
+function toExplainedImage(subject: Subject, result: ExplainResult, index: number, originalSrc?: string): ExplainedImage {
+  const prepared = result.images[index];
+  if (!prepared || prepared.error) return { name: subject.name, originalSrc, error: prepared?.error ?? 'not explained' };
+  const e = result.explanations.find((x) => x.image === index);
+  const [h, w, c] = prepared.shape;
+  const image: ExplainedImage = {
+    name: subject.name,
+    originalSrc,
+    input: { width: w, height: h, channels: c, pixels: Array.from(prepared.pixels) },
+    fitted: prepared.fitted,
+  };
+  if (!e) return image;
+  image.predicted = e.predicted;
+  image.scores = Array.from(e.probabilities, (p, k) => ({ index: k, label: result.card.labels[k] ?? String(k), probability: p })).sort(
+    (a, b) => b.probability - a.probability,
+  );
+  image.heatmap = {
+    relevance: Array.from(e.relevance),
+    shape: e.shape,
+    target: e.target,
+    logit: e.logit,
+    relevanceSum: e.relevanceSum,
+    ms: e.ms,
+  };
+  return image;
+}
+
+/** The original file as a data URL for display, when it is a reasonably small image file. */
+function originalDataUrl(subject: Subject): string | undefined {
+  if (subject.ref.kind !== 'file') return undefined;
+  const mime: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.bmp': 'image/bmp', '.webp': 'image/webp' };
+  const type = mime[path.extname(subject.ref.path).toLowerCase()];
+  try {
+    if (!type || fs.statSync(subject.ref.path).size > ORIGINAL_PREVIEW_LIMIT) return undefined;
+    return `data:${type};base64,${fs.readFileSync(subject.ref.path).toString('base64')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}

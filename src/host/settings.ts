@@ -1,0 +1,47 @@
+// The `explainImage.*` settings, read once into a typed object per use.
+import * as vscode from 'vscode';
+import type { PreprocessMode } from '../protocol/engineJobs';
+import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/webviewMessages';
+
+export const SEED_METHODS = ['sensitivity', 'guided-backprop', 'simple-taylor', 'deep-taylor', 'lrp-a1.2b0.2', 'lrp-a1.5b0.5', 'lrp-a2b1'];
+
+export interface Settings {
+  model: string;
+  method: string;
+  display: DisplaySettings;
+  preprocess: PreprocessMode;
+  /** 0 = one per core. */
+  workers: number;
+  compareMethods: string[];
+  compareModels: string[];
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('explainImage');
+  const colormap = c.get<string>('colormap', 'bwr');
+  const normalization = c.get<string>('normalization', 'percentile');
+  const percentile = clamp(c.get<number>('percentile', 99.5), 50, 100);
+  const preprocess = c.get<string>('preprocess', 'auto');
+  return {
+    model: c.get<string>('model', 'mnist-cnn') || 'mnist-cnn',
+    method: c.get<string>('method', 'lrp-a2b1') || 'lrp-a2b1',
+    display: {
+      colormap: (COLORMAPS as readonly string[]).includes(colormap) ? (colormap as ColormapName) : 'bwr',
+      normalization: normalization === 'max' ? { kind: 'max' } : { kind: 'percentile', p: percentile },
+      overlay: c.get<boolean>('overlay', false),
+      opacity: clamp(c.get<number>('overlayOpacity', 0.6), 0, 1),
+    },
+    preprocess: preprocess === 'fit' || preprocess === 'none' ? preprocess : 'auto',
+    workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
+    compareMethods: nonEmpty(c.get<string[]>('compare.methods', SEED_METHODS), SEED_METHODS),
+    compareModels: c.get<string[]>('compare.models', []),
+  };
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : lo;
+}
+
+function nonEmpty(list: string[] | undefined, fallback: string[]): string[] {
+  return Array.isArray(list) && list.length > 0 ? list.map(String) : fallback;
+}
