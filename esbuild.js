@@ -37,6 +37,16 @@ const builds = [
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
   },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: true,
+    logLevel: 'info',
+    entryPoints: ['webview/dataset/main.ts'],
+    outfile: 'dist/dataset.js',
+  },
 ].filter((b) => fs.existsSync(b.entryPoints[0]));
 
 /** Files loaded from disk at run time, copied beside the bundles. */

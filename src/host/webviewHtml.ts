@@ -3,7 +3,7 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 
-export type ViewKind = 'explain' | 'compare';
+export type ViewKind = 'explain' | 'compare' | 'dataset';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
@@ -16,6 +16,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
 
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, view: ViewKind, title: string): string {
   const nonce = randomBytes(16).toString('base64');
+  // The dataset browser is its own bundle; the explain panel and the comparison share one.
+  const bundle = view === 'dataset' ? 'dataset' : 'webview';
   const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', name)).toString();
   const csp = [
     "default-src 'none'",
@@ -32,12 +34,12 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, v
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta name="csp-nonce" content="${nonce}">
 <link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet" nonce="${nonce}">
-<link rel="stylesheet" href="${asset('webview.css')}" nonce="${nonce}">
+<link rel="stylesheet" href="${asset(`${bundle}.css`)}" nonce="${nonce}">
 <title>${escapeHtml(title)}</title>
 </head>
 <body data-view="${view}">
 <div id="app" role="main" aria-busy="true">Loading…</div>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+<script nonce="${nonce}" src="${asset(`${bundle}.js`)}"></script>
 </body>
 </html>`;
 }
