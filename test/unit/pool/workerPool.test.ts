@@ -1,0 +1,148 @@
+// The worker pool with real worker threads running the bundled worker (dist/worker.js, built by
+// `npm run build`) on the real WASM backend.
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+import { explainInParallel, predictInParallel, splitEvenly } from '../../../src/engine/pool/parallelJobs';
+import { CancelledError, WorkerPool } from '../../../src/engine/pool/workerPool';
+import type { ExplainJob, ImageSource } from '../../../src/protocol/engineJobs';
+import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+
+const DIST = path.resolve(__dirname, '../../../dist');
+const WORKER = path.join(DIST, 'worker.js');
+
+function digitPixels(seed: number): ImageSource {
+  const data = new Uint8Array(28 * 28);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 37 + seed * 101) % 256 > 180 ? 255 : 0;
+  return { kind: 'pixels', name: `sample-${seed}`, width: 28, height: 28, channels: 1, data };
+}
+
+describe('worker pool', () => {
+  let modelPath: string;
+  let pool: WorkerPool;
+
+  before(async () => {
+    assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run "npm run build" first`);
+    await initBackend(nodeModulesWasmDir());
+    const model = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [28, 28, 1] }),
+        tf.layers.dense({ units: 16, activation: 'relu' }),
+        tf.layers.dense({ units: 10 }),
+      ],
+    });
+    seedWeights(model, 7);
+    modelPath = await saveModel(model, tempModelDir('pool-mlp'));
+    model.dispose();
+    pool = new WorkerPool({ size: 2, workerScript: WORKER, wasmDir: DIST });
+  });
+
+  after(() => pool.dispose());
+
+  const job = (images: ImageSource[], methods = ['lrp-a2b1']): ExplainJob => ({
+    type: 'explain',
+    model: { path: modelPath },
+    images,
+    methods,
+    preprocess: 'none',
+  });
+
+  it('explains on wasm-simd in worker threads, split over the workers like one call', async () => {
+    const images = [1, 2, 3, 4, 5].map(digitPixels);
+    const whole = await pool.run(job(images, ['gradient', 'deep-taylor']));
+    const split = await explainInParallel(pool, job(images, ['gradient', 'deep-taylor']));
+    assert.equal(whole.backend.name, 'wasm-simd');
+    assert.equal(split.explanations.length, 10);
+    for (let k = 0; k < 10; k++) {
+      assert.equal(split.explanations[k].image, whole.explanations[k].image);
+      assert.equal(split.explanations[k].method, whole.explanations[k].method);
+      assert.deepEqual(Array.from(split.explanations[k].relevance), Array.from(whole.explanations[k].relevance));
+    }
+  });
+
+  it('leaks no tensors over 100 explain calls in a worker', async () => {
+    const one = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
+    try {
+      await one.run(job([digitPixels(1)]));
+      const start = await one.run({ type: 'memory' });
+      for (let i = 0; i < 100; i++) await one.run(job([digitPixels(i)], ['lrp-a2b1', 'sensitivity', 'deep-taylor']));
+      const end = await one.run({ type: 'memory' });
+      assert.equal(end.numTensors, start.numTensors);
+    } finally {
+      await one.dispose();
+    }
+  });
+
+  it('predicts in chunks spread over the workers, same numbers as one job', async () => {
+    const count = 25;
+    const pixels = new Uint8Array(count * 784);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919) % 256;
+    const whole = await pool.run({ type: 'predict', model: { path: modelPath }, pixels, count });
+    const progress: number[] = [];
+    const chunked = await predictInParallel(pool, { type: 'predict', model: { path: modelPath }, pixels, count }, { chunkSize: 6, onProgress: (d) => progress.push(d) });
+    assert.deepEqual(Array.from(chunked.probabilities), Array.from(whole.probabilities));
+    assert.equal(progress.at(-1), count);
+    assert.equal(whole.classes, 10);
+  });
+
+  it('replaces a crashed worker and retries its job once', async () => {
+    const crashing = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
+    try {
+      await crashing.run(job([digitPixels(1)]));
+      const victim = crashing.threads[0];
+      const running = crashing.run(job([digitPixels(2)], ['occlusion', 'integrated-gradients:steps=128']));
+      // Kill the thread while the job runs, as a crash would.
+      setImmediate(() => void victim.terminate());
+      const result = await running;
+      assert.equal(result.explanations.length, 2);
+      assert.notEqual(crashing.threads[0], victim);
+    } finally {
+      await crashing.dispose();
+    }
+  });
+
+  it('cancels queued and running jobs, and keeps working afterwards', async () => {
+    const one = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
+    try {
+      const controller = new AbortController();
+      const running = one.run(job([digitPixels(3)], ['integrated-gradients:steps=64']), controller.signal);
+      const queued = one.run(job([digitPixels(4)]), controller.signal);
+      controller.abort();
+      await assert.rejects(running, CancelledError);
+      await assert.rejects(queued, CancelledError);
+      const after = await one.run(job([digitPixels(5)]));
+      assert.equal(after.explanations.length, 1);
+    } finally {
+      await one.dispose();
+    }
+  });
+
+  it('reports a user error from a worker as one line naming the file', async () => {
+    const missing = path.join(path.dirname(modelPath), 'nope', 'model.json');
+    await assert.rejects(pool.run({ ...job([digitPixels(1)]), model: { path: missing } }), (e: Error) => {
+      assert.equal(e.name, 'UserError');
+      assert.match(e.message, /nope[\\/]model\.json/);
+      assert.doesNotMatch(e.message, /\n/);
+      return true;
+    });
+  });
+
+  it('reports an unreadable image per image and explains the others', async () => {
+    const result = await pool.run(job([digitPixels(1), { kind: 'bytes', name: 'broken.png', bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]) }]));
+    assert.equal(result.images[1].error !== undefined, true);
+    assert.match(result.images[1].error!, /broken\.png/);
+    assert.equal(result.explanations.length, 1);
+    assert.equal(result.explanations[0].image, 0);
+  });
+
+  it('splits evenly', () => {
+    assert.deepEqual(splitEvenly(5, 2), [
+      [0, 2],
+      [2, 5],
+    ]);
+    assert.deepEqual(splitEvenly(1, 4), [[0, 1]]);
+  });
+});
