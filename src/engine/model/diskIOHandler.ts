@@ -85,7 +85,7 @@ function readShard(modelJsonPath: string, dir: string, shardPath: string): Array
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(shardPath)) {
     throw new UserError(`weight shard "${shardPath}" is a URL; only files beside model.json are read`, modelJsonPath);
   }
-  const file = path.resolve(dir, decodeURIComponent(shardPath));
+  const file = path.resolve(dir, shardPath);
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);

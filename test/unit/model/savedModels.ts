@@ -42,7 +42,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<str
 export function seedWeights(model: tf.LayersModel, seed: number): void {
   const values = model.weights.map((w, i) => {
     const [low, high] = w.originalName.endsWith('moving_variance') ? [0.3, 2] : [-0.6, 0.6];
-    return tf.randomUniform(w.shape, low, high, 'float32', seed + i);
+    return tf.randomUniform(w.shape as number[], low, high, 'float32', seed + i);
   });
   model.setWeights(values);
   tf.dispose(values);
