@@ -7,9 +7,14 @@ import * as path from 'path';
 
 export const SHARD = 'group1-shard1of1.bin';
 
-/** A fresh folder named `name` (the default card id) inside a new temp folder. */
+const tempRoots: string[] = [];
+process.once('exit', () => tempRoots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+
+/** A fresh folder named `name` (the default card id) inside a new temp folder, removed when the process exits. */
 export function tempModelDir(name: string): string {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-model-')), name);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-model-'));
+  tempRoots.push(root);
+  const dir = path.join(root, name);
   fs.mkdirSync(dir);
   return dir;
 }
