@@ -1,0 +1,67 @@
+// Bytes or a path in, opaque RGBA out. The format comes from the magic bytes, never the extension, and
+// every failure is a one-line UserError that names the file.
+import { promises as fsp } from 'fs';
+import { UserError } from '../errors';
+import { decodeBmp } from './bmp';
+import { flattenAlpha } from './composite';
+import { decodeGif } from './gif';
+import { decodeJpeg } from './jpeg';
+import { decodePng } from './png';
+import type { RgbaImage } from './rgbaImage';
+
+export type { RgbaImage };
+import { sniffImageFormat, SUPPORTED_FORMATS } from './sniff';
+import { decodeWebp } from './webp';
+
+export interface DecodeOptions {
+  /** Path of libwebp's webp.wasm; by default beside the bundle, else from node_modules. */
+  webpWasmPath?: string;
+}
+
+/**
+ * Decodes PNG, JPEG, GIF (first frame), BMP or WebP into RGBA with every alpha 255: transparency is
+ * composited onto white or black as `flattenAlpha` explains.
+ */
+export function decodeImage(bytes: Uint8Array, fileName: string, options: DecodeOptions = {}): RgbaImage {
+  if (bytes.length === 0) throw new UserError('empty file (0 bytes), not an image', fileName);
+  const sniffed = sniffImageFormat(bytes);
+  if ('unsupported' in sniffed) {
+    throw new UserError(`${sniffed.unsupported} images are not supported; use ${SUPPORTED_FORMATS}`, fileName);
+  }
+  if ('unknown' in sniffed) {
+    throw new UserError(`not an image in a known format; supported formats are ${SUPPORTED_FORMATS}`, fileName);
+  }
+  const decoded = (() => {
+    switch (sniffed.format) {
+      case 'png':
+        return decodePng(bytes, fileName);
+      case 'jpeg':
+        return decodeJpeg(bytes, fileName);
+      case 'gif':
+        return decodeGif(bytes, fileName);
+      case 'bmp':
+        return decodeBmp(bytes, fileName);
+      case 'webp':
+        return decodeWebp(bytes, fileName, options.webpWasmPath);
+    }
+  })();
+  return flattenAlpha(decoded);
+}
+
+/** Reads and decodes an image file, with "not found" and "is a directory" as UserErrors. */
+export async function readImageFile(filePath: string, options: DecodeOptions = {}): Promise<RgbaImage> {
+  let bytes: Uint8Array;
+  try {
+    const stat = await fsp.stat(filePath);
+    if (stat.isDirectory()) throw new UserError('is a directory, not an image file', filePath);
+    bytes = await fsp.readFile(filePath);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError('file not found', filePath);
+    if (code === 'EACCES' || code === 'EPERM') throw new UserError('permission denied', filePath);
+    if (code === 'EISDIR') throw new UserError('is a directory, not an image file', filePath);
+    throw new UserError(`cannot read: ${(e as Error).message}`, filePath);
+  }
+  return decodeImage(bytes, filePath, options);
+}
