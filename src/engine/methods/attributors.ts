@@ -1,0 +1,185 @@
+// Attribution methods that run the network on modified copies of the input (Zennit's `attribution.py`):
+// integrated gradients, SmoothGrad and occlusion. Each processes its copies in chunks so that a large
+// batch × steps never holds more activations than `chunkEvaluations` rows at once.
+import * as tf from '@tensorflow/tfjs';
+import type { ImageShape, Network } from '../types';
+import { forward, logitsOf } from '../network/forward';
+import { gradientBackward, type ReluMode } from './gradientPass';
+
+/** The rows to explain, as the attributors need them. */
+export interface AttributionBatch {
+  network: Network;
+  imageShape: ImageShape;
+  /** Network inputs, [rows, ...network.inputShape]. */
+  x: tf.Tensor;
+  /** The logits of x, [rows, classes]. */
+  logits: tf.Tensor;
+  /** One-hot of each row's target class, [rows, classes]. */
+  targets: tf.Tensor;
+  /** How many network evaluations one chunk may batch together. */
+  chunkEvaluations: number;
+}
+
+/** [rows, ...inputShape] (any layout of h·w·c values per row) summed over channels: [rows, h, w]. */
+export function channelSum(t: tf.Tensor, [h, w, c]: ImageShape): tf.Tensor {
+  const rows = t.shape[0];
+  return c === 1 ? tf.reshape(t, [rows, h, w]) : tf.sum(tf.reshape(t, [rows, h, w, c]), 3);
+}
+
+/** ∇ₓ f_c at every row of x: one forward and one backward pass. `seed` is the one-hot of the targets. */
+export function gradientAt(network: Network, x: tf.Tensor, seed: tf.Tensor, mode: ReluMode): tf.Tensor {
+  return tf.tidy(() => {
+    const { inputs, logits } = forward(network, x);
+    return gradientBackward(network, inputs, logits, seed, mode);
+  });
+}
+
+/**
+ * Integrated gradients (Sundararajan et al. 2017) from the baseline x̄ = 0 with the midpoint rule:
+ * R = x ⊙ (1/m) Σ_k ∇f_c((k − ½)/m · x). Returns the map and f_c(x̄) per row, for the completeness error.
+ */
+export function integratedGradients(batch: AttributionBatch, steps: number): { map: tf.Tensor; baselineLogit: tf.Tensor } {
+  const { network, x, targets } = batch;
+  const rows = x.shape[0];
+  const size = x.size / rows;
+  const classes = targets.shape[1]!;
+  const alphas = Array.from({ length: steps }, (_, k) => (k + 0.5) / steps);
+  const attribution = inChunks(rows, Math.max(1, Math.floor(batch.chunkEvaluations / steps)), (start, n) => {
+    const xRows = tf.reshape(tf.slice(x, start, n), [n, 1, size]);
+    const path = tf.mul(xRows, tf.tensor3d(alphas, [1, steps, 1]));
+    const seed = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, steps, 1]);
+    const gradients = gradientAt(
+      network,
+      tf.reshape(path, [n * steps, ...network.inputShape]),
+      tf.reshape(seed, [n * steps, classes]),
+      'gradient',
+    );
+    return tf.mul(tf.mean(tf.reshape(gradients, [n, steps, size]), 1), tf.reshape(xRows, [n, size]));
+  });
+  const baseline = logitsOf(network, tf.zeros([1, ...network.inputShape]));
+  return {
+    map: channelSum(attribution, batch.imageShape),
+    baselineLogit: tf.sum(tf.mul(targets, baseline), 1),
+  };
+}
+
+/**
+ * The standard-normal noise SmoothGrad adds (before scaling by σ): [samples, size], fixed by `seed`.
+ * Every row gets the same noise pattern, so an image's map does not depend on its place in the batch.
+ * Generated here rather than by tf.randomNormal, which ignores a seed of 0 and so is not reproducible.
+ */
+export function smoothGradNoise(samples: number, size: number, seed: number): tf.Tensor2D {
+  const next = mulberry32(seed);
+  const values = new Float32Array(samples * size);
+  // Box–Muller: two uniforms in (0, 1] give two independent standard normals.
+  for (let i = 0; i < values.length; i += 2) {
+    const radius = Math.sqrt(-2 * Math.log(1 - next()));
+    const angle = 2 * Math.PI * next();
+    values[i] = radius * Math.cos(angle);
+    if (i + 1 < values.length) values[i + 1] = radius * Math.sin(angle);
+  }
+  return tf.tensor2d(values, [samples, size]);
+}
+
+/** A small, fast, seedable uniform generator on [0, 1) (mulberry32). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * SmoothGrad (Smilkov et al. 2017): the gradient averaged over x + σ·noise_k, k = 1..samples, summed over
+ * channels. σ = noise × (h − l) with the request's bounds, or noise × (max x − min x) per image without.
+ */
+export function smoothGrad(
+  batch: AttributionBatch,
+  samples: number,
+  noise: number,
+  seed: number,
+  bounds: [number, number] | null,
+): tf.Tensor {
+  const { network, x, targets } = batch;
+  const rows = x.shape[0];
+  const size = x.size / rows;
+  const classes = targets.shape[1]!;
+  const flat = tf.reshape(x, [rows, size]);
+  const sigma = bounds
+    ? tf.fill([rows], noise * (bounds[1] - bounds[0]))
+    : tf.mul(tf.sub(tf.max(flat, 1), tf.min(flat, 1)), noise);
+  const unitNoise = tf.reshape(smoothGradNoise(samples, size, seed), [1, samples, size]);
+  const mean = inChunks(rows, Math.max(1, Math.floor(batch.chunkEvaluations / samples)), (start, n) => {
+    const xRows = tf.reshape(tf.slice(flat, start, n), [n, 1, size]);
+    const scale = tf.reshape(tf.slice(sigma, start, n), [n, 1, 1]);
+    const noisy = tf.add(xRows, tf.mul(scale, unitNoise));
+    const seedRows = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, samples, 1]);
+    const gradients = gradientAt(
+      network,
+      tf.reshape(noisy, [n * samples, ...network.inputShape]),
+      tf.reshape(seedRows, [n * samples, classes]),
+      'gradient',
+    );
+    return tf.mean(tf.reshape(gradients, [n, samples, size]), 1);
+  });
+  return channelSum(mean, batch.imageShape);
+}
+
+/** Top-left corners of the occlusion patches: every `stride` pixels while the patch fits in the image. */
+export function occlusionPatches(h: number, w: number, patch: number, stride: number): {
+  corners: Array<[number, number]>;
+  height: number;
+  width: number;
+} {
+  const height = Math.min(patch, h);
+  const width = Math.min(patch, w);
+  const corners: Array<[number, number]> = [];
+  for (let top = 0; top + height <= h; top += stride) {
+    for (let left = 0; left + width <= w; left += stride) corners.push([top, left]);
+  }
+  return { corners, height, width };
+}
+
+/**
+ * Occlusion (Zeiler & Fergus 2014): for each patch, d = f_c(x) − f_c(x with the patch set to 0, all channels);
+ * each pixel gets the mean d of the patches covering it, 0 if no patch covers it.
+ */
+export function occlusion(batch: AttributionBatch, patch: number, stride: number): tf.Tensor {
+  const { network, x, logits, targets } = batch;
+  const [h, w, c] = batch.imageShape;
+  const rows = x.shape[0];
+  const { corners, height, width } = occlusionPatches(h, w, patch, stride);
+  const count = corners.length;
+  const cover = new Float32Array(count * h * w);
+  corners.forEach(([top, left], p) => {
+    for (let i = top; i < top + height; i++) cover.fill(1, p * h * w + i * w + left, p * h * w + i * w + left + width);
+  });
+  const coverage = tf.tensor2d(cover, [count, h * w]);
+  const keep = tf.reshape(tf.sub(1, coverage), [1, count, h, w, 1]);
+  const timesCovered = tf.sum(coverage, 0);
+  const perCover = tf.where(tf.greater(timesCovered, 0), tf.reciprocal(tf.maximum(timesCovered, 1)), tf.zerosLike(timesCovered));
+  const classes = targets.shape[1]!;
+  const targetLogit = tf.sum(tf.mul(logits, targets), 1, true);
+  const occludedLogit = inChunks(rows, Math.max(1, Math.floor(batch.chunkEvaluations / count)), (start, n) => {
+    const images = tf.reshape(tf.slice(x, start, n), [n, 1, h, w, c]);
+    const occluded = tf.reshape(tf.mul(images, keep), [n * count, ...network.inputShape]);
+    const out = tf.reshape(logitsOf(network, occluded), [n, count, classes]);
+    return tf.sum(tf.mul(out, tf.reshape(tf.slice(targets, start, n), [n, 1, classes])), 2);
+  });
+  const drop = tf.sub(targetLogit, occludedLogit);
+  return tf.reshape(tf.mul(tf.matMul(drop, coverage), perCover), [rows, h, w]);
+}
+
+/** Runs `part(start, n)` over row ranges of at most `chunk` rows, each in its own tidy, and concatenates. */
+function inChunks(rows: number, chunk: number, part: (start: number, n: number) => tf.Tensor): tf.Tensor {
+  const parts: tf.Tensor[] = [];
+  for (let start = 0; start < rows; start += chunk) {
+    const n = Math.min(chunk, rows - start);
+    parts.push(tf.tidy(() => part(start, n)));
+  }
+  return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+}
