@@ -1,0 +1,42 @@
+// A person's first use: right-click a PNG in the Explorer, choose "Explain Image", and a webview panel
+// opens beside it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { contributedCommand } from './harness/manifest';
+import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+
+const skip = e2eSkip();
+
+describe('Explorer context menu', { timeout: 5 * 60_000 }, () => {
+  let session: Session | undefined;
+  before(async () => {
+    if (!skip) session = await startSession('explorer');
+  });
+  after(async () => {
+    await session?.stop();
+  });
+
+  it('offers "Explain Image" on a PNG and opens a webview panel', { skip }, async () => {
+    const s = session!;
+    const png = s.workspace.images.find((f) => f.toLowerCase().endsWith('.png'));
+    assert.ok(png, `the workspace has no PNG (it has ${JSON.stringify(s.workspace.images)})`);
+    const { title } = contributedCommand('explainImage.explain');
+
+    const entries = await s.workbench.explorerContextMenu(png, title);
+    await s.workbench.screenshot('context-menu');
+    await s.page.keyboard.press('Escape');
+    assert.ok(entries.includes(title), `the context menu of ${png} offers ${JSON.stringify(entries)}, not "${title}"`);
+
+    const framesBefore = new Set(s.page.frames());
+    await s.workbench.runExplorerContextMenu(png, title);
+    const tab = await waitFor(async () => (await s.workbench.tabLabels()).find((t) => t.includes('Explain Image')), 30_000);
+    const webviewFrame = await waitFor(
+      () => s.page.frames().find((f) => !framesBefore.has(f) && /\/webview\/browser\/pre\//.test(f.url())),
+      30_000,
+    );
+    await s.workbench.screenshot('panel');
+    assert.ok(tab, `no editor tab titled "Explain Image…" opened; tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
+    assert.ok(webviewFrame, 'no webview frame appeared in the page');
+    assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
+  });
+});

@@ -1,0 +1,152 @@
+// One e2e session: a fresh code-server (own user data, own copy of the installed extension, a temp
+// workspace of samples) and a headless Chromium showing its workbench. `stop()` ends both and keeps a
+// final screenshot and the logs in artifacts/e2e/; a watchdog ends them too if a test hangs.
+import * as fs from 'fs';
+import * as path from 'path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startCodeServer, tempDir, type CodeServer } from './codeServer';
+import { copyExtensionsDir, sharedExtensionsDir } from './extension';
+import { copyLogs, extensionErrors, extensionHostLog, outputChannelLog } from './logs';
+import { artifactsDir, extensionId } from './paths';
+import { prepareE2E } from './prepare';
+import { findChromium, missingPrerequisites } from './prerequisites';
+import { Workbench } from './workbench';
+import { prepareWorkspace, type Workspace } from './workspace';
+
+/** Flags checked on Debian 12's Chromium in a container: no sandbox (root), no GPU, no network chatter. */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Set by test/runAll.mjs after it ran `prepareE2E` once for all scenario files. */
+const PREPARED = 'EXPLAIN_IMAGE_E2E_PREPARED';
+/** Set by test/runAll.mjs: why e2e cannot run on this machine (scenarios are skipped with it). */
+const SKIP = 'EXPLAIN_IMAGE_E2E_SKIP';
+/** Set by test/runAll.mjs: preparing failed for a reason that is a bug (scenarios fail with it). */
+const BROKEN = 'EXPLAIN_IMAGE_E2E_BROKEN';
+
+/** The reason to skip e2e scenarios on this machine, or `false`. Use as `it(name, { skip: e2eSkip() }, ...)`. */
+export function e2eSkip(): string | false {
+  return process.env[SKIP] || missingPrerequisites() || false;
+}
+
+export interface SessionOptions {
+  /** Extra environment for code-server and its extension host. */
+  env?: Record<string, string>;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+  /** Extensions folder to copy instead of the shared one with only Explain Image. */
+  extensionsDir?: string;
+  /** Kill everything and exit if the session is still running after this long (default 10 min). */
+  watchdogMs?: number;
+}
+
+export interface Session {
+  server: CodeServer;
+  browser: Browser;
+  page: Page;
+  workbench: Workbench;
+  workspace: Workspace;
+  /** The extension host log so far. */
+  hostLog(): string;
+  /** Error entries of the extension host log that name Explain Image. */
+  extensionErrors(): string[];
+  /** The "Explain Image" output channel (or another channel), `undefined` until it is created. */
+  outputChannel(name?: string): string | undefined;
+  /** Browser console errors seen so far (workbench and webviews). */
+  consoleErrors: string[];
+  stop(): Promise<void>;
+}
+
+export async function startSession(scenario: string, options: SessionOptions = {}): Promise<Session> {
+  if (process.env[BROKEN]) throw new Error(process.env[BROKEN]);
+  if (process.env[PREPARED] !== '1') await prepareE2E((line) => console.log(`[e2e] ${line}`));
+
+  const scratch = tempDir(`explain-image-e2e-${scenario}-`);
+  const workspace = prepareWorkspace();
+  const cleanups: Array<() => Promise<void> | void> = [
+    () => workspace.remove(),
+    () => fs.rmSync(scratch, { recursive: true, force: true }),
+  ];
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let stopped = false;
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    clearTimeout(watchdog);
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    if (server) copyLogs(server.userDataDir, path.join(artifactsDir, scenario, 'logs'));
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  const watchdogMs = options.watchdogMs ?? 10 * 60_000;
+  const watchdog = setTimeout(() => {
+    console.error(`[e2e] ${scenario}: still running after ${watchdogMs} ms; stopping code-server and Chromium`);
+    void stopAll().finally(() => process.exit(1));
+  }, watchdogMs);
+  watchdog.unref();
+
+  try {
+    const extensionsDir = copyExtensionsDir(options.extensionsDir ?? sharedExtensionsDir, path.join(scratch, 'extensions'));
+    server = await startCodeServer({
+      workspace: workspace.dir,
+      userDataDir: path.join(scratch, 'user-data'),
+      extensionsDir,
+      env: options.env,
+      settings: options.settings,
+    });
+    const executablePath = findChromium();
+    if (!executablePath) throw new Error('Chromium not found');
+    browser = await chromium.launch({ executablePath, args: chromiumArgs });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    await page.goto(server.url);
+    const workbench = new Workbench(page, scenario);
+    await workbench.waitReady();
+    const userDataDir = server.userDataDir;
+    const activeServer = server;
+    const activeBrowser = browser;
+    return {
+      server: activeServer,
+      browser: activeBrowser,
+      page,
+      workbench,
+      workspace,
+      consoleErrors,
+      hostLog: () => extensionHostLog(userDataDir),
+      extensionErrors: () => extensionErrors(extensionHostLog(userDataDir), extensionId()),
+      outputChannel: (name = 'Explain Image') => outputChannelLog(userDataDir, name),
+      stop: async () => {
+        await workbench.screenshot('final').catch(() => {});
+        await stopAll();
+      },
+    };
+  } catch (e) {
+    const output = server?.output() ?? '';
+    await stopAll();
+    const message = (e as Error).message;
+    throw new Error(`${scenario}: the e2e session did not start: ${message}${output ? `\ncode-server said:\n${output.slice(-3000)}` : ''}`);
+  }
+}
+
+/** Polls `probe` until it returns a value other than `undefined`, or gives up after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  do {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  } while (Date.now() < deadline);
+  return undefined;
+}
