@@ -42,9 +42,7 @@ export function flattenAlpha(img: RgbaImage): RgbaImage {
   const { data } = img;
   for (let i = 0; i < data.length; i += 4) {
     const a = data[i + 3] / 255;
-    data[i] = data[i] * a + bg * (1 - a);
-    data[i + 1] = data[i + 1] * a + bg * (1 - a);
-    data[i + 2] = data[i + 2] * a + bg * (1 - a);
+    for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c] * a + bg * (1 - a));
     data[i + 3] = 255;
   }
   return img;
