@@ -82,14 +82,89 @@ function backwardPads(padding: 'same' | 'valid', k: number): [number, number] {
   return [k - 1 - before, k - 1 - after];
 }
 
-/** Winner-take-all: the signal of each window goes to the window's arg-max (the gradient of max pooling). */
+/**
+ * Winner-take-all: the signal of each window goes to the window's arg-max, the first one in row-major order
+ * on ties (TF's convention, and the gradient of max pooling).
+ *
+ * Written out instead of the MaxPoolGrad kernel because the wasm kernel starts each window's search at
+ * FLT_MIN (the smallest positive float) and keeps the last maximum: a window whose values are all ≤ 0 (dead
+ * ReLUs, or a max pool before its ReLU) loses its signal, and ties go to the last position where the CPU
+ * backend picks the first. For each window offset (i, j): the inputs seen at that offset are compared with
+ * the pooled output, the first match takes the signal, and the signal is placed back at its input position.
+ */
 export function maxPoolBackward(layer: PoolLayer, input: tf.Tensor, output: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  return tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, poolAttrs(layer));
+  const [batch, h, w, c] = input.shape;
+  const [, outH, outW] = output.shape;
+  const [ph, pw] = layer.poolSize;
+  const [sh, sw] = layer.strides;
+  const [top, bottom] = poolPads(h, outH, ph, sh, layer.padding);
+  const [left, right] = poolPads(w, outW, pw, sw, layer.padding);
+  const paddedH = h + top + bottom;
+  const paddedW = w + left + right;
+  const padded = tf.pad(input, [[0, 0], [top, bottom], [left, right], [0, 0]], -Infinity);
+  let taken: tf.Tensor | null = null;
+  let dx: tf.Tensor | null = null;
+  for (let i = 0; i < ph; i++) {
+    for (let j = 0; j < pw; j++) {
+      const seen = tf.stridedSlice(padded, [0, i, j, 0], [batch, i + (outH - 1) * sh + 1, j + (outW - 1) * sw + 1, c], [1, sh, sw, 1]);
+      const isMax = tf.equal(seen, output);
+      const wins: tf.Tensor = taken ? tf.logicalAnd(isMax, tf.logicalNot(taken)) : isMax;
+      taken = taken ? tf.logicalOr(taken, wins) : wins;
+      const placed = placeStrided(tf.where(wins, dy, tf.zerosLike(dy)), i, j, [sh, sw], [paddedH, paddedW]);
+      dx = dx ? tf.add(dx, placed) : placed;
+    }
+  }
+  return tf.slice(dx!, [0, top, left, 0], [batch, h, w, c]);
 }
 
-/** The gradient of average pooling: each window's signal spread evenly over the inputs it averaged. */
+/** Puts v [b, oh, ow, c] at rows i + r·sh and columns j + q·sw of a zero [b, height, width, c] tensor. */
+function placeStrided(v: tf.Tensor, i: number, j: number, [sh, sw]: number[], [height, width]: number[]): tf.Tensor {
+  const [batch, oh, ow, c] = v.shape;
+  const spread = tf.reshape(
+    tf.pad(tf.reshape(v, [batch, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]),
+    [batch, oh * sh, ow * sw, c],
+  );
+  // The trailing stride gaps past the last window may overhang the padded input; they are zeros.
+  const rows = Math.min(oh * sh, height - i);
+  const cols = Math.min(ow * sw, width - j);
+  const fitted = rows === oh * sh && cols === ow * sw ? spread : tf.slice(spread, [0, 0, 0, 0], [batch, rows, cols, c]);
+  return tf.pad(fitted, [[0, 0], [i, height - i - rows], [j, width - j - cols], [0, 0]]);
+}
+
+/** Padding before and after one axis so that every window lies inside (TF 'same'/'valid' conventions). */
+function poolPads(size: number, out: number, k: number, stride: number, padding: 'same' | 'valid'): [number, number] {
+  const needed = (out - 1) * stride + k;
+  const before = padding === 'same' ? Math.floor(Math.max(needed - size, 0) / 2) : 0;
+  return [before, Math.max(needed - size - before, 0)];
+}
+
+/**
+ * The gradient of average pooling: each window's signal spread evenly over the inputs it averaged.
+ * With 'same' padding the forward pass divides a border window by its count of real inputs, but tfjs's
+ * AvgPoolGrad (wasm and cpu) divides by the full window size; scaling dy by (window size / count) first
+ * makes the two agree.
+ */
 export function avgPoolBackward(layer: PoolLayer, input: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  return tf.engine().runKernel('AvgPoolGrad', { dy, input }, poolAttrs(layer));
+  const [, h, w] = input.shape;
+  const [, outH, outW] = dy.shape;
+  const [ph, pw] = layer.poolSize;
+  const [sh, sw] = layer.strides;
+  const rows = windowCounts(h, outH, ph, sh, layer.padding);
+  const cols = windowCounts(w, outW, pw, sw, layer.padding);
+  const partial = rows.some((n) => n < ph) || cols.some((n) => n < pw);
+  const scaled = partial
+    ? tf.mul(dy, tf.tensor4d(rows.flatMap((r) => cols.map((c) => (ph * pw) / (r * c))), [1, outH, outW, 1]))
+    : dy;
+  return tf.engine().runKernel('AvgPoolGrad', { dy: scaled, input }, poolAttrs(layer));
+}
+
+/** How many real (unpadded) inputs each window along one axis covers, TF padding conventions. */
+function windowCounts(size: number, out: number, k: number, stride: number, padding: 'same' | 'valid'): number[] {
+  const [before] = poolPads(size, out, k, stride, padding);
+  return Array.from({ length: out }, (_, o) => {
+    const start = o * stride - before;
+    return Math.min(start + k, size) - Math.max(start, 0);
+  });
 }
 
 /** The gradient of global average pooling: [batch, c] spread evenly over [batch, h, w, c]. */

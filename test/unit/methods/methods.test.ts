@@ -171,6 +171,14 @@ const CASES: Case[] = [
     bounds: [0, 1],
   },
   {
+    name: 'conv net with all-zero max-pool windows (deconvnet ties at 0)',
+    net: tinyConvNet(5),
+    imageShape: [5, 5, 1],
+    images: randomImages(51, 3, 25),
+    targets: [[null, 0], [0, 1, 2], [0, 1, 2]],
+    bounds: [0, 1],
+  },
+  {
     name: 'mixed conv net (rescale, same padding, avgpool, stride 2, global avgpool)',
     net: mixedConvNet(),
     imageShape: [6, 6, 2],
@@ -200,6 +208,15 @@ describe('every method matches its plain-loop reference', () => {
     assert.ok(products(0).every((v) => v >= 0), 'column 0: no negative contribution');
     assert.ok(products(2).every((v) => v <= 0), 'column 2: no positive contribution');
     assert.ok(t.acts[1][2] > 0, 'column 2 stays active through its bias');
+  });
+
+  test('the tie case has windows whose four values are all 0', () => {
+    const c = CASES.find((k) => k.name.includes('ties at 0'))!;
+    const zeroWindows = c.images.map((x) => {
+      const t = forwardRef(c.net, x);
+      return t.acts[3].filter((v) => v === 0).length; // max-pool outputs of the ReLU map
+    });
+    assert.ok(zeroWindows.some((n) => n > 0), `zero windows per image: ${zeroWindows}`);
   });
 
   for (const c of CASES) {

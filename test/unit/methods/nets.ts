@@ -42,7 +42,7 @@ export function tinyConvNet(seed = 1): RefNet {
 }
 
 /**
- * 6×6×2 → rescale x·2 − 1 → conv 2×2 same (3) → ReLU → avg pool 2×2/2 → conv 3×3 same stride 2 (2) → ReLU
+ * 6×6×2 → rescale x·2 − 1 → conv 2×2 same (3) → ReLU → avg pool 3×3/2 same (partial border windows) → conv 3×3 same stride 2 (2) → ReLU
  * → global average pool → dense 2→3. Covers the asymmetric 'same' padding of an even kernel, the strided
  * (transposed) convolution, average pooling, a rescale before the first layer and several channels.
  */
@@ -54,7 +54,7 @@ export function mixedConvNet(seed = 2): RefNet {
       { kind: 'rescale', scale: 2, offset: -1 },
       conv(rand, 2, 2, 3, 1, 'same'),
       { kind: 'relu' },
-      { kind: 'avgPool', pool: 2, stride: 2, padding: 'valid' },
+      { kind: 'avgPool', pool: 3, stride: 2, padding: 'same' },
       conv(rand, 3, 3, 2, 2, 'same'),
       { kind: 'relu' },
       { kind: 'globalAvgPool' },
