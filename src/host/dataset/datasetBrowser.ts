@@ -1,0 +1,227 @@
+// The host side of one dataset editor: answers the webview's thumbnail requests from the open file,
+// predicts every sample in the background with the selected model (again when the model changes), and
+// turns clicks into "Explain" and "Compare Methods" on dataset samples (pixels read here, no temp files).
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { Dataset } from '../../engine/data/datasetFile';
+import { isUserError, UserError } from '../../engine/errors';
+import { CancelledError } from '../../engine/pool/workerPool';
+import type { FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
+import type { HostServices } from '../hostServices';
+import { sampleSubject, type Subject } from '../subjects';
+import { webviewHtml, webviewOptions } from '../webviewHtml';
+import { accuracyOf, type SampleStats } from './predictionStats';
+import { predictDataset } from './predictDataset';
+import { validateDatasetMessage } from './validateDatasetMessage';
+import { datasetInfo, encodePredictionChunk, toBase64 } from './wireFormat';
+
+/** The predictions of the current run, kept so a reloaded webview can be sent them again. */
+interface PredictionRun {
+  id: number;
+  controller: AbortController;
+  model: PredictionModel | null;
+  backend?: string;
+  status: PredictionStatus;
+  chunks: Array<{ start: number; stats: SampleStats }>;
+}
+
+export class DatasetBrowser implements vscode.Disposable {
+  private dataset: Dataset | undefined;
+  private run: PredictionRun | undefined;
+  private nextRunId = 1;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly services: HostServices,
+    private readonly uri: vscode.Uri,
+    /** Settles when the file is open; rejects with the reader's UserError for a bad file. */
+    private readonly opened: Promise<Dataset>,
+    private readonly panel: vscode.WebviewPanel,
+  ) {
+    panel.webview.options = webviewOptions(services.extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'dataset', path.basename(uri.fsPath));
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
+      services.selection.onDidChange((what) => {
+        if (what === 'model' && this.dataset) this.startPredictions();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private get name(): string {
+    return path.basename(this.uri.fsPath);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const msg: FromDatasetView | null = validateDatasetMessage(raw, this.dataset?.count ?? 0);
+    if (!msg) {
+      this.services.log.appendLine(`[dataset] ignored an invalid message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    try {
+      switch (msg.type) {
+        case 'ready':
+          return await this.onReady();
+        case 'request-thumbnails':
+          return await this.sendThumbnails(msg.requestId, msg.indices);
+        case 'explain':
+          return await this.explain(msg.index);
+        case 'compare':
+          return await this.compare(msg.indices);
+        case 'cancel-predictions':
+          return this.run?.controller.abort();
+        case 'predict':
+          return this.startPredictions();
+        case 'pick-model':
+          return void (await vscode.commands.executeCommand('explainImage.selectModel'));
+        case 'reopen-as-text':
+          return void (await vscode.commands.executeCommand('vscode.openWith', this.uri, 'default'));
+      }
+    } catch (e) {
+      this.reportError(`${msg.type}`, e);
+    }
+  }
+
+  /** The webview (re)loaded: send the file, then whatever predictions exist, then start them if none. */
+  private async onReady(): Promise<void> {
+    let dataset: Dataset;
+    try {
+      dataset = await this.opened;
+    } catch (e) {
+      const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
+      this.services.log.appendLine(`[dataset] cannot open ${this.uri.fsPath}: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
+      this.post({ type: 'open-failed', name: this.name, message });
+      return;
+    }
+    if (this.disposed) return;
+    this.dataset = dataset;
+    this.post({ type: 'dataset', info: datasetInfo(dataset, this.name) });
+    if (this.run) this.replayRun(this.run);
+    else this.startPredictions();
+  }
+
+  private replayRun(run: PredictionRun): void {
+    this.post({ type: 'predictions-reset', runId: run.id, model: run.model, backend: run.backend });
+    for (const { start, stats } of run.chunks) this.post({ type: 'predictions-chunk', runId: run.id, chunk: encodePredictionChunk(start, stats) });
+    this.post({ type: 'predictions-status', runId: run.id, status: run.status });
+  }
+
+  /** Cancels any run in progress and predicts the whole file with the selected model. */
+  private startPredictions(): void {
+    const dataset = this.dataset;
+    if (!dataset || this.disposed) return;
+    this.run?.controller.abort();
+    const run: PredictionRun = { id: this.nextRunId++, controller: new AbortController(), model: null, status: { state: 'idle' }, chunks: [] };
+    this.run = run;
+    void this.predict(dataset, run);
+  }
+
+  private async predict(dataset: Dataset, run: PredictionRun): Promise<void> {
+    const { engine, selection, log } = this.services;
+    const current = () => this.run === run && !this.disposed;
+    const setStatus = (status: PredictionStatus) => {
+      run.status = status;
+      if (current()) this.post({ type: 'predictions-status', runId: run.id, status });
+    };
+    this.post({ type: 'predictions-reset', runId: run.id, model: null });
+    const started = Date.now();
+    try {
+      const entry = selection.model;
+      const pool = engine.get();
+      const signal = run.controller.signal;
+      const info = await pool.run({ type: 'model-info', model: { path: entry.path } }, signal);
+      const [h, w, c] = info.card.inputShape;
+      if (h !== dataset.height || w !== dataset.width || c !== 1) {
+        throw new UserError(
+          `${entry.id} takes ${h}×${w}×${c} images; this file's images are ${dataset.height}×${dataset.width}×1. Pick a model for 28×28 gray images.`,
+        );
+      }
+      run.model = { id: entry.id, name: info.card.name || entry.id, labels: info.card.labels };
+      run.backend = await engine.describe();
+      if (!current()) return;
+      this.post({ type: 'predictions-reset', runId: run.id, model: run.model, backend: run.backend });
+      setStatus({ state: 'running', done: 0, total: dataset.count });
+      const result = await predictDataset(pool, dataset, { path: entry.path }, {
+        signal,
+        onChunk: (start, stats, done, total) => {
+          run.chunks.push({ start, stats });
+          if (current()) this.post({ type: 'predictions-chunk', runId: run.id, chunk: encodePredictionChunk(start, stats) });
+          setStatus({ state: 'running', done, total });
+        },
+      });
+      const ms = Date.now() - started;
+      setStatus({ state: 'done', ms });
+      const accuracy = dataset.labels ? accuracyOf(result.predicted, dataset.labels) : undefined;
+      log.appendLine(
+        `[dataset] predicted ${dataset.count} samples of ${this.name} with ${entry.id} in ${ms} ms` +
+          (accuracy ? ` · accuracy ${((100 * accuracy.correct) / dataset.count).toFixed(2)}% · ${accuracy.misclassified} misclassified` : ''),
+      );
+    } catch (e) {
+      if (e instanceof CancelledError || run.controller.signal.aborted) {
+        const done = run.chunks.reduce((t, c) => t + c.stats.predicted.length, 0);
+        setStatus({ state: 'cancelled', done, total: dataset.count });
+        return;
+      }
+      const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
+      log.appendLine(`[dataset] predictions failed: ${(e as Error)?.stack ?? e}`);
+      setStatus({ state: 'failed', message });
+    }
+  }
+
+  /** Pixels of the asked samples, in the asked order; runs of consecutive indices are one read each. */
+  private async sendThumbnails(requestId: number, indices: number[]): Promise<void> {
+    const dataset = this.dataset;
+    if (!dataset) return;
+    const size = dataset.height * dataset.width;
+    const out = new Uint8Array(indices.length * size);
+    const reads: Promise<void>[] = [];
+    for (let k = 0; k < indices.length; ) {
+      let n = 1;
+      while (k + n < indices.length && indices[k + n] === indices[k] + n) n++;
+      const at = k;
+      reads.push(dataset.read(indices[k], n).then((pixels) => out.set(pixels, at * size)));
+      k += n;
+    }
+    try {
+      await Promise.all(reads);
+    } catch (e) {
+      this.post({ type: 'thumbnails-failed', requestId, indices, message: (e as Error)?.message ?? String(e) });
+      throw e;
+    }
+    this.post({ type: 'thumbnails', requestId, indices, pixels: toBase64(out) });
+  }
+
+  private async subject(index: number): Promise<Subject> {
+    const dataset = this.dataset!;
+    const pixels = await dataset.read(index, 1);
+    return sampleSubject(dataset.path, index, pixels, dataset.width, dataset.height);
+  }
+
+  private async explain(index: number): Promise<void> {
+    await vscode.commands.executeCommand('explainImage.explainSubjects', [await this.subject(index)]);
+  }
+
+  private async compare(indices: number[]): Promise<void> {
+    const subjects = await Promise.all(indices.map((i) => this.subject(i)));
+    await vscode.commands.executeCommand('explainImage.compareMethods', subjects);
+  }
+
+  private reportError(what: string, e: unknown): void {
+    const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
+    this.services.log.appendLine(`[dataset] ${what} failed: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
+    void vscode.window.showErrorMessage(`Explain Image: ${message}`);
+  }
+
+  private post(msg: ToDatasetView): void {
+    if (!this.disposed) void this.panel.webview.postMessage(msg);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.run?.controller.abort();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,77 @@
+// Every message between the extension host and the dataset browser (the custom editor for IDX / NPY / NPZ /
+// CSV files). The host owns the file, the predictions and the commands; the webview owns the view: it
+// filters, sorts and scrolls over the per-sample arrays it was sent, and asks for thumbnails as it scrolls.
+// Bulk data (pixels, per-sample arrays) travel as base64 of little-endian typed arrays: compact, JSON-safe
+// in every VS Code (local or remote), and decoded in the webview without copying element by element.
+
+/** At most this many samples per thumbnail request (one "page"). */
+export const MAX_THUMBNAIL_REQUEST = 256;
+/** At most this many samples go to one "Compare Methods" figure (rows × methods cells). */
+export const MAX_COMPARE_SAMPLES = 16;
+
+export interface DatasetInfo {
+  /** File name, e.g. "train-images-idx3-ubyte". */
+  name: string;
+  /** "MNIST IDX", "NumPy .npy", ... */
+  formatLabel: string;
+  count: number;
+  height: number;
+  width: number;
+  /** base64 of a Uint8Array, one label per sample; absent when the file has no labels. */
+  labels?: string;
+  /** Where the labels came from (the idx1 file name, the .npz array, "first column"). */
+  labelSource?: string;
+  /** "[0, 1] floats" or "[0, 255]": how stored values were read. */
+  valueRange: string;
+}
+
+export interface PredictionModel {
+  id: string;
+  name: string;
+  /** Class names, index = class. */
+  labels: string[];
+}
+
+/** Predictions for samples [start, start + n), as computed by one chunk job. */
+export interface PredictionChunk {
+  start: number;
+  n: number;
+  /** base64 Int32Array: argmax class. */
+  predicted: string;
+  /** base64 Float32Array: probability of the predicted class. */
+  confidence: string;
+  /** base64 Float32Array: cross-entropy of the true label (−log p_label); absent without labels. */
+  loss?: string;
+}
+
+export type PredictionStatus =
+  | { state: 'idle' }
+  | { state: 'running'; done: number; total: number }
+  | { state: 'done'; ms: number }
+  | { state: 'cancelled'; done: number; total: number }
+  | { state: 'failed'; message: string };
+
+// ---- host → webview ----
+export type ToDatasetView =
+  /** The file could not be opened (or read): the editor shows this instead of the grid. */
+  | { type: 'open-failed'; name: string; message: string }
+  | { type: 'dataset'; info: DatasetInfo }
+  /** A new prediction run starts (model picked or changed): forget earlier predictions. */
+  | { type: 'predictions-reset'; runId: number; model: PredictionModel | null; backend?: string }
+  | { type: 'predictions-chunk'; runId: number; chunk: PredictionChunk }
+  | { type: 'predictions-status'; runId: number; status: PredictionStatus }
+  /** Reply to `request-thumbnails`: pixels of `indices`, in that order, height × width bytes each. */
+  | { type: 'thumbnails'; requestId: number; indices: number[]; pixels: string }
+  | { type: 'thumbnails-failed'; requestId: number; indices: number[]; message: string };
+
+// ---- webview → host ----
+export type FromDatasetView =
+  | { type: 'ready' }
+  /** Sample indices to draw (at most MAX_THUMBNAIL_REQUEST, each in [0, count)). */
+  | { type: 'request-thumbnails'; requestId: number; indices: number[] }
+  | { type: 'explain'; index: number }
+  | { type: 'compare'; indices: number[] }
+  | { type: 'cancel-predictions' }
+  | { type: 'predict' }
+  | { type: 'pick-model' }
+  | { type: 'reopen-as-text' };
