@@ -1,0 +1,51 @@
+// "Explain Image: Dataset", a read-only custom editor for MNIST IDX, NumPy .npy/.npz and MNIST-layout CSV
+// files. Opening reads only the header and the labels; the grid asks for pixels as it scrolls. A bad file
+// opens too, and the editor shows the reader's message instead of the grid.
+import * as vscode from 'vscode';
+import { openDataset, type Dataset } from '../engine/data/datasetFile';
+import { UserError } from '../engine/errors';
+import { DatasetBrowser } from './dataset/datasetBrowser';
+import type { HostServices } from './hostServices';
+
+export const DATASET_VIEW_TYPE = 'explainImage.dataset';
+
+/** One open data set file. The file stays open (read at offsets) until the last editor on it closes. */
+class DatasetDocument implements vscode.CustomDocument {
+  /** Rejects with a UserError naming the problem when the file is not a readable data set. */
+  readonly opened: Promise<Dataset>;
+
+  constructor(readonly uri: vscode.Uri) {
+    this.opened =
+      uri.scheme === 'file'
+        ? openDataset(uri.fsPath)
+        : Promise.reject(new UserError('only files on disk can be browsed as a data set', uri.toString()));
+    this.opened.catch(() => {}); // the editor reports it; nobody else must see an unhandled rejection
+  }
+
+  dispose(): void {
+    // Also right when the editor closes before the file finished opening.
+    this.opened.then((d) => d.close()).catch(() => {});
+  }
+}
+
+class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvider<DatasetDocument> {
+  constructor(private readonly services: HostServices) {}
+
+  // Returns at once: a big CSV takes a while to index, and the editor shows "Loading…" meanwhile.
+  openCustomDocument(uri: vscode.Uri): DatasetDocument {
+    return new DatasetDocument(uri);
+  }
+
+  resolveCustomEditor(document: DatasetDocument, panel: vscode.WebviewPanel): void {
+    const browser = new DatasetBrowser(this.services, document.uri, document.opened, panel);
+    panel.onDidDispose(() => browser.dispose());
+  }
+}
+
+export function registerDatasetEditor(services: HostServices): vscode.Disposable {
+  return vscode.window.registerCustomEditorProvider(DATASET_VIEW_TYPE, new DatasetEditorProvider(services), {
+    // The grid's scroll position, selection and thumbnails survive switching tabs.
+    webviewOptions: { retainContextWhenHidden: true },
+    supportsMultipleEditorsPerDocument: false,
+  });
+}

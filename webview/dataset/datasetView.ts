@@ -1,0 +1,214 @@
+// The dataset browser once the file is open: header, filter bar, prediction bar and the virtual grid,
+// kept in step with the host's messages (thumbnails, prediction chunks, run status).
+import {
+  MAX_COMPARE_SAMPLES,
+  type DatasetInfo,
+  type PredictionChunk,
+  type PredictionModel,
+  type PredictionStatus,
+} from '../../src/protocol/datasetMessages';
+import { bytesFromBase64, float32FromBase64, int32FromBase64 } from './base64';
+import { el } from './element';
+import { FilterBar } from './filterBar';
+import type { DatasetHostBridge } from './hostBridge';
+import { PredictionBar } from './predictionBar';
+import { dependsOnPredictions, filterAndSort, NO_FILTER, sanitizeFilter, type FilterSpec } from './sampleFilter';
+import { SampleSelection } from './sampleSelection';
+import { SampleTable, summarize } from './sampleTable';
+import { ThumbnailCache } from './thumbnailCache';
+import { VirtualGrid } from './virtualGrid';
+
+/** Samples per thumbnail request, and how many requests may be on their way at once. */
+const THUMBNAIL_PAGE = 200;
+const MAX_REQUESTS_IN_FLIGHT = 4;
+const THUMBNAIL_CACHE_SAMPLES = 6000;
+/** While predictions stream in, a filtered or sorted view is recomputed at most this often. */
+const REFILTER_INTERVAL_MS = 400;
+
+export class DatasetView {
+  readonly element: HTMLElement;
+  private readonly table: SampleTable;
+  private readonly cache = new ThumbnailCache(THUMBNAIL_CACHE_SAMPLES);
+  private readonly selection = new SampleSelection();
+  private readonly grid: VirtualGrid;
+  private readonly filterBar: FilterBar;
+  private readonly predictionBar: PredictionBar;
+  private readonly thumbnailNote: HTMLElement;
+  private spec: FilterSpec;
+  private model: PredictionModel | null = null;
+  private runId = 0;
+  private nextRequestId = 1;
+  private readonly inFlight = new Map<number, number[]>();
+  private refilterTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly info: DatasetInfo,
+    private readonly host: DatasetHostBridge,
+  ) {
+    const labels = info.labels === undefined ? null : bytesFromBase64(info.labels);
+    this.table = new SampleTable(info.count, labels && labels.length === info.count ? labels : null);
+    const hasLabels = this.table.labels !== null;
+    this.spec = sanitizeFilter(host.savedState()?.filter, hasLabels) ?? NO_FILTER;
+
+    this.filterBar = new FilterBar({
+      hasLabels,
+      count: info.count,
+      spec: this.spec,
+      onChange: (spec) => this.setFilter(spec),
+      onJump: (sample) => this.jumpTo(sample),
+      onCompare: () => this.compareSelection(),
+    });
+    this.predictionBar = new PredictionBar({
+      count: info.count,
+      hasLabels,
+      onCancel: () => host.post({ type: 'cancel-predictions' }),
+      onPredict: () => host.post({ type: 'predict' }),
+      onPickModel: () => host.post({ type: 'pick-model' }),
+    });
+    this.grid = new VirtualGrid(
+      {
+        table: this.table,
+        cache: this.cache,
+        selection: this.selection,
+        imageWidth: info.width,
+        imageHeight: info.height,
+        classNames: () => this.classNames(),
+        activate: (sample) => host.post({ type: 'explain', index: sample }),
+        selectionChanged: () => this.filterBar.setSelectionSize(this.selection.size),
+        wantThumbnails: (samples) => this.requestThumbnails(samples),
+      },
+      `Samples of ${info.name}`,
+    );
+    this.thumbnailNote = el('div', { id: 'thumbnail-note', class: 'error', attrs: { role: 'alert', hidden: true } });
+    const facts = [
+      info.formatLabel,
+      `${info.count.toLocaleString('en-US')} images ${info.height}×${info.width}`,
+      info.labelSource ? `labels from ${info.labelSource}` : 'no labels',
+      `values ${info.valueRange}`,
+    ];
+    this.element = el('div', { class: 'dataset-view' }, [
+      el('header', { class: 'dataset-header' }, [el('h1', { text: info.name }), el('span', { class: 'muted', text: facts.join(' · ') })]),
+      this.filterBar.element,
+      this.predictionBar.element,
+      this.thumbnailNote,
+      this.grid.element,
+    ]);
+    this.filterBar.setClassNames(this.classNames());
+    this.applyFilter(false);
+    this.updateSummary();
+  }
+
+  /** Class names of the model, or 0…9 (or up to the largest label) before one is known. */
+  private classNames(): string[] {
+    if (this.model && this.model.labels.length) return this.model.labels;
+    let max = 9;
+    if (this.table.labels) for (const l of this.table.labels) max = Math.max(max, l);
+    return Array.from({ length: max + 1 }, (_, k) => String(k));
+  }
+
+  private setFilter(spec: FilterSpec): void {
+    this.spec = spec;
+    this.host.saveState({ filter: spec });
+    this.applyFilter(false);
+  }
+
+  private applyFilter(keepScroll: boolean): void {
+    clearTimeout(this.refilterTimer);
+    this.refilterTimer = undefined;
+    const order = filterAndSort(this.table, this.spec);
+    this.selection.keepOnly(order);
+    this.grid.setOrder(order, keepScroll);
+    this.filterBar.setCount(order.length);
+    this.filterBar.setSelectionSize(this.selection.size);
+  }
+
+  /** While predictions arrive, a prediction-dependent view refreshes every so often, not per chunk. */
+  private scheduleRefilter(): void {
+    if (!dependsOnPredictions(this.spec) || this.refilterTimer) return;
+    this.refilterTimer = setTimeout(() => this.applyFilter(true), REFILTER_INTERVAL_MS);
+  }
+
+  private jumpTo(sample: number): void {
+    if (this.grid.reveal(sample)) {
+      this.filterBar.setJumpNote('');
+    } else {
+      this.filterBar.setJumpNote(`#${sample} is hidden by the filters`);
+    }
+  }
+
+  private compareSelection(): void {
+    const indices = this.selection.inViewOrder(this.grid.viewOrder);
+    if (indices.length >= 1 && indices.length <= MAX_COMPARE_SAMPLES) this.host.post({ type: 'compare', indices });
+  }
+
+  // ---- thumbnails ----
+
+  private requestThumbnails(samples: number[]): void {
+    const budget = MAX_REQUESTS_IN_FLIGHT - this.inFlight.size;
+    if (budget <= 0) return; // asked again when a reply arrives and the grid repaints
+    for (const indices of this.cache.plan(samples.slice(0, budget * THUMBNAIL_PAGE), THUMBNAIL_PAGE)) {
+      const requestId = this.nextRequestId++;
+      this.inFlight.set(requestId, indices);
+      this.host.post({ type: 'request-thumbnails', requestId, indices });
+    }
+  }
+
+  onThumbnails(requestId: number, indices: number[], pixels: string): void {
+    this.inFlight.delete(requestId);
+    const bytes = bytesFromBase64(pixels);
+    const size = this.info.width * this.info.height;
+    if (bytes.length !== indices.length * size) {
+      this.cache.failed(indices);
+      return;
+    }
+    indices.forEach((sample, k) => this.cache.set(sample, bytes.slice(k * size, (k + 1) * size)));
+    this.thumbnailNote.hidden = true;
+    this.grid.invalidate();
+  }
+
+  onThumbnailsFailed(requestId: number, indices: number[], message: string): void {
+    this.inFlight.delete(requestId);
+    this.cache.failed(indices);
+    this.thumbnailNote.textContent = `Could not read samples: ${message}`;
+    this.thumbnailNote.hidden = false;
+  }
+
+  // ---- predictions ----
+
+  onPredictionsReset(runId: number, model: PredictionModel | null): void {
+    this.runId = runId;
+    this.model = model;
+    this.table.resetPredictions();
+    this.predictionBar.setModel(model);
+    this.filterBar.setClassNames(this.classNames());
+    this.afterPredictions(true);
+  }
+
+  onPredictionsChunk(runId: number, chunk: PredictionChunk): void {
+    if (runId !== this.runId) return;
+    const predicted = int32FromBase64(chunk.predicted);
+    const confidence = float32FromBase64(chunk.confidence);
+    const loss = chunk.loss === undefined ? undefined : float32FromBase64(chunk.loss);
+    if (predicted.length !== chunk.n) return;
+    this.table.setPredictions(chunk.start, predicted, confidence, loss);
+    this.afterPredictions(false);
+  }
+
+  onPredictionsStatus(runId: number, status: PredictionStatus): void {
+    if (runId !== this.runId) return;
+    this.predictionBar.setStatus(status);
+    // The last chunk may still sit in the refilter timer: show the final view now.
+    if (status.state !== 'running' && this.refilterTimer) this.applyFilter(true);
+  }
+
+  private afterPredictions(now: boolean): void {
+    this.grid.invalidate();
+    this.updateSummary();
+    if (now) this.applyFilter(true);
+    else this.scheduleRefilter();
+  }
+
+  private updateSummary(): void {
+    this.predictionBar.setSummary(summarize(this.table));
+  }
+}

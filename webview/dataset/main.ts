@@ -1,0 +1,61 @@
+// Entry of the dataset browser webview (bundled to dist/dataset.js): says "ready", then shows either the
+// grid of the opened file or the reason it could not be opened.
+import './elements';
+import './dataset.css';
+import type { ToDatasetView } from '../../src/protocol/datasetMessages';
+import { DatasetView } from './datasetView';
+import { el } from './element';
+import { connectToHost } from './hostBridge';
+
+const host = connectToHost();
+const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
+let view: DatasetView | undefined;
+
+host.onMessage((msg: ToDatasetView) => {
+  switch (msg.type) {
+    case 'open-failed':
+      view = undefined;
+      show(openFailed(msg.name, msg.message));
+      break;
+    case 'dataset':
+      view = new DatasetView(msg.info, host);
+      show(view.element);
+      break;
+    case 'thumbnails':
+      view?.onThumbnails(msg.requestId, msg.indices, msg.pixels);
+      break;
+    case 'thumbnails-failed':
+      view?.onThumbnailsFailed(msg.requestId, msg.indices, msg.message);
+      break;
+    case 'predictions-reset':
+      view?.onPredictionsReset(msg.runId, msg.model);
+      break;
+    case 'predictions-chunk':
+      view?.onPredictionsChunk(msg.runId, msg.chunk);
+      break;
+    case 'predictions-status':
+      view?.onPredictionsStatus(msg.runId, msg.status);
+      break;
+  }
+});
+host.post({ type: 'ready' });
+
+function show(content: HTMLElement): void {
+  app.replaceChildren(content);
+  app.removeAttribute('aria-busy');
+}
+
+/** A file the readers refused: say why, and offer the text editor (CSV files are text, after all). */
+function openFailed(name: string, message: string): HTMLElement {
+  const reopen = el('vscode-button', { id: 'reopen-as-text', attrs: { secondary: true } }, ['Reopen with Text Editor']);
+  reopen.addEventListener('click', () => host.post({ type: 'reopen-as-text' }));
+  return el('div', { class: 'open-failed' }, [
+    el('h1', { text: `Cannot show ${name} as a data set` }),
+    el('p', { id: 'error', class: 'error', attrs: { role: 'alert' }, text: message }),
+    el('p', {
+      class: 'muted',
+      text: 'Explain Image reads MNIST IDX images (*-idx3-ubyte, optionally .gz, labels from the idx1 file beside them), NumPy .npy/.npz arrays of shape (N, 28, 28), (N, 784) or (N, 28, 28, 1), and CSV files with 784 pixels (or a label and 784 pixels) per line.',
+    }),
+    reopen,
+  ]);
+}
