@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startCodeServer, tempDir, type CodeServer } from './codeServer';
+import { installExtension, startCodeServer, tempDir, type CodeServer } from './codeServer';
 import { copyExtensionsDir, sharedExtensionsDir } from './extension';
 import { copyLogs, extensionErrors, extensionHostLog, outputChannelLog } from './logs';
 import { artifactsDir, extensionId } from './paths';
@@ -41,8 +41,8 @@ export interface SessionOptions {
   env?: Record<string, string>;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
-  /** Extensions folder to copy instead of the shared one with only Explain Image. */
-  extensionsDir?: string;
+  /** More VSIX files to install into this session's copy of the extensions folder. */
+  extraVsix?: string[];
   /** Kill everything and exit if the session is still running after this long (default 10 min). */
   watchdogMs?: number;
 }
@@ -94,7 +94,10 @@ export async function startSession(scenario: string, options: SessionOptions = {
   watchdog.unref();
 
   try {
-    const extensionsDir = copyExtensionsDir(options.extensionsDir ?? sharedExtensionsDir, path.join(scratch, 'extensions'));
+    const extensionsDir = copyExtensionsDir(sharedExtensionsDir, path.join(scratch, 'extensions'));
+    for (const vsix of options.extraVsix ?? []) {
+      await installExtension(vsix, extensionsDir, path.join(scratch, 'install-user-data'));
+    }
     server = await startCodeServer({
       workspace: workspace.dir,
       userDataDir: path.join(scratch, 'user-data'),
