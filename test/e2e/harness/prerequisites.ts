@@ -5,8 +5,8 @@ import { isCodeServerInstalled, which } from './codeServer';
 
 /** Debian's Chromium unless CHROMIUM_PATH names another Chromium or Chrome. */
 export function findChromium(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return fs.existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : undefined;
   const candidates = [
-    process.env.CHROMIUM_PATH,
     '/usr/bin/chromium',
     which('chromium'),
     which('chromium-browser'),
