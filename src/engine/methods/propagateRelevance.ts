@@ -68,7 +68,11 @@ export function lrpBackward(
         case 'dense':
         case 'conv2d': {
           const rule = composite(layer, { first: i === first });
-          const input: LayerInput = { a, nonNegative: nonNegative[i], bounds: i === first ? firstBounds : null };
+          const input: LayerInput = {
+            a,
+            nonNegative: nonNegative[i] || allNonNegative(a),
+            bounds: i === first ? firstBounds : null,
+          };
           return propagateRelevance(rule, layer, preparedLayer(network, i), input, rOut);
         }
         case 'relu':
@@ -89,6 +93,15 @@ export function lrpBackward(
     });
   }
   return r;
+}
+
+/** A runtime look at inputs not known to be ≥ 0 (pixels in [0, 1] usually are): when they are, the rules
+ *  can skip their a⁻ terms, which halves the αβ cost of the first layer. One reduction, exact either way. */
+function allNonNegative(a: tf.Tensor): boolean {
+  const min = tf.min(a);
+  const value = min.dataSync()[0];
+  min.dispose();
+  return value >= 0;
 }
 
 /** Which layers are known to receive a ≥ 0: those after a ReLU, through sign-preserving layers. */

@@ -20,7 +20,8 @@ export interface LayerInput {
   bounds: [number, number] | null;
 }
 
-/** Maps the layer input to the input of one term; `null` means "identically zero", and the term is skipped. */
+/** Maps the layer input to the input of one term; `null` means "identically zero", and the term is skipped.
+ *  An input that is the same for every row may be returned as one row ([1, ...]) and is broadcast. */
 export interface InputModifier {
   name: string;
   apply(input: LayerInput): tf.Tensor | null;
@@ -58,9 +59,15 @@ const negativeInput: InputModifier = {
   name: 'a⁻',
   apply: ({ a, nonNegative }) => (nonNegative ? null : tf.minimum(a, 0)),
 };
-const lowBound: InputModifier = { name: 'l', apply: ({ a, bounds }) => tf.fill(a.shape, boundsOf(bounds)[0]) };
-const highBound: InputModifier = { name: 'h', apply: ({ a, bounds }) => tf.fill(a.shape, boundsOf(bounds)[1]) };
-const onesInput: InputModifier = { name: '1', apply: ({ a }) => tf.onesLike(a) };
+// Constant inputs are built as a single row: z_k is then computed once and broadcast over the batch by
+// the mapper and reducer, which saves a full-batch matMul or convolution per constant term.
+const lowBound: InputModifier = { name: 'l', apply: ({ a, bounds }) => tf.fill(oneRow(a), boundsOf(bounds)[0]) };
+const highBound: InputModifier = { name: 'h', apply: ({ a, bounds }) => tf.fill(oneRow(a), boundsOf(bounds)[1]) };
+const onesInput: InputModifier = { name: '1', apply: ({ a }) => tf.ones(oneRow(a)) };
+
+function oneRow(a: tf.Tensor): number[] {
+  return [1, ...a.shape.slice(1)];
+}
 
 function boundsOf(bounds: [number, number] | null): [number, number] {
   if (!bounds) throw new Error('the z^B rule needs input bounds (composites choose w² when there are none)');
