@@ -5,11 +5,19 @@ import { UserError } from '../errors';
 import { applyExifOrientation, readJpegExifOrientation } from './exifOrientation';
 import { MAX_IMAGE_PIXELS, type RgbaImage } from './rgbaImage';
 
-function endsWithEndOfImage(bytes: Uint8Array): boolean {
-  // Some writers append padding after EOI, so look at the last few hundred bytes, not only the last two.
-  for (let i = bytes.length - 2; i >= Math.max(2, bytes.length - 512); i--) {
-    if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+/**
+ * Whether the end-of-image marker follows the image data. Searched from the first start-of-scan on: an
+ * EXIF thumbnail before it has an EOI of its own, and phones may append kilobytes of data after the real
+ * one. Entropy-coded data cannot contain FF D9 (an FF there is always followed by 00 or a restart code).
+ */
+function hasEndOfImage(bytes: Uint8Array): boolean {
+  let at = 2;
+  while (at + 4 <= bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1];
+    if (marker === 0xda) break;
+    at += marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7) ? 2 : 2 + ((bytes[at + 2] << 8) | bytes[at + 3]);
   }
+  for (let i = at; i + 1 < bytes.length; i++) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
   return false;
 }
 
@@ -28,10 +36,10 @@ export function decodeJpeg(bytes: Uint8Array, fileName: string): RgbaImage {
       throw new UserError(`image too large: ${message.replace(/.*exceeded by /, 'more than ')} above the ${MAX_IMAGE_PIXELS / 1e6} MP limit`, fileName);
     }
     if (/maxMemoryUsageInMB/.test(message)) throw new UserError('image too large: decoding it would need more than 1 GB', fileName);
-    if (!endsWithEndOfImage(bytes)) throw new UserError('truncated JPEG: the file ends before the end-of-image marker', fileName);
+    if (!hasEndOfImage(bytes)) throw new UserError('truncated JPEG: the file ends before the end-of-image marker', fileName);
     throw new UserError(`corrupt JPEG: ${message.split('\n')[0]}`, fileName);
   }
-  if (!endsWithEndOfImage(bytes)) {
+  if (!hasEndOfImage(bytes)) {
     // jpeg-js sometimes decodes a cut file without complaint and fills the missing part with grey.
     throw new UserError('truncated JPEG: the file ends before the end-of-image marker', fileName);
   }

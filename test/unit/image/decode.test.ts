@@ -163,6 +163,17 @@ test('JPEG EXIF orientation 6 (needs 90° clockwise) comes out upright', () => {
   assert.ok(pixel(rotated, h - 3, w - 3)[0] > 215, 'bottom-right is light');
 });
 
+test('JPEG: kilobytes after the end-of-image marker are fine; an EOI inside metadata does not hide a cut', () => {
+  const bytes = jpeg.encode({ width: 16, height: 16, data: gradient(16, 16) }, 90).data;
+  const trailer = Buffer.alloc(4096, 0x5a); // phones append such trailers after EOI
+  assert.equal(decodeImage(Buffer.concat([bytes, trailer]), 'x.img').width, 16);
+  // An APP1 segment that happens to contain FF D9 (as an embedded EXIF thumbnail does), then a cut file.
+  const app1 = Buffer.from([0xff, 0xe1, 0x00, 0x08, 0x00, 0x00, 0xff, 0xd9, 0x00, 0x00]);
+  const withThumb = Buffer.concat([bytes.subarray(0, 2), app1, bytes.subarray(2)]);
+  assert.equal(decodeImage(withThumb, 'x.img').width, 16);
+  expectUserError(() => decodeImage(withThumb.subarray(0, withThumb.length - 40), 'x.img'), /truncated JPEG/);
+});
+
 test('GIF: first frame, palette colours, transparent index composited', () => {
   const buf = new Uint8Array(1024);
   const gif = new GifWriter(buf, 4, 2, { palette: [0x000000, 0xff0000, 0x00ff00, 0x0000ff] });

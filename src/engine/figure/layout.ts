@@ -1,0 +1,177 @@
+// Where everything of the comparison figure goes, in pixels: a pure function of the spec and a text
+// measure, so the PNG renderer, a webview canvas and the tests all agree.
+//
+//            Sensitivity   Guided     LRP-α₂β₁      titles, wrapped, bottom-aligned over their column
+//  │ [input]   [heatmap]     [heatmap]  [heatmap]
+//  M 7 (99.1%)                                        predicted label under the input
+//  N [input]   [heatmap]     [heatmap]  [heatmap]     row-group title turned to read upwards, with a rule
+//  I 2 (97.0%)
+//  │           [■■■■■■■■■■ colour bar ■■■■■■■■■]
+//              R_i ≪ 0                   R_i ≫ 0
+import type { RgbaImage } from '../image/rgbaImage';
+import type { MethodTitle } from '../types';
+import type { TextMeasure } from './font';
+import { placeTitle, titleWidth, titleWords, wrapTitle, type TextRun } from './titleText';
+
+/** The model input as an image, or as its h·w·c 8-bit pixels (what preprocessing returns). */
+export type FigureInput = RgbaImage | { width: number; height: number; channels: number; pixels: ArrayLike<number> };
+
+export interface ComparisonFigureSpec {
+  rows: Array<{
+    input: FigureInput;
+    /** The predicted label, e.g. "7 (99.1%)". */
+    label: string;
+    /** One heatmap per column; null = not computed yet (drawn as an empty grey cell). */
+    cells: Array<RgbaImage | null>;
+  }>;
+  columns: MethodTitle[];
+  /** Consecutive rows under one title on the left ("MNIST", "FashionMNIST"). */
+  rowGroups?: Array<{ title: string; rows: number }>;
+  /** Side of each square cell in pixels, e.g. 112 (4× a 28-pixel input). */
+  cellSize: number;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface FigureLayout {
+  width: number;
+  height: number;
+  /** Per row, where its input goes. */
+  inputCells: Rect[];
+  /** [row][column], where each heatmap goes. */
+  cells: Rect[][];
+  /** Per column, the box around its title text. */
+  columnTitles: Rect[];
+  /** Per row group, the thin vertical rule beside its rows. */
+  groupRules: Rect[];
+  colorBar: Rect;
+  /** Every piece of text, positioned. */
+  texts: TextRun[];
+  /** Black text on white; sizes in px. */
+  fontSizes: { title: number; label: number; group: number; colorBar: number };
+}
+
+const R_NEGATIVE: MethodTitle = [{ text: 'R' }, { text: 'i', sub: true }, { text: ' ≪ 0' }];
+const R_POSITIVE: MethodTitle = [{ text: 'R' }, { text: 'i', sub: true }, { text: ' ≫ 0' }];
+
+export function layoutComparisonFigure(spec: ComparisonFigureSpec, measure: TextMeasure): FigureLayout {
+  const cell = spec.cellSize;
+  if (!Number.isInteger(cell) || cell < 16) throw new Error(`cellSize must be a whole number ≥ 16, got ${cell}`);
+  spec.rows.forEach((row, r) => {
+    if (row.cells.length !== spec.columns.length) {
+      throw new Error(`figure row ${r} has ${row.cells.length} cells for ${spec.columns.length} columns`);
+    }
+  });
+  const groups = spec.rowGroups ?? [];
+  const grouped = groups.reduce((n, g) => n + g.rows, 0);
+  if (groups.length && grouped !== spec.rows.length) throw new Error(`row groups cover ${grouped} rows, the figure has ${spec.rows.length}`);
+
+  // Everything scales with the cell: 112 px cells get 14 px text and 8 px gaps.
+  const baseSize = Math.min(28, Math.max(11, Math.round(cell / 8)));
+  const gap = Math.max(4, Math.round(cell / 14));
+  const margin = Math.max(10, Math.round(cell / 8));
+  const labelSize = Math.round(baseSize * 0.93 * 2) / 2;
+  const lineOf = (size: number) => Math.ceil(size * 1.3);
+  const textHeight = (size: number) => Math.ceil(size * (measure.ascent + measure.descent));
+
+  // Titles wrap within their cell's width (a full gap of air between columns); if one word is still
+  // too wide, all titles shrink together so the row of titles keeps one size.
+  const titleMax = cell;
+  const widestWord = Math.max(0, ...spec.columns.flatMap((t) => titleWords(t).map((w) => titleWidth(w, baseSize, measure))));
+  const titleSize = widestWord > titleMax ? Math.floor(((baseSize * titleMax) / widestWord) * 2) / 2 : baseSize;
+  const titleLines = spec.columns.map((t) => wrapTitle(t, titleMax, titleSize, measure));
+  const titleLineHeight = lineOf(titleSize);
+  const titleBand = Math.max(1, ...titleLines.map((l) => l.length)) * titleLineHeight;
+
+  // Columns, left to right: group titles, input column (wide enough for its labels), heatmaps.
+  const groupSize = baseSize;
+  const groupText = groups.length ? textHeight(groupSize) : 0;
+  const groupBand = groups.length ? groupText + gap + 1 + gap : 0;
+  const inputWidth = Math.max(cell, ...spec.rows.map((r) => Math.ceil(measure.width(r.label, labelSize))));
+  const inputColumnX = margin + groupBand;
+  const inputCellX = inputColumnX + Math.round((inputWidth - cell) / 2);
+  const firstColumnX = inputColumnX + inputWidth + 2 * gap;
+  const columnX = spec.columns.map((_, k) => firstColumnX + k * (cell + gap));
+  const gridRight = spec.columns.length ? columnX[columnX.length - 1] + cell : inputColumnX + inputWidth;
+
+  // Rows, top to bottom, with a little more space between groups.
+  const labelBand = lineOf(labelSize) + 2;
+  const gridTop = margin + titleBand + Math.ceil(gap / 2);
+  const groupStarts = new Set<number>();
+  groups.reduce((start, g) => (groupStarts.add(start), start + g.rows), 0);
+  const rowY: number[] = [];
+  let y = gridTop;
+  spec.rows.forEach((_, r) => {
+    if (r > 0 && groupStarts.has(r)) y += 2 * gap;
+    rowY.push(y);
+    y += cell + labelBand + gap;
+  });
+  const gridBottom = spec.rows.length ? rowY[rowY.length - 1] + cell + labelBand : gridTop;
+
+  const texts: TextRun[] = [];
+  const columnTitles: Rect[] = [];
+  titleLines.forEach((lines, k) => {
+    const centre = columnX[k] + cell / 2;
+    const lastBaseline = gridTop - Math.ceil(gap / 2) - Math.ceil(measure.descent * titleSize);
+    const widths = lines.map((l) => titleWidth(l, titleSize, measure));
+    lines.forEach((line, j) => {
+      const baseline = lastBaseline - (lines.length - 1 - j) * titleLineHeight;
+      texts.push(...placeTitle(line, centre - widths[j] / 2, baseline, titleSize, measure));
+    });
+    const widest = Math.max(0, ...widths);
+    const top = lastBaseline - (lines.length - 1) * titleLineHeight - measure.ascent * titleSize;
+    columnTitles.push({ x: centre - widest / 2, y: top, width: widest, height: lastBaseline + measure.descent * titleSize - top });
+  });
+
+  const inputCells = rowY.map((ry) => ({ x: inputCellX, y: ry, width: cell, height: cell }));
+  const cells = rowY.map((ry) => columnX.map((cx) => ({ x: cx, y: ry, width: cell, height: cell })));
+  spec.rows.forEach((row, r) => {
+    const width = measure.width(row.label, labelSize);
+    texts.push({ text: row.label, x: inputCellX + cell / 2 - width / 2, y: rowY[r] + cell + 2 + Math.ceil(measure.ascent * labelSize), size: labelSize });
+  });
+
+  // Row-group titles read bottom to top, centred on their rows, with a rule between title and rows.
+  const groupRules: Rect[] = [];
+  let firstRow = 0;
+  for (const g of groups) {
+    if (g.rows === 0) continue;
+    const top = rowY[firstRow];
+    const bottom = rowY[firstRow + g.rows - 1] + cell;
+    const width = measure.width(g.title, groupSize);
+    texts.push({ text: g.title, x: margin + Math.ceil(measure.ascent * groupSize), y: (top + bottom) / 2 + width / 2, size: groupSize, rotated: true });
+    groupRules.push({ x: margin + groupText + gap, y: top, width: 1, height: bottom - top });
+    firstRow += g.rows;
+  }
+
+  // Colour bar under the heatmap columns, its end labels under its ends.
+  const colorBarSize = baseSize;
+  const leftLabel = titleWidth(R_NEGATIVE, colorBarSize, measure);
+  const rightLabel = titleWidth(R_POSITIVE, colorBarSize, measure);
+  const barX = spec.columns.length ? firstColumnX : inputCellX;
+  const barWidth = Math.max(gridRight - barX, Math.ceil(leftLabel + rightLabel + 3 * gap));
+  const barTop = gridBottom + 2 * gap;
+  const barHeight = Math.max(8, Math.round(cell / 9));
+  const colorBar = { x: barX, y: barTop, width: barWidth, height: barHeight };
+  const labelBaseline = barTop + barHeight + 3 + Math.ceil(measure.ascent * colorBarSize);
+  texts.push(...placeTitle(R_NEGATIVE, barX, labelBaseline, colorBarSize, measure));
+  texts.push(...placeTitle(R_POSITIVE, barX + barWidth - rightLabel, labelBaseline, colorBarSize, measure));
+
+  // The subscript in "R_i" hangs below the baseline by SUB_DROP; leave room for it.
+  const bottom = labelBaseline + Math.ceil(measure.descent * colorBarSize + 0.3 * colorBarSize);
+  return {
+    width: Math.max(gridRight, barX + barWidth) + margin,
+    height: bottom + margin,
+    inputCells,
+    cells,
+    columnTitles,
+    groupRules,
+    colorBar,
+    texts,
+    fontSizes: { title: titleSize, label: labelSize, group: groupSize, colorBar: colorBarSize },
+  };
+}

@@ -1,0 +1,61 @@
+// Titles with real subscripts (LRP-α₁.₂β₀.₂ as 'LRP-α' + small lowered '1.2' + ...): word wrapping and
+// placement as positioned runs of one size each, which both the PNG renderer and a canvas can draw.
+import type { MethodTitle } from '../types';
+import type { TextMeasure } from './font';
+
+/** Subscripts are drawn at this fraction of the font size ... */
+export const SUB_SCALE = 0.72;
+/** ... with their baseline lowered by this fraction of the font size. */
+export const SUB_DROP = 0.28;
+
+/** A piece of text at one size: `(x, y)` is the start of its baseline. */
+export interface TextRun {
+  text: string;
+  x: number;
+  y: number;
+  size: number;
+  /** Turned 90° counter-clockwise: reads bottom to top, the baseline going up from (x, y). */
+  rotated?: boolean;
+}
+
+export function titleWidth(title: MethodTitle, size: number, measure: TextMeasure): number {
+  let width = 0;
+  for (const part of title) width += measure.width(part.text, part.sub ? size * SUB_SCALE : size);
+  return width;
+}
+
+/** Splits a title at spaces into words; a word keeps its subscripts ('LRP-α1.2β0.2' is one word). */
+export function titleWords(title: MethodTitle): MethodTitle[] {
+  const words: MethodTitle[] = [[]];
+  for (const part of title) {
+    part.text.split(' ').forEach((piece, i) => {
+      if (i > 0) words.push([]);
+      if (piece) words[words.length - 1].push({ text: piece, sub: part.sub });
+    });
+  }
+  return words.filter((w) => w.length > 0);
+}
+
+/** Greedy word wrap into lines no wider than `maxWidth` (a single word wider than that gets its own line). */
+export function wrapTitle(title: MethodTitle, maxWidth: number, size: number, measure: TextMeasure): MethodTitle[] {
+  const lines: MethodTitle[] = [];
+  for (const word of titleWords(title)) {
+    const line = lines[lines.length - 1];
+    const joined: MethodTitle | undefined = line && [...line, { text: ' ' }, ...word];
+    if (joined && titleWidth(joined, size, measure) <= maxWidth) lines[lines.length - 1] = joined;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** The runs of one line whose baseline starts at (x, y). */
+export function placeTitle(title: MethodTitle, x: number, y: number, size: number, measure: TextMeasure): TextRun[] {
+  const runs: TextRun[] = [];
+  let pen = x;
+  for (const part of title) {
+    const partSize = part.sub ? size * SUB_SCALE : size;
+    runs.push({ text: part.text, x: pen, y: part.sub ? y + size * SUB_DROP : y, size: partSize });
+    pen += measure.width(part.text, partSize);
+  }
+  return runs;
+}
