@@ -1,0 +1,118 @@
+// Every message from a webview is untrusted input: it is checked here, field by field, before the host
+// acts on it. Pure (no `vscode`), so it is unit-tested directly. Unknown message types, unknown fields,
+// wrong types, NaN, out-of-range values and anything but a reasonably sized PNG data URL are rejected.
+import { COLORMAPS, type DisplaySettings, type FromWebview } from '../protocol/webviewMessages';
+
+/** Optional bounds the host knows (number of images, number of classes) to reject out-of-range indices. */
+export interface MessageBounds {
+  imageCount?: number;
+  classCount?: number;
+}
+
+/** Upper bound of an export data URL: 32 MiB of base64 is a ~24 MB PNG, far more than any figure. */
+export const MAX_EXPORT_DATA_URL_LENGTH = 32 * 1024 * 1024;
+export const MAX_SUGGESTED_NAME_LENGTH = 200;
+const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
+/** The 8-byte PNG signature (89 50 4E 47 0D 0A 1A 0A) in base64 begins with these characters. */
+const PNG_SIGNATURE_BASE64 = 'iVBORw0KGgo';
+
+/** The message, typed, or null when it is not a valid message (see `webviewMessageProblem` for why). */
+export function validateWebviewMessage(raw: unknown, bounds: MessageBounds = {}): FromWebview | null {
+  return webviewMessageProblem(raw, bounds) === null ? (raw as FromWebview) : null;
+}
+
+/** Why `raw` is not a valid FromWebview message, or null when it is. */
+export function webviewMessageProblem(raw: unknown, bounds: MessageBounds = {}): string | null {
+  if (!isRecord(raw)) return 'not an object';
+  const type = raw.type;
+  if (typeof type !== 'string') return 'no string "type"';
+  switch (type) {
+    case 'ready':
+    case 'pick-method':
+    case 'pick-model':
+    case 'cancel':
+    case 'retry':
+      return onlyKeys(raw, ['type']);
+    case 'select-image':
+      return onlyKeys(raw, ['type', 'index']) ?? indexProblem(raw.index, 'index', bounds.imageCount);
+    case 'select-target':
+      return onlyKeys(raw, ['type', 'target']) ?? (raw.target === null ? null : indexProblem(raw.target, 'target', bounds.classCount));
+    case 'set-display':
+      return onlyKeys(raw, ['type', 'display']) ?? displayProblem(raw.display);
+    case 'export':
+      return (
+        onlyKeys(raw, ['type', 'requestId', 'dataUrl', 'suggestedName']) ??
+        indexProblem(raw.requestId, 'requestId') ??
+        pngDataUrlProblem(raw.dataUrl) ??
+        fileNameProblem(raw.suggestedName)
+      );
+    default:
+      return `unknown message type "${type.slice(0, 40)}"`;
+  }
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Every key of `record` must be one of `allowed` (and `type` must be present, checked by the caller). */
+function onlyKeys(record: Record<string, unknown>, allowed: string[]): string | null {
+  const extra = Object.keys(record).filter((k) => !allowed.includes(k));
+  if (extra.length) return `unexpected field "${extra[0].slice(0, 40)}"`;
+  const missing = allowed.filter((k) => !(k in record));
+  return missing.length ? `missing field "${missing[0]}"` : null;
+}
+
+/** A non-negative safe integer, below `count` when a count is known. */
+function indexProblem(value: unknown, name: string, count?: number): string | null {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `"${name}" is not a non-negative integer`;
+  if (count !== undefined && value >= count) return `"${name}" ${value} is out of range (0..${count - 1})`;
+  return null;
+}
+
+function displayProblem(display: unknown): string | null {
+  if (!isRecord(display)) return '"display" is not an object';
+  const keys: Array<keyof DisplaySettings> = ['colormap', 'normalization', 'overlay', 'opacity'];
+  for (const key of Object.keys(display)) {
+    if (!(keys as string[]).includes(key)) return `unexpected display field "${key.slice(0, 40)}"`;
+  }
+  if ('colormap' in display && !COLORMAPS.includes(display.colormap as never)) return 'unknown colour map';
+  if ('normalization' in display) {
+    const n = display.normalization;
+    if (!isRecord(n)) return '"normalization" is not an object';
+    if (n.kind === 'max') {
+      if (Object.keys(n).length !== 1) return 'unexpected normalization field';
+    } else if (n.kind === 'percentile') {
+      if (Object.keys(n).length !== 2) return 'unexpected normalization field';
+      if (typeof n.p !== 'number' || !Number.isFinite(n.p) || n.p <= 0 || n.p > 100) return 'percentile must be a number in (0, 100]';
+    } else {
+      return 'unknown normalization kind';
+    }
+  }
+  if ('overlay' in display && typeof display.overlay !== 'boolean') return '"overlay" is not a boolean';
+  if ('opacity' in display) {
+    const a = display.opacity;
+    if (typeof a !== 'number' || !Number.isFinite(a) || a < 0 || a > 1) return '"opacity" must be a number in [0, 1]';
+  }
+  return null;
+}
+
+function pngDataUrlProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return '"dataUrl" is not a string';
+  if (value.length > MAX_EXPORT_DATA_URL_LENGTH) return `"dataUrl" is larger than ${MAX_EXPORT_DATA_URL_LENGTH} characters`;
+  if (!value.startsWith(PNG_DATA_URL_PREFIX)) return '"dataUrl" is not a base64 PNG data URL';
+  const payload = value.slice(PNG_DATA_URL_PREFIX.length);
+  if (!payload.startsWith(PNG_SIGNATURE_BASE64)) return '"dataUrl" does not hold a PNG (wrong signature)';
+  if (payload.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(payload)) return '"dataUrl" is not valid base64';
+  return null;
+}
+
+/** A bare file name: no folders, no control characters, no "." or "..". The host still picks the folder. */
+function fileNameProblem(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0) return '"suggestedName" is not a non-empty string';
+  if (value.length > MAX_SUGGESTED_NAME_LENGTH) return '"suggestedName" is too long';
+  // eslint-disable-next-line no-control-regex
+  if (/[/\\:\u0000-\u001f\u007f]/.test(value)) return '"suggestedName" contains a path separator or control character';
+  if (value === '.' || value === '..') return '"suggestedName" is not a file name';
+  return null;
+}
