@@ -26,61 +26,25 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
   const count = request.images.length;
   if (count === 0 || specs.length === 0) return [];
   checkImages(network, imageShape, request.images);
+  const bounds = checkBounds(request.bounds ?? null);
   const classes = network.outputSize;
 
-  const forwardStart = performance.now();
-  const x = tf.tensor(concatImages(request.images), [count, ...network.inputShape]);
-  const pass = tf.tidy(() => {
-    const { inputs, logits } = forward(network, x);
-    return { inputs: inputs.slice(1), logits, probabilities: tf.softmax(logits) };
-  });
-  const activations = [x, ...pass.inputs];
-  const owned: tf.Tensor[] = [...activations, pass.logits, pass.probabilities];
+  const owned: tf.Tensor[] = [];
   try {
+    const forwardStart = performance.now();
+    const pass = sharedForward(network, request.images, owned);
     const logitData = pass.logits.dataSync() as Float32Array;
     const probabilityData = pass.probabilities.dataSync() as Float32Array;
     const predicted = Array.from({ length: count }, (_, i) => argMax(logitData.subarray(i * classes, (i + 1) * classes)));
     const rows = resolveTargets(request.targets, predicted, classes);
-
-    // Several targets per image become extra batch rows: gather the activations row by row.
-    const identityRows = rows.length === count && rows.every((row, r) => row.image === r);
-    const rowIndex = tf.tensor1d(
-      rows.map((row) => row.image),
-      'int32',
-    );
-    const rowTensors = tf.tidy(() => {
-      const gather = (t: tf.Tensor) => (identityRows ? t : tf.gather(t, rowIndex));
-      return {
-        inputs: identityRows ? activations : activations.map(gather),
-        logits: gather(pass.logits),
-        oneHot: tf.oneHot(
-          tf.tensor1d(
-            rows.map((row) => row.target),
-            'int32',
-          ),
-          classes,
-        ).toFloat(),
-      };
-    });
-    owned.push(rowIndex, rowTensors.oneHot);
-    if (!identityRows) owned.push(...rowTensors.inputs, rowTensors.logits);
+    const context = rowContext(network, imageShape, bounds, pass, rows, owned);
     const forwardMs = performance.now() - forwardStart;
-
-    const floatsPerRow = [...activations, pass.logits].reduce((sum, t) => sum + t.size / count, 0);
-    const context: MethodContext = {
-      network,
-      imageShape,
-      bounds: request.bounds,
-      inputs: rowTensors.inputs,
-      logits: rowTensors.logits,
-      oneHot: rowTensors.oneHot,
-      chunkEvaluations: Math.max(1, Math.floor(CHUNK_FLOATS / floatsPerRow)),
-    };
 
     const perMethod = specs.map((spec) => {
       const start = performance.now();
       const [map, baselineLogit] = tf.tidy(() => runMethod(spec, context));
       try {
+        // Read outside tidy: tidy walks a returned typed array element by element (FACTS.md).
         const relevance = map.dataSync() as Float32Array;
         const baseline = baselineLogit?.dataSync();
         const ms = (forwardMs / specs.length + performance.now() - start) / rows.length;
@@ -92,8 +56,8 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
     });
 
     const [h, w] = imageShape;
-    const explanations: Explanation[] = [];
     const probabilities = predicted.map((_, i) => probabilityData.slice(i * classes, (i + 1) * classes));
+    const explanations: Explanation[] = [];
     for (let image = 0; image < count; image++) {
       for (const result of perMethod) {
         rows.forEach((row, r) => {
@@ -113,9 +77,7 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
             relevanceSum,
             ms: result.ms,
           };
-          if (result.baseline) {
-            explanation.completenessError = Math.abs(relevanceSum - (logit - result.baseline[r]));
-          }
+          if (result.baseline) explanation.completenessError = Math.abs(relevanceSum - (logit - result.baseline[r]));
           explanations.push(explanation);
         });
       }
@@ -124,6 +86,66 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
   } finally {
     for (const t of owned) t.dispose();
   }
+}
+
+interface ForwardPass {
+  /** The input of every layer, `activations[0]` being the images. */
+  activations: tf.Tensor[];
+  logits: tf.Tensor;
+  probabilities: tf.Tensor;
+}
+
+/** The one forward pass of all images, its tensors recorded in `owned` for the caller to free. */
+function sharedForward(network: Network, images: Float32Array[], owned: tf.Tensor[]): ForwardPass {
+  const x = tf.tensor(concatImages(images), [images.length, ...network.inputShape]);
+  owned.push(x);
+  const pass = tf.tidy(() => {
+    const { inputs, logits } = forward(network, x);
+    return { inputs: inputs.slice(1), logits, probabilities: tf.softmax(logits) };
+  });
+  owned.push(...pass.inputs, pass.logits, pass.probabilities);
+  return { activations: [x, ...pass.inputs], logits: pass.logits, probabilities: pass.probabilities };
+}
+
+/** What the methods see: the activations per (image, target) row. Several targets for one image become
+ *  extra batch rows, gathered from the shared pass; with one target per image the pass is used as is. */
+function rowContext(
+  network: Network,
+  imageShape: ImageShape,
+  bounds: [number, number] | null,
+  pass: ForwardPass,
+  rows: Row[],
+  owned: tf.Tensor[],
+): MethodContext {
+  const count = pass.logits.shape[0];
+  const classes = network.outputSize;
+  const oneRowPerImage = rows.length === count && rows.every((row, r) => row.image === r);
+  const perRow = tf.tidy(() => {
+    const index = tf.tensor1d(
+      rows.map((row) => row.image),
+      'int32',
+    );
+    const gather = (t: tf.Tensor) => tf.gather(t, index);
+    const targets = tf.tensor1d(
+      rows.map((row) => row.target),
+      'int32',
+    );
+    return {
+      inputs: oneRowPerImage ? pass.activations : pass.activations.map(gather),
+      logits: oneRowPerImage ? pass.logits : gather(pass.logits),
+      oneHot: tf.oneHot(targets, classes).toFloat(),
+    };
+  });
+  owned.push(perRow.oneHot);
+  if (!oneRowPerImage) owned.push(...perRow.inputs, perRow.logits);
+  const floatsPerRow = [...pass.activations, pass.logits].reduce((total, t) => total + t.size / count, 0);
+  return {
+    network,
+    imageShape,
+    bounds,
+    ...perRow,
+    chunkEvaluations: Math.max(1, Math.floor(CHUNK_FLOATS / floatsPerRow)),
+  };
 }
 
 /** Logits and softmax probabilities of `count` images given back to back in `images`. */
@@ -221,6 +243,15 @@ function resolveTargets(targets: ExplainRequest['targets'], predicted: number[],
     }
   });
   return rows;
+}
+
+function checkBounds(bounds: [number, number] | null): [number, number] | null {
+  if (bounds === null) return null;
+  const [low, high] = bounds;
+  if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
+    throw new UserError(`input bounds must be two finite numbers, low < high (got [${low}, ${high}])`);
+  }
+  return bounds;
 }
 
 function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Array[]): void {
