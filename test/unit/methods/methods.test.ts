@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
-import { smoothGradNoise } from '../../../src/engine/methods/attributors';
+import { integratedGradients, occlusion, smoothGrad, smoothGradNoise, type AttributionBatch } from '../../../src/engine/methods/attributors';
 import { explain, releasePrepared } from '../../../src/engine/methods/explain';
 import { formatMethodSpec, parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
 import type { ImageShape, MethodSpec, Network } from '../../../src/engine/types';
@@ -268,6 +268,33 @@ describe('every method matches its plain-loop reference', () => {
       }
     });
   }
+
+  test('IG, SmoothGrad and occlusion give the same maps in small chunks as in one', () => {
+    const net = mixedConvNet();
+    const network = toNetwork(net);
+    try {
+      const images = randomImages(14, 5, 72);
+      const run = (chunkEvaluations: number) =>
+        tf.tidy(() => {
+          const x = tf.tensor(images.flat(), [5, 6, 6, 2]);
+          const logits = tf.tensor2d(images.map((im) => logitsRef(net, im)));
+          const targets = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1], 'int32'), 3).toFloat();
+          const batch: AttributionBatch = { network, imageShape: [6, 6, 2], x, logits, targets, chunkEvaluations };
+          return tf.concat([
+            tf.reshape(integratedGradients(batch, 6).map, [-1]),
+            tf.reshape(smoothGrad(batch, 4, 0.2, 1, null), [-1]),
+            tf.reshape(occlusion(batch, 3, 2), [-1]),
+          ]);
+        });
+      const whole = run(1e6);
+      const chunked = run(7); // 1 row of IG (6 steps) or SmoothGrad (4 samples), 1 image of occlusion per chunk
+      assertClose(chunked.dataSync(), Array.from(whole.dataSync()), 1e-6, 'chunked vs whole');
+      whole.dispose();
+      chunked.dispose();
+    } finally {
+      network.dispose();
+    }
+  });
 
   test('the probabilities are the softmax of the logits', () => {
     const network = toNetwork(TINY_DENSE);
