@@ -5,8 +5,8 @@
 import type { MethodTitle } from '../src/engine/types';
 import type { ColormapName } from '../src/protocol/webviewMessages';
 import { el } from './dom';
-import { colorAt } from './heatmap/colormaps';
-import { blankRgba, type RgbaImage } from './heatmap/rasterize';
+import { colormap } from '../src/engine/heatmap/colormaps';
+import { blankRgba, imageDataOf, type RgbaImage } from './heatmap/rasterize';
 import { titleNodes, titleText } from './methodTitle';
 
 export interface ColorBarLabel {
@@ -68,9 +68,10 @@ export function colorBarModel(colormap: ColormapName, nonNegative: boolean): Col
 /** The bar as pixels, left to right: column x shows t = from + (to − from)·x / (width − 1). */
 export function colorBarPixels(model: ColorBarModel, width: number, height: number): RgbaImage {
   const image = blankRgba(width, height);
+  const map = colormap(model.colormap);
   for (let x = 0; x < width; x++) {
     const t = model.from + ((model.to - model.from) * x) / Math.max(1, width - 1);
-    const [r, g, b] = colorAt(model.colormap, t);
+    const [r, g, b] = map.rgbAt(t);
     for (let y = 0; y < height; y++) image.data.set([r, g, b, 255], (y * width + x) * 4);
   }
   return image;
@@ -83,7 +84,7 @@ export function colorBarElement(model: ColorBarModel, caption?: string): HTMLEle
   const ctx = canvas.getContext('2d');
   if (ctx) {
     const pixels = colorBarPixels(model, width, 1);
-    ctx.putImageData(new ImageData(pixels.data, width, 1), 0, 0);
+    ctx.putImageData(imageDataOf(pixels), 0, 0);
   }
   const labels = el(
     'div',

@@ -1,35 +1,43 @@
 // Relevance and model inputs → RGBA pixels, with no DOM: the same numbers feed the canvases, the export
-// and the unit tests. Upscaling is nearest-neighbour by an integer factor so every model pixel stays a
-// crisp square (a 28×28 map at 9× is 252×252 with 81 identical pixels per input pixel).
+// and the unit tests. Colouring is the engine's own renderHeatmap (src/engine/heatmap: colour maps,
+// percentile normalisation, overlay), so the panel, its PNG export and the CLI produce identical pixels.
+// Upscaling is nearest-neighbour by an integer factor so every model pixel stays a crisp square.
+import { renderHeatmap } from '../../src/engine/heatmap/render';
+import type { RgbaImage } from '../../src/engine/image/rgbaImage';
 import type { DisplaySettings, PixelImage } from '../../src/protocol/webviewMessages';
-import { colorAt } from './colormaps';
-import { relevanceScale, unitValue } from './normalize';
 
-export interface RgbaImage {
-  width: number;
-  height: number;
-  /** Row-major RGBA, 4 bytes per pixel, alpha always 255. */
-  data: Uint8ClampedArray<ArrayBuffer>;
-}
+export type { RgbaImage };
 
 export function blankRgba(width: number, height: number): RgbaImage {
   return { width, height, data: new Uint8ClampedArray(width * height * 4) };
 }
 
-/** A relevance map of `shape` [height, width] coloured with the display's colour map and normalisation. */
+/** A relevance map of `shape` [height, width], coloured with the display's colour map and normalisation. */
 export function heatmapRgba(
   relevance: ArrayLike<number>,
   shape: [number, number],
   display: Pick<DisplaySettings, 'colormap' | 'normalization'>,
+  scale = 1,
 ): RgbaImage {
-  const [height, width] = shape;
-  const image = blankRgba(width, height);
-  const scale = relevanceScale(relevance, display.normalization);
-  for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = colorAt(display.colormap, unitValue(relevance[i] ?? 0, scale));
-    image.data.set([r, g, b, 255], i * 4);
-  }
-  return image;
+  return renderHeatmap(Float32Array.from(relevance), shape, { colormap: display.colormap, normalization: display.normalization, scale });
+}
+
+/** The heatmap exactly as the panel shows it: coloured, over the model input when overlay is on, enlarged. */
+export function displayedHeatmap(
+  relevance: ArrayLike<number>,
+  shape: [number, number],
+  input: PixelImage | undefined,
+  display: DisplaySettings,
+  scale = 1,
+): RgbaImage {
+  // The overlay needs the input at the map's size (it always is: both are the model's input size).
+  const overlay = display.overlay && input && input.height === shape[0] && input.width === shape[1] && (input.channels === 1 || input.channels === 3);
+  return renderHeatmap(Float32Array.from(relevance), shape, {
+    colormap: display.colormap,
+    normalization: display.normalization,
+    scale,
+    overlay: overlay ? { pixels: input.pixels, opacity: display.opacity } : undefined,
+  });
 }
 
 /** The model input (gray or RGB bytes) as RGBA. */
@@ -43,21 +51,6 @@ export function inputRgba(input: PixelImage): RgbaImage {
     image.data.set([r, g, b, 255], i * 4);
   }
   return image;
-}
-
-/** Nearest-neighbour resampling to another size (only needed if a heatmap and its input differ). */
-export function resampleNearest(src: RgbaImage, width: number, height: number): RgbaImage {
-  if (src.width === width && src.height === height) return src;
-  const out = blankRgba(width, height);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(src.height - 1, Math.floor(((y + 0.5) * src.height) / height));
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(src.width - 1, Math.floor(((x + 0.5) * src.width) / width));
-      const from = (sy * src.width + sx) * 4;
-      out.data.set(src.data.subarray(from, from + 4), (y * width + x) * 4);
-    }
-  }
-  return out;
 }
 
 /** Each pixel becomes a factor × factor square. */
@@ -77,31 +70,18 @@ export function upscale(src: RgbaImage, factor: number): RgbaImage {
   return out;
 }
 
-/** out = (1 − opacity)·under + opacity·over, per channel, rounded; `over` is resampled to `under`'s size. */
-export function blend(under: RgbaImage, over: RgbaImage, opacity: number): RgbaImage {
-  const top = resampleNearest(over, under.width, under.height);
-  const a = Math.min(1, Math.max(0, Number.isFinite(opacity) ? opacity : 1));
-  const out = blankRgba(under.width, under.height);
-  for (let i = 0; i < out.data.length; i += 4) {
-    for (let c = 0; c < 3; c++) out.data[i + c] = Math.round((1 - a) * under.data[i + c] + a * top.data[i + c]);
-    out.data[i + 3] = 255;
-  }
-  return out;
-}
-
-/** The heatmap exactly as the panel shows it: coloured, and over the model input when overlay is on. */
-export function displayedHeatmap(
-  relevance: ArrayLike<number>,
-  shape: [number, number],
-  input: PixelImage | undefined,
-  display: DisplaySettings,
-): RgbaImage {
-  const heat = heatmapRgba(relevance, shape, display);
-  if (!display.overlay || !input) return heat;
-  return blend(resampleNearest(inputRgba(input), heat.width, heat.height), heat, display.opacity);
-}
-
 /** The largest integer factor that keeps max(width, height)·factor ≤ target (at least 1). */
 export function integerScale(width: number, height: number, target: number): number {
   return Math.max(1, Math.floor(target / Math.max(1, width, height)));
+}
+
+/** No negative values (Sensitivity): only the upper half of a colour map is used, and the legend says so. */
+export function isNonNegative(relevance: ArrayLike<number>): boolean {
+  for (let i = 0; i < relevance.length; i++) if (relevance[i] < 0) return false;
+  return true;
+}
+
+/** Pixels for `new ImageData(...)`: our buffers are always plain ArrayBuffers, never shared memory. */
+export function imageDataOf(image: RgbaImage): ImageData {
+  return new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height);
 }

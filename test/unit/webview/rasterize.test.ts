@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DisplaySettings } from '../../../src/protocol/webviewMessages';
-import { blend, displayedHeatmap, heatmapRgba, inputRgba, integerScale, upscale } from '../../../webview/heatmap/rasterize';
+import { displayedHeatmap, heatmapRgba, inputRgba, integerScale, isNonNegative, upscale } from '../../../webview/heatmap/rasterize';
 
 const pixel = (data: Uint8ClampedArray, i: number) => Array.from(data.subarray(i * 4, i * 4 + 4));
 
@@ -70,14 +70,6 @@ test('upscale makes k×k blocks of identical pixels', () => {
   assert.equal(integerScale(500, 500, 100), 1);
 });
 
-test('blend: (1 − a)·under + a·over, rounded', () => {
-  const under = inputRgba({ width: 1, height: 1, channels: 3, pixels: [0, 100, 200] });
-  const over = inputRgba({ width: 1, height: 1, channels: 3, pixels: [255, 0, 50] });
-  assert.deepEqual(Array.from(blend(under, over, 0.6).data), [153, 40, 110, 255]);
-  assert.deepEqual(Array.from(blend(under, over, 0).data), [0, 100, 200, 255]);
-  assert.deepEqual(Array.from(blend(under, over, 1).data), [255, 0, 50, 255]);
-});
-
 test('displayedHeatmap overlays the input only when overlay is on', () => {
   const input = { width: 2, height: 1, channels: 1, pixels: [0, 255] };
   const display: DisplaySettings = { colormap: 'bwr', normalization: { kind: 'max' }, overlay: true, opacity: 0.5 };
@@ -86,4 +78,18 @@ test('displayedHeatmap overlays the input only when overlay is on', () => {
   assert.deepEqual(Array.from(shown.data), [128, 0, 0, 255, 128, 128, 255, 255]);
   const plain = displayedHeatmap([1, -1], [1, 2], input, { ...display, overlay: false });
   assert.deepEqual(Array.from(plain.data), [255, 0, 0, 255, 0, 0, 255, 255]);
+  // opacity 0.6 over an RGB input: 0.6·heat + 0.4·input per channel
+  const rgb = { width: 1, height: 1, channels: 3, pixels: [0, 100, 200] };
+  const blended = displayedHeatmap([1], [1, 1], rgb, { ...display, opacity: 0.6 });
+  assert.deepEqual(Array.from(blended.data), [153, 40, 80, 255]); // red (255,0,0) over (0,100,200)
+  // a map whose size differs from the input is shown without the overlay rather than misaligned
+  const mismatched = displayedHeatmap([1, 1, 1, 1], [2, 2], input, display);
+  assert.deepEqual(Array.from(mismatched.data.subarray(0, 4)), [255, 0, 0, 255]); // plain red, no gray input mixed in
+  // the scale argument enlarges like upscale
+  assert.deepEqual(Array.from(displayedHeatmap([1, -1], [1, 2], input, display, 3).data), Array.from(upscale(shown, 3).data));
+});
+
+test('isNonNegative', () => {
+  assert.equal(isNonNegative([0, 1, 2]), true);
+  assert.equal(isNonNegative([0, -1e-12]), false);
 });

@@ -1,0 +1,312 @@
+// Loads the bundled webview in Debian's Chromium under the panel's real CSP, with a stand-in for
+// acquireVsCodeApi and VS Code's theme variables, and checks what the user gets: no CSP violations, the
+// heatmap, the prediction, keyboard use, persisted state, and an export whose PNG pixels equal the pure
+// rasterisation. Screenshots (dark, light, high contrast) go to artifacts/webview/ for a human look.
+// Skipped when /usr/bin/chromium is missing.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import * as esbuild from 'esbuild';
+import { PNG } from 'pngjs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { validateWebviewMessage } from '../../../src/host/validateWebviewMessage';
+import type { FromWebview, ToWebview } from '../../../src/protocol/webviewMessages';
+import { displayedHeatmap, heatmapRgba, integerScale, upscale } from '../../../webview/heatmap/rasterize';
+import { compareCellHeatmap, compareState, explainState, SEED_COLUMNS } from './fixtures';
+import { THEMES, type ThemeName } from './themes';
+
+const CHROMIUM = '/usr/bin/chromium';
+const repo = path.resolve(__dirname, '../../..');
+const out = path.join(repo, 'artifacts/webview');
+const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
+
+let browser: Browser | undefined;
+let server: http.Server | undefined;
+let origin = '';
+
+const skip = !fs.existsSync(CHROMIUM) && `${CHROMIUM} is missing`;
+
+before(async () => {
+  if (skip) return;
+  fs.mkdirSync(path.join(out, 'dist'), { recursive: true });
+  // The same options as esbuild.js's webview build, into artifacts/ so the test never touches dist/.
+  await esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: { webview: path.join(repo, 'webview/main.ts') },
+    outdir: path.join(out, 'dist'),
+    logLevel: 'warning',
+  });
+  const codicons = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, f), path.join(out, 'dist', f));
+  server = http.createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    // A VS Code webview never asks for a favicon; a plain page does.
+    if (pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    const file = path.join(out, pathname);
+    if (!file.startsWith(out) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+});
+
+/** The host's HTML shell (src/host/webviewHtml.ts) with a fake acquireVsCodeApi and theme variables. */
+function writePage(view: 'explain' | 'compare', theme: ThemeName): string {
+  const csp = [
+    "default-src 'none'",
+    `img-src ${origin} data: blob:`,
+    `style-src ${origin} 'nonce-${NONCE}'`,
+    `font-src ${origin}`,
+    `script-src 'nonce-${NONCE}'`,
+  ].join('; ');
+  const { kind, vars } = THEMES[theme];
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="csp-nonce" content="${NONCE}">
+<style nonce="${NONCE}">:root { ${Object.entries(vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')} }</style>
+<link rel="stylesheet" href="${origin}/dist/codicon.css" id="vscode-codicon-stylesheet" nonce="${NONCE}">
+<link rel="stylesheet" href="${origin}/dist/webview.css" nonce="${NONCE}">
+<script nonce="${NONCE}">
+  window.__posted = []; window.__state = undefined; window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => window.__posted.push(m),
+    setState: (s) => { window.__state = s; },
+    getState: () => window.__state,
+  });
+</script>
+</head>
+<body data-view="${view}" class="vscode-${kind}" data-vscode-theme-kind="vscode-${kind}">
+<div id="app" role="main" aria-busy="true">Loading…</div>
+<script nonce="${NONCE}" src="${origin}/dist/webview.js"></script>
+</body>
+</html>`;
+  const name = `${view}-${theme}.html`;
+  fs.writeFileSync(path.join(out, name), html);
+  return `${origin}/${name}`;
+}
+
+interface Opened {
+  page: Page;
+  errors: string[];
+}
+
+async function open(view: 'explain' | 'compare', theme: ThemeName, width = 1100, height = 760): Promise<Opened> {
+  const page = await browser!.newPage({ viewport: { width, height } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`);
+  });
+  await page.goto(writePage(view, theme));
+  await page.waitForFunction(() => (window as any).__posted.some((m: FromWebview) => m.type === 'ready'));
+  return { page, errors };
+}
+
+const send = (page: Page, message: ToWebview) => page.evaluate((m) => window.postMessage(m, '*'), message);
+const posted = (page: Page) => page.evaluate(() => (window as any).__posted as FromWebview[]);
+const cspViolations = (page: Page) => page.evaluate(() => (window as any).__csp as string[]);
+
+async function lastPosted<T extends FromWebview['type']>(page: Page, type: T): Promise<Extract<FromWebview, { type: T }>> {
+  await page.waitForFunction((t) => (window as any).__posted.some((m: FromWebview) => m.type === t), type);
+  const all = await posted(page);
+  return all.filter((m) => m.type === type).pop() as Extract<FromWebview, { type: T }>;
+}
+
+function decodePng(dataUrl: string): PNG {
+  return PNG.sync.read(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
+}
+
+async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
+}
+
+test('explain view: renders the state under the CSP, keyboard works, export equals the pure pixels', { skip }, async () => {
+  const { page, errors } = await open('explain', 'dark');
+  const state = explainState();
+  await send(page, { type: 'explain-state', state });
+  await page.waitForSelector('#prediction');
+  await settle(page);
+
+  assert.equal(await page.textContent('#prediction'), '7');
+  assert.equal(await page.getAttribute('#heatmap', 'aria-label'), 'Heatmap of LRP-α2β1 for class 7');
+  assert.equal(await page.locator('.method-title sub').count(), 2);
+  assert.equal(await page.textContent('.readout'), `Σ R = ${state.images[0].heatmap!.relevanceSum.toFixed(2)} · logit 7.95`);
+  assert.equal(await page.locator('.thumb').count(), 3);
+  assert.equal(await page.locator('.colorbar-label sub').count(), 2);
+
+  // Persisted for the serializer.
+  const saved = await page.evaluate(() => (window as any).__state);
+  assert.deepEqual(saved, {
+    view: 'explain',
+    images: ['seven.png', 'two.png', 'broken.png'],
+    selected: 0,
+    target: null,
+    display: state.display,
+    model: 'mnist-cnn',
+    method: 'lrp-ab:alpha=2,beta=1',
+    restore: state.restore,
+  });
+
+  // Keyboard: Tab reaches a class button; Enter on it asks for that target.
+  let reached = '';
+  for (let i = 0; i < 40 && !reached.startsWith('class-'); i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.focusKey ?? '');
+  }
+  assert.match(reached, /^class-\d$/, 'Tab reaches the class list');
+  await page.focus('[data-focus-key="class-9"]');
+  await page.keyboard.press('Enter');
+  assert.deepEqual(await lastPosted(page, 'select-target'), { type: 'select-target', target: 9 });
+  await page.focus('[data-focus-key="thumb-0"]');
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await lastPosted(page, 'select-image'), { type: 'select-image', index: 1 });
+  await send(page, { type: 'explain-state', state });
+  await settle(page);
+
+  // Export (the button) and request-export: valid messages whose PNG is exactly the rasterised heatmap.
+  await page.click('vscode-button[icon="desktop-download"]');
+  const exported = await lastPosted(page, 'export');
+  assert.equal(exported.requestId, 0);
+  assert.equal(exported.suggestedName, 'seven-lrp-ab-alpha-2-beta-1-class-7.png');
+  assert.ok(validateWebviewMessage(exported), 'the export passes the host validator');
+  const heat = state.images[0].heatmap!;
+  const expected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, state.display), integerScale(28, 28, 280));
+  // ... and the engine renders the same (its scale option instead of upscale): the CLI's pixels.
+  assert.ok(Buffer.from(heatmapRgba(heat.relevance, heat.shape, state.display, 10).data).equals(Buffer.from(expected.data)));
+  const png = decodePng(exported.dataUrl);
+  assert.equal(png.width, 280);
+  assert.equal(png.height, 280);
+  assert.ok(Buffer.from(expected.data).equals(png.data), 'exported pixels equal heatmapRgba → upscale');
+
+  // Overlay: a display change redraws at once, is posted, and the next export includes the input.
+  await page.evaluate(() => {
+    const box = document.querySelector('vscode-checkbox') as HTMLElement & { checked: boolean };
+    box.checked = true;
+    box.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  assert.deepEqual(await lastPosted(page, 'set-display'), { type: 'set-display', display: { overlay: true } });
+  await send(page, { type: 'request-export', requestId: 5 });
+  await page.waitForFunction(() => (window as any).__posted.some((m: FromWebview) => m.type === 'export' && m.requestId === 5));
+  const overlaid = (await posted(page)).find((m) => m.type === 'export' && m.requestId === 5) as Extract<FromWebview, { type: 'export' }>;
+  const overlayExpected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, { ...state.display, overlay: true }), 10);
+  assert.ok(Buffer.from(overlayExpected.data).equals(decodePng(overlaid.dataUrl).data), 'overlay export equals the pure blend');
+
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('explain view: errors show in the panel with Retry, the rest stays usable', { skip }, async () => {
+  const { page, errors } = await open('explain', 'light');
+  const state = { ...explainState(), selected: 2, error: 'The model file mnist-cnn/model.json is not valid JSON' };
+  await send(page, { type: 'explain-state', state });
+  await page.waitForSelector('[role="alert"]');
+  assert.equal(await page.locator('[role="alert"]').count(), 2); // panel error + the failed image
+  assert.match((await page.textContent('.alert-slot [role="alert"]')) ?? '', /not valid JSON/);
+  assert.match((await page.textContent('.image-error-slot [role="alert"]')) ?? '', /broken\.png: not an image/);
+  await page.click('.alert-slot vscode-button');
+  assert.deepEqual(await lastPosted(page, 'retry'), { type: 'retry' });
+  await page.click('[data-focus-key="thumb-0"]');
+  assert.deepEqual(await lastPosted(page, 'select-image'), { type: 'select-image', index: 0 });
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('compare view: the seed figure fills cell by cell, counts filled cells, exports its canvas', { skip }, async () => {
+  const { page, errors } = await open('compare', 'dark', 1280, 620);
+  await send(page, { type: 'compare-state', state: compareState() });
+  await page.waitForSelector('#figure[data-filled-cells]');
+  assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[0,0]');
+  assert.equal(await page.locator('.cell-placeholder.running').count(), 14);
+  let done = 0;
+  const send14 = async (row: number, column: number) => {
+    done++;
+    await send(page, { type: 'compare-cell', row, column, cell: { heatmap: compareCellHeatmap(row, column) }, progress: { done, total: 14 } });
+  };
+  for (let c = 0; c < 3; c++) await send14(0, c);
+  await settle(page);
+  assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[3,0]');
+  assert.equal(await page.textContent('.progress-text'), '3 / 14');
+  await page.screenshot({ path: path.join(out, 'compare-dark-running.png'), fullPage: true });
+  await page.click('.progress-row vscode-button');
+  assert.deepEqual(await lastPosted(page, 'cancel'), { type: 'cancel' });
+  for (let r = 0; r < 2; r++) for (let c = r === 0 ? 3 : 0; c < SEED_COLUMNS.length; c++) await send14(r, c);
+  await settle(page);
+  assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[7,7]');
+  assert.equal(await page.locator('.cell-placeholder').count(), 0);
+
+  await send(page, { type: 'request-export', requestId: 3 });
+  const exported = await lastPosted(page, 'export');
+  assert.ok(validateWebviewMessage(exported));
+  const png = decodePng(exported.dataUrl);
+  const size = await page.evaluate(() => [(document.getElementById('figure') as HTMLCanvasElement).width, (document.getElementById('figure') as HTMLCanvasElement).height]);
+  assert.deepEqual([png.width, png.height], size, 'the export is the whole figure canvas');
+  let red = 0;
+  for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === 255 && png.data[i + 1] < 60 && png.data[i + 2] < 60) red++;
+  assert.ok(red > 14 * 100, `saturated red pixels in the heatmaps (${red})`);
+  // What the screen shows is what was exported.
+  const shown = PNG.sync.read(await page.locator('#figure').screenshot());
+  assert.deepEqual([shown.width, shown.height], [png.width, png.height]);
+  assert.ok(shown.data.equals(png.data), 'the on-screen canvas and the export have the same pixels');
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('screenshots for a human look: explain and compare in dark, light and high contrast', { skip }, async () => {
+  for (const theme of ['dark', 'light', 'hc'] as ThemeName[]) {
+    const explain = await open('explain', theme);
+    const state = explainState();
+    await send(explain.page, { type: 'explain-state', state });
+    await explain.page.waitForSelector('#prediction');
+    await settle(explain.page);
+    await explain.page.screenshot({ path: path.join(out, `explain-${theme}.png`), fullPage: true });
+    if (theme === 'dark') {
+      await send(explain.page, { type: 'explain-state', state: { ...state, busy: true, target: 3, display: { ...state.display, overlay: true, colormap: 'coldnhot' } } });
+      await settle(explain.page);
+      await explain.page.screenshot({ path: path.join(out, 'explain-dark-busy-overlay.png'), fullPage: true });
+    }
+    assert.deepEqual(await cspViolations(explain.page), [], theme);
+    assert.deepEqual(explain.errors, [], theme);
+    await explain.page.close();
+
+    const compare = await open('compare', theme, 1280, 620);
+    const full = compareState();
+    full.running = false;
+    full.progress = { done: 14, total: 14 };
+    full.rows.forEach((row, r) => (row.cells = SEED_COLUMNS.map((_, c) => ({ heatmap: compareCellHeatmap(r, c) }))));
+    await send(compare.page, { type: 'compare-state', state: full });
+    await compare.page.waitForSelector('#figure[data-filled-cells="[7,7]"]');
+    await settle(compare.page);
+    await compare.page.screenshot({ path: path.join(out, `compare-${theme}.png`), fullPage: true });
+    assert.deepEqual(compare.errors, [], theme);
+    await compare.page.close();
+  }
+});

@@ -1,0 +1,185 @@
+// The comparison figure (the seed figure): rows are images, column 0 the model input, then one column
+// per method or model. The figure itself is ONE canvas (so Export saves exactly the shown pixels), laid
+// out by layoutFigure; DOM around it holds the toolbar, progress and Cancel, and shimmering placeholders
+// over the cells still being computed.
+import type { CompareViewState, ToWebview } from '../src/protocol/webviewMessages';
+import { colorBarModel } from './colorBar';
+import { createDisplayControls } from './displayControls';
+import { el, rebuildKeepingFocus, replaceChildren } from './dom';
+import { canvasPng, suggestedFileName } from './exportImage';
+import { errorBox } from './errorBox';
+import { canvasMeasure, drawFigure } from './figureCanvas';
+import { filledCellsPerRow, layoutFigure, type FigureLayout } from './figureLayout';
+import type { HostBridge } from './hostBridge';
+import { titleText } from './methodTitle';
+import { readCanvasTheme, watchTheme } from './theme';
+
+/** Cells are an integer multiple of the map size; these bound the multiple. */
+const MIN_CELL_SCALE = 2;
+const MAX_CELL_SCALE = 5;
+
+export function mountCompareView(root: HTMLElement, host: HostBridge): (message: ToWebview) => void {
+  let state: CompareViewState | undefined;
+  let drawPending = false;
+
+  const controls = createDisplayControls({
+    overlay: false,
+    onChange: (change) => {
+      if (!state) return;
+      state = { ...state, display: { ...state.display, ...change } };
+      scheduleDraw();
+      persist();
+      host.post({ type: 'set-display', display: change });
+    },
+    onExport: () => exportFigure(0),
+  });
+
+  const header = el('header', { class: 'panel-header' });
+  const alertBox = el('div', { class: 'alert-slot' });
+  const progressBar = el('vscode-progress-bar', { attrs: { 'aria-label': 'Progress' } }) as HTMLElement & { value?: number; max: number };
+  const progressText = el('span', { class: 'progress-text', attrs: { 'aria-live': 'polite' } });
+  const cancelButton = el('vscode-button', { attrs: { secondary: true, icon: 'debug-stop' }, text: 'Cancel', on: { click: () => host.post({ type: 'cancel' }) } });
+  const progressRow = el('div', { class: 'progress-row' }, [progressBar, progressText, cancelButton]);
+  const canvas = el('canvas', { id: 'figure', attrs: { role: 'img' } });
+  const placeholders = el('div', { class: 'placeholders', attrs: { 'aria-hidden': 'true' } });
+  const stack = el('div', { class: 'figure-stack' }, [canvas, placeholders]);
+  const scroller = el('div', { class: 'figure-scroller' }, [stack]);
+
+  root.replaceChildren(
+    el('div', { class: 'compare-view' }, [header, alertBox, el('div', { class: 'toolbar-row' }, [controls.element]), progressRow, scroller]),
+  );
+
+  new ResizeObserver(() => scheduleDraw()).observe(scroller);
+  watchTheme(() => scheduleDraw());
+  // Canvas text needs the VS Code font loaded before it is measured.
+  void document.fonts?.ready.then(() => scheduleDraw());
+
+  function render(): void {
+    if (!state) return;
+    const s = state;
+    replaceChildren(header, [
+      // The figure's own title is drawn on the canvas (so it is exported); this names the view.
+      el('h1', { class: 'figure-title', text: s.kind === 'methods' ? 'Compare methods' : 'Compare models' }),
+      el('span', { class: 'muted', text: `${s.columns.length} ${s.kind} · ${plural(s.rows.length, 'image')}` }),
+      el('span', { class: 'spacer' }),
+      s.backend ? el('span', { class: 'backend', text: s.backend }) : null,
+    ]);
+    rebuildKeepingFocus(alertBox, () => replaceChildren(alertBox, [s.error ? errorBox(s.error, () => host.post({ type: 'retry' })) : null]));
+    controls.update(s.display);
+    renderProgress();
+    scheduleDraw();
+  }
+
+  function renderProgress(): void {
+    if (!state) return;
+    const { done, total } = state.progress;
+    progressRow.hidden = !state.running;
+    progressBar.max = Math.max(1, total);
+    progressBar.value = done;
+    progressText.textContent = `${done} / ${total}`;
+    controls.setExportEnabled(filledCellsPerRow(state).some((n) => n > 0));
+  }
+
+  function scheduleDraw(): void {
+    if (drawPending) return;
+    drawPending = true;
+    requestAnimationFrame(() => {
+      drawPending = false;
+      draw();
+    });
+  }
+
+  function draw(): void {
+    if (!state) return;
+    const theme = readCanvasTheme();
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    const measure = canvasMeasure(ctx, theme.fontFamily);
+    const layout = fitLayout(state, scroller.clientWidth, measure);
+    drawFigure(canvas, state, layout, theme, window.devicePixelRatio || 1);
+    canvas.dataset.filledCells = JSON.stringify(filledCellsPerRow(state));
+    canvas.setAttribute('aria-label', describe(state));
+    placePlaceholders(layout);
+  }
+
+  function placePlaceholders(layout: FigureLayout): void {
+    if (!state) return;
+    const s = state;
+    const boxes: HTMLElement[] = [];
+    layout.rows.forEach((row, r) => {
+      if (s.rows[r].error) return;
+      row.cells.forEach((rect, k) => {
+        const pending = k === 0 ? !s.rows[r].input : !s.rows[r].cells[k - 1];
+        if (!pending) return;
+        const box = el('div', { class: `cell-placeholder${s.running ? ' running' : ''}` });
+        box.style.left = `${rect.x}px`;
+        box.style.top = `${rect.y}px`;
+        box.style.width = `${rect.w}px`;
+        box.style.height = `${rect.h}px`;
+        boxes.push(box);
+      });
+    });
+    placeholders.replaceChildren(...boxes);
+  }
+
+  function persist(): void {
+    if (state) host.saveState({ view: 'compare', display: state.display, restore: state.restore });
+  }
+
+  function exportFigure(requestId: number): void {
+    host.post({ type: 'export', requestId, dataUrl: canvasPng(canvas), suggestedName: suggestedFileName([state?.title ?? 'figure', 'compare', state?.kind ?? '']) });
+  }
+
+  return (message) => {
+    switch (message.type) {
+      case 'compare-state':
+        state = message.state;
+        render();
+        persist();
+        break;
+      case 'compare-cell': {
+        if (!state) return;
+        const row = state.rows[message.row];
+        if (!row || message.column < 0 || message.column >= state.columns.length) return;
+        row.cells[message.column] = message.cell;
+        if (message.rowLabel !== undefined) row.label = message.rowLabel;
+        state.progress = message.progress;
+        renderProgress();
+        scheduleDraw();
+        break;
+      }
+      case 'request-export':
+        if (state) draw();
+        exportFigure(message.requestId);
+        break;
+    }
+  };
+}
+
+/** The largest cell (an integer multiple of the map size) whose figure fits the available width. */
+function fitLayout(state: CompareViewState, available: number, measure: Parameters<typeof layoutFigure>[2]): FigureLayout {
+  const mapSize = Math.max(
+    1,
+    ...state.rows.flatMap((row) => [row.input ? Math.max(row.input.width, row.input.height) : 0, ...row.cells.map((c) => (c?.heatmap ? Math.max(...c.heatmap.shape) : 0))]),
+  );
+  const size = mapSize > 1 ? mapSize : 28;
+  let layout = layoutFigure(state, size * MIN_CELL_SCALE, measure);
+  for (let k = MAX_CELL_SCALE; k > MIN_CELL_SCALE; k--) {
+    const candidate = layoutFigure(state, size * k, measure);
+    if (candidate.width <= available) {
+      layout = candidate;
+      break;
+    }
+  }
+  return layout;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function describe(state: CompareViewState): string {
+  const columns = state.columns.map((c) => titleText(c.title)).join(', ');
+  const rows = state.rows.map((r) => (r.label ? `${r.name} (predicted ${r.label})` : r.name)).join('; ');
+  return `Comparison figure ${state.title}: columns input, ${columns}; rows ${rows}. ${colorBarModel(state.display.colormap, false).description}.`;
+}

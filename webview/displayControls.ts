@@ -1,0 +1,117 @@
+// The display toolbar shared by both views: colour map, normalisation (percentile or max), overlay and
+// opacity (explain view only) and Export. Changes are reported as partial DisplaySettings; `update`
+// writes the host's values back without firing change events.
+import type { ColormapName, DisplaySettings, Normalization } from '../src/protocol/webviewMessages';
+import { COLORMAPS } from '../src/protocol/webviewMessages';
+import { el } from './dom';
+
+export interface DisplayControls {
+  element: HTMLElement;
+  update(display: DisplaySettings): void;
+  setExportEnabled(enabled: boolean): void;
+}
+
+interface Options {
+  /** Show the overlay checkbox and opacity slider. */
+  overlay: boolean;
+  onChange(change: Partial<DisplaySettings>): void;
+  onExport(): void;
+}
+
+/** Names in the colour-map picker. */
+const COLORMAP_LABELS: Record<ColormapName, string> = {
+  bwr: 'Blue – white – red',
+  gray: 'Gray',
+  coldnhot: 'Cold and hot',
+  viridis: 'Viridis',
+};
+
+/** The textfield accepts 50–100: below the median the "robust maximum" stops meaning anything. */
+export const PERCENTILE_RANGE = { min: 50, max: 100 };
+
+export function createDisplayControls(options: Options): DisplayControls {
+  let current: DisplaySettings | undefined;
+
+  const colormap = el('vscode-single-select', { attrs: { label: 'Colour map', 'data-focus-key': 'colormap' } },
+    COLORMAPS.map((name) => el('vscode-option', { attrs: { value: name }, text: COLORMAP_LABELS[name] })),
+  ) as HTMLElement & { value: string };
+  colormap.addEventListener('change', () => options.onChange({ colormap: colormap.value as ColormapName }));
+
+  const normKind = el('vscode-single-select', { attrs: { label: 'Normalisation' } }, [
+    el('vscode-option', { attrs: { value: 'percentile' }, text: 'Percentile of |R|' }),
+    el('vscode-option', { attrs: { value: 'max' }, text: 'Maximum of |R|' }),
+  ]) as HTMLElement & { value: string };
+  const percentile = el('vscode-textfield', {
+    class: 'percentile-field',
+    attrs: { type: 'number', min: PERCENTILE_RANGE.min, max: PERCENTILE_RANGE.max, step: 0.1, label: 'Percentile' },
+  }) as HTMLElement & { value: string; invalid: boolean };
+  const percentileValue = (): number | null => {
+    const p = Number(percentile.value);
+    return Number.isFinite(p) && p >= PERCENTILE_RANGE.min && p <= PERCENTILE_RANGE.max ? p : null;
+  };
+  normKind.addEventListener('change', () => {
+    const normalization: Normalization = normKind.value === 'max' ? { kind: 'max' } : { kind: 'percentile', p: percentileValue() ?? 99.5 };
+    percentile.hidden = normalization.kind === 'max';
+    options.onChange({ normalization });
+  });
+  percentile.addEventListener('change', () => {
+    const p = percentileValue();
+    percentile.invalid = p === null;
+    if (p !== null) options.onChange({ normalization: { kind: 'percentile', p } });
+  });
+
+  const overlay = el('vscode-checkbox', { attrs: { label: 'Overlay on input' } }) as HTMLElement & { checked: boolean };
+  overlay.addEventListener('change', () => {
+    opacity.disabled = !overlay.checked;
+    options.onChange({ overlay: overlay.checked });
+  });
+  const opacity = el('input', {
+    class: 'opacity-slider',
+    attrs: { type: 'range', min: 0, max: 100, step: 5, 'aria-label': 'Heatmap opacity' },
+  });
+  const opacityValue = el('span', { class: 'opacity-value', attrs: { 'aria-hidden': 'true' } });
+  opacity.addEventListener('input', () => {
+    opacityValue.textContent = `${opacity.value}%`;
+    options.onChange({ opacity: Number(opacity.value) / 100 });
+  });
+
+  const exportButton = el('vscode-button', { attrs: { icon: 'desktop-download', title: 'Save what is shown as a PNG' }, text: 'Export PNG' }) as HTMLElement & {
+    disabled: boolean;
+  };
+  exportButton.addEventListener('click', () => {
+    if (!exportButton.disabled) options.onExport();
+  });
+
+  const group = (label: string, ...controls: HTMLElement[]) =>
+    el('div', { class: 'control-group' }, [el('span', { class: 'control-label', text: label }), ...controls]);
+
+  const element = el('div', { class: 'display-controls', attrs: { role: 'toolbar', 'aria-label': 'Display' } }, [
+    group('Colours', colormap),
+    group('Scale', normKind, percentile),
+    options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue]) : null,
+    el('span', { class: 'spacer' }),
+    exportButton,
+  ]);
+
+  return {
+    element,
+    update(display) {
+      if (current && JSON.stringify(current) === JSON.stringify(display)) return;
+      current = display;
+      colormap.value = display.colormap;
+      normKind.value = display.normalization.kind;
+      percentile.hidden = display.normalization.kind !== 'percentile';
+      if (display.normalization.kind === 'percentile' && document.activeElement !== percentile) {
+        percentile.value = String(display.normalization.p);
+        percentile.invalid = false;
+      }
+      overlay.checked = display.overlay;
+      opacity.disabled = !display.overlay;
+      opacity.value = String(Math.round(display.opacity * 100));
+      opacityValue.textContent = `${opacity.value}%`;
+    },
+    setExportEnabled(enabled) {
+      exportButton.disabled = !enabled;
+    },
+  };
+}

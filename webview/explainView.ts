@@ -1,0 +1,355 @@
+// The Explain Image panel: header (model, method, Σ R readout, backend), image strip, the original, the
+// exact model input, the heatmap with its colour bar, the predictions, and the display toolbar.
+// The host owns the state; this view renders each `explain-state` and reports what the user does.
+// Elements that hold focus or pixels are built once and updated in place; lists are rebuilt with
+// their focus restored (rebuildKeepingFocus).
+import type { DisplaySettings, ExplainedImage, ExplainViewState, ToWebview } from '../src/protocol/webviewMessages';
+import { colorBarElement, colorBarModel } from './colorBar';
+import { createDisplayControls } from './displayControls';
+import { errorBox } from './errorBox';
+import { el, rebuildKeepingFocus, replaceChildren, setAttr } from './dom';
+import { canvasPng, suggestedFileName } from './exportImage';
+import { formatProbability, formatValue } from './format';
+import { relevanceScale } from '../src/engine/heatmap/normalize';
+import { displayedHeatmap, imageDataOf, inputRgba, integerScale, isNonNegative, upscale, type RgbaImage } from './heatmap/rasterize';
+import type { HostBridge } from './hostBridge';
+import { titleNodes, titleText } from './methodTitle';
+
+/** Display sizes (CSS px) the integer upscaling aims for. */
+const INPUT_SIZE = 224;
+const HEATMAP_SIZE = 280;
+const THUMB_SIZE = 56;
+const TOP_CLASSES = 5;
+
+export function mountExplainView(root: HTMLElement, host: HostBridge): (message: ToWebview) => void {
+  let state: ExplainViewState | undefined;
+  let showAllClasses = false;
+
+  const controls = createDisplayControls({
+    overlay: true,
+    onChange: (change) => {
+      if (!state) return;
+      // Redraw at once; the host echoes the new display in its next state.
+      state = { ...state, display: { ...state.display, ...change } };
+      renderImage();
+      persist();
+      host.post({ type: 'set-display', display: change });
+    },
+    onExport: () => exportHeatmap(0),
+  });
+
+  const header = el('header', { class: 'panel-header' });
+  const alertBox = el('div', { class: 'alert-slot' });
+  const strip = el('div', { class: 'image-strip', attrs: { role: 'listbox', 'aria-label': 'Images', 'aria-orientation': 'horizontal' } });
+
+  const originalImg = el('img', { class: 'original-image' });
+  // Small originals (28×28 digits) are upscaled as crisp pixels; photos are scaled smoothly.
+  originalImg.addEventListener('load', () => originalImg.classList.toggle('small', originalImg.naturalWidth < 168 && originalImg.naturalHeight < 168));
+  const originalFigure = el('figure', { class: 'view-figure original-figure' }, [
+    el('div', { class: 'figure-frame' }, [originalImg]),
+    el('figcaption', { text: 'Original' }),
+  ]);
+  const inputCanvas = el('canvas', { class: 'pixelated', attrs: { role: 'img' } });
+  const inputCaption = el('figcaption');
+  const inputFigure = el('figure', { class: 'view-figure' }, [el('div', { class: 'figure-frame' }, [inputCanvas]), inputCaption]);
+  const heatmapCanvas = el('canvas', { id: 'heatmap', class: 'pixelated', attrs: { role: 'img' } });
+  const heatmapFrame = el('div', { class: 'figure-frame heatmap-frame' }, [heatmapCanvas]);
+  const colorBarSlot = el('div', { class: 'colorbar-slot' });
+  const heatmapCaption = el('figcaption');
+  const heatmapFigure = el('figure', { class: 'view-figure heatmap-figure' }, [heatmapFrame, colorBarSlot, heatmapCaption]);
+  const imageError = el('div', { class: 'image-error-slot' });
+  const figures = el('section', { class: 'figures', attrs: { 'aria-label': 'Image and heatmap' } }, [originalFigure, inputFigure, heatmapFigure]);
+  const predictions = el('section', { class: 'predictions', attrs: { 'aria-label': 'Predictions' } });
+
+  root.replaceChildren(
+    el('div', { class: 'explain-view' }, [
+      header,
+      alertBox,
+      strip,
+      el('div', { class: 'toolbar-row' }, [controls.element]),
+      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, figures]), predictions]),
+    ]),
+  );
+
+  function selectedImage(): ExplainedImage | undefined {
+    return state?.images[state.selected];
+  }
+
+  function render(): void {
+    if (!state) return;
+    root.setAttribute('aria-busy', String(state.busy));
+    renderHeader();
+    renderAlert();
+    renderStrip();
+    controls.update(state.display);
+    renderImage();
+    renderPredictions();
+  }
+
+  function renderHeader(): void {
+    if (!state) return;
+    const s = state;
+    const image = selectedImage();
+    const heatmap = image?.heatmap;
+    rebuildKeepingFocus(header, () =>
+      replaceChildren(header, [
+        el('button', {
+          class: 'header-link',
+          data: { focusKey: 'pick-model' },
+          attrs: { title: 'Choose another model', 'aria-label': `Model: ${s.model.name}. Choose another model` },
+          on: { click: () => host.post({ type: 'pick-model' }) },
+        }, [el('span', { class: 'codicon codicon-circuit-board', attrs: { 'aria-hidden': 'true' } }), s.model.name, el('span', { class: 'codicon codicon-chevron-down', attrs: { 'aria-hidden': 'true' } })]),
+        el('span', { class: 'header-separator', text: '/', attrs: { 'aria-hidden': 'true' } }),
+        el('button', {
+          class: 'header-link method-title',
+          data: { focusKey: 'pick-method' },
+          attrs: { title: 'Choose another method', 'aria-label': `Method: ${titleText(s.method.title)}. Choose another method` },
+          on: { click: () => host.post({ type: 'pick-method' }) },
+        }, [el('span', { class: 'codicon codicon-beaker', attrs: { 'aria-hidden': 'true' } }), el('span', {}, titleNodes(s.method.title)), el('span', { class: 'codicon codicon-chevron-down', attrs: { 'aria-hidden': 'true' } })]),
+        s.method.conservative && heatmap
+          ? el('span', {
+              class: 'readout',
+              attrs: { title: 'Sum of the relevance over all pixels, and the explained logit f_c(x): conservative rules keep them close' },
+              text: `Σ R = ${formatValue(heatmap.relevanceSum)} · logit ${formatValue(heatmap.logit)}`,
+            })
+          : null,
+        el('span', { class: 'spacer' }),
+        s.busy ? el('vscode-progress-ring', { class: 'busy-ring', attrs: { 'aria-label': 'Explaining' } }) : null,
+        s.busy
+          ? el('vscode-button', { attrs: { secondary: true, icon: 'debug-stop', 'data-focus-key': 'cancel' }, text: 'Cancel', on: { click: () => host.post({ type: 'cancel' }) } })
+          : null,
+        s.backend ? el('span', { class: 'backend', text: s.backend, attrs: { title: 'Backend that computed the heatmap, and its time' } }) : null,
+      ]),
+    );
+  }
+
+  function renderAlert(): void {
+    if (!state) return;
+    const message = state.error;
+    rebuildKeepingFocus(alertBox, () => replaceChildren(alertBox, [message ? errorBox(message, () => host.post({ type: 'retry' })) : null]));
+  }
+
+  function renderStrip(): void {
+    if (!state) return;
+    const s = state;
+    strip.hidden = s.images.length < 2;
+    if (strip.hidden) return;
+    const select = (index: number) => {
+      if (index === s.selected) return;
+      state = { ...s, selected: index };
+      render();
+      persist();
+      host.post({ type: 'select-image', index });
+    };
+    rebuildKeepingFocus(strip, () =>
+      replaceChildren(
+        strip,
+        s.images.map((image, index) => {
+          const selected = index === s.selected;
+          const thumb = el('div', {
+            class: `thumb${selected ? ' selected' : ''}${image.error ? ' failed' : ''}`,
+            data: { focusKey: `thumb-${index}` },
+            attrs: { role: 'option', 'aria-selected': String(selected), tabindex: selected ? 0 : -1, title: image.error ?? image.name, 'aria-label': image.error ? `${image.name} (failed: ${image.error})` : image.name },
+            on: {
+              click: () => select(index),
+              keydown: (event) => {
+                const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+                if (step) {
+                  event.preventDefault();
+                  const next = Math.min(s.images.length - 1, Math.max(0, index + step));
+                  select(next);
+                  strip.querySelector<HTMLElement>(`[data-focus-key="thumb-${next}"]`)?.focus();
+                } else if (event.key === 'Enter' || event.key === ' ') {
+                  event.preventDefault();
+                  select(index);
+                }
+              },
+            },
+          }, [thumbnail(image), el('span', { class: 'thumb-name', text: image.name })]);
+          return thumb;
+        }),
+      ),
+    );
+  }
+
+  function renderImage(): void {
+    if (!state) return;
+    const image = selectedImage();
+    const failed = image?.error;
+    replaceChildren(imageError, [failed ? errorBox(`${image?.name}: ${failed}`, () => host.post({ type: 'retry' })) : null]);
+    figures.hidden = Boolean(failed);
+    if (!image || failed) return;
+
+    originalFigure.hidden = !image.originalSrc;
+    if (image.originalSrc && originalImg.getAttribute('src') !== image.originalSrc) originalImg.src = image.originalSrc;
+    originalImg.alt = `Original image ${image.name}`;
+
+    if (image.input) {
+      const { width, height } = image.input;
+      drawRgba(inputCanvas, upscale(inputRgba(image.input), integerScale(width, height, INPUT_SIZE)));
+      const fitted = image.fitted ? ', fitted: inverted, cropped, centred' : '';
+      inputCanvas.setAttribute('aria-label', `Model input of ${image.name}, ${width}×${height} pixels${fitted}`);
+      replaceChildren(inputCaption, [
+        `Model input · ${width}×${height}`,
+        image.fitted ? el('span', { class: 'note', text: 'fitted: inverted, cropped, centred', attrs: { title: 'The image was adapted to look like the training data' } }) : null,
+      ]);
+    }
+    inputFigure.hidden = !image.input;
+
+    renderHeatmap(image, state.display);
+  }
+
+  function renderHeatmap(image: ExplainedImage, display: DisplaySettings): void {
+    if (!state) return;
+    const heatmap = image.heatmap;
+    heatmapFrame.classList.toggle('stale', state.busy);
+    controls.setExportEnabled(Boolean(heatmap));
+    if (!heatmap) {
+      heatmapFrame.classList.add('placeholder');
+      const size = integerScale(28, 28, HEATMAP_SIZE) * 28;
+      heatmapCanvas.width = size;
+      heatmapCanvas.height = size;
+      heatmapCanvas.setAttribute('aria-label', state.busy ? 'Heatmap being computed' : 'No heatmap');
+      replaceChildren(heatmapCaption, [state.busy ? 'Computing…' : 'No heatmap']);
+      replaceChildren(colorBarSlot, []);
+      return;
+    }
+    heatmapFrame.classList.remove('placeholder');
+    const [height, width] = heatmap.shape;
+    drawRgba(heatmapCanvas, displayedHeatmap(heatmap.relevance, heatmap.shape, image.input, display, integerScale(width, height, HEATMAP_SIZE)));
+    const classLabel = state.model.labels[heatmap.target] ?? String(heatmap.target);
+    const method = titleText(state.method.title);
+    heatmapCanvas.setAttribute('aria-label', `Heatmap of ${method} for class ${classLabel}${display.overlay ? ', over the model input' : ''}`);
+    replaceChildren(heatmapCaption, [
+      el('span', {}, [...titleNodes(state.method.title), ` · class ${classLabel}`]),
+      heatmap.target === image.predicted ? el('span', { class: 'note', text: 'predicted' }) : el('span', { class: 'note target-note', text: 'chosen target' }),
+    ]);
+    const scale = relevanceScale(heatmap.relevance, display.normalization);
+    const how = display.normalization.kind === 'percentile' ? `${display.normalization.p}th percentile of |R|` : 'max |R|';
+    replaceChildren(colorBarSlot, [colorBarElement(colorBarModel(display.colormap, isNonNegative(heatmap.relevance)), `ends at ±${formatValue(scale)} (${how})`)]);
+  }
+
+  function renderPredictions(): void {
+    if (!state) return;
+    const s = state;
+    const image = selectedImage();
+    rebuildKeepingFocus(predictions, () => {
+      if (!image?.scores || image.predicted === undefined) {
+        replaceChildren(predictions, [el('h2', { text: 'Prediction' }), el('p', { class: 'muted', text: image?.error ? 'No prediction.' : 'Waiting for the model…' })]);
+        return;
+      }
+      const explained = image.heatmap?.target ?? s.target ?? image.predicted;
+      const predictedLabel = s.model.labels[image.predicted] ?? String(image.predicted);
+      const predictedScore = image.scores.find((c) => c.index === image.predicted);
+      let shown = showAllClasses ? image.scores : image.scores.slice(0, TOP_CLASSES);
+      if (!shown.some((c) => c.index === explained)) shown = [...shown, ...image.scores.filter((c) => c.index === explained)];
+      const choose = (index: number) => {
+        const target = index === image.predicted ? null : index;
+        if (target === s.target) return;
+        state = { ...s, target };
+        persist();
+        host.post({ type: 'select-target', target });
+      };
+      replaceChildren(predictions, [
+        el('h2', { text: 'Prediction' }),
+        el('div', { class: 'prediction-summary' }, [
+          el('span', { id: 'prediction', text: predictedLabel }),
+          el('span', { class: 'prediction-probability', text: predictedScore ? formatProbability(predictedScore.probability) : '' }),
+        ]),
+        el('div', { class: 'class-list', attrs: { role: 'group', 'aria-label': 'Classes: choose which one to explain' } },
+          shown.map((score) =>
+            el('button', {
+              class: `class-row${score.index === explained ? ' explained' : ''}${score.index === image.predicted ? ' predicted' : ''}`,
+              data: { focusKey: `class-${score.index}` },
+              attrs: {
+                'aria-pressed': String(score.index === explained),
+                'aria-label': `${score.label}, ${formatProbability(score.probability)}${score.index === image.predicted ? ', predicted' : ''}. Explain this class`,
+                title: `Explain class ${score.label}`,
+              },
+              on: { click: () => choose(score.index) },
+            }, [
+              el('span', { class: 'class-name', text: score.label }),
+              probabilityBar(score.probability),
+              el('span', { class: 'class-probability', text: formatProbability(score.probability) }),
+            ]),
+          ),
+        ),
+        el('div', { class: 'prediction-actions' }, [
+          image.scores.length > TOP_CLASSES
+            ? el('button', {
+                class: 'text-button',
+                data: { focusKey: 'toggle-classes' },
+                text: showAllClasses ? `Top ${TOP_CLASSES} only` : `All ${image.scores.length} classes`,
+                attrs: { 'aria-expanded': String(showAllClasses) },
+                on: { click: () => { showAllClasses = !showAllClasses; renderPredictions(); } },
+              })
+            : null,
+          s.target !== null
+            ? el('button', { class: 'text-button', data: { focusKey: 'back-to-predicted' }, on: { click: () => choose(image.predicted as number) } }, [
+                el('span', { class: 'codicon codicon-target', attrs: { 'aria-hidden': 'true' } }),
+                `Back to predicted (${predictedLabel})`,
+              ])
+            : null,
+        ]),
+      ]);
+    });
+  }
+
+  function persist(): void {
+    if (!state) return;
+    host.saveState({
+      view: 'explain',
+      images: state.images.map((i) => i.name),
+      selected: state.selected,
+      target: state.target,
+      display: state.display,
+      model: state.model.id,
+      method: state.method.spec,
+      restore: state.restore,
+    });
+  }
+
+  function exportHeatmap(requestId: number): void {
+    const image = selectedImage();
+    const target = image?.heatmap ? (state?.model.labels[image.heatmap.target] ?? String(image.heatmap.target)) : '';
+    host.post({
+      type: 'export',
+      requestId,
+      dataUrl: canvasPng(heatmapCanvas),
+      suggestedName: suggestedFileName([image?.name ?? 'heatmap', state?.method.spec ?? '', target ? `class-${target}` : '']),
+    });
+  }
+
+  return (message) => {
+    if (message.type === 'explain-state') {
+      state = message.state;
+      render();
+      persist();
+    } else if (message.type === 'request-export') {
+      exportHeatmap(message.requestId);
+    }
+  };
+}
+
+function drawRgba(canvas: HTMLCanvasElement, image: RgbaImage): void {
+  if (canvas.width !== image.width) canvas.width = image.width;
+  if (canvas.height !== image.height) canvas.height = image.height;
+  canvas.getContext('2d')?.putImageData(imageDataOf(image), 0, 0);
+}
+
+function thumbnail(image: ExplainedImage): HTMLElement {
+  if (image.error) return el('span', { class: 'thumb-image thumb-failed' }, [el('span', { class: 'codicon codicon-error', attrs: { 'aria-hidden': 'true' } })]);
+  if (image.input) {
+    const canvas = el('canvas', { class: 'thumb-image pixelated', attrs: { 'aria-hidden': 'true' } });
+    drawRgba(canvas, upscale(inputRgba(image.input), integerScale(image.input.width, image.input.height, THUMB_SIZE)));
+    return canvas;
+  }
+  if (image.originalSrc) return el('img', { class: 'thumb-image', attrs: { src: image.originalSrc, alt: '' } });
+  return el('span', { class: 'thumb-image thumb-pending' });
+}
+
+function probabilityBar(p: number): HTMLElement {
+  const fill = el('span', { class: 'bar-fill' });
+  fill.style.width = `${Math.max(0, Math.min(100, p * 100))}%`;
+  return el('span', { class: 'bar', attrs: { 'aria-hidden': 'true' } }, [fill]);
+}

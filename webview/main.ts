@@ -1,0 +1,16 @@
+// Entry of dist/webview.js, shared by both panels: <body data-view="explain|compare"> picks the view.
+// Order matters: the CSP nonce must be known before the web components define their styles.
+import './cspNonce';
+import './elements';
+import './styles.css';
+import { mountCompareView } from './compareView';
+import { mountExplainView } from './explainView';
+import { connectToHost } from './hostBridge';
+
+const host = connectToHost();
+const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
+root.id = 'app';
+root.removeAttribute('aria-busy');
+const onMessage = document.body.dataset.view === 'compare' ? mountCompareView(root, host) : mountExplainView(root, host);
+host.onMessage(onMessage);
+host.post({ type: 'ready' });
