@@ -159,7 +159,7 @@ async function train(recipe: Recipe, options: Options): Promise<void> {
       command: `npm run train -- ${recipe.id}`,
     },
   };
-  fs.writeFileSync(path.join(outDir, 'card.json'), JSON.stringify(card, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'card.json'), formatJson(card));
   model.dispose();
 
   console.log(
@@ -170,6 +170,12 @@ async function train(recipe: Recipe, options: Options): Promise<void> {
     console.error(`${recipe.id}: below the target test accuracy ${(100 * recipe.targetAccuracy).toFixed(1)}%`);
     process.exitCode = 1;
   }
+}
+
+/** JSON with two-space indentation, but lists of plain values (labels, shapes) on one line. */
+function formatJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2);
+  return text.replace(/\[\n\s*([^[\]{}]*?)\n\s*\]/g, (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`) + '\n';
 }
 
 function round(fraction: number): number {
