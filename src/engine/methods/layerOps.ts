@@ -86,49 +86,51 @@ function backwardPads(padding: 'same' | 'valid', k: number): [number, number] {
  * Winner-take-all: the signal of each window goes to the window's arg-max, the first one in row-major order
  * on ties (TF's convention, and the gradient of max pooling).
  *
- * Written out instead of the MaxPoolGrad kernel because the wasm kernel starts each window's search at
- * FLT_MIN (the smallest positive float) and keeps the last maximum: a window whose values are all ≤ 0 (dead
- * ReLUs, or a max pool before its ReLU) loses its signal, and ties go to the last position where the CPU
- * backend picks the first. For each window offset (i, j): the inputs seen at that offset are compared with
- * the pooled output, the first match takes the signal, and the signal is placed back at its input position.
+ * Not the MaxPoolGrad kernel: on wasm it starts each window's search at FLT_MIN (the smallest positive
+ * float) and keeps the last maximum, so a window whose values are all ≤ 0 (dead ReLUs, or a pool before its
+ * ReLU) loses its signal, and ties go to the last position where the CPU backend picks the first. Nor
+ * strided slices compared with the output: wasm's StridedSlice is ~50× slower than this loop. One pass over
+ * the input in plain JS, exact on every backend.
  */
 export function maxPoolBackward(layer: PoolLayer, input: tf.Tensor, output: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   const [batch, h, w, c] = input.shape;
   const [, outH, outW] = output.shape;
   const [ph, pw] = layer.poolSize;
   const [sh, sw] = layer.strides;
-  const [top, bottom] = poolPads(h, outH, ph, sh, layer.padding);
-  const [left, right] = poolPads(w, outW, pw, sw, layer.padding);
-  const paddedH = h + top + bottom;
-  const paddedW = w + left + right;
-  const padded = tf.pad(input, [[0, 0], [top, bottom], [left, right], [0, 0]], -Infinity);
-  let taken: tf.Tensor | null = null;
-  let dx: tf.Tensor | null = null;
-  for (let i = 0; i < ph; i++) {
-    for (let j = 0; j < pw; j++) {
-      const seen = tf.stridedSlice(padded, [0, i, j, 0], [batch, i + (outH - 1) * sh + 1, j + (outW - 1) * sw + 1, c], [1, sh, sw, 1]);
-      const isMax = tf.equal(seen, output);
-      const wins: tf.Tensor = taken ? tf.logicalAnd(isMax, tf.logicalNot(taken)) : isMax;
-      taken = taken ? tf.logicalOr(taken, wins) : wins;
-      const placed = placeStrided(tf.where(wins, dy, tf.zerosLike(dy)), i, j, [sh, sw], [paddedH, paddedW]);
-      dx = dx ? tf.add(dx, placed) : placed;
+  const [top] = poolPads(h, outH, ph, sh, layer.padding);
+  const [left] = poolPads(w, outW, pw, sw, layer.padding);
+  const x = input.dataSync() as Float32Array;
+  const g = dy.dataSync() as Float32Array;
+  const dx = new Float32Array(x.length);
+  const best = new Float32Array(c);
+  const winner = new Int32Array(c);
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = Math.max(oy * sh - top, 0);
+      const y1 = Math.min(oy * sh - top + ph, h);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = Math.max(ox * sw - left, 0);
+        const x1 = Math.min(ox * sw - left + pw, w);
+        best.fill(-Infinity);
+        winner.fill(-1);
+        for (let yy = y0; yy < y1; yy++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const base = ((b * h + yy) * w + xx) * c;
+            for (let k = 0; k < c; k++) {
+              // Strictly greater: the first maximum in row-major order keeps the window.
+              if (x[base + k] > best[k]) {
+                best[k] = x[base + k];
+                winner[k] = base + k;
+              }
+            }
+          }
+        }
+        const out = ((b * outH + oy) * outW + ox) * c;
+        for (let k = 0; k < c; k++) if (winner[k] >= 0) dx[winner[k]] += g[out + k];
+      }
     }
   }
-  return tf.slice(dx!, [0, top, left, 0], [batch, h, w, c]);
-}
-
-/** Puts v [b, oh, ow, c] at rows i + r·sh and columns j + q·sw of a zero [b, height, width, c] tensor. */
-function placeStrided(v: tf.Tensor, i: number, j: number, [sh, sw]: number[], [height, width]: number[]): tf.Tensor {
-  const [batch, oh, ow, c] = v.shape;
-  const spread = tf.reshape(
-    tf.pad(tf.reshape(v, [batch, oh, 1, ow, 1, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]),
-    [batch, oh * sh, ow * sw, c],
-  );
-  // The trailing stride gaps past the last window may overhang the padded input; they are zeros.
-  const rows = Math.min(oh * sh, height - i);
-  const cols = Math.min(ow * sw, width - j);
-  const fitted = rows === oh * sh && cols === ow * sw ? spread : tf.slice(spread, [0, 0, 0, 0], [batch, rows, cols, c]);
-  return tf.pad(fitted, [[0, 0], [i, height - i - rows], [j, width - j - cols], [0, 0]]);
+  return tf.tensor(dx, input.shape);
 }
 
 /** Padding before and after one axis so that every window lies inside (TF 'same'/'valid' conventions). */
