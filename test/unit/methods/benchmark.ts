@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const network = toNetwork(MODELS[which]());
   const shape: ImageShape = [28, 28, 1];
   const pool = randomImages(9, Math.max(...batches), 784).map((x) => Float32Array.from(x));
-  console.log(`${which}, backend ${backend.name}; ms per heatmap (median wall time / heatmaps)`);
+  console.log(`${which}, backend ${backend.name}; ms per heatmap, median (min) of wall time / heatmaps`);
   const specs = expandMethodList('seed');
   console.log(['method', ...batches.map((b) => `batch ${b}`)].join('\t'));
   for (const spec of specs) {
@@ -59,14 +59,14 @@ async function main(): Promise<void> {
       const images = pool.slice(0, batch);
       const request = { images, methods: [spec], bounds: [0, 1] as [number, number] };
       explain(network, shape, request); // warm-up: prepares the weight variants
-      const repeats = batch === 1 ? 30 : 3;
+      const repeats = batch === 1 ? 50 : 5;
       const times: number[] = [];
       for (let r = 0; r < repeats; r++) {
         const start = performance.now();
         explain(network, shape, request);
         times.push((performance.now() - start) / batch);
       }
-      cells.push(median(times).toFixed(3));
+      cells.push(`${median(times).toFixed(3)} (${Math.min(...times).toFixed(3)})`);
     }
     console.log([formatMethodSpec(spec), ...cells].join('\t'));
   }
