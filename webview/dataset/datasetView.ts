@@ -163,7 +163,7 @@ export class DatasetView {
     }
     indices.forEach((sample, k) => this.cache.set(sample, bytes.slice(k * size, (k + 1) * size)));
     this.thumbnailNote.hidden = true;
-    this.grid.invalidate();
+    this.grid.refresh();
   }
 
   onThumbnailsFailed(requestId: number, indices: number[], message: string): void {

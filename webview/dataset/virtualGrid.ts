@@ -1,7 +1,9 @@
 // The sample grid: a scroller whose spacer is as tall as all rows, and inside it only the rows in view
-// (plus one above and below), re-used as the view scrolls. Each cell is a 28×28 canvas scaled up by CSS,
-// its index, label and prediction. The grid is one tab stop; the arrow keys move a cursor cell
-// (aria-activedescendant), Enter explains it, Space or Ctrl/Cmd-click toggles it into the selection.
+// (plus one above and below), each placed at its offset and re-used as the view scrolls. A row draws its
+// thumbnails into one canvas (one canvas per cell made Chromium's compositor the bottleneck on scroll);
+// the cells above it are plain elements with the index, label, prediction and accessible name.
+// The grid is one tab stop; the arrow keys move a cursor cell (aria-activedescendant), Enter explains it,
+// Space or Ctrl/Cmd-click toggles it into the selection, Shift extends the selection.
 import { el } from './element';
 import { columnsFor, gridLayout, isNavigationKey, moveCursor, scrollToReveal, visibleRows, type GridLayout } from './gridGeometry';
 import type { SampleSelection } from './sampleSelection';
@@ -11,6 +13,8 @@ import type { ThumbnailCache } from './thumbnailCache';
 /** Cell pitch, in CSS pixels; dataset.css draws cells to fit these. */
 export const CELL_WIDTH = 76;
 export const ROW_HEIGHT = 96;
+/** Thumbnails are drawn at this many CSS pixels per image pixel (28 → 56). */
+const ZOOM = 2;
 
 export interface GridHost {
   table: SampleTable;
@@ -28,32 +32,45 @@ export interface GridHost {
   wantThumbnails(samples: number[]): void;
 }
 
-interface Cell {
+/** A row element, re-used for whichever content row maps onto it. */
+interface Row {
   root: HTMLElement;
   canvas: HTMLCanvasElement;
+  context: CanvasRenderingContext2D | null;
+  cells: Cell[];
+  /** The content row shown, or -1 when hidden. */
+  index: number;
+  /** Its current offset in the spacer, in px. */
+  top: number;
+}
+
+interface Cell {
+  root: HTMLElement;
   index: HTMLElement;
   verdict: HTMLElement;
   /** What was painted last, to skip unchanged cells on scroll. */
   painted: string;
-  sample: number;
 }
 
 export class VirtualGrid {
   readonly element: HTMLElement;
   private readonly spacer: HTMLElement;
-  private readonly window: HTMLElement;
-  private rows: Array<{ root: HTMLElement; cells: Cell[] }> = [];
+  private rows: Row[] = [];
   private order: Int32Array = new Int32Array(0);
   private layout: GridLayout;
   private frame = 0;
   /** Bumped when predictions or class names change, so painted cells know they are stale. */
   private version = 0;
-  private readonly image: ImageData;
+  private cellCount = 0;
+  /** One thumbnail, enlarged ZOOM× with nearest-neighbour pixels. */
+  private readonly thumb: ImageData;
 
-  constructor(private readonly host: GridHost, label: string) {
-    this.image = new ImageData(host.imageWidth, host.imageHeight);
-    this.window = el('div', { class: 'grid-window', attrs: { role: 'presentation' } });
-    this.spacer = el('div', { class: 'grid-spacer', attrs: { role: 'presentation' } }, [this.window]);
+  constructor(
+    private readonly host: GridHost,
+    label: string,
+  ) {
+    this.thumb = new ImageData(host.imageWidth * ZOOM, host.imageHeight * ZOOM);
+    this.spacer = el('div', { class: 'grid-spacer', attrs: { role: 'presentation' } });
     this.element = el(
       'div',
       {
@@ -74,7 +91,7 @@ export class VirtualGrid {
     new ResizeObserver(() => this.relayout()).observe(this.element);
   }
 
-  /** A new filter or sort: show these samples, in this order, from the top. */
+  /** A new filter or sort: show these samples, in this order, from the top (or where the view was). */
   setOrder(order: Int32Array, keepScroll = false): void {
     this.order = order;
     this.relayout();
@@ -92,6 +109,11 @@ export class VirtualGrid {
     this.schedule();
   }
 
+  /** Thumbnails arrived: paint the cells that were waiting for them. */
+  refresh(): void {
+    this.schedule();
+  }
+
   /** Scrolls to the sample (when the view shows it), puts the cursor on it and selects it. */
   reveal(sample: number): boolean {
     const position = this.order.indexOf(sample);
@@ -104,7 +126,9 @@ export class VirtualGrid {
   private relayout(): void {
     const width = this.element.clientWidth || CELL_WIDTH;
     const height = this.element.clientHeight || ROW_HEIGHT;
-    this.layout = gridLayout(this.order.length, columnsFor(width, CELL_WIDTH), ROW_HEIGHT, height);
+    const columns = columnsFor(width, CELL_WIDTH);
+    if (columns !== this.layout.columns) for (const row of this.rows) this.resizeRow(row, columns);
+    this.layout = gridLayout(this.order.length, columns, ROW_HEIGHT, height);
     this.spacer.style.height = `${this.layout.spacerHeight}px`;
     this.element.setAttribute('aria-rowcount', String(this.layout.rows));
     this.element.setAttribute('aria-colcount', String(this.layout.columns));
@@ -120,29 +144,38 @@ export class VirtualGrid {
   }
 
   private render(): void {
-    const { columns } = this.layout;
+    const { columns, rowHeight } = this.layout;
     const { firstRow, endRow, offsetTop } = visibleRows(this.layout, this.element.scrollTop, 1);
-    this.window.style.transform = `translateY(${offsetTop}px)`;
-    const rowCount = endRow - firstRow;
-    while (this.rows.length < rowCount) this.rows.push(this.makeRow());
+    // Content row r lives in slot r % slots: scrolling by one row re-fills one slot, the others keep
+    // their cells (and, with scale 1, their position).
+    while (this.rows.length < endRow - firstRow) this.rows.push(this.makeRow(columns));
+    const slots = this.rows.length;
+    for (const row of this.rows) if (row.index < firstRow || row.index >= endRow) this.hideRow(row);
     const wanted: number[] = [];
     let cursorCell: string | null = null;
-    for (let r = 0; r < this.rows.length; r++) {
-      const row = this.rows[r];
-      const visible = r < rowCount;
-      row.root.hidden = !visible;
-      if (!visible) continue;
-      row.root.setAttribute('aria-rowindex', String(firstRow + r + 1));
-      while (row.cells.length < columns) row.root.append(this.makeCell(row.cells).root);
-      for (let c = 0; c < row.cells.length; c++) {
+    for (let r = firstRow; r < endRow; r++) {
+      const row = this.rows[r % slots];
+      if (row.index !== r) {
+        row.index = r;
+        row.root.setAttribute('aria-rowindex', String(r + 1));
+        row.root.hidden = false;
+      }
+      const top = offsetTop + (r - firstRow) * rowHeight;
+      if (row.top !== top) {
+        row.top = top;
+        row.root.style.transform = `translateY(${top}px)`;
+      }
+      for (let c = 0; c < columns; c++) {
         const cell = row.cells[c];
-        const position = (firstRow + r) * columns + c;
-        const shown = c < columns && position < this.order.length;
-        cell.root.hidden = !shown;
-        if (!shown) continue;
+        const position = r * columns + c;
+        const shown = position < this.order.length;
+        if (cell.root.hidden === shown) cell.root.hidden = !shown;
+        if (!shown) {
+          this.paintEmpty(row, cell, c);
+          continue;
+        }
         const sample = this.order[position];
-        cell.root.setAttribute('aria-colindex', String(c + 1));
-        this.paint(cell, sample);
+        this.paint(row, cell, c, sample);
         if (!this.host.cache.has(sample)) wanted.push(sample);
         if (sample === this.host.selection.cursor) cursorCell = cell.root.id;
       }
@@ -151,57 +184,73 @@ export class VirtualGrid {
     else this.element.removeAttribute('aria-activedescendant');
     // Also fetch the screen below, so scrolling down finds thumbnails ready.
     const below = endRow * columns;
-    for (let p = below; p < Math.min(this.order.length, below + rowCount * columns); p++) {
+    for (let p = below; p < Math.min(this.order.length, below + (endRow - firstRow) * columns); p++) {
       if (!this.host.cache.has(this.order[p])) wanted.push(this.order[p]);
     }
     if (wanted.length) this.host.wantThumbnails(wanted);
   }
 
-  private makeRow(): { root: HTMLElement; cells: Cell[] } {
-    const row = { root: el('div', { class: 'grid-row', attrs: { role: 'row' } }), cells: [] as Cell[] };
-    this.window.append(row.root);
+  private hideRow(row: Row): void {
+    if (row.index === -1) return;
+    row.index = -1;
+    row.root.hidden = true;
+  }
+
+  private makeRow(columns: number): Row {
+    const canvas = el('canvas', { class: 'row-thumbs', attrs: { 'aria-hidden': 'true' } });
+    const root = el('div', { class: 'grid-row', attrs: { role: 'row' } }, [canvas]);
+    root.hidden = true;
+    const row: Row = { root, canvas, context: null, cells: [], index: -1, top: NaN };
+    this.resizeRow(row, columns);
+    this.spacer.append(root);
     return row;
   }
 
-  private cellCount = 0;
-
-  private makeCell(cells: Cell[]): Cell {
-    const canvas = el('canvas', { class: 'thumb', attrs: { width: this.host.imageWidth, height: this.host.imageHeight, 'aria-hidden': 'true' } });
-    const index = el('span', { class: 'cell-index' });
-    const verdict = el('span', { class: 'cell-verdict' });
-    const root = el('div', { class: 'cell', id: `cell-${this.cellCount++}`, attrs: { role: 'gridcell' } }, [
-      canvas,
-      el('div', { class: 'caption', attrs: { 'aria-hidden': 'true' } }, [index, verdict]),
-    ]);
-    const cell: Cell = { root, canvas, index, verdict, painted: '', sample: -1 };
-    cells.push(cell);
-    return cell;
+  /** Gives a row `columns` cells and a canvas as wide as they are (resizing clears it: repaint all). */
+  private resizeRow(row: Row, columns: number): void {
+    while (row.cells.length < columns) {
+      const cell = this.makeCell(row.cells.length);
+      row.cells.push(cell);
+      row.root.append(cell.root);
+    }
+    for (let c = 0; c < row.cells.length; c++) {
+      row.cells[c].root.hidden = c >= columns;
+      row.cells[c].painted = '';
+    }
+    row.canvas.width = columns * CELL_WIDTH;
+    row.canvas.height = this.host.imageHeight * ZOOM;
+    row.canvas.style.width = `${row.canvas.width}px`;
+    row.canvas.style.height = `${row.canvas.height}px`;
+    row.context = row.canvas.getContext('2d');
   }
 
-  private paint(cell: Cell, sample: number): void {
+  private makeCell(column: number): Cell {
+    const index = el('span', { class: 'cell-index' });
+    const verdict = el('span', { class: 'cell-verdict' });
+    const root = el('div', { class: 'cell', id: `cell-${this.cellCount++}`, attrs: { role: 'gridcell', 'aria-colindex': column + 1 } }, [
+      el('div', { class: 'thumb-space' }),
+      el('div', { class: 'caption', attrs: { 'aria-hidden': 'true' } }, [index, verdict]),
+    ]);
+    return { root, index, verdict, painted: '' };
+  }
+
+  private paintEmpty(row: Row, cell: Cell, column: number): void {
+    if (cell.painted === 'empty') return;
+    cell.painted = 'empty';
+    this.drawThumb(row, column, undefined);
+  }
+
+  private paint(row: Row, cell: Cell, column: number, sample: number): void {
     const { table, cache, selection } = this.host;
     const pixels = cache.get(sample);
     const selected = selection.has(sample);
     const isCursor = selection.cursor === sample;
     const key = `${sample}|${pixels ? 1 : 0}|${this.version}|${selected ? 1 : 0}|${isCursor ? 1 : 0}`;
     if (cell.painted === key) return;
+    const sameSample = cell.painted.startsWith(`${sample}|${pixels ? 1 : 0}|`);
     cell.painted = key;
-    cell.sample = sample;
     cell.root.dataset.sample = String(sample);
-
-    const context = cell.canvas.getContext('2d');
-    if (context) {
-      if (pixels) {
-        const rgba = this.image.data;
-        for (let p = 0; p < pixels.length; p++) {
-          rgba[4 * p] = rgba[4 * p + 1] = rgba[4 * p + 2] = pixels[p];
-          rgba[4 * p + 3] = 255;
-        }
-        context.putImageData(this.image, 0, 0);
-      } else {
-        context.clearRect(0, 0, cell.canvas.width, cell.canvas.height);
-      }
-    }
+    if (!sameSample) this.drawThumb(row, column, pixels);
     cell.root.classList.toggle('loading', !pixels);
 
     const names = this.host.classNames();
@@ -212,8 +261,14 @@ export class VirtualGrid {
     const percent = predicted === null ? '' : `${Math.round(100 * table.confidence[sample])}%`;
     cell.index.textContent = `#${sample}`;
     cell.verdict.textContent =
-      predicted === null ? (label === null ? '' : String(label)) : wrong ? `${label}→${predicted} ${percent}` : `${label === null ? '' : '✓'}${predicted} ${percent}`;
-    cell.verdict.title = predicted === null ? '' : `${wrong ? 'Misclassified: ' : ''}predicted ${name(predicted)} (${percent})`;
+      predicted === null
+        ? label === null
+          ? ''
+          : String(label)
+        : wrong
+          ? `${label}→${predicted} ${percent}`
+          : `${label === null ? '' : '✓'}${predicted} ${percent}`;
+    cell.root.title = predicted === null ? `#${sample}` : `#${sample}: ${wrong ? 'misclassified, ' : ''}predicted ${name(predicted)} (${percent})`;
     cell.root.classList.toggle('wrong', wrong);
     cell.root.classList.toggle('selected', selected);
     cell.root.classList.toggle('cursor', isCursor);
@@ -224,6 +279,30 @@ export class VirtualGrid {
     if (predicted !== null) parts.push(`predicted ${name(predicted)} with ${percent} confidence`);
     if (wrong) parts.push('misclassified');
     cell.root.setAttribute('aria-label', parts.join(', '));
+  }
+
+  /** Draws (or clears, while its pixels are on the way) one thumbnail into its row's canvas. */
+  private drawThumb(row: Row, column: number, pixels: Uint8Array | undefined): void {
+    const context = row.context;
+    if (!context) return;
+    const { width, height } = this.thumb;
+    const x = column * CELL_WIDTH + (CELL_WIDTH - width) / 2;
+    if (!pixels) {
+      context.clearRect(x, 0, width, height);
+      return;
+    }
+    const rgba = this.thumb.data;
+    const w = this.host.imageWidth;
+    for (let y = 0; y < height; y++) {
+      const source = ((y / ZOOM) | 0) * w;
+      for (let xx = 0; xx < width; xx++) {
+        const v = pixels[source + ((xx / ZOOM) | 0)];
+        const o = 4 * (y * width + xx);
+        rgba[o] = rgba[o + 1] = rgba[o + 2] = v;
+        rgba[o + 3] = 255;
+      }
+    }
+    context.putImageData(this.thumb, x, 0);
   }
 
   private onClick(event: MouseEvent): void {
