@@ -7,6 +7,7 @@ import { colorBarModel } from './colorBar';
 import { createDisplayControls } from './displayControls';
 import { el, rebuildKeepingFocus, replaceChildren } from './dom';
 import { canvasPng, suggestedFileName } from './exportImage';
+import { formatValue } from './format';
 import { errorBox } from './errorBox';
 import { canvasMeasure, drawFigure } from './figureCanvas';
 import { filledCellsPerRow, layoutFigure, type FigureLayout } from './figureLayout';
@@ -21,6 +22,7 @@ const MAX_CELL_SCALE = 5;
 export function mountCompareView(root: HTMLElement, host: HostBridge): (message: ToWebview) => void {
   let state: CompareViewState | undefined;
   let drawPending = false;
+  let lastLayout: FigureLayout | undefined;
 
   const controls = createDisplayControls({
     overlay: false,
@@ -34,22 +36,31 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
     onExport: () => exportFigure(0),
   });
 
-  const header = el('header', { class: 'panel-header' });
   const alertBox = el('div', { class: 'alert-slot' });
-  const progressBar = el('vscode-progress-bar', { attrs: { 'aria-label': 'Progress' } }) as HTMLElement & { value?: number; max: number };
-  const progressText = el('span', { class: 'progress-text', attrs: { 'aria-live': 'polite' } });
+  // Progress lives in the header so the figure does not jump when the run ends.
+  const progressFill = el('span', { class: 'progress-fill' });
+  const progressBar = el('span', { class: 'progress-track', attrs: { role: 'progressbar', 'aria-label': 'Heatmaps computed', 'aria-valuemin': 0 } }, [progressFill]);
+  const progressText = el('span', { class: 'progress-text' });
   const cancelButton = el('vscode-button', { attrs: { secondary: true, icon: 'debug-stop' }, text: 'Cancel', on: { click: () => host.post({ type: 'cancel' }) } });
   const progressRow = el('div', { class: 'progress-row' }, [progressBar, progressText, cancelButton]);
+  const backendText = el('span', { class: 'backend' });
+  const viewTitle = el('h1', { class: 'figure-title' });
+  const counts = el('span', { class: 'muted' });
+  const header = el('header', { class: 'panel-header' }, [viewTitle, counts, el('span', { class: 'spacer' }), progressRow, backendText]);
   const canvas = el('canvas', { id: 'figure', attrs: { role: 'img' } });
   const placeholders = el('div', { class: 'placeholders', attrs: { 'aria-hidden': 'true' } });
   const stack = el('div', { class: 'figure-stack' }, [canvas, placeholders]);
   const scroller = el('div', { class: 'figure-scroller' }, [stack]);
 
   root.replaceChildren(
-    el('div', { class: 'compare-view' }, [header, alertBox, el('div', { class: 'toolbar-row' }, [controls.element]), progressRow, scroller]),
+    el('div', { class: 'compare-view' }, [header, alertBox, el('div', { class: 'toolbar-row' }, [controls.element]), scroller]),
   );
 
   new ResizeObserver(() => scheduleDraw()).observe(scroller);
+  canvas.addEventListener('mousemove', (event) => {
+    const box = canvas.getBoundingClientRect();
+    canvas.title = state && lastLayout ? cellTooltip(state, lastLayout, event.clientX - box.left, event.clientY - box.top) : '';
+  });
   watchTheme(() => scheduleDraw());
   // Canvas text needs the VS Code font loaded before it is measured.
   void document.fonts?.ready.then(() => scheduleDraw());
@@ -57,13 +68,10 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
   function render(): void {
     if (!state) return;
     const s = state;
-    replaceChildren(header, [
-      // The figure's own title is drawn on the canvas (so it is exported); this names the view.
-      el('h1', { class: 'figure-title', text: s.kind === 'methods' ? 'Compare methods' : 'Compare models' }),
-      el('span', { class: 'muted', text: `${s.columns.length} ${s.kind} · ${plural(s.rows.length, 'image')}` }),
-      el('span', { class: 'spacer' }),
-      s.backend ? el('span', { class: 'backend', text: s.backend }) : null,
-    ]);
+    // The figure's own title is drawn on the canvas (so it is exported); this names the view.
+    viewTitle.textContent = s.kind === 'methods' ? 'Compare methods' : 'Compare models';
+    counts.textContent = `${s.columns.length} ${s.kind} · ${plural(s.rows.length, 'image')}`;
+    backendText.textContent = s.backend;
     rebuildKeepingFocus(alertBox, () => replaceChildren(alertBox, [s.error ? errorBox(s.error, () => host.post({ type: 'retry' })) : null]));
     controls.update(s.display);
     renderProgress();
@@ -74,8 +82,10 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
     if (!state) return;
     const { done, total } = state.progress;
     progressRow.hidden = !state.running;
-    progressBar.max = Math.max(1, total);
-    progressBar.value = done;
+    backendText.hidden = state.running || !state.backend;
+    progressBar.setAttribute('aria-valuemax', String(total));
+    progressBar.setAttribute('aria-valuenow', String(done));
+    progressFill.style.width = `${total > 0 ? (100 * Math.min(done, total)) / total : 0}%`;
     progressText.textContent = `${done} / ${total}`;
     controls.setExportEnabled(filledCellsPerRow(state).some((n) => n > 0));
   }
@@ -97,6 +107,7 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
     const measure = canvasMeasure(ctx, theme.fontFamily);
     const layout = fitLayout(state, scroller.clientWidth, measure);
     drawFigure(canvas, state, layout, theme, window.devicePixelRatio || 1);
+    lastLayout = layout;
     canvas.dataset.filledCells = JSON.stringify(filledCellsPerRow(state));
     canvas.setAttribute('aria-label', describe(state));
     placePlaceholders(layout);
@@ -172,6 +183,24 @@ function fitLayout(state: CompareViewState, available: number, measure: Paramete
     }
   }
   return layout;
+}
+
+/** What the cell under the pointer shows, for the canvas's tooltip (errors are only readable here). */
+function cellTooltip(state: CompareViewState, layout: FigureLayout, x: number, y: number): string {
+  for (let r = 0; r < layout.rows.length; r++) {
+    const k = layout.rows[r].cells.findIndex((c) => x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h);
+    if (k < 0) continue;
+    const row = state.rows[r];
+    if (k === 0) return row.label ? `${row.name}: model input, predicted ${row.label}` : `${row.name}: model input`;
+    const column = titleText(state.columns[k - 1].title);
+    const cell = row.cells[k - 1];
+    if (row.error) return `${row.name}: ${row.error}`;
+    if (!cell) return `${row.name} · ${column}: ${state.running ? 'computing…' : 'not computed'}`;
+    if (cell.error) return `${row.name} · ${column}: ${cell.error}`;
+    const h = cell.heatmap;
+    return h ? `${row.name} · ${column}: class ${h.target}, Σ R = ${formatValue(h.relevanceSum)}, logit ${formatValue(h.logit)}${cell.label ? `, predicted ${cell.label}` : ''}` : '';
+  }
+  return '';
 }
 
 function plural(n: number, word: string): string {

@@ -56,7 +56,10 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
   const heatmapFrame = el('div', { class: 'figure-frame heatmap-frame' }, [heatmapCanvas]);
   const colorBarSlot = el('div', { class: 'colorbar-slot' });
   const heatmapCaption = el('figcaption');
-  const heatmapFigure = el('figure', { class: 'view-figure heatmap-figure' }, [heatmapFrame, colorBarSlot, heatmapCaption]);
+  const pixelReadout = el('div', { class: 'pixel-readout' });
+  const heatmapFigure = el('figure', { class: 'view-figure heatmap-figure' }, [heatmapFrame, colorBarSlot, pixelReadout, heatmapCaption]);
+  heatmapCanvas.addEventListener('mousemove', (event) => showPixel(event));
+  heatmapCanvas.addEventListener('mouseleave', () => showPixel());
   const imageError = el('div', { class: 'image-error-slot' });
   const figures = el('section', { class: 'figures', attrs: { 'aria-label': 'Image and heatmap' } }, [originalFigure, inputFigure, heatmapFigure]);
   const predictions = el('section', { class: 'predictions', attrs: { 'aria-label': 'Predictions' } });
@@ -212,6 +215,7 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
       heatmapCanvas.setAttribute('aria-label', state.busy ? 'Heatmap being computed' : 'No heatmap');
       replaceChildren(heatmapCaption, [state.busy ? 'Computing…' : 'No heatmap']);
       replaceChildren(colorBarSlot, []);
+      showPixel();
       return;
     }
     heatmapFrame.classList.remove('placeholder');
@@ -227,6 +231,29 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     const scale = relevanceScale(heatmap.relevance, display.normalization);
     const how = display.normalization.kind === 'percentile' ? `${display.normalization.p}th percentile of |R|` : 'max |R|';
     replaceChildren(colorBarSlot, [colorBarElement(colorBarModel(display.colormap, isNonNegative(heatmap.relevance)), `ends at ±${formatValue(scale)} (${how})`)]);
+    showPixel();
+  }
+
+  /** The relevance (and input value) under the pointer, or a hint when the pointer is elsewhere. */
+  function showPixel(event?: MouseEvent): void {
+    const image = selectedImage();
+    const heatmap = image?.heatmap;
+    if (!heatmap) {
+      pixelReadout.textContent = '';
+      return;
+    }
+    if (!event) {
+      pixelReadout.textContent = 'Point at the heatmap to read R at a pixel';
+      return;
+    }
+    const [height, width] = heatmap.shape;
+    const box = heatmapCanvas.getBoundingClientRect();
+    const x = Math.min(width - 1, Math.max(0, Math.floor(((event.clientX - box.left) / box.width) * width)));
+    const y = Math.min(height - 1, Math.max(0, Math.floor(((event.clientY - box.top) / box.height) * height)));
+    const r = heatmap.relevance[y * width + x];
+    const input = image.input;
+    const value = input && input.width === width && input.height === height ? input.pixels.slice((y * width + x) * input.channels, (y * width + x + 1) * input.channels).join(', ') : undefined;
+    pixelReadout.textContent = `Pixel (${x}, ${y}): R = ${r >= 0 ? '+' : ''}${r.toPrecision(3)}${value !== undefined ? ` · input ${value}` : ''}`;
   }
 
   function renderPredictions(): void {

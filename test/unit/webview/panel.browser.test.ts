@@ -160,6 +160,11 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
   assert.equal(await page.locator('.thumb').count(), 3);
   assert.equal(await page.locator('.colorbar-label sub').count(), 2);
 
+  // Pointing at a pixel reads its relevance: (x 15, y 10) is at 10× → CSS (155, 105) inside the canvas.
+  await page.hover('#heatmap', { position: { x: 155, y: 105 } });
+  const r = state.images[0].heatmap!.relevance[10 * 28 + 15];
+  assert.equal(await page.textContent('.pixel-readout'), `Pixel (15, 10): R = ${r >= 0 ? '+' : ''}${r.toPrecision(3)} · input ${state.images[0].input!.pixels[10 * 28 + 15]}`);
+
   // Persisted for the serializer.
   const saved = await page.evaluate(() => (window as any).__state);
   assert.deepEqual(saved, {
@@ -275,6 +280,21 @@ test('compare view: the seed figure fills cell by cell, counts filled cells, exp
   const shown = PNG.sync.read(await page.locator('#figure').screenshot());
   assert.deepEqual([shown.width, shown.height], [png.width, png.height]);
   assert.ok(shown.data.equals(png.data), 'the on-screen canvas and the export have the same pixels');
+
+  // A failed cell: no longer counted as filled, its message readable in the canvas tooltip.
+  await send(page, { type: 'compare-cell', row: 1, column: 6, cell: { error: 'LRP-α2β1 needs a Dense or Conv2D layer' }, progress: { done: 14, total: 14 } });
+  await settle(page);
+  assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[7,6]');
+  // The failed cell is the last of the last row: half a cell (56 px at 4×) in from the right padding (16 px);
+  // scan upwards from the colour bar until the pointer is over it.
+  const box = (await page.locator('#figure').boundingBox())!;
+  let tooltip = '';
+  for (let y = box.height - 60; y > 0 && !tooltip.includes('needs a Dense'); y -= 10) {
+    await page.mouse.move(box.x + box.width - 16 - 56, box.y + y);
+    tooltip = (await page.getAttribute('#figure', 'title')) ?? '';
+  }
+  assert.equal(tooltip, 'FashionMNIST · LRP-α2β1: LRP-α2β1 needs a Dense or Conv2D layer');
+  await page.screenshot({ path: path.join(out, 'compare-dark-failed-cell.png'), fullPage: true });
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(errors, []);
   await page.close();
@@ -289,6 +309,14 @@ test('screenshots for a human look: explain and compare in dark, light and high 
     await settle(explain.page);
     await explain.page.screenshot({ path: path.join(out, `explain-${theme}.png`), fullPage: true });
     if (theme === 'dark') {
+      await explain.page.setViewportSize({ width: 640, height: 760 });
+      await settle(explain.page);
+      await explain.page.screenshot({ path: path.join(out, 'explain-dark-narrow.png'), fullPage: true });
+      await explain.page.setViewportSize({ width: 1100, height: 760 });
+      const first = { ...state, busy: true, images: state.images.map((i) => ({ name: i.name, originalSrc: i.originalSrc })) };
+      await send(explain.page, { type: 'explain-state', state: first });
+      await settle(explain.page);
+      await explain.page.screenshot({ path: path.join(out, 'explain-dark-first-load.png'), fullPage: true });
       await send(explain.page, { type: 'explain-state', state: { ...state, busy: true, target: 3, display: { ...state.display, overlay: true, colormap: 'coldnhot' } } });
       await settle(explain.page);
       await explain.page.screenshot({ path: path.join(out, 'explain-dark-busy-overlay.png'), fullPage: true });
