@@ -2,6 +2,7 @@
 // here: the worker pool starts on the first explanation.
 import * as vscode from 'vscode';
 import { ComparePanel, COMPARE_VIEW_TYPE, type CompareRestoreState, type CompareSpec } from './host/comparePanel';
+import { registerDatasetEditor } from './host/datasetEditor';
 import { EngineService } from './host/engineService';
 import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainRestoreState } from './host/explainPanel';
 import type { HostServices } from './host/hostServices';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext) {
   const selection = new Selection(context.workspaceState, context.extensionPath);
   const services: HostServices = { extensionUri: context.extensionUri, engine, selection, log };
   context.subscriptions.push(log, engine, selection, createStatusBar(selection));
+  context.subscriptions.push(registerDatasetEditor(services));
 
   const command = (id: string, run: (...args: any[]) => unknown) =>
     context.subscriptions.push(

@@ -8,6 +8,12 @@ import { DatasetBrowser } from './dataset/datasetBrowser';
 import type { HostServices } from './hostServices';
 
 export const DATASET_VIEW_TYPE = 'explainImage.dataset';
+/**
+ * The same editor for *.csv. A custom editor's priority holds for all its selectors, and CSV files must
+ * keep opening as text by default ("option"), while IDX and NumPy files open in the grid ("default"):
+ * hence a second view type in package.json, served by the same provider.
+ */
+export const DATASET_CSV_VIEW_TYPE = 'explainImage.datasetCsv';
 
 /** One open data set file. The file stays open (read at offsets) until the last editor on it closes. */
 class DatasetDocument implements vscode.CustomDocument {
@@ -43,9 +49,14 @@ class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvider<Datas
 }
 
 export function registerDatasetEditor(services: HostServices): vscode.Disposable {
-  return vscode.window.registerCustomEditorProvider(DATASET_VIEW_TYPE, new DatasetEditorProvider(services), {
+  const provider = new DatasetEditorProvider(services);
+  const options = {
     // The grid's scroll position, selection and thumbnails survive switching tabs.
     webviewOptions: { retainContextWhenHidden: true },
     supportsMultipleEditorsPerDocument: false,
-  });
+  };
+  return vscode.Disposable.from(
+    vscode.window.registerCustomEditorProvider(DATASET_VIEW_TYPE, provider, options),
+    vscode.window.registerCustomEditorProvider(DATASET_CSV_VIEW_TYPE, provider, options),
+  );
 }
