@@ -180,7 +180,7 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     const image = selectedImage();
     const failed = image?.error;
     replaceChildren(imageError, [failed ? errorBox(`${image?.name}: ${failed}`, () => host.post({ type: 'retry' })) : null]);
-    figures.hidden = Boolean(failed);
+    figures.hidden = !image || Boolean(failed);
     if (!image || failed) return;
 
     originalFigure.hidden = !image.originalSrc;
@@ -209,9 +209,12 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     controls.setExportEnabled(Boolean(heatmap));
     if (!heatmap) {
       heatmapFrame.classList.add('placeholder');
-      const size = integerScale(28, 28, HEATMAP_SIZE) * 28;
-      heatmapCanvas.width = size;
-      heatmapCanvas.height = size;
+      // Keep the heatmap's place at its future size (the model input's) while it is computed.
+      const w = image.input?.width ?? 28;
+      const h = image.input?.height ?? 28;
+      const k = integerScale(w, h, HEATMAP_SIZE);
+      heatmapCanvas.width = w * k;
+      heatmapCanvas.height = h * k;
       heatmapCanvas.setAttribute('aria-label', state.busy ? 'Heatmap being computed' : 'No heatmap');
       replaceChildren(heatmapCaption, [state.busy ? 'Computing…' : 'No heatmap']);
       replaceChildren(colorBarSlot, []);
