@@ -22,13 +22,46 @@ export function contributedCommand(id: string): { title: string; paletteLabel: s
 
 /** Every class label of every bundled model (`models/**\/card.json`). */
 export function bundledModelLabels(): string[] {
+  return [...new Set(bundledCards().flatMap((c) => c.labels.map(String)))];
+}
+
+interface ModelCardLabels {
+  dataset?: string;
+  labels: string[];
+}
+
+function bundledCards(): ModelCardLabels[] {
   const modelsDir = path.join(repoRoot, 'models');
   if (!fs.existsSync(modelsDir)) return [];
-  const cards = (fs.readdirSync(modelsDir, { recursive: true }) as string[]).filter((f) => path.basename(f) === 'card.json');
-  const labels = new Set<string>();
-  for (const card of cards) {
-    const parsed = JSON.parse(fs.readFileSync(path.join(modelsDir, card), 'utf8')) as { labels?: unknown };
-    if (Array.isArray(parsed.labels)) for (const label of parsed.labels) labels.add(String(label));
-  }
-  return [...labels];
+  return (fs.readdirSync(modelsDir, { recursive: true }) as string[])
+    .filter((f) => path.basename(f) === 'card.json')
+    .map((f) => JSON.parse(fs.readFileSync(path.join(modelsDir, f), 'utf8')) as ModelCardLabels)
+    .filter((c) => Array.isArray(c.labels));
+}
+
+/**
+ * A sample to explain and, when its name tells, its true label. Samples are named
+ * `<dataset>-<class>-<test index>.png` (models/samples/README.md); a sample of a data set that a
+ * bundled model was trained on is preferred, MNIST's first test image (a 7) first of all.
+ */
+export function sampleToExplain(images: string[]): { file: string; trueLabel?: string } | undefined {
+  const pngs = images.filter((f) => /\.png$/i.test(f));
+  const cards = bundledCards();
+  const named = pngs
+    .map((file) => ({ file, match: /(?:^|\/)([a-z]+)-(\d+)-(\d+)\.png$/i.exec(file) }))
+    .filter((s) => s.match)
+    .map(({ file, match }) => {
+      const card = cards.find((c) => c.dataset?.toLowerCase().replace(/[^a-z]/g, '') === match![1].toLowerCase());
+      return { file, card, index: Number(match![3]), label: card?.labels[Number(match![2])] };
+    })
+    .filter((s) => s.label !== undefined)
+    .sort((a, b) => a.index - b.index);
+  if (named.length > 0) return { file: named[0].file, trueLabel: named[0].label };
+  return pngs.length > 0 ? { file: pngs[0] } : undefined;
+}
+
+/** Does `text` name `label` as a word of its own (so "7" is not found in "97.7 %")? */
+export function namesLabel(text: string, label: string): boolean {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\p{L}\\p{N}.,])${escaped}(?![\\p{L}\\p{N}.,%])`, 'u').test(text);
 }

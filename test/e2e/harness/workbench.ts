@@ -88,17 +88,30 @@ export class Workbench {
     await input.fill(`>${text}`);
   }
 
-  /** The Explorer row of a workspace file, expanding the folders on the way (`sub/dir/file.png`). */
+  /**
+   * The Explorer row of a workspace file, expanding the folders on the way (`sub/dir/file.png`). The
+   * Explorer only renders the rows in view; a file further down is opened with Quick Open, which
+   * reveals and selects it in the Explorer (`explorer.autoReveal`).
+   */
   async explorerRow(relativePath: string, timeoutMs = 20_000): Promise<Locator> {
     const parts = relativePath.split('/');
     await this.page.locator('.explorer-folders-view').waitFor({ timeout: timeoutMs });
-    for (let level = 1; level <= parts.length; level++) {
-      const row = this.page.locator(`${explorerRows}[aria-level="${level}"][aria-label="${parts[level - 1]}"]`).first();
-      await row.waitFor({ timeout: timeoutMs });
-      if (level < parts.length && (await row.getAttribute('aria-expanded')) === 'false') await row.click();
-      if (level === parts.length) return row;
+    const rowAt = (level: number) =>
+      this.page.locator(`${explorerRows}[aria-level="${level}"][aria-label="${parts[level - 1]}"]`).first();
+    for (let level = 1; level < parts.length; level++) {
+      const folder = rowAt(level);
+      await folder.waitFor({ timeout: timeoutMs });
+      if ((await folder.getAttribute('aria-expanded')) === 'false') await folder.click();
     }
-    throw new Error('unreachable');
+    const row = rowAt(parts.length);
+    try {
+      await row.waitFor({ timeout: 3000 });
+    } catch {
+      await this.openFile(relativePath);
+      await row.waitFor({ timeout: timeoutMs });
+    }
+    await row.scrollIntoViewIfNeeded();
+    return row;
   }
 
   /**
@@ -131,7 +144,23 @@ export class Workbench {
           ` (package.json must contribute it under contributes.menus["explorer/context"])`,
       );
     }
-    await this.page.locator('.context-view .monaco-menu .action-label').filter({ hasText: exactText(entry) }).first().click();
+    // A menu ignores a click that comes right after it opened (so that releasing the right button on an
+    // entry does not choose it): hover first, and click again while the menu stays open.
+    const item = this.page.locator('.context-view .monaco-menu .action-label').filter({ hasText: exactText(entry) }).first();
+    const menu = this.page.locator('.context-view .monaco-menu');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (!(await item.isVisible())) return;
+      await item.hover();
+      await this.page.waitForTimeout(200);
+      await item.click().catch(() => {}); // the menu may close between the check and the click
+      try {
+        await menu.waitFor({ state: 'hidden', timeout: 2000 });
+        return;
+      } catch {
+        // still open: try again
+      }
+    }
+    throw new Error(`choosing "${entry}" in the context menu of ${relativePath} did not close the menu`);
   }
 
   /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
