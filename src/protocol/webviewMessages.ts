@@ -67,10 +67,14 @@ export interface ExplainViewState {
   backend: string;
   busy: boolean;
   error?: string;
+  /** Opaque to the webview: stored with `setState` so the host can restore the panel after a reload. */
+  restore?: unknown;
 }
 
 export interface CompareCell {
   heatmap?: HeatmapView;
+  /** Models comparison: this column's prediction, e.g. "7 (98.0%)". */
+  label?: string;
   error?: string;
 }
 
@@ -94,6 +98,8 @@ export interface CompareViewState {
   backend: string;
   running: boolean;
   error?: string;
+  /** Opaque to the webview: stored with `setState` so the host can restore the panel after a reload. */
+  restore?: unknown;
 }
 
 // ---- host → webview ----
