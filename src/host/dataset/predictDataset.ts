@@ -8,14 +8,20 @@ import { CancelledError, type WorkerPool } from '../../engine/pool/workerPool';
 import type { ModelRef } from '../../protocol/engineJobs';
 import { sampleStats, type SampleStats } from './predictionStats';
 
-export const DEFAULT_PREDICT_CHUNK = 1000;
+/**
+ * Samples per worker job. Measured on 60,000 MNIST images with 2 workers: 250 was as fast as or faster
+ * than 1,000 for both the MLP and the CNN, showed the first results 4× sooner (1.4 s instead of 5.5 s on
+ * the CNN), and kept the workers' WASM heaps small (the CNN's activations for 1,000 images are ~100 MB per
+ * layer; the process grew to 990 MB RSS with 1,000, 465 MB with 250).
+ */
+export const DEFAULT_PREDICT_CHUNK = 250;
 
 export interface DatasetPredictions extends SampleStats {
   classes: number;
 }
 
 export interface PredictDatasetOptions {
-  /** Samples per worker job (default 1000: 784 KB of pixels, well under a second on the CNN). */
+  /** Samples per worker job (default DEFAULT_PREDICT_CHUNK). */
   chunkSize?: number;
   signal?: AbortSignal;
   /** After each chunk, in completion order (not necessarily file order). */
