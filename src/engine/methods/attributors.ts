@@ -95,12 +95,12 @@ function mulberry32(seed: number): () => number {
 
 /**
  * SmoothGrad (Smilkov et al. 2017): the gradient averaged over x + σ·noise_k, k = 1..samples, summed over
- * channels. σ = noise × (h − l) with the request's bounds, or noise × (max x − min x) per image without.
+ * channels. σ = sigma × (h − l) with the request's bounds, or sigma × (max x − min x) per image without.
  */
 export function smoothGrad(
   batch: AttributionBatch,
   samples: number,
-  noise: number,
+  sigma: number,
   seed: number,
   bounds: [number, number] | null,
 ): tf.Tensor {
@@ -109,13 +109,13 @@ export function smoothGrad(
   const size = x.size / rows;
   const classes = targets.shape[1]!;
   const flat = tf.reshape(x, [rows, size]);
-  const sigma = bounds
-    ? tf.fill([rows], noise * (bounds[1] - bounds[0]))
-    : tf.mul(tf.sub(tf.max(flat, 1), tf.min(flat, 1)), noise);
+  const sigmaPerRow = bounds
+    ? tf.fill([rows], sigma * (bounds[1] - bounds[0]))
+    : tf.mul(tf.sub(tf.max(flat, 1), tf.min(flat, 1)), sigma);
   const unitNoise = tf.reshape(smoothGradNoise(samples, size, seed), [1, samples, size]);
   const mean = inChunks(rows, Math.max(1, Math.floor(batch.chunkEvaluations / samples)), (start, n) => {
     const xRows = tf.reshape(tf.slice(flat, start, n), [n, 1, size]);
-    const scale = tf.reshape(tf.slice(sigma, start, n), [n, 1, 1]);
+    const scale = tf.reshape(tf.slice(sigmaPerRow, start, n), [n, 1, 1]);
     const noisy = tf.add(xRows, tf.mul(scale, unitNoise));
     const seedRows = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, samples, 1]);
     const gradients = gradientAt(

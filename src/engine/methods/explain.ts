@@ -212,7 +212,7 @@ function runMethod(spec: MethodSpec, c: MethodContext): tf.Tensor[] {
       return [map, baselineLogit];
     }
     case 'smoothgrad':
-      return [smoothGrad(batch(), p.samples, p.noise, p.seed, c.bounds)];
+      return [smoothGrad(batch(), p.samples, p.sigma, p.seed, c.bounds)];
     case 'occlusion':
       return [occlusion(batch(), p.patch, p.stride)];
     default: {

@@ -102,11 +102,11 @@ const METHODS: Array<Omit<MethodInfo, 'presets'>> = [
     params: [
       { name: 'samples', default: 32, min: 1, max: 4096, integer: true, description: 'noisy copies averaged' },
       {
-        name: 'noise',
+        name: 'sigma',
         default: 0.15,
         min: 0,
         max: 10,
-        description: 'noise standard deviation as a fraction of the input range (σ = noise × (high − low))',
+        description: 'noise standard deviation in units of the input range (σ = sigma × (high − low); for inputs in [0, 1] it is σ itself)',
       },
       {
         name: 'seed',

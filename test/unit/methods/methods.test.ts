@@ -50,7 +50,7 @@ const SPECS = [
   'integrated-gradients',
   'integrated-gradients:steps=5',
   'smoothgrad',
-  'smoothgrad:samples=5,noise=0.3,seed=7',
+  'smoothgrad:samples=5,sigma=0.3,seed=7',
   'occlusion',
   'occlusion:patch=2,stride=1',
   'occlusion:patch=3,stride=2',
@@ -129,7 +129,7 @@ function referenceMap(
       const noise = noiseTensor.arraySync();
       noiseTensor.dispose();
       const range = bounds ? bounds[1] - bounds[0] : Math.max(...x) - Math.min(...x);
-      return channelSumRef(smoothGradRef(net, x, target, noise, p.noise * range), channels);
+      return channelSumRef(smoothGradRef(net, x, target, noise, p.sigma * range), channels);
     }
     case 'occlusion':
       return occlusionRef(net, x, target, imageShape, p.patch, p.stride);

@@ -39,7 +39,7 @@ describe('method specs', () => {
     assert.deepEqual(parseMethodSpec('epsilon-plus-flat').params, { epsilon: 0.25 });
     assert.deepEqual(parseMethodSpec('epsilon-gamma-box').params, { epsilon: 0.25, gamma: 0.25 });
     assert.deepEqual(parseMethodSpec('integrated-gradients').params, { steps: 32 });
-    assert.deepEqual(parseMethodSpec('smoothgrad').params, { samples: 32, noise: 0.15, seed: 0 });
+    assert.deepEqual(parseMethodSpec('smoothgrad').params, { samples: 32, sigma: 0.15, seed: 0 });
     assert.deepEqual(parseMethodSpec('occlusion').params, { patch: 4, stride: 2 });
   });
 
