@@ -61,18 +61,23 @@ export class Workbench {
     let seen: string[] = [];
     while (Date.now() < deadline) {
       await this.openPalette(label);
-      const row = this.page.locator(quickInputRows).filter({ hasText: label }).first();
+      const rows = this.page.locator(quickInputRows);
+      // "Explain Image: Explain Image" must not pick "Explain Image: Explain Images in …".
+      const isThis = (aria: string) => aria === label || aria.startsWith(`${label},`);
       try {
-        await row.waitFor({ timeout: 5000 });
-        await row.click();
-        await this.page.locator(quickInput).waitFor({ state: 'hidden', timeout: 5000 });
-        return;
+        await rows.filter({ hasText: label }).first().waitFor({ timeout: 5000 });
       } catch {
-        seen = await this.page
-          .locator(quickInputRows)
-          .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-        await this.page.keyboard.press('Escape');
+        // not offered (yet)
       }
+      seen = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      const index = seen.findIndex(isThis);
+      if (index < 0) {
+        await this.page.keyboard.press('Escape');
+        continue;
+      }
+      // The command may open a quick pick of its own in the same widget, so do not wait for it to close.
+      await rows.nth(index).click();
+      return;
     }
     throw new Error(`the command palette has no "${label}" (it offered: ${JSON.stringify(seen)})`);
   }
