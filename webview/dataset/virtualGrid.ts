@@ -127,12 +127,29 @@ export class VirtualGrid {
     const width = this.element.clientWidth || CELL_WIDTH;
     const height = this.element.clientHeight || ROW_HEIGHT;
     const columns = columnsFor(width, CELL_WIDTH);
-    if (columns !== this.layout.columns) for (const row of this.rows) this.resizeRow(row, columns);
+    const reflow = columns !== this.layout.columns;
+    // When the column count changes (the explain panel opened beside), the row of the cursor (if it is on
+    // screen, else of the first sample on screen) becomes the top row.
+    const anchor = reflow ? this.anchorPosition() : -1;
+    if (reflow) for (const row of this.rows) this.resizeRow(row, columns);
     this.layout = gridLayout(this.order.length, columns, ROW_HEIGHT, height);
     this.spacer.style.height = `${this.layout.spacerHeight}px`;
+    if (anchor >= 0) this.element.scrollTop = (Math.floor(anchor / columns) * ROW_HEIGHT) / this.layout.scale;
     this.element.setAttribute('aria-rowcount', String(this.layout.rows));
     this.element.setAttribute('aria-colcount', String(this.layout.columns));
     this.schedule();
+  }
+
+  /** View position of the cursor when it is on screen, else of the first sample on screen; -1 for none. */
+  private anchorPosition(): number {
+    if (this.order.length === 0 || this.layout.rows === 0) return -1;
+    const { columns, rowHeight, scale, viewportHeight } = this.layout;
+    const contentTop = this.element.scrollTop * scale;
+    const firstVisible = Math.ceil(contentTop / rowHeight) * columns;
+    const lastVisible = Math.floor((contentTop + viewportHeight) / rowHeight) * columns - 1;
+    const cursor = this.host.selection.cursor === null ? -1 : this.order.indexOf(this.host.selection.cursor);
+    if (cursor >= firstVisible && cursor <= lastVisible) return cursor;
+    return Math.min(firstVisible, this.order.length - 1);
   }
 
   private schedule(): void {
