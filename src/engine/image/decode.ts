@@ -1,7 +1,7 @@
 // Bytes or a path in, opaque RGBA out. The format comes from the magic bytes, never the extension, and
 // every failure is a one-line UserError that names the file.
 import { promises as fsp } from 'fs';
-import { UserError } from '../errors';
+import { isUserError, UserError } from '../errors';
 import { decodeBmp } from './bmp';
 import { flattenAlpha } from './composite';
 import { decodeGif } from './gif';
@@ -10,7 +10,7 @@ import { decodePng } from './png';
 import type { RgbaImage } from './rgbaImage';
 
 export type { RgbaImage };
-import { sniffImageFormat, SUPPORTED_FORMATS } from './sniff';
+import { FORMAT_NAMES, sniffImageFormat, SUPPORTED_FORMATS, type ImageFormat } from './sniff';
 import { decodeWebp } from './webp';
 
 export interface DecodeOptions {
@@ -31,21 +31,32 @@ export function decodeImage(bytes: Uint8Array, fileName: string, options: Decode
   if ('unknown' in sniffed) {
     throw new UserError(`not an image in a known format; supported formats are ${SUPPORTED_FORMATS}`, fileName);
   }
-  const decoded = (() => {
-    switch (sniffed.format) {
-      case 'png':
-        return decodePng(bytes, fileName);
-      case 'jpeg':
-        return decodeJpeg(bytes, fileName);
-      case 'gif':
-        return decodeGif(bytes, fileName);
-      case 'bmp':
-        return decodeBmp(bytes, fileName);
-      case 'webp':
-        return decodeWebp(bytes, fileName, options.webpWasmPath);
-    }
-  })();
+  let decoded: RgbaImage;
+  try {
+    decoded = decodeFormat(sniffed.format, bytes, fileName, options);
+  } catch (e) {
+    // Decoders read untrusted bytes; whatever else they throw (a RangeError from a lying header, an
+    // exception inside a library) still means a damaged file to the user.
+    if (isUserError(e)) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    throw new UserError(`corrupt ${FORMAT_NAMES[sniffed.format]}: ${message.split('\n')[0]}`, fileName);
+  }
   return flattenAlpha(decoded);
+}
+
+function decodeFormat(format: ImageFormat, bytes: Uint8Array, fileName: string, options: DecodeOptions): RgbaImage {
+  switch (format) {
+    case 'png':
+      return decodePng(bytes, fileName);
+    case 'jpeg':
+      return decodeJpeg(bytes, fileName);
+    case 'gif':
+      return decodeGif(bytes, fileName);
+    case 'bmp':
+      return decodeBmp(bytes, fileName);
+    case 'webp':
+      return decodeWebp(bytes, fileName, options.webpWasmPath);
+  }
 }
 
 /** Reads and decodes an image file, with "not found" and "is a directory" as UserErrors. */

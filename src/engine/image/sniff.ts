@@ -2,6 +2,8 @@
 
 export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'bmp' | 'webp';
 
+export const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', gif: 'GIF', bmp: 'BMP', webp: 'WebP' };
+
 export const SUPPORTED_FORMATS = 'PNG, JPEG, GIF, BMP and WebP';
 
 export type Sniffed = { format: ImageFormat } | { unsupported: string } | { unknown: true };

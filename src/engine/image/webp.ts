@@ -26,10 +26,10 @@ export function defaultWebpWasmPath(): string {
   }
 }
 
-function libwebp(wasmPath: string): WebpExports {
+function libwebp(wasmPath: string, fileName: string): WebpExports {
   let exports = instances.get(wasmPath);
   if (!exports) {
-    if (!fs.existsSync(wasmPath)) throw new UserError(`WebP is not available: the decoder ${wasmPath} is missing`);
+    if (!fs.existsSync(wasmPath)) throw new UserError(`cannot decode WebP here: the decoder ${wasmPath} is missing`, fileName);
     // libwebp never does I/O; these WASI imports only exist because the toolchain links them.
     const unused = () => {
       throw new Error('WASI call from libwebp');
@@ -67,9 +67,10 @@ function webpSize(bytes: Uint8Array): { width: number; height: number } | null {
 
 export function decodeWebp(bytes: Uint8Array, fileName: string, wasmPath = defaultWebpWasmPath()): RgbaImage {
   const size = webpSize(bytes);
+  if (!size && bytes.length < 30) throw new UserError('truncated WebP: the file ends inside its header', fileName);
   if (!size) throw new UserError('corrupt WebP: no VP8, VP8L or VP8X chunk at the start', fileName);
   assertImageSize(size.width, size.height, fileName);
-  const webp = libwebp(wasmPath);
+  const webp = libwebp(wasmPath, fileName);
   const input = webp.malloc(bytes.byteLength);
   const dims = webp.malloc(8);
   try {

@@ -9,7 +9,7 @@ import { PNG } from 'pngjs';
 import { isUserError } from '../../../src/engine/errors';
 import { decodeImage, readImageFile } from '../../../src/engine/image/decode';
 import type { RgbaImage } from '../../../src/engine/image/rgbaImage';
-import { writeBmp, writePng, writeWebpLossless } from './encoders';
+import { writeBmp, writeGifLiterals, writePng, writeWebpLossless } from './encoders';
 
 function pixel(img: RgbaImage, x: number, y: number): number[] {
   const i = 4 * (y * img.width + x);
@@ -189,6 +189,38 @@ test('GIF: first frame, palette colours, transparent index composited', () => {
   assert.deepEqual(pixel(img, 3, 1), [0, 0, 0, 255]);
 });
 
+test('GIF: interlaced frame with an offset, a local palette and a transparent index', () => {
+  const [fw, fh] = [3, 10]; // 10 rows exercise all four interlace passes
+  const indices = Array.from({ length: fw * fh }, (_, i) => (Math.floor(i / fw) + (i % fw)) % 4);
+  const local: Array<[number, number, number]> = [[10, 20, 30], [40, 50, 60], [70, 80, 90], [200, 210, 220]];
+  const img = decodeImage(
+    writeGifLiterals({
+      width: 6,
+      height: 12,
+      palette: [[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 0, 255]],
+      frame: { left: 2, top: 1, width: fw, height: fh, interlaced: true, localPalette: local },
+      indices,
+      transparent: 3,
+    }),
+    'x.img',
+  );
+  assert.equal(img.width, 6);
+  assert.equal(img.height, 12);
+  // Mostly transparent (outside the frame, index 3) with dark visible pixels: a drawing, so white paper.
+  for (let y = 0; y < 12; y++) {
+    for (let x = 0; x < 6; x++) {
+      const inFrame = x >= 2 && x < 2 + fw && y >= 1 && y < 1 + fh;
+      const index = inFrame ? indices[(y - 1) * fw + (x - 2)] : 3;
+      assert.deepEqual(pixel(img, x, y), index === 3 ? [255, 255, 255, 255] : [...local[index], 255], `(${x}, ${y})`);
+    }
+  }
+});
+
+test('GIF: damaged LZW data that sends omggif into an endless loop is an error here', () => {
+  const damaged = Buffer.from('R0lGODlhEAAQAIEAAAAAAP////8AAAD/ACwAAAAAEAAQAAACHcQUhprX66aMFNqH59W59u1xYkiC5oeOp5qW7eoUADs=', 'base64');
+  expectUserError(() => decodeImage(damaged, 'x.img'), /corrupt GIF|truncated GIF/);
+});
+
 test('BMP 24-bit with row padding, 32-bit and 8-bit palette', () => {
   const rgb = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [10, 20, 30], [40, 50, 60], [70, 80, 90]];
   for (const bits of [24, 32] as const) {
@@ -208,6 +240,16 @@ test('lossless WebP decodes exactly', () => {
   assert.equal(img.width, w);
   assert.equal(img.height, h);
   pixels.forEach((p, i) => assert.deepEqual(pixel(img, i % w, Math.floor(i / w)), p));
+});
+
+test('WebP errors: damaged data, and a missing decoder named in the message', () => {
+  const good = writeWebpLossless(16, 16, Array.from({ length: 256 }, (_, i) => (i % 3 ? [1, 2, 3, 255] : [200, 100, 50, 255])));
+  expectUserError(() => decodeImage(good.subarray(0, 24), 'x.img'), /truncated WebP: the file ends inside its header/);
+  expectUserError(() => decodeImage(good.subarray(0, good.length - 40), 'x.img'), /corrupt, truncated or animated WebP/);
+  expectUserError(
+    () => decodeImage(good, 'x.img', { webpWasmPath: '/nonexistent/webp.wasm' }),
+    /cannot decode WebP here: the decoder \/nonexistent\/webp.wasm is missing/,
+  );
 });
 
 test('errors: empty, unknown, unsupported, corrupt and truncated files', () => {
@@ -239,6 +281,43 @@ test('errors: empty, unknown, unsupported, corrupt and truncated files', () => {
   expectUserError(() => decodeImage(rle, 'x.img'), /RLE8-compressed BMP is not supported/);
   const cutBmp = writeBmp(10, 10, 24, Array.from({ length: 100 }, () => [1, 2, 3]));
   expectUserError(() => decodeImage(cutBmp.subarray(0, 100), 'x.img'), /truncated BMP/);
+});
+
+test('damaged files of every format: cut anywhere or with bytes flipped, only UserErrors come out', () => {
+  const gifBuffer = new Uint8Array(4096);
+  const gif = new GifWriter(gifBuffer, 16, 16, { palette: [0x000000, 0xffffff, 0xff0000, 0x00ff00] });
+  gif.addFrame(0, 0, 16, 16, Array.from({ length: 256 }, (_, i) => (i * 7) % 4));
+  const files: Record<string, Uint8Array> = {
+    png: writePng({ width: 16, height: 16, colorType: 2, bitDepth: 8, samples: Array.from({ length: 768 }, (_, i) => (i * 13) % 256) }),
+    jpeg: jpeg.encode({ width: 16, height: 16, data: gradient(16, 16) }, 80).data,
+    gif: gifBuffer.slice(0, gif.end()),
+    bmp: writeBmp(16, 16, 24, Array.from({ length: 256 }, (_, i) => [i, 255 - i, (i * 3) % 256])),
+    webp: writeWebpLossless(16, 16, Array.from({ length: 256 }, (_, i) => (i % 5 ? [9, 8, 7, 255] : [90, 80, 70, 255]))),
+  };
+  let rng = 99;
+  const next = () => ((rng = (rng * 48271) % 2147483647), rng);
+  for (const [format, bytes] of Object.entries(files)) {
+    const damaged: Uint8Array[] = [];
+    for (let cut = 1; cut < bytes.length; cut += Math.max(1, Math.floor(bytes.length / 60))) damaged.push(bytes.slice(0, cut));
+    for (let k = 0; k < 60; k++) {
+      // Flip a byte in the second half: image data, past headers and tables. (Header damage is covered
+      // above; a damaged JPEG Huffman table costs jpeg-js ~0.2 s of CPU each, too slow to repeat here.)
+      const copy = bytes.slice();
+      const half = Math.floor(bytes.length / 2);
+      const at = half + (next() % (bytes.length - half));
+      copy[at] ^= 1 + (next() % 255);
+      damaged.push(copy);
+    }
+    for (const d of damaged) {
+      try {
+        const img = decodeImage(d, 'x.img');
+        assert.equal(img.data.length, img.width * img.height * 4);
+      } catch (e) {
+        assert.ok(isUserError(e), `${format}, ${d.length} bytes: ${String(e)}`);
+        assert.ok(!(e as Error).message.includes('\n'));
+      }
+    }
+  }
 });
 
 test('an image above the size limit is refused from its header, before decoding', () => {

@@ -152,3 +152,61 @@ export function writeWebpLossless(width: number, height: number, rgba: number[][
   header.writeUInt32LE(data.length, 16);
   return Buffer.concat([header, padded]);
 }
+
+/**
+ * A GIF whose LZW stream holds only literal codes, with a clear code before the table would widen the
+ * codes: valid GIF without a compressor, and every option the decoder must honour is ours to set.
+ */
+export function writeGifLiterals(opts: {
+  width: number;
+  height: number;
+  palette: Array<[number, number, number]>; // 4 entries (2-bit codes)
+  frame: { left: number; top: number; width: number; height: number; interlaced?: boolean; localPalette?: Array<[number, number, number]> };
+  /** Frame pixels as palette indices, in display order (rows top to bottom). */
+  indices: number[];
+  transparent?: number;
+}): Buffer {
+  const { frame } = opts;
+  const u16 = (v: number) => [v & 0xff, v >> 8];
+  const bytes: number[] = [...Buffer.from('GIF89a', 'latin1'), ...u16(opts.width), ...u16(opts.height), 0x80 | 0x01, 0, 0];
+  bytes.push(...opts.palette.flat());
+  if (opts.transparent !== undefined) bytes.push(0x21, 0xf9, 4, 1, 0, 0, opts.transparent, 0);
+  bytes.push(0x2c, ...u16(frame.left), ...u16(frame.top), ...u16(frame.width), ...u16(frame.height));
+  bytes.push((frame.localPalette ? 0x81 : 0) | (frame.interlaced ? 0x40 : 0));
+  if (frame.localPalette) bytes.push(...frame.localPalette.flat());
+  // Stream order: interlaced images store rows 0, 8, ..., 4, 12, ..., 2, 6, ..., 1, 3, ...
+  const order: number[] = [];
+  if (frame.interlaced) for (const [s, step] of [[0, 8], [4, 8], [2, 4], [1, 2]]) for (let y = s; y < frame.height; y += step) order.push(y);
+  else for (let y = 0; y < frame.height; y++) order.push(y);
+  const minCodeSize = 2;
+  const [clear, end] = [4, 5];
+  const codes: number[] = [clear];
+  let sinceClear = 0;
+  for (const y of order) {
+    for (let x = 0; x < frame.width; x++) {
+      // With 3-bit codes the decoder widens to 4 bits once its table reaches 8 entries: clear before that.
+      if (sinceClear === 2) {
+        codes.push(clear);
+        sinceClear = 0;
+      }
+      codes.push(opts.indices[y * frame.width + x]);
+      sinceClear++;
+    }
+  }
+  codes.push(end);
+  const packed: number[] = [];
+  let bit = 0;
+  for (const code of codes) {
+    for (let i = 0; i < 3; i++, bit++) {
+      if ((bit & 7) === 0) packed.push(0);
+      packed[packed.length - 1] |= ((code >> i) & 1) << (bit & 7);
+    }
+  }
+  bytes.push(minCodeSize);
+  for (let i = 0; i < packed.length; i += 255) {
+    const block = packed.slice(i, i + 255);
+    bytes.push(block.length, ...block);
+  }
+  bytes.push(0, 0x3b);
+  return Buffer.from(bytes);
+}
