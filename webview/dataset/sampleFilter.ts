@@ -36,32 +36,56 @@ export function filterAndSort(table: SampleTable, spec: FilterSpec): Int32Array 
   }
   const order = keep.slice(0, n);
   if (spec.sort === 'index') return order;
-
-  const key = sortKey(table, spec.sort);
-  // Ascending by key; NaN (not predicted, or no loss) last; ties by index.
-  const byKey = (a: number, b: number) => {
-    const ka = key[a];
-    const kb = key[b];
-    const na = Number.isNaN(ka);
-    const nb = Number.isNaN(kb);
-    if (na || nb) return na === nb ? a - b : na ? 1 : -1;
-    return ka === kb ? a - b : ka - kb;
-  };
-  return order.sort(byKey);
+  return sortByKey(order, sortKey(table, spec.sort));
 }
 
-/** Per sample, a number sorted ascending: confidence, its negation, or the negated loss. */
-function sortKey(table: SampleTable, sort: Exclude<SortKey, 'index'>): Float64Array {
-  const key = new Float64Array(table.count);
+/** Per sample, a float32 sorted ascending: confidence, its negation, or the negated loss; NaN = none. */
+function sortKey(table: SampleTable, sort: Exclude<SortKey, 'index'>): Float32Array {
+  const key = new Float32Array(table.count);
   for (let i = 0; i < table.count; i++) {
     if (table.predicted[i] === UNKNOWN) {
       key[i] = NaN;
       continue;
     }
     const confidence = table.confidence[i];
-    key[i] = sort === 'confidence-asc' ? confidence : sort === 'confidence-desc' ? -confidence : -table.loss[i];
+    // `+ 0` turns −0 into +0, so the two zeros tie (and fall back to index order) in the packed sort.
+    key[i] = (sort === 'confidence-asc' ? confidence : sort === 'confidence-desc' ? -confidence : -table.loss[i]) + 0;
   }
   return key;
+}
+
+/** Up to this many samples, an index fits beside a 32-bit key in the 53 bits of a double. */
+export const PACKED_SORT_LIMIT = 2 ** 21;
+
+/**
+ * Sorts the sample indices in `order` by `key[sample]` ascending, NaN last, ties by index. Each entry is
+ * packed into one double, (key as an order-preserving uint32) · 2²¹ + index, so the engine's native
+ * numeric sort does the work: 1.37 million samples in ~0.1 s instead of ~1.5 s with a comparator.
+ */
+export function sortByKey(order: Int32Array, key: Float32Array, packLimit = PACKED_SORT_LIMIT): Int32Array {
+  if (key.length > packLimit) return order.sort((a, b) => compareKeys(key[a], key[b]) || a - b);
+  const bits = new Uint32Array(key.buffer, key.byteOffset, key.length);
+  const packed = new Float64Array(order.length);
+  for (let p = 0; p < order.length; p++) {
+    const sample = order[p];
+    packed[p] = orderedBits(key[sample], bits[sample]) * packLimit + sample;
+  }
+  packed.sort();
+  for (let p = 0; p < order.length; p++) order[p] = packed[p] % packLimit;
+  return order;
+}
+
+/** IEEE-754 float32 bits → an unsigned integer with the same order as the floats; NaN after everything. */
+function orderedBits(value: number, bits: number): number {
+  if (Number.isNaN(value)) return 0xffffffff;
+  return bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+}
+
+function compareKeys(a: number, b: number): number {
+  const na = Number.isNaN(a);
+  const nb = Number.isNaN(b);
+  if (na || nb) return na === nb ? 0 : na ? 1 : -1;
+  return a - b;
 }
 
 /** "1 sample", "37 samples", "60,000 samples". */
