@@ -66,6 +66,7 @@ export function decodePng(bytes: Uint8Array, fileName: string): RgbaImage {
   } catch (e) {
     throw new UserError(describePngjsError((e as Error).message ?? String(e)), fileName);
   }
-  const data = new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength);
-  return { width: png.width, height: png.height, data };
+  // A copy, not a view: a small Buffer may be a slice of Node's shared pool, which would travel whole
+  // if the pixels are posted to another thread.
+  return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) };
 }
