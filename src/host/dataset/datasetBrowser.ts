@@ -80,7 +80,7 @@ export class DatasetBrowser implements vscode.Disposable {
           return void (await vscode.commands.executeCommand('vscode.openWith', this.uri, 'default'));
       }
     } catch (e) {
-      this.reportError(`${msg.type}`, e);
+      if (!this.disposed) this.reportError(msg.type, e); // a read cut short by closing the editor is no error
     }
   }
 
@@ -187,8 +187,11 @@ export class DatasetBrowser implements vscode.Disposable {
     try {
       await Promise.all(reads);
     } catch (e) {
-      this.post({ type: 'thumbnails-failed', requestId, indices, message: (e as Error)?.message ?? String(e) });
-      throw e;
+      // Shown in the editor (not as a notification per request); the log keeps the details.
+      const message = (e as Error)?.message ?? String(e);
+      if (!this.disposed) this.services.log.appendLine(`[dataset] reading thumbnails failed: ${(e as Error)?.stack ?? message}`);
+      this.post({ type: 'thumbnails-failed', requestId, indices, message });
+      return;
     }
     this.post({ type: 'thumbnails', requestId, indices, pixels: toBase64(out) });
   }
