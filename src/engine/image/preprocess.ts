@@ -19,7 +19,8 @@ export interface PreprocessTarget {
   shape: ImageShape;
   /** Maps an 8-bit pixel value (0..255, integer) of `channel` into the network's input space. */
   toInput: (v: number, channel: number) => number;
-  /** For `fit`: the share of the field the content's longer side fills; MNIST's 20/28 by default. */
+  /** For `fit`: the share of the field the content's longer side fills. MNIST's 20/28 by default;
+   *  FashionMNIST's items were scaled so their longer side fills all 28 pixels, i.e. 1. */
   fitBoxFraction?: number;
 }
 
@@ -28,6 +29,7 @@ export interface Preprocessed {
   input: Float32Array;
   /** The h·w·c 8-bit pixels behind `input` (input[i] = toInput(pixels[i], i % c)). */
   pixels: Uint8ClampedArray;
+  /** The MNIST fit was applied (false for `none`, for pass-through, and when nothing stood out to fit). */
   fitted: boolean;
   /** One line saying what was done, for the UI. */
   note: string;
