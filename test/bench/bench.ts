@@ -1,0 +1,288 @@
+// The engine against the peer's Zennit figures (FACTS.md, copied into zennit.ts), on this machine, in one run:
+//   npm run bench [-- --json <file>] [--quick] [--model mlp|cnn]
+// Prints readable tables and, with --json, writes every figure as one JSON array of rows (`kind` says which).
+// Measured warm: after warm-ups, the median of several repetitions. Not a test: nothing is asserted; the
+// targets of the issue are printed with pass/miss. The machine is shared, so the load average is printed
+// too and only ratios measured in one run should be compared.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initBackend, nodeModulesWasmDir } from '../../src/engine/backend';
+import { renderHeatmap } from '../../src/engine/heatmap/render';
+import { explain, predict } from '../../src/engine/methods/explain';
+import { parseMethodSpec } from '../../src/engine/methods/methodRegistry';
+import { loadModel } from '../../src/engine/model/loadModel';
+import { networkInputBounds, pixelToInput } from '../../src/engine/model/modelCard';
+import { explainInParallel } from '../../src/engine/pool/parallelJobs';
+import { WorkerPool } from '../../src/engine/pool/workerPool';
+import type { ExplainJob, ImageSource } from '../../src/protocol/engineJobs';
+import { backwardFlops, forwardFlops, layerCosts } from './flops';
+import { benchModels, mnistImages, REPO, SAMPLE_PNG, type BenchModel } from './models';
+import { measurePeaks } from './peaks';
+import { loadAverage, median, round, timeRuns } from './timing';
+import { ratioToZennit, SEED, TARGETS, targetRatio, ZENNIT, type ModelKind, type SeedMethod } from './zennit';
+
+const DIST = path.join(REPO, 'dist');
+const WORKER = path.join(DIST, 'worker.js');
+const BATCHES = [1, 256];
+const WORKER_COUNTS = [1, 2];
+
+interface Options {
+  json?: string;
+  quick: boolean;
+  kinds: ModelKind[];
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { quick: false, kinds: ['mlp', 'cnn'] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--json') options.json = argv[++i];
+    else if (arg === '--quick') options.quick = true;
+    else if (arg === '--model') options.kinds = [argv[++i] as ModelKind];
+    else throw new Error(`unknown argument ${arg} (use --json <file>, --quick, --model mlp|cnn)`);
+  }
+  if (options.json === undefined && argv.includes('--json')) throw new Error('--json needs a file name');
+  return options;
+}
+
+/** One row of the JSON output. Throughput rows carry the fields the issue names; others say their kind. */
+type Row = Record<string, unknown> & { kind: string };
+
+interface Throughput {
+  model: string;
+  kind: ModelKind;
+  method: SeedMethod;
+  batch: number;
+  workers: number;
+  msPerHeatmap: number;
+  perSecond: number;
+  gflopsPerSecond: number;
+  ratio: number;
+  target: number;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const rows: Row[] = [];
+  const loadStart = loadAverage();
+  const repeats = (full: number, quick: number) => (options.quick ? quick : full);
+  if (!fs.existsSync(WORKER)) throw new Error(`${WORKER} is missing: run "npm run build" first (npm run bench does)`);
+
+  console.log(`Explain Image benchmark — ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
+  console.log(`load average at start: ${loadStart.join(', ')}`);
+
+  const backend = await initBackend(nodeModulesWasmDir());
+  console.log(`main-thread backend: ${backend.name}\n`);
+
+  // ---- wasm peaks ---------------------------------------------------------------------------------
+  const peaks = measurePeaks(repeats(15, 5));
+  console.log('wasm peaks, one thread (median):');
+  for (const p of peaks) {
+    console.log(`  ${p.op.padEnd(7)} ${p.shape.padEnd(36)} ${p.ms.toFixed(2).padStart(7)} ms  ${p.gflopsPerSecond.toFixed(1).padStart(5)} GFLOP/s`);
+    rows.push({ kind: 'peak', op: p.op, shape: p.shape, ms: round(p.ms, 3), gflops_per_s: round(p.gflopsPerSecond, 2) });
+  }
+
+  const models = await benchModels(options.kinds);
+  const pixels = mnistImages(256);
+  const flopsOf = new Map<string, { forward: number; backward: Record<SeedMethod, number> }>();
+
+  // ---- compute efficiency in this thread: forward vs backward GFLOP/s at batch 256 -------------------
+  console.log('\nforward vs backward, one thread in-process, batch 256 (FLOPs counted from layer shapes, see flops.ts):');
+  console.log(`  ${'model'.padEnd(10)} ${'method'.padEnd(16)} ${'fwd MFLOP'.padStart(9)} ${'bwd MFLOP'.padStart(9)} ${'fwd GF/s'.padStart(8)} ${'bwd GF/s'.padStart(8)} ${'bwd/fwd'.padStart(7)}  target ≥ ${TARGETS.backwardOverForward}`);
+  for (const model of models) {
+    const loaded = await loadModel(model.modelJson);
+    const { network, card } = loaded;
+    const bounds = networkInputBounds(card);
+    const costs = layerCosts(network, bounds);
+    const forward = forwardFlops(costs);
+    const backward = Object.fromEntries(SEED.map((m) => [m, backwardFlops(costs, m, bounds !== null)])) as Record<SeedMethod, number>;
+    flopsOf.set(model.name, { forward, backward });
+    const toInput = pixelToInput(card);
+    const inputs = pixels.map((p) => Float32Array.from(p, (v) => toInput(v, 0)));
+    const flat = new Float32Array(256 * 784);
+    inputs.forEach((x, i) => flat.set(x, i * 784));
+    const forwardMs = median(await timeRuns(() => predict(network, flat, 256), 2, repeats(9, 3)));
+    const forwardRate = (forward * 256) / forwardMs / 1e6;
+    for (const method of SEED) {
+      const request = { images: inputs, methods: [parseMethodSpec(method)], bounds };
+      const totalMs = median(await timeRuns(() => explain(network, card.inputShape, request), 1, repeats(5, 2)));
+      const backwardMs = Math.max(totalMs - forwardMs, 1e-3);
+      const backwardRate = (backward[method] * 256) / backwardMs / 1e6;
+      const ratio = backwardRate / forwardRate;
+      const pass = ratio >= TARGETS.backwardOverForward;
+      console.log(
+        `  ${model.name.padEnd(10)} ${method.padEnd(16)} ${(forward / 1e6).toFixed(2).padStart(9)} ${(backward[method] / 1e6).toFixed(2).padStart(9)} ${forwardRate.toFixed(1).padStart(8)} ${backwardRate.toFixed(1).padStart(8)} ${ratio.toFixed(2).padStart(7)}  ${pass ? 'pass' : 'MISS'}`,
+      );
+      rows.push({
+        kind: 'flops',
+        model: model.name,
+        method,
+        batch: 256,
+        workers: 0,
+        forward_flops: forward,
+        backward_flops: backward[method],
+        forward_ms: round(forwardMs, 3),
+        backward_ms: round(backwardMs, 3),
+        forward_gflops_per_s: round(forwardRate, 2),
+        backward_gflops_per_s: round(backwardRate, 2),
+        backward_over_forward: round(ratio, 3),
+        target: TARGETS.backwardOverForward,
+        pass,
+      });
+    }
+    network.dispose();
+  }
+
+  // ---- cold start -------------------------------------------------------------------------------------
+  console.log('\ncold start (spawn a worker, initialise wasm, load the model, first lrp-a2b1 heatmap):');
+  for (const model of models) {
+    const start = performance.now();
+    const pool = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
+    await pool.backend();
+    const readyMs = performance.now() - start;
+    await pool.run(explainJob(model, [sourceOf(pixels[0], 0)], ['lrp-a2b1']));
+    const totalMs = performance.now() - start;
+    await pool.dispose();
+    const pass = totalMs <= TARGETS.coldStartMs;
+    console.log(`  ${model.name.padEnd(10)} worker + wasm ${readyMs.toFixed(0)} ms, model + first heatmap ${(totalMs - readyMs).toFixed(0)} ms, total ${totalMs.toFixed(0)} ms  (target ≤ ${TARGETS.coldStartMs}) ${pass ? 'pass' : 'MISS'}`);
+    rows.push({ kind: 'cold-start', model: model.name, worker_ready_ms: round(readyMs, 1), first_heatmap_ms: round(totalMs - readyMs, 1), total_ms: round(totalMs, 1), target_ms: TARGETS.coldStartMs, pass });
+  }
+
+  // ---- throughput through the worker pool ---------------------------------------------------------------
+  const results: Throughput[] = [];
+  const sources = pixels.map(sourceOf);
+  for (const workers of WORKER_COUNTS) {
+    const pool = new WorkerPool({ size: workers, workerScript: WORKER, wasmDir: DIST });
+    await pool.backend();
+    for (const model of models) {
+      // Loads the model and prepares its weights in every worker.
+      await explainInParallel(pool, explainJob(model, sources.slice(0, 2 * workers), [...SEED]));
+      for (const method of SEED) {
+        for (const batch of BATCHES) {
+          const job = explainJob(model, sources.slice(0, batch), [method]);
+          const times = await timeRuns(() => explainInParallel(pool, job), batch === 1 ? 5 : 1, batch === 1 ? repeats(40, 15) : repeats(7, 3));
+          const msPerHeatmap = median(times) / batch;
+          const perSecond = 1000 / msPerHeatmap;
+          const flops = flopsOf.get(model.name)!;
+          results.push({
+            model: model.name,
+            kind: model.kind,
+            method,
+            batch,
+            workers,
+            msPerHeatmap,
+            perSecond,
+            gflopsPerSecond: ((flops.forward + flops.backward[method]) * perSecond) / 1e9,
+            ratio: ratioToZennit(model.kind, method, batch, perSecond),
+            target: targetRatio(method, batch),
+          });
+        }
+      }
+    }
+    // The end-to-end figure on the warm one-worker pool: the product's single-image path.
+    if (workers === 1) await endToEnd(pool, models, rows, repeats(30, 10));
+    await pool.dispose();
+  }
+
+  printThroughput(results);
+  for (const r of results) {
+    rows.push({
+      kind: 'throughput',
+      model: r.model,
+      method: r.method,
+      batch: r.batch,
+      workers: r.workers,
+      ms_per_heatmap: round(r.msPerHeatmap, 4),
+      heatmaps_per_s: round(r.perSecond, 1),
+      gflops_per_s: round(r.gflopsPerSecond, 2),
+      zennit: r.batch === 1 ? { ms_per_heatmap: ZENNIT[r.kind][r.method].msBatch1 } : { heatmaps_per_s: ZENNIT[r.kind][r.method].perSecond256 },
+      ratio_to_zennit: round(r.ratio, 3),
+      // Targets are judged on the two-worker rows (this machine's two cores, like Zennit's two threads).
+      target_ratio: r.workers === 2 ? r.target : undefined,
+      pass: r.workers === 2 ? r.ratio >= r.target : undefined,
+    });
+  }
+
+  const loadEnd = loadAverage();
+  console.log(`\nload average at end: ${loadEnd.join(', ')}`);
+  rows.unshift({ kind: 'environment', node: process.version, cpus: os.cpus().length, backend: backend.name, loadavg_start: loadStart, loadavg_end: loadEnd, date: new Date().toISOString(), quick: options.quick });
+  summary(rows);
+  if (options.json) {
+    fs.writeFileSync(options.json, JSON.stringify(rows, null, 1) + '\n');
+    console.log(`wrote ${rows.length} rows to ${options.json}`);
+  }
+}
+
+/** Decode → preprocess → seven heatmaps in the worker → RGBA in this thread, for one PNG file. */
+async function endToEnd(pool: WorkerPool, models: BenchModel[], rows: Row[], repeats: number): Promise<void> {
+  console.log('\nend to end, one PNG, all seven seed methods (file → decode → preprocess → 7 heatmaps → RGBA), warm, one worker:');
+  for (const model of models) {
+    const job: ExplainJob = { ...explainJob(model, [{ kind: 'file', path: SAMPLE_PNG }], [...SEED]), preprocess: 'auto' };
+    let engineMs = 0;
+    const run = async () => {
+      const result = await pool.run(job);
+      engineMs = result.explanations.reduce((total, e) => total + e.ms, 0);
+      for (const e of result.explanations) renderHeatmap(e.relevance, e.shape, { colormap: 'bwr' });
+    };
+    const engineTimes: number[] = [];
+    const times = await timeRuns(async () => {
+      await run();
+      engineTimes.push(engineMs);
+    }, 5, repeats);
+    const ms = median(times);
+    const engine = median(engineTimes.slice(5));
+    const target = TARGETS.sevenMethodsMs[model.kind];
+    const pass = ms <= target;
+    console.log(`  ${model.name.padEnd(10)} ${ms.toFixed(2)} ms (engine: forward + 7 backward passes ${engine.toFixed(2)} ms)  target ≤ ${target} ms ${pass ? 'pass' : 'MISS'}`);
+    rows.push({ kind: 'end-to-end', model: model.name, methods: SEED.length, workers: 1, ms: round(ms, 3), engine_ms: round(engine, 3), target_ms: target, pass });
+  }
+}
+
+function explainJob(model: BenchModel, images: ImageSource[], methods: string[]): ExplainJob {
+  return { type: 'explain', model: { path: model.modelJson }, images, methods, preprocess: 'none' };
+}
+
+function sourceOf(pixels: Uint8Array, i: number): ImageSource {
+  return { kind: 'pixels', name: `mnist-test-${i}`, width: 28, height: 28, channels: 1, data: pixels };
+}
+
+function printThroughput(results: Throughput[]): void {
+  console.log('\nthroughput through the worker pool (dist/worker.js, explainInParallel), warm, median:');
+  const header = ['model', 'method', 'batch', 'workers', 'ms/heatmap', 'heatmaps/s', 'GFLOP/s', 'Zennit', 'ratio', 'target'];
+  const widths = [10, 14, 5, 7, 10, 10, 7, 12, 6, 12];
+  const line = (cells: string[]) => console.log('  ' + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' '));
+  line(header);
+  for (const r of results) {
+    const z = ZENNIT[r.kind][r.method];
+    const zennit = r.batch === 1 ? `${z.msBatch1} ms` : `${z.perSecond256.toLocaleString('en')}/s`;
+    const verdict = r.workers === 2 ? `≥${r.target} ${r.ratio >= r.target ? 'pass' : 'MISS'}` : '';
+    line([
+      r.model,
+      r.method,
+      String(r.batch),
+      String(r.workers),
+      r.msPerHeatmap.toFixed(3),
+      Math.round(r.perSecond).toLocaleString('en'),
+      r.gflopsPerSecond.toFixed(1),
+      zennit,
+      r.ratio.toFixed(2),
+      verdict,
+    ]);
+  }
+}
+
+function summary(rows: Row[]): void {
+  const judged = rows.filter((r) => typeof r.pass === 'boolean');
+  const missed = judged.filter((r) => r.pass === false);
+  console.log(`\ntargets: ${judged.length - missed.length} of ${judged.length} met`);
+  for (const r of missed) {
+    const what = [r.kind, r.model, r.method, r.batch !== undefined ? `batch ${r.batch}` : undefined].filter(Boolean).join(' ');
+    console.log(`  missed: ${what}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

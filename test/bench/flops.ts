@@ -1,0 +1,74 @@
+// Floating-point operations per heatmap, counted from the layer shapes.
+//
+// How: only Dense and Conv2D layers are counted, at 2 FLOPs per multiply-add (MAC). A dense layer is
+// in·out MACs per image; a convolution is outH·outW·kh·kw·inC·outC (its output size from a real forward
+// pass of one image). ReLU, pooling, reshapes, divisions and the stabiliser are left out: they are O(size of
+// the activations), a few percent of the total here, and memory-bound rather than arithmetic.
+//
+// Forward: the network's forward pass, one MAC count per linear layer (shared by every method).
+// Backward, the rule as METHODS.md writes it, evaluated the standard way (Zennit's): each term z_k of a rule
+// is one forward of the layer with modified weights (m MACs) plus one vector-Jacobian product (m MACs):
+// - gradient family (sensitivity, guided backprop, simple Taylor): one VJP per linear layer, m;
+// - z⁺ (deep Taylor above the first layer): one term a⁺·W⁺, 2m;
+// - z^B (deep Taylor's first layer, bounded inputs): the a·W term (m) and three VJPs (3m); the l·W⁺ and
+//   h·W⁻ terms are constant rows computed once per batch and left out;
+// - w² (deep Taylor's first layer, unbounded inputs): one VJP, m (its forward is a constant row);
+// - LRP-αβ with β > 0: four terms (a⁺W⁺, a⁻W⁻, a⁺W⁻, a⁻W⁺), 8m, or two when the layer's input is known to be
+//   ≥ 0 (after a ReLU, or pixels in [0, 1]), 4m.
+import * as tf from '@tensorflow/tfjs';
+import { forward } from '../../src/engine/network/forward';
+import type { Network } from '../../src/engine/types';
+import { GRADIENT_METHODS, type SeedMethod } from './zennit';
+
+export interface LayerCost {
+  /** Multiply-adds per image. */
+  macs: number;
+  /** The layer's input is ≥ 0 for every image (after a ReLU, or pixels with a non-negative low bound). */
+  nonNegativeInput: boolean;
+  first: boolean;
+}
+
+/** MACs of every Dense/Conv2D layer of `network`, in order. `bounds` is the model's input box or null. */
+export function layerCosts(network: Network, bounds: [number, number] | null): LayerCost[] {
+  const shapes = tf.tidy(() => {
+    const x = tf.zeros([1, ...network.inputShape]);
+    const { inputs, logits } = forward(network, x);
+    return [...inputs, logits].map((t) => t.shape.slice(1));
+  });
+  const costs: LayerCost[] = [];
+  let nonNegative = bounds !== null && bounds[0] >= 0;
+  network.layers.forEach((layer, i) => {
+    if (layer.kind === 'dense') {
+      const [inputs, outputs] = layer.kernel.shape;
+      costs.push({ macs: inputs * outputs, nonNegativeInput: nonNegative, first: costs.length === 0 });
+    } else if (layer.kind === 'conv2d') {
+      const [kh, kw, inC, outC] = layer.kernel.shape;
+      const [outH, outW] = shapes[i + 1];
+      costs.push({ macs: outH * outW * kh * kw * inC * outC, nonNegativeInput: nonNegative, first: costs.length === 0 });
+    }
+    if (layer.kind === 'relu') nonNegative = true;
+    else if (layer.kind === 'dense' || layer.kind === 'conv2d') nonNegative = false;
+    else if (layer.kind === 'rescale') nonNegative = nonNegative && layer.scale >= 0 && layer.offset >= 0;
+  });
+  return costs;
+}
+
+export function forwardFlops(costs: LayerCost[]): number {
+  return costs.reduce((total, layer) => total + 2 * layer.macs, 0);
+}
+
+/** FLOPs of one method's backward pass per heatmap (see the header for what is counted). */
+export function backwardFlops(costs: LayerCost[], method: SeedMethod, bounded: boolean): number {
+  const macs = costs.reduce((total, layer) => total + layer.macs * backwardPasses(layer, method, bounded), 0);
+  return 2 * macs;
+}
+
+/** How many m-MAC passes (term forwards + VJPs) the method's rule costs on one layer. */
+function backwardPasses(layer: LayerCost, method: SeedMethod, bounded: boolean): number {
+  if (GRADIENT_METHODS.has(method)) return 1;
+  if (method === 'deep-taylor') {
+    if (layer.first) return bounded ? 4 : 1;
+    return 2;
+  }
+  return layer.nonNegativeInput ? 4 : 8;
+}

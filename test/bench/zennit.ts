@@ -1,0 +1,80 @@
+// The performance anchor: Zennit 0.5.1 on PyTorch 1.13.1 (OpenBLAS, 2 threads) measured by a peer on this
+// kind of machine, random-weight models of the same shapes. Copied from /work/shared/FACTS.md ("A peer
+// measured here"); the project never reads that file, so the numbers live here as data.
+
+export type SeedMethod =
+  | 'sensitivity'
+  | 'guided-backprop'
+  | 'simple-taylor'
+  | 'deep-taylor'
+  | 'lrp-a1.2b0.2'
+  | 'lrp-a1.5b0.5'
+  | 'lrp-a2b1';
+
+export type ModelKind = 'mlp' | 'cnn';
+
+export interface ZennitFigure {
+  /** Heatmaps per second at batch 256. */
+  perSecond256: number;
+  /** Milliseconds per heatmap at batch 1 (rules registered once). */
+  msBatch1: number;
+}
+
+/** FACTS.md table: MLP 784-400-400-10 ReLU; CNN conv3×3(32)-relu-maxpool2-conv3×3(64)-relu-maxpool2-dense128-dense10. */
+export const ZENNIT: Record<ModelKind, Record<SeedMethod, ZennitFigure>> = {
+  mlp: {
+    sensitivity: { perSecond256: 33_500, msBatch1: 0.9 },
+    'guided-backprop': { perSecond256: 13_100, msBatch1: 0.6 },
+    'simple-taylor': { perSecond256: 29_900, msBatch1: 0.5 },
+    'deep-taylor': { perSecond256: 4_400, msBatch1: 13.1 },
+    'lrp-a1.2b0.2': { perSecond256: 1_660, msBatch1: 12.7 },
+    'lrp-a1.5b0.5': { perSecond256: 2_500, msBatch1: 9.7 },
+    'lrp-a2b1': { perSecond256: 1_700, msBatch1: 23.6 },
+  },
+  cnn: {
+    sensitivity: { perSecond256: 2_400, msBatch1: 2.7 },
+    'guided-backprop': { perSecond256: 1_850, msBatch1: 10.3 },
+    'simple-taylor': { perSecond256: 2_300, msBatch1: 1.7 },
+    'deep-taylor': { perSecond256: 700, msBatch1: 10.9 },
+    'lrp-a1.2b0.2': { perSecond256: 330, msBatch1: 19.1 },
+    'lrp-a1.5b0.5': { perSecond256: 330, msBatch1: 34.8 },
+    'lrp-a2b1': { perSecond256: 380, msBatch1: 23.2 },
+  },
+};
+
+export const SEED: SeedMethod[] = [
+  'sensitivity',
+  'guided-backprop',
+  'simple-taylor',
+  'deep-taylor',
+  'lrp-a1.2b0.2',
+  'lrp-a1.5b0.5',
+  'lrp-a2b1',
+];
+
+export const GRADIENT_METHODS: ReadonlySet<SeedMethod> = new Set(['sensitivity', 'guided-backprop', 'simple-taylor']);
+
+/** Our throughput over Zennit's (> 1: faster). At batch 1 the throughput is 1000 / (ms per heatmap). */
+export function ratioToZennit(model: ModelKind, method: SeedMethod, batch: number, heatmapsPerSecond: number): number {
+  const z = ZENNIT[model][method];
+  return heatmapsPerSecond / (batch === 1 ? 1000 / z.msBatch1 : z.perSecond256);
+}
+
+/**
+ * The issue's targets ("[6 of 6] Performance"), as ratios to the figures above:
+ * relevance methods at batch 256 ≥ 1.5×, gradient methods at batch 256 ≥ 0.5×, every method at batch 1 ≥ 1×.
+ */
+export function targetRatio(method: SeedMethod, batch: number): number {
+  if (batch === 1) return 1;
+  return GRADIENT_METHODS.has(method) ? 0.5 : 1.5;
+}
+
+/** The other targets of the issue. */
+export const TARGETS = {
+  /** All seven seed methods for one image, warm, end to end (ms). */
+  sevenMethodsMs: { mlp: 5, cnn: 15 } as Record<ModelKind, number>,
+  /** Spawn a worker, initialise wasm, load a model, first heatmap (ms). */
+  coldStartMs: 1500,
+  /** Every backward pass at this fraction of the GFLOP/s of its forward pass, or better. */
+  backwardOverForward: 0.7,
+};
