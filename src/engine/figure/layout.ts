@@ -56,6 +56,11 @@ export interface FigureLayout {
   fontSizes: { title: number; label: number; group: number; colorBar: number };
 }
 
+/** Titles never get smaller than this (px); narrow cells get wider columns instead. */
+const MIN_TITLE_SIZE = 10;
+/** Row-group titles never get smaller than this (px); their rows grow instead. */
+const MIN_GROUP_SIZE = 9;
+
 const R_NEGATIVE: MethodTitle = [{ text: 'R' }, { text: 'i', sub: true }, { text: ' ≪ 0' }];
 const R_POSITIVE: MethodTitle = [{ text: 'R' }, { text: 'i', sub: true }, { text: ' ≫ 0' }];
 
@@ -75,48 +80,46 @@ export function layoutComparisonFigure(spec: ComparisonFigureSpec, measure: Text
   const baseSize = Math.min(28, Math.max(11, Math.round(cell / 8)));
   const gap = Math.max(4, Math.round(cell / 14));
   const margin = Math.max(10, Math.round(cell / 8));
-  const labelSize = Math.round(baseSize * 0.93 * 2) / 2;
   const lineOf = (size: number) => Math.ceil(size * 1.3);
   const textHeight = (size: number) => Math.ceil(size * (measure.ascent + measure.descent));
 
-  // Titles wrap within their cell's width (a full gap of air between columns); if one word is still
-  // too wide, all titles shrink together so the row of titles keeps one size.
-  const titleMax = cell;
-  const widestWord = Math.max(0, ...spec.columns.flatMap((t) => titleWords(t).map((w) => titleWidth(w, baseSize, measure))));
-  const titleSize = widestWord > titleMax ? Math.floor(((baseSize * titleMax) / widestWord) * 2) / 2 : baseSize;
-  const titleLines = spec.columns.map((t) => wrapTitle(t, titleMax, titleSize, measure));
+  const { titleSize, columnWidth, wrapWidth } = fitTitles(spec.columns, cell, baseSize, gap, measure);
+  const titleLines = spec.columns.map((t) => wrapTitle(t, wrapWidth, titleSize, measure));
   const titleLineHeight = lineOf(titleSize);
   const titleBand = Math.max(1, ...titleLines.map((l) => l.length)) * titleLineHeight;
 
   // Columns, left to right: group titles, input column (wide enough for its labels), heatmaps.
-  const groupSize = baseSize;
+  const labelSize = Math.round(baseSize * 0.93 * 2) / 2;
+  const labelBand = lineOf(labelSize) + 2;
+  const rowPitch = cell + labelBand + gap;
+  const { groupSize, extraPerRow } = fitGroupTitles(groups, cell + labelBand, gap, baseSize, measure);
   const groupText = groups.length ? textHeight(groupSize) : 0;
   const groupBand = groups.length ? groupText + gap + 1 + gap : 0;
   const inputWidth = Math.max(cell, ...spec.rows.map((r) => Math.ceil(measure.width(r.label, labelSize))));
   const inputColumnX = margin + groupBand;
   const inputCellX = inputColumnX + Math.round((inputWidth - cell) / 2);
   const firstColumnX = inputColumnX + inputWidth + 2 * gap;
-  const columnX = spec.columns.map((_, k) => firstColumnX + k * (cell + gap));
-  const gridRight = spec.columns.length ? columnX[columnX.length - 1] + cell : inputColumnX + inputWidth;
+  const columnX = spec.columns.map((_, k) => firstColumnX + k * (columnWidth + gap));
+  const cellX = columnX.map((x) => x + Math.round((columnWidth - cell) / 2));
+  const gridRight = spec.columns.length ? columnX[columnX.length - 1] + columnWidth : inputColumnX + inputWidth;
 
-  // Rows, top to bottom, with a little more space between groups.
-  const labelBand = lineOf(labelSize) + 2;
+  // Rows, top to bottom, groups set apart by two more gaps, rows of a group taller if its title needs it.
   const gridTop = margin + titleBand + Math.ceil(gap / 2);
-  const groupStarts = new Set<number>();
-  groups.reduce((start, g) => (groupStarts.add(start), start + g.rows), 0);
+  const groupOfRow = groups.flatMap((g, i) => Array<number>(g.rows).fill(i));
   const rowY: number[] = [];
   let y = gridTop;
   spec.rows.forEach((_, r) => {
-    if (r > 0 && groupStarts.has(r)) y += 2 * gap;
+    if (r > 0 && groupOfRow[r] !== groupOfRow[r - 1]) y += 2 * gap;
     rowY.push(y);
-    y += cell + labelBand + gap;
+    y += rowPitch + (groups.length ? extraPerRow[groupOfRow[r]] : 0);
   });
-  const gridBottom = spec.rows.length ? rowY[rowY.length - 1] + cell + labelBand : gridTop;
+  const lastRow = rowY.length - 1;
+  const gridBottom = spec.rows.length ? rowY[lastRow] + rowPitch - gap + (groups.length ? extraPerRow[groupOfRow[lastRow]] : 0) : gridTop;
 
   const texts: TextRun[] = [];
   const columnTitles: Rect[] = [];
   titleLines.forEach((lines, k) => {
-    const centre = columnX[k] + cell / 2;
+    const centre = columnX[k] + columnWidth / 2;
     const lastBaseline = gridTop - Math.ceil(gap / 2) - Math.ceil(measure.descent * titleSize);
     const widths = lines.map((l) => titleWidth(l, titleSize, measure));
     lines.forEach((line, j) => {
@@ -129,24 +132,25 @@ export function layoutComparisonFigure(spec: ComparisonFigureSpec, measure: Text
   });
 
   const inputCells = rowY.map((ry) => ({ x: inputCellX, y: ry, width: cell, height: cell }));
-  const cells = rowY.map((ry) => columnX.map((cx) => ({ x: cx, y: ry, width: cell, height: cell })));
+  const cells = rowY.map((ry) => cellX.map((cx) => ({ x: cx, y: ry, width: cell, height: cell })));
   spec.rows.forEach((row, r) => {
     const width = measure.width(row.label, labelSize);
     texts.push({ text: row.label, x: inputCellX + cell / 2 - width / 2, y: rowY[r] + cell + 2 + Math.ceil(measure.ascent * labelSize), size: labelSize });
   });
 
-  // Row-group titles read bottom to top, centred on their rows, with a rule between title and rows.
+  // Row-group titles read bottom to top, centred on their rows (labels included), with a rule between
+  // title and rows.
   const groupRules: Rect[] = [];
   let firstRow = 0;
-  for (const g of groups) {
-    if (g.rows === 0) continue;
+  groups.forEach((g, i) => {
+    if (g.rows === 0) return;
     const top = rowY[firstRow];
-    const bottom = rowY[firstRow + g.rows - 1] + cell;
+    const bottom = rowY[firstRow + g.rows - 1] + rowPitch - gap + extraPerRow[i];
     const width = measure.width(g.title, groupSize);
     texts.push({ text: g.title, x: margin + Math.ceil(measure.ascent * groupSize), y: (top + bottom) / 2 + width / 2, size: groupSize, rotated: true });
     groupRules.push({ x: margin + groupText + gap, y: top, width: 1, height: bottom - top });
     firstRow += g.rows;
-  }
+  });
 
   // Colour bar under the heatmap columns, its end labels under its ends.
   const colorBarSize = baseSize;
@@ -174,4 +178,38 @@ export function layoutComparisonFigure(spec: ComparisonFigureSpec, measure: Text
     texts,
     fontSizes: { title: titleSize, label: labelSize, group: groupSize, colorBar: colorBarSize },
   };
+}
+
+/**
+ * Title size and column width. Titles wrap at spaces, keeping at least 0.6 em of air to the next
+ * column's title; if one word is still too wide, all titles shrink together (one size for the row of
+ * titles). Below a readable size they stop shrinking and the columns widen instead, cells centred.
+ */
+function fitTitles(columns: MethodTitle[], cell: number, baseSize: number, gap: number, measure: TextMeasure) {
+  const widestAtBase = Math.max(0, ...columns.flatMap((t) => titleWords(t).map((w) => titleWidth(w, baseSize, measure))));
+  const air = (size: number) => Math.ceil(0.6 * size);
+  const widest = (size: number) => (widestAtBase * size) / baseSize;
+  let titleSize = baseSize;
+  while (titleSize > MIN_TITLE_SIZE && widest(titleSize) + air(titleSize) - gap > cell) titleSize -= 0.5;
+  const columnWidth = Math.max(cell, Math.ceil(widest(titleSize)) + air(titleSize) - gap);
+  return { titleSize, columnWidth, wrapWidth: columnWidth + gap - air(titleSize) };
+}
+
+/**
+ * Group title size, and the extra height each group's rows need so the turned title fits beside them:
+ * titles shrink to fit their rows down to MIN_GROUP_SIZE; past that their rows grow instead.
+ */
+function fitGroupTitles(groups: Array<{ title: string; rows: number }>, rowHeight: number, gap: number, baseSize: number, measure: TextMeasure) {
+  const span = (g: { rows: number }) => g.rows * rowHeight + (g.rows - 1) * gap;
+  let groupSize = baseSize;
+  for (const g of groups) {
+    const needed = measure.width(g.title, baseSize) + gap;
+    if (g.rows > 0 && needed > span(g)) groupSize = Math.min(groupSize, Math.floor(((baseSize * span(g)) / needed) * 2) / 2);
+  }
+  groupSize = Math.max(MIN_GROUP_SIZE, groupSize);
+  const extraPerRow = groups.map((g) => {
+    const missing = measure.width(g.title, groupSize) + gap - span(g);
+    return g.rows > 0 && missing > 0 ? Math.ceil(missing / g.rows) : 0;
+  });
+  return { groupSize, extraPerRow };
 }

@@ -113,10 +113,34 @@ test('layout of 2 rows × 7 seed methods at 112 px cells', () => {
   assert.equal(grouped.groupRules.length, 2);
   grouped.groupRules.forEach((rule, g) => {
     assert.equal(rule.y, grouped.inputCells[g].y);
-    assert.equal(rule.height, 112);
+    assert.equal(rule.height, 112 + 19, "the rows with their labels");
     assert.ok(rule.x < grouped.inputCells[g].x);
   });
   assert.equal(grouped.cells[1][0].y - grouped.cells[0][0].y, 139 + 16, 'groups are set apart by two more gaps');
+});
+
+test('small cells: titles stay readable and apart, columns widen, group titles fit beside their rows', () => {
+  const font = loadFigureFont();
+  for (const cellSize of [16, 28, 56]) {
+    const spec = { ...twoRowSpec(), cellSize, rowGroups: [{ title: 'MNIST', rows: 1 }, { title: 'FashionMNIST', rows: 1 }] };
+    const layout = layoutComparisonFigure(spec, font);
+    assert.ok(layout.fontSizes.title >= 10, `title size ${layout.fontSizes.title}`);
+    layout.columnTitles.forEach((t, k) => {
+      const cell = layout.cells[0][k];
+      assert.ok(Math.abs(t.x + t.width / 2 - (cell.x + cell.width / 2)) <= 0.5, 'title centred over its cell');
+      if (k > 0) {
+        const prev = layout.columnTitles[k - 1];
+        assert.ok(t.x - (prev.x + prev.width) >= 0.6 * layout.fontSizes.title - 0.01, `air between titles ${k - 1} and ${k}`);
+      }
+    });
+    const groupRuns = layout.texts.filter((t) => t.rotated);
+    assert.deepEqual(groupRuns.map((t) => t.text), ['MNIST', 'FashionMNIST']);
+    groupRuns.forEach((run, g) => {
+      const rule = layout.groupRules[g];
+      const length = font.width(run.text, run.size);
+      assert.ok(run.y - length >= rule.y - 0.01 && run.y <= rule.y + rule.height + 0.01, `${run.text} beside its rows at ${cellSize}`);
+    });
+  }
 });
 
 test('cells hold exactly the given heatmap pixels; the input is enlarged by whole pixels; empty cells are grey', () => {
