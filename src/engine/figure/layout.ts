@@ -106,15 +106,16 @@ export function layoutComparisonFigure(spec: ComparisonFigureSpec, measure: Text
   // Rows, top to bottom, groups set apart by two more gaps, rows of a group taller if its title needs it.
   const gridTop = margin + titleBand + Math.ceil(gap / 2);
   const groupOfRow = groups.flatMap((g, i) => Array<number>(g.rows).fill(i));
+  const extra = (r: number) => (groups.length ? extraPerRow[groupOfRow[r]] : 0);
   const rowY: number[] = [];
   let y = gridTop;
   spec.rows.forEach((_, r) => {
     if (r > 0 && groupOfRow[r] !== groupOfRow[r - 1]) y += 2 * gap;
     rowY.push(y);
-    y += rowPitch + (groups.length ? extraPerRow[groupOfRow[r]] : 0);
+    y += rowPitch + extra(r);
   });
-  const lastRow = rowY.length - 1;
-  const gridBottom = spec.rows.length ? rowY[lastRow] + rowPitch - gap + (groups.length ? extraPerRow[groupOfRow[lastRow]] : 0) : gridTop;
+  const last = rowY.length - 1;
+  const gridBottom = spec.rows.length ? rowY[last] + rowPitch - gap + extra(last) : gridTop;
 
   const texts: TextRun[] = [];
   const columnTitles: Rect[] = [];
