@@ -56,6 +56,8 @@ function copyAssets() {
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
     fs.copyFileSync(path.join(wasmDir, f), path.join(dist, f));
   }
+  // libwebp compiled to wasm: its own loader breaks once bundled, so the engine loads it from dist/.
+  fs.copyFileSync(require.resolve('@cwasm/webp/webp.wasm'), path.join(dist, 'webp.wasm'));
   const font = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
   fs.copyFileSync(font, path.join(dist, 'DejaVuSans.ttf'));
   const codicons = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
