@@ -7,7 +7,7 @@ import { isUserError, UserError } from './engine/errors';
 import { renderComparisonFigure } from './engine/figure/comparisonFigure';
 import { encodePng } from './engine/heatmap/png';
 import { renderHeatmap, type ColormapName } from './engine/heatmap/render';
-import { expandMethodList, formatMethodSpec, listMethods, methodTitle, parseMethodSpec } from './engine/methods/methodRegistry';
+import { expandMethodList, formatMethodSpec, listMethods, methodTitle } from './engine/methods/methodRegistry';
 import { explainInParallel } from './engine/pool/parallelJobs';
 import { WorkerPool } from './engine/pool/workerPool';
 import type { ExplainResult, ModelInfoResult, PreprocessMode } from './protocol/engineJobs';
@@ -295,4 +295,3 @@ main(process.argv.slice(2)).then(
   },
 );
 
-export { parseMethodSpec };

@@ -1,9 +1,8 @@
 // Quick picks for the method (with parameter prompts) and the model.
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
-import { formatMethodSpec, listMethods, methodTitleText, parseMethodSpec } from '../engine/methods/methodRegistry';
+import { formatMethodSpec, listMethods, methodTitleText, parseMethodSpec, SEED_METHODS } from '../engine/methods/methodRegistry';
 import { bundledModels, describeCard, workspaceModels, type ModelEntry } from './modelCatalog';
-import { SEED_METHODS } from './settings';
 
 interface MethodItem extends vscode.QuickPickItem {
   spec?: string;

@@ -2,8 +2,7 @@
 import * as vscode from 'vscode';
 import type { PreprocessMode } from '../protocol/engineJobs';
 import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/webviewMessages';
-
-export const SEED_METHODS = ['sensitivity', 'guided-backprop', 'simple-taylor', 'deep-taylor', 'lrp-a1.2b0.2', 'lrp-a1.5b0.5', 'lrp-a2b1'];
+import { SEED_METHODS } from '../engine/methods/methodRegistry';
 
 export interface Settings {
   model: string;
@@ -33,7 +32,7 @@ export function readSettings(): Settings {
     },
     preprocess: preprocess === 'fit' || preprocess === 'none' ? preprocess : 'auto',
     workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
-    compareMethods: nonEmpty(c.get<string[]>('compare.methods', SEED_METHODS), SEED_METHODS),
+    compareMethods: nonEmpty(c.get<string[]>('compare.methods', [...SEED_METHODS]), [...SEED_METHODS]),
     compareModels: c.get<string[]>('compare.models', []),
   };
 }
