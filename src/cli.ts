@@ -5,6 +5,7 @@ import { parseArgs } from 'util';
 import { bundledModelIds, bundledModelsDir, resolveModelPath } from './engine/bundledModels';
 import { isUserError, UserError } from './engine/errors';
 import { renderComparisonFigure } from './engine/figure/comparisonFigure';
+import type { ComparisonFigureSpec } from './engine/figure/layout';
 import { encodePng } from './engine/heatmap/png';
 import { renderHeatmap, type ColormapName } from './engine/heatmap/render';
 import { expandMethodList, formatMethodSpec, listMethods, methodTitle } from './engine/methods/methodRegistry';
@@ -18,8 +19,9 @@ const USAGE = `Usage: explain-image <command> [options]
 Commands:
   explain <images...> --model <id|model.json> --method <spec> [--target <k>] [--preprocess auto|fit|none]
           [--out <file.png|folder>] [--json] [--colormap bwr|gray|coldnhot|viridis] [--scale <n>]
-  compare <images...> --model <id|model.json> [--methods seed|<spec,spec,...>] --out <grid.png>
-          [--preprocess auto|fit|none]
+  compare <images...> --model <id|model.json> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
+          --out <grid.png> [--preprocess auto|fit|none]
+          (each --model explains the images before it: one figure, one row group per data set)
   models  [--json]      list the bundled models
   methods [--json]      list the methods, their parameters and defaults
 
@@ -29,7 +31,8 @@ lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --work
 Examples:
   explain-image explain models/samples/mnist-7-0000.png --model mnist-cnn --method lrp-a2b1 --out heat.png
   explain-image explain digit.png --model path/to/model.json --method deep-taylor --json
-  explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png`;
+  explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png
+  explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png`;
 
 class UsageError extends Error {}
 
@@ -66,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     case 'explain':
       return explainCommand(files, opts);
     case 'compare':
-      return compareCommand(files, opts);
+      return compareCommand(compareGroups(argv), opts);
     case 'models':
       return modelsCommand(opts);
     case 'methods':
@@ -204,42 +207,80 @@ function toJson(model: string, result: ExplainResult) {
   };
 }
 
-async function compareCommand(files: string[], opts: Options): Promise<number> {
-  if (!opts.model) throw new UsageError('compare needs --model');
+/**
+ * `compare a.png b.png --model m1 c.png --model m2`: each --model explains the images named before it
+ * (since the previous --model), so one figure can hold the seed's MNIST and FashionMNIST row groups.
+ */
+async function compareCommand(groups: Array<{ images: string[]; model: string }>, opts: Options): Promise<number> {
   if (!opts.out) throw new UsageError('compare needs --out <grid.png>');
-  const images = requireImages(files);
   const specs = expandMethodList(opts.methods ?? 'seed');
-  const modelPath = resolveModelPath(opts.model);
-  const pool = makePool(opts, images.length);
+  const resolved = groups.map((g) => ({ images: requireImages(g.images), modelPath: resolveModelPath(g.model) }));
+  const pool = makePool(opts, resolved.reduce((n, g) => n + g.images.length, 0));
   try {
-    const result = await explainInParallel(pool, {
-      type: 'explain',
-      model: { path: modelPath },
-      images: images.map((p) => ({ kind: 'file', path: p })),
-      methods: specs.map(formatMethodSpec),
-      preprocess: preprocessMode(opts),
-    });
-    failOnImageErrors(result);
-    const figure = renderComparisonFigure({
-      columns: specs.map(methodTitle),
-      rows: result.images.map((img, i) => {
+    const rows: ComparisonFigureSpec['rows'] = [];
+    const rowGroups: Array<{ title: string; rows: number }> = [];
+    let backend = '';
+    for (const group of resolved) {
+      const result = await explainInParallel(pool, {
+        type: 'explain',
+        model: { path: group.modelPath },
+        images: group.images.map((p) => ({ kind: 'file', path: p })),
+        methods: specs.map(formatMethodSpec),
+        preprocess: preprocessMode(opts),
+      });
+      failOnImageErrors(result);
+      backend = result.backend.name;
+      rowGroups.push({ title: result.card.dataset ?? result.card.name, rows: result.images.length });
+      result.images.forEach((img, i) => {
         const cells = result.explanations.filter((e) => e.image === i);
         const first = cells[0];
-        return {
+        rows.push({
           input: { width: img.shape[1], height: img.shape[0], channels: img.shape[2], pixels: img.pixels },
           label: `${result.card.labels[first.predicted]} (${(first.probabilities[first.predicted] * 100).toFixed(1)}%)`,
           cells: cells.map((e) => renderHeatmap(e.relevance, e.shape, { colormap: 'bwr' })),
-        };
-      }),
+        });
+      });
+    }
+    const figure = renderComparisonFigure({
+      columns: specs.map(methodTitle),
+      rows,
+      // Group titles (the data sets) only say something when the figure mixes models.
+      rowGroups: rowGroups.length > 1 ? rowGroups : undefined,
       cellSize: 112,
     });
     fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
     fs.writeFileSync(opts.out, encodePng(figure));
-    process.stdout.write(`wrote ${opts.out} (${figure.width}×${figure.height}, ${images.length} images × ${specs.length} methods, ${result.backend.name})\n`);
+    process.stdout.write(`wrote ${opts.out} (${figure.width}×${figure.height}, ${rows.length} images × ${specs.length} methods, ${backend})\n`);
     return 0;
   } finally {
     await pool.dispose();
   }
+}
+
+/** Images and --model options in command-line order: each --model closes a group of images. */
+function compareGroups(argv: string[]): Array<{ images: string[]; model: string }> {
+  const { tokens } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+  const groups: Array<{ images: string[]; model: string }> = [];
+  let pending: string[] = [];
+  let sawCommand = false;
+  for (const t of tokens ?? []) {
+    if (t.kind === 'positional') {
+      if (!sawCommand) sawCommand = true;
+      else pending.push(t.value);
+    } else if (t.kind === 'option' && t.name === 'model') {
+      if (pending.length === 0 && groups.length > 0) throw new UsageError('each --model must follow the images it explains');
+      groups.push({ images: pending, model: t.value ?? '' });
+      pending = [];
+    }
+  }
+  if (groups.length === 0) throw new UsageError('compare needs --model');
+  if (pending.length > 0) {
+    // Images after the last --model: with one model that is the usual "compare *.png --model m" order.
+    if (groups.length === 1 && groups[0].images.length === 0) groups[0].images = pending;
+    else throw new UsageError(`images after the last --model have no model: ${pending.join(' ')}`);
+  }
+  if (groups.some((g) => g.images.length === 0)) throw new UsageError('no image files given');
+  return groups;
 }
 
 async function modelsCommand(opts: Options): Promise<number> {

@@ -114,6 +114,22 @@ describe('explain-image CLI', () => {
     assert.ok(b.height >= a.height + 112, `height ${b.height} vs ${a.height}`);
   });
 
+  it('compare with one --model per image group: one figure, a row group per model', () => {
+    const single = path.join(dir, 'single.png');
+    const grouped = path.join(dir, 'grouped.png');
+    assert.equal(run(['compare', digit, digit, '--model', modelPath, '--methods', 'gradient', '--out', single]).code, 0);
+    const r = run(['compare', digit, '--model', modelPath, digit, '--model', modelPath, '--methods', 'gradient', '--out', grouped]);
+    assert.equal(r.code, 0, r.stderr);
+    const a = PNG.sync.read(fs.readFileSync(single));
+    const b = PNG.sync.read(fs.readFileSync(grouped));
+    assert.match(r.stdout, /2 images × 1 methods/);
+    // Same rows and columns; the group titles take a strip on the left.
+    assert.ok(b.width > a.width, `${b.width} > ${a.width}`);
+    const orphan = run(['compare', digit, '--model', modelPath, digit, '--out', grouped]);
+    assert.equal(orphan.code, 2);
+    assert.match(orphan.stderr, /after the last --model/);
+  });
+
   it('usage errors exit with code 2 and the usage text', () => {
     for (const args of [[], ['explain', digit], ['frobnicate'], ['explain', digit, '--model', modelPath, '--method', 'seed', '--bogus']]) {
       const r = run(args);
