@@ -83,7 +83,7 @@ function gradientsByTf(c: Case, x: Float32Array, w: Float32Array, dy: Float32Arr
   const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
     tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), dyt)),
   )([xt, wt]);
-  const result = { dx: gx.dataSync().slice(), dw: gw.dataSync().slice() };
+  const result = { dx: gx.dataSync<'float32'>().slice(), dw: gw.dataSync<'float32'>().slice() };
   tf.dispose([xt, wt, dyt, gx, gw]);
   return result;
 }
@@ -182,11 +182,11 @@ test('a Keras conv net trains on wasm: one SGD step moves conv and dense weights
   const step = async () => {
     const model = build();
     model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
-    const initial = model.getWeights()[0].dataSync().slice();
+    const initial = model.getWeights()[0].dataSync<'float32'>().slice();
     const x = tf.tensor4d(values(4 * 36, 8), [4, 6, 6, 1]);
     const y = tf.tensor2d(values(8, 9), [4, 2]);
     await model.trainOnBatch(x, y);
-    const kernels = model.getWeights().map((t) => t.dataSync().slice());
+    const kernels = model.getWeights().map((t) => t.dataSync<'float32'>().slice());
     assert.ok(maxAbsDiff(kernels[0], initial) > 1e-4, 'the first conv kernel moved');
     tf.dispose([x, y]);
     model.dispose();
