@@ -3,8 +3,9 @@
 // batch × steps never holds more activations than `chunkEvaluations` rows at once.
 import * as tf from '@tensorflow/tfjs';
 import type { ImageShape, Network } from '../types';
-import { forward, logitsOf } from '../network/forward';
-import { gradientBackward, type ReluMode } from './gradientPass';
+import { logitsOf } from '../network/forward';
+import { gradientStack, type ReluMode } from './gradientPass';
+import { Trace } from './trace';
 
 /** The rows to explain, as the attributors need them. */
 export interface AttributionBatch {
@@ -29,8 +30,12 @@ export function channelSum(t: tf.Tensor, [h, w, c]: ImageShape): tf.Tensor {
 /** ∇ₓ f_c at every row of x: one forward and one backward pass. `seed` is the one-hot of the targets. */
 export function gradientAt(network: Network, x: tf.Tensor, seed: tf.Tensor, mode: ReluMode): tf.Tensor {
   return tf.tidy(() => {
-    const { inputs, logits } = forward(network, x);
-    return gradientBackward(network, inputs, logits, seed, mode);
+    const trace = Trace.of(network, x);
+    try {
+      return gradientStack(trace, seed, [mode]);
+    } finally {
+      trace.dispose();
+    }
   });
 }
 

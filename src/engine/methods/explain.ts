@@ -1,20 +1,35 @@
 // The batch API: many images × many methods × several targets in one call. All images of a call travel
-// through each layer as one batch; one forward pass is shared by every method that needs the activations,
-// and each method runs one backward pass over all (image, target) rows.
+// through each layer as one batch, and the work is shared as far as the methods allow:
+// - one forward pass for every method (Dense/Conv2D fused with their ReLU),
+// - one backward pass for the whole gradient family: sensitivity, the gradient and simple Taylor share the
+//   plain gradient, and guided backprop / deconvnet ride along as extra stacked rows (trace.ts),
+// - one backward walk for all LRP methods, in which methods whose rules agree on a layer are evaluated
+//   together (deep Taylor's z⁺ and the αβ presets share their forward terms),
+// - integrated gradients, SmoothGrad and occlusion on their own, as they run the network on other inputs.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
-import { forward, logitsOf } from '../network/forward';
-import type { ExplainRequest, Explanation, ImageShape, MethodSpec, Network } from '../types';
+import { logitsOf } from '../network/forward';
+import type { ExplainRequest, Explanation, ImageShape, MethodId, MethodSpec, Network } from '../types';
 import { channelSum, integratedGradients, occlusion, smoothGrad, type AttributionBatch } from './attributors';
 import { compositeFor, LRP_METHODS } from './composites';
-import { gradientBackward } from './gradientPass';
+import { gradientStack, type ReluMode } from './gradientPass';
 import { formatMethodSpec, validateSpec } from './methodRegistry';
-import { lrpBackward } from './propagateRelevance';
+import { lrpRelevance } from './propagateRelevance';
+import { Trace } from './trace';
 
 export { releasePrepared } from './preparedNetwork';
 
 /** Activations (floats) one chunk of IG / SmoothGrad / occlusion evaluations may hold: 64 MB. */
 const CHUNK_FLOATS = 16 * 1024 * 1024;
+
+/** The ReLU variant behind each gradient-family method (sensitivity and simple Taylor use the gradient). */
+const RELU_MODE: Partial<Record<MethodId, ReluMode>> = {
+  sensitivity: 'gradient',
+  gradient: 'gradient',
+  'simple-taylor': 'gradient',
+  'guided-backprop': 'guided',
+  deconvnet: 'deconvnet',
+};
 
 /**
  * Explains every image of `request` with every method, for each image's targets (default: the predicted
@@ -29,37 +44,29 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
   const bounds = checkBounds(request.bounds ?? null);
   const classes = network.outputSize;
 
-  const owned: tf.Tensor[] = [];
+  const x = tf.tensor(concatImages(request.images), [count, ...network.inputShape]);
+  const traces: Trace[] = [];
   try {
     const forwardStart = performance.now();
-    const pass = sharedForward(network, request.images, owned);
+    const pass = Trace.of(network, x);
+    traces.push(pass);
     const logitData = pass.logits.dataSync() as Float32Array;
-    const probabilityData = pass.probabilities.dataSync() as Float32Array;
+    const probabilityData = readAndFree(tf.softmax(pass.logits));
     const predicted = Array.from({ length: count }, (_, i) => argMax(logitData.subarray(i * classes, (i + 1) * classes)));
     const rows = resolveTargets(request.targets, predicted, classes);
-    const context = rowContext(network, imageShape, bounds, pass, rows, owned);
+    const trace = rowsOf(pass, rows);
+    if (trace !== pass) traces.push(trace);
+    const oneHot = trace.keep(tf.tidy(() => tf.oneHot(tf.tensor1d(rows.map((row) => row.target), 'int32'), classes).toFloat()));
     const forwardMs = performance.now() - forwardStart;
 
-    const perMethod = specs.map((spec) => {
-      const start = performance.now();
-      const [map, baselineLogit] = tf.tidy(() => runMethod(spec, context));
-      try {
-        // Read outside tidy: tidy walks a returned typed array element by element (FACTS.md).
-        const relevance = map.dataSync() as Float32Array;
-        const baseline = baselineLogit?.dataSync();
-        const ms = (forwardMs / specs.length + performance.now() - start) / rows.length;
-        return { name: formatMethodSpec(spec), relevance, baseline, ms };
-      } finally {
-        map.dispose();
-        baselineLogit?.dispose();
-      }
-    });
-
+    const results = computeMaps(specs, { network, imageShape, bounds, trace, oneHot });
     const [h, w] = imageShape;
     const probabilities = predicted.map((_, i) => probabilityData.slice(i * classes, (i + 1) * classes));
     const explanations: Explanation[] = [];
     for (let image = 0; image < count; image++) {
-      for (const result of perMethod) {
+      specs.forEach((spec, k) => {
+        const result = results[k];
+        const ms = (forwardMs / specs.length + result.ms) / rows.length;
         rows.forEach((row, r) => {
           if (row.image !== image) return;
           const relevance = result.relevance.slice(r * h * w, (r + 1) * h * w);
@@ -67,7 +74,7 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
           const logit = logitData[image * classes + row.target];
           const explanation: Explanation = {
             image,
-            method: result.name,
+            method: formatMethodSpec(spec),
             target: row.target,
             predicted: predicted[image],
             logit,
@@ -75,77 +82,124 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
             relevance,
             shape: [h, w],
             relevanceSum,
-            ms: result.ms,
+            ms,
           };
           if (result.baseline) explanation.completenessError = Math.abs(relevanceSum - (logit - result.baseline[r]));
           explanations.push(explanation);
         });
-      }
+      });
     }
     return explanations;
   } finally {
-    for (const t of owned) t.dispose();
+    for (const trace of traces) trace.dispose();
+    x.dispose();
   }
 }
 
-interface ForwardPass {
-  /** The input of every layer, `activations[0]` being the images. */
-  activations: tf.Tensor[];
-  logits: tf.Tensor;
-  probabilities: tf.Tensor;
+interface MethodContext {
+  network: Network;
+  imageShape: ImageShape;
+  bounds: [number, number] | null;
+  /** The forward pass, one row per (image, target). */
+  trace: Trace;
+  /** One-hot of each row's target. */
+  oneHot: tf.Tensor;
 }
 
-/** The one forward pass of all images, its tensors recorded in `owned` for the caller to free. */
-function sharedForward(network: Network, images: Float32Array[], owned: tf.Tensor[]): ForwardPass {
-  const x = tf.tensor(concatImages(images), [images.length, ...network.inputShape]);
-  owned.push(x);
-  const pass = tf.tidy(() => {
-    const { inputs, logits } = forward(network, x);
-    return { inputs: inputs.slice(1), logits, probabilities: tf.softmax(logits) };
-  });
-  owned.push(...pass.inputs, pass.logits, pass.probabilities);
-  return { activations: [x, ...pass.inputs], logits: pass.logits, probabilities: pass.probabilities };
+interface MapResult {
+  /** [rows, h, w] flattened. */
+  relevance: Float32Array;
+  /** Integrated gradients: f_c of the baseline per row. */
+  baseline?: Float32Array;
+  /** Wall time of this method's share of its backward pass, all rows. */
+  ms: number;
 }
 
-/** What the methods see: the activations per (image, target) row. Several targets for one image become
- *  extra batch rows, gathered from the shared pass; with one target per image the pass is used as is. */
-function rowContext(
-  network: Network,
-  imageShape: ImageShape,
-  bounds: [number, number] | null,
-  pass: ForwardPass,
-  rows: Row[],
-  owned: tf.Tensor[],
-): MethodContext {
-  const count = pass.logits.shape[0];
-  const classes = network.outputSize;
-  const oneRowPerImage = rows.length === count && rows.every((row, r) => row.image === r);
-  const perRow = tf.tidy(() => {
-    const index = tf.tensor1d(
-      rows.map((row) => row.image),
-      'int32',
-    );
-    const gather = (t: tf.Tensor) => tf.gather(t, index);
-    const targets = tf.tensor1d(
-      rows.map((row) => row.target),
-      'int32',
-    );
-    return {
-      inputs: oneRowPerImage ? pass.activations : pass.activations.map(gather),
-      logits: oneRowPerImage ? pass.logits : gather(pass.logits),
-      oneHot: tf.oneHot(targets, classes).toFloat(),
-    };
+/** The relevance maps of every spec, in spec order: the gradient family and the LRP methods each in one
+ *  shared backward pass, the rest one by one. */
+function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
+  const results = new Array<MapResult>(specs.length);
+  const gradientSpecs = indicesWhere(specs, (spec) => RELU_MODE[spec.id] !== undefined);
+  const lrpSpecs = indicesWhere(specs, (spec) => LRP_METHODS.has(spec.id));
+
+  if (gradientSpecs.length) {
+    const start = performance.now();
+    const modes = [...new Set(gradientSpecs.map((k) => RELU_MODE[specs[k].id]!))];
+    const maps = tf.tidy(() => {
+      const stack = gradientStack(c.trace, c.oneHot, modes);
+      const block = (mode: ReluMode) => blockOf(stack, modes.indexOf(mode), modes.length);
+      return gradientSpecs.map((k) => {
+        const id = specs[k].id;
+        const g = block(RELU_MODE[id]!);
+        if (id === 'sensitivity') return channelSum(tf.square(g), c.imageShape);
+        if (id === 'simple-taylor') return channelSum(tf.mul(c.trace.input(0), g), c.imageShape);
+        return channelSum(g, c.imageShape);
+      });
+    });
+    shareOut(results, gradientSpecs, maps, performance.now() - start);
+  }
+
+  if (lrpSpecs.length) {
+    const start = performance.now();
+    const composites = lrpSpecs.map((k) => compositeFor(specs[k], c.bounds !== null));
+    const maps = tf.tidy(() => {
+      // LRP starts from R = f_c(x) at the target logit and 0 elsewhere.
+      const stack = lrpRelevance(c.trace, composites, tf.mul(c.oneHot, c.trace.logits), c.bounds);
+      return lrpSpecs.map((_, m) => channelSum(blockOf(stack, m, lrpSpecs.length), c.imageShape));
+    });
+    shareOut(results, lrpSpecs, maps, performance.now() - start);
+  }
+
+  specs.forEach((spec, k) => {
+    if (results[k]) return;
+    const start = performance.now();
+    const [map, baseline] = tf.tidy(() => runAttributor(spec, c));
+    const relevance = readAndFree(map);
+    results[k] = { relevance, baseline: baseline && readAndFree(baseline), ms: performance.now() - start };
   });
-  owned.push(perRow.oneHot);
-  if (!oneRowPerImage) owned.push(...perRow.inputs, perRow.logits);
-  const floatsPerRow = [...pass.activations, pass.logits].reduce((total, t) => total + t.size / count, 0);
-  return {
-    network,
-    imageShape,
-    bounds,
-    ...perRow,
+  return results;
+}
+
+/** Reads the maps of a group of specs and gives each an equal share of the group's time. */
+function shareOut(results: MapResult[], indices: number[], maps: tf.Tensor[], groupMs: number): void {
+  const start = performance.now();
+  const relevances = maps.map(readAndFree);
+  const ms = (groupMs + performance.now() - start) / indices.length;
+  indices.forEach((k, j) => (results[k] = { relevance: relevances[j], ms }));
+}
+
+/** Integrated gradients, SmoothGrad, occlusion: the map [rows, h, w] (and, for IG, f_c of the baseline). */
+function runAttributor(spec: MethodSpec, c: MethodContext): [tf.Tensor, tf.Tensor?] {
+  const x = c.trace.input(0);
+  const floatsPerRow = [...c.trace.inputs, c.trace.logits].reduce((total, t) => total + (t ? t.size / c.trace.rows : 0), 0);
+  const batch: AttributionBatch = {
+    network: c.network,
+    imageShape: c.imageShape,
+    x,
+    logits: c.trace.logits,
+    targets: c.oneHot,
     chunkEvaluations: Math.max(1, Math.floor(CHUNK_FLOATS / floatsPerRow)),
   };
+  const p = spec.params;
+  switch (spec.id) {
+    case 'integrated-gradients': {
+      const { map, baselineLogit } = integratedGradients(batch, p.steps);
+      return [map, baselineLogit];
+    }
+    case 'smoothgrad':
+      return [smoothGrad(batch, p.samples, p.sigma, p.seed, c.bounds)];
+    case 'occlusion':
+      return [occlusion(batch, p.patch, p.stride)];
+    default:
+      throw new Error(`no implementation for method ${spec.id}`);
+  }
+}
+
+/** Block k of a stack of `blocks` blocks. */
+function blockOf(stack: tf.Tensor, k: number, blocks: number): tf.Tensor {
+  if (blocks === 1) return stack;
+  const rows = stack.shape[0] / blocks;
+  return tf.slice(stack, k * rows, rows);
 }
 
 /** Logits and softmax probabilities of `count` images given back to back in `images`. */
@@ -162,72 +216,28 @@ export function predict(
     const out = logitsOf(network, tf.tensor(images, [count, ...network.inputShape]));
     return [out, tf.softmax(out)];
   });
-  try {
-    return { logits: logits.dataSync() as Float32Array, probabilities: probabilities.dataSync() as Float32Array, classes: network.outputSize };
-  } finally {
-    logits.dispose();
-    probabilities.dispose();
-  }
-}
-
-interface MethodContext {
-  network: Network;
-  imageShape: ImageShape;
-  bounds: [number, number] | null;
-  /** The input of every layer for each (image, target) row; `inputs[0]` is the network input. */
-  inputs: tf.Tensor[];
-  logits: tf.Tensor;
-  /** One-hot of each row's target. */
-  oneHot: tf.Tensor;
-  chunkEvaluations: number;
-}
-
-/** One method over all rows: the relevance maps [rows, h, w] (and, for IG, f_c of the baseline per row). */
-function runMethod(spec: MethodSpec, c: MethodContext): tf.Tensor[] {
-  const x = c.inputs[0];
-  const gradient = (mode: 'gradient' | 'guided' | 'deconvnet') =>
-    gradientBackward(c.network, c.inputs, c.logits, c.oneHot, mode);
-  const batch = (): AttributionBatch => ({
-    network: c.network,
-    imageShape: c.imageShape,
-    x,
-    logits: c.logits,
-    targets: c.oneHot,
-    chunkEvaluations: c.chunkEvaluations,
-  });
-  const p = spec.params;
-  switch (spec.id) {
-    case 'sensitivity':
-      return [channelSum(tf.square(gradient('gradient')), c.imageShape)];
-    case 'gradient':
-      return [channelSum(gradient('gradient'), c.imageShape)];
-    case 'simple-taylor':
-      return [channelSum(tf.mul(x, gradient('gradient')), c.imageShape)];
-    case 'guided-backprop':
-      return [channelSum(gradient('guided'), c.imageShape)];
-    case 'deconvnet':
-      return [channelSum(gradient('deconvnet'), c.imageShape)];
-    case 'integrated-gradients': {
-      const { map, baselineLogit } = integratedGradients(batch(), p.steps);
-      return [map, baselineLogit];
-    }
-    case 'smoothgrad':
-      return [smoothGrad(batch(), p.samples, p.sigma, p.seed, c.bounds)];
-    case 'occlusion':
-      return [occlusion(batch(), p.patch, p.stride)];
-    default: {
-      if (!LRP_METHODS.has(spec.id)) throw new Error(`no implementation for method ${spec.id}`);
-      // LRP starts from R = f_c(x) at the target logit and 0 elsewhere.
-      const relevance = tf.mul(c.oneHot, c.logits);
-      const composite = compositeFor(spec, c.bounds !== null);
-      return [channelSum(lrpBackward(c.network, c.inputs, c.logits, relevance, composite, c.bounds), c.imageShape)];
-    }
-  }
+  return { logits: readAndFree(logits), probabilities: readAndFree(probabilities), classes: network.outputSize };
 }
 
 interface Row {
   image: number;
   target: number;
+}
+
+/** The trace per (image, target) row. Several targets for one image become extra rows gathered from the
+ *  shared pass; with one target per image the pass is used as is. */
+function rowsOf(pass: Trace, rows: Row[]): Trace {
+  if (rows.length === pass.rows && rows.every((row, r) => row.image === r)) return pass;
+  const index = tf.tensor1d(
+    rows.map((row) => row.image),
+    'int32',
+  );
+  try {
+    const gather = (t: tf.Tensor) => tf.gather(t, index);
+    return new Trace(pass.network, pass.inputs.map((t) => t && gather(t)), gather(pass.logits), true);
+  } finally {
+    index.dispose();
+  }
 }
 
 function resolveTargets(targets: ExplainRequest['targets'], predicted: number[], classes: number): Row[] {
@@ -265,6 +275,20 @@ function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Arr
   });
 }
 
+/** The values of a tensor, read outside any tidy (tidy walks a returned typed array element by element,
+ *  FACTS.md), and the tensor freed. */
+function readAndFree(t: tf.Tensor): Float32Array {
+  try {
+    return t.dataSync() as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+function indicesWhere<T>(items: T[], test: (item: T) => boolean): number[] {
+  return items.flatMap((item, k) => (test(item) ? [k] : []));
+}
+
 function concatImages(images: Float32Array[]): Float32Array {
   const size = images[0].length;
   const all = new Float32Array(images.length * size);
@@ -280,6 +304,6 @@ function argMax(values: ArrayLike<number>): number {
 
 function sum(values: Float32Array): number {
   let total = 0;
-  for (const v of values) total += v;
+  for (let i = 0; i < values.length; i++) total += values[i];
   return total;
 }

@@ -1,11 +1,12 @@
 // The gradient family's backward pass, written out layer by layer instead of tf.grad so that the ReLU can
 // be swapped (plain gradient, guided backprop, deconvnet) and the weights come pre-transposed from the
-// per-network cache (FACTS.md: transposed matMul / conv2dTranspose are ~10× slower on wasm).
+// per-network cache (FACTS.md: transposed matMul / conv2dTranspose are ~10× slower on wasm). Several ReLU
+// variants run as one stack of blocks (trace.ts): the weights are the same, only the ReLUs differ.
 import * as tf from '@tensorflow/tfjs';
-import type { Network } from '../types';
 import { avgPoolBackward, globalAvgPoolBackward, linearVjp, maxPoolBackward } from './layerOps';
 import { preparedLayer } from './preparedNetwork';
-import { asIs } from './rules';
+import { asIs } from './ruleContext';
+import { perImage, type Trace } from './trace';
 
 /**
  * How the backward signal g crosses a ReLU whose input is z:
@@ -16,43 +17,57 @@ import { asIs } from './rules';
 export type ReluMode = 'gradient' | 'guided' | 'deconvnet';
 
 /**
- * Backpropagates `seed` (shaped like the logits, e.g. one-hot on the target) to the network input.
- * `inputs[i]` is the input of layer i for the same batch rows, `output` the logits.
+ * Backpropagates `seed` ([N, classes], e.g. one-hot on the targets) to the network input once per mode.
+ * Returns the signals stacked: block k ([k·N, (k+1)·N)) for `modes[k]`.
  */
-export function gradientBackward(
-  network: Network,
-  inputs: tf.Tensor[],
-  output: tf.Tensor,
-  seed: tf.Tensor,
-  mode: ReluMode,
-): tf.Tensor {
-  const { layers } = network;
-  let g = seed;
+export function gradientStack(trace: Trace, seed: tf.Tensor, modes: ReluMode[]): tf.Tensor {
+  const { layers } = trace;
+  const blocks = modes.length;
+  let g = blocks === 1 ? seed : tf.concat(new Array<tf.Tensor>(blocks).fill(seed), 0);
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
-    const a = inputs[i];
-    const out = i + 1 < layers.length ? inputs[i + 1] : output;
     const gOut = g;
     g = tf.tidy(() => {
       switch (layer.kind) {
         case 'dense':
-        case 'conv2d':
-          return linearVjp(layer, preparedLayer(network, i).weights(asIs), gOut, a.shape);
+        case 'conv2d': {
+          const a = trace.input(i);
+          return linearVjp(layer, preparedLayer(trace.network, i).backward(asIs), gOut, [gOut.shape[0], ...a.shape.slice(1)]);
+        }
         case 'relu':
-          if (mode === 'deconvnet') return tf.relu(gOut);
-          return tf.mul(mode === 'guided' ? tf.relu(gOut) : gOut, tf.step(a));
+          return reluBackward(gOut, trace.reluMask(i), modes);
         case 'maxPool':
-          return maxPoolBackward(layer, a, out, gOut);
+          return maxPoolBackward(trace.poolWinners(i), trace.input(i).shape, gOut);
         case 'avgPool':
-          return avgPoolBackward(layer, a, gOut);
+          return avgPoolBackward(layer, [gOut.shape[0], ...trace.input(i).shape.slice(1)], gOut);
         case 'globalAvgPool':
-          return globalAvgPoolBackward(a, gOut);
+          return globalAvgPoolBackward([gOut.shape[0], ...trace.input(i).shape.slice(1)], gOut);
         case 'reshape':
-          return tf.reshape(gOut, a.shape);
+          return tf.reshape(gOut, [gOut.shape[0], ...trace.input(i).shape.slice(1)]);
         case 'rescale':
           return tf.mul(gOut, layer.scale);
       }
     });
+    if (gOut !== seed) gOut.dispose();
   }
   return g;
+}
+
+/** A ReLU backward for every block; `mask` is [z > 0] for the trace's rows. */
+function reluBackward(g: tf.Tensor, mask: tf.Tensor, modes: ReluMode[]): tf.Tensor {
+  const blocks = modes.length;
+  if (modes.every((m) => m === modes[0])) {
+    if (modes[0] === 'deconvnet') return tf.relu(g);
+    const masked = perImage(tf.mul, g, mask, blocks);
+    return modes[0] === 'guided' ? tf.relu(masked) : masked;
+  }
+  // Mixed variants, block by block (blocks are contiguous rows: slicing them is a copy, no gather).
+  const rows = g.shape[0] / blocks;
+  const parts = modes.map((mode, k) => {
+    const block = tf.slice(g, k * rows, rows);
+    if (mode === 'deconvnet') return tf.relu(block);
+    const masked = tf.mul(block, mask);
+    return mode === 'guided' ? tf.relu(masked) : masked;
+  });
+  return tf.concat(parts, 0);
 }

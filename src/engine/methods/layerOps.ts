@@ -1,5 +1,7 @@
 // The tensor operations the backward passes share: a Dense/Conv2D layer applied with modified weights, its
-// vector-Jacobian product with respect to its input, and the backward maps of the pooling layers.
+// vector-Jacobian product with respect to its input, and the backward maps of the pooling layers. Every
+// backward map takes a signal of `blocks` × N rows (several methods stacked, see trace.ts) while the
+// activations it depends on have N rows.
 import * as tf from '@tensorflow/tfjs';
 import type { NetLayer } from '../types';
 
@@ -11,52 +13,51 @@ export function isLinear(layer: NetLayer): layer is LinearLayer {
 }
 
 /**
- * One weight variant of a Dense/Conv2D layer in the two forms the propagation needs:
- * `forward` in the Keras layout, `backward` laid out so the VJP is a plain forward op (see `backwardKernel`).
+ * z = x·W' + b' (dense) or conv(x, W') + b' (conv) with a kernel in the Keras layout; `bias` null leaves
+ * the bias out. With a bias it is one fused op (the wasm backend adds it inside its XNNPACK kernel).
  */
-export interface PreparedWeights {
-  forward: tf.Tensor;
-  backward: tf.Tensor;
-}
-
-/** z = x·W' + b' (dense) or conv(x, W') + b' (conv); `bias` null leaves the bias out. */
-export function linearForward(layer: LinearLayer, weights: PreparedWeights, bias: tf.Tensor | null, x: tf.Tensor): tf.Tensor {
-  const z =
-    layer.kind === 'dense'
-      ? tf.matMul(x as tf.Tensor2D, weights.forward as tf.Tensor2D)
-      : tf.conv2d(x as tf.Tensor4D, weights.forward as tf.Tensor4D, layer.strides, layer.padding);
-  return bias ? tf.add(z, bias) : z;
+export function linearForward(layer: LinearLayer, kernel: tf.Tensor, bias: tf.Tensor | null, x: tf.Tensor): tf.Tensor {
+  if (layer.kind === 'dense') {
+    return bias ? tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias }) : tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
+  }
+  const args = { x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides: layer.strides, pad: layer.padding };
+  return bias ? tf.fused.conv2d({ ...args, bias }) : tf.conv2d(args.x, args.filter, args.strides, args.pad);
 }
 
 /**
- * The vector-Jacobian product s ↦ sᵀ ∂z/∂x of the linear map x ↦ z (bias irrelevant): s·Wᵀ for dense, the
- * transposed convolution for conv. `inputShape` is the shape of x, batch included.
+ * The vector-Jacobian product s ↦ sᵀ ∂z/∂x of the linear map x ↦ z (bias irrelevant), `kernel` in the form
+ * `backwardKernel` made. `inputShape` is the shape of x for s's rows, batch included.
  *
  * FACTS.md: on wasm a transposed matMul and conv2dTranspose run ~10× slower than the forward ops, so the
  * dense VJP multiplies by a pre-transposed Wᵀ, and a stride-1 convolution's VJP is a forward convolution
- * with the flipped, in/out-swapped kernel and the complementary padding. Strided convolutions keep
- * conv2dTranspose.
+ * with the flipped, in/out-swapped kernel and the complementary padding. When that convolution has one or
+ * two output channels (the first layer of a grey or two-channel model), XNNPACK still computes a tile of
+ * eight and runs ~8× below its peak; a depthwise convolution (each channel with its own kernel) followed by
+ * a sum over the channels does the same multiply-adds at ~2.5× the speed (measured at batch 256).
+ * Strided convolutions keep conv2dTranspose.
  */
-export function linearVjp(layer: LinearLayer, weights: PreparedWeights, s: tf.Tensor, inputShape: number[]): tf.Tensor {
-  if (layer.kind === 'dense') return tf.matMul(s as tf.Tensor2D, weights.backward as tf.Tensor2D);
+export function linearVjp(layer: LinearLayer, kernel: tf.Tensor, s: tf.Tensor, inputShape: number[]): tf.Tensor {
+  if (layer.kind === 'dense') return tf.matMul(s as tf.Tensor2D, kernel as tf.Tensor2D);
   const [kh, kw] = layer.kernel.shape;
-  if (isUnitStride(layer)) {
-    const [top, bottom] = backwardPads(layer.padding, kh);
-    const [left, right] = backwardPads(layer.padding, kw);
-    return tf.conv2d(s as tf.Tensor4D, weights.backward as tf.Tensor4D, 1, [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ]);
+  if (!isUnitStride(layer)) {
+    return tf.conv2dTranspose(s as tf.Tensor4D, kernel as tf.Tensor4D, inputShape as [number, number, number, number], layer.strides, layer.padding);
   }
-  return tf.conv2dTranspose(
-    s as tf.Tensor4D,
-    weights.backward as tf.Tensor4D,
-    inputShape as [number, number, number, number],
-    layer.strides,
-    layer.padding,
-  );
+  const [top, bottom] = backwardPads(layer.padding, kh);
+  const [left, right] = backwardPads(layer.padding, kw);
+  const pads: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+  const channels = kernel.shape[3]!;
+  if (channels <= 2) {
+    // kernel [kh, kw, K, C] is also a depthwise filter: K input channels, channel multiplier C.
+    const perChannel = tf.depthwiseConv2d(s as tf.Tensor4D, kernel as tf.Tensor4D, 1, pads);
+    const [n, h, w] = perChannel.shape;
+    return tf.sum(tf.reshape(perChannel, [n, h, w, kernel.shape[2]!, channels]), 3);
+  }
+  return tf.conv2d(s as tf.Tensor4D, kernel as tf.Tensor4D, 1, pads);
 }
 
 /** The `backward` form of a weight tensor `w` (already modified by a rule) for `linearVjp`. */
@@ -83,8 +84,9 @@ function backwardPads(padding: 'same' | 'valid', k: number): [number, number] {
 }
 
 /**
- * Winner-take-all: the signal of each window goes to the window's arg-max, the first one in row-major order
- * on ties (TF's convention, and the gradient of max pooling).
+ * Winner-take-all max pooling: for every output element, the flat index of the input it takes its value
+ * from, the first maximum in row-major order on ties (TF's convention, and the gradient of max pooling);
+ * -1 for a window of NaNs. Computed once per call and used by every method's backward pass.
  *
  * Not the MaxPoolGrad kernel: on wasm it starts each window's search at FLT_MIN (the smallest positive
  * float) and keeps the last maximum, so a window whose values are all ≤ 0 (dead ReLUs, or a pool before its
@@ -92,18 +94,16 @@ function backwardPads(padding: 'same' | 'valid', k: number): [number, number] {
  * strided slices compared with the output: wasm's StridedSlice is ~50× slower than this loop. One pass over
  * the input in plain JS, exact on every backend.
  */
-export function maxPoolBackward(layer: PoolLayer, input: tf.Tensor, output: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+export function maxPoolWinners(layer: PoolLayer, input: tf.Tensor, outputShape: number[]): Int32Array {
   const [batch, h, w, c] = input.shape;
-  const [, outH, outW] = output.shape;
+  const [, outH, outW] = outputShape;
   const [ph, pw] = layer.poolSize;
   const [sh, sw] = layer.strides;
   const [top] = poolPads(h, outH, ph, sh, layer.padding);
   const [left] = poolPads(w, outW, pw, sw, layer.padding);
   const x = input.dataSync() as Float32Array;
-  const g = dy.dataSync() as Float32Array;
-  const dx = new Float32Array(x.length);
+  const winners = new Int32Array(batch * outH * outW * c).fill(-1);
   const best = new Float32Array(c);
-  const winner = new Int32Array(c);
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const y0 = Math.max(oy * sh - top, 0);
@@ -111,8 +111,8 @@ export function maxPoolBackward(layer: PoolLayer, input: tf.Tensor, output: tf.T
       for (let ox = 0; ox < outW; ox++) {
         const x0 = Math.max(ox * sw - left, 0);
         const x1 = Math.min(ox * sw - left + pw, w);
+        const out = ((b * outH + oy) * outW + ox) * c;
         best.fill(-Infinity);
-        winner.fill(-1);
         for (let yy = y0; yy < y1; yy++) {
           for (let xx = x0; xx < x1; xx++) {
             const base = ((b * h + yy) * w + xx) * c;
@@ -120,17 +120,32 @@ export function maxPoolBackward(layer: PoolLayer, input: tf.Tensor, output: tf.T
               // Strictly greater: the first maximum in row-major order keeps the window.
               if (x[base + k] > best[k]) {
                 best[k] = x[base + k];
-                winner[k] = base + k;
+                winners[out + k] = base + k;
               }
             }
           }
         }
-        const out = ((b * outH + oy) * outW + ox) * c;
-        for (let k = 0; k < c; k++) if (winner[k] >= 0) dx[winner[k]] += g[out + k];
       }
     }
   }
-  return tf.tensor(dx, input.shape);
+  return winners;
+}
+
+/** Max pooling's backward map: each output's signal to its winner. `dy` may hold several stacked blocks. */
+export function maxPoolBackward(winners: Int32Array, inputShape: number[], dy: tf.Tensor): tf.Tensor {
+  const inputSize = inputShape.reduce((a, b) => a * b, 1);
+  const blocks = dy.size / winners.length;
+  const g = dy.dataSync() as Float32Array;
+  const dx = new Float32Array(blocks * inputSize);
+  for (let block = 0; block < blocks; block++) {
+    const into = block * inputSize;
+    const from = block * winners.length;
+    for (let o = 0; o < winners.length; o++) {
+      const winner = winners[o];
+      if (winner >= 0) dx[into + winner] += g[from + o];
+    }
+  }
+  return tf.tensor(dx, [blocks * inputShape[0], ...inputShape.slice(1)]);
 }
 
 /** Padding before and after one axis so that every window lies inside (TF 'same'/'valid' conventions). */
@@ -142,12 +157,12 @@ function poolPads(size: number, out: number, k: number, stride: number, padding:
 
 /**
  * The gradient of average pooling: each window's signal spread evenly over the inputs it averaged.
- * With 'same' padding the forward pass divides a border window by its count of real inputs, but tfjs's
- * AvgPoolGrad (wasm and cpu) divides by the full window size; scaling dy by (window size / count) first
- * makes the two agree.
+ * `inputShape` is the pooled input's shape for dy's rows. With 'same' padding the forward pass divides a
+ * border window by its count of real inputs, but tfjs's AvgPoolGrad (wasm and cpu) divides by the full
+ * window size; scaling dy by (window size / count) first makes the two agree.
  */
-export function avgPoolBackward(layer: PoolLayer, input: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  const [, h, w] = input.shape;
+export function avgPoolBackward(layer: PoolLayer, inputShape: number[], dy: tf.Tensor): tf.Tensor {
+  const [, h, w] = inputShape;
   const [, outH, outW] = dy.shape;
   const [ph, pw] = layer.poolSize;
   const [sh, sw] = layer.strides;
@@ -157,7 +172,9 @@ export function avgPoolBackward(layer: PoolLayer, input: tf.Tensor, dy: tf.Tenso
   const scaled = partial
     ? tf.mul(dy, tf.tensor4d(rows.flatMap((r) => cols.map((c) => (ph * pw) / (r * c))), [1, outH, outW, 1]))
     : dy;
-  return tf.engine().runKernel('AvgPoolGrad', { dy: scaled, input }, poolAttrs(layer));
+  // The kernel reads only the shape of `input`.
+  const shapeOnly = tf.zeros(inputShape);
+  return tf.engine().runKernel('AvgPoolGrad', { dy: scaled, input: shapeOnly }, poolAttrs(layer));
 }
 
 /** How many real (unpadded) inputs each window along one axis covers, TF padding conventions. */
@@ -169,10 +186,10 @@ function windowCounts(size: number, out: number, k: number, stride: number, padd
   });
 }
 
-/** The gradient of global average pooling: [batch, c] spread evenly over [batch, h, w, c]. */
-export function globalAvgPoolBackward(input: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-  const [batch, h, w, c] = input.shape;
-  return tf.broadcastTo(tf.reshape(tf.div(dy, h * w), [batch, 1, 1, c]), input.shape);
+/** The gradient of global average pooling: [rows, c] spread evenly over [rows, h, w, c]. */
+export function globalAvgPoolBackward(inputShape: number[], dy: tf.Tensor): tf.Tensor {
+  const [rows, h, w, c] = inputShape;
+  return tf.broadcastTo(tf.reshape(tf.div(dy, h * w), [rows, 1, 1, c]), inputShape);
 }
 
 function poolAttrs(layer: PoolLayer) {

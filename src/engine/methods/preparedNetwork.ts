@@ -1,18 +1,27 @@
-// Weight variants (W⁺, W⁻, W², transposed and flipped kernels ...) built once per network and reused by
-// every later call: on wasm the preparation costs about as much as a whole batch of small explanations.
+// Weight variants (W⁺, W⁻, W², α-scaled, transposed and flipped kernels ...) built once per network and
+// reused by every later call: on wasm the preparation costs about as much as a whole batch of small
+// explanations, and the backend also caches its packed XNNPACK operator per weight tensor, which only pays
+// off if the tensor lives on.
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../types';
-import { backwardKernel, type LinearLayer, type PreparedWeights } from './layerOps';
-import type { ParamModifier } from './rules';
+import { backwardKernel, linearForward, type LinearLayer } from './layerOps';
+import type { ParamModifier } from './ruleContext';
 
 export interface PreparedLayer {
-  weights(modifier: ParamModifier): PreparedWeights;
+  /** The modified kernel in the Keras layout, for `linearForward`. */
+  forward(modifier: ParamModifier): tf.Tensor;
+  /** The modified kernel laid out for `linearVjp` (transposed, or flipped with in/out swapped). */
+  backward(modifier: ParamModifier): tf.Tensor;
+  /** The modified bias, or null. Bias modifiers may build any vector of the layer's output size. */
   bias(modifier: ParamModifier | null): tf.Tensor | null;
+  /** The layer with a modified kernel applied to an input whose every value is `value`: one row
+   *  [1, ...output], the same for every call with this input shape. */
+  constantInput(modifier: ParamModifier, value: number, inputShape: number[]): tf.Tensor;
 }
 
 interface CacheEntry {
   backend: string;
-  layers: Map<number, { weights: Map<string, PreparedWeights>; biases: Map<string, tf.Tensor> }>;
+  tensors: Map<string, tf.Tensor>;
   /** Tensors this cache created (never the network's own kernels and biases). */
   owned: Set<tf.Tensor>;
 }
@@ -26,33 +35,31 @@ const cache = new WeakMap<Network, CacheEntry>();
 export function preparedLayer(network: Network, index: number): PreparedLayer {
   const entry = cacheEntry(network);
   const layer = network.layers[index] as LinearLayer;
-  let slot = entry.layers.get(index);
-  if (!slot) {
-    slot = { weights: new Map(), biases: new Map() };
-    entry.layers.set(index, slot);
-  }
-  const { weights, biases } = slot;
-  return {
-    weights(modifier) {
-      let prepared = weights.get(modifier.key);
-      if (!prepared) {
-        const forward = keep(entry, tf.tidy(() => modifier.apply(layer.kernel)), layer.kernel);
-        const backward = keep(entry, tf.tidy(() => backwardKernel(layer, forward)), forward);
-        prepared = { forward, backward };
-        weights.set(modifier.key, prepared);
-      }
-      return prepared;
+  /** The tensor under `key`, made by `make` (inside its own tidy) the first time. */
+  const cached = (key: string, source: tf.Tensor | null, make: () => tf.Tensor): tf.Tensor => {
+    const full = `${index}:${key}`;
+    let t = entry.tensors.get(full);
+    if (!t) {
+      t = keep(entry, tf.tidy(make), source);
+      entry.tensors.set(full, t);
+    }
+    return t;
+  };
+  const prepared: PreparedLayer = {
+    forward: (modifier) => cached(`w:${modifier.key}`, layer.kernel, () => modifier.apply(layer.kernel)),
+    backward: (modifier) => {
+      const forward = prepared.forward(modifier);
+      return cached(`wᵀ:${modifier.key}`, forward, () => backwardKernel(layer, forward));
     },
-    bias(modifier) {
-      if (!modifier) return null;
-      let prepared = biases.get(modifier.key);
-      if (!prepared) {
-        prepared = keep(entry, tf.tidy(() => modifier.apply(layer.bias)), layer.bias);
-        biases.set(modifier.key, prepared);
-      }
-      return prepared;
+    bias: (modifier) => modifier && cached(`b:${modifier.key}`, layer.bias, () => modifier.apply(layer.bias)),
+    constantInput: (modifier, value, inputShape) => {
+      const kernel = prepared.forward(modifier);
+      return cached(`1:${modifier.key}:${value}:${inputShape.join('×')}`, null, () =>
+        linearForward(layer, kernel, null, tf.fill([1, ...inputShape], value)),
+      );
     },
   };
+  return prepared;
 }
 
 /** Frees the cached variants of `network` (the network's own tensors are untouched). */
@@ -70,7 +77,7 @@ function cacheEntry(network: Network): CacheEntry {
     entry = undefined;
   }
   if (!entry) {
-    entry = { backend: tf.getBackend(), layers: new Map(), owned: new Set() };
+    entry = { backend: tf.getBackend(), tensors: new Map(), owned: new Set() };
     cache.set(network, entry);
     freeOnDispose(network);
   }
@@ -91,7 +98,7 @@ function freeOnDispose(network: Network): void {
 
 /** Keeps a tensor built inside some caller's tidy alive, and records it as ours unless it is `source`
  *  itself (modifiers that change nothing return their input). */
-function keep<T extends tf.Tensor>(entry: CacheEntry, t: T, source: tf.Tensor): T {
+function keep<T extends tf.Tensor>(entry: CacheEntry, t: T, source: tf.Tensor | null): T {
   if (t === source) return t;
   entry.owned.add(t);
   return tf.keep(t);

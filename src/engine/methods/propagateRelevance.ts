@@ -1,132 +1,88 @@
-// Layer-wise relevance propagation: the one routine that evaluates any rule on any Dense/Conv2D layer, and
-// the walk from the logits down to the input that applies it (Zennit's `BasicHook` and its hooks).
+// Layer-wise relevance propagation: the walk from the logits down to the input, for several LRP methods at
+// once (Zennit's composites and hooks). The methods' relevances travel as one stack of blocks (trace.ts);
+// on each Dense/Conv2D layer the methods whose rules belong together are evaluated as one group: the
+// αβ family shares its forward terms, and methods with the same rule share everything but R.
 import * as tf from '@tensorflow/tfjs';
-import type { NetLayer, Network } from '../types';
+import type { NetLayer } from '../types';
+import { alphaBetaGroup } from './alphaBeta';
 import type { Composite } from './composites';
-import {
-  avgPoolBackward,
-  globalAvgPoolBackward,
-  isLinear,
-  linearForward,
-  linearVjp,
-  maxPoolBackward,
-  type LinearLayer,
-} from './layerOps';
-import { preparedLayer, type PreparedLayer } from './preparedNetwork';
-import { stabilise, type LayerInput, type Rule } from './rules';
+import { avgPoolBackward, globalAvgPoolBackward, isLinear, maxPoolBackward } from './layerOps';
+import { preparedLayer } from './preparedNetwork';
+import type { RuleContext } from './ruleContext';
+import { stabilise, type Rule } from './rules';
+import { joinBlocks, perImage, takeBlocks, type Trace } from './trace';
 
 /**
- * Relevance at the input of one Dense/Conv2D layer, given the relevance at its output:
- * z_k = layer(a'_k; W'_k, b'_k) for every term, s = mapper(z, R), c_k = VJP of the linear map with W'_k
- * applied to s_k, and R_in = reducer(a', c). Terms whose modified input is identically zero are skipped.
+ * Propagates the logit relevance `start` ([N, classes], one row per trace row) to the network input for
+ * every composite. Returns the input relevances stacked: block m ([m·N, (m+1)·N)) for `composites[m]`.
+ * `bounds` is the [l, h] box of the network input (or null) for the z^B rule.
  */
-export function propagateRelevance(
-  rule: Rule,
-  layer: LinearLayer,
-  prepared: PreparedLayer,
-  input: LayerInput,
-  relevance: tf.Tensor,
-): tf.Tensor {
-  const inputs = rule.terms.map((term) => term.input.apply(input));
-  const outputs = rule.terms.map((term, k) => {
-    const a = inputs[k];
-    return a && linearForward(layer, prepared.weights(term.weight), prepared.bias(term.bias), a);
-  });
-  const signals = rule.mapper(outputs, relevance);
-  const contributions = rule.terms.map((term, k) => {
-    const s = signals[k];
-    return inputs[k] && s ? linearVjp(layer, prepared.weights(term.weight), s, input.a.shape) : null;
-  });
-  return rule.reducer(inputs, contributions);
-}
-
-/**
- * Propagates `relevance` (shaped like the logits) from the top of `network` to its input. `inputs[i]` is
- * the input of layer i for the same batch rows, `output` the logits. `bounds` is the [l, h] box of the
- * network input (or null) for the z^B rule.
- */
-export function lrpBackward(
-  network: Network,
-  inputs: tf.Tensor[],
-  output: tf.Tensor,
-  relevance: tf.Tensor,
-  composite: Composite,
-  bounds: [number, number] | null,
-): tf.Tensor {
-  const { layers } = network;
-  const nonNegative = nonNegativeInputs(layers);
+export function lrpRelevance(trace: Trace, composites: Composite[], start: tf.Tensor, bounds: [number, number] | null): tf.Tensor {
+  const { layers } = trace;
+  const blocks = composites.length;
   const first = layers.findIndex(isLinear);
   const firstBounds = bounds && boundsBefore(layers, first, bounds);
-  let r = relevance;
+  let r = blocks === 1 ? start : tf.concat(new Array<tf.Tensor>(blocks).fill(start), 0);
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i];
-    const a = inputs[i];
-    const out = i + 1 < layers.length ? inputs[i + 1] : output;
+    if (layer.kind === 'relu' || layer.kind === 'rescale') {
+      // ReLU passes relevance unchanged (its output is its relevant input); a rescale is a bijection that
+      // LRP treats as part of the input encoding.
+      continue;
+    }
     const rOut = r;
     r = tf.tidy(() => {
+      const a = trace.input(i);
+      const shape = [rOut.shape[0], ...a.shape.slice(1)];
       switch (layer.kind) {
         case 'dense':
         case 'conv2d': {
-          const rule = composite(layer, { first: i === first });
-          const input: LayerInput = {
+          const rules = composites.map((composite) => composite(layer, { first: i === first }));
+          const context = (groupBlocks: number): RuleContext => ({
+            layer,
+            prepared: preparedLayer(trace.network, i),
             a,
-            nonNegative: nonNegative[i] || allNonNegative(a),
+            nonNegative: trace.nonNegativeInput(i),
             bounds: i === first ? firstBounds : null,
-          };
-          return propagateRelevance(rule, layer, preparedLayer(network, i), input, rOut);
+            blocks: groupBlocks,
+          });
+          return propagateLayer(rules, context, rOut);
         }
-        case 'relu':
-        case 'rescale':
-          // ReLU passes relevance unchanged (its output is its relevant input); a rescale is a bijection
-          // that LRP treats as part of the input encoding.
-          return rOut;
         case 'maxPool':
-          return maxPoolBackward(layer, a, out, rOut);
-        case 'avgPool':
+          return maxPoolBackward(trace.poolWinners(i), a.shape, rOut);
+        case 'avgPool': {
           // The z-rule with equal weights: R_i = a_i · Σ_j (1/n) R_j / z_j.
-          return tf.mul(a, avgPoolBackward(layer, a, tf.div(rOut, stabilise(out))));
-        case 'globalAvgPool':
-          return tf.mul(a, globalAvgPoolBackward(a, tf.div(rOut, stabilise(out))));
+          const s = perImage(tf.div, rOut, stabilise(trace.output(i)!), blocks);
+          return perImage(tf.mul, avgPoolBackward(layer, shape, s), a, blocks);
+        }
+        case 'globalAvgPool': {
+          const s = perImage(tf.div, rOut, stabilise(trace.output(i)!), blocks);
+          return perImage(tf.mul, globalAvgPoolBackward(shape, s), a, blocks);
+        }
         case 'reshape':
-          return tf.reshape(rOut, a.shape);
+          return tf.reshape(rOut, shape);
       }
     });
+    if (rOut !== start) rOut.dispose();
   }
   return r;
 }
 
-/** A runtime look at inputs not known to be ≥ 0 (pixels in [0, 1] usually are): when they are, the rules
- *  can skip their a⁻ terms, which halves the αβ cost of the first layer. One reduction, exact either way. */
-function allNonNegative(a: tf.Tensor): boolean {
-  const min = tf.min(a);
-  const value = min.dataSync()[0];
-  min.dispose();
-  return value >= 0;
-}
-
-/** Which layers are known to receive a ≥ 0: those after a ReLU, through sign-preserving layers. */
-function nonNegativeInputs(layers: NetLayer[]): boolean[] {
-  const result: boolean[] = [];
-  let nonNegative = false;
-  for (const layer of layers) {
-    result.push(nonNegative);
-    switch (layer.kind) {
-      case 'relu':
-        nonNegative = true;
-        break;
-      case 'maxPool':
-      case 'avgPool':
-      case 'globalAvgPool':
-      case 'reshape':
-        break;
-      case 'rescale':
-        nonNegative = nonNegative && layer.scale >= 0 && layer.offset >= 0;
-        break;
-      default:
-        nonNegative = false;
-    }
-  }
-  return result;
+/** One Dense/Conv2D layer: the methods grouped by rule, each group evaluated once on its blocks. */
+function propagateLayer(rules: Rule[], context: (blocks: number) => RuleContext, r: tf.Tensor): tf.Tensor {
+  const groups = new Map<string, number[]>();
+  rules.forEach((rule, m) => {
+    const key = rule.alphaBeta ? 'αβ' : rule.name;
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  });
+  const members = [...groups.values()];
+  const parts = members.map((group) => {
+    const rGroup = takeBlocks(r, group, rules.length);
+    const c = context(group.length);
+    const family = rules[group[0]].alphaBeta;
+    return family ? alphaBetaGroup(c, rGroup, group.map((m) => rules[m].alphaBeta!)) : rules[group[0]].propagate(c, rGroup);
+  });
+  return joinBlocks(parts, members, rules.length);
 }
 
 /** Maps the network-input box [l, h] through the layers before layer `index` (rescales, ReLUs, pooling). */

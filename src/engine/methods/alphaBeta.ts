@@ -1,0 +1,68 @@
+// LRP-αβ on one Dense/Conv2D layer, for one or several (α, β) at once. Every member of the family (the
+// three seed presets, and z⁺ = α1β0 of deep Taylor) divides by the same column sums
+//   z⁺_j = Σ_i (a_i w_ij)⁺ = Σ a⁺w⁺ + a⁻w⁻   and   z⁻_j = Σ_i (a_i w_ij)⁻ = Σ a⁺w⁻ + a⁻w⁺,
+// so a group of methods computes them once and only the backward passes differ:
+//   R_i = a⁺_i Σ_j (w⁺_ij α s⁺_j − w⁻_ij β s⁻_j) + a⁻_i Σ_j (w⁻_ij α s⁺_j − w⁺_ij β s⁻_j),  s± = R / z±.
+// The stabiliser's sign is known (z⁺ ≥ 0, z⁻ ≤ 0), so it rides in the fused op as a bias of ±ε₀. (When
+// z⁻_j = 0 every numerator a_i w⁻_ij of that column is 0 too, so its sign cannot change the result.)
+import * as tf from '@tensorflow/tfjs';
+import {
+  forwardWith,
+  minusEpsilon0,
+  negativePart,
+  plusEpsilon0,
+  positivePart,
+  scaled,
+  timesInput,
+  vjpWith,
+  type RuleContext,
+} from './ruleContext';
+import { perImage, scaleBlocks } from './trace';
+
+export interface AlphaBeta {
+  alpha: number;
+  beta: number;
+}
+
+/**
+ * The relevance at the layer's input for `coefficients[k]` applied to block k of the stacked `relevance`
+ * (`c.blocks` = coefficients.length).
+ */
+export function alphaBetaGroup(c: RuleContext, relevance: tf.Tensor, coefficients: AlphaBeta[]): tf.Tensor {
+  const blocks = coefficients.length;
+  const aPos = c.nonNegative ? c.a : tf.relu(c.a);
+  // a − relu(a) is min(a, 0) exactly; wasm's Minimum broadcasts a scalar slowly.
+  const aNeg = c.nonNegative ? null : tf.sub(c.a, aPos);
+  const zPos = plus(forwardWith(c, positivePart, plusEpsilon0, aPos), aNeg && forwardWith(c, negativePart, null, aNeg));
+  const anyBeta = coefficients.some((k) => k.beta !== 0);
+  const zNeg = anyBeta ? plus(forwardWith(c, negativePart, minusEpsilon0, aPos), aNeg && forwardWith(c, positivePart, null, aNeg)) : null;
+
+  let sPos = perImage(tf.div, relevance, zPos, blocks);
+  let sNeg = zNeg && perImage(tf.div, relevance, zNeg, blocks);
+  // α and −β: with one method they ride on the cached weights (α·W⁺, −β·W⁻); with several, on each block.
+  let alpha = 1;
+  let minusBeta = 1;
+  if (blocks === 1) {
+    alpha = coefficients[0].alpha;
+    minusBeta = -coefficients[0].beta;
+  } else {
+    sPos = scaleBlocks(sPos, coefficients.map((k) => k.alpha));
+    sNeg = sNeg && scaleBlocks(sNeg, coefficients.map((k) => -k.beta));
+  }
+
+  const toPositiveInputs = plus(
+    vjpWith(c, scaled(positivePart, alpha), sPos),
+    sNeg && vjpWith(c, scaled(negativePart, minusBeta), sNeg),
+  );
+  const fromPositive = timesInput(c, aPos, toPositiveInputs);
+  if (!aNeg) return fromPositive;
+  const toNegativeInputs = plus(
+    vjpWith(c, scaled(negativePart, alpha), sPos),
+    sNeg && vjpWith(c, scaled(positivePart, minusBeta), sNeg),
+  );
+  return tf.add(fromPositive, timesInput(c, aNeg, toNegativeInputs));
+}
+
+function plus(a: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
+  return b ? tf.add(a, b) : a;
+}
