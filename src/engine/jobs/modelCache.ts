@@ -6,47 +6,62 @@ import { loadModel, type LoadedModel } from '../model/loadModel';
 import type { ModelRef } from '../../protocol/engineJobs';
 
 interface Entry {
+  /** The files whose sizes and times make the version: model.json, card.json, the shards beside them. */
+  files: string[];
   version: string;
+  /** When the version was last confirmed (performance.now()). */
+  checked: number;
   model: Promise<LoadedModel>;
 }
 
 const MAX_MODELS = 4;
+/** How long a version check stands. Stat calls cost ~30 µs a job, a tenth of a one-image heatmap on the
+ *  MLP; a model rewritten on disk is picked up at most this much later. */
+const RECHECK_MS = 100;
 const cache = new Map<string, Entry>();
 
-/** Sizes and modification times of model.json, card.json and the weight shards beside them. */
-function versionOf(modelJsonPath: string): string {
+/** model.json, card.json (present or not) and the weight shards beside them, as found now. */
+function modelFiles(modelJsonPath: string): string[] {
   const dir = path.dirname(modelJsonPath);
-  let names: string[];
+  let shards: string[] = [];
   try {
-    names = fs.readdirSync(dir).filter((n) => n === path.basename(modelJsonPath) || n === 'card.json' || n.endsWith('.bin'));
+    shards = fs.readdirSync(dir).filter((n) => n.endsWith('.bin'));
   } catch {
-    return 'missing';
+    // A missing folder shows as missing files in the version.
   }
-  return names
-    .sort()
-    .map((n) => {
+  return [path.basename(modelJsonPath), 'card.json', ...shards.sort()].map((n) => path.join(dir, n));
+}
+
+/** Sizes and modification times of `files`. Only stats: this runs before every job, so no directory
+ *  listing (a changed model.json, card.json or shard is seen; new shards come with a new model.json). */
+function versionOf(files: string[]): string {
+  return files
+    .map((file) => {
       try {
-        const s = fs.statSync(path.join(dir, n));
-        return `${n}:${s.size}:${s.mtimeMs}`;
+        const s = fs.statSync(file);
+        return `${s.size}:${s.mtimeMs}`;
       } catch {
-        return `${n}:gone`;
+        return 'gone';
       }
     })
     .join('|');
 }
 
 export async function getModel(ref: ModelRef): Promise<LoadedModel> {
-  const key = `${path.resolve(ref.path)}\u0000${JSON.stringify(ref.card ?? {})}`;
-  const version = versionOf(ref.path);
+  const modelJsonPath = path.resolve(ref.path);
+  const key = `${modelJsonPath}\u0000${JSON.stringify(ref.card ?? {})}`;
   const hit = cache.get(key);
-  if (hit && hit.version === version) {
+  const now = performance.now();
+  if (hit && now - hit.checked >= RECHECK_MS && hit.version === versionOf(hit.files)) hit.checked = now;
+  if (hit && now - hit.checked < RECHECK_MS) {
     // Refresh its place in the LRU order.
     cache.delete(key);
     cache.set(key, hit);
     return hit.model;
   }
   if (hit) disposeEntry(hit);
-  const entry: Entry = { version, model: loadModel(path.resolve(ref.path), ref.card) };
+  const files = modelFiles(modelJsonPath);
+  const entry: Entry = { files, version: versionOf(files), checked: now, model: loadModel(modelJsonPath, ref.card) };
   cache.set(key, entry);
   entry.model.catch(() => cache.delete(key));
   while (cache.size > MAX_MODELS) {

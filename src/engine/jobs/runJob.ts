@@ -49,16 +49,16 @@ async function runExplain(job: ExplainJob, backend: BackendInfo): Promise<Explai
   const { card } = model;
   const methods = job.methods.map(parseMethodSpec);
   const toInput = pixelToInput(card);
+  const convert = inputConverter(card);
   const images: PreparedImage[] = [];
   const inputs: Float32Array[] = [];
   const inputIndex: number[] = []; // images[] index of each input
   for (const source of job.images) {
     try {
-      const img = await readSource(source);
-      const prepared = preprocess(img, { shape: card.inputShape, toInput }, job.preprocess);
-      images.push({ name: sourceName(source), pixels: Uint8Array.from(prepared.pixels), shape: card.inputShape, fitted: prepared.fitted });
+      const prepared = modelSizedPixels(source, card, job.preprocess) ?? (await preprocessSource(source, card, toInput, job.preprocess));
+      images.push({ name: sourceName(source), pixels: prepared.pixels, shape: card.inputShape, fitted: prepared.fitted });
       inputIndex.push(images.length - 1);
-      inputs.push(prepared.input);
+      inputs.push(prepared.input ?? convert(prepared.pixels));
     } catch (e) {
       if (!isUserError(e)) throw e;
       images.push({ name: sourceName(source), pixels: new Uint8Array(0), shape: card.inputShape, fitted: false, error: e.message });
@@ -72,19 +72,56 @@ async function runExplain(job: ExplainJob, backend: BackendInfo): Promise<Explai
   return { backend, card, images, explanations };
 }
 
+interface PreparedPixels {
+  /** The 8-bit image the model sees, h·w·c. */
+  pixels: Uint8Array;
+  /** Its network input, when already computed. */
+  input?: Float32Array;
+  fitted: boolean;
+}
+
+/** Decode (if needed) and preprocess one image. */
+async function preprocessSource(
+  source: ImageSource,
+  card: ModelCard,
+  toInput: (v: number, channel: number) => number,
+  mode: ExplainJob['preprocess'],
+): Promise<PreparedPixels> {
+  const img = await readSource(source);
+  const prepared = preprocess(img, { shape: card.inputShape, toInput }, mode);
+  return { pixels: Uint8Array.from(prepared.pixels), input: prepared.input, fitted: prepared.fitted };
+}
+
+/**
+ * Dataset samples already at the model's size and channel count, with preprocessing off, are the model's
+ * 8-bit input as they are: `preprocess` would turn them into RGBA and back to the same values. Skipping
+ * that is most of a job's cost outside the network at batch 256.
+ */
+function modelSizedPixels(source: ImageSource, card: ModelCard, mode: ExplainJob['preprocess']): PreparedPixels | null {
+  if (mode !== 'none' || source.kind !== 'pixels') return null;
+  const [h, w, c] = card.inputShape;
+  if (source.width !== w || source.height !== h || source.channels !== c || source.data.length !== h * w * c) return null;
+  return { pixels: Uint8Array.from(source.data), fitted: false };
+}
+
 async function runPredict(job: PredictJob, backend: BackendInfo): Promise<PredictResult> {
   const model = await getModel(job.model);
-  const input = pixelsToInput(model, job.pixels);
+  const input = inputConverter(model.card)(job.pixels);
   const { logits, probabilities, classes } = predict(model.network, input, job.count);
   return { backend, logits, probabilities, classes };
 }
 
-function pixelsToInput(model: LoadedModel, pixels: Uint8Array): Float32Array {
-  const toInput = pixelToInput(model.card);
-  const channels = model.card.inputShape[2];
-  const input = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) input[i] = toInput(pixels[i], i % channels);
-  return input;
+/** 8-bit HWC pixels to the network input, through a per-channel table of the card's 256 values. */
+function inputConverter(card: ModelCard): (pixels: Uint8Array) => Float32Array {
+  const toInput = pixelToInput(card);
+  const channels = card.inputShape[2];
+  const table = new Float32Array(256 * channels);
+  for (let ch = 0; ch < channels; ch++) for (let v = 0; v < 256; v++) table[ch * 256 + v] = toInput(v, ch);
+  return (pixels) => {
+    const input = new Float32Array(pixels.length);
+    for (let i = 0; i < pixels.length; i++) input[i] = table[(i % channels) * 256 + pixels[i]];
+    return input;
+  };
 }
 
 async function readSource(source: ImageSource): Promise<RgbaImage> {

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { logitsOf } from '../network/forward';
 import type { ExplainRequest, Explanation, ImageShape, MethodId, MethodSpec, Network } from '../types';
-import { channelSum, integratedGradients, occlusion, smoothGrad, type AttributionBatch } from './attributors';
+import { integratedGradients, occlusion, smoothGrad, type AttributionBatch } from './attributors';
 import { compositeFor, LRP_METHODS } from './composites';
 import { gradientStack, type ReluMode } from './gradientPass';
 import { formatMethodSpec, validateSpec } from './methodRegistry';
@@ -51,20 +51,29 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
     const pass = Trace.of(network, x);
     traces.push(pass);
     const logitData = pass.logits.dataSync() as Float32Array;
-    const probabilityData = readAndFree(tf.softmax(pass.logits));
+    const probabilityData = softmaxRows(logitData, classes);
     const predicted = Array.from({ length: count }, (_, i) => argMax(logitData.subarray(i * classes, (i + 1) * classes)));
     const rows = resolveTargets(request.targets, predicted, classes);
     const trace = rowsOf(pass, rows);
     if (trace !== pass) traces.push(trace);
-    const oneHot = trace.keep(tf.tidy(() => tf.oneHot(tf.tensor1d(rows.map((row) => row.target), 'int32'), classes).toFloat()));
+    const oneHot = new Float32Array(rows.length * classes);
+    const startRelevance = new Float32Array(rows.length * classes);
+    rows.forEach((row, r) => {
+      oneHot[r * classes + row.target] = 1;
+      // LRP starts from R = f_c(x) at the target logit and 0 elsewhere.
+      startRelevance[r * classes + row.target] = logitData[row.image * classes + row.target];
+    });
+    const targets = trace.keep(tf.tensor2d(oneHot, [rows.length, classes]));
     const forwardMs = performance.now() - forwardStart;
 
-    const results = computeMaps(specs, { network, imageShape, bounds, trace, oneHot });
+    const rowImages = rows.map((row) => request.images[row.image]);
+    const results = computeMaps(specs, { network, imageShape, bounds, trace, oneHot: targets, startRelevance, rowImages });
     const [h, w] = imageShape;
     const probabilities = predicted.map((_, i) => probabilityData.slice(i * classes, (i + 1) * classes));
+    const names = specs.map(formatMethodSpec);
     const explanations: Explanation[] = [];
     for (let image = 0; image < count; image++) {
-      specs.forEach((spec, k) => {
+      specs.forEach((_, k) => {
         const result = results[k];
         const ms = (forwardMs / specs.length + result.ms) / rows.length;
         rows.forEach((row, r) => {
@@ -74,7 +83,7 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
           const logit = logitData[image * classes + row.target];
           const explanation: Explanation = {
             image,
-            method: formatMethodSpec(spec),
+            method: names[k],
             target: row.target,
             predicted: predicted[image],
             logit,
@@ -104,6 +113,10 @@ interface MethodContext {
   trace: Trace;
   /** One-hot of each row's target. */
   oneHot: tf.Tensor;
+  /** The LRP relevance at the logits, [rows, classes]: the target's logit, 0 elsewhere. */
+  startRelevance: Float32Array;
+  /** Each row's image. */
+  rowImages: Float32Array[];
 }
 
 interface MapResult {
@@ -122,32 +135,35 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
   const gradientSpecs = indicesWhere(specs, (spec) => RELU_MODE[spec.id] !== undefined);
   const lrpSpecs = indicesWhere(specs, (spec) => LRP_METHODS.has(spec.id));
 
+  // The backward stacks are read once; each method's map is then a sum over channels in plain JS.
   if (gradientSpecs.length) {
     const start = performance.now();
     const modes = [...new Set(gradientSpecs.map((k) => RELU_MODE[specs[k].id]!))];
-    const maps = tf.tidy(() => {
-      const stack = gradientStack(c.trace, c.oneHot, modes);
-      const block = (mode: ReluMode) => blockOf(stack, modes.indexOf(mode), modes.length);
-      return gradientSpecs.map((k) => {
-        const id = specs[k].id;
-        const g = block(RELU_MODE[id]!);
-        if (id === 'sensitivity') return channelSum(tf.square(g), c.imageShape);
-        if (id === 'simple-taylor') return channelSum(tf.mul(c.trace.input(0), g), c.imageShape);
-        return channelSum(g, c.imageShape);
-      });
-    });
-    shareOut(results, gradientSpecs, maps, performance.now() - start);
+    const stack = readAndFree(gradientStack(c.trace, c.oneHot, modes));
+    const ms = (performance.now() - start) / gradientSpecs.length;
+    for (const k of gradientSpecs) {
+      const id = specs[k].id;
+      const block = blockData(stack, modes.indexOf(RELU_MODE[id]!), modes.length);
+      const map =
+        id === 'sensitivity'
+          ? channelMap(block, c.imageShape, (g) => g * g)
+          : id === 'simple-taylor'
+            ? channelMap(block, c.imageShape, (g, x) => g * x, c.rowImages)
+            : channelMap(block, c.imageShape, (g) => g);
+      results[k] = { relevance: map, ms };
+    }
   }
 
   if (lrpSpecs.length) {
     const start = performance.now();
     const composites = lrpSpecs.map((k) => compositeFor(specs[k], c.bounds !== null));
-    const maps = tf.tidy(() => {
-      // LRP starts from R = f_c(x) at the target logit and 0 elsewhere.
-      const stack = lrpRelevance(c.trace, composites, tf.mul(c.oneHot, c.trace.logits), c.bounds);
-      return lrpSpecs.map((_, m) => channelSum(blockOf(stack, m, lrpSpecs.length), c.imageShape));
+    const stack = readAndFree(
+      tf.tidy(() => lrpRelevance(c.trace, composites, tf.tensor2d(c.startRelevance, [c.trace.rows, c.network.outputSize]), c.bounds)),
+    );
+    const ms = (performance.now() - start) / lrpSpecs.length;
+    lrpSpecs.forEach((k, m) => {
+      results[k] = { relevance: channelMap(blockData(stack, m, lrpSpecs.length), c.imageShape, (r) => r), ms };
     });
-    shareOut(results, lrpSpecs, maps, performance.now() - start);
   }
 
   specs.forEach((spec, k) => {
@@ -160,12 +176,37 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
   return results;
 }
 
-/** Reads the maps of a group of specs and gives each an equal share of the group's time. */
-function shareOut(results: MapResult[], indices: number[], maps: tf.Tensor[], groupMs: number): void {
-  const start = performance.now();
-  const relevances = maps.map(readAndFree);
-  const ms = (groupMs + performance.now() - start) / indices.length;
-  indices.forEach((k, j) => (results[k] = { relevance: relevances[j], ms }));
+/** Block k of the values of a stack of `blocks` blocks. */
+function blockData(stack: Float32Array, k: number, blocks: number): Float32Array {
+  const size = stack.length / blocks;
+  return stack.subarray(k * size, (k + 1) * size);
+}
+
+/**
+ * Per row and pixel, Σ over channels of `value(g, x)`, where g runs over `values` ([rows, h·w·c], HWC) and x
+ * over the row's image (when given). The sum is in double precision.
+ */
+function channelMap(
+  values: Float32Array,
+  [h, w, c]: ImageShape,
+  value: (g: number, x: number) => number,
+  images?: Float32Array[],
+): Float32Array {
+  const pixels = h * w;
+  const rows = values.length / (pixels * c);
+  const map = new Float32Array(rows * pixels);
+  for (let r = 0; r < rows; r++) {
+    const image = images?.[r];
+    for (let p = 0; p < pixels; p++) {
+      let total = 0;
+      for (let ch = 0; ch < c; ch++) {
+        const i = p * c + ch;
+        total += value(values[r * pixels * c + i], image ? image[i] : 0);
+      }
+      map[r * pixels + p] = total;
+    }
+  }
+  return map;
 }
 
 /** Integrated gradients, SmoothGrad, occlusion: the map [rows, h, w] (and, for IG, f_c of the baseline). */
@@ -193,13 +234,6 @@ function runAttributor(spec: MethodSpec, c: MethodContext): [tf.Tensor, tf.Tenso
     default:
       throw new Error(`no implementation for method ${spec.id}`);
   }
-}
-
-/** Block k of a stack of `blocks` blocks. */
-function blockOf(stack: tf.Tensor, k: number, blocks: number): tf.Tensor {
-  if (blocks === 1) return stack;
-  const rows = stack.shape[0] / blocks;
-  return tf.slice(stack, k * rows, rows);
 }
 
 /** Logits and softmax probabilities of `count` images given back to back in `images`. */
@@ -300,6 +334,19 @@ function argMax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
+}
+
+/** Softmax of each row of `logits` ([rows, classes]), in double precision. */
+function softmaxRows(logits: Float32Array, classes: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let start = 0; start < logits.length; start += classes) {
+    let max = -Infinity;
+    for (let j = 0; j < classes; j++) max = Math.max(max, logits[start + j]);
+    let total = 0;
+    for (let j = 0; j < classes; j++) total += Math.exp(logits[start + j] - max);
+    for (let j = 0; j < classes; j++) out[start + j] = Math.exp(logits[start + j] - max) / total;
+  }
+  return out;
 }
 
 function sum(values: Float32Array): number {
