@@ -83,14 +83,34 @@ export class Workbench {
   }
 
   private async openPalette(text: string): Promise<void> {
-    const input = this.page.locator(`${quickInput} input`);
-    if (!(await input.isVisible())) {
-      await this.page.locator('.monaco-workbench').focus().catch(() => {});
-      await this.page.keyboard.press('F1');
-      await input.waitFor({ timeout: 10_000 });
-    }
+    await this.openQuickInput('F1');
     // F1 opens the palette with ">" typed: keep it, replace the rest.
-    await input.fill(`>${text}`);
+    await this.page.locator(`${quickInput} input`).fill(`>${text}`);
+  }
+
+  /**
+   * Presses the key that opens a quick input (F1, Control+P) unless one is open. A key pressed while a
+   * webview (an image preview, a panel) has the focus may not reach the workbench: then we take the
+   * focus back to the main page, and failing that, to the active editor tab, and press it again.
+   */
+  private async openQuickInput(key: string): Promise<void> {
+    const input = this.page.locator(`${quickInput} input`);
+    if (await input.isVisible()) return;
+    const attempts: Array<() => Promise<unknown>> = [
+      () => this.page.locator('.monaco-workbench').focus(),
+      () => this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()),
+      () => this.page.locator('.editor-group-container.active .tabs-container .tab.active').first().click({ timeout: 2000 }),
+    ];
+    for (const [i, focus] of attempts.entries()) {
+      await focus().catch(() => {});
+      await this.page.keyboard.press(key);
+      try {
+        await input.waitFor({ timeout: i === attempts.length - 1 ? 10_000 : 3000 });
+        return;
+      } catch (e) {
+        if (i === attempts.length - 1) throw e;
+      }
+    }
   }
 
   /**
@@ -121,15 +141,20 @@ export class Workbench {
 
   /**
    * Right-clicks a file in the Explorer and returns the context menu's entry labels (menu left open).
-   * With `expect`, reopens the menu until that entry shows up or `timeoutMs` passes: menus built
-   * before the extension host registered the extension's contributions lack its entries.
+   * Several files are selected first (click the first, Ctrl+click the others) and the last is
+   * right-clicked, so the command gets them all. With `expect`, reopens the menu until that entry shows
+   * up or `timeoutMs` passes: menus built before the extension host registered the extension's
+   * contributions lack its entries.
    */
-  async explorerContextMenu(relativePath: string, expect?: string, timeoutMs = 30_000): Promise<string[]> {
+  async explorerContextMenu(relativePath: string | string[], expect?: string, timeoutMs = 30_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
-    const row = await this.explorerRow(relativePath);
+    const paths = Array.isArray(relativePath) ? relativePath : [relativePath];
+    const rows: Locator[] = [];
+    for (const p of paths) rows.push(await this.explorerRow(p));
     for (;;) {
-      await row.click(); // select it first, as a person would
-      await row.click({ button: 'right' });
+      await rows[0].click(); // select it first, as a person would
+      for (const row of rows.slice(1)) await row.click({ modifiers: ['Control'] });
+      await rows[rows.length - 1].click({ button: 'right' });
       const labels = this.page.locator('.context-view .monaco-menu .action-label');
       await labels.first().waitFor({ timeout: 10_000 });
       const entries = (await labels.allInnerTexts()).map((t) => t.trim()).filter((t) => t.length > 0);
@@ -139,13 +164,14 @@ export class Workbench {
     }
   }
 
-  /** Right-clicks a file in the Explorer and chooses `entry` from its context menu. */
-  async runExplorerContextMenu(relativePath: string, entry: string): Promise<void> {
+  /** Right-clicks a file (or a selection of files) in the Explorer and chooses `entry` from its context menu. */
+  async runExplorerContextMenu(relativePath: string | string[], entry: string): Promise<void> {
+    const what = Array.isArray(relativePath) ? relativePath.join(' + ') : relativePath;
     const entries = await this.explorerContextMenu(relativePath, entry);
     if (!entries.includes(entry)) {
       await this.page.keyboard.press('Escape');
       throw new Error(
-        `the Explorer context menu of ${relativePath} has no "${entry}" entry; it has: ${JSON.stringify(entries)}` +
+        `the Explorer context menu of ${what} has no "${entry}" entry; it has: ${JSON.stringify(entries)}` +
           ` (package.json must contribute it under contributes.menus["explorer/context"])`,
       );
     }
@@ -165,15 +191,13 @@ export class Workbench {
         // still open: try again
       }
     }
-    throw new Error(`choosing "${entry}" in the context menu of ${relativePath} did not close the menu`);
+    throw new Error(`choosing "${entry}" in the context menu of ${what} did not close the menu`);
   }
 
   /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
   async openFile(relativePath: string): Promise<void> {
-    await this.page.locator('.monaco-workbench').focus().catch(() => {});
-    await this.page.keyboard.press('Control+P');
+    await this.openQuickInput('Control+P');
     const input = this.page.locator(`${quickInput} input`);
-    await input.waitFor({ timeout: 10_000 });
     await input.fill(relativePath);
     const name = path.posix.basename(relativePath);
     await this.page.locator(quickInputRows).filter({ hasText: name }).first().waitFor({ timeout: 10_000 });
@@ -197,7 +221,10 @@ export class Workbench {
         if (frame === this.page.mainFrame() || frame.isDetached()) continue;
         const element = frame.locator(selector).first();
         try {
-          if ((await element.count()) > 0) return { frame, element };
+          // A frame that is navigating (a webview loading its content) can keep count() waiting for
+          // its next document for half a minute: give each frame a second, and look again next round.
+          const count = await Promise.race([element.count(), new Promise<number>((r) => setTimeout(() => r(0), 1000))]);
+          if (count > 0) return { frame, element };
         } catch {
           // the frame navigated or went away while we looked
         }
@@ -216,6 +243,94 @@ export class Workbench {
       if (text.trim()) texts.push(text.trim().slice(0, 500));
     }
     return texts;
+  }
+
+  /** The aria-labels of the rows the open quick pick shows ("label, description, detail, separator"). */
+  async quickPickRows(): Promise<string[]> {
+    return this.page.locator(quickInputRows).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  }
+
+  /**
+   * In the open quick pick (a command's own pick, not the palette), types `filter` (if given) and clicks
+   * the first row whose aria-label satisfies `matches`; waits for such a row (items may arrive late).
+   * Returns the chosen row's aria-label.
+   */
+  async chooseQuickPickItem(filter: string | undefined, matches: (ariaLabel: string) => boolean, timeoutMs = 15_000): Promise<string> {
+    const input = this.page.locator(`${quickInput} input`);
+    await input.waitFor({ timeout: 10_000 });
+    if (filter !== undefined) await input.fill(filter);
+    let seen: string[] = [];
+    const deadline = Date.now() + timeoutMs;
+    do {
+      seen = await this.quickPickRows();
+      const index = seen.findIndex(matches);
+      if (index >= 0) {
+        await this.page.locator(quickInputRows).nth(index).click();
+        return seen[index];
+      }
+      await this.page.waitForTimeout(250);
+    } while (Date.now() < deadline);
+    throw new Error(`the quick pick offers no matching row (it offers: ${JSON.stringify(seen)})`);
+  }
+
+  /** The open quick input's text field. */
+  quickInputBox(): Locator {
+    return this.page.locator(`${quickInput} input`);
+  }
+
+  /** The message under the open quick input (an input box's prompt or its validation error). */
+  async quickInputMessage(): Promise<string> {
+    return (await this.page.locator(`${quickInput} .quick-input-message`).innerText().catch(() => '')).trim();
+  }
+
+  /** Is the open input box showing its text as invalid (the validation message is an error)? */
+  async quickInputInvalid(): Promise<boolean> {
+    return (await this.page.locator(`${quickInput} .monaco-inputbox.error`).count()) > 0;
+  }
+
+  /** The text of a status bar entry; extensions' entries have the id `<extension id>.<item id>`. */
+  async statusBarText(id: string): Promise<string> {
+    return (await this.page.locator(`.statusbar-item[id="${id}"]`).innerText({ timeout: 5000 })).trim();
+  }
+
+  /** Clicks an action button in the active editor group's title bar (e.g. a command's icon). */
+  async clickEditorTitleAction(label: string): Promise<void> {
+    const action = this.page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label="${label}"]`).first();
+    await action.waitFor({ timeout: 15_000 });
+    await action.click();
+  }
+
+  /** Clicks the editor tab whose label is `label` (makes it the active editor). */
+  async activateTab(label: string | RegExp): Promise<void> {
+    await this.page.locator('.tabs-container .tab').filter({ has: this.page.locator('.label-name', { hasText: label }) }).first().click();
+  }
+
+  /**
+   * Answers the save dialog. code-server has no native dialogs: VS Code's own "simple file dialog" is a
+   * quick input holding the path. We type an absolute path (in an existing folder) and press Enter.
+   * Returns the path the dialog proposed.
+   */
+  async answerSaveDialog(file: string, timeoutMs = 15_000): Promise<string> {
+    const input = this.page.locator(`${quickInput} input`);
+    await input.waitFor({ timeout: timeoutMs });
+    // The dialog fills in its proposal in steps after it opens (the folder, then the name): wait until
+    // the value has stayed the same for half a second.
+    let proposed = '';
+    let stableSince = Date.now();
+    for (const until = Date.now() + 5000; Date.now() < until; ) {
+      const value = await input.inputValue();
+      if (value !== proposed) {
+        proposed = value;
+        stableSince = Date.now();
+      } else if (value && Date.now() - stableSince >= 500) {
+        break;
+      }
+      await this.page.waitForTimeout(100);
+    }
+    await input.fill(file);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
+    return proposed;
   }
 
   /** Saves a screenshot of the whole window as artifacts/e2e/<scenario>-<name>.png; returns its path. */

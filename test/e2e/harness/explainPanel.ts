@@ -1,0 +1,93 @@
+// The Explain Image panel as the scenarios read it: one snapshot of what it shows (busy or not, the
+// predicted label, the model and method in its header, the explained class, the heatmap's pixels, any
+// error), and a wait for a snapshot that satisfies a condition, failing with the last snapshot seen.
+// The panel's DOM contract: `#app[aria-busy]`, `#prediction`, `canvas#heatmap`, the header buttons
+// `.header-link` (model first, then `.method-title` with <sub> subscripts), `.readout` (Σ R), class
+// buttons `.class-row[aria-pressed]` holding `.class-name`, and errors as `[role="alert"]`.
+import type { Frame } from 'playwright-core';
+import { readCanvas, type CanvasPixels } from './pixels';
+import type { Workbench } from './workbench';
+
+export interface PanelReading {
+  busy: boolean;
+  prediction?: string;
+  /** Header: the model's name. */
+  model?: string;
+  /** Header: the method title as text ("LRP-α3β2") and its subscripts (["3", "2"]). */
+  method?: string;
+  methodSubscripts: string[];
+  /** Header: "Σ R = … · logit …" for conservative methods. */
+  readout?: string;
+  /** The class the heatmap explains, as the pressed row of the class list names it. */
+  explained?: string;
+  /** The heatmap canvas's accessible description ("Heatmap of … for class 7"). */
+  heatmapLabel?: string;
+  heatmap?: CanvasPixels;
+  alerts: string[];
+}
+
+export class ExplainPanelPage {
+  private cached: Frame | undefined;
+
+  constructor(private readonly workbench: Workbench) {}
+
+  /** The panel's content frame (the one holding `canvas#heatmap`); found again after a reload. */
+  async frame(timeoutMs = 60_000): Promise<Frame> {
+    if (this.cached && !this.cached.isDetached()) return this.cached;
+    const found = await this.workbench.findInWebview('canvas#heatmap', timeoutMs);
+    if (!found) {
+      await this.workbench.screenshot('no-explain-panel');
+      throw new Error(`no Explain Image panel (no canvas#heatmap in any webview) after ${timeoutMs} ms; webviews say ${JSON.stringify(await this.workbench.webviewTexts())}`);
+    }
+    this.cached = found.frame;
+    return found.frame;
+  }
+
+  /** Forget the frame (after the panel was closed or the window reloaded). */
+  forget(): void {
+    this.cached = undefined;
+  }
+
+  async read(): Promise<PanelReading> {
+    const frame = await this.frame();
+    const text = async (selector: string) => {
+      const element = frame.locator(selector).first();
+      return (await element.count()) > 0 ? (await element.innerText({ timeout: 2000 })).trim() : undefined;
+    };
+    const heatmap = frame.locator('canvas#heatmap');
+    const visibleHeatmap = (await heatmap.count()) > 0 && (await heatmap.isVisible());
+    return {
+      busy: (await frame.locator('#app').getAttribute('aria-busy')) === 'true',
+      prediction: await text('#prediction'),
+      model: await text('.panel-header .header-link:not(.method-title)'),
+      method: (await text('.panel-header .method-title'))?.replace(/\s+/g, ' ').trim(),
+      methodSubscripts: await frame.locator('.panel-header .method-title sub').allInnerTexts(),
+      readout: await text('.panel-header .readout'),
+      explained: await text('.class-row[aria-pressed="true"] .class-name'),
+      heatmapLabel: (await heatmap.getAttribute('aria-label').catch(() => null)) ?? undefined,
+      heatmap: visibleHeatmap ? await readCanvas(heatmap) : undefined,
+      alerts: (await frame.locator('[role="alert"]').allInnerTexts()).map((t) => t.trim()),
+    };
+  }
+
+  /** Polls the panel until `condition` holds; throws with what it showed last (and a screenshot). */
+  async waitUntil(what: string, condition: (r: PanelReading) => boolean, timeoutMs = 60_000): Promise<PanelReading> {
+    const deadline = Date.now() + timeoutMs;
+    let last: PanelReading | undefined;
+    let lastError: unknown;
+    do {
+      try {
+        last = await this.read();
+        if (condition(last)) return last;
+      } catch (e) {
+        // the frame may be replaced while we read (reload); find it again
+        lastError = e;
+        this.forget();
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    } while (Date.now() < deadline);
+    const shot = await this.workbench.screenshot(`timeout-${what.replace(/[^\w]+/g, '-').slice(0, 60)}`);
+    const seen = last ? JSON.stringify({ ...last, heatmap: last.heatmap && { ...last.heatmap } }) : `nothing (${String(lastError)})`;
+    throw new Error(`the Explain Image panel did not show ${what} within ${timeoutMs} ms; it showed ${seen} (screenshot ${shot})`);
+  }
+}
