@@ -36,7 +36,7 @@ export class ComparePanel implements vscode.Disposable {
   static latest: ComparePanel | undefined;
 
   static show(services: HostServices, subjects: Subject[], spec: CompareSpec, panel?: vscode.WebviewPanel): ComparePanel {
-    const title = spec.kind === 'methods' ? `Compare methods · ${spec.model.id}` : `Compare models · ${spec.method}`;
+    const title = spec.kind === 'methods' ? `Compare methods · ${spec.model.id}` : `Compare models · ${plainTitle(spec.method)}`;
     const webviewPanel = panel ?? vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewOptions(services.extensionUri));
     webviewPanel.title = title;
     return new ComparePanel(services, webviewPanel, subjects, spec);

@@ -26,7 +26,7 @@ export async function pickMethod(current: string): Promise<string | undefined> {
     items.push({ label: methodTitleText(parseMethodSpec(m.id)), description: `${m.id}${withDefaults}`, detail: m.description, spec: m.id });
     if (names.length) {
       items.push({
-        label: `$(settings) ${methodTitleText(parseMethodSpec(m.id))} with parameters…`,
+        label: `$(settings) ${familyName(m.id)} with parameters…`,
         description: m.id,
         detail: `Set ${names.join(', ')}`,
         methodId: m.id,
@@ -46,6 +46,14 @@ export async function pickMethod(current: string): Promise<string | undefined> {
   return chosen.spec;
 }
 
+/**
+ * The method's name without parameter values: a title fills in the defaults ("LRP-α2β1"), which would
+ * read as one fixed choice on an entry that asks for α and β.
+ */
+function familyName(id: string): string {
+  return id === 'lrp-ab' ? 'LRP-αβ' : methodTitleText(parseMethodSpec(id));
+}
+
 /** One input box for all of a method's parameters ("alpha=2, beta=1"), validated as the user types. */
 async function askParameters(id: string): Promise<string | undefined> {
   const method = listMethods().find((m) => m.id === id);
@@ -53,7 +61,7 @@ async function askParameters(id: string): Promise<string | undefined> {
   const example = method.params.map((p) => `${p.name}=${p.default}`).join(', ');
   const toSpec = (text: string) => `${id}:${text.replace(/\s+/g, '')}`;
   const value = await vscode.window.showInputBox({
-    title: `${methodTitleText(parseMethodSpec(id))}: parameters`,
+    title: `${familyName(id)}: parameters`,
     prompt: method.params.map((p) => `${p.name}: ${p.description}`).join(' · '),
     value: example,
     validateInput: (text) => {

@@ -15,13 +15,17 @@ export function createStatusBar(selection: Selection): vscode.Disposable {
       // show the spec as stored
     }
     let model = '?';
+    let modelPath = '';
     try {
-      model = selection.model.id;
+      const entry = selection.model;
+      // A model chosen from the workspace is stored by its absolute path: show it relative to the workspace.
+      model = entry.bundled ? entry.id : vscode.workspace.asRelativePath(entry.path);
+      modelPath = entry.path;
     } catch {
       // no model available; the panel reports it
     }
     item.text = `$(flame) ${model} · ${method}`;
-    item.tooltip = 'Explain Image: model · method (click to select the method)';
+    item.tooltip = `Explain Image: model · method (click to select the method)${modelPath ? `\n${modelPath}` : ''}`;
     item.show();
   };
   update();
