@@ -11,7 +11,7 @@
 import type { MethodTitle } from '../src/engine/types';
 import type { CompareViewState } from '../src/protocol/webviewMessages';
 import { colorBarModel, type ColorBarLabel } from './colorBar';
-import { wrapTitle, type TextMeasure } from './methodTitle';
+import { titleWidth, wrapTitle, type TextMeasure } from './methodTitle';
 
 export interface Rect {
   x: number;
@@ -105,9 +105,27 @@ export function layoutFigure(state: CompareViewState, cellSize: number, measure:
   }
   headerWidth = Math.min(S.rowHeaderMax, Math.ceil(headerWidth));
 
+  // Columns are at least as wide as their widest title word plus 0.6 em of air to the next title: words
+  // are never broken, so narrow cells would let "Decomposition" run into its neighbour's title. The input
+  // column has its own width; the heatmap columns share one. Cells are centred in their columns.
+  const air = Math.ceil(0.6 * F.column.size);
+  const widestWord = (titles: MethodTitle[]) =>
+    Math.max(0, ...titles.flatMap((t) => wrapTitle(t, 0, F.column.size, F.column.bold, measure).map((word) => titleWidth(word, F.column.size, F.column.bold, measure))));
+  const columnWidthFor = (titles: MethodTitle[]) => Math.max(cellSize, Math.ceil(widestWord(titles)) + air - S.gap);
+  const inputWidth = columnWidthFor([columnTitles[0].title]);
+  const mapWidth = columnWidthFor(state.columns.map((c) => c.title));
+  const widths = columnTitles.map((_, k) => (k === 0 ? inputWidth : mapWidth));
+
   const gridLeft = S.padding + headerWidth + S.rowHeaderGap;
-  const columnX = columnTitles.map((_, k) => gridLeft + k * (cellSize + S.gap) + (k > 0 ? S.inputGap : 0));
-  const gridRight = columnX[columnX.length - 1] + cellSize;
+  const columnX: number[] = [];
+  let x = gridLeft;
+  widths.forEach((w, k) => {
+    if (k === 1) x += S.inputGap;
+    columnX.push(x);
+    x += w + S.gap;
+  });
+  const cellX = columnX.map((cx, k) => cx + Math.round((widths[k] - cellSize) / 2));
+  const gridRight = columnX[columnX.length - 1] + widths[widths.length - 1];
 
   let y = S.padding;
   let title: FigureLayout['title'];
@@ -118,8 +136,8 @@ export function layoutFigure(state: CompareViewState, cellSize: number, measure:
   }
 
   // Column headers: wrapped to the column pitch, all bottom-aligned on the top edge of the cells.
-  const headerTextWidth = cellSize + S.gap - 2;
-  const wrapped = columnTitles.map((c) => wrapTitle(c.title, headerTextWidth, F.column.size, F.column.bold, measure));
+  const headerTextWidths = widths.map((w) => w + S.gap - 2);
+  const wrapped = columnTitles.map((c, k) => wrapTitle(c.title, headerTextWidths[k], F.column.size, F.column.bold, measure));
   const headerHeights = columnTitles.map((c, k) => wrapped[k].length * F.column.line + (c.subtitle ? F.subtitle.line : 0));
   const headerHeight = Math.max(...headerHeights);
   const cellsTop = y + headerHeight + S.headerGap;
@@ -127,18 +145,18 @@ export function layoutFigure(state: CompareViewState, cellSize: number, measure:
     header: {
       x: columnX[k] - S.gap / 2 + 1,
       y: cellsTop - S.headerGap - headerHeights[k],
-      w: headerTextWidth,
+      w: headerTextWidths[k],
       h: headerHeights[k],
     },
     lines: wrapped[k],
-    subtitle: c.subtitle ? fitText(c.subtitle, headerTextWidth, F.subtitle, measure) : undefined,
+    subtitle: c.subtitle ? fitText(c.subtitle, headerTextWidths[k], F.subtitle, measure) : undefined,
   }));
 
   const captionHeight = hasCaptions ? F.caption.line : 0;
   const rowPitch = cellSize + captionHeight + S.gap;
   const rows: RowLayout[] = state.rows.map((row, r) => {
     const top = cellsTop + r * rowPitch;
-    const cells = columnX.map((x) => ({ x, y: top, w: cellSize, h: cellSize }));
+    const cells = cellX.map((cx) => ({ x: cx, y: top, w: cellSize, h: cellSize }));
     return {
       header: { x: S.padding, y: top, w: headerWidth, h: cellSize },
       name: fitText(row.name, headerWidth, F.rowName, measure),
@@ -150,9 +168,9 @@ export function layoutFigure(state: CompareViewState, cellSize: number, measure:
   });
   y = cellsTop + state.rows.length * rowPitch - S.gap + S.colorBarGap;
 
-  // Colour bar: centred under the heatmap columns.
-  const mapsLeft = columnX[1] ?? columnX[0];
-  const mapsWidth = gridRight - mapsLeft;
+  // Colour bar: centred under the heatmap cells.
+  const mapsLeft = cellX[1] ?? cellX[0];
+  const mapsWidth = cellX[cellX.length - 1] + cellSize - mapsLeft;
   const barWidth = Math.min(S.colorBarMaxWidth, mapsWidth);
   const bar = { x: Math.round(mapsLeft + (mapsWidth - barWidth) / 2), y, w: barWidth, h: S.colorBarHeight };
   const labels = colorBarModel(state.display.colormap, false).labels.map((label) => ({
