@@ -179,7 +179,9 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     if (!state) return;
     const image = selectedImage();
     const failed = image?.error;
-    replaceChildren(imageError, [failed ? errorBox(`${image?.name}: ${failed}`, () => host.post({ type: 'retry' })) : null]);
+    // The engine's message usually starts with the file's path already; name the image only when it does not.
+    const message = failed && image && !failed.includes(image.name) ? `${image.name}: ${failed}` : failed;
+    replaceChildren(imageError, [message ? errorBox(message, () => host.post({ type: 'retry' })) : null]);
     figures.hidden = !image || Boolean(failed);
     if (!image || failed) return;
 

@@ -146,6 +146,9 @@ export class ExplainPanel implements vscode.Disposable {
       throw e;
     }
     if (controller.signal.aborted) return;
+    result.images.forEach((image, i) => {
+      if (image.error && this.subjects[i]) image.error = withRelativePath(image.error, this.subjects[i]);
+    });
     if (this.target !== null && this.target >= result.card.labels.length) this.target = null;
     this.images = this.subjects.map((s, i) => toExplainedImage(s, result, i, originalDataUrl(s)));
     const ms = result.explanations.reduce((t, e) => t + e.ms, 0);
@@ -361,6 +364,15 @@ function toExplainedImage(subject: Subject, result: ExplainResult, index: number
     ms: e.ms,
   };
   return image;
+}
+
+/**
+ * The engine names an unreadable file by its absolute path ("/tmp/…/broken.png: not an image …"); the
+ * panel and the notification read better with the path relative to the workspace.
+ */
+function withRelativePath(message: string, subject: Subject): string {
+  if (subject.ref.kind !== 'file') return message;
+  return message.split(subject.ref.path).join(vscode.workspace.asRelativePath(subject.ref.path));
 }
 
 /** The original file as a data URL for display, when it is a reasonably small image file. */
