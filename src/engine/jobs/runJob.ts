@@ -89,7 +89,7 @@ async function preprocessSource(
 ): Promise<PreparedPixels> {
   const img = await readSource(source);
   const prepared = preprocess(img, { shape: card.inputShape, toInput }, mode);
-  return { pixels: Uint8Array.from(prepared.pixels), input: prepared.input, fitted: prepared.fitted };
+  return { pixels: new Uint8Array(prepared.pixels), input: prepared.input, fitted: prepared.fitted };
 }
 
 /**
@@ -101,7 +101,7 @@ function modelSizedPixels(source: ImageSource, card: ModelCard, mode: ExplainJob
   if (mode !== 'none' || source.kind !== 'pixels') return null;
   const [h, w, c] = card.inputShape;
   if (source.width !== w || source.height !== h || source.channels !== c || source.data.length !== h * w * c) return null;
-  return { pixels: Uint8Array.from(source.data), fitted: false };
+  return { pixels: source.data.slice(), fitted: false };
 }
 
 async function runPredict(job: PredictJob, backend: BackendInfo): Promise<PredictResult> {

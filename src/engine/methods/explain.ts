@@ -69,16 +69,22 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
     const rowImages = rows.map((row) => request.images[row.image]);
     const results = computeMaps(specs, { network, imageShape, bounds, trace, oneHot: targets, startRelevance, rowImages });
     const [h, w] = imageShape;
-    const probabilities = predicted.map((_, i) => probabilityData.slice(i * classes, (i + 1) * classes));
     const names = specs.map(formatMethodSpec);
+    // All maps of the call in one buffer, each explanation a view of it: one copy when the result crosses
+    // to the host, instead of a transfer or copy per heatmap.
+    const maps = new Float32Array(specs.length * rows.length * h * w);
+    let offset = 0;
     const explanations: Explanation[] = [];
     for (let image = 0; image < count; image++) {
+      const probabilities = probabilityData.subarray(image * classes, (image + 1) * classes);
       specs.forEach((_, k) => {
         const result = results[k];
         const ms = (forwardMs / specs.length + result.ms) / rows.length;
         rows.forEach((row, r) => {
           if (row.image !== image) return;
-          const relevance = result.relevance.slice(r * h * w, (r + 1) * h * w);
+          const relevance = maps.subarray(offset, offset + h * w);
+          offset += h * w;
+          relevance.set(result.relevance.subarray(r * h * w, (r + 1) * h * w));
           const relevanceSum = sum(relevance);
           const logit = logitData[image * classes + row.target];
           const explanation: Explanation = {
@@ -87,7 +93,7 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
             target: row.target,
             predicted: predicted[image],
             logit,
-            probabilities: probabilities[image],
+            probabilities,
             relevance,
             shape: [h, w],
             relevanceSum,
@@ -144,12 +150,8 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
     for (const k of gradientSpecs) {
       const id = specs[k].id;
       const block = blockData(stack, modes.indexOf(RELU_MODE[id]!), modes.length);
-      const map =
-        id === 'sensitivity'
-          ? channelMap(block, c.imageShape, (g) => g * g)
-          : id === 'simple-taylor'
-            ? channelMap(block, c.imageShape, (g, x) => g * x, c.rowImages)
-            : channelMap(block, c.imageShape, (g) => g);
+      const term: ChannelTerm = id === 'sensitivity' ? 'square' : id === 'simple-taylor' ? 'times-input' : 'value';
+      const map = channelMap(block, c.imageShape, term, c.rowImages);
       results[k] = { relevance: map, ms };
     }
   }
@@ -162,7 +164,7 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
     );
     const ms = (performance.now() - start) / lrpSpecs.length;
     lrpSpecs.forEach((k, m) => {
-      results[k] = { relevance: channelMap(blockData(stack, m, lrpSpecs.length), c.imageShape, (r) => r), ms };
+      results[k] = { relevance: channelMap(blockData(stack, m, lrpSpecs.length), c.imageShape, 'value'), ms };
     });
   }
 
@@ -182,27 +184,23 @@ function blockData(stack: Float32Array, k: number, blocks: number): Float32Array
   return stack.subarray(k * size, (k + 1) * size);
 }
 
+/** What a map adds up over the channels of a pixel: g, g², or g times the input. */
+type ChannelTerm = 'value' | 'square' | 'times-input';
+
 /**
- * Per row and pixel, Σ over channels of `value(g, x)`, where g runs over `values` ([rows, h·w·c], HWC) and x
- * over the row's image (when given). The sum is in double precision.
+ * Per row and pixel, the sum over channels of `term` of g, where g runs over `values` ([rows, h·w·c], HWC)
+ * and the input over the row's image. In double precision.
  */
-function channelMap(
-  values: Float32Array,
-  [h, w, c]: ImageShape,
-  value: (g: number, x: number) => number,
-  images?: Float32Array[],
-): Float32Array {
+function channelMap(values: Float32Array, [h, w, c]: ImageShape, term: ChannelTerm, images?: Float32Array[]): Float32Array {
   const pixels = h * w;
   const rows = values.length / (pixels * c);
   const map = new Float32Array(rows * pixels);
   for (let r = 0; r < rows; r++) {
-    const image = images?.[r];
+    const g = values.subarray(r * pixels * c, (r + 1) * pixels * c);
+    const x = term === 'times-input' ? images![r] : g;
     for (let p = 0; p < pixels; p++) {
       let total = 0;
-      for (let ch = 0; ch < c; ch++) {
-        const i = p * c + ch;
-        total += value(values[r * pixels * c + i], image ? image[i] : 0);
-      }
+      for (let i = p * c; i < (p + 1) * c; i++) total += term === 'value' ? g[i] : term === 'square' ? g[i] * g[i] : g[i] * x[i];
       map[r * pixels + p] = total;
     }
   }
