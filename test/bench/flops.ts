@@ -6,12 +6,13 @@
 // the activations), a few percent of the total here, and memory-bound rather than arithmetic.
 //
 // Forward: the network's forward pass, one MAC count per linear layer (shared by every method).
-// Backward, the rule as METHODS.md writes it, evaluated the standard way (Zennit's): each term z_k of a rule
-// is one forward of the layer with modified weights (m MACs) plus one vector-Jacobian product (m MACs):
+// Backward, the rule as METHODS.md writes it and as the engine evaluates it (one method per call): each term
+// z_k of a rule is one forward of the layer with modified weights (m MACs) plus one vector-Jacobian product
+// (m MACs):
 // - gradient family (sensitivity, guided backprop, simple Taylor): one VJP per linear layer, m;
 // - z⁺ (deep Taylor above the first layer): one term a⁺·W⁺, 2m;
-// - z^B (deep Taylor's first layer, bounded inputs): the a·W term (m) and three VJPs (3m); the l·W⁺ and
-//   h·W⁻ terms are constant rows computed once per batch and left out;
+// - z^B (deep Taylor's first layer, bounded inputs): the a·W term (m) and two VJPs, of W⁺ and W⁻ (2m; the
+//   a·W VJP is their sum, see rules.ts); the l·W⁺ and h·W⁻ terms do not depend on the image and are cached;
 // - w² (deep Taylor's first layer, unbounded inputs): one VJP, m (its forward is a constant row);
 // - LRP-αβ with β > 0: four terms (a⁺W⁺, a⁻W⁻, a⁺W⁻, a⁻W⁺), 8m, or two when the layer's input is known to be
 //   ≥ 0 (after a ReLU, or pixels in [0, 1]), 4m.
@@ -67,7 +68,7 @@ export function backwardFlops(costs: LayerCost[], method: SeedMethod, bounded: b
 function backwardPasses(layer: LayerCost, method: SeedMethod, bounded: boolean): number {
   if (GRADIENT_METHODS.has(method)) return 1;
   if (method === 'deep-taylor') {
-    if (layer.first) return bounded ? 4 : 1;
+    if (layer.first) return bounded ? 3 : 1;
     return 2;
   }
   return layer.nonNegativeInput ? 4 : 8;

@@ -17,6 +17,8 @@ export interface PreparedLayer {
   /** The layer with a modified kernel applied to an input whose every value is `value`: one row
    *  [1, ...output], the same for every call with this input shape. */
   constantInput(modifier: ParamModifier, value: number, inputShape: number[]): tf.Tensor;
+  /** Any other tensor that depends only on this layer's weights, made once by `make` and kept under `key`. */
+  derived(key: string, make: () => tf.Tensor): tf.Tensor;
 }
 
 interface CacheEntry {
@@ -58,6 +60,7 @@ export function preparedLayer(network: Network, index: number): PreparedLayer {
         linearForward(layer, kernel, null, tf.fill([1, ...inputShape], value)),
       );
     },
+    derived: (key, make) => cached(`derived:${key}`, null, make),
   };
   return prepared;
 }

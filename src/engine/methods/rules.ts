@@ -10,6 +10,7 @@ import { alphaBetaGroup } from './alphaBeta';
 import {
   allOnes,
   asIs,
+  EPSILON_0,
   forwardWith,
   gammaBoost,
   negativePart,
@@ -85,17 +86,20 @@ export const zPlusRule: Rule = alphaBetaRule(1, 0);
  * R_i = Σ_j (a_i w_ij − l w_ij⁺ − h w_ij⁻) / Σ_i' (a_i' w_i'j − l w_i'j⁺ − h w_i'j⁻) · R_j.
  * With s = R / z, the numerator's sum over j is a_i (c⁺ + c⁻)_i − l c⁺_i − h c⁻_i where c± = VJP of W± at s
  * (W = W⁺ + W⁻), i.e. (a − l) ⊙ c⁺ + (a − h) ⊙ c⁻: two VJPs instead of three. The l and h terms of the
- * denominator do not depend on the image and are cached per network.
+ * denominator do not depend on the image and are cached per network, and so is their sum with the
+ * stabiliser: every term (a − l)w⁺ + (a − h)w⁻ of the denominator is ≥ 0 for inputs inside the box, so its
+ * sign is known and the stabiliser is +ε₀ (working the sign out would cost four passes over the output).
  */
 export const zBoxRule: Rule = {
   name: 'z^B',
   propagate(c, r) {
     const [low, high] = boundsOf(c.bounds);
     const shape = c.a.shape.slice(1);
-    const lowTerm = c.prepared.constantInput(positivePart, low, shape);
-    const highTerm = c.prepared.constantInput(negativePart, high, shape);
-    const z = tf.sub(forwardWith(c, asIs, null, c.a), tf.add(lowTerm, highTerm));
-    const s = perImage(tf.div, r, stabilise(z), c.blocks);
+    const constant = c.prepared.derived(`z^B:${low}:${high}:${shape.join('×')}`, () =>
+      tf.sub(EPSILON_0, tf.add(c.prepared.constantInput(positivePart, low, shape), c.prepared.constantInput(negativePart, high, shape))),
+    );
+    const z = tf.add(forwardWith(c, asIs, null, c.a), constant);
+    const s = perImage(tf.div, r, z, c.blocks);
     const fromPositive = timesInput(c, tf.sub(c.a, low), vjpWith(c, positivePart, s));
     const fromNegative = timesInput(c, tf.sub(c.a, high), vjpWith(c, negativePart, s));
     return tf.add(fromPositive, fromNegative);
