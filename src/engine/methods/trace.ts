@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { forwardActivations } from '../network/forward';
 import type { NetLayer, Network } from '../types';
-import { maxPoolWinners, type PoolLayer } from './layerOps';
+import { maxPoolWinners, valuesOf, type PoolLayer } from './layerOps';
 
 export class Trace {
   /** Rows of the forward pass (images, or (image, target) pairs). */
@@ -116,7 +116,7 @@ function afterRelu(layers: NetLayer[], index: number): boolean {
 }
 
 function minOf(t: tf.Tensor): number {
-  const values = t.dataSync();
+  const values = valuesOf(t);
   let min = Infinity;
   for (let i = 0; i < values.length; i++) if (values[i] < min) min = values[i];
   return min;
