@@ -9,43 +9,55 @@ import type { ModelKind } from './zennit';
 export const REPO = path.resolve(__dirname, '../..');
 
 export interface BenchModel {
-  /** The bundled id, or `random-cnn` for the stand-in. */
+  /** The bundled id, `random-cnn` for its stand-in, or `facts-cnn`. */
   name: string;
   kind: ModelKind;
   modelJson: string;
 }
 
-/** models/<id>/model.json, or for the CNN a random-weight stand-in of the bundled architecture. */
-export async function benchModels(wanted: ModelKind[]): Promise<BenchModel[]> {
+/** Which models a run covers: the two bundled ones by default. */
+export type ModelChoice = ModelKind | 'facts-cnn';
+
+/**
+ * models/<id>/model.json, or for the CNN a random-weight stand-in of the bundled architecture while the
+ * bundled one is not there. `facts-cnn` is the peer's CNN as PyTorch builds it (unpadded convolutions, so
+ * 1600 features before the dense layer and 2.6 M multiply-adds, where the bundled 'same' CNN has 4.2 M):
+ * the like-for-like comparison with the Zennit figures, random weights.
+ */
+export async function benchModels(wanted: ModelChoice[]): Promise<BenchModel[]> {
   const models: BenchModel[] = [];
-  for (const kind of wanted) {
-    const id = kind === 'mlp' ? 'mnist-mlp' : 'mnist-cnn';
+  for (const choice of wanted) {
+    if (choice === 'facts-cnn') {
+      models.push({ name: 'facts-cnn', kind: 'cnn', modelJson: await randomCnn('facts-cnn', 'valid') });
+      continue;
+    }
+    const id = choice === 'mlp' ? 'mnist-mlp' : 'mnist-cnn';
     const bundled = path.join(REPO, 'models', id, 'model.json');
-    if (fs.existsSync(bundled)) models.push({ name: id, kind, modelJson: bundled });
-    else if (kind === 'cnn') models.push({ name: 'random-cnn', kind, modelJson: await randomCnn() });
+    if (fs.existsSync(bundled)) models.push({ name: id, kind: choice, modelJson: bundled });
+    else if (choice === 'cnn') models.push({ name: 'random-cnn', kind: choice, modelJson: await randomCnn('random-cnn', 'same') });
     else throw new Error(`${bundled} is missing`);
   }
   return models;
 }
 
-/** Conv 3×3 32 same relu → maxpool 2 → conv 3×3 64 same relu → maxpool 2 → dense 128 relu → dense 10
- *  softmax, glorot-uniform weights, saved with a card declaring [0, 1] inputs like the bundled models. */
-async function randomCnn(): Promise<string> {
+/** Conv 3×3 32 relu → maxpool 2 → conv 3×3 64 relu → maxpool 2 → dense 128 relu → dense 10 softmax,
+ *  glorot-uniform weights, saved with a card declaring [0, 1] inputs like the bundled models. */
+async function randomCnn(name: string, padding: 'same' | 'valid'): Promise<string> {
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, padding, activation: 'relu' }),
       tf.layers.maxPooling2d({ poolSize: 2 }),
       tf.layers.flatten(),
       tf.layers.dense({ units: 128, activation: 'relu' }),
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
-  const dir = tempModelDir('random-cnn');
+  const dir = tempModelDir(name);
   const file = await saveModel(model, dir);
   model.dispose();
-  const card = { id: 'random-cnn', name: 'random-weight CNN', labels: [...'0123456789'], inputShape: [28, 28, 1], inputRange: [0, 1] };
+  const card = { id: name, name: `random-weight CNN, ${padding} convolutions`, labels: [...'0123456789'], inputShape: [28, 28, 1], inputRange: [0, 1] };
   fs.writeFileSync(path.join(dir, 'card.json'), JSON.stringify(card));
   return file;
 }

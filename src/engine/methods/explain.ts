@@ -68,47 +68,62 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
 
     const rowImages = rows.map((row) => request.images[row.image]);
     const results = computeMaps(specs, { network, imageShape, bounds, trace, oneHot: targets, startRelevance, rowImages });
-    const [h, w] = imageShape;
-    const names = specs.map(formatMethodSpec);
-    // All maps of the call in one buffer, each explanation a view of it: one copy when the result crosses
-    // to the host, instead of a transfer or copy per heatmap.
-    const maps = new Float32Array(specs.length * rows.length * h * w);
-    let offset = 0;
-    const explanations: Explanation[] = [];
-    for (let image = 0; image < count; image++) {
-      const probabilities = probabilityData.subarray(image * classes, (image + 1) * classes);
-      specs.forEach((_, k) => {
-        const result = results[k];
-        const ms = (forwardMs / specs.length + result.ms) / rows.length;
-        rows.forEach((row, r) => {
-          if (row.image !== image) return;
-          const relevance = maps.subarray(offset, offset + h * w);
-          offset += h * w;
-          relevance.set(result.relevance.subarray(r * h * w, (r + 1) * h * w));
-          const relevanceSum = sum(relevance);
-          const logit = logitData[image * classes + row.target];
-          const explanation: Explanation = {
-            image,
-            method: names[k],
-            target: row.target,
-            predicted: predicted[image],
-            logit,
-            probabilities,
-            relevance,
-            shape: [h, w],
-            relevanceSum,
-            ms,
-          };
-          if (result.baseline) explanation.completenessError = Math.abs(relevanceSum - (logit - result.baseline[r]));
-          explanations.push(explanation);
-        });
-      });
-    }
-    return explanations;
+    return buildExplanations(specs, rows, results, { logitData, probabilityData, predicted, ms: forwardMs }, imageShape, classes);
   } finally {
     for (const trace of traces) trace.dispose();
     x.dispose();
   }
+}
+
+/**
+ * One Explanation per (image, method, target), image-major. All maps of the call share one buffer, each
+ * explanation a view of it: one copy when the result crosses to the host, instead of a transfer or copy
+ * per heatmap (engineWorker.ts).
+ */
+function buildExplanations(
+  specs: MethodSpec[],
+  rows: Row[],
+  results: MapResult[],
+  forward: { logitData: Float32Array; probabilityData: Float32Array; predicted: number[]; ms: number },
+  [h, w]: ImageShape,
+  classes: number,
+): Explanation[] {
+  const names = specs.map(formatMethodSpec);
+  const rowsOfImage = forward.predicted.map(() => [] as number[]);
+  rows.forEach((row, r) => rowsOfImage[row.image].push(r));
+  const maps = new Float32Array(specs.length * rows.length * h * w);
+  let offset = 0;
+  const explanations: Explanation[] = [];
+  rowsOfImage.forEach((imageRows, image) => {
+    const probabilities = forward.probabilityData.subarray(image * classes, (image + 1) * classes);
+    specs.forEach((_, k) => {
+      const result = results[k];
+      const ms = (forward.ms / specs.length + result.ms) / rows.length;
+      for (const r of imageRows) {
+        const relevance = maps.subarray(offset, offset + h * w);
+        offset += h * w;
+        relevance.set(result.relevance.subarray(r * h * w, (r + 1) * h * w));
+        const relevanceSum = sum(relevance);
+        const target = rows[r].target;
+        const logit = forward.logitData[image * classes + target];
+        const explanation: Explanation = {
+          image,
+          method: names[k],
+          target,
+          predicted: forward.predicted[image],
+          logit,
+          probabilities,
+          relevance,
+          shape: [h, w],
+          relevanceSum,
+          ms,
+        };
+        if (result.baseline) explanation.completenessError = Math.abs(relevanceSum - (logit - result.baseline[r]));
+        explanations.push(explanation);
+      }
+    });
+  });
+  return explanations;
 }
 
 interface MethodContext {
