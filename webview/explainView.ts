@@ -183,7 +183,11 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     const message = failed && image && !failed.includes(image.name) ? `${image.name}: ${failed}` : failed;
     replaceChildren(imageError, [message ? errorBox(message, () => host.post({ type: 'retry' })) : null]);
     figures.hidden = !image || Boolean(failed);
-    if (!image || failed) return;
+    if (!image || failed) {
+      // Nothing is drawn, so there is nothing to export (the canvas still holds the last image's map).
+      controls.setExportEnabled(false);
+      return;
+    }
 
     originalFigure.hidden = !image.originalSrc;
     if (image.originalSrc && originalImg.getAttribute('src') !== image.originalSrc) originalImg.src = image.originalSrc;

@@ -1,5 +1,6 @@
 // The comparison figure: rows are images, columns are methods (one model) or models (one method), as in
 // the seed figure. Cells are separate jobs spread over the workers and appear as they finish.
+import { setMaxListeners } from 'events';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
@@ -29,6 +30,8 @@ export class ComparePanel implements vscode.Disposable {
   private state: CompareViewState;
   private running: AbortController | undefined;
   private webviewReady = false;
+  /** When the webview was created: a slow first 'ready' is logged (see onMessage). */
+  private readonly createdAt = Date.now();
   private readonly disposables: vscode.Disposable[] = [];
   private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
   private nextExportId = 1;
@@ -88,6 +91,8 @@ export class ComparePanel implements vscode.Disposable {
   private async run(): Promise<void> {
     this.running?.abort();
     const controller = new AbortController();
+    // Every cell's job listens for the abort: a figure has more than Node's default of 10 listeners.
+    setMaxListeners(0, controller.signal);
     this.running = controller;
     const pool = this.services.engine.get();
     const preprocess = readSettings().preprocess;
@@ -157,6 +162,11 @@ export class ComparePanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.webviewReady = true;
+        // VS Code in a browser (code-server) can hold a new webview blank for up to ~30 s while its
+        // service worker waits on another webview's pending request; say so when it happens.
+        if (Date.now() - this.createdAt > 5000) {
+          this.services.log.appendLine(`[compare] the figure's webview took ${Date.now() - this.createdAt} ms to load`);
+        }
         this.post();
         break;
       case 'cancel':

@@ -49,6 +49,8 @@ export class ExplainPanel implements vscode.Disposable {
   private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
   private nextExportId = 1;
   private webviewReady = false;
+  /** When the webview was created: a slow first 'ready' is logged (see onMessage). */
+  private readonly createdAt = Date.now();
   /** Resolves when the last refresh has finished (tests, export after explain). */
   private idle: Promise<void> = Promise.resolve();
 
@@ -222,6 +224,11 @@ export class ExplainPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.webviewReady = true;
+        // VS Code in a browser (code-server) can hold a new webview blank for up to ~30 s while its
+        // service worker waits on another webview's pending request; say so when it happens.
+        if (Date.now() - this.createdAt > 5000) {
+          this.services.log.appendLine(`[explain] the panel's webview took ${Date.now() - this.createdAt} ms to load`);
+        }
         this.post();
         break;
       case 'select-image':
@@ -271,6 +278,8 @@ export class ExplainPanel implements vscode.Disposable {
   /** Export asked from the command palette or a test: the webview renders, the host writes. */
   async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     await this.idle;
+    const shown = this.images[this.selected];
+    if (!shown?.heatmap) throw new Error(`there is no heatmap to export${shown?.error ? ` (${shown.error})` : ''}`);
     const requestId = this.nextExportId++;
     const reply = new Promise<[string, string]>((resolve, reject) => {
       const timer = setTimeout(() => {
