@@ -62,6 +62,9 @@ describe('panel follows the disk: live refresh, unreadable image, window reload'
     assert.match(alert, /not an image in a known format/, `the alert names the problem: ${alert}`);
     assert.match(alert, /PNG, JPEG, GIF, BMP and WebP/, `the alert says what would be readable: ${alert}`);
     assert.equal(failed.prediction, undefined, 'no prediction is shown for an unreadable image');
+    const frame = await panel.frame();
+    const exportDisabled = await frame.locator('vscode-button', { hasText: 'Export PNG' }).evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled);
+    assert.equal(exportDisabled, true, 'Export is disabled while no heatmap is shown');
 
     await s.workbench.runExplorerContextMenu('mnist-7-0000.png', explainTitle);
     const good = await panel.waitUntil('"7" after the broken image', (r) => settled(r) && namesLabel(r.prediction!, '7'), 60_000);

@@ -76,16 +76,30 @@ export class Workbench {
         continue;
       }
       // The command may open a quick pick of its own in the same widget, so do not wait for it to close.
-      await rows.nth(index).click();
-      return;
+      // The palette closes when something takes the focus (an image preview that just finished loading):
+      // then the click fails, the command did not run, and we open the palette again.
+      try {
+        await rows.nth(index).click({ timeout: 5000 });
+        return;
+      } catch {
+        await this.page.keyboard.press('Escape');
+      }
     }
     throw new Error(`the command palette has no "${label}" (it offered: ${JSON.stringify(seen)})`);
   }
 
   private async openPalette(text: string): Promise<void> {
-    await this.openQuickInput('F1');
-    // F1 opens the palette with ">" typed: keep it, replace the rest.
-    await this.page.locator(`${quickInput} input`).fill(`>${text}`);
+    // An image preview that finishes loading takes the focus, which closes the palette: open it again.
+    for (let attempt = 1; ; attempt++) {
+      await this.openQuickInput('F1');
+      try {
+        // F1 opens the palette with ">" typed: keep it, replace the rest.
+        await this.page.locator(`${quickInput} input`).fill(`>${text}`, { timeout: 3000 });
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
   }
 
   /**
@@ -196,11 +210,26 @@ export class Workbench {
 
   /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab. */
   async openFile(relativePath: string): Promise<void> {
-    await this.openQuickInput('Control+P');
     const input = this.page.locator(`${quickInput} input`);
-    await input.fill(relativePath);
+    for (let attempt = 1; ; attempt++) {
+      await this.openQuickInput('Control+P');
+      try {
+        await input.fill(relativePath, { timeout: 3000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e; // closed under us (a webview took the focus): open it again
+      }
+    }
     const name = path.posix.basename(relativePath);
-    await this.page.locator(quickInputRows).filter({ hasText: name }).first().waitFor({ timeout: 10_000 });
+    const row = this.page.locator(quickInputRows).filter({ hasText: name }).first();
+    try {
+      await row.waitFor({ timeout: 5000 });
+    } catch {
+      // A file created a moment ago may not be in Quick Open's file list yet: ask again.
+      await input.fill('');
+      await input.fill(relativePath);
+      await row.waitFor({ timeout: 10_000 });
+    }
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 10_000 });
   }
@@ -221,8 +250,8 @@ export class Workbench {
         if (frame === this.page.mainFrame() || frame.isDetached()) continue;
         const element = frame.locator(selector).first();
         try {
-          // A frame that is navigating (a webview loading its content) can keep count() waiting for
-          // its next document for half a minute: give each frame a second, and look again next round.
+          // A frame that is still loading (a webview waiting for its service worker) must not hold up
+          // the search of the others: give each frame a second, and look again next round.
           const count = await Promise.race([element.count(), new Promise<number>((r) => setTimeout(() => r(0), 1000))]);
           if (count > 0) return { frame, element };
         } catch {
@@ -265,8 +294,12 @@ export class Workbench {
       seen = await this.quickPickRows();
       const index = seen.findIndex(matches);
       if (index >= 0) {
-        await this.page.locator(quickInputRows).nth(index).click();
-        return seen[index];
+        try {
+          await this.page.locator(quickInputRows).nth(index).click({ timeout: 5000 });
+          return seen[index];
+        } catch {
+          // the list changed under the pointer (items arriving): look again
+        }
       }
       await this.page.waitForTimeout(250);
     } while (Date.now() < deadline);
