@@ -13,6 +13,7 @@ import type { ModelEntry } from './modelCatalog';
 import { readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
 import { validateWebviewMessage } from './validateWebviewMessage';
+import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const COMPARE_VIEW_TYPE = 'explainImage.compare';
@@ -30,8 +31,7 @@ export class ComparePanel implements vscode.Disposable {
   private state: CompareViewState;
   private running: AbortController | undefined;
   private webviewReady = false;
-  /** When the webview was created: a slow first 'ready' is logged (see onMessage). */
-  private readonly createdAt = Date.now();
+  private readonly loadWatchdog: WebviewLoadWatchdog;
   private readonly disposables: vscode.Disposable[] = [];
   private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
   private nextExportId = 1;
@@ -54,6 +54,11 @@ export class ComparePanel implements vscode.Disposable {
     ComparePanel.latest = this;
     panel.webview.options = webviewOptions(services.extensionUri);
     panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'compare', panel.title);
+    this.loadWatchdog = new WebviewLoadWatchdog(
+      panel,
+      () => (panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'compare', panel.title)),
+      (line) => services.log.appendLine(`[compare] ${line}`),
+    );
     const columns =
       spec.kind === 'methods'
         ? spec.methods.map((m) => ({ title: titleOf(m), subtitle: undefined }))
@@ -70,6 +75,7 @@ export class ComparePanel implements vscode.Disposable {
       restore: this.restoreState(),
     };
     this.disposables.push(
+      this.loadWatchdog,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
     );
@@ -162,11 +168,7 @@ export class ComparePanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.webviewReady = true;
-        // VS Code in a browser (code-server) can hold a new webview blank for up to ~30 s while its
-        // service worker waits on another webview's pending request; say so when it happens.
-        if (Date.now() - this.createdAt > 5000) {
-          this.services.log.appendLine(`[compare] the figure's webview took ${Date.now() - this.createdAt} ms to load`);
-        }
+        this.loadWatchdog.ready();
         this.post();
         break;
       case 'cancel':

@@ -14,6 +14,7 @@ import { savePng } from './exportPng';
 import { readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
 import { validateWebviewMessage } from './validateWebviewMessage';
+import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
@@ -49,8 +50,7 @@ export class ExplainPanel implements vscode.Disposable {
   private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
   private nextExportId = 1;
   private webviewReady = false;
-  /** When the webview was created: a slow first 'ready' is logged (see onMessage). */
-  private readonly createdAt = Date.now();
+  private readonly loadWatchdog: WebviewLoadWatchdog;
   /** Resolves when the last refresh has finished (tests, export after explain). */
   private idle: Promise<void> = Promise.resolve();
 
@@ -86,7 +86,13 @@ export class ExplainPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.options = webviewOptions(services.extensionUri);
     panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'explain', 'Explain Image');
+    this.loadWatchdog = new WebviewLoadWatchdog(
+      panel,
+      () => (panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'explain', 'Explain Image')),
+      (line) => services.log.appendLine(`[explain] ${line}`),
+    );
     this.disposables.push(
+      this.loadWatchdog,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
       services.selection.onDidChange(() => this.refresh()),
@@ -224,11 +230,7 @@ export class ExplainPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.webviewReady = true;
-        // VS Code in a browser (code-server) can hold a new webview blank for up to ~30 s while its
-        // service worker waits on another webview's pending request; say so when it happens.
-        if (Date.now() - this.createdAt > 5000) {
-          this.services.log.appendLine(`[explain] the panel's webview took ${Date.now() - this.createdAt} ms to load`);
-        }
+        this.loadWatchdog.ready();
         this.post();
         break;
       case 'select-image':

@@ -129,8 +129,9 @@ export class Workbench {
 
   /**
    * The Explorer row of a workspace file, expanding the folders on the way (`sub/dir/file.png`). The
-   * Explorer only renders the rows in view; a file further down is opened with Quick Open, which
-   * reveals and selects it in the Explorer (`explorer.autoReveal`).
+   * Explorer only renders the rows in view: a file out of view is found by scrolling the Explorer
+   * (top to bottom) and, failing that, opened with Quick Open, which reveals it in the Explorer
+   * (`explorer.autoReveal`; not always, when the file opens in another editor group).
    */
   async explorerRow(relativePath: string, timeoutMs = 20_000): Promise<Locator> {
     const parts = relativePath.split('/');
@@ -146,11 +147,26 @@ export class Workbench {
     try {
       await row.waitFor({ timeout: 3000 });
     } catch {
-      await this.openFile(relativePath);
-      await row.waitFor({ timeout: timeoutMs });
+      if (!(await this.scrollExplorerTo(row))) {
+        await this.openFile(relativePath);
+        await row.waitFor({ timeout: timeoutMs });
+      }
     }
     await row.scrollIntoViewIfNeeded();
     return row;
+  }
+
+  /** Scrolls the Explorer from the top down until `row` is rendered; false if it never is. */
+  private async scrollExplorerTo(row: Locator): Promise<boolean> {
+    const list = this.page.locator('.explorer-folders-view .monaco-list').first();
+    await list.hover();
+    await this.page.mouse.wheel(0, -100_000);
+    for (let step = 0; step < 60; step++) {
+      await this.page.waitForTimeout(100);
+      if ((await row.count()) > 0) return true;
+      await this.page.mouse.wheel(0, 300);
+    }
+    return false;
   }
 
   /**
