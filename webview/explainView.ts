@@ -179,8 +179,9 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     if (!state) return;
     const image = selectedImage();
     const failed = image?.error;
-    // The engine's message usually starts with the file's path already; name the image only when it does not.
-    const message = failed && image && !failed.includes(image.name) ? `${image.name}: ${failed}` : failed;
+    // The engine's message usually starts with the file's path ("sub/broken.png: not an image …"); name
+    // the image only when it does not.
+    const message = failed && image && !startsWithPathOf(failed, image.name) ? `${image.name}: ${failed}` : failed;
     replaceChildren(imageError, [message ? errorBox(message, () => host.post({ type: 'retry' })) : null]);
     figures.hidden = !image || Boolean(failed);
     if (!image || failed) {
@@ -365,6 +366,14 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
       exportHeatmap(message.requestId);
     }
   };
+}
+
+/** Does `message` start with "<name>: " or "<some/path/><name>: "? */
+function startsWithPathOf(message: string, name: string): boolean {
+  const colon = message.indexOf(': ');
+  if (colon < 0) return false;
+  const head = message.slice(0, colon);
+  return head === name || head.endsWith(`/${name}`) || head.endsWith(`\\${name}`);
 }
 
 function drawRgba(canvas: HTMLCanvasElement, image: RgbaImage): void {
