@@ -192,6 +192,11 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
     assert.deepEqual(reading.methodSubscripts, ['3', '2'], 'α and β values are subscripts');
     assert.ok(reading.method!.startsWith('LRP-α'));
     assert.match(await s.workbench.statusBarText(STATUS_ITEM), /LRP-α3β2/);
+    // The status bar entry opens the method pick too.
+    await s.page.locator(`.statusbar-item[id="${STATUS_ITEM}"] a, .statusbar-item[id="${STATUS_ITEM}"]`).first().click();
+    const picked = await waitFor(async () => ((await s.page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')) === 'Explain Image: Select Method' ? true : undefined), 10_000);
+    assert.ok(picked, 'clicking the status bar entry opens no "Explain Image: Select Method" pick');
+    await s.page.keyboard.press('Escape');
     const reference = await explainHere(model.modelJson, [file(sample)], 'lrp-ab:alpha=3,beta=2');
     assert.equal(readoutLogit(reading.readout), formatValue(reference.explanations[0].logit));
     assert.match(reading.readout ?? '', new RegExp(`Σ R = ${formatValue(reference.explanations[0].relevanceSum).replace('.', '\\.')}`));
