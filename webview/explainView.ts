@@ -109,7 +109,8 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
           attrs: { title: 'Choose another method', 'aria-label': `Method: ${titleText(s.method.title)}. Choose another method` },
           on: { click: () => host.post({ type: 'pick-method' }) },
         }, [el('span', { class: 'codicon codicon-beaker', attrs: { 'aria-hidden': 'true' } }), el('span', {}, titleNodes(s.method.title)), el('span', { class: 'codicon codicon-chevron-down', attrs: { 'aria-hidden': 'true' } })]),
-        s.method.conservative && heatmap
+        // While busy the heatmap shown is the previous run's: its Σ R would be read as the new method's.
+        s.method.conservative && heatmap && !s.busy
           ? el('span', {
               class: 'readout',
               attrs: { title: 'Sum of the relevance over all pixels, and the explained logit f_c(x): conservative rules keep them close' },

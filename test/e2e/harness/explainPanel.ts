@@ -77,8 +77,14 @@ export class ExplainPanelPage {
     let lastError: unknown;
     do {
       try {
+        // A reading is several DOM queries in a row, so one can mix two states of the panel (the new header
+        // with the last heatmap's readout); accept it only when the next reading agrees with it.
         last = await this.read();
-        if (condition(last)) return last;
+        if (condition(last)) {
+          const again = await this.read();
+          if (condition(again) && sameReading(last, again)) return again;
+          last = again;
+        }
       } catch (e) {
         // the frame may be replaced while we read (reload); find it again
         lastError = e;
@@ -90,4 +96,16 @@ export class ExplainPanelPage {
     const seen = last ? JSON.stringify({ ...last, heatmap: last.heatmap && { ...last.heatmap } }) : `nothing (${String(lastError)})`;
     throw new Error(`the Explain Image panel did not show ${what} within ${timeoutMs} ms; it showed ${seen} (screenshot ${shot})`);
   }
+}
+
+function sameReading(a: PanelReading, b: PanelReading): boolean {
+  return (
+    a.busy === b.busy &&
+    a.method === b.method &&
+    a.model === b.model &&
+    a.readout === b.readout &&
+    a.prediction === b.prediction &&
+    a.explained === b.explained &&
+    JSON.stringify(a.heatmap) === JSON.stringify(b.heatmap)
+  );
 }
