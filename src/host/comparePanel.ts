@@ -52,6 +52,7 @@ export class ComparePanel implements vscode.Disposable {
     private readonly spec: CompareSpec,
   ) {
     ComparePanel.latest = this;
+    void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', true);
     panel.webview.options = webviewOptions(services.extensionUri);
     panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'compare', panel.title);
     this.loadWatchdog = new WebviewLoadWatchdog(
@@ -217,7 +218,10 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (ComparePanel.latest === this) ComparePanel.latest = undefined;
+    if (ComparePanel.latest === this) {
+      ComparePanel.latest = undefined;
+      void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', false);
+    }
     this.running?.abort();
     for (const d of this.disposables) d.dispose();
     this.disposables.length = 0;

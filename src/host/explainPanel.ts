@@ -82,6 +82,8 @@ export class ExplainPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
   ) {
     ExplainPanel.current = this;
+    // The export command belongs in the palette whenever a panel exists, not only while it has focus.
+    void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', true);
     this.display = readSettings().display;
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     panel.webview.options = webviewOptions(services.extensionUri);
@@ -340,7 +342,10 @@ export class ExplainPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (ExplainPanel.current === this) ExplainPanel.current = undefined;
+    if (ExplainPanel.current === this) {
+      ExplainPanel.current = undefined;
+      void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', false);
+    }
     this.running?.abort();
     clearTimeout(this.refreshTimer);
     for (const d of [...this.watchers, ...this.disposables]) d.dispose();
