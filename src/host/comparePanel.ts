@@ -7,7 +7,7 @@ import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
 import { CancelledError } from '../engine/pool/workerPool';
 import type { ExplainResult } from '../protocol/engineJobs';
 import type { CompareCell, CompareViewState, FromWebview, ToWebview } from '../protocol/webviewMessages';
-import { savePng } from './exportPng';
+import { ExportRequests, savePng } from './exportPng';
 import type { HostServices } from './hostServices';
 import type { ModelEntry } from './modelCatalog';
 import { readSettings } from './settings';
@@ -33,8 +33,7 @@ export class ComparePanel implements vscode.Disposable {
   private webviewReady = false;
   private readonly loadWatchdog: WebviewLoadWatchdog;
   private readonly disposables: vscode.Disposable[] = [];
-  private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
-  private nextExportId = 1;
+  private readonly exportRequests = new ExportRequests();
   private done: Promise<void> = Promise.resolve();
   static latest: ComparePanel | undefined;
 
@@ -186,11 +185,7 @@ export class ComparePanel implements vscode.Disposable {
         this.post();
         break;
       case 'export': {
-        const waiting = this.exportRequests.get(msg.requestId);
-        if (waiting) {
-          this.exportRequests.delete(msg.requestId);
-          waiting(msg.dataUrl, msg.suggestedName);
-        } else {
+        if (!this.exportRequests.answer(msg.requestId, msg.dataUrl, msg.suggestedName)) {
           void savePng(msg.dataUrl, msg.suggestedName).then(
             (uri) => uri && this.services.log.appendLine(`[export] wrote ${uri.fsPath}`),
             (e) => void vscode.window.showErrorMessage(`Explain Image: ${(e as Error).message}`),
@@ -205,15 +200,7 @@ export class ComparePanel implements vscode.Disposable {
 
   async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     await this.done;
-    const requestId = this.nextExportId++;
-    const [dataUrl, name] = await new Promise<[string, string]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the comparison did not answer the export request within 10 s')), 10_000);
-      this.exportRequests.set(requestId, (d, n) => {
-        clearTimeout(timer);
-        resolve([d, n]);
-      });
-      this.send({ type: 'request-export', requestId });
-    });
+    const { dataUrl, name } = await this.exportRequests.request((requestId) => this.send({ type: 'request-export', requestId }), 'the comparison');
     return savePng(dataUrl, name, target);
   }
 

@@ -10,7 +10,7 @@ import { CancelledError } from '../engine/pool/workerPool';
 import type { ExplainResult } from '../protocol/engineJobs';
 import type { DisplaySettings, ExplainedImage, ExplainViewState, FromWebview, ToWebview } from '../protocol/webviewMessages';
 import type { HostServices } from './hostServices';
-import { savePng } from './exportPng';
+import { ExportRequests, savePng } from './exportPng';
 import { readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
 import { validateWebviewMessage } from './validateWebviewMessage';
@@ -47,8 +47,7 @@ export class ExplainPanel implements vscode.Disposable {
   private watchers: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
-  private exportRequests = new Map<number, (dataUrl: string, name: string) => void>();
-  private nextExportId = 1;
+  private readonly exportRequests = new ExportRequests();
   private webviewReady = false;
   private readonly loadWatchdog: WebviewLoadWatchdog;
   /** Resolves when the last refresh has finished (tests, export after explain). */
@@ -266,16 +265,9 @@ export class ExplainPanel implements vscode.Disposable {
         this.busy = false;
         this.post();
         break;
-      case 'export': {
-        const waiting = this.exportRequests.get(msg.requestId);
-        if (waiting) {
-          this.exportRequests.delete(msg.requestId);
-          waiting(msg.dataUrl, msg.suggestedName);
-        } else {
-          void this.saveExport(msg.dataUrl, msg.suggestedName);
-        }
+      case 'export':
+        if (!this.exportRequests.answer(msg.requestId, msg.dataUrl, msg.suggestedName)) void this.saveExport(msg.dataUrl, msg.suggestedName);
         break;
-      }
     }
   }
 
@@ -284,19 +276,7 @@ export class ExplainPanel implements vscode.Disposable {
     await this.idle;
     const shown = this.images[this.selected];
     if (!shown?.heatmap) throw new Error(`there is no heatmap to export${shown?.error ? ` (${shown.error})` : ''}`);
-    const requestId = this.nextExportId++;
-    const reply = new Promise<[string, string]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.exportRequests.delete(requestId);
-        reject(new Error('the panel did not answer the export request within 10 s'));
-      }, 10_000);
-      this.exportRequests.set(requestId, (dataUrl, name) => {
-        clearTimeout(timer);
-        resolve([dataUrl, name]);
-      });
-    });
-    this.send({ type: 'request-export', requestId });
-    const [dataUrl, name] = await reply;
+    const { dataUrl, name } = await this.exportRequests.request((requestId) => this.send({ type: 'request-export', requestId }), 'the panel');
     return this.saveExport(dataUrl, name, target);
   }
 

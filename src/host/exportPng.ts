@@ -29,3 +29,34 @@ export async function savePng(dataUrl: string, suggestedName: string, target?: v
   await vscode.workspace.fs.writeFile(uri, bytes);
   return uri;
 }
+
+/** Pairs the host's export requests with the webview's answers (a PNG of exactly what it shows). */
+export class ExportRequests {
+  private readonly waiting = new Map<number, (dataUrl: string, name: string) => void>();
+  private nextId = 1;
+
+  /** Sends a request through `send` and waits for the webview's PNG; rejects after 10 s of silence. */
+  request(send: (requestId: number) => void, who: string): Promise<{ dataUrl: string; name: string }> {
+    const requestId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(requestId);
+        reject(new Error(`${who} did not answer the export request within 10 s`));
+      }, 10_000);
+      this.waiting.set(requestId, (dataUrl, name) => {
+        clearTimeout(timer);
+        resolve({ dataUrl, name });
+      });
+      send(requestId);
+    });
+  }
+
+  /** Delivers an `export` message; false when nobody asked for it (the user clicked Export). */
+  answer(requestId: number, dataUrl: string, name: string): boolean {
+    const waiting = this.waiting.get(requestId);
+    if (!waiting) return false;
+    this.waiting.delete(requestId);
+    waiting(dataUrl, name);
+    return true;
+  }
+}
