@@ -43,6 +43,8 @@ export class ExplainPanel implements vscode.Disposable {
   private busy = false;
   private error: string | undefined;
   private backend = '';
+  /** What the last finished run said of the model (its card as the worker read it). */
+  private modelCard: ExplainViewState['model'] | undefined;
   private running: AbortController | undefined;
   private watchers: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -170,8 +172,6 @@ export class ExplainPanel implements vscode.Disposable {
     const firstError = result.images.find((i) => i.error)?.error;
     if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
   }
-
-  private modelCard: ExplainViewState['model'] | undefined;
 
   private showError(e: unknown): void {
     const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;

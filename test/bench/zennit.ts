@@ -1,6 +1,7 @@
 // The performance anchor: Zennit 0.5.1 on PyTorch 1.13.1 (OpenBLAS, 2 threads) measured by a peer on this
 // kind of machine, random-weight models of the same shapes. Copied from /work/shared/FACTS.md ("A peer
 // measured here"); the project never reads that file, so the numbers live here as data.
+import { SEED_METHODS } from '../../src/engine/methods/methodRegistry';
 
 export type SeedMethod =
   | 'sensitivity'
@@ -42,15 +43,8 @@ export const ZENNIT: Record<ModelKind, Record<SeedMethod, ZennitFigure>> = {
   },
 };
 
-export const SEED: SeedMethod[] = [
-  'sensitivity',
-  'guided-backprop',
-  'simple-taylor',
-  'deep-taylor',
-  'lrp-a1.2b0.2',
-  'lrp-a1.5b0.5',
-  'lrp-a2b1',
-];
+/** The seed figure's columns, in its order: the engine's own list. */
+export const SEED = SEED_METHODS as readonly SeedMethod[];
 
 export const GRADIENT_METHODS: ReadonlySet<SeedMethod> = new Set(['sensitivity', 'guided-backprop', 'simple-taylor']);
 
