@@ -23,7 +23,7 @@ const builds = [
   { ...nodeBundle, entryPoints: ['src/engine/pool/engineWorker.ts'], outfile: 'dist/worker.js' },
   {
     ...nodeBundle,
-    entryPoints: ['src/cli.ts'],
+    entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },

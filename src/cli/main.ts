@@ -1,0 +1,77 @@
+// explain-image: the engine from the command line. Same workers, models and rendering as the extension.
+// One module per command (explainCommand.ts, compareCommand.ts, listCommands.ts); this file parses the
+// command line, dispatches, and turns errors into exit codes: 2 for usage, 1 for anything else.
+import { parseArgs } from 'util';
+import { isUserError } from '../engine/errors';
+import { compareCommand } from './compareCommand';
+import { explainCommand } from './explainCommand';
+import { methodsCommand, modelsCommand } from './listCommands';
+import { OPTIONS, UsageError, type Options } from './options';
+
+const USAGE = `Usage: explain-image <command> [options]
+
+Commands:
+  explain <images...> --model <id|model.json> --method <spec> [--target <k>] [--preprocess auto|fit|none]
+          [--out <file.png|folder>] [--json] [--colormap bwr|gray|coldnhot|viridis] [--scale <n>]
+  compare <images...> --model <id|model.json> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
+          --out <grid.png> [--preprocess auto|fit|none]
+          (each --model explains the images before it: one figure, one row group per data set)
+  models  [--json]      list the bundled models
+  methods [--json]      list the methods, their parameters and defaults
+
+A method spec is an id or preset (lrp-a2b1) or an id with parameters (lrp-ab:alpha=3,beta=2,
+lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --workers <n>.
+
+Examples:
+  explain-image explain models/samples/mnist-7-0000.png --model mnist-cnn --method lrp-a2b1 --out heat.png
+  explain-image explain digit.png --model path/to/model.json --method deep-taylor --json
+  explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png
+  explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const [command, ...files] = parsed.positionals;
+  const opts = parsed.values as Options;
+  if (opts.help || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  switch (command) {
+    case 'explain':
+      return explainCommand(files, opts);
+    case 'compare':
+      return compareCommand(argv, opts);
+    case 'models':
+      return modelsCommand(opts);
+    case 'methods':
+      return methodsCommand(opts);
+    case undefined:
+      throw new UsageError('no command given');
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`explain-image: ${e.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (isUserError(e)) {
+      process.stderr.write(`explain-image: ${e.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`explain-image: internal error: ${(e as Error)?.message ?? e}\n`);
+      if (process.env.EXPLAIN_IMAGE_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

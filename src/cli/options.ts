@@ -1,0 +1,72 @@
+// What every CLI command shares: the option table, usage errors, and the checks of common options.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { UserError } from '../engine/errors';
+import { WorkerPool } from '../engine/pool/workerPool';
+import type { ModelCard } from '../engine/types';
+import type { ExplainResult, PreprocessMode } from '../protocol/engineJobs';
+
+/** A mistake in the command line itself: printed with the usage text, exit code 2. */
+export class UsageError extends Error {}
+
+export const OPTIONS = {
+  model: { type: 'string' },
+  method: { type: 'string' },
+  methods: { type: 'string' },
+  target: { type: 'string' },
+  preprocess: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  colormap: { type: 'string' },
+  scale: { type: 'string' },
+  workers: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+export function requireImages(files: string[]): string[] {
+  if (files.length === 0) throw new UsageError('no image files given');
+  for (const f of files) {
+    if (!fs.existsSync(f)) throw new UserError('no such file', f);
+    if (fs.statSync(f).isDirectory()) throw new UserError('is a directory, not an image', f);
+  }
+  return files.map((f) => path.resolve(f));
+}
+
+export function preprocessMode(opts: Options): PreprocessMode {
+  const mode = opts.preprocess ?? 'auto';
+  if (mode !== 'auto' && mode !== 'fit' && mode !== 'none') throw new UsageError(`--preprocess must be auto, fit or none (got "${mode}")`);
+  return mode;
+}
+
+export function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got "${value}")`);
+  return n;
+}
+
+/** A pool of --workers threads (default one per core), never more than there are jobs. */
+export function makePool(opts: Options, jobs: number): WorkerPool {
+  const size = Math.min(positiveInt(opts.workers, 'workers', os.availableParallelism?.() ?? 2), Math.max(1, jobs));
+  return new WorkerPool({ size });
+}
+
+/** `--target` as a class index or a label of the card. */
+export function parseTarget(value: string | undefined, card: ModelCard): number | null {
+  if (value === undefined) return null;
+  const byLabel = card.labels.indexOf(value);
+  const k = /^\d+$/.test(value) ? Number(value) : byLabel;
+  if (k < 0 || k >= card.labels.length) {
+    throw new UsageError(`--target must be a class index 0..${card.labels.length - 1} or a label (got "${value}")`);
+  }
+  return k;
+}
+
+/** The first image the engine could not read, as the command's error. */
+export function failOnImageErrors(result: ExplainResult): void {
+  const bad = result.images.find((i) => i.error);
+  if (bad?.error) throw new UserError(bad.error.startsWith(bad.name) ? bad.error.slice(bad.name.length + 2) : bad.error, bad.name);
+}
