@@ -3,7 +3,9 @@
 import { UserError } from '../errors';
 import { ByteSource, memorySource, openFileSource } from './byteSource';
 import type { Dataset } from './datasetFile';
-import { NpyHeader, formatShape, isImageShape, npyImageDataset, readNpyHeader, readNpyLabels } from './npyReader';
+import { SUPPORTED_SHAPES, formatShape, isImageShape } from './arrayLayout';
+import { NpyHeader, readNpyHeader, readNpyLabels } from './npyFormat';
+import { npyImageDataset } from './npyReader';
 import { ZipEntry, openZipEntry, readEntryHead, readZipDirectory } from './zipDirectory';
 
 /** Image/label array names, in order of preference (keras' mnist.npz has x_train before x_test). */
@@ -76,7 +78,7 @@ async function chooseImages(arrays: NpzArray[], headerOf: (a: NpzArray) => Promi
   for (const array of arrays) if (isImageShape((await headerOf(array)).shape)) return array;
   const found = await Promise.all(arrays.map(async (a) => `${a.name} ${formatShape((await headerOf(a)).shape)}`));
   throw new UserError(
-    `no image array: found ${found.join(', ')}; expected one named x, images, x_train or x_test, or shaped (N, 28, 28), (N, 784), (N, 28, 28, 1)`,
+    `no image array: found ${found.join(', ')}; expected one named x, images, x_train or x_test, or shaped ${SUPPORTED_SHAPES}`,
     path,
   );
 }
