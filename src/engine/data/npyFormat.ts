@@ -54,14 +54,16 @@ function parseHeaderDict(text: string, where: string): Omit<NpyHeader, 'dataOffs
   const fortran = /fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new UserError(`malformed .npy header: ${text.trim().slice(0, 120)}`, where);
+    throw new UserError(`malformed .npy header: ${printable(text.trim(), 120)}`, where);
   }
+  // Every dtype we read is a simple one ('|u1', '<f4', '<i8'); anything else is refused here, named safely.
+  if (!/^[<>|=]?[a-zA-Z]\d*$/.test(descr)) throw new UserError(`unsupported dtype '${printable(descr, 40)}'`, where);
   const shape = shapeText
     .split(',')
     .map((s) => s.trim().replace(/L$/, '')) // Python 2 wrote long integers as 60000L
     .filter((s) => s !== '')
     .map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new UserError(`malformed .npy shape (${shapeText})`, where);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new UserError(`malformed .npy shape (${printable(shapeText, 60)})`, where);
   return { descr, fortranOrder: fortran === 'True', shape };
 }
 
@@ -108,4 +110,13 @@ export async function readNpyLabels(source: ByteSource, header: NpyHeader, where
     labels[i] = value;
   }
   return labels;
+}
+
+/** Header text for a message: at most `max` characters, control and non-ASCII characters as \xNN / \uNNNN. */
+function printable(text: string, max: number): string {
+  const cut = text.length > max ? text.slice(0, max) + '…' : text;
+  return cut.replace(/[^\x20-\x7e…]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

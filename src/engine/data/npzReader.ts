@@ -126,7 +126,17 @@ async function peekHeader(file: ByteSource, array: NpzArray, path: string): Prom
   const where = `${path} (array '${array.name}')`;
   const head = await readEntryHead(file, array.entry, HEADER_PEEK_BYTES, where);
   // The peeked bytes stand in for the entry; its full size lets readNpyHeader check the data length.
-  const headSource = memorySource(head);
-  const source: ByteSource = { ...headSource, size: array.entry.size };
+  const peeked = memorySource(head);
+  const source: ByteSource = {
+    size: array.entry.size,
+    read(offset, length) {
+      if (offset + length <= head.length) return peeked.read(offset, length);
+      if (head.length < Math.min(HEADER_PEEK_BYTES, array.entry.size)) {
+        throw new UserError(`entry '${array.entry.name}' is corrupt: its data end after ${head.length} of ${array.entry.size} bytes`, where);
+      }
+      throw new UserError(`malformed .npy header: longer than ${HEADER_PEEK_BYTES} bytes`, where);
+    },
+    close: () => peeked.close(),
+  };
   return readNpyHeader(source, where);
 }
