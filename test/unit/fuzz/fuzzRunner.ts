@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { UNFORESEEN } from '../../../src/engine/data/datasetFile';
 import { isUserError } from '../../../src/engine/errors';
 import type { FuzzTarget } from './fuzzTargets';
-import { hashString, mutate, prng } from './mutations';
+import { seededRandom } from '../../../scripts/train/seededRandom';
+import { hashString, mutate } from './mutations';
 
 export interface FuzzFailure {
   target: string;
@@ -62,7 +63,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
     for (let index = 0; index < options.cases; index++) {
       const k = index % cases.length;
       const c = cases[k];
-      const random = prng((hashString(target.name) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+      const random = seededRandom((hashString(target.name) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
       const mutation = mutate(c.files[c.damage], random);
       const damaged = path.join(dirs[k], c.damage);
       const opened = path.join(dirs[k], c.open ?? c.damage);

@@ -2,18 +2,6 @@
 // 0x7fffffff / 0xffffffff, random bytes. The same seed gives the same damaged file, so a failure found
 // once can be replayed by its case number.
 
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A string's 32-bit FNV-1a hash: per-target seeds that do not change when targets are added. */
 export function hashString(text: string): number {
   let h = 0x811c9dc5;
