@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import fg from 'fast-glob';
+import { datasetFormatOfName } from '../engine/data/datasetFile';
 import { IMAGE_FILE_EXTENSIONS, compareCodePoints } from '../engine/data/folderListing';
 
 export interface ImageFiles {
@@ -15,7 +16,8 @@ export interface ImageFiles {
 const IMAGE_GLOB = `**/*.{${IMAGE_FILE_EXTENSIONS.map((e) => e.slice(1)).join(',')}}`;
 
 /**
- * A file is taken as given (its content decides whether it is an image); a folder gives its images, in
+ * A file is taken as given (its content decides whether it is an image), unless its name says it is a
+ * data set file (then the user meant --dataset); a folder gives its images, in
  * subfolders too, hidden ones left out; an argument that does not exist but has glob characters is
  * expanded (quoted globs reach us unexpanded: `explain 'data/**\/*.png'` avoids the shell's argument limit).
  */
@@ -36,6 +38,8 @@ export async function expandImageArgs(args: string[]): Promise<ImageFiles> {
       const found = await fg(IMAGE_GLOB, { cwd: arg, caseSensitiveMatch: false, dot: false, onlyFiles: true, followSymbolicLinks: true });
       if (found.length === 0) problems.push(`${arg}: no images in this folder (${IMAGE_FILE_EXTENSIONS.join(' ')})`);
       for (const f of found.sort(compareCodePoints)) add(path.join(arg, f));
+    } else if (stat && datasetFormatOfName(arg)) {
+      problems.push(`${arg}: a data set file, not an image; explain its samples with --dataset ${arg}`);
     } else if (stat) {
       add(arg);
     } else if (fg.isDynamicPattern(arg)) {

@@ -157,6 +157,9 @@ describe('explain in batches', () => {
     const bad = run(['explain', '--dataset', path.join(dir, 'set-images-idx3-ubyte'), '--indices', '0-6', '--model', grey, '--method', 'lrp-z']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--indices: 6 is past the last sample of .*set-images-idx3-ubyte \(it has 6: 0–5\)/);
+    const asImage = run(['explain', path.join(dir, 'set-images-idx3-ubyte'), '--model', grey, '--method', 'lrp-z']);
+    assert.equal(asImage.code, 1);
+    assert.match(asImage.stderr, /set-images-idx3-ubyte: a data set file, not an image; explain its samples with --dataset /);
     const orphan = run(['explain', path.join(dir, 'sample-0.png'), '--indices', '1', '--model', grey, '--method', 'lrp-z']);
     assert.equal(orphan.code, 2);
     assert.match(orphan.stderr, /--indices needs --dataset/);
