@@ -57,8 +57,11 @@ export async function explainCommand(args: string[], opts: Options): Promise<num
     for (const note of dataset?.notes ?? []) progress.log(`explain-image: note: ${note}`);
     let failed = inputs.problems.length;
     const attempted = images + inputs.problems.length;
-    if (images > 0) failed += await explainAll(opts, { modelPath, methods, preprocess, scale, single, dataset, ranges, files: inputs.files, progress });
-    progress.finish();
+    try {
+      if (images > 0) failed += await explainAll(opts, { modelPath, methods, preprocess, scale, single, dataset, ranges, files: inputs.files, progress });
+    } finally {
+      progress.finish(); // also before a fatal error's line
+    }
     if (failed === 0) return 0;
     if (attempted > 1) process.stderr.write(`explain-image: ${failed} of ${attempted} images failed (each named above)\n`);
     return 1;
