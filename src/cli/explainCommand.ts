@@ -1,94 +1,156 @@
 // `explain`: heatmaps of images for one or more methods, as PNG files, a summary line each, or JSON.
-import * as fs from 'fs';
+// Images come from files, folders and globs, and from --dataset files (any format the readers know).
+// The run streams: a few batches at a time on the worker pool, each result written and dropped as it
+// comes, so memory stays flat however many images there are. A bad image is reported on one line and
+// the run goes on; the exit code is 1 at the end if any image failed.
 import * as path from 'path';
 import { resolveModelPath } from '../engine/bundledModels';
-import { encodePng } from '../engine/heatmap/png';
-import { renderHeatmap, type ColormapName } from '../engine/heatmap/render';
+import { openDataset, type Dataset } from '../engine/data/datasetFile';
+import { UserError } from '../engine/errors';
+import type { ColormapName } from '../engine/heatmap/render';
 import { expandMethodList, formatMethodSpec } from '../engine/methods/methodRegistry';
-import { explainInParallel } from '../engine/pool/parallelJobs';
-import type { Explanation } from '../engine/types';
-import type { ExplainResult, ModelInfoResult } from '../protocol/engineJobs';
-import { failOnImageErrors, makePool, parseTarget, positiveInt, preprocessMode, requireImages, UsageError, type Options } from './options';
+import type { ModelInfoResult } from '../protocol/engineJobs';
+import { batchSize, datasetBatches, explainBatch, fileBatches, type Batch, type JobTemplate } from './explainBatches';
+import { expandImageArgs, outputStems, sampleStem } from './explainInputs';
+import {
+  allWriters,
+  heatmapFileWriter,
+  jsonDocumentWriter,
+  jsonLinesWriter,
+  StreamText,
+  summaryWriter,
+  type ResultWriter,
+  type RunInfo,
+} from './explainOutput';
+import { allIndices, countIndices, parseIndexRanges, type IndexRange } from './indexRanges';
+import { makePool, parseTarget, positiveInt, preprocessMode, UsageError, type Options } from './options';
+import { runInOrder } from './orderedWork';
+import { Progress } from './progress';
 
-export async function explainCommand(files: string[], opts: Options): Promise<number> {
+/** Batches in a row whose every image failed in the engine itself (not in its file) before the run stops. */
+const MAX_FAILED_BATCHES_IN_A_ROW = 3;
+
+export async function explainCommand(args: string[], opts: Options): Promise<number> {
   if (!opts.model) throw new UsageError('explain needs --model');
   if (!opts.method) throw new UsageError('explain needs --method');
-  const images = requireImages(files);
+  if (args.length === 0 && !opts.dataset) throw new UsageError('no images given: name image files, folders or globs, or --dataset <file>');
+  if (opts.indices !== undefined && !opts.dataset) throw new UsageError('--indices needs --dataset <file>');
+  if (opts.json && opts.jsonl) throw new UsageError('--json and --jsonl: choose one');
   const methods = expandMethodList(opts.method).map(formatMethodSpec);
   const modelPath = resolveModelPath(opts.model);
-  const colormap = (opts.colormap ?? 'bwr') as ColormapName;
   const scale = positiveInt(opts.scale, 'scale', 8);
-  const pool = makePool(opts, images.length);
+  const preprocess = preprocessMode(opts);
+
+  const inputs = await expandImageArgs(args);
+  const dataset = opts.dataset ? await openDataset(path.resolve(opts.dataset)) : undefined;
   try {
-    const info: ModelInfoResult = await pool.run({ type: 'model-info', model: { path: modelPath } });
-    const target = parseTarget(opts.target, info.card);
-    const result = await explainInParallel(pool, {
-      type: 'explain',
-      model: { path: modelPath },
-      images: images.map((p) => ({ kind: 'file', path: p })),
-      methods,
-      targets: target === null ? undefined : images.map(() => [target]),
-      preprocess: preprocessMode(opts),
-    });
-    failOnImageErrors(result);
-    if (opts.out) writeHeatmaps(result, opts.out, colormap, scale, images.length * methods.length);
-    if (opts.json) {
-      process.stdout.write(JSON.stringify(toJson(opts.model, result)) + '\n');
-    } else {
-      for (const e of result.explanations) process.stdout.write(summaryLine(result, e) + '\n');
-      if (!opts.out) process.stdout.write('(add --out heatmap.png to save the heatmap, --json for the numbers)\n');
+    const ranges: IndexRange[] = dataset ? (opts.indices !== undefined ? parseIndexRanges(opts.indices, dataset.count, opts.dataset!) : allIndices(dataset.count)) : [];
+    const images = inputs.files.length + countIndices(ranges);
+    const heatmaps = images * methods.length;
+    const single = opts.out !== undefined && /\.png$/i.test(opts.out);
+    if (single && heatmaps > 1) {
+      throw new UsageError(`--out ${opts.out} names one file, but this run makes ${heatmaps} heatmaps (${images} images × ${methods.length} methods): give a folder`);
     }
-    return 0;
+
+    const progress = new Progress(images);
+    for (const problem of inputs.problems) progress.log(`explain-image: ${problem}`);
+    for (const note of dataset?.notes ?? []) progress.log(`explain-image: note: ${note}`);
+    let failed = inputs.problems.length;
+    const attempted = images + inputs.problems.length;
+    try {
+      if (images > 0) failed += await explainAll(opts, { modelPath, methods, preprocess, scale, single, dataset, ranges, files: inputs.files, progress });
+    } finally {
+      progress.finish(); // also before a fatal error's line
+    }
+    if (failed === 0) return 0;
+    if (attempted > 1) process.stderr.write(`explain-image: ${failed} of ${attempted} images failed (each named above)\n`);
+    return 1;
+  } finally {
+    await dataset?.close();
+  }
+}
+
+interface Plan {
+  modelPath: string;
+  methods: string[];
+  preprocess: JobTemplate['preprocess'];
+  scale: number;
+  single: boolean;
+  dataset: Dataset | undefined;
+  ranges: IndexRange[];
+  files: string[];
+  progress: Progress;
+}
+
+/** Runs every batch through the pool and the writers; returns how many images failed. */
+async function explainAll(opts: Options, plan: Plan): Promise<number> {
+  const { dataset, progress } = plan;
+  const pool = makePool(opts, plan.files.length + countIndices(plan.ranges));
+  try {
+    const info: ModelInfoResult = await pool.run({ type: 'model-info', model: { path: plan.modelPath } });
+    const target = parseTarget(opts.target, info.card);
+    if (dataset) noteShapeMismatch(dataset, info, progress);
+    const run: RunInfo = { model: opts.model!, card: info.card, backend: info.backend };
+    const out = writers(opts, plan, run);
+    const template: JobTemplate = { type: 'explain', model: { path: plan.modelPath }, methods: plan.methods, preprocess: plan.preprocess, target };
+    const size = batchSize(info.card.inputShape);
+    const stems = outputStems(plan.files);
+    const stemOf = (i: number) => sampleStem(dataset!.path, i, dataset!.count);
+
+    let failed = 0;
+    let failedBatchesInARow = 0;
+    // Two batches per worker: one running, one waiting, so no worker idles while results are written.
+    await runInOrder(
+      concat(fileBatches(plan.files, stems, size), dataset ? datasetBatches(dataset, plan.ranges, size, stemOf) : undefined),
+      pool.size * 2,
+      (batch) => explainBatch(pool, batch, template),
+      async ({ outcomes, engineFailures }) => {
+        let bad = 0;
+        for (const outcome of outcomes) {
+          if (outcome.error) {
+            bad++;
+            progress.log(`explain-image: ${outcome.error}`);
+          }
+          await out.writer.write(outcome);
+        }
+        failed += bad;
+        progress.advance(outcomes.length, bad);
+        failedBatchesInARow = engineFailures === outcomes.length ? failedBatchesInARow + 1 : 0;
+        if (failedBatchesInARow >= MAX_FAILED_BATCHES_IN_A_ROW) {
+          throw new UserError(`stopped: the engine failed on every image of ${MAX_FAILED_BATCHES_IN_A_ROW} batches in a row (last: ${outcomes.at(-1)?.error})`);
+        }
+      },
+    );
+    await out.writer.end();
+    if (out.files && !plan.single) progress.log(`wrote ${out.files.written()} heatmaps to ${opts.out}`);
+    return failed;
   } finally {
     await pool.dispose();
   }
 }
 
-function summaryLine(result: ExplainResult, e: Explanation): string {
-  const card = result.card;
-  const p = e.probabilities[e.predicted] * 100;
-  return [
-    path.relative(process.cwd(), result.images[e.image].name),
-    `predicted ${card.labels[e.predicted]} (${p.toFixed(1)}%)`,
-    `target ${card.labels[e.target]}`,
-    e.method,
-    `Σ R = ${e.relevanceSum.toPrecision(4)} · logit ${e.logit.toPrecision(4)}`,
-    `${e.ms.toFixed(1)} ms · ${result.backend.name}`,
-  ].join(' · ');
+function writers(opts: Options, plan: Plan, run: RunInfo) {
+  const stdout = new StreamText(process.stdout);
+  const list: ResultWriter[] = [];
+  const files = opts.out
+    ? heatmapFileWriter({ out: opts.out, single: plan.single, colormap: (opts.colormap ?? 'bwr') as ColormapName, scale: plan.scale })
+    : undefined;
+  if (files) list.push(files);
+  if (opts.json) list.push(jsonDocumentWriter(stdout, run));
+  else if (opts.jsonl) list.push(jsonLinesWriter(stdout, run));
+  else list.push(summaryWriter(stdout, run, !opts.out));
+  return { writer: allWriters(list), files };
 }
 
-function writeHeatmaps(result: ExplainResult, out: string, colormap: ColormapName, scale: number, count: number): void {
-  const single = count === 1 && out.toLowerCase().endsWith('.png');
-  if (!single) fs.mkdirSync(out, { recursive: true });
-  for (const e of result.explanations) {
-    const png = encodePng(renderHeatmap(e.relevance, e.shape, { colormap, scale }));
-    const name = `${path.basename(result.images[e.image].name).replace(/\.[^.]+$/, '')}-${e.method.replace(/[^\w.=-]+/g, '_')}.png`;
-    const file = single ? out : path.join(out, name);
-    fs.writeFileSync(file, png);
-    if (!single) process.stderr.write(`wrote ${file}\n`);
-  }
+/** Samples of another size or channel count than the model's are converted: said once, not refused. */
+function noteShapeMismatch(dataset: Dataset, info: ModelInfoResult, progress: Progress): void {
+  const [h, w, c] = info.card.inputShape;
+  if (dataset.height === h && dataset.width === w && dataset.channels === c) return;
+  progress.log(
+    `explain-image: note: ${dataset.path}: samples are ${dataset.height}×${dataset.width}×${dataset.channels}, the model takes ${h}×${w}×${c}: each sample is converted (--preprocess decides how)`,
+  );
 }
 
-function toJson(model: string, result: ExplainResult) {
-  return {
-    model,
-    backend: result.backend.name,
-    ...(result.backend.reason ? { backendReason: result.backend.reason } : {}),
-    results: result.explanations.map((e) => ({
-      image: result.images[e.image].name,
-      method: e.method,
-      target: e.target,
-      prediction: {
-        class: e.predicted,
-        label: result.card.labels[e.predicted],
-        probabilities: Array.from(e.probabilities),
-      },
-      logit: e.logit,
-      relevanceSum: e.relevanceSum,
-      shape: e.shape,
-      relevance: Array.from(e.relevance),
-      ms: e.ms,
-      ...(e.completenessError !== undefined ? { completenessError: e.completenessError } : {}),
-    })),
-  };
+async function* concat(...parts: Array<AsyncIterable<Batch> | undefined>): AsyncGenerator<Batch> {
+  for (const part of parts) if (part) yield* part;
 }

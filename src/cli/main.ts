@@ -11,8 +11,10 @@ import { OPTIONS, UsageError, type Options } from './options';
 const USAGE = `Usage: explain-image <command> [options]
 
 Commands:
-  explain <images...> --model <id|model.json> --method <spec> [--target <k>] [--preprocess auto|fit|none]
-          [--out <file.png|folder>] [--json] [--colormap bwr|gray|coldnhot|viridis] [--scale <n>]
+  explain <images, folders, globs...> [--dataset <file|folder> [--indices 0-99,120,500-]]
+          --model <id|model.json> --method <spec[,spec...]> [--target <k>] [--preprocess auto|fit|none]
+          [--out <file.png|folder>] [--json | --jsonl] [--colormap bwr|gray|coldnhot|viridis] [--scale <n>]
+          (one PNG per image × method in --out; a bad image is reported and skipped, exit code 1 at the end)
   compare <images...> --model <id|model.json> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
           --out <grid.png> [--preprocess auto|fit|none]
           (each --model explains the images before it: one figure, one row group per data set)
@@ -25,6 +27,8 @@ lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --work
 Examples:
   explain-image explain models/samples/mnist-7-0000.png --model mnist-cnn --method lrp-a2b1 --out heat.png
   explain-image explain digit.png --model path/to/model.json --method deep-taylor --json
+  explain-image explain --dataset train-images-idx3-ubyte --indices 0-999 --model mnist-mlp --method lrp-a2b1 --out heatmaps/
+  explain-image explain 'photos/**/*.jpg' --model cnn/model.json --method lrp-epsilon --jsonl > results.jsonl
   explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png
   explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png`;
 

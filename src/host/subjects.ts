@@ -1,5 +1,6 @@
 // What a panel explains: image files, or samples of a dataset file (no temporary files).
 import * as path from 'path';
+import type { SampleShape } from '../engine/data/pixels';
 import type { ImageSource } from '../protocol/engineJobs';
 
 export type SubjectRef = { kind: 'file'; path: string } | { kind: 'dataset-sample'; path: string; index: number };
@@ -16,17 +17,14 @@ export function fileSubject(filePath: string): Subject {
   return { ref: { kind: 'file', path: filePath }, name: path.basename(filePath), source: { kind: 'file', path: filePath } };
 }
 
-export function sampleSubject(datasetPath: string, index: number, pixels: Uint8Array, width: number, height: number): Subject {
+/** A dataset sample: `pixels` as the Dataset reads them, width × height × channels bytes, HWC. */
+export function sampleSubject(datasetPath: string, index: number, pixels: Uint8Array, shape: SampleShape): Subject {
   const name = `${path.basename(datasetPath)} #${index}`;
   return {
     ref: { kind: 'dataset-sample', path: datasetPath, index },
     name,
-    source: { kind: 'pixels', name, width, height, channels: 1, data: pixels },
+    source: { kind: 'pixels', name, width: shape.width, height: shape.height, channels: shape.channels, data: pixels },
   };
 }
 
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.gif', '.webp'];
-
-export function isImagePath(p: string): boolean {
-  return IMAGE_EXTENSIONS.includes(path.extname(p).toLowerCase());
-}
+export { IMAGE_FILE_EXTENSIONS as IMAGE_EXTENSIONS, isImageFileName as isImagePath } from '../engine/data/folderListing';

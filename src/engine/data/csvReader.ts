@@ -5,7 +5,12 @@ import * as fs from 'fs';
 import { UserError } from '../errors';
 import { openFileSource } from './byteSource';
 import type { Dataset } from './datasetFile';
-import { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH, checkSampleRange, scaleSampleIndices, valueScaleFromMax } from './pixels';
+import { checkSampleRange, scaleSampleIndices, valueScaleFromMax } from './pixels';
+
+/** CSV files have no shape of their own: the MNIST CSV layout (28×28 grey) is the one we read. */
+const IMAGE_HEIGHT = 28;
+const IMAGE_WIDTH = 28;
+const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -54,6 +59,8 @@ export async function openCsv(path: string): Promise<Dataset> {
       labels: index.labels,
       labelSource: index.labels ? 'first column' : undefined,
       valueScale,
+      notes: [],
+      unreadable: new Map(),
       async read(start, n) {
         checkSampleRange(start, n, count);
         if (n === 0) return new Uint8Array(0);

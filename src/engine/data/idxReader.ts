@@ -5,7 +5,7 @@ import * as nodePath from 'path';
 import { UserError } from '../errors';
 import { ByteSource, gunzipFile, isGzip, memorySource, openFileSource, readHead } from './byteSource';
 import type { Dataset } from './datasetFile';
-import { IMAGE_HEIGHT, IMAGE_PIXELS, IMAGE_WIDTH, checkSampleRange } from './pixels';
+import { checkSampleRange } from './pixels';
 
 /** 0x00 0x00, type 0x08 (unsigned byte), number of dimensions. */
 const IMAGES_MAGIC = 0x00000803;
@@ -16,22 +16,25 @@ const LABELS_HEADER_BYTES = 8;
 export async function openIdx(path: string, maxInflatedBytes: number): Promise<Dataset> {
   const source = await openIdxSource(path, maxInflatedBytes);
   try {
-    const count = await readImagesHeader(source, path);
+    const { count, height, width } = await readImagesHeader(source, path);
+    const pixels = height * width;
     const labelFile = await findLabelFile(path);
     const labels = labelFile ? await readLabelFile(labelFile, count, maxInflatedBytes) : null;
     return {
       path,
       format: 'idx',
       count,
-      height: IMAGE_HEIGHT,
-      width: IMAGE_WIDTH,
+      height,
+      width,
       channels: 1,
       labels,
       labelSource: labelFile ? nodePath.basename(labelFile) : undefined,
       valueScale: 255,
+      notes: [],
+      unreadable: new Map(),
       async read(start, n) {
         checkSampleRange(start, n, count);
-        return source.read(IMAGES_HEADER_BYTES + start * IMAGE_PIXELS, n * IMAGE_PIXELS);
+        return source.read(IMAGES_HEADER_BYTES + start * pixels, n * pixels);
       },
       close: () => source.close(),
     };
@@ -49,8 +52,8 @@ async function openIdxSource(path: string, maxInflatedBytes: number): Promise<By
   return memorySource(await gunzipFile(path, maxInflatedBytes));
 }
 
-/** Checks the header of an idx3 image file against its size; returns the image count. */
-async function readImagesHeader(source: ByteSource, path: string): Promise<number> {
+/** Checks the header of an idx3 image file against its size; returns the image count and size. */
+async function readImagesHeader(source: ByteSource, path: string): Promise<{ count: number; height: number; width: number }> {
   if (source.size < 4) throw new UserError(`truncated IDX file: ${source.size} bytes, too short for a header`, path);
   const head = await readHead(source, IMAGES_HEADER_BYTES);
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
@@ -61,10 +64,9 @@ async function readImagesHeader(source: ByteSource, path: string): Promise<numbe
   }
   if (head.length < IMAGES_HEADER_BYTES) throw new UserError(`truncated IDX file: ${source.size} bytes, the header alone needs 16`, path);
   const [count, rows, cols] = [view.getUint32(4), view.getUint32(8), view.getUint32(12)];
-  if (rows !== IMAGE_HEIGHT || cols !== IMAGE_WIDTH) {
-    throw new UserError(`images are ${rows}×${cols}; only ${IMAGE_HEIGHT}×${IMAGE_WIDTH} images are supported`, path);
-  }
-  const expected = count * IMAGE_PIXELS;
+  if (rows === 0 || cols === 0) throw new UserError(`header says the images are ${rows}×${cols}`, path);
+  if (count === 0) throw new UserError('header says the file holds 0 images', path);
+  const expected = count * rows * cols;
   const present = source.size - IMAGES_HEADER_BYTES;
   if (present < expected) {
     throw new UserError(
@@ -72,7 +74,7 @@ async function readImagesHeader(source: ByteSource, path: string): Promise<numbe
       path,
     );
   }
-  return count;
+  return { count, height: rows, width: cols };
 }
 
 /**

@@ -1,135 +1,62 @@
-// NumPy .npy arrays (format versions 1.0, 2.0, 3.0): magic "\x93NUMPY", version, header length, a Python
-// dict literal {'descr', 'fortran_order', 'shape'}, then the raw elements. Used alone for .npy files and
-// for each array inside an .npz.
+// A NumPy array of images as a Dataset: a .npy file, or one array of an .npz (npzReader.ts). The
+// format itself is npyFormat.ts's, how a shape is read arrayLayout.ts's.
 import { UserError } from '../errors';
-import { ByteSource, openFileSource, readHead } from './byteSource';
+import { arrayLayout, type ArrayLayout } from './arrayLayout';
+import { ByteSource, openFileSource } from './byteSource';
 import type { Dataset, DatasetFormat } from './datasetFile';
+import { describeDtype, readNpyHeader, type NpyHeader } from './npyFormat';
+import { findNpyLabelFile } from './npyLabelFile';
 import {
   BYTES_PER_ELEMENT,
-  IMAGE_HEIGHT,
-  IMAGE_PIXELS,
-  IMAGE_WIDTH,
   PixelType,
+  SCALE_SAMPLE_ROWS,
   checkSampleRange,
   maxValue,
+  planarToInterleaved,
   scaleSampleIndices,
   toPixels,
   valueScaleFromMax,
 } from './pixels';
 
-export interface NpyHeader {
-  /** The dtype string as stored, e.g. '|u1', '<f4'. */
-  descr: string;
-  fortranOrder: boolean;
-  shape: number[];
-  /** Where the elements start, from the beginning of the .npy data. */
-  dataOffset: number;
-}
-
-const MAGIC = '\x93NUMPY';
-/** The first bytes of any .npy: magic, version, and a header length of 2 (v1) or 4 (v2, v3) bytes. */
-const PREAMBLE_BYTES = 12;
-
 const IMAGE_DTYPES: Record<string, PixelType> = { '|u1': 'u1', '<u1': 'u1', u1: 'u1', '<f4': 'f4', '<f8': 'f8' };
 const SUPPORTED_IMAGE_DTYPES = 'uint8 (|u1), float32 (<f4), float64 (<f8)';
-const SUPPORTED_SHAPES = '(N, 28, 28), (N, 784), (N, 28, 28, 1), (N, 1, 28, 28)';
+/**
+ * At most this many bytes are read at open to decide a float array's scale: 256 rows of 28×28 or
+ * 32×32×3 floats fit many times over, 224×224×3 ones take fewer rows instead of 150 MB.
+ */
+const SCALE_SAMPLE_BYTES = 16 * 1024 * 1024;
 
 export async function openNpy(path: string): Promise<Dataset> {
   const file = await openFileSource(path);
   try {
     const header = await readNpyHeader(file, path);
-    return await npyImageDataset({ path, format: 'npy', source: file, header, labels: null, close: () => file.close() });
+    const layout = imageLayout(header, path); // before looking for labels: a bad array is the first thing to say
+    const labelFile = await findNpyLabelFile(path, header.shape[0]);
+    return await npyImageDataset({
+      path,
+      format: 'npy',
+      source: file,
+      header,
+      layout,
+      labels: labelFile?.labels ?? null,
+      labelSource: labelFile?.labels ? labelFile.name : undefined,
+      notes: labelFile?.notes,
+      close: () => file.close(),
+    });
   } catch (e) {
     await file.close();
     throw e;
   }
 }
 
-/** Parses the header of the .npy held by `source`. `where` names it in messages (file, or file and entry). */
-export async function readNpyHeader(source: ByteSource, where: string): Promise<NpyHeader> {
-  const preamble = await readHead(source, PREAMBLE_BYTES);
-  const magic = Buffer.from(preamble.subarray(0, 6)).toString('latin1');
-  if (magic !== MAGIC) {
-    throw new UserError(`not a NumPy .npy array: starts with 0x${Buffer.from(preamble.subarray(0, 6)).toString('hex')}, expected 0x934e554d5059`, where);
-  }
-  if (preamble.length < PREAMBLE_BYTES) throw new UserError('truncated .npy header', where);
-  const major = preamble[6];
-  const view = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
-  let headerStart: number;
-  let headerLength: number;
-  if (major === 1) [headerStart, headerLength] = [10, view.getUint16(8, true)];
-  else if (major === 2 || major === 3) [headerStart, headerLength] = [12, view.getUint32(8, true)];
-  else throw new UserError(`unsupported .npy format version ${major}.${preamble[7]} (supported: 1.0, 2.0, 3.0)`, where);
-  if (headerStart + headerLength > source.size) throw new UserError('truncated .npy header', where);
-
-  const text = Buffer.from(await source.read(headerStart, headerLength)).toString(major === 3 ? 'utf8' : 'latin1');
-  const header = { ...parseHeaderDict(text, where), dataOffset: headerStart + headerLength };
-  const byteLength = elementCount(header.shape) * itemSize(header.descr);
-  if (header.dataOffset + byteLength > source.size) {
-    throw new UserError(
-      `truncated .npy: shape ${formatShape(header.shape)} of ${header.descr} needs ${byteLength} bytes of data, there are ${source.size - header.dataOffset}`,
-      where,
-    );
-  }
-  return header;
-}
-
-/** The header is a Python dict literal; three regular expressions read the three keys numpy writes. */
-function parseHeaderDict(text: string, where: string): Omit<NpyHeader, 'dataOffset'> {
-  if (/descr['"]\s*:\s*\[/.test(text)) throw new UserError('unsupported dtype: a structured (record) array', where);
-  const descr = /descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
-  const fortran = /fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new UserError(`malformed .npy header: ${text.trim().slice(0, 120)}`, where);
-  }
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim().replace(/L$/, '')) // Python 2 wrote long integers as 60000L
-    .filter((s) => s !== '')
-    .map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new UserError(`malformed .npy shape (${shapeText})`, where);
-  return { descr, fortranOrder: fortran === 'True', shape };
-}
-
-/** Bytes per element from a dtype string such as '<f4' (the trailing number); 0 if it has none. */
-function itemSize(descr: string): number {
-  const size = Number(/(\d+)$/.exec(descr)?.[1] ?? 0);
-  return Number.isFinite(size) ? size : 0;
-}
-
-function elementCount(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-export function formatShape(shape: number[]): string {
-  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-}
-
-/** Whether a shape holds 28×28 single-channel images in C order: (N,28,28), (N,784), (N,28,28,1), (N,1,28,28). */
-export function isImageShape(shape: number[]): boolean {
-  const rest = shape.slice(1).join(',');
-  const [h, w] = [IMAGE_HEIGHT, IMAGE_WIDTH];
-  return [`${h},${w}`, `${h * w}`, `${h},${w},1`, `1,${h},${w}`].includes(rest);
-}
-
 /** Checks an array holds images we can show and explains in one line when it does not. */
-function checkImageArray(header: NpyHeader, where: string): PixelType {
+function imageLayout(header: NpyHeader, where: string): ArrayLayout & { type: PixelType } {
   if (header.fortranOrder) throw new UserError('Fortran-order arrays are not supported; save with np.ascontiguousarray(x)', where);
   const type = IMAGE_DTYPES[header.descr];
   if (!type) throw new UserError(`unsupported dtype ${describeDtype(header.descr)} for images; supported: ${SUPPORTED_IMAGE_DTYPES}`, where);
-  if (!isImageShape(header.shape)) {
-    throw new UserError(`unsupported array shape ${formatShape(header.shape)}; supported: ${SUPPORTED_SHAPES}`, where);
-  }
-  return type;
-}
-
-function describeDtype(descr: string): string {
-  const names: Record<string, string> = { f: 'float', i: 'int', u: 'uint', b: 'bool', c: 'complex', U: 'unicode', S: 'bytes', O: 'object' };
-  const m = /^([<>|=]?)([a-zA-Z])(\d*)$/.exec(descr);
-  if (!m) return `'${descr}'`;
-  const kind = m[2] === 'b' ? 'bool' : `${names[m[2]] ?? m[2]}${m[3] && !'USO'.includes(m[2]) ? Number(m[3]) * 8 : ''}`;
-  return `${kind} ('${descr}'${m[1] === '>' ? ', big-endian' : ''})`;
+  const layout = arrayLayout(header.shape);
+  if ('problem' in layout) throw new UserError(layout.problem, where);
+  return { ...layout, type };
 }
 
 export interface NpyImageArgs {
@@ -138,70 +65,55 @@ export interface NpyImageArgs {
   /** The bytes of the .npy (the file, or one .npz entry). */
   source: ByteSource;
   header: NpyHeader;
+  /** From imageLayout, when the caller has already checked the array (else checked here). */
+  layout?: ArrayLayout & { type: PixelType };
   labels: Uint8Array | null;
   labelSource?: string;
+  /** Notes the caller already has (about the labels). */
+  notes?: string[];
   /** `where` for messages, when it differs from `path` (an .npz entry). */
   where?: string;
   close: () => Promise<void>;
 }
 
 /**
- * A Dataset over a .npy image array. Float arrays get their value scale from SCALE_SAMPLE_ROWS rows spread
- * over the array (see valueScaleFromMax): cheap on a 1 GB file, and dark first rows cannot mislead it.
+ * A Dataset over a .npy image array. Float arrays get their value scale from up to SCALE_SAMPLE_ROWS rows
+ * spread over the array (see valueScaleFromMax): cheap on a 1 GB file, and dark first rows cannot
+ * mislead it.
  */
 export async function npyImageDataset(args: NpyImageArgs): Promise<Dataset> {
   const { source, header } = args;
-  const type = checkImageArray(header, args.where ?? args.path);
+  const where = args.where ?? args.path;
+  const layout = args.layout ?? imageLayout(header, where);
+  const { type, height, width, channels } = layout;
   const count = header.shape[0];
-  const rowBytes = IMAGE_PIXELS * BYTES_PER_ELEMENT[type];
+  const rowBytes = height * width * channels * BYTES_PER_ELEMENT[type];
   const readRows = (start: number, n: number) => source.read(header.dataOffset + start * rowBytes, n * rowBytes);
 
   let max = -Infinity;
   if (type !== 'u1') {
-    for (const i of scaleSampleIndices(count)) max = Math.max(max, maxValue(await readRows(i, 1), type));
+    const rows = Math.max(1, Math.min(count, Math.floor(SCALE_SAMPLE_BYTES / rowBytes)));
+    for (const i of scaleSampleIndices(count, Math.min(rows, SCALE_SAMPLE_ROWS))) max = Math.max(max, maxValue(await readRows(i, 1), type));
   }
   const valueScale = type === 'u1' ? 255 : valueScaleFromMax(max);
   return {
     path: args.path,
     format: args.format,
     count,
-    height: IMAGE_HEIGHT,
-    width: IMAGE_WIDTH,
-    channels: 1,
+    height,
+    width,
+    channels,
     labels: args.labels,
     labelSource: args.labelSource,
     valueScale,
+    notes: [...(layout.note ? [`${where}: ${layout.note}`] : []), ...(args.notes ?? [])],
+    unreadable: new Map(),
     async read(start, n) {
       checkSampleRange(start, n, count);
-      return toPixels(await readRows(start, n), type, valueScale);
+      const pixels = toPixels(await readRows(start, n), type, valueScale);
+      return layout.channelsFirst ? planarToInterleaved(pixels, n, layout) : pixels;
     },
     close: args.close,
   };
 }
 
-const LABEL_DTYPES = ['|u1', '<u1', 'u1', '|i1', '<i1', 'i1', '<u2', '<i2', '<u4', '<i4', '<u8', '<i8'];
-
-/** Reads a 1-D integer array of class labels (0..255), e.g. y_train of an .npz. */
-export async function readNpyLabels(source: ByteSource, header: NpyHeader, where: string): Promise<Uint8Array> {
-  if (header.shape.length !== 1) throw new UserError(`labels must be a 1-D array, got shape ${formatShape(header.shape)}`, where);
-  if (!LABEL_DTYPES.includes(header.descr)) {
-    throw new UserError(`unsupported dtype ${describeDtype(header.descr)} for labels; supported: signed and unsigned integers`, where);
-  }
-  const count = header.shape[0];
-  const size = itemSize(header.descr);
-  const signed = header.descr.includes('i');
-  const bytes = await source.read(header.dataOffset, count * size);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const at = i * size;
-    const value =
-      size === 1 ? (signed ? view.getInt8(at) : view.getUint8(at))
-      : size === 2 ? (signed ? view.getInt16(at, true) : view.getUint16(at, true))
-      : size === 4 ? (signed ? view.getInt32(at, true) : view.getUint32(at, true))
-      : Number(signed ? view.getBigInt64(at, true) : view.getBigUint64(at, true));
-    if (value < 0 || value > 255) throw new UserError(`label ${value} at index ${i} is outside 0..255`, where);
-    labels[i] = value;
-  }
-  return labels;
-}

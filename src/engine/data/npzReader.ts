@@ -3,7 +3,9 @@
 import { UserError } from '../errors';
 import { ByteSource, memorySource, openFileSource } from './byteSource';
 import type { Dataset } from './datasetFile';
-import { NpyHeader, formatShape, isImageShape, npyImageDataset, readNpyHeader, readNpyLabels } from './npyReader';
+import { SUPPORTED_SHAPES, formatShape, isImageShape } from './arrayLayout';
+import { NpyHeader, readNpyHeader, readNpyLabels } from './npyFormat';
+import { npyImageDataset } from './npyReader';
 import { ZipEntry, openZipEntry, readEntryHead, readZipDirectory } from './zipDirectory';
 
 /** Image/label array names, in order of preference (keras' mnist.npz has x_train before x_test). */
@@ -76,7 +78,7 @@ async function chooseImages(arrays: NpzArray[], headerOf: (a: NpzArray) => Promi
   for (const array of arrays) if (isImageShape((await headerOf(array)).shape)) return array;
   const found = await Promise.all(arrays.map(async (a) => `${a.name} ${formatShape((await headerOf(a)).shape)}`));
   throw new UserError(
-    `no image array: found ${found.join(', ')}; expected one named x, images, x_train or x_test, or shaped (N, 28, 28), (N, 784), (N, 28, 28, 1)`,
+    `no image array: found ${found.join(', ')}; expected one named x, images, x_train or x_test, or shaped ${SUPPORTED_SHAPES}`,
     path,
   );
 }
@@ -124,7 +126,17 @@ async function peekHeader(file: ByteSource, array: NpzArray, path: string): Prom
   const where = `${path} (array '${array.name}')`;
   const head = await readEntryHead(file, array.entry, HEADER_PEEK_BYTES, where);
   // The peeked bytes stand in for the entry; its full size lets readNpyHeader check the data length.
-  const headSource = memorySource(head);
-  const source: ByteSource = { ...headSource, size: array.entry.size };
+  const peeked = memorySource(head);
+  const source: ByteSource = {
+    size: array.entry.size,
+    read(offset, length) {
+      if (offset + length <= head.length) return peeked.read(offset, length);
+      if (head.length < Math.min(HEADER_PEEK_BYTES, array.entry.size)) {
+        throw new UserError(`entry '${array.entry.name}' is corrupt: its data end after ${head.length} of ${array.entry.size} bytes`, where);
+      }
+      throw new UserError(`malformed .npy header: longer than ${HEADER_PEEK_BYTES} bytes`, where);
+    },
+    close: () => peeked.close(),
+  };
   return readNpyHeader(source, where);
 }

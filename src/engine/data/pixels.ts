@@ -1,9 +1,5 @@
-// What every reader turns its stored values into: 28×28 single-channel images as 8-bit pixels, and the
-// one rule that decides how float data were meant ([0,1] or [0,255]).
-
-export const IMAGE_HEIGHT = 28;
-export const IMAGE_WIDTH = 28;
-export const IMAGE_PIXELS = IMAGE_HEIGHT * IMAGE_WIDTH;
+// What every reader turns its stored values into: images of any height × width with 1 or 3 channels as
+// 8-bit pixels in HWC order, and the one rule that decides how float data were meant ([0,1] or [0,255]).
 
 /** How float values were understood: 1 means [0,1] (multiplied by 255), 255 means [0,255] already. */
 export type ValueScale = 255 | 1;
@@ -13,6 +9,19 @@ export type PixelType = 'u1' | 'f4' | 'f8';
 
 export const BYTES_PER_ELEMENT: Record<PixelType, number> = { u1: 1, f4: 4, f8: 8 };
 
+export type Channels = 1 | 3;
+
+/** The size of one sample as the readers hand it out: height × width × channels bytes, HWC. */
+export interface SampleShape {
+  height: number;
+  width: number;
+  channels: Channels;
+}
+
+export function sampleBytes(shape: SampleShape): number {
+  return shape.height * shape.width * shape.channels;
+}
+
 /**
  * How many samples the float-range check looks at: spread evenly over the whole array (first and last
  * included), so a file whose first rows happen to be dark is still judged by the rest.
@@ -20,10 +29,10 @@ export const BYTES_PER_ELEMENT: Record<PixelType, number> = { u1: 1, f4: 4, f8: 
 export const SCALE_SAMPLE_ROWS = 256;
 
 /** Sample indices for the float-range check: up to SCALE_SAMPLE_ROWS, evenly spaced, ascending. */
-export function scaleSampleIndices(count: number): number[] {
-  if (count <= SCALE_SAMPLE_ROWS) return Array.from({ length: count }, (_, i) => i);
+export function scaleSampleIndices(count: number, rows = SCALE_SAMPLE_ROWS): number[] {
+  if (count <= rows) return Array.from({ length: count }, (_, i) => i);
   const picked: number[] = [];
-  for (let k = 0; k < SCALE_SAMPLE_ROWS; k++) picked.push(Math.round((k * (count - 1)) / (SCALE_SAMPLE_ROWS - 1)));
+  for (let k = 0; k < rows; k++) picked.push(Math.round((k * (count - 1)) / (rows - 1)));
   return picked;
 }
 
@@ -55,6 +64,26 @@ export function toPixels(bytes: Uint8Array, type: PixelType, scale: ValueScale):
   const factor = scale === 1 ? 255 : 1;
   for (let i = 0; i < values.length; i++) out[i] = values[i] * factor;
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/**
+ * n samples stored channel by channel (CHW: all of channel 0, then channel 1, ...) → HWC, the order every
+ * reader returns. Used for NumPy (N, C, H, W) arrays and CIFAR records.
+ */
+export function planarToInterleaved(planar: Uint8Array, n: number, shape: SampleShape): Uint8Array {
+  const { channels } = shape;
+  if (channels === 1) return planar;
+  const plane = shape.height * shape.width;
+  const size = plane * channels;
+  const out = new Uint8Array(n * size);
+  for (let s = 0; s < n; s++) {
+    const base = s * size;
+    for (let c = 0; c < channels; c++) {
+      const from = base + c * plane;
+      for (let p = 0; p < plane; p++) out[base + p * channels + c] = planar[from + p];
+    }
+  }
+  return out;
 }
 
 /**

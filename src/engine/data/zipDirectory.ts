@@ -67,7 +67,8 @@ export async function readZipDirectory(file: ByteSource, where: string): Promise
     const commentLength = directory.getUint16(at + 32, true);
     const bytes = new Uint8Array(directory.buffer, directory.byteOffset, directory.byteLength);
     const entry: ZipEntry = {
-      name: Buffer.from(bytes.subarray(at + 46, at + 46 + nameLength)).toString('utf8'),
+      // Control characters (a damaged name) would break the one-line messages that quote it.
+      name: Buffer.from(bytes.subarray(at + 46, at + 46 + nameLength)).toString('utf8').replace(/[\u0000-\u001f\u007f]/g, '?'),
       method: directory.getUint16(at + 10, true),
       compressedSize: directory.getUint32(at + 20, true),
       size: directory.getUint32(at + 24, true),
@@ -83,13 +84,14 @@ export async function readZipDirectory(file: ByteSource, where: string): Promise
 
 /** Sizes and offsets too large for 32 bits are 0xFFFFFFFF in the directory and follow in the ZIP64 extra field. */
 function applyZip64Extra(entry: ZipEntry, directory: DataView, start: number, length: number): void {
-  for (let at = start; at + 4 <= start + length; ) {
+  const end = Math.min(start + length, directory.byteLength); // a damaged length may point past the directory
+  for (let at = start; at + 4 <= end; ) {
     const id = directory.getUint16(at, true);
     const size = directory.getUint16(at + 2, true);
     if (id === ZIP64_EXTRA_ID) {
       let field = at + 4;
       for (const key of ['size', 'compressedSize', 'localHeaderOffset'] as const) {
-        if (entry[key] === 0xffffffff && field + 8 <= at + 4 + size) {
+        if (entry[key] === 0xffffffff && field + 8 <= Math.min(at + 4 + size, end)) {
           entry[key] = u64(directory, field);
           field += 8;
         }

@@ -34,10 +34,10 @@ function walkChunks(bytes: Uint8Array, fileName: string): { width: number; heigh
     const length = readUint32(bytes, at);
     const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
     if (at + 12 + length > bytes.length) {
-      throw new UserError(`truncated PNG: the ${type} chunk runs past the end of the file`, fileName);
+      throw new UserError(`truncated PNG: the ${chunkName(type)} chunk runs past the end of the file`, fileName);
     }
     if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== readUint32(bytes, at + 8 + length)) {
-      throw new UserError(`corrupt PNG: the ${type} chunk's checksum (CRC) does not match its data`, fileName);
+      throw new UserError(`corrupt PNG: the ${chunkName(type)} chunk's checksum (CRC) does not match its data`, fileName);
     }
     if (type === 'IHDR' && length >= 8) size = { width: readUint32(bytes, at + 8), height: readUint32(bytes, at + 12) };
     if (type === 'IEND') break;
@@ -46,6 +46,12 @@ function walkChunks(bytes: Uint8Array, fileName: string): { width: number; heigh
   if (!size) throw new UserError('corrupt PNG: no IHDR header chunk', fileName);
   if (at + 8 > bytes.length) throw new UserError('truncated PNG: the file ends before the IEND chunk', fileName);
   return size;
+}
+
+/** A chunk type for a message: its four letters, or its bytes in hex when damage made them something else. */
+function chunkName(type: string): string {
+  if (/^[A-Za-z]{4}$/.test(type)) return type;
+  return `0x${Array.from(type, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('')}`;
 }
 
 function describePngjsError(message: string): string {

@@ -133,9 +133,10 @@ export class DatasetBrowser implements vscode.Disposable {
       const signal = run.controller.signal;
       const info = await pool.run({ type: 'model-info', model: { path: entry.path } }, signal);
       const [h, w, c] = info.card.inputShape;
-      if (h !== dataset.height || w !== dataset.width || c !== 1) {
+      if (h !== dataset.height || w !== dataset.width || c !== dataset.channels) {
+        const kind = dataset.channels === 1 ? 'grey' : 'RGB';
         throw new UserError(
-          `${entry.id} takes ${h}×${w}×${c} images; this file's images are ${dataset.height}×${dataset.width}×1. Pick a model for 28×28 gray images.`,
+          `${entry.id} takes ${h}×${w}×${c} images; this file's images are ${dataset.height}×${dataset.width}×${dataset.channels}. Pick a model for ${dataset.height}×${dataset.width} ${kind} images.`,
         );
       }
       run.model = { id: entry.id, name: info.card.name || entry.id, labels: info.card.labels };
@@ -181,7 +182,8 @@ export class DatasetBrowser implements vscode.Disposable {
       let n = 1;
       while (k + n < indices.length && indices[k + n] === indices[k] + n) n++;
       const at = k;
-      reads.push(dataset.read(indices[k], n).then((pixels) => out.set(pixels, at * size)));
+      // The grid draws grey thumbnails (height × width bytes): colour samples are shown by their luma for now.
+      reads.push(dataset.read(indices[k], n).then((pixels) => out.set(dataset.channels === 1 ? pixels : lumaOf(pixels), at * size)));
       k += n;
     }
     try {
@@ -199,7 +201,7 @@ export class DatasetBrowser implements vscode.Disposable {
   private async subject(index: number): Promise<Subject> {
     const dataset = this.dataset!;
     const pixels = await dataset.read(index, 1);
-    return sampleSubject(dataset.path, index, pixels, dataset.width, dataset.height);
+    return sampleSubject(dataset.path, index, pixels, dataset);
   }
 
   private async explain(index: number): Promise<void> {
@@ -227,4 +229,11 @@ export class DatasetBrowser implements vscode.Disposable {
     this.run?.controller.abort();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** HWC RGB bytes → one grey byte per pixel (ITU-R BT.601 luma, as the engine's grey conversion). */
+function lumaOf(rgb: Uint8Array): Uint8Array {
+  const out = new Uint8Array(rgb.length / 3);
+  for (let p = 0; p < out.length; p++) out[p] = Math.round(0.299 * rgb[3 * p] + 0.587 * rgb[3 * p + 1] + 0.114 * rgb[3 * p + 2]);
+  return out;
 }

@@ -5,7 +5,15 @@ import type { Dataset, DatasetFormat } from '../../engine/data/datasetFile';
 import type { DatasetInfo, PredictionChunk } from '../../protocol/datasetMessages';
 import type { SampleStats } from './predictionStats';
 
-const FORMAT_LABELS: Record<DatasetFormat, string> = { idx: 'MNIST IDX', npy: 'NumPy .npy', npz: 'NumPy .npz', csv: 'CSV' };
+const FORMAT_LABELS: Record<DatasetFormat, string> = {
+  idx: 'MNIST IDX',
+  npy: 'NumPy .npy',
+  npz: 'NumPy .npz',
+  csv: 'CSV',
+  cifar10: 'CIFAR-10 binary',
+  cifar100: 'CIFAR-100 binary',
+  folder: 'image folder',
+};
 
 export function toBase64(array: ArrayBufferView): string {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');

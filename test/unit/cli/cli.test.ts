@@ -214,8 +214,10 @@ describe('explain-image CLI', () => {
       assertUserError(explainWith(f), 'empty.png', /empty|zero/i);
     });
 
-    it('a directory given as image', () => {
-      assertUserError(explainWith(dir), path.basename(dir), /directory/i);
+    it('a folder without images (folders are searched for images)', () => {
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-empty-'));
+      fs.writeFileSync(path.join(empty, 'notes.txt'), 'no images here');
+      assertUserError(explainWith(empty), path.basename(empty), /no images in this folder/);
     });
 
     it('a missing image file', () => {

@@ -88,7 +88,7 @@ test('files with other names are recognised by their first bytes; unknown, empty
   await assert.rejects(openDataset(write('empty-images-idx3-ubyte', '')), /empty-images-idx3-ubyte: empty file/);
   await assert.rejects(openDataset(write('empty.npy', '')), /empty file/);
   await assert.rejects(openDataset(path.join(dir, 'missing.npy')), /missing\.npy: cannot open \(ENOENT\)/);
-  await assert.rejects(openDataset(dir), /is not a file/);
+  await assert.rejects(openDataset(dir), /no images found; expected <folder>\/<class>\/<image> or images directly in the folder/);
   await assert.rejects(openDataset(write('short.gz', zlib.gzipSync(Buffer.from('not idx at all')))), /wrong magic number 0x6e6f7420/);
 });
 

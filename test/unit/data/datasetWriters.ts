@@ -140,3 +140,56 @@ AIYEAAAAAA==`;
 export function fromBase64(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'base64');
 }
+
+/**
+ * Channel c of pixel p (row-major, p = y·width + x) of image i, for colour and odd-sized fixtures: covers
+ * 0 and 255, and differs between images, positions and channels, so a mixed-up axis shows.
+ */
+export function valueOf(i: number, p: number, c: number): number {
+  if (p === 0) return c === 1 ? 255 : 0;
+  return (i * 37 + p * 11 + c * 89 + ((i * p + 3 * c) % 7)) & 255;
+}
+
+/** `count` images of height × width × channels, HWC (channels last), from valueOf. */
+export function makeHwc(count: number, height: number, width: number, channels: number): Uint8Array {
+  const out = new Uint8Array(count * height * width * channels);
+  let at = 0;
+  for (let i = 0; i < count; i++) for (let p = 0; p < height * width; p++) for (let c = 0; c < channels; c++) out[at++] = valueOf(i, p, c);
+  return out;
+}
+
+/** The same images as makeHwc stored channels first (CHW): all of channel 0, then channel 1, ... */
+export function makeChw(count: number, height: number, width: number, channels: number): Uint8Array {
+  const out = new Uint8Array(count * height * width * channels);
+  let at = 0;
+  for (let i = 0; i < count; i++) for (let c = 0; c < channels; c++) for (let p = 0; p < height * width; p++) out[at++] = valueOf(i, p, c);
+  return out;
+}
+
+/**
+ * CIFAR binary records as the CIFAR page describes them: per image the label byte (CIFAR-100: coarse,
+ * then fine), then 1024 red, 1024 green, 1024 blue bytes, each plane row-major. Pixels from valueOf.
+ */
+export function cifarBytes(count: number, variant: 10 | 100, fine: (i: number) => number, coarse: (i: number) => number = () => 0): Buffer {
+  const labelBytes = variant === 10 ? 1 : 2;
+  const record = labelBytes + 3072;
+  const out = Buffer.alloc(count * record);
+  for (let i = 0; i < count; i++) {
+    const at = i * record;
+    if (variant === 100) out[at] = coarse(i);
+    out[at + labelBytes - 1] = fine(i);
+    for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) out[at + labelBytes + c * 1024 + p] = valueOf(i, p, c);
+  }
+  return out;
+}
+
+/** Writes `files` (relative path → bytes) under a fresh temporary folder; returns the folder. */
+export function writeTree(files: Record<string, Uint8Array | string>): string {
+  const root = tempDir();
+  for (const [rel, bytes] of Object.entries(files)) {
+    const file = path.join(root, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bytes);
+  }
+  return root;
+}

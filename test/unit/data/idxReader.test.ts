@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { openDataset } from '../../../src/engine/data/datasetFile';
 import { findLabelFile } from '../../../src/engine/data/idxReader';
-import { PIXELS, idxHeader, idxImages, idxLabels, makeImages, makeLabels, pixelOf, tempDir } from './datasetWriters';
+import { PIXELS, idxHeader, idxImages, idxLabels, makeHwc, makeImages, makeLabels, pixelOf, tempDir, valueOf } from './datasetWriters';
 
 const N = 23;
 const images = makeImages(N);
@@ -99,11 +99,25 @@ test('IDX: a label file with another count, or broken, is an error naming it', a
   await assert.rejects(openDataset(path.join(dir, 'b-images-idx3-ubyte')), /b-labels-idx1-ubyte: truncated IDX label file: header says 23 labels, file has 5/);
 });
 
-test('IDX: images other than 28×28 are refused with their size', async () => {
+test('IDX: images of any size are read, row-major; a header with no images or no pixels is refused', async () => {
   const dir = tempDir();
-  const file = path.join(dir, 'big-images-idx3-ubyte');
-  fs.writeFileSync(file, Buffer.concat([idxHeader(0x803, [1, 32, 32]), Buffer.alloc(32 * 32)]));
-  await assert.rejects(openDataset(file), /images are 32×32; only 28×28 images are supported/);
+  const [h, w, n] = [5, 7, 4];
+  const file = path.join(dir, 'odd-images-idx3-ubyte');
+  const pixels = makeHwc(n, h, w, 1);
+  fs.writeFileSync(file, Buffer.concat([idxHeader(0x803, [n, h, w]), pixels]));
+  const d = await openDataset(file);
+  assert.deepEqual([d.count, d.height, d.width, d.channels], [n, h, w, 1]);
+  assert.deepEqual(await d.read(0, n), pixels);
+  const third = await d.read(2, 1);
+  for (let p = 0; p < h * w; p++) assert.equal(third[p], valueOf(2, p, 0));
+  await d.close();
+
+  const none = path.join(dir, 'none-images-idx3-ubyte');
+  fs.writeFileSync(none, idxHeader(0x803, [0, 28, 28]));
+  await assert.rejects(openDataset(none), /none-images-idx3-ubyte: header says the file holds 0 images/);
+  const flat = path.join(dir, 'flat-images-idx3-ubyte');
+  fs.writeFileSync(flat, Buffer.concat([idxHeader(0x803, [3, 0, 28]), Buffer.alloc(10)]));
+  await assert.rejects(openDataset(flat), /header says the images are 0×28/);
 });
 
 test('IDX .gz: decompression stops at the limit with a clear error; corrupt gzip is a UserError', async () => {

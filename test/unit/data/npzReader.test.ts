@@ -123,7 +123,7 @@ test('npz: label count mismatch, missing images, deflate limit and bad zips are 
     openDataset(writeNpz({ a: npyBytes('<f4', [3, 4], new Float32Array(12)), b: labelsNpy() }, 0)),
     /no image array: found a \(3, 4\), b \(17,\); expected one named x, images, x_train or x_test/,
   );
-  await assert.rejects(openDataset(writeNpz({ x: npyBytes('|u1', [N, 28, 27], new Uint8Array(N * 28 * 27)) }, 6)), /\(array 'x'\): unsupported array shape \(17, 28, 27\)/);
+  await assert.rejects(openDataset(writeNpz({ x: npyBytes('|u1', [N, 28, 27, 2], new Uint8Array(N * 28 * 27 * 2)) }, 6)), /\(array 'x'\): unsupported array shape \(17, 28, 27, 2\)/);
   await assert.rejects(openDataset(writeNpz({ y: labelsNpy() }, 0)), /no image array/);
   await assert.rejects(
     openDataset(writeNpz({ x: imagesNpy(), y: labelsNpy() }, 6), { maxInflatedBytes: 1000 }),
