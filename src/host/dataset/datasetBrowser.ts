@@ -199,7 +199,7 @@ export class DatasetBrowser implements vscode.Disposable {
   private async subject(index: number): Promise<Subject> {
     const dataset = this.dataset!;
     const pixels = await dataset.read(index, 1);
-    return sampleSubject(dataset.path, index, pixels, dataset.width, dataset.height);
+    return sampleSubject(dataset.path, index, pixels, dataset.width, dataset.height, dataset.labels?.[index]);
   }
 
   private async explain(index: number): Promise<void> {
