@@ -196,7 +196,7 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     rebuildKeepingFocus(staleSlot, () =>
       replaceChildren(staleSlot, [
         stale
-          ? el('div', { class: 'stale-note' }, [
+          ? el('div', { class: `stale-note${state!.busy ? ' busy' : ''}` }, [
               el('span', { class: `codicon ${state!.busy ? 'codicon-history' : 'codicon-debug-pause'}`, attrs: { 'aria-hidden': 'true' } }),
               el('span', { class: 'stale-text', text: stale }),
               state!.cancelled ? el('vscode-button', { attrs: { secondary: true, icon: 'refresh', 'data-focus-key': 'retry-stale' }, text: 'Retry', on: { click: () => host.post({ type: 'retry' }) } }) : null,

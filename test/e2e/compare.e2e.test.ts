@@ -83,8 +83,9 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     const figure = frame.locator('canvas#figure');
     const description = (await figure.getAttribute('aria-label')) ?? '';
     for (const title of SEED_TITLES) assert.ok(description.includes(title), `the figure has no column "${title}": ${description}`);
-    IMAGES.forEach((image, i) => assert.ok(description.includes(`${image} (predicted ${labels[i]} (`), `row ${image} should say predicted ${labels[i]}: ${description}`));
-    assert.ok((await s.workbench.tabLabels()).includes(`Compare methods · ${model.id}`), `tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
+    IMAGES.forEach((image, i) => assert.ok(description.includes(`${image} → ${labels[i]} (`), `row ${image} should say predicted ${labels[i]}: ${description}`));
+    // The tab names what it holds: two comparisons of different images get different titles.
+    assert.ok((await s.workbench.tabLabels()).includes(`Compare methods · ${model.id} · ${IMAGES.map((f) => path.basename(f)).join(', ')}`), `tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
     const shown = await readCanvas(figure);
 
     // Export from the palette (the comparison is the active editor): the save dialog, then the file.
@@ -124,7 +125,7 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     await waitFilled(s, frame, selected.map(() => 7), 'selection');
     await s.workbench.screenshot('explorer-selection');
     const description = (await frame.locator('canvas#figure').getAttribute('aria-label')) ?? '';
-    const rows = selected.map((name) => description.indexOf(`${name} (predicted`));
+    const rows = selected.map((name) => description.indexOf(`${name} → `));
     assert.ok(rows.every((at) => at >= 0), `the figure's rows are not the selected images: ${description}`);
     assert.deepEqual([...rows].sort((a, b) => a - b), rows, 'rows in the order of the selection');
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
