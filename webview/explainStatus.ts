@@ -34,7 +34,8 @@ export function formatMs(ms: number): string {
 export function progressText(state: ExplainViewState): string | undefined {
   const p = state.progress;
   if (!state.busy || !p) return undefined;
-  return `${titleText(state.method.title)}: ${p.done} of ${p.total} ${p.unit}`;
+  // The family name only: "SmoothGrad (samples = 4096, sigma = 0.1)" would repeat the total.
+  return `${titleText(state.method.title).replace(/ \(.*\)$/, '')}: ${p.done} of ${p.total} ${p.unit}`;
 }
 
 /**

@@ -193,7 +193,9 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     const message = failed && image && !startsWithPathOf(failed, image.name) ? `${image.name}: ${failed}` : failed;
     replaceChildren(imageError, [message ? errorBox(message, () => host.post({ type: 'retry' })) : null]);
     const stale = failed ? undefined : staleNote(state, image);
-    rebuildKeepingFocus(staleSlot, () =>
+    // Rebuilt only when it says something else: a new element would restart its delayed appearance.
+    const staleKey = `${stale}|${state.busy}|${state.cancelled}`;
+    if (staleSlot.dataset.key !== staleKey) rebuildKeepingFocus(staleSlot, () =>
       replaceChildren(staleSlot, [
         stale
           ? el('div', { class: `stale-note${state!.busy ? ' busy' : ''}` }, [
@@ -204,6 +206,7 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
           : null,
       ]),
     );
+    staleSlot.dataset.key = staleKey;
     figures.hidden = !image || Boolean(failed);
     if (!image || failed) {
       // Nothing is drawn, so there is nothing to export (the canvas still holds the last image's map).

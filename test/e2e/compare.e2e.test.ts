@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Frame } from 'playwright-core';
+import { compareFrame, waitFilled } from './harness/comparePanel';
 import { contributedCommand } from './harness/manifest';
 import { readCanvas, readPngFile } from './harness/pixels';
 import { bundledModels, defaultModel, predictedLabels } from './harness/reference';
@@ -18,46 +18,6 @@ const skip = e2eSkip();
 const IMAGES = ['mnist-7-0000.png', 'mnist-2-0001.png'];
 /** The `explainImage.compare.methods` default: the seed figure's seven methods, as their column titles. */
 const SEED_TITLES = ['Sensitivity Analysis', 'Guided Backprop', 'Simple Taylor Decomposition', 'Deep Taylor Decomposition', 'LRP-α1.2β0.2', 'LRP-α1.5β0.5', 'LRP-α2β1'];
-
-/**
- * The content frame of the comparison view titled "Compare methods" / "Compare models" whose header
- * counts (e.g. "7 methods · 2 images") are `counts`.
- */
-async function compareFrame(s: Session, kind: 'methods' | 'models', counts: string, timeoutMs = 60_000): Promise<Frame> {
-  const textOf = async (f: Frame, selector: string) => {
-    const element = f.locator(selector).first();
-    return Promise.race([
-      element.count().then((n) => (n > 0 ? element.innerText({ timeout: 1000 }) : '')),
-      new Promise<string>((r) => setTimeout(() => r(''), 1000)),
-    ]).catch(() => '');
-  };
-  const frame = await waitFor(async () => {
-    for (const f of s.page.frames()) {
-      if (f === s.page.mainFrame() || f.isDetached()) continue;
-      if ((await textOf(f, 'h1.figure-title')).trim() !== `Compare ${kind}`) continue;
-      if ((await textOf(f, '.panel-header .muted')).trim() === counts) return f;
-    }
-    return undefined;
-  }, timeoutMs);
-  if (!frame) throw new Error(`no "Compare ${kind}" view of ${counts} after ${timeoutMs} ms; webviews say ${JSON.stringify(await s.workbench.webviewTexts())}`);
-  return frame;
-}
-
-/** Waits until the figure reports `expected` heatmaps per row; returns how long that took. */
-async function waitFilled(s: Session, frame: Frame, expected: number[], what: string): Promise<number> {
-  const started = Date.now();
-  const figure = frame.locator('canvas#figure');
-  let last: string | null = null;
-  const done = await waitFor(async () => {
-    last = await figure.getAttribute('data-filled-cells');
-    return last === JSON.stringify(expected) ? true : undefined;
-  }, 180_000);
-  if (!done) {
-    await s.workbench.screenshot(`${what}-not-filled`);
-    assert.fail(`the ${what} figure reports data-filled-cells=${last}, expected ${JSON.stringify(expected)} (webview: ${JSON.stringify(await s.workbench.webviewTexts())})`);
-  }
-  return Date.now() - started;
-}
 
 describe('comparison figure', { timeout: 10 * 60_000 }, () => {
   let session: Session | undefined;

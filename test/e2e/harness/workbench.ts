@@ -382,6 +382,24 @@ export class Workbench {
     return proposed;
   }
 
+  /**
+   * Replaces the user settings.json in VS Code's own editor and saves it, then closes that editor. The
+   * text is inserted in one piece (no typing), so the editor's bracket and quote auto-closing stay out of it.
+   */
+  async replaceUserSettings(json: string): Promise<void> {
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    const editor = this.page.locator('.editor-instance .monaco-editor textarea').first();
+    await editor.waitFor({ state: 'attached', timeout: 15_000 });
+    await this.page.waitForTimeout(300);
+    await editor.focus();
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.insertText(json);
+    await this.page.keyboard.press('Control+S');
+    await this.page.waitForTimeout(500);
+    await this.runCommand('View: Close Editor');
+  }
+
   /** Saves a screenshot of the whole window as artifacts/e2e/<scenario>-<name>.png; returns its path. */
   async screenshot(name: string): Promise<string> {
     fs.mkdirSync(artifactsDir, { recursive: true });
