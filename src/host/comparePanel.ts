@@ -13,7 +13,7 @@ import { resolveModelChoice, type ModelEntry } from './modelCatalog';
 import { formatDuration, logRun } from './runLog';
 import { DISPLAY_SETTINGS, readSettings } from './settings';
 import { rowName, subjectsTitle, type Subject, type SubjectRef } from './subjects';
-import { followSettings } from './explainPanel';
+import { followSettings } from './panelState';
 import { validateWebviewMessage } from './validateWebviewMessage';
 import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
 import { webviewHtml, webviewOptions } from './webviewHtml';

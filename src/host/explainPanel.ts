@@ -6,14 +6,14 @@ import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { encodePng } from '../engine/heatmap/png';
 import { decodeImage } from '../engine/image/decode';
-import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
 import { explainInParallel } from '../engine/pool/parallelJobs';
 import { CancelledError } from '../engine/pool/workerPool';
 import type { ExplainResult } from '../protocol/engineJobs';
-import type { DisplaySettings, ExplainedImage, ExplainViewState, FromWebview, MethodSummary, RunProgress, ShownRun, ToWebview } from '../protocol/webviewMessages';
+import type { DisplaySettings, ExplainedImage, ExplainViewState, FromWebview, RunProgress, ShownRun, ToWebview } from '../protocol/webviewMessages';
 import type { HostServices } from './hostServices';
 import { ExportRequests, savePng } from './exportPng';
 import { imageHint, imageStats, referenceFor } from './mismatchHint';
+import { followSettings, methodSummary, progressUnit } from './panelState';
 import { formatDuration, logRun } from './runLog';
 import { DISPLAY_SETTINGS, readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
@@ -22,9 +22,6 @@ import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
-
-/** Methods whose relevance sums to about the logit, so "Σ R = … · logit …" means something. */
-const CONSERVATIVE = new Set(['simple-taylor', 'deep-taylor', 'lrp-ab', 'lrp-z', 'lrp-epsilon', 'lrp-gamma', 'epsilon-plus-flat', 'epsilon-gamma-box', 'integrated-gradients']);
 
 const ORIGINAL_PREVIEW_LIMIT = 8 * 1024 * 1024;
 
@@ -425,36 +422,6 @@ function toExplainedImage(subject: Subject, result: ExplainResult, index: number
     ms: e.ms,
   };
   return image;
-}
-
-export function methodSummary(spec: string): MethodSummary {
-  try {
-    const parsed = parseMethodSpec(spec);
-    return { spec, title: methodTitle(parsed), conservative: CONSERVATIVE.has(parsed.id) };
-  } catch {
-    // An invalid stored spec shows as typed; the explain run reports the error.
-    return { spec, title: [{ text: spec }], conservative: false };
-  }
-}
-
-/** What a method's progress counts, for the methods that report progress. */
-export function progressUnit(spec: string): string | undefined {
-  try {
-    const id = parseMethodSpec(spec).id;
-    return id === 'smoothgrad' ? 'samples' : id === 'integrated-gradients' ? 'steps' : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The display after a settings change: the changed settings' values, the panel's own choices for the rest. */
-export function followSettings(current: DisplaySettings, fromSettings: DisplaySettings, changed: (key: string) => boolean): DisplaySettings {
-  const next = { ...current };
-  if (changed('explainImage.colormap')) next.colormap = fromSettings.colormap;
-  if (changed('explainImage.normalization') || changed('explainImage.percentile')) next.normalization = fromSettings.normalization;
-  if (changed('explainImage.overlay')) next.overlay = fromSettings.overlay;
-  if (changed('explainImage.overlayOpacity')) next.opacity = fromSettings.opacity;
-  return next;
 }
 
 /** "mnist-7-0000.png" or "3 images: a.png, b.png, c.png" for the log. */

@@ -20,7 +20,7 @@ import type { ExplainResult } from '../../src/protocol/engineJobs';
 import { compareFrame, waitFilled } from './harness/comparePanel';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand, namesLabel } from './harness/manifest';
-import { hasInk } from './harness/pixels';
+import { hasInk, readCanvas } from './harness/pixels';
 import { samplesDir } from './harness/paths';
 import { defaultModel } from './harness/reference';
 import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
@@ -133,6 +133,18 @@ describe('dataset samples keep their identity; mismatch hints', { timeout: 12 * 
     await s.workbench.screenshot('samples-exported');
     assert.ok(toast, 'no notification names the exported comparison');
     assert.ok(fs.existsSync(target));
+
+    // The comparison follows a colour map changed in settings.json.
+    const before = await readCanvas(figureFrame.locator('canvas#figure'));
+    await s.updateSettings({ 'explainImage.colormap': 'viridis' });
+    const recoloured = await waitFor(async () => {
+      const colour = await figureFrame.locator('vscode-single-select[label="Colour map"]').evaluate((e) => (e as HTMLElement & { value: string }).value);
+      const now = await readCanvas(figureFrame.locator('canvas#figure'));
+      return colour === 'viridis' && now.signature !== before.signature ? true : undefined;
+    }, 15_000);
+    await s.workbench.screenshot('samples-compare-viridis');
+    assert.ok(recoloured, 'the comparison did not follow explainImage.colormap = viridis');
+    await s.workbench.activateTab(title);
 
     // Click the misclassified row's Deep Taylor cell: the explain panel opens on that sample with that method.
     const row = picked.indexOf(wrong);

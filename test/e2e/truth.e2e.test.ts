@@ -257,7 +257,7 @@ describe('what the explain panel shows is true', { timeout: 12 * 60_000 }, () =>
     const stamp = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
     assert.match(log, new RegExp(`^${stamp} \\[explain\\] mnist-7-0000\\.png · mnist-cnn · lrp-a2b1 · class 7 \\(predicted\\) · [\\d.]+ ms compute · [\\d.]+ m?s wall$`, 'm'), log.slice(-3000));
     assert.match(log, new RegExp(`^${stamp} \\[explain\\] .*cancelled$`, 'm'));
-    assert.match(log, new RegExp(`^${stamp} \\[method\\] LRP-α2β1 → SmoothGrad · chosen for this workspace · smoothgrad:samples=${LONG_SMOOTHGRAD},sigma=0\\.1$`, 'm'));
+    assert.match(log, new RegExp(`^${stamp} \\[method\\] LRP-α2β1 → SmoothGrad \\(samples = ${LONG_SMOOTHGRAD}, sigma = 0\\.1\\) · chosen for this workspace · smoothgrad:samples=${LONG_SMOOTHGRAD},sigma=0\\.1$`, 'm'));
     assert.match(log, new RegExp(`^${stamp} \\[model\\] \\S+ → mnist-cnn · from the setting explainImage\\.model · `, 'm'));
     assert.match(log, new RegExp(`^${stamp} \\[method\\] setting explainImage\\.method = deep-taylor · now Deep Taylor Decomposition$`, 'm'));
     assert.match(log, new RegExp(`^${stamp} \\[explain\\] broken\\.png: .*not an image`, 'm'));

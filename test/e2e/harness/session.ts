@@ -148,7 +148,8 @@ export async function startSession(scenario: string, options: SessionOptions = {
           if (value === null) delete settings[key];
           else settings[key] = value;
         }
-        await workbench.replaceUserSettings(JSON.stringify(settings, null, 2));
+        // One line: the editor would indent every inserted line again.
+        await workbench.replaceUserSettings(JSON.stringify(settings));
         const saved = await waitFor(() => {
           try {
             const now = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -157,7 +158,7 @@ export async function startSession(scenario: string, options: SessionOptions = {
             return undefined;
           }
         }, 10_000);
-        if (!saved) throw new Error(`settings.json was not saved with ${JSON.stringify(patch)}: ${fs.readFileSync(file, 'utf8').slice(0, 500)}`);
+        if (!saved) throw new Error(`settings.json was not saved with ${JSON.stringify(patch)}: ${fs.readFileSync(file, 'utf8').slice(-800)}`);
       },
       stop: async () => {
         await workbench.screenshot('final').catch(() => {});
