@@ -184,6 +184,13 @@ export class Workbench {
     for (;;) {
       await rows[0].click(); // select it first, as a person would
       for (const row of rows.slice(1)) await row.click({ modifiers: ['Control'] });
+      // A click can land while the Explorer re-renders (a preview opening beside it): check that every
+      // row is selected before asking for the menu, else select them again.
+      const selected = await Promise.all(rows.map((r) => r.getAttribute('aria-selected').catch(() => null)));
+      if (rows.length > 1 && selected.some((v) => v !== 'true') && Date.now() < deadline) {
+        await this.page.waitForTimeout(500);
+        continue;
+      }
       await rows[rows.length - 1].click({ button: 'right' });
       const labels = this.page.locator('.context-view .monaco-menu .action-label');
       await labels.first().waitFor({ timeout: 10_000 });
