@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compareFrame, waitFilled } from './harness/comparePanel';
 import { contributedCommand } from './harness/manifest';
-import { readCanvas, readPngFile } from './harness/pixels';
+import { readCanvas, waitForPngFile } from './harness/pixels';
 import { bundledModels, defaultModel, predictedLabels } from './harness/reference';
 import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
 
@@ -52,9 +52,8 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     const target = path.join(s.workspace.dir, 'comparison-methods.png');
     await s.workbench.runCommand(contributedCommand('explainImage.exportComparison').paletteLabel);
     await s.workbench.answerSaveDialog(target);
-    const written = await waitFor(() => (fs.existsSync(target) && fs.statSync(target).size > 0 ? true : undefined), 15_000);
-    assert.ok(written, `no ${target} after answering the save dialog`);
-    const png = readPngFile(target);
+    const png = await waitForPngFile(target);
+    assert.ok(png, `no whole PNG at ${target} after answering the save dialog`);
     assert.deepEqual([png.width, png.height], [shown.width, shown.height], 'the PNG has the canvas\'s size');
     assert.equal(png.signature, shown.signature, 'the PNG holds exactly the pixels shown');
     assert.ok(png.nonWhite > 0.05 * png.width * png.height, `the exported figure is nearly blank (${png.nonWhite} of ${png.width * png.height} pixels not white)`);
