@@ -11,8 +11,9 @@ import { bundledModels, resolveModelChoice, type ModelEntry } from './host/model
 import { pickMethod, pickModel } from './host/pickers';
 import { isSubjectRefList, subjectsFromRefs } from './host/restoreSubjects';
 import { Selection } from './host/selection';
+import { logRun } from './host/runLog';
 import { readSettings } from './host/settings';
-import { createStatusBar } from './host/statusBar';
+import { createStatusBar, methodLabel } from './host/statusBar';
 import { fileSubject, type Subject } from './host/subjects';
 
 export function activate(context: vscode.ExtensionContext) {
@@ -51,15 +52,23 @@ export function activate(context: vscode.ExtensionContext) {
   command('explainImage.explainSubjects', (subjects: Subject[]) => ExplainPanel.show(services, subjects));
 
   command('explainImage.selectMethod', async () => {
-    const spec = await pickMethod(selection.method);
-    if (spec) await selection.setMethod(spec);
-    return spec;
+    const settings = readSettings();
+    const picked = await pickMethod({ current: selection.method, overridden: selection.methodOverride !== undefined, setting: settings.method });
+    if (!picked) return undefined;
+    const before = selection.method;
+    await selection.setMethod(picked.kind === 'choice' ? picked.value : undefined);
+    logRun(log, 'method', [`${methodLabel(before)} → ${methodLabel(selection.method)}`, picked.kind === 'setting' ? 'from the setting explainImage.method' : 'chosen for this workspace', selection.method]);
+    return selection.method;
   });
 
   command('explainImage.selectModel', async () => {
-    const entry = await pickModel(context.extensionPath, selection.model.path);
-    if (entry) await selection.setModel(entry.bundled ? entry.id : entry.path);
-    return entry?.id;
+    const current = selection.model;
+    const picked = await pickModel(context.extensionPath, { current: current.path, overridden: selection.modelOverride !== undefined, setting: readSettings().model }, current.id);
+    if (!picked) return undefined;
+    await selection.setModel(picked.kind === 'choice' ? (picked.value.bundled ? picked.value.id : picked.value.path) : undefined);
+    const now = selection.model;
+    logRun(log, 'model', [`${current.id} → ${now.id}`, picked.kind === 'setting' ? 'from the setting explainImage.model' : 'chosen for this workspace', now.path]);
+    return now.id;
   });
 
   command('explainImage.compareMethods', async (clicked?: unknown, selected?: unknown) => {
@@ -146,7 +155,19 @@ export function activate(context: vscode.ExtensionContext) {
     return sameData.some((m) => m.path === current.path) ? sameData : [current, ...sameData];
   }
 
-  log.appendLine('Explain Image activated');
+  // Settings changed in settings.json: the model and method changes are logged like picks are.
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('explainImage.model')) {
+        logRun(log, 'model', [`setting explainImage.model = ${readSettings().model}`, selection.modelOverride !== undefined ? `not in force: ${selection.model.id} was chosen for this workspace` : `now ${selection.model.id}`]);
+      }
+      if (e.affectsConfiguration('explainImage.method')) {
+        logRun(log, 'method', [`setting explainImage.method = ${readSettings().method}`, selection.methodOverride !== undefined ? `not in force: ${selection.method} was chosen for this workspace` : `now ${methodLabel(selection.method)}`]);
+      }
+    }),
+  );
+
+  log.appendLine(`Explain Image activated${vscode.workspace.isTrusted ? '' : ' (restricted mode: bundled models only unless one is picked; workspace values of explainImage.model and explainImage.compare.models are ignored)'}`);
   return { services };
 }
 

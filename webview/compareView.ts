@@ -59,7 +59,15 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
   new ResizeObserver(() => scheduleDraw()).observe(scroller);
   canvas.addEventListener('mousemove', (event) => {
     const box = canvas.getBoundingClientRect();
-    canvas.title = state && lastLayout ? cellTooltip(state, lastLayout, event.clientX - box.left, event.clientY - box.top) : '';
+    const [x, y] = [event.clientX - box.left, event.clientY - box.top];
+    canvas.title = state && lastLayout ? cellTooltip(state, lastLayout, x, y) : '';
+    canvas.style.cursor = state && lastLayout && cellAt(lastLayout, x, y) ? 'pointer' : '';
+  });
+  // A heatmap cell clicked opens that image with that column's method (or model) in the explain panel.
+  canvas.addEventListener('click', (event) => {
+    const box = canvas.getBoundingClientRect();
+    const cell = lastLayout && cellAt(lastLayout, event.clientX - box.left, event.clientY - box.top);
+    if (cell) host.post({ type: 'open-cell', row: cell.row, column: cell.column });
   });
   watchTheme(() => scheduleDraw());
   // Canvas text needs the VS Code font loaded before it is measured.
@@ -185,6 +193,15 @@ function fitLayout(state: CompareViewState, available: number, measure: Paramete
   return layout;
 }
 
+/** The heatmap cell (not the input column) under a point of the canvas. */
+export function cellAt(layout: FigureLayout, x: number, y: number): { row: number; column: number } | undefined {
+  for (let r = 0; r < layout.rows.length; r++) {
+    const k = layout.rows[r].cells.findIndex((c) => x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h);
+    if (k > 0) return { row: r, column: k - 1 };
+  }
+  return undefined;
+}
+
 /** What the cell under the pointer shows, for the canvas's tooltip (errors are only readable here). */
 function cellTooltip(state: CompareViewState, layout: FigureLayout, x: number, y: number): string {
   for (let r = 0; r < layout.rows.length; r++) {
@@ -196,6 +213,7 @@ function cellTooltip(state: CompareViewState, layout: FigureLayout, x: number, y
     const cell = row.cells[k - 1];
     if (row.error) return `${row.name}: ${row.error}`;
     if (!cell) return `${row.name} · ${column}: ${state.running ? 'computing…' : 'not computed'}`;
+    if (cell.heatmap && !cell.error) return `${row.name} · ${column}: class ${cell.heatmap.target}, Σ R = ${formatValue(cell.heatmap.relevanceSum)}, logit ${formatValue(cell.heatmap.logit)}${cell.label ? `, predicted ${cell.label}` : ''}. Click to open in the explain panel`;
     if (cell.error) return `${row.name} · ${column}: ${cell.error}`;
     const h = cell.heatmap;
     return h ? `${row.name} · ${column}: class ${h.target}, Σ R = ${formatValue(h.relevanceSum)}, logit ${formatValue(h.logit)}${cell.label ? `, predicted ${cell.label}` : ''}` : '';
@@ -209,6 +227,6 @@ function plural(n: number, word: string): string {
 
 function describe(state: CompareViewState): string {
   const columns = state.columns.map((c) => titleText(c.title)).join(', ');
-  const rows = state.rows.map((r) => (r.label ? `${r.name} (predicted ${r.label})` : r.name)).join('; ');
+  const rows = state.rows.map((r) => (r.label ? `${r.name} → ${r.label}` : r.name)).join('; ');
   return `Comparison figure ${state.title}: columns input, ${columns}; rows ${rows}. ${colorBarModel(state.display.colormap, false).description}.`;
 }

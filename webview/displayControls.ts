@@ -8,7 +8,8 @@ import { el } from './dom';
 export interface DisplayControls {
   element: HTMLElement;
   update(display: DisplaySettings): void;
-  setExportEnabled(enabled: boolean): void;
+  /** `reason`: why Export is off (its tooltip), e.g. "Waiting for the heatmap being computed". */
+  setExportEnabled(enabled: boolean, reason?: string): void;
 }
 
 interface Options {
@@ -46,17 +47,37 @@ export function createDisplayControls(options: Options): DisplayControls {
     attrs: { type: 'number', min: PERCENTILE_RANGE.min, max: PERCENTILE_RANGE.max, step: 0.1, label: 'Percentile' },
   }) as HTMLElement & { value: string; invalid: boolean };
   const percentileValue = (): number | null => {
-    const p = Number(percentile.value);
-    return Number.isFinite(p) && p >= PERCENTILE_RANGE.min && p <= PERCENTILE_RANGE.max ? p : null;
+    const text = String(percentile.value ?? '').trim();
+    const p = Number(text);
+    return text !== '' && Number.isFinite(p) && p >= PERCENTILE_RANGE.min && p <= PERCENTILE_RANGE.max ? p : null;
   };
+  // An invalid value is not applied: the field says the valid range and which value stays in use.
+  const percentileNote = el('span', { class: 'field-note', id: 'percentile-note', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const inUse = () => (current?.normalization.kind === 'percentile' ? current.normalization.p : 99.5);
+  const checkPercentile = () => {
+    const p = percentileValue();
+    percentile.invalid = p === null;
+    percentileNote.textContent = p === null ? `Enter a number from ${PERCENTILE_RANGE.min} to ${PERCENTILE_RANGE.max}; still using ${inUse()}` : '';
+    percentile.setAttribute('aria-describedby', 'percentile-note');
+    return p;
+  };
+  percentile.addEventListener('input', () => checkPercentile());
+  percentile.addEventListener('blur', () => {
+    // Leaving the field with an invalid value puts the value in use back, and says so until the next edit.
+    if (percentileValue() === null) {
+      const note = percentileNote.textContent;
+      percentile.value = String(inUse());
+      percentile.invalid = false;
+      percentileNote.textContent = note ? `${note.replace(/; still using .*/, '')}; kept ${inUse()}` : '';
+    }
+  });
   normKind.addEventListener('change', () => {
     const normalization: Normalization = normKind.value === 'max' ? { kind: 'max' } : { kind: 'percentile', p: percentileValue() ?? 99.5 };
     percentile.hidden = normalization.kind === 'max';
     options.onChange({ normalization });
   });
   percentile.addEventListener('change', () => {
-    const p = percentileValue();
-    percentile.invalid = p === null;
+    const p = checkPercentile();
     if (p !== null) options.onChange({ normalization: { kind: 'percentile', p } });
   });
 
@@ -87,7 +108,7 @@ export function createDisplayControls(options: Options): DisplayControls {
 
   const element = el('div', { class: 'display-controls', attrs: { role: 'toolbar', 'aria-label': 'Display' } }, [
     group('Colours', colormap),
-    group('Scale', normKind, percentile),
+    group('Scale', normKind, percentile, percentileNote),
     options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue]) : null,
     el('span', { class: 'spacer' }),
     exportButton,
@@ -101,6 +122,7 @@ export function createDisplayControls(options: Options): DisplayControls {
       colormap.value = display.colormap;
       normKind.value = display.normalization.kind;
       percentile.hidden = display.normalization.kind !== 'percentile';
+      percentileNote.hidden = percentile.hidden;
       if (display.normalization.kind === 'percentile' && document.activeElement !== percentile) {
         percentile.value = String(display.normalization.p);
         percentile.invalid = false;
@@ -110,8 +132,9 @@ export function createDisplayControls(options: Options): DisplayControls {
       opacity.value = String(Math.round(display.opacity * 100));
       opacityValue.textContent = `${opacity.value}%`;
     },
-    setExportEnabled(enabled) {
+    setExportEnabled(enabled, reason) {
       exportButton.disabled = !enabled;
+      exportButton.title = enabled ? 'Save what is shown as a PNG' : (reason ?? 'Nothing to export yet');
     },
   };
 }

@@ -14,6 +14,7 @@ import { relevanceScale } from '../src/engine/heatmap/normalize';
 import { displayedHeatmap, imageDataOf, inputRgba, integerScale, isNonNegative, upscale, type RgbaImage } from './heatmap/rasterize';
 import type { HostBridge } from './hostBridge';
 import { titleNodes, titleText } from './methodTitle';
+import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText } from './explainStatus';
 
 /** Display sizes (CSS px) the integer upscaling aims for. */
 const INPUT_SIZE = 224;
@@ -45,10 +46,8 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
   const originalImg = el('img', { class: 'original-image' });
   // Small originals (28×28 digits) are upscaled as crisp pixels; photos are scaled smoothly.
   originalImg.addEventListener('load', () => originalImg.classList.toggle('small', originalImg.naturalWidth < 168 && originalImg.naturalHeight < 168));
-  const originalFigure = el('figure', { class: 'view-figure original-figure' }, [
-    el('div', { class: 'figure-frame' }, [originalImg]),
-    el('figcaption', { text: 'Original' }),
-  ]);
+  const originalCaption = el('figcaption', { text: 'Original' });
+  const originalFigure = el('figure', { class: 'view-figure original-figure' }, [el('div', { class: 'figure-frame' }, [originalImg]), originalCaption]);
   const inputCanvas = el('canvas', { class: 'pixelated', attrs: { role: 'img' } });
   const inputCaption = el('figcaption');
   const inputFigure = el('figure', { class: 'view-figure' }, [el('div', { class: 'figure-frame' }, [inputCanvas]), inputCaption]);
@@ -61,6 +60,7 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
   heatmapCanvas.addEventListener('mousemove', (event) => showPixel(event));
   heatmapCanvas.addEventListener('mouseleave', () => showPixel());
   const imageError = el('div', { class: 'image-error-slot' });
+  const staleSlot = el('div', { class: 'stale-slot', attrs: { 'aria-live': 'polite' } });
   const figures = el('section', { class: 'figures', attrs: { 'aria-label': 'Image and heatmap' } }, [originalFigure, inputFigure, heatmapFigure]);
   const predictions = el('section', { class: 'predictions', attrs: { 'aria-label': 'Predictions' } });
 
@@ -70,7 +70,7 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
       alertBox,
       strip,
       el('div', { class: 'toolbar-row' }, [controls.element]),
-      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, figures]), predictions]),
+      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, staleSlot, figures]), predictions]),
     ]),
   );
 
@@ -94,6 +94,7 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     const s = state;
     const image = selectedImage();
     const heatmap = image?.heatmap;
+    const progress = progressText(s);
     rebuildKeepingFocus(header, () =>
       replaceChildren(header, [
         el('button', {
@@ -109,8 +110,8 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
           attrs: { title: 'Choose another method', 'aria-label': `Method: ${titleText(s.method.title)}. Choose another method` },
           on: { click: () => host.post({ type: 'pick-method' }) },
         }, [el('span', { class: 'codicon codicon-beaker', attrs: { 'aria-hidden': 'true' } }), el('span', {}, titleNodes(s.method.title)), el('span', { class: 'codicon codicon-chevron-down', attrs: { 'aria-hidden': 'true' } })]),
-        // While busy the heatmap shown is the previous run's: its Σ R would be read as the new method's.
-        s.method.conservative && heatmap && !s.busy
+        // Σ R only for a heatmap of the method in the header: another run's would be read as this one's.
+        s.method.conservative && heatmap && heatmapIsCurrent(s, image)
           ? el('span', {
               class: 'readout',
               attrs: { title: 'Sum of the relevance over all pixels, and the explained logit f_c(x): conservative rules keep them close' },
@@ -119,10 +120,17 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
           : null,
         el('span', { class: 'spacer' }),
         s.busy ? el('vscode-progress-ring', { class: 'busy-ring', attrs: { 'aria-label': 'Explaining' } }) : null,
+        progress
+          ? el('span', {
+              class: 'run-progress',
+              text: progress,
+              attrs: { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': s.progress!.total, 'aria-valuenow': s.progress!.done, 'aria-label': progress },
+            })
+          : null,
         s.busy
           ? el('vscode-button', { attrs: { secondary: true, icon: 'debug-stop', 'data-focus-key': 'cancel' }, text: 'Cancel', on: { click: () => host.post({ type: 'cancel' }) } })
           : null,
-        s.backend ? el('span', { class: 'backend', text: s.backend, attrs: { title: 'Backend that computed the heatmap, and its time' } }) : null,
+        s.backend ? el('span', { class: 'backend', text: timeText(s, image), attrs: { title: 'Backend that computed the heatmap shown, and its time' } }) : null,
       ]),
     );
   }
@@ -184,6 +192,21 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     // the image only when it does not.
     const message = failed && image && !startsWithPathOf(failed, image.name) ? `${image.name}: ${failed}` : failed;
     replaceChildren(imageError, [message ? errorBox(message, () => host.post({ type: 'retry' })) : null]);
+    const stale = failed ? undefined : staleNote(state, image);
+    // Rebuilt only when it says something else: a new element would restart its delayed appearance.
+    const staleKey = `${stale}|${state.busy}|${state.cancelled}`;
+    if (staleSlot.dataset.key !== staleKey) rebuildKeepingFocus(staleSlot, () =>
+      replaceChildren(staleSlot, [
+        stale
+          ? el('div', { class: `stale-note${state!.busy ? ' busy' : ''}` }, [
+              el('span', { class: `codicon ${state!.busy ? 'codicon-history' : 'codicon-debug-pause'}`, attrs: { 'aria-hidden': 'true' } }),
+              el('span', { class: 'stale-text', text: stale }),
+              state!.cancelled ? el('vscode-button', { attrs: { secondary: true, icon: 'refresh', 'data-focus-key': 'retry-stale' }, text: 'Retry', on: { click: () => host.post({ type: 'retry' }) } }) : null,
+            ])
+          : null,
+      ]),
+    );
+    staleSlot.dataset.key = staleKey;
     figures.hidden = !image || Boolean(failed);
     if (!image || failed) {
       // Nothing is drawn, so there is nothing to export (the canvas still holds the last image's map).
@@ -193,16 +216,21 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
 
     originalFigure.hidden = !image.originalSrc;
     if (image.originalSrc && originalImg.getAttribute('src') !== image.originalSrc) originalImg.src = image.originalSrc;
-    originalImg.alt = `Original image ${image.name}`;
+    originalImg.alt = `Original image ${image.name}${image.frames ? `, frame 1 of ${image.frames}` : ''}`;
+    replaceChildren(originalCaption, [
+      'Original',
+      image.frames ? el('span', { class: 'note frame-note', text: `frame 1 of ${image.frames}`, attrs: { title: 'An animated GIF: its first frame is the one explained' } }) : null,
+    ]);
 
     if (image.input) {
       const { width, height } = image.input;
       drawRgba(inputCanvas, upscale(inputRgba(image.input), integerScale(width, height, INPUT_SIZE)));
-      const fitted = image.fitted ? ', fitted: inverted, cropped, centred' : '';
-      inputCanvas.setAttribute('aria-label', `Model input of ${image.name}, ${width}×${height} pixels${fitted}`);
+      // Only the steps the engine says it applied, in its order.
+      const steps = image.steps?.length ? image.steps.join(' · ') : '';
+      inputCanvas.setAttribute('aria-label', `Model input of ${image.name}, ${width}×${height} pixels${steps ? `, ${image.steps!.join(', ')}` : ', used as it is'}`);
       replaceChildren(inputCaption, [
         `Model input · ${width}×${height}`,
-        image.fitted ? el('span', { class: 'note', text: 'fitted: inverted, cropped, centred', attrs: { title: 'The image was adapted to look like the training data' } }) : null,
+        steps ? el('span', { class: 'note steps-note', text: steps, attrs: { title: 'What was done to the image to make the model input, in order' } }) : null,
       ]);
     }
     inputFigure.hidden = !image.input;
@@ -213,8 +241,9 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
   function renderHeatmap(image: ExplainedImage, display: DisplaySettings): void {
     if (!state) return;
     const heatmap = image.heatmap;
-    heatmapFrame.classList.toggle('stale', state.busy);
-    controls.setExportEnabled(Boolean(heatmap));
+    heatmapFrame.classList.toggle('stale', Boolean(heatmap) && !heatmapIsCurrent(state, image));
+    const blocker = exportBlocker(state, image);
+    controls.setExportEnabled(!blocker, blocker);
     if (!heatmap) {
       heatmapFrame.classList.add('placeholder');
       // Keep the heatmap's place at its future size (the model input's) while it is computed.
@@ -232,11 +261,13 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     heatmapFrame.classList.remove('placeholder');
     const [height, width] = heatmap.shape;
     drawRgba(heatmapCanvas, displayedHeatmap(heatmap.relevance, heatmap.shape, image.input, display, integerScale(width, height, HEATMAP_SIZE)));
-    const classLabel = state.model.labels[heatmap.target] ?? String(heatmap.target);
-    const method = titleText(state.method.title);
+    // The caption names the run the heatmap came from, which is not the header's while a new run is busy.
+    const title = state.shown?.method.title ?? state.method.title;
+    const classLabel = shownLabels(state)[heatmap.target] ?? String(heatmap.target);
+    const method = titleText(title);
     heatmapCanvas.setAttribute('aria-label', `Heatmap of ${method} for class ${classLabel}${display.overlay ? ', over the model input' : ''}`);
     replaceChildren(heatmapCaption, [
-      el('span', {}, [...titleNodes(state.method.title), ` · class ${classLabel}`]),
+      el('span', {}, [...titleNodes(title), ` · class ${classLabel}`]),
       heatmap.target === image.predicted ? el('span', { class: 'note', text: 'predicted' }) : el('span', { class: 'note target-note', text: 'chosen target' }),
     ]);
     const scale = relevanceScale(heatmap.relevance, display.normalization);
@@ -277,7 +308,10 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
         return;
       }
       const explained = image.heatmap?.target ?? s.target ?? image.predicted;
-      const predictedLabel = s.model.labels[image.predicted] ?? String(image.predicted);
+      const labels = shownLabels(s);
+      const predictedLabel = labels[image.predicted] ?? String(image.predicted);
+      const trueLabel = image.trueLabel;
+      const trueName = trueLabel !== undefined ? (labels[trueLabel] ?? String(trueLabel)) : undefined;
       const predictedScore = image.scores.find((c) => c.index === image.predicted);
       let shown = showAllClasses ? image.scores : image.scores.slice(0, TOP_CLASSES);
       if (!shown.some((c) => c.index === explained)) shown = [...shown, ...image.scores.filter((c) => c.index === explained)];
@@ -294,6 +328,19 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
           el('span', { id: 'prediction', text: predictedLabel }),
           el('span', { class: 'prediction-probability', text: predictedScore ? formatProbability(predictedScore.probability) : '' }),
         ]),
+        trueName !== undefined
+          ? el('div', { class: `true-label${trueLabel === image.predicted ? ' right' : ' wrong'}` }, [
+              el('span', { class: `codicon ${trueLabel === image.predicted ? 'codicon-pass' : 'codicon-error'}`, attrs: { 'aria-hidden': 'true' } }),
+              el('span', { id: 'true-label', text: `Label in the file: ${trueName}` }),
+            ])
+          : null,
+        image.hint
+          ? el('div', { class: 'mismatch-hint', attrs: { role: 'note' } }, [
+              el('span', { class: 'codicon codicon-info', attrs: { 'aria-hidden': 'true' } }),
+              el('span', { class: 'hint-text', text: image.hint }),
+              el('button', { class: 'text-button', data: { focusKey: 'hint-model' }, text: 'Select Model…', on: { click: () => host.post({ type: 'pick-model' }) } }),
+            ])
+          : null,
         el('div', { class: 'class-list', attrs: { role: 'group', 'aria-label': 'Classes: choose which one to explain' } },
           shown.map((score) =>
             el('button', {
@@ -322,7 +369,13 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
                 on: { click: () => { showAllClasses = !showAllClasses; renderPredictions(); } },
               })
             : null,
-          s.target !== null
+          trueLabel !== undefined && trueLabel !== explained && trueLabel < image.scores.length
+            ? el('button', { class: 'text-button', id: 'explain-true-class', data: { focusKey: 'explain-true-class' }, on: { click: () => choose(trueLabel) } }, [
+                el('span', { class: 'codicon codicon-tag', attrs: { 'aria-hidden': 'true' } }),
+                `Explain the true class (${trueName})`,
+              ])
+            : null,
+          explained !== image.predicted
             ? el('button', { class: 'text-button', data: { focusKey: 'back-to-predicted' }, on: { click: () => choose(image.predicted as number) } }, [
                 el('span', { class: 'codicon codicon-target', attrs: { 'aria-hidden': 'true' } }),
                 `Back to predicted (${predictedLabel})`,
@@ -349,12 +402,12 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
 
   function exportHeatmap(requestId: number): void {
     const image = selectedImage();
-    const target = image?.heatmap ? (state?.model.labels[image.heatmap.target] ?? String(image.heatmap.target)) : '';
+    const target = image?.heatmap && state ? (shownLabels(state)[image.heatmap.target] ?? String(image.heatmap.target)) : '';
     host.post({
       type: 'export',
       requestId,
       dataUrl: canvasPng(heatmapCanvas),
-      suggestedName: suggestedFileName([image?.name ?? 'heatmap', state?.method.spec ?? '', target ? `class-${target}` : '']),
+      suggestedName: suggestedFileName([image?.name ?? 'heatmap', state?.shown?.method.spec ?? state?.method.spec ?? '', target ? `class-${target}` : '']),
     });
   }
 

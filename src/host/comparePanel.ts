@@ -9,9 +9,11 @@ import type { ExplainResult } from '../protocol/engineJobs';
 import type { CompareCell, CompareViewState, FromWebview, ToWebview } from '../protocol/webviewMessages';
 import { ExportRequests, savePng } from './exportPng';
 import type { HostServices } from './hostServices';
-import type { ModelEntry } from './modelCatalog';
-import { readSettings } from './settings';
-import type { Subject, SubjectRef } from './subjects';
+import { resolveModelChoice, type ModelEntry } from './modelCatalog';
+import { formatDuration, logRun } from './runLog';
+import { DISPLAY_SETTINGS, readSettings } from './settings';
+import { rowName, subjectsTitle, type Subject, type SubjectRef } from './subjects';
+import { followSettings } from './panelState';
 import { validateWebviewMessage } from './validateWebviewMessage';
 import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
 import { webviewHtml, webviewOptions } from './webviewHtml';
@@ -27,8 +29,16 @@ export interface CompareRestoreState {
   spec: { kind: 'methods'; model: string; methods: string[] } | { kind: 'models'; models: string[]; method: string };
 }
 
+const EXPORT_TITLE = 'Export comparison as PNG';
+
+/** The tab title: what is compared, on which images ("Compare methods · mnist-cnn · #582, #583 of mnist-test-1k.npz"). */
+export function compareTitle(spec: CompareSpec, subjects: Subject[]): string {
+  const what = spec.kind === 'methods' ? `Compare methods · ${spec.model.id}` : `Compare models · ${plainTitle(spec.method)}`;
+  return `${what} · ${subjectsTitle(subjects)}`;
+}
+
 export class ComparePanel implements vscode.Disposable {
-  private state: CompareViewState;
+  private state!: CompareViewState;
   private running: AbortController | undefined;
   private webviewReady = false;
   private readonly loadWatchdog: WebviewLoadWatchdog;
@@ -38,7 +48,7 @@ export class ComparePanel implements vscode.Disposable {
   static latest: ComparePanel | undefined;
 
   static show(services: HostServices, subjects: Subject[], spec: CompareSpec, panel?: vscode.WebviewPanel): ComparePanel {
-    const title = spec.kind === 'methods' ? `Compare methods · ${spec.model.id}` : `Compare models · ${plainTitle(spec.method)}`;
+    const title = compareTitle(spec, subjects);
     const webviewPanel = panel ?? vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewOptions(services.extensionUri));
     webviewPanel.title = title;
     return new ComparePanel(services, webviewPanel, subjects, spec);
@@ -48,7 +58,7 @@ export class ComparePanel implements vscode.Disposable {
     private readonly services: HostServices,
     readonly panel: vscode.WebviewPanel,
     private readonly subjects: Subject[],
-    private readonly spec: CompareSpec,
+    private spec: CompareSpec,
   ) {
     ComparePanel.latest = this;
     void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', true);
@@ -59,26 +69,62 @@ export class ComparePanel implements vscode.Disposable {
       () => (panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'compare', panel.title)),
       (line) => services.log.appendLine(`[compare] ${line}`),
     );
-    const columns =
-      spec.kind === 'methods'
-        ? spec.methods.map((m) => ({ title: titleOf(m), subtitle: undefined }))
-        : spec.models.map((m) => ({ title: [{ text: m.id }], subtitle: m.card.dataset }));
-    this.state = {
-      kind: spec.kind,
-      title: spec.kind === 'methods' ? spec.model.card.name ?? spec.model.id : plainTitle(spec.method),
-      columns,
-      rows: subjects.map((s) => ({ name: s.name, cells: columns.map(() => null) })),
-      progress: { done: 0, total: subjects.length * columns.length },
-      display: readSettings().display,
-      backend: '',
-      running: false,
-      restore: this.restoreState(),
-    };
+    this.state = this.freshState(readSettings().display);
     this.disposables.push(
       this.loadWatchdog,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
+      // A comparison of methods follows the selected model, one of models the selected method.
+      services.selection.onDidChange((what) => {
+        if (what === 'model' && this.spec.kind === 'methods') this.respec({ ...this.spec, model: services.selection.model });
+        if (what === 'method' && this.spec.kind === 'models') this.respec({ ...this.spec, method: services.selection.method });
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        const settings = readSettings();
+        if (DISPLAY_SETTINGS.some((key) => e.affectsConfiguration(key))) {
+          this.state.display = followSettings(this.state.display, settings.display, (key) => e.affectsConfiguration(key));
+          this.post();
+        }
+        if (e.affectsConfiguration('explainImage.compare.methods') && this.spec.kind === 'methods') this.respec({ ...this.spec, methods: settings.compareMethods });
+        else if (e.affectsConfiguration('explainImage.compare.models') && this.spec.kind === 'models') {
+          const models = settings.compareModels.map((id) => resolveModelChoice(id, services.extensionUri.fsPath)).filter((m): m is ModelEntry => !!m);
+          if (models.length) this.respec({ ...this.spec, models });
+        } else if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.rerun();
+      }),
     );
+    this.done = this.run();
+  }
+
+  private freshState(display: CompareViewState['display']): CompareViewState {
+    const spec = this.spec;
+    const columns =
+      spec.kind === 'methods'
+        ? spec.methods.map((m) => ({ title: titleOf(m), subtitle: undefined }))
+        : spec.models.map((m) => ({ title: [{ text: m.id }], subtitle: m.card.dataset }));
+    const labels = (spec.kind === 'methods' ? spec.model : spec.models[0])?.card.labels ?? [];
+    return {
+      kind: spec.kind,
+      title: spec.kind === 'methods' ? spec.model.card.name ?? spec.model.id : plainTitle(spec.method),
+      columns,
+      rows: this.subjects.map((s) => ({ name: rowName(s, labels), cells: columns.map(() => null) })),
+      progress: { done: 0, total: this.subjects.length * columns.length },
+      display,
+      backend: '',
+      running: false,
+      restore: undefined,
+    };
+  }
+
+  /** Another model, method or column list: the figure starts again. */
+  private respec(spec: CompareSpec): void {
+    this.spec = spec;
+    this.panel.title = compareTitle(spec, this.subjects);
+    this.rerun();
+  }
+
+  private rerun(): void {
+    this.running?.abort();
+    this.state = this.freshState(this.state.display);
     this.done = this.run();
   }
 
@@ -102,6 +148,8 @@ export class ComparePanel implements vscode.Disposable {
     this.running = controller;
     const pool = this.services.engine.get();
     const preprocess = readSettings().preprocess;
+    const started = Date.now();
+    this.state.restore = this.restoreState();
     this.state.running = true;
     this.state.progress.done = 0;
     this.state.error = undefined;
@@ -119,6 +167,15 @@ export class ComparePanel implements vscode.Disposable {
     if (controller.signal.aborted) return;
     this.state.running = false;
     this.state.backend = await this.services.engine.describe();
+    const failed = this.state.rows.reduce((n, r) => n + r.cells.filter((c) => c?.error).length, 0);
+    logRun(this.services.log, 'compare', [
+      this.subjects.map((s) => (s.ref.kind === 'file' ? vscode.workspace.asRelativePath(s.ref.path) : s.name)).join(', '),
+      this.spec.kind === 'methods' ? this.spec.model.id : this.spec.models.map((m) => m.id).join(', '),
+      this.spec.kind === 'methods' ? this.spec.methods.join(', ') : this.spec.method,
+      'predicted classes',
+      `${this.state.progress.done} heatmaps${failed ? `, ${failed} failed` : ''}`,
+      `${formatDuration(Date.now() - started)} wall`,
+    ]);
     this.post();
   }
 
@@ -128,6 +185,8 @@ export class ComparePanel implements vscode.Disposable {
     if (image?.error) return this.fillError(row, column, new Error(image.error));
     const e = result.explanations[0];
     const label = `${result.card.labels[e.predicted] ?? e.predicted} (${(e.probabilities[e.predicted] * 100).toFixed(1)}%)`;
+    // A dataset sample's true label is named with the model's class names once they are known.
+    r.name = rowName(this.subjects[row], result.card.labels);
     if (!r.input) r.input = { width: image.shape[1], height: image.shape[0], channels: image.shape[2], pixels: Array.from(image.pixels) };
     if (!r.label || this.spec.kind === 'methods') r.label = label;
     const cell: CompareCell = {
@@ -141,7 +200,7 @@ export class ComparePanel implements vscode.Disposable {
   private fillError(row: number, column: number, e: unknown): void {
     if (e instanceof CancelledError) return;
     const message = isUserError(e) ? e.message : String((e as Error)?.message ?? e);
-    this.services.log.appendLine(`[compare] row ${row} column ${column}: ${message}`);
+    logRun(this.services.log, 'compare', [this.state.rows[row]?.name, titleText(this.state.columns[column]?.title), message]);
     this.setCell(row, column, { error: message });
   }
 
@@ -184,13 +243,11 @@ export class ComparePanel implements vscode.Disposable {
         this.state.display = { ...this.state.display, ...msg.display };
         this.post();
         break;
+      case 'open-cell':
+        void this.openCell(msg.row, msg.column);
+        break;
       case 'export': {
-        if (!this.exportRequests.answer(msg.requestId, msg.dataUrl, msg.suggestedName)) {
-          void savePng(msg.dataUrl, msg.suggestedName).then(
-            (uri) => uri && this.services.log.appendLine(`[export] wrote ${uri.fsPath}`),
-            (e) => void vscode.window.showErrorMessage(`Explain Image: ${(e as Error).message}`),
-          );
-        }
+        if (!this.exportRequests.answer(msg.requestId, msg.dataUrl, msg.suggestedName)) void this.saveExport(msg.dataUrl, msg.suggestedName);
         break;
       }
       default:
@@ -199,9 +256,48 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    if (this.state.running) {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Explain Image: the export waits for the comparison to finish…' },
+        () => this.done,
+      );
+    }
     await this.done;
     const { dataUrl, name } = await this.exportRequests.request((requestId) => this.send({ type: 'request-export', requestId }), 'the comparison');
-    return savePng(dataUrl, name, target);
+    return this.saveExport(dataUrl, name, target);
+  }
+
+  /** Writes the figure's PNG and confirms it, as the heatmap export does. */
+  private async saveExport(dataUrl: string, name: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    try {
+      const uri = await savePng(dataUrl, name, target, EXPORT_TITLE);
+      if (uri) {
+        logRun(this.services.log, 'export', [`comparison → ${uri.fsPath}`]);
+        if (!target) void vscode.window.showInformationMessage(`Comparison saved to ${vscode.workspace.asRelativePath(uri)}`);
+      }
+      return uri;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Explain Image: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** A cell clicked: its image in the explain panel, with the cell's method (or model) selected. */
+  private async openCell(row: number, column: number): Promise<void> {
+    const subject = this.subjects[row];
+    if (!subject || column >= this.state.columns.length) return;
+    const { selection } = this.services;
+    if (this.spec.kind === 'methods') {
+      const method = this.spec.methods[column];
+      if (selection.method !== method) await selection.setMethod(method);
+      if (selection.model.path !== this.spec.model.path) await selection.setModel(this.spec.model.bundled ? this.spec.model.id : this.spec.model.path);
+    } else {
+      const model = this.spec.models[column];
+      if (selection.model.path !== model.path) await selection.setModel(model.bundled ? model.id : model.path);
+      if (selection.method !== this.spec.method) await selection.setMethod(this.spec.method);
+    }
+    logRun(this.services.log, this.spec.kind === 'methods' ? 'method' : 'model', [`from the comparison: ${this.state.rows[row].name}`, this.spec.kind === 'methods' ? selection.method : selection.model.id]);
+    await vscode.commands.executeCommand('explainImage.explainSubjects', [subject]);
   }
 
   dispose(): void {
@@ -222,6 +318,10 @@ function titleOf(spec: string) {
   } catch {
     return [{ text: spec }];
   }
+}
+
+function titleText(title: Array<{ text: string }> | undefined): string {
+  return (title ?? []).map((p) => p.text).join('');
 }
 
 function plainTitle(spec: string): string {

@@ -4,23 +4,24 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
-import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
+import { encodePng } from '../engine/heatmap/png';
+import { decodeImage } from '../engine/image/decode';
 import { explainInParallel } from '../engine/pool/parallelJobs';
 import { CancelledError } from '../engine/pool/workerPool';
 import type { ExplainResult } from '../protocol/engineJobs';
-import type { DisplaySettings, ExplainedImage, ExplainViewState, FromWebview, ToWebview } from '../protocol/webviewMessages';
+import type { DisplaySettings, ExplainedImage, ExplainViewState, FromWebview, RunProgress, ShownRun, ToWebview } from '../protocol/webviewMessages';
 import type { HostServices } from './hostServices';
 import { ExportRequests, savePng } from './exportPng';
-import { readSettings } from './settings';
+import { imageHint, imageStats, referenceFor } from './mismatchHint';
+import { followSettings, methodSummary, progressUnit } from './panelState';
+import { formatDuration, logRun } from './runLog';
+import { DISPLAY_SETTINGS, readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
 import { validateWebviewMessage } from './validateWebviewMessage';
 import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
-
-/** Methods whose relevance sums to about the logit, so "Σ R = … · logit …" means something. */
-const CONSERVATIVE = new Set(['simple-taylor', 'deep-taylor', 'lrp-ab', 'lrp-z', 'lrp-epsilon', 'lrp-gamma', 'epsilon-plus-flat', 'epsilon-gamma-box', 'integrated-gradients']);
 
 const ORIGINAL_PREVIEW_LIMIT = 8 * 1024 * 1024;
 
@@ -43,8 +44,10 @@ export class ExplainPanel implements vscode.Disposable {
   private busy = false;
   private error: string | undefined;
   private backend = '';
-  /** What the last finished run said of the model (its card as the worker read it). */
-  private modelCard: ExplainViewState['model'] | undefined;
+  /** The run whose predictions and heatmaps `images` hold (model as its card was read, method, time). */
+  private shown: ShownRun | undefined;
+  private progress: RunProgress | undefined;
+  private cancelled = false;
   private running: AbortController | undefined;
   private watchers: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -101,13 +104,19 @@ export class ExplainPanel implements vscode.Disposable {
       services.selection.onDidChange(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.refresh();
+        // A display setting changed in settings.json: the panel takes its new value (other display choices stay).
+        if (DISPLAY_SETTINGS.some((key) => e.affectsConfiguration(key))) {
+          this.display = followSettings(this.display, readSettings().display, (key) => e.affectsConfiguration(key));
+          this.post();
+        }
       }),
     );
   }
 
   setSubjects(subjects: Subject[], resetView = true): void {
     this.subjects = subjects;
-    this.images = subjects.map((s) => ({ name: s.name, originalSrc: originalDataUrl(s) }));
+    this.images = subjects.map(bareImage);
+    this.shown = undefined;
     if (resetView) {
       this.selected = 0;
       this.target = null;
@@ -134,10 +143,30 @@ export class ExplainPanel implements vscode.Disposable {
     const { engine, selection, log } = this.services;
     const model = selection.model;
     const method = selection.method;
+    // Results of another model name other classes: never shown under the new model's header.
+    if (this.shown && this.shown.model.id !== model.id) {
+      this.images = this.subjects.map(bareImage);
+      this.shown = undefined;
+    }
     this.busy = true;
     this.error = undefined;
+    this.cancelled = false;
+    this.progress = undefined;
     this.post();
     const started = Date.now();
+    const unit = progressUnit(method);
+    let lastPost = 0;
+    const onProgress = unit
+      ? (done: number, total: number) => {
+          if (controller.signal.aborted) return;
+          this.progress = { done, total, unit };
+          // At most ~10 updates a second reach the webview, and always the last one.
+          if (done === total || Date.now() - lastPost > 100) {
+            lastPost = Date.now();
+            this.post();
+          }
+        }
+      : undefined;
     let result: ExplainResult;
     try {
       result = await explainInParallel(
@@ -151,6 +180,7 @@ export class ExplainPanel implements vscode.Disposable {
           preprocess: readSettings().preprocess,
         },
         controller.signal,
+        onProgress,
       );
     } catch (e) {
       if (e instanceof CancelledError) return;
@@ -161,13 +191,31 @@ export class ExplainPanel implements vscode.Disposable {
       if (image.error && this.subjects[i]) image.error = withRelativePath(image.error, this.subjects[i]);
     });
     if (this.target !== null && this.target >= result.card.labels.length) this.target = null;
-    this.images = this.subjects.map((s, i) => toExplainedImage(s, result, i, originalDataUrl(s)));
-    const ms = result.explanations.reduce((t, e) => t + e.ms, 0);
-    this.backend = `${await engine.describe()} · ${formatMs(ms)}`;
+    const reference = await referenceFor(result.card.dataset, this.services.extensionUri.fsPath);
+    if (controller.signal.aborted) return;
+    const modelName = result.card.name || model.id;
+    this.images = this.subjects.map((s, i) => {
+      const image = toExplainedImage(s, result, i, originalDataUrl(s));
+      if (image.input) image.hint = imageHint(imageStats(image.input.pixels), reference, modelName);
+      return image;
+    });
+    // Nothing computed (every image unreadable): no time, rather than "0.0 ms".
+    const ms = result.explanations.length ? result.explanations.reduce((t, e) => t + e.ms, 0) : undefined;
+    this.shown = { model: { id: model.id, name: modelName, dataset: result.card.dataset, labels: result.card.labels }, method: methodSummary(method), ms };
+    this.backend = await engine.describe();
     this.busy = false;
-    this.modelCard = { id: model.id, name: result.card.name, dataset: result.card.dataset, labels: result.card.labels };
-    for (const img of result.images) if (img.error) log.appendLine(`[explain] ${img.error}`);
-    log.appendLine(`[explain] ${this.subjects.length} image(s) · ${model.id} · ${method} · ${Date.now() - started} ms wall`);
+    this.progress = undefined;
+    for (const img of result.images) if (img.error) logRun(log, 'explain', [img.error]);
+    const shownImage = this.images[this.selected];
+    const target = shownImage?.heatmap?.target;
+    logRun(log, 'explain', [
+      describeFiles(this.subjects),
+      model.id,
+      method,
+      target !== undefined ? `class ${result.card.labels[target] ?? target} (${target === shownImage?.predicted ? 'predicted' : 'chosen'})` : 'no heatmap',
+      ms !== undefined ? `${formatMs(ms)} compute` : undefined,
+      `${formatDuration(Date.now() - started)} wall`,
+    ]);
     this.post();
     const firstError = result.images.find((i) => i.error)?.error;
     if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
@@ -175,8 +223,9 @@ export class ExplainPanel implements vscode.Disposable {
 
   private showError(e: unknown): void {
     const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
-    this.services.log.appendLine(`[explain] error: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
+    logRun(this.services.log, 'explain', [describeFiles(this.subjects), 'error', isUserError(e) ? e.message : String((e as Error)?.stack ?? e)]);
     this.busy = false;
+    this.progress = undefined;
     this.error = message;
     this.post();
     void vscode.window.showErrorMessage(`Explain Image: ${message}`, 'Show Log').then((a) => a && this.services.log.show());
@@ -184,20 +233,13 @@ export class ExplainPanel implements vscode.Disposable {
 
   private state(): ExplainViewState {
     const { selection } = this.services;
-    const spec = selection.method;
-    let title = [{ text: spec }];
-    let conservative = false;
-    try {
-      const parsed = parseMethodSpec(spec);
-      title = methodTitle(parsed);
-      conservative = CONSERVATIVE.has(parsed.id);
-    } catch {
-      // An invalid stored spec shows as typed; the explain run reports the error.
-    }
     const model = selection.model;
     return {
-      model: this.modelCard && this.modelCard.id === model.id ? this.modelCard : { id: model.id, name: model.card.name ?? model.id, dataset: model.card.dataset, labels: model.card.labels ?? [] },
-      method: { spec, title, conservative },
+      model: this.shown && this.shown.model.id === model.id ? this.shown.model : { id: model.id, name: model.card.name ?? model.id, dataset: model.card.dataset, labels: model.card.labels ?? [] },
+      method: methodSummary(selection.method),
+      shown: this.shown,
+      progress: this.progress,
+      cancelled: this.cancelled || undefined,
       images: this.images,
       selected: this.selected,
       target: this.target,
@@ -260,11 +302,19 @@ export class ExplainPanel implements vscode.Disposable {
       case 'retry':
         this.refresh();
         break;
-      case 'cancel':
+      case 'cancel': {
+        if (!this.busy) break;
         this.running?.abort();
         this.busy = false;
+        this.progress = undefined;
+        this.cancelled = true;
+        // The class list and "Back to predicted" follow the heatmap still shown, not the class asked for.
+        const shown = this.images[this.selected];
+        if (shown?.heatmap) this.target = shown.heatmap.target === shown.predicted ? null : shown.heatmap.target;
+        logRun(this.services.log, 'explain', [describeFiles(this.subjects), this.services.selection.model.id, this.services.selection.method, 'cancelled']);
         this.post();
         break;
+      }
       case 'export':
         if (!this.exportRequests.answer(msg.requestId, msg.dataUrl, msg.suggestedName)) void this.saveExport(msg.dataUrl, msg.suggestedName);
         break;
@@ -273,6 +323,13 @@ export class ExplainPanel implements vscode.Disposable {
 
   /** Export asked from the command palette or a test: the webview renders, the host writes. */
   async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    if (this.busy) {
+      // Say what the export waits for, rather than saving the previous heatmap or seeming to hang.
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Explain Image: the export waits for the heatmap being computed…' },
+        () => this.idle,
+      );
+    }
     await this.idle;
     const shown = this.images[this.selected];
     if (!shown?.heatmap) throw new Error(`there is no heatmap to export${shown?.error ? ` (${shown.error})` : ''}`);
@@ -284,7 +341,7 @@ export class ExplainPanel implements vscode.Disposable {
     try {
       const uri = await savePng(dataUrl, name, target);
       if (uri) {
-        this.services.log.appendLine(`[export] wrote ${uri.fsPath}`);
+        logRun(this.services.log, 'export', [`heatmap → ${uri.fsPath}`]);
         if (!target) void vscode.window.showInformationMessage(`Heatmap saved to ${vscode.workspace.asRelativePath(uri)}`);
       }
       return uri;
@@ -335,17 +392,22 @@ export class ExplainPanel implements vscode.Disposable {
   }
 }
 
+/** An image before (or without) results: its name, its original and, for a sample, its true label. */
+function bareImage(subject: Subject): ExplainedImage {
+  const image: ExplainedImage = { name: subject.name, originalSrc: originalDataUrl(subject) };
+  if (subject.sample?.label !== undefined) image.trueLabel = subject.sample.label;
+  return image;
+}
+
 function toExplainedImage(subject: Subject, result: ExplainResult, index: number, originalSrc?: string): ExplainedImage {
   const prepared = result.images[index];
-  if (!prepared || prepared.error) return { name: subject.name, originalSrc, error: prepared?.error ?? 'not explained' };
+  const image: ExplainedImage = { ...bareImage(subject), originalSrc };
+  if (!prepared || prepared.error) return { ...image, error: prepared?.error ?? 'not explained' };
   const e = result.explanations.find((x) => x.image === index);
   const [h, w, c] = prepared.shape;
-  const image: ExplainedImage = {
-    name: subject.name,
-    originalSrc,
-    input: { width: w, height: h, channels: c, pixels: Array.from(prepared.pixels) },
-    fitted: prepared.fitted,
-  };
+  image.input = { width: w, height: h, channels: c, pixels: Array.from(prepared.pixels) };
+  image.steps = prepared.steps;
+  if (prepared.frames) image.frames = prepared.frames;
   if (!e) return image;
   image.predicted = e.predicted;
   image.scores = Array.from(e.probabilities, (p, k) => ({ index: k, label: result.card.labels[k] ?? String(k), probability: p })).sort(
@@ -362,6 +424,12 @@ function toExplainedImage(subject: Subject, result: ExplainResult, index: number
   return image;
 }
 
+/** "mnist-7-0000.png" or "3 images: a.png, b.png, c.png" for the log. */
+function describeFiles(subjects: Subject[]): string {
+  const names = subjects.map((s) => (s.ref.kind === 'file' ? vscode.workspace.asRelativePath(s.ref.path) : s.name));
+  return names.length === 1 ? names[0] : `${names.length} images: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`;
+}
+
 /**
  * The engine names an unreadable file by its absolute path ("/tmp/…/broken.png: not an image …"); the
  * panel and the notification read better with the path relative to the workspace.
@@ -371,14 +439,20 @@ function withRelativePath(message: string, subject: Subject): string {
   return message.split(subject.ref.path).join(vscode.workspace.asRelativePath(subject.ref.path));
 }
 
-/** The original file as a data URL for display, when it is a reasonably small image file. */
+/**
+ * The original file as a data URL for display, when it is a reasonably small image file. An animated GIF
+ * would play in the panel: it is shown as its first frame, the one explained, decoded here as the engine does.
+ */
 function originalDataUrl(subject: Subject): string | undefined {
   if (subject.ref.kind !== 'file') return undefined;
   const mime: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.bmp': 'image/bmp', '.webp': 'image/webp' };
   const type = mime[path.extname(subject.ref.path).toLowerCase()];
   try {
     if (!type || fs.statSync(subject.ref.path).size > ORIGINAL_PREVIEW_LIMIT) return undefined;
-    return `data:${type};base64,${fs.readFileSync(subject.ref.path).toString('base64')}`;
+    const bytes = fs.readFileSync(subject.ref.path);
+    const gif = type === 'image/gif' ? decodeImage(bytes, subject.ref.path) : undefined;
+    if (gif?.frames && gif.frames > 1) return `data:image/png;base64,${Buffer.from(encodePng(gif)).toString('base64')}`;
+    return `data:${type};base64,${bytes.toString('base64')}`;
   } catch {
     return undefined;
   }

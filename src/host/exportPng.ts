@@ -13,15 +13,15 @@ export function pngBytesFromDataUrl(dataUrl: string): Uint8Array {
   return bytes;
 }
 
-/** Asks for a file (unless `target` is given) and writes the PNG; returns the file or undefined. */
-export async function savePng(dataUrl: string, suggestedName: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+/** Asks for a file (unless `target` is given) and writes the PNG; returns the file or undefined. `title`: the save dialog's. */
+export async function savePng(dataUrl: string, suggestedName: string, target?: vscode.Uri, title = 'Export heatmap as PNG'): Promise<vscode.Uri | undefined> {
   const bytes = pngBytesFromDataUrl(dataUrl);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const safeName = suggestedName.replace(/[^\w.=-]+/g, '_').replace(/(\.png)?$/i, '.png');
   const uri =
     target ??
     (await vscode.window.showSaveDialog({
-      title: 'Export heatmap as PNG',
+      title,
       defaultUri: folder ? vscode.Uri.joinPath(folder, safeName) : vscode.Uri.file(path.join(require('os').homedir(), safeName)),
       filters: { 'PNG image': ['png'] },
     }));

@@ -9,12 +9,49 @@ interface MethodItem extends vscode.QuickPickItem {
   /** Ask for these parameters before use. */
   askFor?: string[];
   methodId?: string;
+  /** "Use the setting (…)": drop the workspace's override. */
+  useSetting?: boolean;
 }
 
-/** Shows the method pick; returns the chosen spec, or undefined when dismissed. */
-export async function pickMethod(current: string): Promise<string | undefined> {
+/** What a pick gives: a choice that overrides the setting in this workspace, or the setting again. */
+export type PickResult<T> = { kind: 'choice'; value: T } | { kind: 'setting' };
+
+/** The current choice and where it comes from, so the picks can say so. */
+export interface CurrentChoice {
+  /** The value in force (method spec, or model.json path). */
+  current: string;
+  /** True when Select Method/Model chose it for this workspace, over the setting. */
+  overridden: boolean;
+  /** The setting's value, as the user wrote it. */
+  setting: string;
+}
+
+/** Marks the entry of the current choice; its name stays as it is. */
+const CURRENT_MARK = '$(check) current';
+
+function placeholderFor(what: string, choice: CurrentChoice, currentName: string): string {
+  return choice.overridden
+    ? `Current: ${currentName}, chosen for this workspace (the setting explainImage.${what} says ${choice.setting})`
+    : `Current: ${currentName} (from the setting explainImage.${what})`;
+}
+
+function useSettingItem<T extends vscode.QuickPickItem>(what: string, choice: CurrentChoice, extra: Partial<T>): T[] {
+  if (!choice.overridden) return [];
+  return [
+    {
+      label: `$(discard) Use the setting (${choice.setting})`,
+      description: `explainImage.${what}`,
+      detail: 'Drop the choice made for this workspace; later changes of the setting apply at once',
+      ...extra,
+    } as T,
+  ];
+}
+
+/** Shows the method pick; returns the chosen spec or "use the setting", or undefined when dismissed. */
+export async function pickMethod(choice: CurrentChoice): Promise<PickResult<string> | undefined> {
+  const current = safeFormat(choice.current);
   const methods = listMethods();
-  const items: MethodItem[] = [{ label: 'Seed figure methods', kind: vscode.QuickPickItemKind.Separator }];
+  const items: MethodItem[] = [...useSettingItem<MethodItem>('method', choice, { useSetting: true }), { label: 'Seed figure methods', kind: vscode.QuickPickItemKind.Separator }];
   for (const spec of SEED_METHODS) {
     const m = methods.find((x) => x.id === parseMethodSpec(spec).id);
     items.push({ label: methodTitleText(parseMethodSpec(spec)), description: spec, detail: m?.description, spec });
@@ -34,16 +71,32 @@ export async function pickMethod(current: string): Promise<string | undefined> {
       });
     }
   }
-  for (const item of items) if (item.spec && formatMethodSpec(parseMethodSpec(item.spec)) === current) item.picked = true;
+  let currentName = choice.current;
+  for (const item of items) {
+    if (item.spec && formatMethodSpec(parseMethodSpec(item.spec)) === current) {
+      item.description = `${item.description} · ${CURRENT_MARK}`;
+      currentName = item.label;
+    }
+  }
   const chosen = await vscode.window.showQuickPick(items, {
     title: 'Explain Image: Select Method',
-    placeHolder: `Current: ${current}`,
+    placeHolder: placeholderFor('method', choice, currentName),
     matchOnDescription: true,
     matchOnDetail: true,
   });
   if (!chosen) return undefined;
-  if (chosen.methodId) return askParameters(chosen.methodId);
-  return chosen.spec;
+  if (chosen.useSetting) return { kind: 'setting' };
+  const spec = chosen.methodId ? await askParameters(chosen.methodId) : chosen.spec;
+  return spec === undefined ? undefined : { kind: 'choice', value: spec };
+}
+
+/** The spec in its canonical form, or as given when it does not parse (a bad setting). */
+function safeFormat(spec: string): string {
+  try {
+    return formatMethodSpec(parseMethodSpec(spec));
+  } catch {
+    return spec;
+  }
 }
 
 /**
@@ -59,7 +112,8 @@ async function askParameters(id: string): Promise<string | undefined> {
   const method = listMethods().find((m) => m.id === id);
   if (!method) return undefined;
   const example = method.params.map((p) => `${p.name}=${p.default}`).join(', ');
-  const toSpec = (text: string) => `${id}:${text.replace(/\s+/g, '')}`;
+  // Commas or spaces between parameters (the spec parser takes both).
+  const toSpec = (text: string) => `${id}:${text.trim()}`;
   const value = await vscode.window.showInputBox({
     title: `${familyName(id)}: parameters`,
     prompt: method.params.map((p) => `${p.name}: ${p.description}`).join(' · '),
@@ -79,22 +133,22 @@ async function askParameters(id: string): Promise<string | undefined> {
 
 interface ModelItem extends vscode.QuickPickItem {
   entry?: ModelEntry;
+  useSetting?: boolean;
 }
 
-/** Bundled models, then every model.json in the workspace; returns the chosen entry. */
-export async function pickModel(extensionPath: string, currentPath: string): Promise<ModelEntry | undefined> {
-  const toItem = (m: ModelEntry): ModelItem => ({
-    label: m.card.name && m.card.name !== m.id ? `${m.id}` : m.id,
-    description: m.path === currentPath ? '(current)' : m.card.name && m.card.name !== m.id ? m.card.name : undefined,
-    detail: describeCard(m.card),
-    entry: m,
-  });
+/** Bundled models, then every model.json in the workspace; returns the chosen entry or "use the setting". */
+export async function pickModel(extensionPath: string, choice: CurrentChoice, currentId: string): Promise<PickResult<ModelEntry> | undefined> {
+  const toItem = (m: ModelEntry): ModelItem => {
+    const name = m.card.name && m.card.name !== m.id ? m.card.name : undefined;
+    const parts = [name, m.path === choice.current ? CURRENT_MARK : undefined].filter(Boolean);
+    return { label: m.id, description: parts.length ? parts.join(' · ') : undefined, detail: describeCard(m.card), entry: m };
+  };
   const pick = vscode.window.createQuickPick<ModelItem>();
   pick.title = 'Explain Image: Select Model';
-  pick.placeholder = 'Bundled models and the model.json files of this workspace';
+  pick.placeholder = placeholderFor('model', choice, currentId);
   pick.matchOnDetail = true;
   const bundled = bundledModels(extensionPath).map(toItem);
-  pick.items = [{ label: 'Bundled', kind: vscode.QuickPickItemKind.Separator }, ...bundled];
+  pick.items = [...useSettingItem<ModelItem>('model', choice, { useSetting: true }), { label: 'Bundled', kind: vscode.QuickPickItemKind.Separator }, ...bundled];
   pick.busy = true;
   pick.show();
   void workspaceModels().then((found) => {
@@ -103,7 +157,8 @@ export async function pickModel(extensionPath: string, currentPath: string): Pro
   });
   return new Promise((resolve) => {
     pick.onDidAccept(() => {
-      resolve(pick.selectedItems[0]?.entry);
+      const item = pick.selectedItems[0];
+      resolve(item?.useSetting ? { kind: 'setting' } : item?.entry ? { kind: 'choice', value: item.entry } : undefined);
       pick.hide();
     });
     pick.onDidHide(() => {

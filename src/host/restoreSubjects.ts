@@ -14,7 +14,7 @@ export async function subjectsFromRefs(refs: SubjectRef[]): Promise<Subject[]> {
       try {
         if (ref.index < dataset.count) {
           const pixels = await dataset.read(ref.index, 1);
-          subjects.push(sampleSubject(ref.path, ref.index, pixels, dataset));
+          subjects.push(sampleSubject(ref.path, ref.index, pixels, dataset, dataset.labels?.[ref.index]));
         }
       } finally {
         await dataset.close();

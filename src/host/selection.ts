@@ -1,5 +1,6 @@
-// The current model and method: the settings give the defaults, a pick persists per workspace, and every
-// open panel and the status bar follow changes at once.
+// The current model and method: the settings give the defaults, Select Model / Select Method override them
+// per workspace (until "Use the setting" drops the override), and every open panel and the status bar
+// follow changes at once — of the override and of the settings.
 import * as vscode from 'vscode';
 import { bundledModels, resolveModelChoice, type ModelEntry } from './modelCatalog';
 import { readSettings } from './settings';
@@ -10,22 +11,25 @@ const METHOD_KEY = 'explainImage.selectedMethod';
 export class Selection implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<'model' | 'method'>();
   readonly onDidChange = this.changed.event;
-  private readonly configListener: vscode.Disposable;
+  private readonly listeners: vscode.Disposable[];
 
   constructor(
     private readonly state: vscode.Memento,
     private readonly extensionPath: string,
   ) {
-    this.configListener = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('explainImage.model')) this.changed.fire('model');
-      if (e.affectsConfiguration('explainImage.method')) this.changed.fire('method');
-    });
+    this.listeners = [
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('explainImage.model')) this.changed.fire('model');
+        if (e.affectsConfiguration('explainImage.method')) this.changed.fire('method');
+      }),
+      // Trusting the workspace can bring its own explainImage.model into force.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire('model')),
+    ];
   }
 
   get model(): ModelEntry {
-    const stored = this.state.get<string>(MODEL_KEY);
     const fromSetting = readSettings().model;
-    for (const choice of [stored, fromSetting]) {
+    for (const choice of [this.modelOverride, fromSetting]) {
       const entry = choice ? resolveModelChoice(choice, this.extensionPath) : undefined;
       if (entry) return entry;
     }
@@ -35,21 +39,33 @@ export class Selection implements vscode.Disposable {
   }
 
   get method(): string {
-    return this.state.get<string>(METHOD_KEY) ?? readSettings().method;
+    return this.methodOverride ?? readSettings().method;
   }
 
-  async setModel(choice: string): Promise<void> {
+  /** The model chosen with Select Model in this workspace, when it overrides the setting. */
+  get modelOverride(): string | undefined {
+    return this.state.get<string>(MODEL_KEY);
+  }
+
+  /** The method chosen with Select Method in this workspace, when it overrides the setting. */
+  get methodOverride(): string | undefined {
+    return this.state.get<string>(METHOD_KEY);
+  }
+
+  /** `undefined` drops the override: the setting applies again. */
+  async setModel(choice: string | undefined): Promise<void> {
     await this.state.update(MODEL_KEY, choice);
     this.changed.fire('model');
   }
 
-  async setMethod(spec: string): Promise<void> {
+  /** `undefined` drops the override: the setting applies again. */
+  async setMethod(spec: string | undefined): Promise<void> {
     await this.state.update(METHOD_KEY, spec);
     this.changed.fire('method');
   }
 
   dispose(): void {
     this.changed.dispose();
-    this.configListener.dispose();
+    for (const l of this.listeners) l.dispose();
   }
 }

@@ -15,6 +15,22 @@ export interface Settings {
   compareModels: string[];
 }
 
+/** The settings the panels' display follows (explain panel and comparison). */
+export const DISPLAY_SETTINGS = ['colormap', 'normalization', 'percentile', 'overlay', 'overlayOpacity'].map((k) => `explainImage.${k}`);
+
+/**
+ * Settings that make the extension parse files they name. In an untrusted workspace their workspace
+ * values are ignored (package.json lists them in `restrictedConfigurations`; VS Code does the same).
+ */
+export const RESTRICTED_SETTINGS = ['model', 'compare.models'];
+
+/** A setting's value, without the workspace's own value while the workspace is not trusted. */
+function trustedValue<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): T {
+  if (vscode.workspace.isTrusted || !RESTRICTED_SETTINGS.includes(key)) return c.get<T>(key, fallback);
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue ?? fallback;
+}
+
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('explainImage');
   const colormap = c.get<string>('colormap', 'bwr');
@@ -22,7 +38,7 @@ export function readSettings(): Settings {
   const percentile = clamp(c.get<number>('percentile', 99.5), 50, 100);
   const preprocess = c.get<string>('preprocess', 'auto');
   return {
-    model: c.get<string>('model', 'mnist-cnn') || 'mnist-cnn',
+    model: trustedValue<string>(c, 'model', 'mnist-cnn') || 'mnist-cnn',
     method: c.get<string>('method', 'lrp-a2b1') || 'lrp-a2b1',
     display: {
       colormap: (COLORMAPS as readonly string[]).includes(colormap) ? (colormap as ColormapName) : 'bwr',
@@ -33,7 +49,7 @@ export function readSettings(): Settings {
     preprocess: preprocess === 'fit' || preprocess === 'none' ? preprocess : 'auto',
     workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
     compareMethods: nonEmpty(c.get<string[]>('compare.methods', [...SEED_METHODS]), [...SEED_METHODS]),
-    compareModels: c.get<string[]>('compare.models', []),
+    compareModels: trustedValue<string[]>(c, 'compare.models', []),
   };
 }
 

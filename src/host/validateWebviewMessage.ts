@@ -39,6 +39,8 @@ export function webviewMessageProblem(raw: unknown, bounds: MessageBounds = {}):
       return onlyKeys(raw, ['type', 'target']) ?? (raw.target === null ? null : indexProblem(raw.target, 'target', bounds.classCount));
     case 'set-display':
       return onlyKeys(raw, ['type', 'display']) ?? displayProblem(raw.display);
+    case 'open-cell':
+      return onlyKeys(raw, ['type', 'row', 'column']) ?? indexProblem(raw.row, 'row') ?? indexProblem(raw.column, 'column');
     case 'export':
       return (
         onlyKeys(raw, ['type', 'requestId', 'dataUrl', 'suggestedName']) ??

@@ -47,7 +47,8 @@ export interface PredictionChunk {
 export type PredictionStatus =
   | { state: 'idle' }
   | { state: 'running'; done: number; total: number }
-  | { state: 'done'; ms: number }
+  /** `hint`: a quiet note that the model may not fit this data (src/host/mismatchHint.ts says when). */
+  | { state: 'done'; ms: number; hint?: string }
   | { state: 'cancelled'; done: number; total: number }
   | { state: 'failed'; message: string };
 

@@ -34,8 +34,11 @@ export interface PreparedImage {
   /** The 8-bit image actually fed to the model (model height × width × channels). */
   pixels: Uint8Array;
   shape: ImageShape;
-  /** Whether the MNIST-style fit was applied. */
-  fitted: boolean;
+  /** The preprocessing steps applied, in order, as short phrases shown as they are ("inverted",
+   *  "cropped", "scaled", "centred", …); empty when the pixels were used as they are. */
+  steps: string[];
+  /** Frames in the file when it is an animation (a GIF of more than one image); the first is explained. */
+  frames?: number;
   /** Set when this image could not be read; its explanations are then absent. */
   error?: string;
 }
@@ -112,5 +115,7 @@ export interface ToWorker {
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendInfo }
+  /** While a job runs: `done` of `total` units (SmoothGrad samples, integrated-gradients steps, …). */
+  | { type: 'progress'; jobId: number; done: number; total: number }
   | { type: 'done'; jobId: number; result: unknown }
   | { type: 'failed'; jobId: number; message: string; userError: boolean };

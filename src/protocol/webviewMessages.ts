@@ -42,11 +42,18 @@ export interface ClassScore {
 
 export interface ExplainedImage {
   name: string;
-  /** webview-safe URI of the original file, when it is a file. */
+  /** webview-safe URI of the original file, when it is a file (for an animated GIF: its first frame, the one explained). */
   originalSrc?: string;
+  /** Frames in an animated file; the first was explained. */
+  frames?: number;
   /** The exact model input after preprocessing. */
   input?: PixelImage;
-  fitted?: boolean;
+  /** The preprocessing steps applied, in order ("inverted", "cropped", …); empty: used as it is. */
+  steps?: string[];
+  /** A dataset sample's label in its file. */
+  trueLabel?: number;
+  /** A quiet note that the model may not fit this input (mismatchHint.ts). */
+  hint?: string;
   predicted?: number;
   /** All classes, most probable first. */
   scores?: ClassScore[];
@@ -54,9 +61,44 @@ export interface ExplainedImage {
   error?: string;
 }
 
+export interface ModelSummary {
+  id: string;
+  name: string;
+  dataset?: string;
+  labels: string[];
+}
+
+export interface MethodSummary {
+  spec: string;
+  title: MethodTitle;
+  /** Σ R ≈ logit is meaningful (conservative rules). */
+  conservative: boolean;
+}
+
+/** The run whose predictions and heatmaps the images hold (it may differ from the current choice while a new run is busy or after Cancel). */
+export interface ShownRun {
+  model: ModelSummary;
+  method: MethodSummary;
+  /** Compute time of the heatmaps shown; absent when none was computed (e.g. an unreadable image). */
+  ms?: number;
+}
+
+export interface RunProgress {
+  done: number;
+  total: number;
+  /** What is counted: "samples" (SmoothGrad), "steps" (integrated gradients). */
+  unit: string;
+}
+
 export interface ExplainViewState {
-  model: { id: string; name: string; dataset?: string; labels: string[] };
-  method: { spec: string; title: MethodTitle; /** Σ R ≈ logit is meaningful (conservative rules). */ conservative: boolean };
+  /** The current choice (the header); `shown` says which run the numbers below come from. */
+  model: ModelSummary;
+  method: MethodSummary;
+  shown?: ShownRun;
+  /** Progress of the run under way, for methods that report it. */
+  progress?: RunProgress;
+  /** The last run was cancelled: what is shown is `shown`'s. */
+  cancelled?: boolean;
   images: ExplainedImage[];
   /** Which image the big view shows. */
   selected: number;
@@ -81,7 +123,7 @@ export interface CompareCell {
 export interface CompareRow {
   name: string;
   input?: PixelImage;
-  /** Predicted label with probability, e.g. "7 (99.2%)". */
+  /** Predicted label with probability, e.g. "7 (99.2%)"; for a dataset sample with its true label first, "label 8 → 2 (88.6%)" reads as name + label. */
   label?: string;
   cells: Array<CompareCell | null>;
   error?: string;
@@ -120,6 +162,8 @@ export type FromWebview =
   | { type: 'pick-model' }
   | { type: 'cancel' }
   | { type: 'retry' }
+  /** Comparison: a cell was clicked; open its image with its method (or model) in the explain panel. */
+  | { type: 'open-cell'; row: number; column: number }
   /** The export: a PNG data URL of exactly the pixels shown. `requestId` 0 = the user clicked Export. */
   | { type: 'export'; requestId: number; dataUrl: string; suggestedName: string };
 

@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Frame } from 'playwright-core';
+import { compareFrame, waitFilled } from './harness/comparePanel';
 import { contributedCommand } from './harness/manifest';
-import { readCanvas, readPngFile } from './harness/pixels';
+import { readCanvas, waitForPngFile } from './harness/pixels';
 import { bundledModels, defaultModel, predictedLabels } from './harness/reference';
 import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
 
@@ -18,46 +18,6 @@ const skip = e2eSkip();
 const IMAGES = ['mnist-7-0000.png', 'mnist-2-0001.png'];
 /** The `explainImage.compare.methods` default: the seed figure's seven methods, as their column titles. */
 const SEED_TITLES = ['Sensitivity Analysis', 'Guided Backprop', 'Simple Taylor Decomposition', 'Deep Taylor Decomposition', 'LRP-α1.2β0.2', 'LRP-α1.5β0.5', 'LRP-α2β1'];
-
-/**
- * The content frame of the comparison view titled "Compare methods" / "Compare models" whose header
- * counts (e.g. "7 methods · 2 images") are `counts`.
- */
-async function compareFrame(s: Session, kind: 'methods' | 'models', counts: string, timeoutMs = 60_000): Promise<Frame> {
-  const textOf = async (f: Frame, selector: string) => {
-    const element = f.locator(selector).first();
-    return Promise.race([
-      element.count().then((n) => (n > 0 ? element.innerText({ timeout: 1000 }) : '')),
-      new Promise<string>((r) => setTimeout(() => r(''), 1000)),
-    ]).catch(() => '');
-  };
-  const frame = await waitFor(async () => {
-    for (const f of s.page.frames()) {
-      if (f === s.page.mainFrame() || f.isDetached()) continue;
-      if ((await textOf(f, 'h1.figure-title')).trim() !== `Compare ${kind}`) continue;
-      if ((await textOf(f, '.panel-header .muted')).trim() === counts) return f;
-    }
-    return undefined;
-  }, timeoutMs);
-  if (!frame) throw new Error(`no "Compare ${kind}" view of ${counts} after ${timeoutMs} ms; webviews say ${JSON.stringify(await s.workbench.webviewTexts())}`);
-  return frame;
-}
-
-/** Waits until the figure reports `expected` heatmaps per row; returns how long that took. */
-async function waitFilled(s: Session, frame: Frame, expected: number[], what: string): Promise<number> {
-  const started = Date.now();
-  const figure = frame.locator('canvas#figure');
-  let last: string | null = null;
-  const done = await waitFor(async () => {
-    last = await figure.getAttribute('data-filled-cells');
-    return last === JSON.stringify(expected) ? true : undefined;
-  }, 180_000);
-  if (!done) {
-    await s.workbench.screenshot(`${what}-not-filled`);
-    assert.fail(`the ${what} figure reports data-filled-cells=${last}, expected ${JSON.stringify(expected)} (webview: ${JSON.stringify(await s.workbench.webviewTexts())})`);
-  }
-  return Date.now() - started;
-}
 
 describe('comparison figure', { timeout: 10 * 60_000 }, () => {
   let session: Session | undefined;
@@ -83,17 +43,17 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     const figure = frame.locator('canvas#figure');
     const description = (await figure.getAttribute('aria-label')) ?? '';
     for (const title of SEED_TITLES) assert.ok(description.includes(title), `the figure has no column "${title}": ${description}`);
-    IMAGES.forEach((image, i) => assert.ok(description.includes(`${image} (predicted ${labels[i]} (`), `row ${image} should say predicted ${labels[i]}: ${description}`));
-    assert.ok((await s.workbench.tabLabels()).includes(`Compare methods · ${model.id}`), `tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
+    IMAGES.forEach((image, i) => assert.ok(description.includes(`${image} → ${labels[i]} (`), `row ${image} should say predicted ${labels[i]}: ${description}`));
+    // The tab names what it holds: two comparisons of different images get different titles.
+    assert.ok((await s.workbench.tabLabels()).includes(`Compare methods · ${model.id} · ${IMAGES.map((f) => path.basename(f)).join(', ')}`), `tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
     const shown = await readCanvas(figure);
 
     // Export from the palette (the comparison is the active editor): the save dialog, then the file.
     const target = path.join(s.workspace.dir, 'comparison-methods.png');
     await s.workbench.runCommand(contributedCommand('explainImage.exportComparison').paletteLabel);
     await s.workbench.answerSaveDialog(target);
-    const written = await waitFor(() => (fs.existsSync(target) && fs.statSync(target).size > 0 ? true : undefined), 15_000);
-    assert.ok(written, `no ${target} after answering the save dialog`);
-    const png = readPngFile(target);
+    const png = await waitForPngFile(target);
+    assert.ok(png, `no whole PNG at ${target} after answering the save dialog`);
     assert.deepEqual([png.width, png.height], [shown.width, shown.height], 'the PNG has the canvas\'s size');
     assert.equal(png.signature, shown.signature, 'the PNG holds exactly the pixels shown');
     assert.ok(png.nonWhite > 0.05 * png.width * png.height, `the exported figure is nearly blank (${png.nonWhite} of ${png.width * png.height} pixels not white)`);
@@ -124,7 +84,7 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     await waitFilled(s, frame, selected.map(() => 7), 'selection');
     await s.workbench.screenshot('explorer-selection');
     const description = (await frame.locator('canvas#figure').getAttribute('aria-label')) ?? '';
-    const rows = selected.map((name) => description.indexOf(`${name} (predicted`));
+    const rows = selected.map((name) => description.indexOf(`${name} → `));
     assert.ok(rows.every((at) => at >= 0), `the figure's rows are not the selected images: ${description}`);
     assert.deepEqual([...rows].sort((a, b) => a - b), rows, 'rows in the order of the selection');
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand, namesLabel } from './harness/manifest';
-import { hasInk, readCanvas, readPngFile } from './harness/pixels';
+import { hasInk, readCanvas, waitForPngFile } from './harness/pixels';
 import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
 
 const skip = e2eSkip();
@@ -62,12 +62,11 @@ describe('heatmap export', { timeout: 6 * 60_000 }, () => {
 
 /** The file appears, and holds the canvas's size and pixels (and is not blank). */
 async function checkExport(s: Session, file: string, shown: { width: number; height: number; signature: string }): Promise<void> {
-  const written = await waitFor(() => (fs.existsSync(file) && fs.statSync(file).size > 0 ? true : undefined), 15_000);
-  if (!written) {
+  const png = await waitForPngFile(file);
+  if (!png) {
     await s.workbench.screenshot(`no-${path.basename(file, '.png')}`);
     assert.fail(`no ${file} after answering the save dialog; the workspace has ${JSON.stringify(fs.readdirSync(s.workspace.dir).filter((f) => f.endsWith('.png') && !/^(mnist|fashion)-/.test(f)))}`);
   }
-  const png = readPngFile(file);
   assert.deepEqual([png.width, png.height], [shown.width, shown.height], `${path.basename(file)} has the canvas's size`);
   assert.equal(png.signature, shown.signature, `${path.basename(file)} holds exactly the pixels shown`);
   assert.ok(png.nonWhite >= 0.005 * png.width * png.height, `${path.basename(file)} is blank (${png.nonWhite} pixels not white)`);

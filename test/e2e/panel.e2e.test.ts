@@ -192,8 +192,12 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
     assert.deepEqual(reading.methodSubscripts, ['3', '2'], 'α and β values are subscripts');
     assert.ok(reading.method!.startsWith('LRP-α'));
     assert.match(await s.workbench.statusBarText(STATUS_ITEM), /LRP-α3β2/);
-    // The status bar entry opens the method pick too.
+    // The status bar entry offers both picks: its "Method" row opens the method pick.
     await s.page.locator(`.statusbar-item[id="${STATUS_ITEM}"] a, .statusbar-item[id="${STATUS_ITEM}"]`).first().click();
+    await waitFor(async () => ((await s.workbench.quickPickRows()).some((r) => r.includes('Model: ')) ? true : undefined), 10_000);
+    const menu = await s.workbench.quickPickRows();
+    assert.ok(menu.some((r) => r.includes(`Model: ${model.id}`)) && menu.some((r) => r.includes('Method: LRP-α3β2')), `the status bar menu offers: ${JSON.stringify(menu)}`);
+    await s.workbench.chooseQuickPickItem(undefined, (aria) => aria.includes('Method: '));
     const picked = await waitFor(async () => ((await s.page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')) === 'Explain Image: Select Method' ? true : undefined), 10_000);
     assert.ok(picked, 'clicking the status bar entry opens no "Explain Image: Select Method" pick');
     await s.page.keyboard.press('Escape');

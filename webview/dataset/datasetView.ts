@@ -93,7 +93,7 @@ export class DatasetView {
     this.element = el('div', { class: 'dataset-view' }, [
       el('header', { class: 'dataset-header' }, [el('h1', { text: info.name }), el('span', { class: 'muted', text: facts.join(' · ') })]),
       this.filterBar.element,
-      this.predictionBar.element,
+      this.predictionBar.block,
       this.thumbnailNote,
       this.grid.element,
     ]);

@@ -20,6 +20,10 @@ export class PredictionBar {
   private readonly cancel: HTMLElementTagNameMap['vscode-button'];
   private readonly predict: HTMLElementTagNameMap['vscode-button'];
   private readonly summary: HTMLElement;
+  private readonly hint: HTMLElement;
+  private readonly hintText: HTMLElement;
+  /** The bar and, under it, the mismatch hint when there is one. */
+  readonly block: HTMLElement;
   private modelName = '';
   private state: PredictionStatus = { state: 'idle' };
 
@@ -42,6 +46,16 @@ export class PredictionBar {
       el('span', { class: 'spacer' }),
       this.summary,
     ]);
+    this.hintText = el('span', { class: 'hint-text' });
+    const hintButton = el('vscode-button', { attrs: { secondary: true, icon: 'symbol-class' } }, ['Select Model…']);
+    hintButton.addEventListener('click', () => options.onPickModel());
+    this.hint = el('div', { id: 'mismatch-hint', class: 'mismatch-hint', attrs: { role: 'note' } }, [
+      el('span', { class: 'codicon codicon-info', attrs: { 'aria-hidden': 'true' } }),
+      this.hintText,
+      hintButton,
+    ]);
+    this.hint.hidden = true;
+    this.block = el('div', { class: 'prediction-block' }, [this.element, this.hint]);
     this.setStatus({ state: 'idle' });
   }
 
@@ -61,6 +75,9 @@ export class PredictionBar {
     this.predict.textContent = status.state === 'failed' ? 'Retry' : 'Predict All';
     this.status.classList.toggle('error', status.state === 'failed');
     this.status.setAttribute('role', status.state === 'failed' ? 'alert' : 'status');
+    const hint = status.state === 'done' ? status.hint : undefined;
+    this.hint.hidden = !hint;
+    this.hintText.textContent = hint ?? '';
     switch (status.state) {
       case 'idle':
         this.status.textContent = 'Loading the model…';

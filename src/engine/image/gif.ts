@@ -145,6 +145,39 @@ export function decodeGif(bytes: Uint8Array, fileName: string): RgbaImage {
         out[o + 3] = 255;
       }
     }
-    return { width, height, data: out };
+    const frames = 1 + countFramesAfter(bytes, p);
+    return frames > 1 ? { width, height, data: out, frames } : { width, height, data: out };
   }
+}
+
+/**
+ * Images in the blocks from `p` to the trailer, without decoding them (the panel says "frame 1 of N").
+ * A file damaged after its first image still shows that image: counting stops at the damage.
+ */
+function countFramesAfter(bytes: Uint8Array, p: number): number {
+  const skipSubBlocks = (): boolean => {
+    for (;;) {
+      if (p >= bytes.length) return false;
+      const size = bytes[p++];
+      if (size === 0) return true;
+      p += size;
+    }
+  };
+  let count = 0;
+  while (p < bytes.length) {
+    const block = bytes[p++];
+    if (block === 0x21) {
+      p++; // label
+      if (!skipSubBlocks()) break;
+    } else if (block === 0x2c) {
+      if (p + 9 > bytes.length) break;
+      const flags = bytes[p + 8];
+      p += 9 + (flags & 0x80 ? 3 * (2 << (flags & 7)) : 0) + 1; // descriptor, local palette, LZW code size
+      if (!skipSubBlocks()) break;
+      count++;
+    } else {
+      break; // 0x3b (trailer) or damage
+    }
+  }
+  return count;
 }

@@ -16,11 +16,17 @@ const MIN_CONTRAST = 32;
 /** Photos are first shrunk to this longer side: enough detail for a 28-pixel target, far less work. */
 const WORKING_SIZE = 1024;
 
+/** The short names of the fit's steps, as the panel shows them ("inverted · cropped · centred"). */
+export type FitStep = 'inverted' | 'levels stretched' | 'cropped' | 'scaled' | 'centred';
+
 export interface FitResult {
   /** outHeight × outWidth, values 0..255, light content on black. */
   plane: Float32Array;
   /** False when nothing stood out from the background and the whole image was resized instead. */
   found: boolean;
+  /** The steps that changed something, in the order applied: a step that would leave the image as it
+   *  was (a dark background is not inverted, content already 20×20 is not scaled) is not listed. */
+  steps: FitStep[];
   note: string;
 }
 
@@ -42,12 +48,15 @@ export function fitLikeMnist(
   } else {
     plane = Float32Array.from(gray);
   }
-  const steps: string[] = [];
+  const steps: FitStep[] = [];
+  const done: string[] = [];
+  const shrunk = w !== width || h !== height;
 
   // 1. Light strokes on black: invert when the border (the paper) is light.
   if (mean(borderValues(plane, w, h)) > 127.5) {
     for (let i = 0; i < plane.length; i++) plane[i] = 255 - plane[i];
-    steps.push('inverted the light background');
+    steps.push('inverted');
+    done.push('inverted the light background');
   }
 
   // 2. Levels: paper (90th percentile of the border, so paper texture drops out) to 0, brightest ink to 255.
@@ -55,13 +64,19 @@ export function fitLikeMnist(
   let ink = 0;
   for (let i = 0; i < plane.length; i++) ink = Math.max(ink, plane[i]);
   if (ink - paper < MIN_CONTRAST) {
+    if (width !== outWidth || height !== outHeight) steps.push('scaled');
     return {
       plane: resizePlane(plane, w, h, outWidth, outHeight),
       found: false,
+      steps,
       note: `nothing stands out from the background; resized the whole ${width}×${height} image`,
     };
   }
-  for (let i = 0; i < plane.length; i++) plane[i] = Math.min(1, Math.max(0, (plane[i] - paper) / (ink - paper))) * 255;
+  // Paper already at 0 and ink at 255 (an MNIST-like image) leave every value as it is.
+  if (paper > 0 || ink < 255) {
+    for (let i = 0; i < plane.length; i++) plane[i] = Math.min(1, Math.max(0, (plane[i] - paper) / (ink - paper))) * 255;
+    steps.push('levels stretched');
+  }
 
   // 3. Crop to the content's bounding box.
   let [x0, y0, x1, y1] = [w, h, -1, -1];
@@ -104,6 +119,15 @@ export function fitLikeMnist(
   const out = new Float32Array(outWidth * outHeight);
   for (let y = 0; y < boxH; y++) out.set(digit.subarray(y * boxW, (y + 1) * boxW), (top + y) * outWidth + left);
 
-  steps.push(`cropped the ${cropW}×${cropH} content`, `scaled it to ${boxW}×${boxH}`, `centred it by mass in ${outWidth}×${outHeight}`);
-  return { plane: out, found: true, note: `fitted like MNIST: ${steps.join(', ')}` };
+  // Cropped when the content box is smaller than the image; scaled when the box changed size (a working
+  // copy of a big photo was scaled too); centred when the content now sits elsewhere than it did.
+  // A crop that is scaled back 1:1 to where it was changed nothing the user could see: not listed.
+  const scaled = shrunk || boxW !== cropW || boxH !== cropH;
+  const moved = scaled || left !== x0 || top !== y0 || width !== outWidth || height !== outHeight;
+  const cropped = (cropW < width || cropH < height) && moved;
+  if (cropped) steps.push('cropped');
+  if (scaled) steps.push('scaled');
+  if (moved) steps.push('centred');
+  done.push(`cropped the ${cropW}×${cropH} content`, `scaled it to ${boxW}×${boxH}`, `centred it by mass in ${outWidth}×${outHeight}`);
+  return { plane: out, found: true, steps, note: `fitted like MNIST: ${done.join(', ')}` };
 }

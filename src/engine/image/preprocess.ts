@@ -29,8 +29,9 @@ export interface Preprocessed {
   input: Float32Array;
   /** The h·w·c 8-bit pixels behind `input` (input[i] = toInput(pixels[i], i % c)). */
   pixels: Uint8ClampedArray;
-  /** The MNIST fit was applied (false for `none`, for pass-through, and when nothing stood out to fit). */
-  fitted: boolean;
+  /** The steps applied, in order, as short phrases the UI shows as they are ("inverted", "cropped",
+   *  "scaled", "centred", …); empty when the image was used as it is. */
+  steps: string[];
   /** One line saying what was done, for the UI. */
   note: string;
 }
@@ -47,16 +48,17 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
 
   let planes: Float32Array[];
   let note: string;
-  let fitted = false;
+  let steps: string[];
   if (fit) {
     const result = fitLikeMnist(gray, img.width, img.height, w, h, target.fitBoxFraction ?? MNIST_BOX_FRACTION);
     planes = Array.from({ length: c }, () => result.plane); // colour models get the gray digit thrice
-    fitted = result.found;
+    steps = [...result.steps];
     note = result.note;
   } else {
     const source = c === 1 ? [gray] : rgbPlanes(img);
     planes = source.map((p) => resizePlane(p, img.width, img.height, w, h));
     const kind = c === 1 ? 'grayscale' : 'RGB';
+    steps = img.width === w && img.height === h ? [] : ['scaled'];
     note = img.width === w && img.height === h ? `used as is (${w}×${h} ${kind})` : `resized ${img.width}×${img.height} to ${w}×${h} ${kind}`;
   }
 
@@ -69,5 +71,5 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
       input[i * c + ch] = target.toInput(v, ch);
     }
   }
-  return { input, pixels, fitted, note };
+  return { input, pixels, steps, note };
 }

@@ -6,6 +6,8 @@ export interface RgbaImage {
   width: number;
   height: number;
   data: Uint8ClampedArray;
+  /** Animated formats (GIF): how many frames the file holds; `data` is the first. */
+  frames?: number;
 }
 
 /** Decoding refuses images above this many pixels: 100 MP is already 400 MB of RGBA. */

@@ -21,10 +21,11 @@ import type {
   PreparedImage,
 } from '../../protocol/engineJobs';
 
-export async function runJob(job: EngineJob, backend: BackendInfo): Promise<unknown> {
+/** `onProgress`: told while a long explain job runs (IG steps, SmoothGrad samples done of total). */
+export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: (done: number, total: number) => void): Promise<unknown> {
   switch (job.type) {
     case 'explain':
-      return runExplain(job, backend);
+      return runExplain(job, backend, onProgress);
     case 'predict':
       return runPredict(job, backend);
     case 'model-info': {
@@ -44,7 +45,7 @@ export async function runJob(job: EngineJob, backend: BackendInfo): Promise<unkn
   }
 }
 
-async function runExplain(job: ExplainJob, backend: BackendInfo): Promise<ExplainResult> {
+async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (done: number, total: number) => void): Promise<ExplainResult> {
   const model = await getModel(job.model);
   const { card } = model;
   const methods = job.methods.map(parseMethodSpec);
@@ -56,17 +57,17 @@ async function runExplain(job: ExplainJob, backend: BackendInfo): Promise<Explai
   for (const source of job.images) {
     try {
       const prepared = modelSizedPixels(source, card, job.preprocess) ?? (await preprocessSource(source, card, toInput, job.preprocess));
-      images.push({ name: sourceName(source), pixels: prepared.pixels, shape: card.inputShape, fitted: prepared.fitted });
+      images.push({ name: sourceName(source), pixels: prepared.pixels, shape: card.inputShape, steps: prepared.steps, ...(prepared.frames ? { frames: prepared.frames } : {}) });
       inputIndex.push(images.length - 1);
       inputs.push(prepared.input ?? convert(prepared.pixels));
     } catch (e) {
       if (!isUserError(e)) throw e;
-      images.push({ name: sourceName(source), pixels: new Uint8Array(0), shape: card.inputShape, fitted: false, error: e.message });
+      images.push({ name: sourceName(source), pixels: new Uint8Array(0), shape: card.inputShape, steps: [], error: e.message });
     }
   }
   const targets = job.targets ? inputIndex.map((i) => job.targets?.[i] ?? null) : undefined;
   const explanations = inputs.length
-    ? explain(model.network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) })
+    ? explain(model.network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) }, onProgress)
     : [];
   for (const e of explanations) e.image = inputIndex[e.image];
   return { backend, card, images, explanations };
@@ -77,7 +78,9 @@ interface PreparedPixels {
   pixels: Uint8Array;
   /** Its network input, when already computed. */
   input?: Float32Array;
-  fitted: boolean;
+  steps: string[];
+  /** Frame count of an animated file. */
+  frames?: number;
 }
 
 /** Decode (if needed) and preprocess one image. */
@@ -89,7 +92,7 @@ async function preprocessSource(
 ): Promise<PreparedPixels> {
   const img = await readSource(source);
   const prepared = preprocess(img, { shape: card.inputShape, toInput }, mode);
-  return { pixels: new Uint8Array(prepared.pixels), input: prepared.input, fitted: prepared.fitted };
+  return { pixels: new Uint8Array(prepared.pixels), input: prepared.input, steps: prepared.steps, frames: img.frames && img.frames > 1 ? img.frames : undefined };
 }
 
 /**
@@ -101,7 +104,7 @@ function modelSizedPixels(source: ImageSource, card: ModelCard, mode: ExplainJob
   if (mode !== 'none' || source.kind !== 'pixels') return null;
   const [h, w, c] = card.inputShape;
   if (source.width !== w || source.height !== h || source.channels !== c || source.data.length !== h * w * c) return null;
-  return { pixels: source.data.slice(), fitted: false };
+  return { pixels: source.data.slice(), steps: [] };
 }
 
 async function runPredict(job: PredictJob, backend: BackendInfo): Promise<PredictResult> {

@@ -19,6 +19,48 @@ export interface AttributionBatch {
   targets: tf.Tensor;
   /** How many network evaluations one chunk may batch together. */
   chunkEvaluations: number;
+  /** Told after each chunk: network evaluations done of the total (rows × steps or samples). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Rows per chunk and path points (IG steps, SmoothGrad samples) per chunk within those rows: whole rows
+ * while they fit in `chunkEvaluations`, else one row at a time in slices of its points, so that a single
+ * image with many samples still reports progress between chunks.
+ */
+function chunkShape(batch: AttributionBatch, points: number): { rowChunk: number; pointChunk: number } {
+  const rowChunk = Math.max(1, Math.floor(batch.chunkEvaluations / points));
+  return { rowChunk, pointChunk: Math.min(points, Math.max(1, batch.chunkEvaluations)) };
+}
+
+/**
+ * Σ_k of `gradientsOf(start, n, k0, k)` ([n, size], the sum over points k0..k0+k−1) over the point slices
+ * of rows start..start+n−1, with progress after each slice. One slice is returned as it is.
+ */
+function sumOverPoints(
+  batch: AttributionBatch,
+  points: number,
+  pointChunk: number,
+  start: number,
+  n: number,
+  gradientSum: (k0: number, k: number) => tf.Tensor,
+): tf.Tensor {
+  const rows = batch.x.shape[0];
+  let total: tf.Tensor | undefined;
+  for (let k0 = 0; k0 < points; k0 += pointChunk) {
+    const k = Math.min(pointChunk, points - k0);
+    const part = tf.tidy(() => gradientSum(k0, k));
+    if (total) {
+      const next = tf.add(total, part);
+      total.dispose();
+      part.dispose();
+      total = next;
+    } else {
+      total = part;
+    }
+    batch.onProgress?.(start * points + n * (k0 + k), rows * points);
+  }
+  return total!;
 }
 
 /** [rows, ...inputShape] (any layout of h·w·c values per row) summed over channels: [rows, h, w]. */
@@ -49,17 +91,16 @@ export function integratedGradients(batch: AttributionBatch, steps: number): { m
   const size = x.size / rows;
   const classes = targets.shape[1]!;
   const alphas = Array.from({ length: steps }, (_, k) => (k + 0.5) / steps);
-  const attribution = inChunks(rows, Math.max(1, Math.floor(batch.chunkEvaluations / steps)), (start, n) => {
+  const { rowChunk, pointChunk } = chunkShape(batch, steps);
+  const attribution = inChunks(rows, rowChunk, (start, n) => {
     const xRows = tf.reshape(tf.slice(x, start, n), [n, 1, size]);
-    const path = tf.mul(xRows, tf.tensor3d(alphas, [1, steps, 1]));
-    const seed = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, steps, 1]);
-    const gradients = gradientAt(
-      network,
-      tf.reshape(path, [n * steps, ...network.inputShape]),
-      tf.reshape(seed, [n * steps, classes]),
-      'gradient',
-    );
-    return tf.mul(tf.mean(tf.reshape(gradients, [n, steps, size]), 1), tf.reshape(xRows, [n, size]));
+    const gradientSum = sumOverPoints(batch, steps, pointChunk, start, n, (k0, k) => {
+      const path = tf.mul(xRows, tf.tensor3d(alphas.slice(k0, k0 + k), [1, k, 1]));
+      const seed = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, k, 1]);
+      const gradients = gradientAt(network, tf.reshape(path, [n * k, ...network.inputShape]), tf.reshape(seed, [n * k, classes]), 'gradient');
+      return tf.sum(tf.reshape(gradients, [n, k, size]), 1);
+    });
+    return tf.mul(tf.div(gradientSum, steps), tf.reshape(xRows, [n, size]));
   });
   const baseline = logitsOf(network, tf.zeros([1, ...network.inputShape]));
   return {
@@ -118,18 +159,17 @@ export function smoothGrad(
     ? tf.fill([rows], sigma * (bounds[1] - bounds[0]))
     : tf.mul(tf.sub(tf.max(flat, 1), tf.min(flat, 1)), sigma);
   const unitNoise = tf.reshape(smoothGradNoise(samples, size, seed), [1, samples, size]);
-  const mean = inChunks(rows, Math.max(1, Math.floor(batch.chunkEvaluations / samples)), (start, n) => {
+  const { rowChunk, pointChunk } = chunkShape(batch, samples);
+  const mean = inChunks(rows, rowChunk, (start, n) => {
     const xRows = tf.reshape(tf.slice(flat, start, n), [n, 1, size]);
     const scale = tf.reshape(tf.slice(sigmaPerRow, start, n), [n, 1, 1]);
-    const noisy = tf.add(xRows, tf.mul(scale, unitNoise));
-    const seedRows = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, samples, 1]);
-    const gradients = gradientAt(
-      network,
-      tf.reshape(noisy, [n * samples, ...network.inputShape]),
-      tf.reshape(seedRows, [n * samples, classes]),
-      'gradient',
-    );
-    return tf.mean(tf.reshape(gradients, [n, samples, size]), 1);
+    const gradientSum = sumOverPoints(batch, samples, pointChunk, start, n, (k0, k) => {
+      const noisy = tf.add(xRows, tf.mul(scale, tf.slice(unitNoise, [0, k0, 0], [1, k, size])));
+      const seedRows = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, k, 1]);
+      const gradients = gradientAt(network, tf.reshape(noisy, [n * k, ...network.inputShape]), tf.reshape(seedRows, [n * k, classes]), 'gradient');
+      return tf.sum(tf.reshape(gradients, [n, k, size]), 1);
+    });
+    return tf.div(gradientSum, samples);
   });
   return channelSum(mean, batch.imageShape);
 }

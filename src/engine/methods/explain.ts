@@ -21,6 +21,13 @@ export { releasePrepared } from './preparedNetwork';
 
 /** Activations (floats) one chunk of IG / SmoothGrad / occlusion evaluations may hold: 64 MB. */
 const CHUNK_FLOATS = 16 * 1024 * 1024;
+/** With a progress callback, IG and SmoothGrad run in about this many chunks (of at least
+ *  PROGRESS_MIN_CHUNK evaluations, so a short run is not slowed by tiny batches). */
+const PROGRESS_STEPS = 16;
+const PROGRESS_MIN_CHUNK = 8;
+
+/** Told while an attributor (IG, SmoothGrad) runs: network evaluations done of its total. */
+export type ExplainProgress = (done: number, total: number) => void;
 
 /** The ReLU variant behind each gradient-family method (sensitivity and simple Taylor use the gradient). */
 const RELU_MODE: Partial<Record<MethodId, ReluMode>> = {
@@ -36,7 +43,7 @@ const RELU_MODE: Partial<Record<MethodId, ReluMode>> = {
  * class). Results are ordered image-major, then method, then target. `imageShape` is [h, w, c] of the
  * images; the network may take them flat ([h·w·c]) or as [h, w, c].
  */
-export function explain(network: Network, imageShape: ImageShape, request: ExplainRequest): Explanation[] {
+export function explain(network: Network, imageShape: ImageShape, request: ExplainRequest, onProgress?: ExplainProgress): Explanation[] {
   const specs = request.methods.map(validateSpec);
   const count = request.images.length;
   if (count === 0 || specs.length === 0) return [];
@@ -67,7 +74,7 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
     const forwardMs = performance.now() - forwardStart;
 
     const rowImages = rows.map((row) => request.images[row.image]);
-    const results = computeMaps(specs, { network, imageShape, bounds, trace, oneHot: targets, startRelevance, rowImages });
+    const results = computeMaps(specs, { network, imageShape, bounds, trace, oneHot: targets, startRelevance, rowImages, onProgress });
     return buildExplanations(specs, rows, results, { logitData, probabilityData, predicted, ms: forwardMs }, imageShape, classes);
   } finally {
     for (const trace of traces) trace.dispose();
@@ -138,6 +145,7 @@ interface MethodContext {
   startRelevance: Float32Array;
   /** Each row's image. */
   rowImages: Float32Array[];
+  onProgress?: ExplainProgress;
 }
 
 interface MapResult {
@@ -233,8 +241,14 @@ function runAttributor(spec: MethodSpec, c: MethodContext): [tf.Tensor, tf.Tenso
     logits: c.trace.logits,
     targets: c.oneHot,
     chunkEvaluations: Math.max(1, Math.floor(CHUNK_FLOATS / floatsPerRow)),
+    onProgress: c.onProgress,
   };
   const p = spec.params;
+  const points = spec.id === 'integrated-gradients' ? p.steps : spec.id === 'smoothgrad' ? p.samples : 0;
+  if (c.onProgress && points) {
+    const evaluations = c.trace.rows * points;
+    batch.chunkEvaluations = Math.min(batch.chunkEvaluations, Math.max(PROGRESS_MIN_CHUNK, Math.ceil(evaluations / PROGRESS_STEPS)));
+  }
   switch (spec.id) {
     case 'integrated-gradients': {
       const { map, baselineLogit } = integratedGradients(batch, p.steps);

@@ -172,8 +172,11 @@ export function isMethodId(id: string): id is MethodId {
  * the result always carries every parameter of its method. Throws a UserError on anything it cannot use.
  */
 export function parseMethodSpec(text: string): MethodSpec {
-  const s = text.trim();
-  const colon = s.indexOf(':');
+  // People type "samples=8 sigma=0.1" or "smoothgrad samples=8": spaces separate parameters like commas
+  // do (and may stand for the colon), spaces around "=" are ignored.
+  const s = text.trim().replace(/\s*=\s*/g, '=');
+  const space = s.search(/\s/);
+  const colon = s.includes(':') ? s.indexOf(':') : space >= 0 && s.slice(space).includes('=') ? space : -1;
   const name = (colon < 0 ? s : s.slice(0, colon)).trim();
   const paramText = colon < 0 ? '' : s.slice(colon + 1).trim();
 
@@ -192,7 +195,7 @@ export function parseMethodSpec(text: string): MethodSpec {
 
   const given: Record<string, number> = {};
   if (paramText) {
-    for (const assignment of paramText.split(',')) {
+    for (const assignment of paramText.split(/[\s,]+/).filter(Boolean)) {
       const eq = assignment.indexOf('=');
       const key = (eq < 0 ? assignment : assignment.slice(0, eq)).trim();
       const info = method.params.find((p) => p.name === key);
@@ -254,7 +257,7 @@ export function expandMethodList(text: string): MethodSpec[] {
   const specs: string[] = [];
   for (const piece of text.split(',').map((p) => p.trim())) {
     if (!piece) continue;
-    const isParam = piece.includes('=') && !piece.includes(':');
+    const isParam = /^[A-Za-z]\w*\s*=/.test(piece);
     if (isParam && specs.length > 0) specs[specs.length - 1] += ',' + piece;
     else specs.push(piece);
   }

@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(msg, transfer);
   port!.on('message', async ({ jobId, job }: ToWorker) => {
     try {
-      const result = await runJob(job, backend);
+      // The job runs synchronously; these messages leave at once, so the host sees progress while it runs.
+      const result = await runJob(job, backend, (done, total) => post({ type: 'progress', jobId, done, total }));
       post({ type: 'done', jobId, result }, transferablesOf(result));
     } catch (e) {
       const err = e as Error;

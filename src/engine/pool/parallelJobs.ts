@@ -2,13 +2,26 @@
 import type { ExplainJob, ExplainResult, PredictJob, PredictResult } from '../../protocol/engineJobs';
 import type { WorkerPool } from './workerPool';
 
-/** Explains the job's images in up to `pool.size` parallel chunks; the result is as if one worker did it. */
-export async function explainInParallel(pool: WorkerPool, job: ExplainJob, signal?: AbortSignal): Promise<ExplainResult> {
+/**
+ * Explains the job's images in up to `pool.size` parallel chunks; the result is as if one worker did it.
+ * `onProgress` gets the chunks' progress added up (done and total of every chunk that reported).
+ */
+export async function explainInParallel(
+  pool: WorkerPool,
+  job: ExplainJob,
+  signal?: AbortSignal,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ExplainResult> {
   const chunks = splitEvenly(job.images.length, pool.size);
-  if (chunks.length <= 1) return pool.run(job, signal);
+  if (chunks.length <= 1) return pool.run(job, signal, onProgress);
+  const reported = chunks.map(() => ({ done: 0, total: 0 }));
+  const report = (k: number) => (done: number, total: number) => {
+    reported[k] = { done, total };
+    onProgress?.(reported.reduce((t, r) => t + r.done, 0), reported.reduce((t, r) => t + r.total, 0));
+  };
   const parts = await Promise.all(
-    chunks.map(([start, end]) =>
-      pool.run({ ...job, images: job.images.slice(start, end), targets: job.targets?.slice(start, end) }, signal),
+    chunks.map(([start, end], k) =>
+      pool.run({ ...job, images: job.images.slice(start, end), targets: job.targets?.slice(start, end) }, signal, onProgress && report(k)),
     ),
   );
   const merged: ExplainResult = { backend: parts[0].backend, card: parts[0].card, images: [], explanations: [] };

@@ -34,6 +34,7 @@ interface Pending {
   reject(error: Error): void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  onProgress?: (done: number, total: number) => void;
 }
 
 interface Slot {
@@ -65,12 +66,12 @@ export class WorkerPool {
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
-  /** Runs one job on the next free worker. */
-  run<J extends EngineJob>(job: J, signal?: AbortSignal): Promise<JobResult<J>> {
+  /** Runs one job on the next free worker; `onProgress` hears the worker's progress while the job runs. */
+  run<J extends EngineJob>(job: J, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<JobResult<J>> {
     if (this.disposed) return Promise.reject(new Error('the engine worker pool has been disposed'));
     if (signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise<JobResult<J>>((resolve, reject) => {
-      const pending: Pending = { id: this.nextId++, job, attempts: 0, resolve: resolve as (v: unknown) => void, reject, signal };
+      const pending: Pending = { id: this.nextId++, job, attempts: 0, resolve: resolve as (v: unknown) => void, reject, signal, onProgress };
       if (signal) {
         pending.onAbort = () => this.cancel(pending);
         signal.addEventListener('abort', pending.onAbort, { once: true });
@@ -125,6 +126,10 @@ export class WorkerPool {
     }
     const pending = slot.running;
     if (!pending || pending.id !== msg.jobId) return;
+    if (msg.type === 'progress') {
+      pending.onProgress?.(msg.done, msg.total);
+      return;
+    }
     slot.running = undefined;
     if (msg.type === 'done') this.settle(pending, undefined, msg.result);
     else this.settle(pending, msg.userError ? new UserError(msg.message) : new Error(msg.message));

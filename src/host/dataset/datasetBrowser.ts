@@ -10,6 +10,8 @@ import type { FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView 
 import type { HostServices } from '../hostServices';
 import { sampleSubject, type Subject } from '../subjects';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
+import { datasetHint, imageStats, referenceFor } from '../mismatchHint';
+import { formatDuration, logRun } from '../runLog';
 import { accuracyOf, type SampleStats } from './predictionStats';
 import { predictDataset } from './predictDataset';
 import { validateDatasetMessage } from './validateDatasetMessage';
@@ -153,12 +155,18 @@ export class DatasetBrowser implements vscode.Disposable {
         },
       });
       const ms = Date.now() - started;
-      setStatus({ state: 'done', ms });
       const accuracy = dataset.labels ? accuracyOf(result.predicted, dataset.labels) : undefined;
-      log.appendLine(
-        `[dataset] predicted ${dataset.count} samples of ${this.name} with ${entry.id} in ${ms} ms` +
-          (accuracy ? ` · accuracy ${((100 * accuracy.correct) / dataset.count).toFixed(2)}% · ${accuracy.misclassified} misclassified` : ''),
-      );
+      const hint = await this.mismatchHint(dataset, run.model, info.card.dataset, accuracy && dataset.count ? accuracy.correct / dataset.count : undefined);
+      if (!current()) return;
+      setStatus({ state: 'done', ms, ...(hint ? { hint } : {}) });
+      logRun(log, 'dataset', [
+        vscode.workspace.asRelativePath(this.uri),
+        entry.id,
+        `predicted ${dataset.count} samples`,
+        accuracy ? `accuracy ${((100 * accuracy.correct) / dataset.count).toFixed(2)}%, ${accuracy.misclassified} misclassified` : 'no labels',
+        `${formatDuration(ms)} wall`,
+        hint ? `hint: ${hint}` : undefined,
+      ]);
     } catch (e) {
       if (e instanceof CancelledError || run.controller.signal.aborted) {
         const done = run.chunks.reduce((t, c) => t + c.stats.predicted.length, 0);
@@ -169,6 +177,22 @@ export class DatasetBrowser implements vscode.Disposable {
       log.appendLine(`[dataset] predictions failed: ${(e as Error)?.stack ?? e}`);
       setStatus({ state: 'failed', message });
     }
+  }
+
+  /** The quiet "this model may not fit" note for a finished run, if the rule in mismatchHint.ts says so. */
+  private async mismatchHint(dataset: Dataset, model: PredictionModel | null, trainedOn: string | undefined, accuracy: number | undefined): Promise<string | undefined> {
+    if (!model) return undefined;
+    const reference = await referenceFor(trainedOn, this.services.extensionUri.fsPath);
+    const samples = [];
+    if (accuracy === undefined && reference) {
+      // Up to 1,000 samples spread evenly over the file, first and last included.
+      const n = Math.min(1000, dataset.count);
+      for (let k = 0; k < n; k++) {
+        const index = n === 1 ? 0 : Math.round((k * (dataset.count - 1)) / (n - 1));
+        samples.push(imageStats(await dataset.read(index, 1)));
+      }
+    }
+    return datasetHint({ modelName: model.name || model.id, classes: model.labels.length, accuracy, samples }, reference);
   }
 
   /** Pixels of the asked samples, in the asked order; runs of consecutive indices are one read each. */
@@ -201,7 +225,7 @@ export class DatasetBrowser implements vscode.Disposable {
   private async subject(index: number): Promise<Subject> {
     const dataset = this.dataset!;
     const pixels = await dataset.read(index, 1);
-    return sampleSubject(dataset.path, index, pixels, dataset);
+    return sampleSubject(dataset.path, index, pixels, dataset, dataset.labels?.[index]);
   }
 
   private async explain(index: number): Promise<void> {

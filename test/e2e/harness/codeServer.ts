@@ -201,6 +201,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Print the server's output as it comes (npm start). */
   echo?: boolean;
+  /** Keep VS Code's workspace trust on: the window asks whether to trust the folder (Restricted Mode tests). */
+  workspaceTrust?: boolean;
 }
 
 /** Writes the user settings and starts code-server; resolves once it answers HTTP. */
@@ -210,7 +212,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
   fs.mkdirSync(settingsDir, { recursive: true });
   fs.writeFileSync(
     path.join(settingsDir, 'settings.json'),
-    JSON.stringify({ ...quietSettings, ...options.settings }, null, 2),
+    JSON.stringify({ ...quietSettings, ...(options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'always' } : {}), ...options.settings }, null, 2),
   );
   const args = [
     '--auth',
@@ -219,7 +221,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir',
     options.userDataDir,

@@ -24,6 +24,20 @@ export interface PanelReading {
   heatmapLabel?: string;
   heatmap?: CanvasPixels;
   alerts: string[];
+  /** The note over an out-of-date heatmap ("Computing …", "Cancelled. …"), when shown. */
+  stale?: string;
+  /** The header's progress of a long run ("SmoothGrad: 96 of 8192 samples"). */
+  progress?: string;
+  /** The header's backend and time ("wasm-simd · 2 workers · 3.1 ms"). */
+  backend?: string;
+  /** The model input's caption badge: the preprocessing steps ("cropped · scaled · centred"). */
+  steps?: string;
+  /** The heatmap's caption ("LRP-α2β1 · class 7 predicted"). */
+  caption?: string;
+  /** Every class name in the class list, in order. */
+  classNames: string[];
+  /** "Back to predicted (…)" is offered. */
+  backToPredicted: boolean;
 }
 
 export class ExplainPanelPage {
@@ -67,6 +81,13 @@ export class ExplainPanelPage {
       heatmapLabel: (await heatmap.getAttribute('aria-label').catch(() => null)) ?? undefined,
       heatmap: visibleHeatmap ? await readCanvas(heatmap) : undefined,
       alerts: (await frame.locator('[role="alert"]').allInnerTexts()).map((t) => t.trim()),
+      stale: await text('.stale-note .stale-text'),
+      progress: await text('.panel-header .run-progress'),
+      backend: await text('.panel-header .backend'),
+      steps: await text('.steps-note'),
+      caption: (await text('.heatmap-figure figcaption'))?.replace(/\s+/g, ' '),
+      classNames: (await frame.locator('.class-row .class-name').allInnerTexts()).map((t) => t.trim()),
+      backToPredicted: (await frame.locator('[data-focus-key="back-to-predicted"]').count()) > 0,
     };
   }
 
@@ -106,6 +127,9 @@ function sameReading(a: PanelReading, b: PanelReading): boolean {
     a.readout === b.readout &&
     a.prediction === b.prediction &&
     a.explained === b.explained &&
+    a.stale === b.stale &&
+    a.backend === b.backend &&
+    JSON.stringify(a.classNames) === JSON.stringify(b.classNames) &&
     JSON.stringify(a.heatmap) === JSON.stringify(b.heatmap)
   );
 }

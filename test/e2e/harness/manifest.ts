@@ -10,6 +10,11 @@ interface CommandContribution {
   category?: string;
 }
 
+/** package.json as the VSIX ships it. */
+export function readManifest(): unknown {
+  return JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+}
+
 /** The command palette shows "<category>: <title>"; menus show the title alone. */
 export function contributedCommand(id: string): { title: string; paletteLabel: string } {
   const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {

@@ -71,3 +71,20 @@ export function readPngFile(file: string): PngFile {
   }
   return { width: png.width, height: png.height, nonWhite, colours: colours.size, signature: `${png.width}x${png.height}:${hash.toString(16)}` };
 }
+
+/**
+ * A PNG file as soon as it is whole: the extension writes it while the test polls, so a read can see a
+ * file that exists but is not finished ("read requests waiting on finished stream"). `undefined` on timeout.
+ */
+export async function waitForPngFile(file: string, timeoutMs = 15_000): Promise<PngFile | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  do {
+    try {
+      if (fs.existsSync(file) && fs.statSync(file).size > 0) return readPngFile(file);
+    } catch {
+      // not finished yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  } while (Date.now() < deadline);
+  return undefined;
+}

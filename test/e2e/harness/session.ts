@@ -45,6 +45,10 @@ export interface SessionOptions {
   extraVsix?: string[];
   /** Kill everything and exit if the session is still running after this long (default 10 min). */
   watchdogMs?: number;
+  /** Workspace trust on (the window asks); see restricted.e2e.test.ts. */
+  workspaceTrust?: boolean;
+  /** Called with the workspace folder before code-server opens it (workspace settings, files). */
+  prepareWorkspace?: (dir: string) => void;
 }
 
 export interface Session {
@@ -61,6 +65,11 @@ export interface Session {
   outputChannel(name?: string): string | undefined;
   /** Browser console errors seen so far (workbench and webviews). */
   consoleErrors: string[];
+  /**
+   * Changes the user's settings.json as a user would, in VS Code's editor ("Preferences: Open User Settings
+   * (JSON)", edit, save); null removes a key. (code-server does not notice the file written behind its back.)
+   */
+  updateSettings(patch: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +79,7 @@ export async function startSession(scenario: string, options: SessionOptions = {
 
   const scratch = tempDir(`explain-image-e2e-${scenario}-`);
   const workspace = prepareWorkspace();
+  options.prepareWorkspace?.(workspace.dir);
   const cleanups: Array<() => Promise<void> | void> = [
     () => workspace.remove(),
     () => fs.rmSync(scratch, { recursive: true, force: true }),
@@ -104,6 +114,7 @@ export async function startSession(scenario: string, options: SessionOptions = {
       extensionsDir,
       env: options.env,
       settings: options.settings,
+      workspaceTrust: options.workspaceTrust,
     });
     const executablePath = findChromium();
     if (!executablePath) throw new Error('Chromium not found');
@@ -130,6 +141,25 @@ export async function startSession(scenario: string, options: SessionOptions = {
       hostLog: () => extensionHostLog(userDataDir),
       extensionErrors: () => extensionErrors(extensionHostLog(userDataDir), extensionId()),
       outputChannel: (name = 'Explain Image') => outputChannelLog(userDataDir, name),
+      updateSettings: async (patch) => {
+        const file = path.join(userDataDir, 'User', 'settings.json');
+        const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(patch)) {
+          if (value === null) delete settings[key];
+          else settings[key] = value;
+        }
+        // One line: the editor would indent every inserted line again.
+        await workbench.replaceUserSettings(JSON.stringify(settings));
+        const saved = await waitFor(() => {
+          try {
+            const now = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+            return Object.entries(patch).every(([k, v]) => JSON.stringify(now[k]) === JSON.stringify(v ?? undefined)) ? true : undefined;
+          } catch {
+            return undefined;
+          }
+        }, 10_000);
+        if (!saved) throw new Error(`settings.json was not saved with ${JSON.stringify(patch)}: ${fs.readFileSync(file, 'utf8').slice(-800)}`);
+      },
       stop: async () => {
         await workbench.screenshot('final').catch(() => {});
         await stopAll();

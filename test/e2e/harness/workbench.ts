@@ -184,6 +184,13 @@ export class Workbench {
     for (;;) {
       await rows[0].click(); // select it first, as a person would
       for (const row of rows.slice(1)) await row.click({ modifiers: ['Control'] });
+      // A click can land while the Explorer re-renders (a preview opening beside it): check that every
+      // row is selected before asking for the menu, else select them again.
+      const selected = await Promise.all(rows.map((r) => r.getAttribute('aria-selected').catch(() => null)));
+      if (rows.length > 1 && selected.some((v) => v !== 'true') && Date.now() < deadline) {
+        await this.page.waitForTimeout(500);
+        continue;
+      }
       await rows[rows.length - 1].click({ button: 'right' });
       const labels = this.page.locator('.context-view .monaco-menu .action-label');
       await labels.first().waitFor({ timeout: 10_000 });
@@ -380,6 +387,24 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
     await this.page.locator(quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
     return proposed;
+  }
+
+  /**
+   * Replaces the user settings.json in VS Code's own editor and saves it, then closes that editor. The
+   * text is inserted in one piece (no typing), so the editor's bracket and quote auto-closing stay out of it.
+   */
+  async replaceUserSettings(json: string): Promise<void> {
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    const editor = this.page.locator('.editor-instance .monaco-editor textarea').first();
+    await editor.waitFor({ state: 'attached', timeout: 15_000 });
+    await this.page.waitForTimeout(300);
+    await editor.focus();
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.insertText(json);
+    await this.page.keyboard.press('Control+S');
+    await this.page.waitForTimeout(500);
+    await this.runCommand('View: Close Editor');
   }
 
   /** Saves a screenshot of the whole window as artifacts/e2e/<scenario>-<name>.png; returns its path. */

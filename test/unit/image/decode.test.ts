@@ -187,6 +187,27 @@ test('GIF: first frame, palette colours, transparent index composited', () => {
   assert.deepEqual(pixel(img, 2, 0), [0, 0, 255, 255]);
   // One clear pixel in a mostly opaque picture whose mean luma is about 84: its own tone, black.
   assert.deepEqual(pixel(img, 3, 1), [0, 0, 0, 255]);
+  assert.equal(img.frames, 2, 'the file holds two frames');
+});
+
+test('GIF: frame count of a 5-frame animation with local palettes; a one-image GIF reports none', () => {
+  const buf = new Uint8Array(4096);
+  const gif = new GifWriter(buf, 6, 6, { palette: [0x000000, 0xffffff], loop: 0 });
+  for (let k = 0; k < 5; k++) {
+    const local = k % 2 ? { palette: [0x000000, 0xff0000, 0x00ff00, 0x0000ff] } : {};
+    gif.addFrame(0, 0, 6, 6, Array.from({ length: 36 }, (_, i) => (i + k) % 2), { delay: 10, ...local });
+  }
+  const animated = decodeImage(buf.subarray(0, gif.end()), 'anim.gif');
+  assert.equal(animated.frames, 5);
+  assert.deepEqual(pixel(animated, 0, 0), [0, 0, 0, 255], 'the first frame is the one decoded');
+  assert.deepEqual(pixel(animated, 1, 0), [255, 255, 255, 255]);
+  const one = new Uint8Array(1024);
+  const single = new GifWriter(one, 2, 2, { palette: [0x000000, 0xffffff] });
+  single.addFrame(0, 0, 2, 2, [0, 1, 1, 0]);
+  assert.equal(decodeImage(one.subarray(0, single.end()), 'still.gif').frames, undefined);
+  // Cut inside the last frame's data (trailer, block terminator and one data byte gone): the four whole frames count.
+  const cut = buf.subarray(0, gif.end() - 3);
+  assert.equal(decodeImage(cut, 'cut.gif').frames, 4);
 });
 
 test('GIF: interlaced frame with an offset, a local palette and a transparent index', () => {

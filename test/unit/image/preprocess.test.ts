@@ -55,7 +55,7 @@ test('none: a 28×28 8-bit grayscale PNG feeds exactly value/255', () => {
   const img = decodeImage(writePng({ width: 28, height: 28, colorType: 0, bitDepth: 8, samples }), 'digit.png');
   for (const mode of ['none', 'auto'] as const) {
     const out = preprocess(img, mnist, mode);
-    assert.equal(out.fitted, false);
+    assert.deepEqual(out.steps, []);
     assert.deepEqual(Array.from(out.pixels), samples);
     assert.equal(out.input.length, 784);
     for (let i = 0; i < 784; i++) assert.ok(Object.is(out.input[i], Math.fround(samples[i] / 255)), `pixel ${i}`);
@@ -95,7 +95,8 @@ test('fit: a dark bar on light paper ends on black, inside the central 20×20 bo
   const img = paper(200, 100, [[40, 45, 120, 18]]);
   for (const mode of ['fit', 'auto'] as const) {
     const out = preprocess(img, mnist, mode);
-    assert.equal(out.fitted, true);
+    // Paper 250 and ink 20 are not 0 and 255 once inverted: the levels are stretched too.
+    assert.deepEqual(out.steps, ['inverted', 'levels stretched', 'cropped', 'scaled', 'centred']);
     assert.match(out.note, /inverted the light background/);
     for (const i of [0, 27, 28 * 27, 783]) assert.equal(out.pixels[i], 0, 'corners are background');
     const [x0, y0, x1, y1] = contentBox(out.pixels, 28);
@@ -131,15 +132,50 @@ test('fit: scales to the model size proportionally (56×56 → 40-pixel box)', (
 
 test('auto: a light-background 28×28 image is fitted, a blank page gives zeros without NaN', () => {
   const light = preprocess(paper(28, 28, [[12, 4, 4, 20]]), mnist, 'auto');
-  assert.equal(light.fitted, true);
+  assert.equal(light.steps[0], 'inverted');
   const blank = preprocess(createRgbaImage(300, 200), mnist, 'auto');
-  assert.equal(blank.fitted, false);
+  assert.deepEqual(blank.steps, ['inverted', 'scaled'], 'nothing to fit: the white page is inverted and scaled, nothing cropped');
   assert.match(blank.note, /nothing stands out/);
   assert.ok(blank.input.every((v) => v === 0));
 });
 
 test('auto: a colour model is never MNIST-fitted', () => {
   const out = preprocess(paper(64, 32, [[10, 10, 20, 5]]), { shape: [16, 16, 3], toInput: (v) => v }, 'auto');
-  assert.equal(out.fitted, false);
+  assert.deepEqual(out.steps, ['scaled']);
   assert.match(out.note, /resized 64×32 to 16×16 RGB/);
+});
+
+/** A width × height gray image: `value(x, y)` per pixel, alpha 255. */
+function grayImage(width: number, height: number, value: (x: number, y: number) => number) {
+  const img = createRgbaImage(width, height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = 4 * (y * width + x);
+      img.data[o] = img.data[o + 1] = img.data[o + 2] = value(x, y);
+      img.data[o + 3] = 255;
+    }
+  }
+  return img;
+}
+
+test('steps name only what was done: white-on-black 8×8 is cropped, scaled and centred, never inverted', () => {
+  // A white 4×6 block on black, off centre: the border is dark, so nothing is inverted; 0 and 255 need no stretch.
+  const tiny = grayImage(8, 8, (x, y) => (x >= 1 && x < 5 && y >= 1 && y < 7 ? 255 : 0));
+  const out = preprocess(tiny, mnist, 'auto');
+  assert.deepEqual(out.steps, ['cropped', 'scaled', 'centred']);
+  assert.doesNotMatch(out.note, /inverted/);
+  // The same through a 16-bit gray PNG (65535 = white): identical steps.
+  const samples = Array.from({ length: 64 }, (_, i) => (tiny.data[4 * i] === 255 ? 65535 : 0));
+  const png = decodeImage(writePng({ width: 8, height: 8, colorType: 0, bitDepth: 16, samples }), 'tiny16.png');
+  assert.deepEqual(preprocess(png, mnist, 'auto').steps, ['cropped', 'scaled', 'centred']);
+});
+
+test('steps: dim grey strokes on black get a levels stretch; an MNIST-sized centred 20×20 digit in fit mode is left alone', () => {
+  const dim = grayImage(40, 40, (x, y) => (x >= 10 && x < 30 && y >= 5 && y < 35 ? 120 : 0));
+  assert.deepEqual(preprocess(dim, mnist, 'fit').steps, ['levels stretched', 'cropped', 'scaled', 'centred']);
+  // 20×20 white square at (4, 4) in 28×28: already cropped to size and centred by mass.
+  const mnistLike = grayImage(28, 28, (x, y) => (x >= 4 && x < 24 && y >= 4 && y < 24 ? 255 : 0));
+  const out = preprocess(mnistLike, mnist, 'fit');
+  assert.deepEqual(out.steps, [], 'cropped to its box and put back where it was: no visible step');
+  assert.deepEqual(Array.from(out.pixels), Array.from({ length: 784 }, (_, i) => mnistLike.data[4 * i]), 'pixels unchanged');
 });

@@ -113,6 +113,21 @@ describe('method specs', () => {
     );
   });
 
+  test('spaces separate parameters like commas, and may stand for the colon', () => {
+    const same = (text: string, spec: string) => assert.equal(formatMethodSpec(parseMethodSpec(text)), spec, text);
+    same('smoothgrad:samples=8 sigma=0.1', 'smoothgrad:samples=8,sigma=0.1');
+    same('smoothgrad: samples = 8,  sigma=0.1 ', 'smoothgrad:samples=8,sigma=0.1');
+    same('smoothgrad samples=8 sigma=0.1', 'smoothgrad:samples=8,sigma=0.1');
+    same('lrp-ab:alpha=3 beta=2', 'lrp-ab:alpha=3,beta=2');
+    // A space inside a name is still an unknown method, and a value with a space is still an error.
+    throwsUserError(() => parseMethodSpec('deep taylor'), /unknown method "deep taylor"/);
+    throwsUserError(() => parseMethodSpec('smoothgrad:samples=8 0.1'), /unknown parameter "0.1"/);
+    assert.deepEqual(
+      expandMethodList('gradient,smoothgrad samples=8 sigma=0.1,lrp-z').map(formatMethodSpec),
+      ['gradient', 'smoothgrad:samples=8,sigma=0.1', 'lrp-z'],
+    );
+  });
+
   test('titles', () => {
     const title = (s: string) => methodTitle(parseMethodSpec(s));
     assert.deepEqual(title('sensitivity'), [{ text: 'Sensitivity Analysis' }]);

@@ -63,6 +63,29 @@ describe('worker pool', () => {
     }
   });
 
+  it('reports SmoothGrad and IG progress from the worker while the job runs; the maps match one unchunked run', async () => {
+    const image = digitPixels(3);
+    for (const [method, points] of [['smoothgrad:samples=64', 64], ['integrated-gradients:steps=48', 48]] as const) {
+      const seen: Array<[number, number]> = [];
+      const withProgress = await pool.run(job([image], [method]), undefined, (done, total) => seen.push([done, total]));
+      assert.ok(seen.length >= 4, `${method}: ${seen.length} progress messages (${JSON.stringify(seen)})`);
+      assert.ok(seen.every(([, total]) => total === points), `${method}: totals ${JSON.stringify(seen)}`);
+      assert.ok(seen.every(([done], i) => i === 0 || done > seen[i - 1][0]), `${method}: progress moves forward`);
+      assert.deepEqual(seen[seen.length - 1], [points, points]);
+      // Without a callback the points are evaluated in one batch: the same map up to float32 summation order.
+      const plain = await pool.run(job([image], [method]));
+      const a = withProgress.explanations[0].relevance;
+      const b = plain.explanations[0].relevance;
+      const scale = Math.max(...Array.from(b, Math.abs));
+      assert.ok(scale > 0);
+      for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-5 * scale, `${method} pixel ${i}: ${a[i]} vs ${b[i]}`);
+    }
+    // Two images split over both workers: the chunks' progress is added up.
+    const both: Array<[number, number]> = [];
+    await explainInParallel(pool, job([digitPixels(1), digitPixels(2)], ['smoothgrad:samples=64']), undefined, (d, t) => both.push([d, t]));
+    assert.deepEqual(both[both.length - 1], [128, 128]);
+  });
+
   it('leaks no tensors over 100 explain calls in a worker', async () => {
     const one = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
     try {

@@ -77,18 +77,21 @@ export function explainState(): ExplainViewState {
   const two = mnistDigit(1);
   const probabilities = [0.0004, 0.0011, 0.0032, 0.0021, 0.0001, 0.0002, 0.0, 0.9862, 0.0009, 0.0058];
   const scores = probabilities.map((p, index) => ({ index, label: DIGITS[index], probability: p })).sort((a, b) => b.probability - a.probability);
+  const model = { id: 'mnist-cnn', name: 'MNIST CNN', dataset: 'MNIST', labels: DIGITS };
+  const method = { spec: 'lrp-ab:alpha=2,beta=1', title: [{ text: 'LRP-α' }, { text: '2', sub: true }, { text: 'β' }, { text: '1', sub: true }], conservative: true };
   return {
-    model: { id: 'mnist-cnn', name: 'MNIST CNN', dataset: 'MNIST', labels: DIGITS },
-    method: { spec: 'lrp-ab:alpha=2,beta=1', title: [{ text: 'LRP-α' }, { text: '2', sub: true }, { text: 'β' }, { text: '1', sub: true }], conservative: true },
+    model,
+    method,
+    shown: { model, method, ms: 3.1 },
     images: [
-      { name: 'seven.png', originalSrc: drawnOriginal(seven), input: seven, fitted: true, predicted: 7, scores, heatmap: heatmapOf(syntheticRelevance(seven, 3), 7, 7.95, 3.1) },
+      { name: 'seven.png', originalSrc: drawnOriginal(seven), input: seven, steps: ['inverted', 'levels stretched', 'cropped', 'scaled', 'centred'], predicted: 7, scores, heatmap: heatmapOf(syntheticRelevance(seven, 3), 7, 7.95, 3.1) },
       { name: 'two.png', input: two, predicted: 2, scores: [{ index: 2, label: '2', probability: 0.99 }] },
       { name: 'broken.png', error: 'not an image: broken.png starts with "<htm", which is no PNG, JPEG, GIF, BMP or WebP' },
     ],
     selected: 0,
     target: null,
     display,
-    backend: 'wasm-simd · 2 workers · 3.1 ms',
+    backend: 'wasm-simd · 2 workers',
     busy: false,
     restore: { subjects: ['seven.png', 'two.png', 'broken.png'] },
   };
@@ -132,3 +135,5 @@ export function compareCellHeatmap(row: number, column: number): HeatmapView {
   const input = compareInputs()[row];
   return heatmapOf(syntheticRelevance(input, column + row * 2, column === 0), row === 0 ? 7 : 9, 7.9, 2.4);
 }
+
+export const FASHION_LABELS = FASHION;

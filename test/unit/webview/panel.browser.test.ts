@@ -338,3 +338,57 @@ test('screenshots for a human look: explain and compare in dark, light and high 
     await compare.page.close();
   }
 });
+
+test('explain view: a sample\'s true label and "Explain the true class", a quiet hint, a long run\'s progress, percentile limits', { skip }, async () => {
+  for (const theme of ['dark', 'light'] as ThemeName[]) {
+    const { page, errors } = await open('explain', theme);
+    const base = explainState();
+    // A misclassified dataset sample (label 2, predicted 7) under a model its look does not fit.
+    const sample = { ...base.images[0], name: 'mnist-test-1k.npz #321', originalSrc: undefined, trueLabel: 2, hint: 'This input looks unlike MNIST, the data MNIST CNN was trained on (5.2 σ from its typical brightness or ink): the prediction may mean little. Another model may fit better.' };
+    const state = { ...base, images: [sample], selected: 0 };
+    await send(page, { type: 'explain-state', state });
+    await page.waitForSelector('#true-label');
+    assert.equal((await page.locator('#true-label').innerText()).trim(), 'Label in the file: 2');
+    assert.equal(await page.locator('.mismatch-hint').getAttribute('role'), 'note', 'a quiet note, not an alert');
+    assert.match(await page.locator('.mismatch-hint').innerText(), /looks unlike MNIST/);
+    await page.locator('#explain-true-class').click();
+    assert.deepEqual(await lastPosted(page, 'select-target'), { type: 'select-target', target: 2 });
+    await settle(page);
+    await page.screenshot({ path: path.join(out, `explain-${theme}-sample-true-label.png`), fullPage: true });
+
+    // A long SmoothGrad run over the LRP heatmap: progress, the stale note (after its delay), Export off.
+    const smoothgrad = { spec: 'smoothgrad:samples=4096', title: [{ text: 'SmoothGrad (samples = 4096)' }], conservative: false };
+    await send(page, { type: 'explain-state', state: { ...state, busy: true, method: smoothgrad, progress: { done: 1024, total: 4096, unit: 'samples' } } });
+    await page.waitForSelector('.run-progress');
+    assert.equal((await page.locator('.run-progress').innerText()).trim(), 'SmoothGrad: 1024 of 4096 samples');
+    assert.equal(await page.locator('.run-progress').getAttribute('aria-valuenow'), '1024');
+    await page.waitForFunction(() => {
+      const note = document.querySelector('.stale-note');
+      return note && getComputedStyle(note).visibility === 'visible';
+    });
+    assert.match(await page.locator('.stale-note').innerText(), /Computing SmoothGrad \(samples = 4096\)… shown until it is ready: LRP-α2β1 for class 7\./);
+    assert.match(await page.locator('.heatmap-figure figcaption').innerText(), /^LRP-α2β1 · class 7/);
+    assert.equal(await page.locator('.readout').count(), 0, 'no Σ R under another method\'s header');
+    assert.equal(await page.locator('vscode-button', { hasText: 'Export PNG' }).evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), true);
+    await settle(page);
+    await page.screenshot({ path: path.join(out, `explain-${theme}-long-run.png`), fullPage: true });
+
+    // Percentile: 20 is refused with the range, the value in use stays and comes back on leaving the field.
+    await send(page, { type: 'explain-state', state });
+    const field = page.locator('vscode-textfield.percentile-field');
+    await field.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('20');
+    await page.waitForFunction(() => /from 50 to 100/.test(document.querySelector('#percentile-note')?.textContent ?? ''));
+    assert.equal((await page.locator('#percentile-note').innerText()).trim(), 'Enter a number from 50 to 100; still using 99.5');
+    await settle(page);
+    await page.screenshot({ path: path.join(out, `explain-${theme}-percentile-invalid.png`), fullPage: true });
+    await page.keyboard.press('Tab');
+    assert.equal(await field.evaluate((e) => (e as HTMLElement & { value: string }).value), '99.5');
+    assert.equal((await page.locator('#percentile-note').innerText()).trim(), 'Enter a number from 50 to 100; kept 99.5');
+    const displayPosts = (await posted(page)).filter((m) => m.type === 'set-display');
+    assert.deepEqual(displayPosts, [], 'an invalid percentile is never sent to the host');
+    assert.deepEqual(errors, [], theme);
+    await page.close();
+  }
+});

@@ -31,6 +31,7 @@ const valid = [
   { type: 'set-display', display: { normalization: { kind: 'max' }, overlay: true, opacity: 0 } },
   { type: 'set-display', display: { colormap: 'bwr', normalization: { kind: 'percentile', p: 100 }, overlay: false, opacity: 1 } },
   { type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: 'seven-lrp-ab-class-7.png' },
+  { type: 'open-cell', row: 0, column: 6 },
 ];
 
 test('valid messages pass unchanged', () => {
@@ -49,6 +50,9 @@ const invalid: Array<[string, unknown]> = [
   ['unknown type', { type: 'open-file', path: '/etc/passwd' }],
   ['extra field', { type: 'ready', extra: 1 }],
   ['index missing', { type: 'select-image' }],
+  ['cell without column', { type: 'open-cell', row: 1 }],
+  ['cell row negative', { type: 'open-cell', row: -1, column: 0 }],
+  ['cell column fractional', { type: 'open-cell', row: 0, column: 0.5 }],
   ['index as string', { type: 'select-image', index: '1' }],
   ['index NaN', { type: 'select-image', index: Number.NaN }],
   ['index negative', { type: 'select-image', index: -1 }],

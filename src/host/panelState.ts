@@ -1,0 +1,39 @@
+// Pure pieces of the panels' state, kept apart from the vscode API so unit tests can pin them: what a
+// method is called and whether Σ R means something, what its progress counts, and how a panel's display
+// follows a settings change.
+import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
+import type { DisplaySettings, MethodSummary } from '../protocol/webviewMessages';
+
+/** Methods whose relevance sums to about the logit, so "Σ R = … · logit …" means something. */
+const CONSERVATIVE = new Set(['simple-taylor', 'deep-taylor', 'lrp-ab', 'lrp-z', 'lrp-epsilon', 'lrp-gamma', 'epsilon-plus-flat', 'epsilon-gamma-box', 'integrated-gradients']);
+
+export function methodSummary(spec: string): MethodSummary {
+  try {
+    const parsed = parseMethodSpec(spec);
+    return { spec, title: methodTitle(parsed), conservative: CONSERVATIVE.has(parsed.id) };
+  } catch {
+    // An invalid stored spec shows as typed; the explain run reports the error.
+    return { spec, title: [{ text: spec }], conservative: false };
+  }
+}
+
+/** What a method's progress counts, for the methods that report progress. */
+export function progressUnit(spec: string): string | undefined {
+  try {
+    const id = parseMethodSpec(spec).id;
+    return id === 'smoothgrad' ? 'samples' : id === 'integrated-gradients' ? 'steps' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The display after a settings change: the changed settings' values, the panel's own choices for the rest. */
+export function followSettings(current: DisplaySettings, fromSettings: DisplaySettings, changed: (key: string) => boolean): DisplaySettings {
+  const next = { ...current };
+  if (changed('explainImage.colormap')) next.colormap = fromSettings.colormap;
+  if (changed('explainImage.normalization') || changed('explainImage.percentile')) next.normalization = fromSettings.normalization;
+  if (changed('explainImage.overlay')) next.overlay = fromSettings.overlay;
+  if (changed('explainImage.overlayOpacity')) next.opacity = fromSettings.opacity;
+  return next;
+}
+
