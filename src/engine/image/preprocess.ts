@@ -4,14 +4,16 @@ import type { ImageShape } from '../types';
 import { UserError } from '../errors';
 import { fitLikeMnist, MNIST_BOX_FRACTION } from './mnistFit';
 import { borderValues, grayPlane, mean, rgbPlanes } from './planes';
-import { resizePlane } from './resize';
+import { resizeForModel, type ResizeMode } from './resizeForModel';
 import type { RgbaImage } from './rgbaImage';
 
 /**
- * - `none`: convert to the model's channels and resize (stretching if the aspect differs).
+ * - `none`: convert to the model's channels (grey replicated to R, G, B; colour to ITU-R 601 luma) and
+ *   resize as torchvision's eval transform does (resizeForModel.ts: aspect kept and centre-cropped, or
+ *   stretched when the card says so).
  * - `fit`: the MNIST procedure (see mnistFit.ts).
- * - `auto`: `none` for what already looks like model input (model-sized, dark background) or for colour
- *   models, `fit` for everything else, e.g. a photo of a digit on white paper.
+ * - `auto`: `fit` for grey 28×28-input models given an image that does not already look like model input
+ *   (model-sized, dark background), e.g. a photo of a digit on white paper; `none` for everything else.
  */
 export type PreprocessMode = 'auto' | 'fit' | 'none';
 
@@ -22,6 +24,9 @@ export interface PreprocessTarget {
   /** For `fit`: the share of the field the content's longer side fills. MNIST's 20/28 by default;
    *  FashionMNIST's items were scaled so their longer side fills all 28 pixels, i.e. 1. */
   fitBoxFraction?: number;
+  /** For `none`: crop (default) or stretch, and the crop fraction (the card's `resize`, `cropFraction`). */
+  resize?: ResizeMode;
+  cropFraction?: number;
 }
 
 export interface Preprocessed {
@@ -33,6 +38,8 @@ export interface Preprocessed {
   fitted: boolean;
   /** One line saying what was done, for the UI. */
   note: string;
+  /** The steps applied, in order, as short phrases ("grey → RGB", "resized 640×480 → 299×224"). */
+  steps: string[];
 }
 
 function looksLikeModelInput(img: RgbaImage, gray: Float32Array, h: number, w: number): boolean {
@@ -43,21 +50,31 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
   const [h, w, c] = target.shape;
   if (c !== 1 && c !== 3) throw new UserError(`models with ${c} input channels are not supported (1 or 3)`);
   const gray = grayPlane(img);
-  const fit = mode === 'fit' || (mode === 'auto' && c === 1 && !looksLikeModelInput(img, gray, h, w));
+  const mnistSized = c === 1 && h === 28 && w === 28;
+  const fit = mode === 'fit' || (mode === 'auto' && mnistSized && !looksLikeModelInput(img, gray, h, w));
+  const colour = hasColour(img);
 
-  let planes: Float32Array[];
+  let planes: ArrayLike<number>[];
   let note: string;
   let fitted = false;
+  const steps: string[] = [];
   if (fit) {
     const result = fitLikeMnist(gray, img.width, img.height, w, h, target.fitBoxFraction ?? MNIST_BOX_FRACTION);
     planes = Array.from({ length: c }, () => result.plane); // colour models get the gray digit thrice
     fitted = result.found;
     note = result.note;
+    if (colour) steps.push('RGB → grey');
+    steps.push(result.note);
+    if (c === 3) steps.push('grey → RGB');
   } else {
-    const source = c === 1 ? [gray] : rgbPlanes(img);
-    planes = source.map((p) => resizePlane(p, img.width, img.height, w, h));
+    if (c === 1 && colour) steps.push('RGB → grey');
+    if (c === 3 && !colour) steps.push('grey → RGB');
+    const source = c === 1 ? [Uint8Array.from(gray, Math.round)] : rgbPlanes(img).map((p) => Uint8Array.from(p));
+    const resized = resizeForModel(source, img.width, img.height, [h, w], target.resize, target.cropFraction);
+    planes = resized.planes;
+    steps.push(...resized.steps);
     const kind = c === 1 ? 'grayscale' : 'RGB';
-    note = img.width === w && img.height === h ? `used as is (${w}×${h} ${kind})` : `resized ${img.width}×${img.height} to ${w}×${h} ${kind}`;
+    note = resized.steps.length === 0 ? `used as is (${w}×${h} ${kind})` : `${resized.steps.join(', ')} (${kind})`;
   }
 
   const pixels = new Uint8ClampedArray(h * w * c);
@@ -69,5 +86,12 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
       input[i * c + ch] = target.toInput(v, ch);
     }
   }
-  return { input, pixels, fitted, note };
+  return { input, pixels, fitted, note, steps };
+}
+
+/** Whether any pixel's R, G and B differ (decoders give grey images R = G = B). */
+function hasColour(img: RgbaImage): boolean {
+  const d = img.data;
+  for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return true;
+  return false;
 }
