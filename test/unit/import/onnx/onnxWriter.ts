@@ -79,7 +79,8 @@ export class OnnxModelWriter {
     return name;
   }
 
-  output(name: string, dims: Array<number | string | null> = []): void {
+  /** Declares an output; without dims its shape is left undeclared. */
+  output(name: string, dims?: Array<number | string | null>): void {
     this.outputs.push(valueInfo(name, dims, T.FLOAT));
   }
 
@@ -131,16 +132,9 @@ export class OnnxModelWriter {
   }
 }
 
-function valueInfo(name: string, dims: Array<number | string | null>, elemType: number): onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d ?? 'batch' })) },
-      },
-    },
-  };
+function valueInfo(name: string, dims: Array<number | string | null> | undefined, elemType: number): onnx.IValueInfoProto {
+  const shape = dims ? { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d ?? 'batch' })) } : undefined;
+  return { name, type: { tensorType: { elemType, shape } } };
 }
 
 function attribute(name: string, a: Attr): onnx.IAttributeProto {
