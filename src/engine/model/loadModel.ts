@@ -24,24 +24,52 @@ export interface LoadedModel {
  */
 export async function loadModel(modelJsonPath: string, cardOverrides: Partial<ModelCard> = {}): Promise<LoadedModel> {
   const artifacts = await diskIOHandler(modelJsonPath).load();
-  const chain = readKerasChain(artifacts, modelJsonPath);
-  // tidy keeps the tensors reachable from the result (the layers' kernels and biases) and frees the rest:
-  // weights no layer uses, BatchNorm parameters once folded, and the kernels and biases folding replaced.
-  // It frees them as well when canonising throws.
-  const canonised = tf.tidy(() => {
-    const named = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
-    const weights = new LayerWeights(named, modelJsonPath);
-    const inputShape = chain.inputShape ?? undeclaredInputShape(chain, weights, modelJsonPath, cardOverrides);
-    return { inputShape, ...canonise(chain.layers, inputShape, weights, modelJsonPath) };
-  });
-  const network = makeNetwork(canonised.layers, canonised.inputShape, canonised.outputShape[0], canonised.endsWithSoftmax);
+  const named = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
+  const { network, notes } = buildKerasNetwork(artifacts, named, modelJsonPath, cardOverrides);
   try {
     const card = readCard(modelJsonPath, network, cardOverrides);
-    return { network, card, modelJsonPath, notes: [...chain.notes, ...canonised.notes] };
+    return { network, card, modelJsonPath, notes };
   } catch (e) {
     network.dispose();
     throw e;
   }
+}
+
+/**
+ * The network of a Keras model config (`modelTopology`: a model.json's, or a .keras/.h5 file's) with its
+ * weights named "<layer>/<key>". Takes ownership of `named`: weights the network does not keep are freed.
+ */
+export function buildKerasNetwork(
+  artifacts: { format?: string; modelTopology?: unknown },
+  named: tf.NamedTensorMap,
+  file: string,
+  cardOverrides: Partial<ModelCard> = {},
+): { network: Network; notes: string[] } {
+  let chain: KerasChain;
+  try {
+    chain = readKerasChain(artifacts, file);
+  } catch (e) {
+    tf.dispose(Object.values(named));
+    throw e;
+  }
+  // tidy frees the tensors canonising makes and does not keep; the decoded weights the network does not
+  // use (unused weights, BatchNorm parameters once folded, kernels and biases folding replaced) are freed
+  // below, and all of them when canonising throws.
+  let canonised;
+  try {
+    canonised = tf.tidy(() => {
+      const weights = new LayerWeights(named, file);
+      const inputShape = chain.inputShape ?? undeclaredInputShape(chain, weights, file, cardOverrides);
+      return { inputShape, ...canonise(chain.layers, inputShape, weights, file) };
+    });
+  } catch (e) {
+    tf.dispose(Object.values(named));
+    throw e;
+  }
+  const network = makeNetwork(canonised.layers, canonised.inputShape, canonised.outputShape[0], canonised.endsWithSoftmax);
+  const kept = new Set(network.layers.flatMap((l) => (l.kind === 'dense' || l.kind === 'conv2d' ? [l.kernel, l.bias] : [])));
+  for (const t of Object.values(named)) if (!kept.has(t as never)) t.dispose();
+  return { network, notes: [...chain.notes, ...canonised.notes] };
 }
 
 /**

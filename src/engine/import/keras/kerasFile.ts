@@ -234,10 +234,13 @@ function textOf(v: unknown): string {
   return String(v);
 }
 
+/** A list attribute of names. Keras writes them as fixed-length byte strings (numpy "S"), which come
+ *  back padded to the longest one: the padding is dropped. */
 function stringList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>, textOf);
+  const unpad = (s: string) => s.replace(/[\0 ]+$/, '');
+  if (typeof v === 'string') return [unpad(v)];
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>, (x) => unpad(textOf(x)));
   return [];
 }
 

@@ -1,0 +1,84 @@
+// Keras files (test/fixtures/keras, written to Keras' documented layouts by scripts/fixtures/keras_fixtures.py)
+// loaded by the engine give the logits of the same network built with tfjs' own layers from the plain
+// weights in weights.json: .keras (Keras 3, weights addressed by class and counter), Keras 2 .h5 and
+// Keras 3 legacy .h5.
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
+import { loadAnyModel } from '../../../../src/engine/import/loadAnyModel';
+import { predict } from '../../../../src/engine/methods/explain';
+import { random, randomArray } from '../../methods/reference';
+
+const DIR = path.resolve(__dirname, '../../../fixtures/keras');
+
+before(async () => {
+  await initBackend(nodeModulesWasmDir());
+});
+
+type WeightsJson = Record<string, Record<string, { shape: number[]; data: number[] }>>;
+
+function weights(file: string): WeightsJson {
+  return JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as WeightsJson;
+}
+
+function tensorOf(w: { shape: number[]; data: number[] }): tf.Tensor {
+  return tf.tensor(w.data, w.shape);
+}
+
+/** The Sequential CNN of the fixtures with tfjs layers, its last layer linear (the engine explains logits). */
+function sequentialCnnInTfjs(): tf.Sequential {
+  const w = weights('sequential-cnn.weights.json');
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu', name: 'features_conv' }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+      tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'mixing_conv' }),
+      tf.layers.batchNormalization({ epsilon: 1e-3, name: 'mixing_bn' }),
+      tf.layers.reLU(),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 16, activation: 'relu', name: 'hidden' }),
+      tf.layers.dropout({ rate: 0.3 }),
+      tf.layers.dense({ units: 10, name: 'head' }),
+    ],
+  });
+  model.getLayer('features_conv').setWeights([tensorOf(w.features_conv.kernel), tensorOf(w.features_conv.bias)]);
+  model.getLayer('mixing_conv').setWeights([tensorOf(w.mixing_conv.kernel)]);
+  const bn = w.mixing_bn;
+  model.getLayer('mixing_bn').setWeights([tensorOf(bn.gamma), tensorOf(bn.beta), tensorOf(bn.moving_mean), tensorOf(bn.moving_variance)]);
+  model.getLayer('hidden').setWeights([tensorOf(w.hidden.kernel), tensorOf(w.hidden.bias)]);
+  model.getLayer('head').setWeights([tensorOf(w.head.kernel), tensorOf(w.head.bias)]);
+  return model;
+}
+
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+for (const file of ['sequential-cnn.keras', 'sequential-cnn-keras2.h5', 'sequential-cnn-keras3.h5']) {
+  test(`${file}: logits equal the same Sequential CNN built in tfjs`, async () => {
+    const reference = sequentialCnnInTfjs();
+    const loaded = await loadAnyModel(path.join(DIR, file));
+    try {
+      assert.deepEqual(loaded.card.inputShape, [28, 28, 1]);
+      assert.equal(loaded.card.id, file.replace(/\.[^.]+$/, ''));
+      assert.ok(loaded.notes.some((n) => /mixing_bn.*folded/.test(n)), loaded.notes.join('; '));
+      assert.ok(loaded.notes.some((n) => /softmax.*dropped/.test(n)), loaded.notes.join('; '));
+      const images = Float32Array.from(randomArray(random(5), 3 * 784, 0, 1));
+      const expected = tf.tidy(() => (reference.predict(tf.tensor(images, [3, 28, 28, 1])) as tf.Tensor).dataSync());
+      const { logits } = predict(loaded.network, images, 3);
+      assert.ok(relativeError(logits, expected) <= 1e-5, `relative error ${relativeError(logits, expected)}`);
+    } finally {
+      loaded.network.dispose();
+      reference.dispose();
+    }
+  });
+}
