@@ -33,8 +33,7 @@ export async function loadAnyModel(modelPath: string, cardOverrides: Partial<Mod
       const loaded = await loadModel(file, cardOverrides);
       return { ...loaded, format, files: modelFilesBeforeLoading(file) };
     }
-    // TODO(graph merge): the casts go when LoadedModel.network is the graph's Network.
-    const built = (format === 'onnx' ? loadOnnxNetwork(file, cardOverrides) : loadKerasNetwork(file, cardOverrides)) as unknown as { network: LoadedModel['network']; notes: string[]; files: string[] };
+    const built = format === 'onnx' ? loadOnnxNetwork(file, cardOverrides) : loadKerasNetwork(file, cardOverrides);
     try {
       const card = readCard(file, built.network, cardOverrides);
       return { network: built.network, card, modelJsonPath: file, notes: built.notes, format, files: built.files };

@@ -1,20 +1,22 @@
-// Loads a tfjs Layers model from disk into the engine's canonised Network, with its model card.
-// Steps: read the files (diskIOHandler) → read the Keras chain (kerasTopology) → decode the weights and
-// canonise (canonise, foldBatchNorm) → read the card (modelCard).
+// Loads a tfjs Layers model from disk into the engine's Network, with its model card.
+// Steps: read the files (diskIOHandler) → read the Keras graph of layer calls (import/tfjs/kerasTopology)
+// → decode the weights and translate the calls into graph nodes (import/tfjs/translate, the GraphBuilder
+// canonises) → read the card (modelCard).
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
-import type { ModelCard, NetLayer, Network } from '../types';
-import { canonise } from './canonise';
+import { nodeWeights } from '../graph/weights';
+import { readKerasGraph, type KerasGraph } from '../import/tfjs/kerasTopology';
+import { LayerWeights } from '../import/tfjs/layerWeights';
+import { translateKeras } from '../import/tfjs/translate';
+import type { ModelCard, Network } from '../types';
 import { diskIOHandler } from './diskIOHandler';
-import { readKerasChain, type KerasChain } from './kerasTopology';
-import { LayerWeights } from './layerWeights';
 import { readCard, readCardFile } from './modelCard';
 
 export interface LoadedModel {
   network: Network;
   card: ModelCard;
   modelJsonPath: string;
-  /** What loading changed or assumed: folded BatchNorms, a dropped final softmax, flattened nested models. */
+  /** What loading changed or assumed: folded BatchNorms, a dropped final softmax, inlined nested models. */
   notes: string[];
 }
 
@@ -24,8 +26,8 @@ export interface LoadedModel {
  */
 export async function loadModel(modelJsonPath: string, cardOverrides: Partial<ModelCard> = {}): Promise<LoadedModel> {
   const artifacts = await diskIOHandler(modelJsonPath).load();
-  const named = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
-  const { network, notes } = buildKerasNetwork(artifacts, named, modelJsonPath, cardOverrides);
+  const decoded = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
+  const { network, notes } = buildKerasNetwork(artifacts, decoded, modelJsonPath, cardOverrides);
   try {
     const card = readCard(modelJsonPath, network, cardOverrides);
     return { network, card, modelJsonPath, notes };
@@ -36,53 +38,37 @@ export async function loadModel(modelJsonPath: string, cardOverrides: Partial<Mo
 }
 
 /**
- * The network of a Keras model config (`modelTopology`: a model.json's, or a .keras/.h5 file's) with its
- * weights named "<layer>/<key>". Takes ownership of `named`: weights the network does not keep are freed.
+ * The network of a Keras model config (`modelTopology`: a model.json's, or a .keras/.h5 file's, see
+ * import/keras) and its weights named "<layer>/<key>". Takes ownership of `decoded`: the network keeps
+ * the weights it uses, the rest (unused weights, BatchNorm parameters once folded, kernels and biases
+ * that folding replaced) are freed, also when building fails.
  */
 export function buildKerasNetwork(
   artifacts: { format?: string; modelTopology?: unknown },
-  named: tf.NamedTensorMap,
+  decoded: tf.NamedTensorMap,
   file: string,
   cardOverrides: Partial<ModelCard> = {},
 ): { network: Network; notes: string[] } {
-  let chain: KerasChain;
+  let built;
+  let graph: KerasGraph | undefined;
   try {
-    chain = readKerasChain(artifacts, file);
-  } catch (e) {
-    tf.dispose(Object.values(named));
-    throw e;
+    graph = readKerasGraph(artifacts, file);
+    const weights = new LayerWeights(decoded, file);
+    const inputShape = graph.input.shape ?? undeclaredInputShape(graph, weights, file, cardOverrides);
+    built = translateKeras(graph, inputShape, weights, file);
+  } finally {
+    const used = new Set(built?.network.nodes.flatMap((n) => Object.values(nodeWeights(n))) ?? []);
+    for (const t of Object.values(decoded)) if (!used.has(t)) t.dispose();
   }
-  // tidy frees the tensors canonising makes and does not keep; the decoded weights the network does not
-  // use (unused weights, BatchNorm parameters once folded, kernels and biases folding replaced) are freed
-  // below, and all of them when canonising throws.
-  let canonised;
-  try {
-    canonised = tf.tidy(() => {
-      const weights = new LayerWeights(named, file);
-      const inputShape = chain.inputShape ?? undeclaredInputShape(chain, weights, file, cardOverrides);
-      return { inputShape, ...canonise(chain.layers, inputShape, weights, file) };
-    });
-  } catch (e) {
-    tf.dispose(Object.values(named));
-    throw e;
-  }
-  const network = makeNetwork(canonised.layers, canonised.inputShape, canonised.outputShape[0], canonised.endsWithSoftmax);
-  const kept = new Set(network.layers.flatMap((l) => (l.kind === 'dense' || l.kind === 'conv2d' ? [l.kernel, l.bias] : [])));
-  for (const t of Object.values(named)) if (!kept.has(t as never)) t.dispose();
-  return { network, notes: [...chain.notes, ...canonised.notes] };
+  return { network: built.network, notes: [...graph.notes, ...built.notes] };
 }
 
 /**
  * The input shape of a model whose first layer declares none: a leading Dense tells it by its kernel,
  * otherwise the card must say it.
  */
-function undeclaredInputShape(
-  chain: KerasChain,
-  weights: LayerWeights,
-  modelJsonPath: string,
-  cardOverrides: Partial<ModelCard>,
-): number[] {
-  const first = chain.layers.find((l) => l.className !== 'InputLayer' && l.className !== 'Dropout');
+function undeclaredInputShape(graph: KerasGraph, weights: LayerWeights, modelJsonPath: string, cardOverrides: Partial<ModelCard>): number[] {
+  const first = graph.calls.find((c) => c.layer.className !== 'Dropout')?.layer;
   if (first?.className === 'Dense') {
     const kernel = weights.find(first, 'kernel');
     if (kernel?.rank === 2) return [kernel.shape[0]];
@@ -93,24 +79,4 @@ function undeclaredInputShape(
     'declares no input shape (no batch_input_shape on its first layer); add a card.json beside it with "inputShape": [height, width, channels]',
     modelJsonPath,
   );
-}
-
-function makeNetwork(layers: NetLayer[], inputShape: number[], outputSize: number, endsWithSoftmax: boolean): Network {
-  let disposed = false;
-  return {
-    layers,
-    inputShape,
-    outputSize,
-    endsWithSoftmax,
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      for (const layer of layers) {
-        if (layer.kind === 'dense' || layer.kind === 'conv2d') {
-          layer.kernel.dispose();
-          layer.bias.dispose();
-        }
-      }
-    },
-  };
 }

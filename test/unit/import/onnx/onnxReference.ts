@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import type { Network } from '../../../../src/engine/graph/nodes';
-import { graphLogits } from '../../../../src/engine/network/forward';
+import { logitsOf } from '../../../../src/engine/network/forward';
 
 ort.env.wasm.numThreads = 1;
 
@@ -35,7 +35,7 @@ export function nchwToNhwc(x: ArrayLike<number>, [n, c, h, w]: number[]): Float3
 /** The engine's logits for NHWC (or flat) inputs. */
 export function engineLogits(network: Network, input: Float32Array, batch: number): Float32Array {
   const x = tf.tensor(input, [batch, ...network.inputShape]);
-  const logits = graphLogits(network, x);
+  const logits = logitsOf(network, x);
   const values = logits.dataSync() as Float32Array;
   const copy = Float32Array.from(values);
   tf.dispose([x, logits]);
