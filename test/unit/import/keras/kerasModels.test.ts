@@ -82,3 +82,34 @@ for (const file of ['sequential-cnn.keras', 'sequential-cnn-keras2.h5', 'sequent
     }
   });
 }
+
+test('functional-rgb.keras (Keras 3 Functional: Rescaling, residual Add, Concatenate): logits equal the same graph in tfjs', async () => {
+  const w = weights('functional-rgb.weights.json');
+  const input = tf.input({ shape: [12, 12, 3] });
+  const scaled = tf.layers.rescaling({ scale: 1 / 127.5, offset: -1 }).apply(input) as tf.SymbolicTensor;
+  const stem = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'stem' }).apply(scaled) as tf.SymbolicTensor;
+  const body = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'body' }).apply(stem) as tf.SymbolicTensor;
+  const residual = tf.layers.reLU().apply(tf.layers.add().apply([body, stem])) as tf.SymbolicTensor;
+  const a = tf.layers.conv2d({ filters: 3, kernelSize: 1, activation: 'relu', name: 'branch_a' }).apply(residual) as tf.SymbolicTensor;
+  const b = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'branch_b' }).apply(residual) as tf.SymbolicTensor;
+  const joined = tf.layers.concatenate({ axis: -1 }).apply([a, b]) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling2d({}).apply(joined) as tf.SymbolicTensor;
+  const logitsLayer = tf.layers.dense({ units: 6, name: 'logits' });
+  const reference = tf.model({ inputs: input, outputs: logitsLayer.apply(pooled) as tf.SymbolicTensor });
+  for (const name of ['stem', 'body', 'branch_a', 'branch_b', 'logits']) {
+    reference.getLayer(name).setWeights([tensorOf(w[name].kernel), tensorOf(w[name].bias)]);
+  }
+  const loaded = await loadAnyModel(path.join(DIR, 'functional-rgb.keras'));
+  try {
+    assert.deepEqual(loaded.card.inputShape, [12, 12, 3]);
+    const kinds = loaded.network.nodes.map((n) => n.kind);
+    assert.ok(kinds.includes('add') && kinds.includes('concat') && kinds.includes('affine'), kinds.join(' '));
+    const images = Float32Array.from(randomArray(random(6), 2 * 12 * 12 * 3, 0, 255));
+    const expected = tf.tidy(() => (reference.predict(tf.tensor(images, [2, 12, 12, 3])) as tf.Tensor).dataSync());
+    const { logits } = predict(loaded.network, images, 2);
+    assert.ok(relativeError(logits, expected) <= 1e-5, `relative error ${relativeError(logits, expected)}`);
+  } finally {
+    loaded.network.dispose();
+    reference.dispose();
+  }
+});
