@@ -44,6 +44,12 @@ export interface ModelCard {
   /** Optional normalisation applied after the range mapping: (x - mean) / std, per channel or scalar. */
   mean?: number | number[];
   std?: number | number[];
+  /** How an image of another size becomes the input (image/resizeForModel.ts): `crop` (default: aspect
+   *  kept, centre crop, as torchvision's Resize + CenterCrop) or `stretch` (each axis to the input's). */
+  resize?: 'crop' | 'stretch';
+  /** For `crop`: the share of the resized image the centre crop keeps, (0, 1]; 0.875 is the ImageNet
+   *  eval transform Resize(256) + CenterCrop(224). Default 1. */
+  cropFraction?: number;
   /** Test accuracy in [0, 1], as measured by whoever trained the model. */
   accuracy?: number;
   /** Free-form training facts (epochs, optimiser, seed, split, command ...). */

@@ -14,6 +14,13 @@ export const MODEL_EXTENSIONS: Record<ModelFormat, string[]> = {
   h5: ['.h5', '.hdf5'],
 };
 
+/** A file name the model pickers and folder lookups take for a model: model.json, .onnx, .keras, .h5. */
+export function isModelFileName(name: string): boolean {
+  const ext = path.extname(name).toLowerCase();
+  if (ext === '.json') return path.basename(name).toLowerCase() === 'model.json';
+  return Object.values(MODEL_EXTENSIONS).some((extensions) => extensions.includes(ext));
+}
+
 /**
  * The format of a model file: by its extension, else by its first bytes (zip: .keras, HDF5: .h5, '{':
  * model.json, anything else is tried as ONNX, which has no signature of its own).

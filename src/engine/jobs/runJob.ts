@@ -89,7 +89,7 @@ async function preprocessSource(
   mode: ExplainJob['preprocess'],
 ): Promise<PreparedPixels> {
   const img = await readSource(source);
-  const prepared = preprocess(img, { shape: card.inputShape, toInput }, mode);
+  const prepared = preprocess(img, { shape: card.inputShape, toInput, resize: card.resize, cropFraction: card.cropFraction }, mode);
   return { pixels: new Uint8Array(prepared.pixels), input: prepared.input, fitted: prepared.fitted };
 }
 

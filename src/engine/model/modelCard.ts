@@ -209,6 +209,14 @@ function validateFields(json: unknown, source: Source): Partial<ModelCard> {
     const v = raw.std;
     card.std = isNumbers(v, (x) => x > 0) ? (v as number | number[]) : fail('std', 'a positive number or a list of them');
   }
+  if ('resize' in raw) {
+    const v = raw.resize;
+    card.resize = v === 'crop' || v === 'stretch' ? v : fail('resize', '"crop" or "stretch"');
+  }
+  if ('cropFraction' in raw) {
+    const v = raw.cropFraction;
+    card.cropFraction = typeof v === 'number' && v > 0 && v <= 1 ? v : fail('cropFraction', 'a number in (0, 1]');
+  }
   if ('accuracy' in raw) {
     const v = raw.accuracy;
     card.accuracy = typeof v === 'number' && v >= 0 && v <= 1 ? v : fail('accuracy', 'a number in [0, 1]');
