@@ -362,13 +362,16 @@ function transposeOp(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | u
   if (perm[0] !== 0) throw new UserError(`${what} has perm [${perm}], which moves the batch axis; not supported`, w.file);
   const p = perm.slice(1).map((a) => a - 1);
   const dims = p.map((a) => x.dims[a]);
-  const rep: Activation['rep'] = dims.length === 3 ? 'channelsFirst' : 'plain';
   // Engine axis k of the result holds ONNX axis eo[k] of the result, which is ONNX axis p[eo[k]] of the
-  // input, held at engine axis inverse(ei)[p[eo[k]]] of the input.
+  // input, held at engine axis inverse(ei)[p[eo[k]]] of the input. A representation in which that is the
+  // identity makes the transpose free (a TF export's NHWC → NCHW, or PyTorch's permute back to NHWC).
   const ei = engineToOnnx(x.rep, x.dims.length);
-  const eo = engineToOnnx(rep, dims.length);
-  const enginePerm = eo.map((a) => ei.indexOf(p[a]));
-  if (enginePerm.every((a, i) => a === i)) return [{ kind: 'activation', node: x.node, dims, rep }];
+  const permFor = (rep: Activation['rep']) => engineToOnnx(rep, dims.length).map((a) => ei.indexOf(p[a]));
+  const isIdentity = (perm: number[]) => perm.every((a, i) => a === i);
+  const candidates: Array<Activation['rep']> = dims.length === 3 ? ['channelsFirst', 'plain'] : ['plain'];
+  const rep = candidates.find((r) => isIdentity(permFor(r))) ?? candidates[0];
+  const enginePerm = permFor(rep);
+  if (isIdentity(enginePerm)) return [{ kind: 'activation', node: x.node, dims, rep }];
   const from = engineShape(x);
   const moved = enginePerm.filter((a) => from[a] !== 1);
   const spec = moved.every((a, i) => i === 0 || a > moved[i - 1]) ? { kind: 'reshape' as const, shape: enginePerm.map((a) => from[a]) } : { kind: 'transpose' as const, perm: enginePerm };
