@@ -88,6 +88,9 @@ export class OnnxWalk {
   ) {
     this.ctx = { file, dir, externalFiles: new Set(), opset: onnxFile.opset };
     for (const t of onnxFile.graph.initializer ?? []) if (t.name) this.initializers.set(t.name, t);
+    const T = onnx.TensorProto.DataType;
+    const widened = new Set((onnxFile.graph.initializer ?? []).flatMap((t) => (t.dataType === T.FLOAT16 ? ['float16'] : t.dataType === T.BFLOAT16 ? ['bfloat16'] : t.dataType === T.DOUBLE ? ['double'] : [])));
+    if (widened.size > 0) this.notes.push(`${[...widened].join(' and ')} weights are computed in float32`);
     for (const node of onnxFile.graph.node ?? []) for (const name of node.input ?? []) if (name) this.readers.set(name, (this.readers.get(name) ?? 0) + 1);
     for (const out of onnxFile.graph.output ?? []) if (out.name) this.readers.set(out.name, (this.readers.get(out.name) ?? 0) + 1);
   }
