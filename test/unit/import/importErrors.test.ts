@@ -205,3 +205,19 @@ async function damaged(source: Buffer, name: string, count: number): Promise<voi
   }
   assert.ok(failures >= count, `${failures} of ${2 * count} damaged files failed (every truncation must)`);
 }
+
+test('a graph with two outputs (logits, features) is explained on its first, with a note', async () => {
+  const w = new OnnxModelWriter(13);
+  const x = w.input('x', [null, 4]);
+  const features = w.node('Relu', [w.node('MatMul', [x, w.weight('W', [4, 3], new Array(12).fill(0.2))])], {}, ['features']);
+  w.node('MatMul', [features, w.weight('W2', [3, 2], [1, 2, 3, 4, 5, 6])], {}, ['logits']);
+  w.output('logits');
+  w.output('features');
+  const m = await loadAnyModel(save(w));
+  try {
+    assert.equal(m.network.outputSize, 2);
+    assert.ok(m.notes.some((n) => /2 outputs \(logits, features\); the first, "logits", is explained/.test(n)), m.notes.join('; '));
+  } finally {
+    m.network.dispose();
+  }
+});

@@ -101,9 +101,9 @@ export class OnnxWalk {
     const nodes = this.onnxFile.graph.node ?? [];
     nodes.forEach((node, index) => this.translate(node, index));
     const outputs = (this.onnxFile.graph.output ?? []).filter((o) => o.name);
-    if (outputs.length !== 1) {
-      throw new UserError(`the graph has ${outputs.length} outputs (${outputs.map((o) => o.name).join(', ')}); one output of logits is needed`, this.file);
-    }
+    if (outputs.length === 0) throw new UserError('the graph has no output', this.file);
+    // A model returning (logits, features) is explained on its first output, as PyTorch users expect.
+    if (outputs.length > 1) this.notes.push(`the graph has ${outputs.length} outputs (${outputs.map((o) => o.name).join(', ')}); the first, "${outputs[0].name}", is explained`);
     const out = this.activation(outputs[0].name!, `the graph output "${outputs[0].name}"`);
     return this.asVector(out, 'logits').node;
   }
