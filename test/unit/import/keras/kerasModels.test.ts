@@ -11,6 +11,7 @@ import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend'
 import { loadAnyModel } from '../../../../src/engine/import/loadAnyModel';
 import { predict } from '../../../../src/engine/methods/explain';
 import { random, randomArray } from '../../methods/reference';
+import { relativeError } from '../relativeError';
 
 const DIR = path.resolve(__dirname, '../../../fixtures/keras');
 
@@ -51,16 +52,6 @@ function sequentialCnnInTfjs(): tf.Sequential {
   model.getLayer('hidden').setWeights([tensorOf(w.hidden.kernel), tensorOf(w.hidden.bias)]);
   model.getLayer('head').setWeights([tensorOf(w.head.kernel), tensorOf(w.head.bias)]);
   return model;
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 for (const file of ['sequential-cnn.keras', 'sequential-cnn-keras2.h5', 'sequential-cnn-keras3.h5']) {
