@@ -426,3 +426,53 @@ describe('weights: storage and types', () => {
     assert.ok(error <= TOLERANCE, `relative error ${error}`);
   });
 });
+
+describe('models exported by PyTorch (test/fixtures/onnx): logits equal onnxruntime and PyTorch', () => {
+  const FIXTURES = path.resolve(__dirname, '../../../fixtures/onnx');
+  const cases: Array<[string, string]> = [
+    ['mnist-view-flatten-opset9.onnx', 'mnist-view-flatten.reference.json'],
+    ['mnist-view-flatten-opset17.onnx', 'mnist-view-flatten.reference.json'],
+    ['pytorch-ops.onnx', 'pytorch-ops.reference.json'],
+  ];
+  for (const [model, referenceFile] of cases) {
+    test(model, async () => {
+      const reference = JSON.parse(fs.readFileSync(path.join(FIXTURES, referenceFile), 'utf8')) as { inputShape: number[]; inputs: number[]; outputs: number[]; logits?: number[] };
+      const x = Float32Array.from(reference.inputs);
+      const ort = await ortOutputs(fs.readFileSync(path.join(FIXTURES, model)), x, reference.inputShape);
+      const loaded = loadOnnxNetwork(path.join(FIXTURES, model));
+      try {
+        const logits = engineLogits(loaded.network, nchwToNhwc(x, reference.inputShape), reference.inputShape[0]);
+        // pytorch-ops ends with a softmax: the engine's logits are PyTorch's pre-softmax values.
+        assert.ok(relativeError(logits, reference.logits ?? reference.outputs) <= TOLERANCE);
+        if (!reference.logits) assert.ok(relativeError(logits, ort) <= TOLERANCE);
+        else assert.ok(relativeError(ort, reference.outputs) <= TOLERANCE, 'onnxruntime agrees with PyTorch');
+      } finally {
+        loaded.network.dispose();
+      }
+    });
+  }
+
+  test('the shapes ResNet (residual RGB, projection, concat, avg pool, BatchNorm1d) on its card-normalised test images', async () => {
+    const dir = path.join(FIXTURES, 'shapes-resnet');
+    const reference = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8')) as { inputShape: number[]; pixels: number[]; outputs: number[] };
+    const card = JSON.parse(fs.readFileSync(path.join(dir, 'card.json'), 'utf8')) as { mean: number[]; std: number[] };
+    const [n, c, h, w] = reference.inputShape;
+    // Pixels are N, H, W, 3: x/255, then (x − mean) / std per channel, as METHODS.md says.
+    const nhwc = Float32Array.from(reference.pixels, (v, i) => (v / 255 - card.mean[i % 3]) / card.std[i % 3]);
+    const nchw = new Float32Array(nhwc.length);
+    for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) nchw[((b * c + ch) * h + y) * w + x] = nhwc[((b * h + y) * w + x) * c + ch];
+    const ort = await ortOutputs(fs.readFileSync(path.join(dir, 'shapes-resnet.onnx')), nchw, reference.inputShape);
+    const loaded = loadOnnxNetwork(path.join(dir, 'shapes-resnet.onnx'));
+    try {
+      const logits = engineLogits(loaded.network, nhwc, n);
+      assert.ok(relativeError(logits, ort) <= TOLERANCE, `vs onnxruntime: ${relativeError(logits, ort)}`);
+      assert.ok(relativeError(logits, reference.outputs) <= TOLERANCE, `vs PyTorch: ${relativeError(logits, reference.outputs)}`);
+      const kinds = loaded.network.nodes.map((node) => node.kind);
+      assert.equal(kinds.filter((k) => k === 'add').length, 2);
+      assert.equal(kinds.filter((k) => k === 'concat').length, 1);
+      assert.ok(loaded.notes.some((note) => /BatchNormalization .* folded into "\/fc1\/Gemm"/.test(note)), loaded.notes.join('; '));
+    } finally {
+      loaded.network.dispose();
+    }
+  });
+});
