@@ -35,7 +35,10 @@ export function linearOpsOf(node: LinearNode): LinearOps<LinearNode> {
 
 interface CacheEntry {
   backend: string;
-  tensors: Map<string, tf.Tensor>;
+  /** Per Dense/Conv node index, its variants (made once, then looked up by modifier key). */
+  nodes: Map<number, PreparedNode>;
+  /** Tensors that depend on the whole network (networkDerived). */
+  network: Map<string, tf.Tensor>;
   /** Tensors this cache created (never the network's own kernels and biases). */
   owned: Set<tf.Tensor>;
 }
@@ -45,30 +48,59 @@ const cache = new WeakMap<Network, CacheEntry>();
 /**
  * The cached variants of Dense/Conv node `index` of `network`, built on first use. The cache follows the
  * active backend (a backend switch rebuilds it) and is freed by `releasePrepared` or `network.dispose()`.
+ * Called for every node of every pass, so lookups are plain Map gets (no keys built per call).
  */
 export function preparedNode(network: Network, index: number): PreparedNode {
-  const node = network.nodes[index] as LinearNode;
+  const entry = cacheEntry(network);
+  let prepared = entry.nodes.get(index);
+  if (!prepared) {
+    prepared = makePreparedNode(entry, network.nodes[index] as LinearNode);
+    entry.nodes.set(index, prepared);
+  }
+  return prepared;
+}
+
+function makePreparedNode(entry: CacheEntry, node: LinearNode): PreparedNode {
   const ops = linearOpsOf(node);
-  const cached = cachedIn(network, `${index}`);
+  const modified = new Map<string, tf.Tensor>();
+  const forward = new Map<string, tf.Tensor>();
+  const backward = new Map<string, tf.Tensor>();
+  const biases = new Map<string, tf.Tensor>();
+  const derived = new Map<string, tf.Tensor>();
   /** The kernel with the modifier applied, in the node's own layout. */
-  const modified = (modifier: ParamModifier) => cached(`w:${modifier.key}`, ops.kernel(node), () => modifier.apply(ops.kernel(node)));
+  const weights = (m: ParamModifier) => lookup(entry, modified, m.key, ops.kernel(node), () => m.apply(ops.kernel(node)));
   return {
-    forward(modifier) {
-      const w = modified(modifier);
-      return cached(`wf:${modifier.key}`, w, () => ops.forwardKernel(node, w));
+    forward(m) {
+      const cached = forward.get(m.key);
+      if (cached) return cached;
+      const w = weights(m);
+      return lookup(entry, forward, m.key, w, () => ops.forwardKernel(node, w));
     },
-    backward(modifier) {
-      const w = modified(modifier);
-      return cached(`wᵀ:${modifier.key}`, w, () => ops.backwardKernel(node, w));
+    backward(m) {
+      const cached = backward.get(m.key);
+      if (cached) return cached;
+      const w = weights(m);
+      return lookup(entry, backward, m.key, w, () => ops.backwardKernel(node, w));
     },
-    bias: (modifier) => modifier && cached(`b:${modifier.key}`, ops.bias(node), () => modifier.apply(ops.bias(node))),
-    derived: (key, make) => cached(`derived:${key}`, null, make),
+    bias: (m) => m && lookup(entry, biases, m.key, ops.bias(node), () => m.apply(ops.bias(node))),
+    derived: (key, make) => lookup(entry, derived, key, null, make),
   };
+}
+
+/** The tensor under `key` in `map`, made by `make` (in its own tidy) the first time. */
+function lookup(entry: CacheEntry, map: Map<string, tf.Tensor>, key: string, source: tf.Tensor | null, make: () => tf.Tensor): tf.Tensor {
+  let t = map.get(key);
+  if (!t) {
+    t = keep(entry, tf.tidy(make), source);
+    map.set(key, t);
+  }
+  return t;
 }
 
 /** A tensor that depends only on the network (not on one node), made once by `make`. */
 export function networkDerived(network: Network, key: string, make: () => tf.Tensor): tf.Tensor {
-  return cachedIn(network, 'network')(key, null, make);
+  const entry = cacheEntry(network);
+  return lookup(entry, entry.network, key, null, make);
 }
 
 /** Frees the cached variants of `network` (the network's own tensors are untouched). */
@@ -79,20 +111,6 @@ export function releasePrepared(network: Network): void {
   for (const t of entry.owned) t.dispose();
 }
 
-/** The cache of `network` under `scope`: the tensor under `key`, made by `make` (in its own tidy) once. */
-function cachedIn(network: Network, scope: string) {
-  const entry = cacheEntry(network);
-  return (key: string, source: tf.Tensor | null, make: () => tf.Tensor): tf.Tensor => {
-    const full = `${scope}:${key}`;
-    let t = entry.tensors.get(full);
-    if (!t) {
-      t = keep(entry, tf.tidy(make), source);
-      entry.tensors.set(full, t);
-    }
-    return t;
-  };
-}
-
 function cacheEntry(network: Network): CacheEntry {
   let entry = cache.get(network);
   if (entry && entry.backend !== tf.getBackend()) {
@@ -100,7 +118,7 @@ function cacheEntry(network: Network): CacheEntry {
     entry = undefined;
   }
   if (!entry) {
-    entry = { backend: tf.getBackend(), tensors: new Map(), owned: new Set() };
+    entry = { backend: tf.getBackend(), nodes: new Map(), network: new Map(), owned: new Set() };
     cache.set(network, entry);
     freeOnDispose(network);
   }

@@ -545,26 +545,41 @@ export function occlusionGraph(g: RefGraph, x: number[], target: number, [h, w, 
 
 /**
  * The smallest |z_j| / Σ_i |a_i w'_ij| (bias included) over the Dense/Conv columns of the canonised graph
- * that pass relevance on (output not a dead ReLU), for w' = w + γw⁺ with γ ∈ {0, 0.25, 1}: LRP-0 and LRP-γ
- * have no ε, so a column that cancels to 1e-4 of its terms is float32-accurate to ~1e-3 only, and a test
- * at 1e-5 needs graphs and images without such columns (methods/backends.test.ts says the same of chains).
+ * that pass relevance on (output not a dead ReLU), for w' = w + γw⁺ with γ ∈ {0, 0.25, 1}, and the same
+ * ratio for what the other LRP denominators divide by: an affine map after the first layers (s·x + t) and
+ * an Add (Σ_k x_k). LRP-0 and LRP-γ have no ε, so a denominator that cancels to 1e-4 of its terms is
+ * float32-accurate to ~1e-3 only, and a test at 1e-5 needs graphs and images without such columns
+ * (methods/backends.test.ts says the same of chains).
  */
 export function worstCancellation(g0: RefGraph, x: number[]): number {
   const g = canoniseRef(g0);
   const t = forwardGraph(g, x);
+  const before = beforeFirstLinearRef(g);
   let worst = Infinity;
+  const ratio = (z: number, total: number) => {
+    if (total > 0) worst = Math.min(worst, Math.abs(z) / total);
+  };
   g.nodes.forEach((node, k) => {
     const op = t.ops[k + 1];
-    if ((node.kind !== 'dense' && node.kind !== 'conv2d') || op.type !== 'linear') return;
-    const a = t.values[inputsOf(node)[0]];
+    const ins = inputsOf(node);
     const out = t.values[k + 1];
+    if (node.kind === 'add') {
+      out.forEach((z, q) => ratio(z, ins.reduce((s, i) => s + Math.abs(t.values[i][q]), 0)));
+      return;
+    }
+    if (op.type !== 'linear') return;
+    const a = t.values[ins[0]];
+    if (node.kind === 'affine') {
+      if (!before[k + 1]) op.lin.conns.forEach(([{ i, w }], j) => ratio(out[j], Math.abs(a[i] * w) + Math.abs(op.lin.bias[j])));
+      return;
+    }
+    if (node.kind !== 'dense' && node.kind !== 'conv2d') return;
     for (const gamma of [0, 0.25, 1]) {
       const boost = (v: number) => v + gamma * Math.max(v, 0);
       op.lin.conns.forEach((list, j) => {
         if (out[j] === 0 && gamma === 0) return;
         const z = list.reduce((s, { i, w }) => s + a[i] * boost(w), 0) + boost(op.lin.bias[j]);
-        const total = list.reduce((s, { i, w }) => s + Math.abs(a[i] * boost(w)), 0) + Math.abs(boost(op.lin.bias[j]));
-        if (total > 0) worst = Math.min(worst, Math.abs(z) / total);
+        ratio(z, list.reduce((s, { i, w }) => s + Math.abs(a[i] * boost(w)), 0) + Math.abs(boost(op.lin.bias[j])));
       });
     }
   });
