@@ -43,7 +43,9 @@ export async function loadAnyModel(modelPath: string, cardOverrides: Partial<Mod
     }
   } catch (e) {
     if (isUserError(e)) throw e;
-    const message = e instanceof Error ? e.message : String(e);
-    throw new UserError(`cannot be read as a ${FORMAT_NAMES[format]} (${message.split('\n')[0].slice(0, 300)}); the file may be damaged`, file);
+    // "unforeseen error:" marks messages no check of the front ends foresaw, as the data readers' guard does
+    // (the fuzz harness looks for it).
+    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    throw new UserError(`cannot be read as a ${FORMAT_NAMES[format]} (unforeseen error: ${message.split('\n')[0].slice(0, 300)}); the file may be damaged`, file);
   }
 }
