@@ -11,5 +11,12 @@ export function loadOnnxNetwork(file: string, cardOverrides: Partial<ModelCard> 
   // The card may have to say the input size when the file exports height and width as dynamic axes.
   const hint = cardOverrides.inputShape ?? readCardFile(file)?.inputShape;
   const built = buildOnnxNetwork(onnxFile, file, path.dirname(path.resolve(file)), hint);
-  return { ...built, files: [path.resolve(file), ...built.externalFiles] };
+  const [h, w, c] = built.network.inputShape;
+  const layout =
+    built.inputLayout === 'NCHW'
+      ? `NCHW input [N, ${c}, ${h}, ${w}] read as ${h}×${w}×${c} images (channels last inside the engine)`
+      : built.inputLayout === 'NHWC'
+        ? `NHWC input [N, ${h}, ${w}, ${c}] (the model transposes it to NCHW itself)`
+        : `flat input of ${h} values`;
+  return { ...built, notes: [layout, ...built.notes], files: [path.resolve(file), ...built.externalFiles] };
 }
