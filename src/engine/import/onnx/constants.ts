@@ -281,14 +281,15 @@ function elementwise(op: string, a: Constant, b: Constant, ctx: FoldContext, wha
     if (d !== db[i] && d !== 1 && db[i] !== 1) throw new UserError(`${what} cannot broadcast [${a.dims}] with [${b.dims}]`, ctx.file);
     return Math.max(d, db[i]);
   });
+  // The offset in a constant of padded dims `d` of the element at row-major position `flat` of the result.
   const index = (d: number[], flat: number) => {
     let offset = 0;
     let stride = 1;
     let rest = flat;
-    const out: number[] = [];
-    for (let i = rank - 1; i >= 0; i--) out[i] = rest % dims[i], (rest = Math.floor(rest / dims[i]));
     for (let i = rank - 1; i >= 0; i--) {
-      offset += (d[i] === 1 ? 0 : out[i]) * stride;
+      const coordinate = rest % dims[i];
+      rest = Math.floor(rest / dims[i]);
+      offset += (d[i] === 1 ? 0 : coordinate) * stride;
       stride *= d[i];
     }
     return offset;

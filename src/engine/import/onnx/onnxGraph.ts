@@ -72,6 +72,8 @@ export class OnnxWalk {
   readonly ctx: FoldContext;
   readonly notes: string[] = [];
   inputLayout: OnnxNetwork['inputLayout'] = 'NCHW';
+  /** The input's batch size when the file fixes it (exported without a dynamic batch axis). */
+  staticBatch?: number;
   private readonly values = new Map<string, Value>();
   private readonly initializers = new Map<string, onnx.ITensorProto>();
   /** How many nodes (and graph outputs) read each tensor. */
@@ -130,6 +132,7 @@ export class OnnxWalk {
     if (dims.length !== 4 && dims.length !== 2) {
       throw new UserError(`input "${name}" has shape [${shown}]; an image batch [N, C, H, W] (or [N, H, W, C], or [N, features]) is needed`, this.file);
     }
+    if (dims[0] !== null) this.staticBatch = dims[0];
     const nhwc = dims.length === 4 && this.readByChannelsLastTranspose(name);
     const rest = dims.slice(1);
     if (rest.some((d) => d === null)) {
@@ -264,7 +267,7 @@ export class OnnxWalk {
     if (a.dims.length === 1) return this.asPlain(a);
     const n = size(a.dims);
     // Flattening a channels-first map reads it in C, H, W order: transpose first (folded into a Dense).
-    const source = a.rep === 'channelsFirst' && !sameMemoryOrder(a.dims, [2, 0, 1], engineShape(a)) ? this.asPlain(a) : a;
+    const source = a.rep === 'channelsFirst' && !sameMemoryOrder([2, 0, 1], engineShape(a)) ? this.asPlain(a) : a;
     const node = this.add(`${name}/flatten`, { kind: 'flatten' }, [source.node]);
     return { kind: 'activation', node, dims: [n], rep: 'plain' };
   }
@@ -276,7 +279,7 @@ export class OnnxWalk {
     if (cached) return cached;
     const from = engineShape(a);
     const shape = perm.map((p) => from[p]);
-    const spec: NodeSpec = sameMemoryOrder(a.dims, perm, from) ? { kind: 'reshape', shape } : { kind: 'transpose', perm };
+    const spec: NodeSpec = sameMemoryOrder(perm, from) ? { kind: 'reshape', shape } : { kind: 'transpose', perm };
     const node = this.add(`${a.node.name}/${rep === 'plain' ? 'to-nchw' : 'to-nhwc'}`, spec, [a.node]);
     const result: Activation = { kind: 'activation', node, dims: a.dims, rep };
     this.converted.set(key, result);
@@ -303,8 +306,8 @@ export function engineShape(a: Pick<Activation, 'dims' | 'rep'>): number[] {
   return [h, w, c];
 }
 
-/** A transpose by `perm` that keeps the memory order: only axes of size 1 move. */
-function sameMemoryOrder(_dims: number[], perm: number[], from: number[]): boolean {
+/** Whether transposing a tensor of shape `from` by `perm` keeps its memory order: only axes of size 1 move. */
+export function sameMemoryOrder(perm: number[], from: number[]): boolean {
   const moved = perm.filter((p) => from[p] !== 1);
   return moved.every((p, i) => i === 0 || p > moved[i - 1]);
 }

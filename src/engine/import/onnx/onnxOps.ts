@@ -10,7 +10,7 @@ import type { Pads } from '../../graph/nodes';
 import { resolvePads } from '../../layers/geometry';
 import { FOLDABLE_OPS, normaliseAxis, size, transpose, type Constant } from './constants';
 import { attribute, toInt } from './onnxFile';
-import { engineShape, floatConstant, type Activation, type OnnxWalk, type PendingLinear, type Value } from './onnxGraph';
+import { engineShape, floatConstant, sameMemoryOrder, type Activation, type OnnxWalk, type PendingLinear, type Value } from './onnxGraph';
 
 type Translate = (w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string) => Array<Value | undefined>;
 
@@ -304,7 +304,9 @@ function reshape(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undef
   const allowZero = int(node, 'allowzero', 0) === 1;
   const count = size(x.dims);
   const first = target[0];
-  if (!(first === null || first === -1 || (first === 0 && !allowZero) || first === 1 || first === staticBatch(w))) {
+  // The batch stays first: the exporters write it as the batch itself (Shape → Gather), 0 (copy), −1, or
+  // the exported batch size (1 for a model exported with batch 1 and no dynamic axis).
+  if (!(first === null || first === -1 || (first === 0 && !allowZero) || first === 1 || first === w.staticBatch)) {
     throw new UserError(`${what} reshapes to [${target.map((d) => d ?? 'N')}], which changes the batch dimension; only reshapes that keep the batch are supported`, w.file);
   }
   const rest = target.slice(1).map((d, i) => (d === 0 && !allowZero ? x.dims[i] : d));
@@ -317,12 +319,6 @@ function reshape(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undef
     throw new UserError(`${what} cannot reshape [N, ${x.dims}] to [${target.map((d) => d ?? 'N')}]`, w.file);
   }
   return [reshapeTo(w, x, dims, name)];
-}
-
-function staticBatch(w: OnnxWalk): number | undefined {
-  const input = (w.onnxFile.graph.input ?? []).find((i) => i.type?.tensorType?.shape?.dim?.length);
-  const d = input?.type?.tensorType?.shape?.dim?.[0];
-  return d?.dimValue !== undefined && d.dimValue !== null ? toInt(d.dimValue) : undefined;
 }
 
 function squeezeOrUnsqueeze(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Array<Value> {
@@ -373,8 +369,7 @@ function transposeOp(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | u
   const enginePerm = permFor(rep);
   if (isIdentity(enginePerm)) return [{ kind: 'activation', node: x.node, dims, rep }];
   const from = engineShape(x);
-  const moved = enginePerm.filter((a) => from[a] !== 1);
-  const spec = moved.every((a, i) => i === 0 || a > moved[i - 1]) ? { kind: 'reshape' as const, shape: enginePerm.map((a) => from[a]) } : { kind: 'transpose' as const, perm: enginePerm };
+  const spec = sameMemoryOrder(enginePerm, from) ? { kind: 'reshape' as const, shape: enginePerm.map((a) => from[a]) } : { kind: 'transpose' as const, perm: enginePerm };
   return [{ kind: 'activation', node: w.add(name, spec, [x.node]), dims, rep }];
 }
 
