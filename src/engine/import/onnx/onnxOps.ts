@@ -8,7 +8,7 @@ import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
 import type { Pads } from '../../graph/nodes';
 import { resolvePads } from '../../layers/geometry';
-import { FOLDABLE_OPS, normaliseAxis, size, transpose, type Constant } from './constants';
+import { FOLDABLE_OPS, normaliseAxis, size, type Constant } from './constants';
 import { attribute, toInt } from './onnxFile';
 import { engineShape, floatConstant, sameMemoryOrder, type Activation, type OnnxWalk, type PendingLinear, type Value } from './onnxGraph';
 
@@ -151,12 +151,38 @@ function conv(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefine
   const strides = pair(node, 'strides', 1, what, w.file);
   const dilations = pair(node, 'dilations', 1, what, w.file);
   const pads = explicitPads(node, [h, wd], [kh, kw], strides, dilations, what, w.file);
-  // OIHW → HWIO: [kh, kw, in/groups, out].
-  const kernel = tf.tensor4d(transpose({ type: 'float', dims: weight.dims, data: weight.data }, [2, 3, 1, 0]).data as Float32Array, [kh, kw, inPerGroup, out]);
+  const kernel = tf.tensor4d(oihwToHwio(weight.data, out, inPerGroup, kh, kw), [kh, kw, inPerGroup, out]);
   const bias = inputs[2] ? biasVector(inputs[2], out, `${what}: its bias`, w.file) : undefined;
   const spec = { kind: 'conv2d' as const, kernel, bias: bias ? tf.tensor1d(bias) : undefined, strides, padding: pads, dilations, groups };
   const outDims = [out, ...outputHW([h, wd], [kh, kw], strides, dilations, pads)];
   return [linearResult(w, node, name, spec, x, outDims, 'channelsFirst', bias === undefined)];
+}
+
+/** ONNX's [out, in/groups, kh, kw] kernel as the engine's [kh, kw, in/groups, out]. */
+function oihwToHwio(w: Float32Array, out: number, inPerGroup: number, kh: number, kw: number): Float32Array {
+  const result = new Float32Array(w.length);
+  const taps = kh * kw;
+  for (let o = 0; o < out; o++) {
+    for (let i = 0; i < inPerGroup; i++) {
+      const from = (o * inPerGroup + i) * taps;
+      for (let t = 0; t < taps; t++) result[(t * inPerGroup + i) * out + o] = w[from + t];
+    }
+  }
+  return result;
+}
+
+/** A row-major [rows, cols] matrix transposed, in tiles so that both sides stay in cache (VGG's 25088 × 4096). */
+function transposeMatrix(m: Float32Array, rows: number, cols: number): Float32Array {
+  const result = new Float32Array(m.length);
+  const TILE = 64;
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = Math.min(rows, r0 + TILE);
+    for (let c0 = 0; c0 < cols; c0 += TILE) {
+      const c1 = Math.min(cols, c0 + TILE);
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) result[c * rows + r] = m[r * cols + c];
+    }
+  }
+  return result;
 }
 
 function outputHW([h, w]: number[], kernel: [number, number], strides: [number, number], dilations: [number, number], pads: Pads): number[] {
@@ -177,7 +203,7 @@ function gemm(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefine
   const beta = float(node, 'beta', 1);
   const [k, m] = transB ? [b.dims[1], b.dims[0]] : b.dims;
   if (k !== x.dims[0]) throw new UserError(`${what} multiplies ${x.dims[0]} features by a B of shape [${b.dims}]${transB ? ' (transB)' : ''}`, w.file);
-  const kernelData = transB ? (transpose({ type: 'float', dims: b.dims, data: b.data }, [1, 0]).data as Float32Array) : Float32Array.from(b.data);
+  const kernelData = transB ? transposeMatrix(b.data, b.dims[0], b.dims[1]) : Float32Array.from(b.data);
   if (alpha !== 1) for (let i = 0; i < kernelData.length; i++) kernelData[i] *= alpha;
   let bias: Float32Array | undefined;
   if (inputs[2]) {

@@ -97,8 +97,10 @@ function typedField(t: onnx.ITensorProto, type: number): ArrayLike<unknown> {
 }
 
 function fromBytes(raw: Uint8Array, type: number, dims: number[], count: number): TensorValues {
-  // raw_data is a view at any offset into the file: copy it to an aligned buffer first (a Buffer's slice()
-  // would be another view, the Uint8Array constructor copies).
+  // raw_data is a view at any offset into the file. Floats at a 4-byte boundary are read in place (the
+  // translation copies what it keeps); otherwise the bytes are copied to an aligned buffer first (a
+  // Buffer's slice() would be another view, the Uint8Array constructor copies).
+  if (type === T.FLOAT && raw.byteOffset % 4 === 0) return { type: 'float', dims, data: new Float32Array(raw.buffer, raw.byteOffset, count) };
   const aligned = new Uint8Array(raw);
   const view = new DataView(aligned.buffer, aligned.byteOffset, aligned.byteLength);
   switch (type) {
