@@ -23,6 +23,8 @@ const OPS: Record<string, Translate> = {
   AveragePool: (w, node, inputs, what, name) => [pool(w, node, inputs, what, name, 'avg')],
   GlobalAveragePool: (w, node, inputs, what, name) => [globalPool(w, inputs, what, name, 'globalAvgPool')],
   GlobalMaxPool: (w, node, inputs, what, name) => [globalPool(w, inputs, what, name, 'globalMaxPool')],
+  ReduceMean: (w, node, inputs, what, name) => [spatialReduce(w, node, inputs, what, name, 'globalAvgPool')],
+  ReduceMax: (w, node, inputs, what, name) => [spatialReduce(w, node, inputs, what, name, 'globalMaxPool')],
   Flatten: flatten,
   Reshape: reshape,
   Squeeze: squeezeOrUnsqueeze,
@@ -308,6 +310,22 @@ function globalPool(w: OnnxWalk, inputs: Array<Value | undefined>, what: string,
   const pooled = w.add(name, { kind }, [x.node]);
   const node = w.add(`${name}/keepdims`, { kind: 'reshape', shape: [1, 1, c] }, [pooled]);
   return { kind: 'activation', node, dims: [c, 1, 1], rep: 'channelsFirst' };
+}
+
+/**
+ * ReduceMean / ReduceMax over height and width (PyTorch's `x.mean((2, 3))`, `x.amax((2, 3))`): global
+ * pooling, keeping ONNX's [C, 1, 1] when keepdims is 1. Other axes are not an image classifier's.
+ */
+function spatialReduce(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string, kind: 'globalAvgPool' | 'globalMaxPool'): Activation {
+  const axesInput = inputs[1];
+  const given = w.ctx.opset >= 18 ? (isConstant(axesInput) ? (axesInput.value.data as number[]) : undefined) : ints(node, 'axes');
+  const x = act(w, inputs[0], what);
+  const axes = (given ?? []).map((a) => normaliseAxis(a, x.dims.length + 1)).sort();
+  if (x.dims.length !== 3 || axes.length !== 2 || axes[0] !== 2 || axes[1] !== 3) {
+    throw new UserError(`${what} reduces axes [${given ?? 'all'}] of a tensor [N, ${x.dims}]; only the mean or max over height and width (axes 2, 3) is supported`, w.file);
+  }
+  const pooled = globalPool(w, [x], what, name, kind);
+  return int(node, 'keepdims', 1) === 1 ? pooled : w.asVector(pooled, name);
 }
 
 // ---- shapes ------------------------------------------------------------------------------------------

@@ -201,6 +201,21 @@ describe('pooling', () => {
     }
   });
 
+  for (const [op, opset, keepdims] of [['ReduceMean', 13, 0], ['ReduceMax', 13, 1], ['ReduceMean', 18, 1]] as const) {
+    test(`${op} over height and width (opset ${opset}, keepdims ${keepdims}), as x.mean((2, 3)) exports`, async () => {
+      const w = new OnnxModelWriter(opset);
+      const x = w.input('x', [null, 3, 5, 4]);
+      const r = w.node('Relu', [x]);
+      const reduced = opset >= 18 ? w.node(op, [r, w.ints('axes', [2, 3])], { keepdims: int(keepdims) }) : w.node(op, [r], { axes: ints([-2, -1]), keepdims: int(keepdims) });
+      const flat = keepdims ? w.node('Flatten', [reduced]) : reduced;
+      w.node('Gemm', [flat, w.weight('W', [3, 4], values(62, 12))], {}, ['logits']);
+      w.output('logits');
+      const { error, kinds } = await compare(w, [2, 3, 5, 4]);
+      assert.ok(error <= TOLERANCE, `relative error ${error}`);
+      assert.ok(kinds.includes(op === 'ReduceMean' ? 'globalAvgPool' : 'globalMaxPool'), kinds.join(' '));
+    });
+  }
+
   for (const op of ['GlobalAveragePool', 'GlobalMaxPool']) {
     test(`${op} → Flatten → Gemm`, async () => {
       const w = classifier(13, [null, 3, 5, 4], (w, x) => ({ out: w.node(op, [w.node('Relu', [x])]), features: 3 }));
