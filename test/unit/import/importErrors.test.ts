@@ -98,6 +98,7 @@ describe('ONNX', () => {
         return w;
       })(), /the graph has 2 inputs \(x, y\); one image input is needed/],
       ['a reflect Pad', tinyOnnx((w, x) => w.node('Pad', [x, w.ints('p', [0, 0, 0, 0, 0, 0, 0, 0])], { mode: str('reflect') }, ['p1'], 'pad1')), /node "pad1" \(Pad\) has mode "reflect"; only constant \(zero\) padding is supported/],
+      ['ReLU6', tinyOnnx((w, x) => w.node('Clip', [x, w.weight('lo', [], [0]), w.weight('hi', [], [6])], {}, ['r6'], 'relu6')), /node "relu6" \(Clip\) clips to \[0, 6\] \(ReLU6\); only min 0 without max \(a ReLU\) is supported/],
       ['Mul of two activations', tinyOnnx((w, x) => w.node('Mul', [x, x], {}, ['m'], 'sq')), /node "sq" \(Mul\) combines two activations/],
       ['Gemm with transA', (() => {
         const w = new OnnxModelWriter(13);

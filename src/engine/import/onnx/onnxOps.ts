@@ -40,6 +40,7 @@ const OPS: Record<string, Translate> = {
   Concat: concat,
   Dropout: (w, node, inputs, what) => [passThrough(w, inputs, what)],
   Identity: (w, node, inputs, what) => [passThrough(w, inputs, what)],
+  Clip: (w, node, inputs, what, name) => [clip(w, node, inputs, what, name)],
   Softmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
   LogSoftmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
 };
@@ -92,6 +93,22 @@ function same(a: Activation, node: Activation['node']): Activation {
 function unary(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: string, spec: { kind: 'relu' } | { kind: 'softmax' }): Activation {
   const x = act(w, inputs[0], what);
   return same(x, w.add(name, spec, [x.node]));
+}
+
+/** Clip with min 0 and no max is a ReLU (`torch.clamp(x, min=0)`); any other bound (ReLU6) is not explained. */
+function clip(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Activation {
+  const bound = (i: number, attr: string, fallback: number): number => {
+    if (w.ctx.opset < 11) return float(node, attr, fallback);
+    const v = inputs[i];
+    return v ? (floatConstant(v, `${what}: its ${attr}`, w.file).data[0] ?? fallback) : fallback;
+  };
+  const min = bound(1, 'min', -Infinity);
+  // Before opset 11 an absent max is FLT_MAX.
+  const max = bound(2, 'max', Infinity);
+  if (min !== 0 || max < 3.4e38) {
+    throw new UserError(`${what} clips to [${min}, ${max}]${max === 6 ? ' (ReLU6)' : ''}; only min 0 without max (a ReLU) is supported`, w.file);
+  }
+  return unary(w, inputs, what, name, { kind: 'relu' });
 }
 
 function passThrough(w: OnnxWalk, inputs: Array<Value | undefined>, what: string): Value {

@@ -110,6 +110,20 @@ describe('Conv', () => {
   });
 });
 
+test('Clip with min 0 and no max (torch.clamp(x, min=0)) is a ReLU, at opset 9 (attributes) and 13 (inputs)', async () => {
+  for (const opset of [9, 13]) {
+    const w = new OnnxModelWriter(opset);
+    const x = w.input('x', [null, 6]);
+    const m = w.node('Gemm', [x, w.weight('W', [6, 4], values(63, 24)), w.weight('b', [4], values(64, 4))]);
+    const clipped = opset < 11 ? w.node('Clip', [m], { min: float(0), max: float(3.4028234663852886e38) }) : w.node('Clip', [m, w.weight('min', [], [0])]);
+    w.node('Gemm', [clipped, w.weight('W2', [4, 3], values(65, 12)), w.weight('b2', [3], values(66, 3))], {}, ['logits']);
+    w.output('logits');
+    const { error, kinds } = await compare(w, [2, 6]);
+    assert.ok(error <= TOLERANCE, `opset ${opset}: relative error ${error}`);
+    assert.deepEqual(kinds, ['input', 'dense', 'relu', 'dense']);
+  }
+});
+
 describe('Gemm and MatMul', () => {
   const gemmCases: Array<[string, Record<string, Attr>, 'vector' | 'row' | 'scalar' | 'none']> = [
     ['transB 1, alpha 1, beta 1, C [M]', { transB: int(1) }, 'vector'],
