@@ -104,3 +104,36 @@ test('functional-rgb.keras (Keras 3 Functional: Rescaling, residual Add, Concate
     reference.dispose();
   }
 });
+
+test('zoo.keras (Normalization, ZeroPadding2D, DepthwiseConv2D, BatchNormalization without beta, SeparableConv2D): logits equal tfjs', async () => {
+  const w = weights('zoo.weights.json');
+  // Keras' Normalization has no tfjs layer: the reference applies (x − mean) / √variance itself.
+  const mean = w.norm.mean.data;
+  const std = w.norm.variance.data.map((v) => Math.sqrt(v));
+  const reference = tf.sequential({
+    layers: [
+      tf.layers.zeroPadding2d({ inputShape: [10, 10, 3], padding: [[1, 0], [2, 1]] }),
+      tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, name: 'depthwise' }),
+      tf.layers.batchNormalization({ epsilon: 1e-3, center: false, name: 'bn' }),
+      tf.layers.reLU(),
+      tf.layers.separableConv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'separable' }),
+      tf.layers.globalMaxPooling2d({}),
+      tf.layers.dense({ units: 3, name: 'out' }),
+    ],
+  });
+  reference.getLayer('depthwise').setWeights([tensorOf(w.depthwise.depthwise_kernel), tensorOf(w.depthwise.bias)]);
+  reference.getLayer('bn').setWeights([tensorOf(w.bn.gamma), tensorOf(w.bn.moving_mean), tensorOf(w.bn.moving_variance)]);
+  reference.getLayer('separable').setWeights([tensorOf(w.separable.depthwise_kernel), tensorOf(w.separable.pointwise_kernel), tensorOf(w.separable.bias)]);
+  reference.getLayer('out').setWeights([tensorOf(w.out.kernel), tensorOf(w.out.bias)]);
+  const loaded = await loadAnyModel(path.join(DIR, 'zoo.keras'));
+  try {
+    const images = Float32Array.from(randomArray(random(8), 2 * 10 * 10 * 3, 0, 1));
+    const normalised = images.map((v, i) => (v - mean[i % 3]) / std[i % 3]);
+    const expected = tf.tidy(() => (reference.predict(tf.tensor(normalised, [2, 10, 10, 3])) as tf.Tensor).dataSync());
+    const { logits } = predict(loaded.network, images, 2);
+    assert.ok(relativeError(logits, expected) <= 1e-5, `relative error ${relativeError(logits, expected)}`);
+  } finally {
+    loaded.network.dispose();
+    reference.dispose();
+  }
+});
