@@ -3,7 +3,7 @@
 // window's signal spread evenly over what it averaged; LRP: the z-rule with those equal weights,
 // R_i = a_i Σ_j (1/n_j) R_j / z_j, padded positions receiving nothing.
 import * as tf from '@tensorflow/tfjs';
-import { checkPads, formatPads, formatPair, isZeroPads, positivePair, resolvePads, tfPads, windowOutput } from './geometry';
+import { checkPads, formatPads, formatPair, isZeroPads, padArgument, positivePair, resolvePads, tfPads, windowOutput } from './geometry';
 import type { FixedKind } from './layerKind';
 import { avgPoolGradient } from './pooling';
 import { perImage, stabilise } from './signals';
@@ -28,7 +28,7 @@ export const avgPool: FixedKind<'avgPool'> = {
     if (isZeroPads(node.pads)) return tf.avgPool(x as tf.Tensor4D, node.poolSize, node.strides, 'valid');
     // tfjs leaves padding out of the divisor; counting it is averaging the zero-padded map.
     if (node.countIncludePad) return tf.avgPool(tf.pad(x, tfPads(node.pads)) as tf.Tensor4D, node.poolSize, node.strides, 'valid');
-    return tf.avgPool(x as tf.Tensor4D, node.poolSize, node.strides, tfPads(node.pads));
+    return tf.avgPool(x as tf.Tensor4D, node.poolSize, node.strides, padArgument(node.pads));
   },
   describe(node) {
     const padding = isZeroPads(node.pads) ? '' : node.countIncludePad ? ' (padding counted)' : ' (padding not counted)';

@@ -11,6 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Conv2dNode, Pads } from '../graph/nodes';
 import {
   checkPads,
+  padArgument,
+  type PadArgument,
   effectiveSize,
   formatPads,
   formatPair,
@@ -83,14 +85,15 @@ export const conv2d: LinearKind<'conv2d'> = {
       const activation = relu ? 'relu' : 'linear';
       const perGroup = node.kernel.shape[2];
       let z: tf.Tensor;
-      if (node.groups === 1 || perGroup === 1) {
-        const args = { x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad, dilations: node.dilations };
-        if (node.groups === 1) {
-          z = bias || relu ? tf.fused.conv2d({ ...args, bias: bias ?? undefined, activation }) : tf.conv2d(args.x, args.filter, strides, pad, 'NHWC', node.dilations);
-        } else {
-          // Its typings omit explicit pads, which the op itself takes (as conv2d's does).
-          z = tf.fused.depthwiseConv2d({ ...args, pad: pad as 'valid', bias: bias ?? undefined, activation });
-        }
+      if (node.groups === 1) {
+        z =
+          bias || relu
+            ? tf.fused.conv2d({ x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad, dilations: node.dilations, bias: bias ?? undefined, activation })
+            : tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, pad, 'NHWC', node.dilations);
+      } else if (perGroup === 1) {
+        // Its typings omit explicit pads, which the op itself takes (as conv2d's does).
+        const args = { x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: pad as 'valid', dilations: node.dilations };
+        z = tf.fused.depthwiseConv2d({ ...args, bias: bias ?? undefined, activation });
       } else {
         z = groupedCorrelation(x, kernel, node.groups, strides, pad, node.dilations);
         if (bias) z = tf.add(z, bias);
@@ -111,21 +114,15 @@ export const conv2d: LinearKind<'conv2d'> = {
       if (usesTransposedConv(node)) {
         return tf.conv2dTranspose(s as tf.Tensor4D, kernel as tf.Tensor4D, inputShape as [number, number, number, number], node.strides, padArgument(node.pads));
       }
-      const [kh, kw] = node.kernel.shape;
-      const [dh, dw] = node.dilations;
-      const [top, left, bottom, right] = node.pads;
-      const [eh, ew] = [effectiveSize(kh, dh), effectiveSize(kw, dw)];
+      const { extent, back, pads } = backwardGeometry(node);
       let signal = s;
       if (!isUnit(node.strides)) {
-        const h1 = inputShape[1] + top + bottom - eh + 1;
-        const w1 = inputShape[2] + left + right - ew + 1;
+        const [top, left, bottom, right] = node.pads;
+        const h1 = inputShape[1] + top + bottom - extent[0] + 1;
+        const w1 = inputShape[2] + left + right - extent[1] + 1;
         signal = spreadStrided(s, node.strides, [h1, w1]);
       }
-      // Full correlation: pad the signal by (extent − 1 − pad) on each side; a pad wider than the kernel
-      // means the outermost outputs saw only padding, and they are cropped instead.
-      const back: Pads = [eh - 1 - top, ew - 1 - left, eh - 1 - bottom, ew - 1 - right];
       signal = cropNegative(signal, back);
-      const pads = tfPads(back.map((p) => Math.max(p, 0)) as Pads);
       const inputChannels = inputShape[3];
       if (node.groups === 1 && inputChannels > 2) return tf.conv2d(signal as tf.Tensor4D, kernel as tf.Tensor4D, 1, pads, 'NHWC', node.dilations);
       return groupedCorrelation(signal, kernel, node.groups, [1, 1], pads, node.dilations);
@@ -133,16 +130,31 @@ export const conv2d: LinearKind<'conv2d'> = {
   },
 };
 
+/**
+ * The full correlation that undoes a stride-1 convolution: the signal padded by (extent − 1 − pad) on each
+ * side (`back`; a pad wider than the kernel means the outermost outputs saw only padding, and they are
+ * cropped instead: the negative entries), as tfjs pads (`pads`, the positive parts). Once per node.
+ */
+const backwardGeometries = new WeakMap<Conv2dNode, { extent: [number, number]; back: Pads; pads: ReturnType<typeof tfPads> }>();
+function backwardGeometry(node: Conv2dNode) {
+  let found = backwardGeometries.get(node);
+  if (!found) {
+    const [kh, kw] = node.kernel.shape;
+    const extent: [number, number] = [effectiveSize(kh, node.dilations[0]), effectiveSize(kw, node.dilations[1])];
+    const [top, left, bottom, right] = node.pads;
+    const back: Pads = [extent[0] - 1 - top, extent[1] - 1 - left, extent[0] - 1 - bottom, extent[1] - 1 - right];
+    found = { extent, back, pads: tfPads(back.map((p) => Math.max(p, 0)) as Pads) };
+    backwardGeometries.set(node, found);
+  }
+  return found;
+}
+
 /** A strided, undilated convolution of one group: its VJP is conv2dTranspose with the forward kernel. */
 function usesTransposedConv(node: Conv2dNode): boolean {
   return node.groups === 1 && !isUnit(node.strides) && isUnit(node.dilations);
 }
 
-type PadArgument = 'valid' | ReturnType<typeof tfPads>;
 
-function padArgument(pads: Pads): PadArgument {
-  return isZeroPads(pads) ? 'valid' : tfPads(pads);
-}
 
 /**
  * Σ over the `perGroup` input channels of each group of depthwise(x, filter): `filter` is [kh, kw, C, m] for

@@ -52,6 +52,20 @@ export function tfPads([top, left, bottom, right]: Pads): [[number, number], [nu
   ];
 }
 
+export type PadArgument = 'valid' | ReturnType<typeof tfPads>;
+
+/** tfjs's `pad` argument for a node's pads ('valid' for none), made once per pads array: every call of every
+ *  window node asks for it. */
+const padArguments = new WeakMap<Pads, PadArgument>();
+export function padArgument(pads: Pads): PadArgument {
+  let found = padArguments.get(pads);
+  if (!found) {
+    found = isZeroPads(pads) ? 'valid' : tfPads(pads);
+    padArguments.set(pads, found);
+  }
+  return found;
+}
+
 export function isZeroPads(pads: Pads): boolean {
   return pads.every((p) => p === 0);
 }

@@ -1,7 +1,7 @@
 // Max pooling with explicit (also asymmetric) pads; padded positions never win. Gradient and relevance go
 // to each window's winner (the first maximum on ties), in every method.
 import * as tf from '@tensorflow/tfjs';
-import { checkPads, formatPads, formatPair, isZeroPads, positivePair, resolvePads, tfPads, windowOutput } from './geometry';
+import { checkPads, formatPads, formatPair, padArgument, positivePair, resolvePads, windowOutput } from './geometry';
 import type { FixedKind } from './layerKind';
 import { scatterToWinners } from './pooling';
 
@@ -22,7 +22,7 @@ export const maxPool: FixedKind<'maxPool'> = {
     if (outH < 1 || outW < 1) c.fail(`gets an input of ${input[0]}×${input[1]}, smaller than its ${poolSize.join('×')} window`);
     return { kind: 'maxPool', poolSize, strides, pads, shape: [outH, outW, input[2]] };
   },
-  forward: (node, [x]) => tf.maxPool(x as tf.Tensor4D, node.poolSize, node.strides, isZeroPads(node.pads) ? 'valid' : tfPads(node.pads)),
+  forward: (node, [x]) => tf.maxPool(x as tf.Tensor4D, node.poolSize, node.strides, padArgument(node.pads)),
   describe: (node) => `max pool ${node.poolSize.join('×')}, stride ${formatPair(node.strides)}, ${formatPads(node.pads)}`,
   vjp: (c, g) => [scatterToWinners(c.poolWinners(), c.input(0).shape, g)],
   relevance: (c, r) => [scatterToWinners(c.poolWinners(), c.input(0).shape, r)],

@@ -2,8 +2,8 @@
 // max-pool winners, the sign of Dense/Conv inputs. Backward walks of several methods run as one batch of
 // "stacked" rows: `blocks` copies of the call's N rows (layers/signals.ts).
 import * as tf from '@tensorflow/tfjs';
-import { graphFacts } from '../graph/analysis';
-import type { GlobalMaxPoolNode, MaxPoolNode, Network } from '../graph/nodes';
+import { graphFacts, type GraphFacts } from '../graph/analysis';
+import type { GlobalMaxPoolNode, GraphNode, MaxPoolNode, Network } from '../graph/nodes';
 import type { NodeTrace, ReluMode } from '../layers/layerKind';
 import { maxPoolWinners, winnerWindow } from '../layers/pooling';
 import { valuesOf } from '../layers/tensorMemory';
@@ -16,6 +16,7 @@ export class Trace {
   private readonly winners = new Map<number, Int32Array>();
   private readonly signs = new Map<number, boolean>();
   private readonly owned: tf.Tensor[] = [];
+  private readonly facts: GraphFacts;
 
   /**
    * `values[i]` is the output of node i (null for a Dense/Conv whose ReLU was fused into it), values[0] the
@@ -27,6 +28,7 @@ export class Trace {
     ownsInput: boolean,
   ) {
     this.rows = values[0]!.shape[0];
+    this.facts = graphFacts(network);
     for (const t of values.slice(ownsInput ? 0 : 1)) if (t) this.owned.push(t);
   }
 
@@ -109,19 +111,7 @@ export class Trace {
 
   /** Node i as a backward walk of `blocks` stacked blocks sees it (layers/layerKind.ts). */
   nodeTrace(i: number, blocks: number, reluModes: ReluMode[]): NodeTrace {
-    const node = this.network.nodes[i];
-    return {
-      node,
-      index: i,
-      blocks,
-      reluModes,
-      beforeFirstLinear: graphFacts(this.network).beforeFirstLinear[i],
-      input: (k) => this.output(node.inputs[k]),
-      output: () => this.output(i),
-      inputShape: (k, rows) => [rows, ...this.network.nodes[node.inputs[k]].shape],
-      reluMask: () => this.reluMask(i),
-      poolWinners: () => this.poolWinners(i),
-    };
+    return new NodeView(this, i, blocks, reluModes, this.facts.beforeFirstLinear[i]);
   }
 
   /** Keeps a tensor made inside some tidy until the trace is disposed. */
@@ -140,4 +130,39 @@ function minOf(t: tf.Tensor): number {
   let min = Infinity;
   for (let i = 0; i < values.length; i++) if (values[i] < min) min = values[i];
   return min;
+}
+
+/** One node of a trace, as a layer module's backward maps read it (a class: one is made per node per walk). */
+class NodeView implements NodeTrace {
+  readonly node: GraphNode;
+
+  constructor(
+    private readonly trace: Trace,
+    readonly index: number,
+    readonly blocks: number,
+    readonly reluModes: ReluMode[],
+    readonly beforeFirstLinear: boolean,
+  ) {
+    this.node = trace.network.nodes[index];
+  }
+
+  input(k: number): tf.Tensor {
+    return this.trace.output(this.node.inputs[k]);
+  }
+
+  output(): tf.Tensor {
+    return this.trace.output(this.index);
+  }
+
+  inputShape(k: number, rows: number): number[] {
+    return [rows, ...this.trace.network.nodes[this.node.inputs[k]].shape];
+  }
+
+  reluMask(): tf.Tensor {
+    return this.trace.reluMask(this.index);
+  }
+
+  poolWinners(): Int32Array {
+    return this.trace.poolWinners(this.index);
+  }
 }

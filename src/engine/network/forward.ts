@@ -41,7 +41,7 @@ function runNodes(network: Network, x: tf.Tensor, freeEarly: boolean): Array<tf.
   const { fusedRelu, readers } = graphFacts(network);
   const values = new Array<tf.Tensor | null>(nodes.length).fill(null);
   const done = new Array<boolean>(nodes.length).fill(false);
-  const pending = readers.map((r) => r.length);
+  const pending = freeEarly ? readers.map((r) => r.length) : [];
   values[0] = x;
   done[0] = true;
   const consumed = (j: number) => {

@@ -268,3 +268,43 @@ describe('functional topologies', () => {
     }
   });
 });
+
+describe('input maps', () => {
+  test('Keras Normalization (mean/variance in its config or as weights) is the affine input map (x − μ) / √σ²', async () => {
+    const plain = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [5, 5, 3], filters: 2, kernelSize: 3, activation: 'relu', name: 'conv' }), tf.layers.flatten(), tf.layers.dense({ units: 3, name: 'head' })],
+    });
+    seedWeights(plain, 99);
+    // The same network behind a Normalization layer: written into the saved topology (tfjs has no such layer).
+    const withNorm = tf.sequential({
+      layers: [tf.layers.rescaling({ inputShape: [5, 5, 3], scale: 1, name: 'norm' }), ...plain.layers.map((l) => l)],
+    });
+    const dir = tempModelDir('normalization');
+    const file = await saveModel(withNorm, dir);
+    const json = readJson(file);
+    const mean = [0.5, 0.25, -0.5];
+    const variance = [4, 0.25, 1];
+    json.modelTopology.config.layers[0] = { class_name: 'Normalization', config: { name: 'norm', axis: -1, mean, variance, batch_input_shape: [null, 5, 5, 3] } };
+    writeJson(file, json);
+    const x = tf.randomUniform([4, 5, 5, 3], -1, 2, 'float32', 100);
+    const normalised = tf.div(tf.sub(x, tf.tensor1d(mean)), tf.sqrt(tf.tensor1d(variance)));
+    const expected = (plain.predict(normalised) as tf.Tensor).dataSync();
+    const loaded = await loadModel(file);
+    try {
+      const affine = loaded.network.nodes[1];
+      assert.ok(affine.kind === 'affine');
+      assert.deepEqual(affine.scale.map((v) => +v.toFixed(6)), [0.5, 2, 1]);
+      assert.deepEqual(affine.offset.map((v) => +v.toFixed(6)), [-0.25, -0.5, 0.5]);
+      const logits = logitsOf(loaded.network, x);
+      assert.ok(maxAbsDiff(logits.dataSync(), expected) <= 1e-5, 'logits of the normalised input');
+      logits.dispose();
+      // An input map: deep Taylor's first layer is the conv behind it, with the box mapped through it.
+      const rules = describeNetwork(loaded.network, { method: parseMethodSpec('deep-taylor') });
+      assert.equal(rules[1].rule, 'input map: relevance passes, z^B box mapped through');
+      assert.equal(rules[2].rule, 'z^B (input box) (first layer)');
+    } finally {
+      loaded.network.dispose();
+      tf.dispose([x, normalised]);
+    }
+  });
+});
