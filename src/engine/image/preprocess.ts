@@ -4,7 +4,7 @@ import type { ImageShape } from '../types';
 import { UserError } from '../errors';
 import { fitLikeMnist, MNIST_BOX_FRACTION } from './mnistFit';
 import { borderValues, grayPlane, mean, rgbPlanes } from './planes';
-import { resizeForModel, type ResizeMode } from './resizeForModel';
+import { resizeForModel, type ResizeMode, type SourceRegion } from './resizeForModel';
 import type { RgbaImage } from './rgbaImage';
 
 /**
@@ -40,6 +40,9 @@ export interface Preprocessed {
   note: string;
   /** The steps applied, in order, as short phrases ("grey → RGB", "resized 640×480 → 299×224"). */
   steps: string[];
+  /** The part of the source image the input shows, in its pixels: the centre crop, else the whole image
+   *  (also for the MNIST fit, which moves and scales the content inside the field). */
+  region: SourceRegion;
 }
 
 function looksLikeModelInput(img: RgbaImage, gray: Float32Array, h: number, w: number): boolean {
@@ -58,6 +61,7 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
   let note: string;
   let fitted = false;
   const steps: string[] = [];
+  let region: SourceRegion = { x: 0, y: 0, width: img.width, height: img.height };
   if (fit) {
     const result = fitLikeMnist(gray, img.width, img.height, w, h, target.fitBoxFraction ?? MNIST_BOX_FRACTION);
     planes = Array.from({ length: c }, () => result.plane); // colour models get the gray digit thrice
@@ -72,6 +76,7 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
     const source = c === 1 ? [Uint8Array.from(gray, Math.round)] : rgbPlanes(img).map((p) => Uint8Array.from(p));
     const resized = resizeForModel(source, img.width, img.height, [h, w], target.resize, target.cropFraction);
     planes = resized.planes;
+    region = resized.region;
     steps.push(...resized.steps);
     const kind = c === 1 ? 'grayscale' : 'RGB';
     note = resized.steps.length === 0 ? `used as is (${w}×${h} ${kind})` : `${resized.steps.join(', ')} (${kind})`;
@@ -86,7 +91,7 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
       input[i * c + ch] = target.toInput(v, ch);
     }
   }
-  return { input, pixels, fitted, note, steps };
+  return { input, pixels, fitted, note, steps, region };
 }
 
 /** Whether any pixel's R, G and B differ (decoders give grey images R = G = B). */

@@ -18,6 +18,16 @@ export interface ResizeResult {
   planes: Uint8Array[];
   /** What was done, for the UI: "resized 640×480 → 299×224", "centre crop 224×224". */
   steps: string[];
+  /** The part of the source image the input shows, in source pixels (fractional): where an overlay of the
+   *  heatmap on the original goes. The whole image unless cropped. */
+  region: SourceRegion;
+}
+
+export interface SourceRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /** Pillow's fixed-point precision for 8-bit images. */
@@ -36,9 +46,14 @@ export function resizeForModel(
   mode: ResizeMode = 'crop',
   cropFraction = 1,
 ): ResizeResult {
-  if (width === outW && height === outH && (mode === 'stretch' || cropFraction === 1)) return { planes, steps: [] };
+  const whole: SourceRegion = { x: 0, y: 0, width, height };
+  if (width === outW && height === outH && (mode === 'stretch' || cropFraction === 1)) return { planes, steps: [], region: whole };
   if (mode === 'stretch') {
-    return { planes: planes.map((p) => resizeBilinear(p, width, height, outW, outH)), steps: [`resized ${width}×${height} → ${outW}×${outH} (aspect not kept)`] };
+    return {
+      planes: planes.map((p) => resizeBilinear(p, width, height, outW, outH)),
+      steps: [`resized ${width}×${height} → ${outW}×${outH} (aspect not kept)`],
+      region: whole,
+    };
   }
   // The side that binds (the image is relatively wider than the input: its height) goes to input / f; the
   // other follows the aspect ratio, truncated as torchvision does.
@@ -58,7 +73,7 @@ export function resizeForModel(
     resized = planes.map((p) => resizeBilinear(p, width, height, newW, newH));
     steps.push(`resized ${width}×${height} → ${newW}×${newH}`);
   }
-  if (newW === outW && newH === outH) return { planes: resized, steps };
+  if (newW === outW && newH === outH) return { planes: resized, steps, region: whole };
   // torchvision: int(round((size - crop) / 2.0)), Python's round (halves to even).
   const top = roundHalfEven((newH - outH) / 2);
   const left = roundHalfEven((newW - outW) / 2);
@@ -68,7 +83,8 @@ export function resizeForModel(
     return out;
   });
   steps.push(`centre crop ${outW}×${outH}`);
-  return { planes: cropped, steps };
+  const [sx, sy] = [width / newW, height / newH];
+  return { planes: cropped, steps, region: { x: left * sx, y: top * sy, width: outW * sx, height: outH * sy } };
 }
 
 function roundHalfEven(v: number): number {

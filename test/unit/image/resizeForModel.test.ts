@@ -72,5 +72,8 @@ test('stretch keeps nothing of the aspect ratio; crop with a fraction is Resize(
   assert.deepEqual(stretched.steps, ['resized 100×50 → 10×10 (aspect not kept)']);
   const cropped = preprocess(img, { shape: [224, 224, 3], toInput: (v) => v, cropFraction: 0.875 }, 'none');
   assert.deepEqual(cropped.steps, ['resized 100×50 → 512×256', 'centre crop 224×224']);
+  // The crop shows source x from 144/512·100 for 224/512·100 pixels, y from 16/256·50 for 224/256·50.
+  assert.deepEqual(cropped.region, { x: (144 * 100) / 512, y: (16 * 50) / 256, width: (224 * 100) / 512, height: (224 * 50) / 256 });
+  assert.deepEqual(stretched.region, { x: 0, y: 0, width: 100, height: 50 });
   assert.deepEqual(Array.from(cropped.pixels.subarray(0, 3)), [10, 20, 30]);
 });
