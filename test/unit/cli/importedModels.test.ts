@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { listMethods, parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
+import { OnnxModelWriter } from '../import/onnx/onnxWriter';
 import { tempModelDir } from '../model/savedModels';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -82,8 +83,16 @@ describe('CLI with imported models', () => {
     const truncated = path.join(tempModelDir('cli-bad'), 'cut.onnx');
     const bytes = fs.readFileSync(path.join(SHAPES, 'shapes-resnet.onnx'));
     fs.writeFileSync(truncated, bytes.subarray(0, 1000));
+    // A model whose weights live in an external data file that is not there.
+    const w = new OnnxModelWriter(13);
+    w.input('x', [null, 4]);
+    w.initializer({ name: 'W', dims: [4, 2], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'model.onnx.data' }] });
+    w.node('MatMul', ['x', 'W'], {}, ['logits']);
+    w.output('logits');
+    const external = w.save(path.join(tempModelDir('cli-external'), 'model.onnx'));
     for (const [model, problem] of [
       [truncated, /not a readable ONNX model/],
+      [external, /external data file "model\.onnx\.data", which cannot be read: file not found/],
       [path.join(KERAS, 'bad/no-weights.keras'), /has no model\.weights\.h5/],
       [path.join(KERAS, 'bad/weights-only.h5'), /holds weights only/],
     ] as const) {
