@@ -20,7 +20,7 @@ export function modelsCommand(opts: Options): number {
       const acc = r.accuracy !== undefined ? `${(r.accuracy * 100).toFixed(2)}%` : '?';
       process.stdout.write(`${r.id.padEnd(14)} ${String(r.dataset ?? '').padEnd(13)} accuracy ${acc.padEnd(7)} input ${r.inputShape?.join('×') ?? '?'}\n`);
     }
-    process.stdout.write('Any other Keras/tfjs Layers model: --model path/to/model.json\n');
+    process.stdout.write('Any other model: --model path/to/model.json | model.onnx | model.keras | model.h5\n');
   }
   return 0;
 }

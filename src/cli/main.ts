@@ -12,15 +12,17 @@ const USAGE = `Usage: explain-image <command> [options]
 
 Commands:
   explain <images, folders, globs...> [--dataset <file|folder> [--indices 0-99,120,500-]]
-          --model <id|model.json> --method <spec[,spec...]> [--target <k>] [--preprocess auto|fit|none]
+          --model <id|model file> --method <spec[,spec...]> [--target <k>] [--preprocess auto|fit|none]
           [--out <file.png|folder>] [--json | --jsonl] [--colormap bwr|gray|coldnhot|viridis] [--scale <n>]
           (one PNG per image × method in --out; a bad image is reported and skipped, exit code 1 at the end)
-  compare <images...> --model <id|model.json> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
+  compare <images...> --model <id|model file> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
           --out <grid.png> [--preprocess auto|fit|none]
           (each --model explains the images before it: one figure, one row group per data set)
   models  [--json]      list the bundled models
   methods [--json]      list the methods, their parameters and defaults
 
+A model is a bundled id (explain-image models) or a model file: a tfjs Layers model.json, an ONNX
+.onnx (torch.onnx.export), a Keras .keras or .h5; its card is <model file>.card.json or card.json beside it.
 A method spec is an id or preset (lrp-a2b1) or an id with parameters (lrp-ab:alpha=3,beta=2,
 lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --workers <n>.
 
@@ -29,6 +31,7 @@ Examples:
   explain-image explain digit.png --model path/to/model.json --method deep-taylor --json
   explain-image explain --dataset train-images-idx3-ubyte --indices 0-999 --model mnist-mlp --method lrp-a2b1 --out heatmaps/
   explain-image explain 'photos/**/*.jpg' --model cnn/model.json --method lrp-epsilon --jsonl > results.jsonl
+  explain-image explain cat.jpg --model resnet18.onnx --method lrp-epsilon --target 281 --out heat.png
   explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png
   explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png`;
 

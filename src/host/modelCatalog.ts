@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { bundledModelIds } from '../engine/bundledModels';
+import { cardPath } from '../engine/model/modelCard';
 import type { ModelCard } from '../engine/types';
 
 export interface ModelEntry {
@@ -18,9 +19,10 @@ export function bundledModelsFolder(extensionPath: string): string {
   return path.join(extensionPath, 'models');
 }
 
-export function readCardQuietly(modelJsonPath: string): Partial<ModelCard> {
+/** The card file of a model of any format (`<model file>.card.json`, else card.json beside it), unchecked. */
+export function readCardQuietly(modelPath: string): Partial<ModelCard> {
   try {
-    return JSON.parse(fs.readFileSync(path.join(path.dirname(modelJsonPath), 'card.json'), 'utf8')) as Partial<ModelCard>;
+    return JSON.parse(fs.readFileSync(cardPath(modelPath), 'utf8')) as Partial<ModelCard>;
   } catch {
     return {};
   }

@@ -1,6 +1,7 @@
 // The engine against the peer's Zennit figures (FACTS.md, copied into zennit.ts), on this machine, in one run:
-//   npm run bench [-- --json <file>] [--quick] [--model mlp|cnn|facts-cnn ...]
-// (facts-cnn: the peer's CNN shape with unpadded convolutions, random weights; see models.ts)
+//   npm run bench [-- --json <file>] [--quick] [--model mlp|cnn|facts-cnn|resnet18|<model file> ...]
+// (facts-cnn: the peer's CNN shape with unpadded convolutions, random weights; see models.ts; resnet18 or a
+// model file of any format: batch-1 time per seed method on that model, anyModel.ts)
 // Prints readable tables and, with --json, writes every figure as one JSON array of rows (`kind` says which).
 // Measured warm: after warm-ups, the median of several repetitions. Not a test: nothing is asserted; the
 // targets of the issue are printed with pass/miss. The machine is shared, so the load average is printed
@@ -17,9 +18,11 @@ import { networkInputBounds, pixelToInput } from '../../src/engine/model/modelCa
 import { explainInParallel } from '../../src/engine/pool/parallelJobs';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import type { ExplainJob, ImageSource } from '../../src/protocol/engineJobs';
+import { benchAnyModel } from './anyModel';
 import { backwardFlops, forwardFlops, layerCosts } from './flops';
 import { benchModels, mnistImages, REPO, SAMPLE_PNG, type BenchModel, type ModelChoice } from './models';
 import { measurePeaks } from './peaks';
+import { resnet18OnnxFile } from './resnet18Onnx';
 import { loadAverage, median, round, timeRuns, timeRunsWithCpu } from './timing';
 import { ratioToZennit, SEED, TARGETS, targetRatio, ZENNIT, type ModelKind, type SeedMethod } from './zennit';
 
@@ -32,17 +35,21 @@ interface Options {
   json?: string;
   quick: boolean;
   models: ModelChoice[];
+  /** Model files (or the generated ResNet-18) measured by anyModel.ts instead of the MNIST tables. */
+  files: string[];
 }
 
-const USAGE = 'npm run bench -- [--json <file>] [--quick] [--model mlp|cnn|facts-cnn ...]';
+const USAGE = 'npm run bench -- [--json <file>] [--quick] [--model mlp|cnn|facts-cnn|resnet18|<model file> ...]';
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, models: [] };
+  const options: Options = { quick: false, models: [], files: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--json') options.json = argv[++i];
     else if (arg === '--quick') options.quick = true;
     else if (arg === '--model' && ['mlp', 'cnn', 'facts-cnn'].includes(argv[i + 1])) options.models.push(argv[++i] as ModelChoice);
+    else if (arg === '--model' && argv[i + 1] === 'resnet18') (i++, options.files.push(resnet18OnnxFile()));
+    else if (arg === '--model' && argv[i + 1] && fs.existsSync(argv[i + 1])) options.files.push(path.resolve(argv[++i]));
     else throw new Error(`unknown argument ${arg}: ${USAGE}`);
   }
   if (options.models.length === 0) options.models = ['mlp', 'cnn'];
@@ -84,6 +91,12 @@ async function main(): Promise<void> {
 
   const backend = await initBackend(nodeModulesWasmDir());
   console.log(`main-thread backend: ${backend.name}\n`);
+
+  if (options.files.length > 0) {
+    for (const file of options.files) await benchAnyModel(file, WORKER, DIST, options.quick, rows);
+    if (options.json) fs.writeFileSync(options.json, JSON.stringify(rows, null, 1) + '\n');
+    return;
+  }
 
   // ---- wasm peaks ---------------------------------------------------------------------------------
   const peaks = measurePeaks(repeats(15, 5));

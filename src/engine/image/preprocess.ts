@@ -4,14 +4,16 @@ import type { ImageShape } from '../types';
 import { UserError } from '../errors';
 import { fitLikeMnist, MNIST_BOX_FRACTION } from './mnistFit';
 import { borderValues, grayPlane, mean, rgbPlanes } from './planes';
-import { resizePlane } from './resize';
+import { resizeForModel, type ResizeMode, type SourceRegion } from './resizeForModel';
 import type { RgbaImage } from './rgbaImage';
 
 /**
- * - `none`: convert to the model's channels and resize (stretching if the aspect differs).
+ * - `none`: convert to the model's channels (grey replicated to R, G, B; colour to ITU-R 601 luma) and
+ *   resize as torchvision's eval transform does (resizeForModel.ts: aspect kept and centre-cropped, or
+ *   stretched when the card says so).
  * - `fit`: the MNIST procedure (see mnistFit.ts).
- * - `auto`: `none` for what already looks like model input (model-sized, dark background) or for colour
- *   models, `fit` for everything else, e.g. a photo of a digit on white paper.
+ * - `auto`: `fit` for grey 28×28-input models given an image that does not already look like model input
+ *   (model-sized, dark background), e.g. a photo of a digit on white paper; `none` for everything else.
  */
 export type PreprocessMode = 'auto' | 'fit' | 'none';
 
@@ -22,6 +24,9 @@ export interface PreprocessTarget {
   /** For `fit`: the share of the field the content's longer side fills. MNIST's 20/28 by default;
    *  FashionMNIST's items were scaled so their longer side fills all 28 pixels, i.e. 1. */
   fitBoxFraction?: number;
+  /** For `none`: crop (default) or stretch, and the crop fraction (the card's `resize`, `cropFraction`). */
+  resize?: ResizeMode;
+  cropFraction?: number;
 }
 
 export interface Preprocessed {
@@ -30,10 +35,13 @@ export interface Preprocessed {
   /** The h·w·c 8-bit pixels behind `input` (input[i] = toInput(pixels[i], i % c)). */
   pixels: Uint8ClampedArray;
   /** The steps applied, in order, as short phrases the UI shows as they are ("inverted", "cropped",
-   *  "scaled", "centred", …); empty when the image was used as it is. */
+   *  "scaled", "centred", "grey → RGB", "resized 640×480 → 299×224", …); empty when used as it is. */
   steps: string[];
   /** One line saying what was done, for the UI. */
   note: string;
+  /** The part of the source image the input shows, in its pixels: the centre crop, else the whole image
+   *  (also for the MNIST fit, which moves and scales the content inside the field). */
+  region: SourceRegion;
 }
 
 function looksLikeModelInput(img: RgbaImage, gray: Float32Array, h: number, w: number): boolean {
@@ -44,22 +52,31 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
   const [h, w, c] = target.shape;
   if (c !== 1 && c !== 3) throw new UserError(`models with ${c} input channels are not supported (1 or 3)`);
   const gray = grayPlane(img);
-  const fit = mode === 'fit' || (mode === 'auto' && c === 1 && !looksLikeModelInput(img, gray, h, w));
+  const mnistSized = c === 1 && h === 28 && w === 28;
+  const fit = mode === 'fit' || (mode === 'auto' && mnistSized && !looksLikeModelInput(img, gray, h, w));
+  const colour = hasColour(img);
 
-  let planes: Float32Array[];
+  let planes: ArrayLike<number>[];
   let note: string;
-  let steps: string[];
+  const steps: string[] = [];
+  let region: SourceRegion = { x: 0, y: 0, width: img.width, height: img.height };
   if (fit) {
     const result = fitLikeMnist(gray, img.width, img.height, w, h, target.fitBoxFraction ?? MNIST_BOX_FRACTION);
     planes = Array.from({ length: c }, () => result.plane); // colour models get the gray digit thrice
-    steps = [...result.steps];
     note = result.note;
+    if (colour) steps.push('RGB → grey');
+    steps.push(...result.steps);
+    if (c === 3) steps.push('grey → RGB');
   } else {
-    const source = c === 1 ? [gray] : rgbPlanes(img);
-    planes = source.map((p) => resizePlane(p, img.width, img.height, w, h));
+    if (c === 1 && colour) steps.push('RGB → grey');
+    if (c === 3 && !colour) steps.push('grey → RGB');
+    const source = c === 1 ? [Uint8Array.from(gray, Math.round)] : rgbPlanes(img).map((p) => Uint8Array.from(p));
+    const resized = resizeForModel(source, img.width, img.height, [h, w], target.resize, target.cropFraction);
+    planes = resized.planes;
+    region = resized.region;
+    steps.push(...resized.steps);
     const kind = c === 1 ? 'grayscale' : 'RGB';
-    steps = img.width === w && img.height === h ? [] : ['scaled'];
-    note = img.width === w && img.height === h ? `used as is (${w}×${h} ${kind})` : `resized ${img.width}×${img.height} to ${w}×${h} ${kind}`;
+    note = resized.steps.length === 0 ? `used as is (${w}×${h} ${kind})` : `${resized.steps.join(', ')} (${kind})`;
   }
 
   const pixels = new Uint8ClampedArray(h * w * c);
@@ -71,5 +88,12 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
       input[i * c + ch] = target.toInput(v, ch);
     }
   }
-  return { input, pixels, steps, note };
+  return { input, pixels, note, steps, region };
+}
+
+/** Whether any pixel's R, G and B differ (decoders give grey images R = G = B). */
+function hasColour(img: RgbaImage): boolean {
+  const d = img.data;
+  for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return true;
+  return false;
 }

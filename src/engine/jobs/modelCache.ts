@@ -1,17 +1,20 @@
-// Keeps loaded models per thread, keyed by path, and reloads one when its files change on disk (a user
-// retraining their model sees new heatmaps without restarting anything).
+// Keeps loaded models per thread, keyed by path, and reloads one when any of its files changes on disk (a
+// user re-exporting or retraining their model sees new heatmaps without restarting anything): the model
+// file, its card files and labels.txt (present or not), a model.json's weight shards, an ONNX model's
+// external data.
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadModel, type LoadedModel } from '../model/loadModel';
+import { loadAnyModel, type LoadedAnyModel } from '../import/loadAnyModel';
+import { modelFilesBeforeLoading } from '../import/modelFiles';
 import type { ModelRef } from '../../protocol/engineJobs';
 
 interface Entry {
-  /** The files whose sizes and times make the version: model.json, card.json, the shards beside them. */
+  /** The files whose sizes and times make the version. */
   files: string[];
   version: string;
   /** When the version was last confirmed (performance.now()). */
   checked: number;
-  model: Promise<LoadedModel>;
+  model: Promise<LoadedAnyModel>;
 }
 
 const MAX_MODELS = 4;
@@ -20,20 +23,8 @@ const MAX_MODELS = 4;
 const RECHECK_MS = 100;
 const cache = new Map<string, Entry>();
 
-/** model.json, card.json (present or not) and the weight shards beside them, as found now. */
-function modelFiles(modelJsonPath: string): string[] {
-  const dir = path.dirname(modelJsonPath);
-  let shards: string[] = [];
-  try {
-    shards = fs.readdirSync(dir).filter((n) => n.endsWith('.bin'));
-  } catch {
-    // A missing folder shows as missing files in the version.
-  }
-  return [path.basename(modelJsonPath), 'card.json', ...shards.sort()].map((n) => path.join(dir, n));
-}
-
 /** Sizes and modification times of `files`. Only stats: this runs before every job, so no directory
- *  listing (a changed model.json, card.json or shard is seen; new shards come with a new model.json). */
+ *  listing (a changed model file, card or shard is seen; new shards come with a new model.json). */
 function versionOf(files: string[]): string {
   return files
     .map((file) => {
@@ -47,9 +38,9 @@ function versionOf(files: string[]): string {
     .join('|');
 }
 
-export async function getModel(ref: ModelRef): Promise<LoadedModel> {
-  const modelJsonPath = path.resolve(ref.path);
-  const key = `${modelJsonPath}\u0000${JSON.stringify(ref.card ?? {})}`;
+export async function getModel(ref: ModelRef): Promise<LoadedAnyModel> {
+  const modelPath = path.resolve(ref.path);
+  const key = `${modelPath}\u0000${JSON.stringify(ref.card ?? {})}`;
   const hit = cache.get(key);
   const now = performance.now();
   if (hit && now - hit.checked >= RECHECK_MS && hit.version === versionOf(hit.files)) hit.checked = now;
@@ -60,10 +51,20 @@ export async function getModel(ref: ModelRef): Promise<LoadedModel> {
     return hit.model;
   }
   if (hit) disposeEntry(hit);
-  const files = modelFiles(modelJsonPath);
-  const entry: Entry = { files, version: versionOf(files), checked: now, model: loadModel(modelJsonPath, ref.card) };
+  const files = modelFilesBeforeLoading(modelPath);
+  const entry: Entry = { files, version: versionOf(files), checked: now, model: loadAnyModel(modelPath, ref.card) };
   cache.set(key, entry);
-  entry.model.catch(() => cache.delete(key));
+  entry.model.then(
+    (loaded) => {
+      // Files only the loaded model names (external data) join the version from now on.
+      const extra = loaded.files.filter((f) => !entry.files.includes(f));
+      if (extra.length > 0) {
+        entry.files = [...entry.files, ...extra];
+        entry.version = `${entry.version}|${versionOf(extra)}`;
+      }
+    },
+    () => cache.delete(key),
+  );
   while (cache.size > MAX_MODELS) {
     const [oldest, old] = cache.entries().next().value as [string, Entry];
     cache.delete(oldest);

@@ -1,19 +1,34 @@
 // The model card: what a model is (name, labels) and what input it expects (image shape, value range,
-// normalisation). Read from `card.json` beside `model.json` when there is one, with defaults drawn from
-// the network for whatever it leaves out, and overrides (from the caller) on top of both.
+// normalisation), for every model format. Read from `<model file>.card.json` beside the model file, else
+// `card.json` beside it, with defaults drawn from the network for whatever it leaves out (labels from a
+// `labels.txt` beside the model), and overrides (from the caller) on top of both.
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
 import type { ImageShape, ModelCard, Network } from '../types';
 
-/** Where the card of a model lives. */
-export function cardPath(modelJsonPath: string): string {
-  return path.join(path.dirname(modelJsonPath), 'card.json');
+/**
+ * The files a model's card may be read from, most specific first: `<model file>.card.json` (so models of
+ * several formats can share a folder), then `card.json` (one model per folder, as the bundled ones).
+ */
+export function cardCandidates(modelPath: string): string[] {
+  return [`${modelPath}.card.json`, path.join(path.dirname(modelPath), 'card.json')];
 }
 
-/** The validated fields of `card.json`, or null when there is no card.json. Unknown fields are ignored. */
-export function readCardFile(modelJsonPath: string): Partial<ModelCard> | null {
-  const file = cardPath(modelJsonPath);
+/** Where the card of a model is read from: the first candidate that exists, else `card.json`'s place. */
+export function cardPath(modelPath: string): string {
+  const candidates = cardCandidates(modelPath);
+  return candidates.find((f) => fs.existsSync(f)) ?? candidates[candidates.length - 1];
+}
+
+/** `labels.txt` beside the model: one label per line, the default labels when the card has none. */
+export function labelsPath(modelPath: string): string {
+  return path.join(path.dirname(modelPath), 'labels.txt');
+}
+
+/** The validated fields of the model's card file, or null when it has none. Unknown fields are ignored. */
+export function readCardFile(modelPath: string): Partial<ModelCard> | null {
+  const file = cardPath(modelPath);
   if (!fs.existsSync(file)) return null;
   let json: unknown;
   try {
@@ -24,24 +39,54 @@ export function readCardFile(modelJsonPath: string): Partial<ModelCard> | null {
   return validateFields(json, { file, field: (key) => `field "${key}"` });
 }
 
+/** The labels of labels.txt (blank lines at the end ignored), or null when there is none. */
+function readLabelsFile(modelPath: string): { labels: string[]; file: string } | null {
+  const file = labelsPath(modelPath);
+  if (!fs.existsSync(file)) return null;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot be read: ${(e as Error).message}`, file);
+  }
+  const labels = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim());
+  while (labels.length > 0 && labels[labels.length - 1] === '') labels.pop();
+  if (labels.some((l) => l === '')) throw new UserError(`line ${labels.indexOf('') + 1} is empty; one label per line is needed`, file);
+  return { labels, file };
+}
+
+/** The default id and name: the folder of a model.json (models/mnist-cnn/model.json), else the file's
+ *  name without its extension (resnet18.onnx → resnet18). */
+function defaultName(modelPath: string): string {
+  const resolved = path.resolve(modelPath);
+  if (path.basename(resolved) === 'model.json') return path.basename(path.dirname(resolved));
+  return path.basename(resolved).replace(/\.[^.]+$/, '');
+}
+
 /**
- * The card of the model at `modelJsonPath` for its loaded `network`: defaults, then card.json, then
- * `overrides`. Defaults: id and name = the model's folder name, labels "0".."N-1", inputShape from the
- * network ([h, w, c] as declared; a flat [n] as a square grey or RGB image), inputRange [0, 1].
+ * The card of the model at `modelPath` for its loaded `network`: defaults, then the card file, then
+ * `overrides`. Defaults: id and name from the file (defaultName), labels from labels.txt else "0".."N-1",
+ * inputShape from the network ([h, w, c] as declared; a flat [n] as a square grey or RGB image),
+ * inputRange [0, 1].
  */
-export function readCard(modelJsonPath: string, network: Network, overrides: Partial<ModelCard> = {}): ModelCard {
+export function readCard(modelPath: string, network: Network, overrides: Partial<ModelCard> = {}): ModelCard {
+  const modelJsonPath = modelPath;
   const fromFile = readCardFile(modelJsonPath) ?? {};
   const given = validateFields(withoutUndefined(overrides), { field: (key) => `card override "${key}"` });
   // Cross-checks name the source of the field that is wrong: the override when there is one, else card.json.
   const sourceOf = (key: keyof ModelCard) =>
     key in given ? { file: undefined, field: `card override "${key}"` } : { file: cardPath(modelJsonPath), field: `field "${key}"` };
 
-  const folder = path.basename(path.dirname(path.resolve(modelJsonPath)));
+  const name = defaultName(modelJsonPath);
   const merged: Partial<ModelCard> = { ...fromFile, ...given };
+  const labelsFile = merged.labels ? null : readLabelsFile(modelJsonPath);
+  if (labelsFile && labelsFile.labels.length !== network.outputSize) {
+    throw new UserError(`has ${labelsFile.labels.length} labels but the model has ${network.outputSize} logits`, labelsFile.file);
+  }
   const card: ModelCard = {
-    id: folder,
-    name: folder,
-    labels: Array.from({ length: network.outputSize }, (_, i) => String(i)),
+    id: name,
+    name,
+    labels: labelsFile?.labels ?? Array.from({ length: network.outputSize }, (_, i) => String(i)),
     inputRange: [0, 1],
     ...merged,
     inputShape: merged.inputShape ?? defaultImageShape(network.inputShape, modelJsonPath),
@@ -66,22 +111,16 @@ export function readCard(modelJsonPath: string, network: Network, overrides: Par
 }
 
 /**
- * The card's input range mapped through mean/std into the network's input space, the box [l, h] of the
- * z^B rule. With per-channel mean/std the channels' boxes differ, and the smallest box holding all of them
- * is returned. Null when the card declares unbounded input.
+ * The card's input range mapped through mean/std into the network's input space, per channel: the box
+ * [l_c, h_c] of the z^B rule, l_c = (low − mean_c) / std_c and h_c likewise (METHODS.md, "Inputs with
+ * normalisation"). Null when the card declares unbounded input.
  */
-export function networkInputBounds(card: ModelCard): [number, number] | null {
+export function networkInputBounds(card: ModelCard): [number[], number[]] | null {
   if (card.inputRange === null) return null;
   const [low, high] = card.inputRange;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let c = 0; c < card.inputShape[2]; c++) {
-    const mean = perChannel(card.mean, c, 0);
-    const std = perChannel(card.std, c, 1);
-    lo = Math.min(lo, (low - mean) / std);
-    hi = Math.max(hi, (high - mean) / std);
-  }
-  return [lo, hi];
+  const channels = Array.from({ length: card.inputShape[2] }, (_, c) => c);
+  const map = (v: number, c: number) => (v - perChannel(card.mean, c, 0)) / perChannel(card.std, c, 1);
+  return [channels.map((c) => map(low, c)), channels.map((c) => map(high, c))];
 }
 
 /**
@@ -169,6 +208,14 @@ function validateFields(json: unknown, source: Source): Partial<ModelCard> {
   if ('std' in raw) {
     const v = raw.std;
     card.std = isNumbers(v, (x) => x > 0) ? (v as number | number[]) : fail('std', 'a positive number or a list of them');
+  }
+  if ('resize' in raw) {
+    const v = raw.resize;
+    card.resize = v === 'crop' || v === 'stretch' ? v : fail('resize', '"crop" or "stretch"');
+  }
+  if ('cropFraction' in raw) {
+    const v = raw.cropFraction;
+    card.cropFraction = typeof v === 'number' && v > 0 && v <= 1 ? v : fail('cropFraction', 'a number in (0, 1]');
   }
   if ('accuracy' in raw) {
     const v = raw.accuracy;

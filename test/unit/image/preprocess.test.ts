@@ -139,10 +139,22 @@ test('auto: a light-background 28×28 image is fitted, a blank page gives zeros 
   assert.ok(blank.input.every((v) => v === 0));
 });
 
-test('auto: a colour model is never MNIST-fitted', () => {
+test('auto: a colour model is never MNIST-fitted; it gets the shorter side resized and a centre crop', () => {
   const out = preprocess(paper(64, 32, [[10, 10, 20, 5]]), { shape: [16, 16, 3], toInput: (v) => v }, 'auto');
-  assert.deepEqual(out.steps, ['scaled']);
-  assert.match(out.note, /resized 64×32 to 16×16 RGB/);
+  // The paper is tinted (250, 248, 245): a colour image, so no grey → RGB step.
+  assert.deepEqual(out.steps, ['resized 64×32 → 32×16', 'centre crop 16×16']);
+  assert.match(out.note, /resized 64×32 → 32×16, centre crop 16×16 \(RGB\)/);
+});
+
+test('auto: only grey 28×28-input models are MNIST-fitted; a grey 32×32 model gets the plain resize', () => {
+  const img = paper(200, 100, [[40, 45, 120, 18]]);
+  const grey32 = preprocess(img, { shape: [32, 32, 1], toInput: (v) => v }, 'auto');
+  assert.deepEqual(grey32.steps, ['RGB → grey', 'resized 200×100 → 64×32', 'centre crop 32×32']);
+  assert.equal(grey32.pixels[0], Math.round(0.299 * 250 + 0.587 * 248 + 0.114 * 245), 'the light paper stays light: no inversion');
+  const mnist28 = preprocess(img, mnist, 'auto');
+  assert.ok(mnist28.steps.includes('centred'), 'MNIST-fitted');
+  const forced = preprocess(img, { shape: [32, 32, 1], toInput: (v) => v }, 'fit');
+  assert.ok(forced.steps.includes('centred'), '--preprocess fit still fits any grey model');
 });
 
 /** A width × height gray image: `value(x, y)` per pixel, alpha 255. */

@@ -1,0 +1,119 @@
+// Read-only HDF5 access for Keras weight files, over jsfive (pure JavaScript, no wasm to ship, reads from
+// an ArrayBuffer so a file inside a .keras zip needs no temporary copy). jsfive throws strings and
+// RangeErrors on damaged files and paths it cannot find; here every failure is a UserError naming the file.
+import * as hdf5 from 'jsfive';
+import { UserError } from '../../errors';
+
+export interface H5Group {
+  readonly path: string;
+  keys(): string[];
+  attr(name: string): unknown;
+  group(name: string): H5Group | undefined;
+  dataset(name: string): H5Dataset | undefined;
+}
+
+export interface H5Dataset {
+  readonly path: string;
+  shape: number[];
+  /** Numpy-style dtype string, e.g. "<f4". */
+  dtype: string;
+  /** The values as 32-bit floats (float16/float32/float64 datasets). */
+  floats(): Float32Array;
+}
+
+interface JsfiveNode {
+  keys?: string[];
+  attrs: Record<string, unknown>;
+  get(path: string): JsfiveNode;
+  shape?: number[];
+  dtype?: unknown;
+  value?: ArrayLike<number>;
+}
+
+/** Opens HDF5 bytes; `file` names the file (or `archive.keras/model.weights.h5`) in errors. */
+export function openH5(bytes: Uint8Array, file: string): H5Group {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let root: JsfiveNode;
+  try {
+    root = new hdf5.File(buffer, file) as unknown as JsfiveNode;
+  } catch (e) {
+    throw new UserError(`is not a readable HDF5 file (${describe(e)})`, file);
+  }
+  return wrapGroup(root, '/', file);
+}
+
+function wrapGroup(node: JsfiveNode, path: string, file: string): H5Group {
+  const guard = <T>(what: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw new UserError(`HDF5 ${what} "${path}" cannot be read (${describe(e)}): the file is damaged`, file);
+    }
+  };
+  /** A child by a relative path ("dense/kernel:0" is two levels); jsfive throws a string when there is none. */
+  const child = (name: string): { node: JsfiveNode; path: string } | undefined => {
+    const childPath = path === '/' ? `/${name}` : `${path}/${name}`;
+    try {
+      return { node: node.get(name), path: childPath };
+    } catch (e) {
+      if (typeof e === 'string' && / not found/.test(e)) return undefined;
+      throw new UserError(`HDF5 object "${childPath}" cannot be read (${describe(e)}): the file is damaged`, file);
+    }
+  };
+  const isGroup = (n: JsfiveNode) => guard('object', () => Array.isArray(n.keys));
+  return {
+    path,
+    keys: () => guard('group', () => [...(node.keys ?? [])]),
+    attr: (name) => guard('attribute of', () => node.attrs[name]),
+    group(name) {
+      const c = child(name);
+      return c && isGroup(c.node) ? wrapGroup(c.node, c.path, file) : undefined;
+    },
+    dataset(name) {
+      const c = child(name);
+      return c && !isGroup(c.node) ? wrapDataset(c.node, c.path, file) : undefined;
+    },
+  };
+}
+
+function wrapDataset(node: JsfiveNode, path: string, file: string): H5Dataset {
+  const fail = (problem: string): never => {
+    throw new UserError(`HDF5 dataset "${path}" ${problem}`, file);
+  };
+  const shape = (() => {
+    try {
+      return [...(node.shape ?? [])];
+    } catch (e) {
+      return fail(`cannot be read (${describe(e)}): the file is damaged`);
+    }
+  })();
+  const dtype = (() => {
+    try {
+      return typeof node.dtype === 'string' ? node.dtype : JSON.stringify(node.dtype);
+    } catch (e) {
+      return fail(`cannot be read (${describe(e)}): the file is damaged`);
+    }
+  })();
+  return {
+    path,
+    shape,
+    dtype,
+    floats() {
+      if (!/^[<>|=]?f[248]$/.test(dtype)) fail(`has dtype ${dtype}; float16, float32 or float64 weights are needed`);
+      let values: ArrayLike<number>;
+      try {
+        values = node.value ?? [];
+      } catch (e) {
+        return fail(`cannot be read (${describe(e)}): the file is damaged`);
+      }
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (values.length !== count) fail(`has ${values.length} values but its shape [${shape}] needs ${count}: the file is damaged`);
+      return Float32Array.from(values);
+    },
+  };
+}
+
+function describe(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n')[0].slice(0, 200);
+}

@@ -1,0 +1,51 @@
+// Constant folding of ONNX subgraphs (constants.ts), hand-computed: the shape arithmetic of exporters with
+// the batch as null, and the weight arithmetic numpy's broadcasting defines.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { foldNode, type Constant, type FoldContext } from '../../../../src/engine/import/onnx/constants';
+
+const ctx = (opset = 13): FoldContext => ({ file: 'm.onnx', dir: '.', externalFiles: new Set(), opset });
+const ints = (data: Array<number | null>, dims = [data.length]): Constant => ({ type: 'int', dims, data });
+const floats = (data: number[], dims = [data.length]): Constant => ({ type: 'float', dims, data: Float32Array.from(data) });
+const node = (opType: string, attribute: Array<{ name: string; i?: number; ints?: number[] }> = []) => ({ opType, attribute });
+const fold = (op: ReturnType<typeof node>, inputs: Array<Constant | undefined>, opset = 13) => foldNode(op, inputs, ctx(opset), `node (${op.opType})`)[0];
+
+test('x.view(x.size(0), -1): Shape → Gather(0) → Unsqueeze → Concat with [-1] keeps the batch symbolic', () => {
+  const shape = fold(node('Shape'), [ints([null, 4, 13, 13])]);
+  assert.deepEqual(shape, ints([null, 4, 13, 13]));
+  const batch = fold(node('Gather', [{ name: 'axis', i: 0 }]), [shape, ints([0], [])]);
+  assert.deepEqual(batch, { type: 'int', dims: [], data: [null] });
+  const unsqueezed = fold(node('Unsqueeze'), [batch, ints([0])]);
+  assert.deepEqual(unsqueezed.dims, [1]);
+  const opset9 = fold(node('Unsqueeze', [{ name: 'axes', ints: [0] }]), [batch], 9);
+  assert.deepEqual(opset9.dims, [1]);
+  const target = fold(node('Concat', [{ name: 'axis', i: 0 }]), [unsqueezed, ints([-1])]);
+  assert.deepEqual(target, ints([null, -1]));
+  // Arithmetic with the batch stays the batch's business: null.
+  assert.deepEqual(fold(node('Mul'), [ints([null, 2]), ints([3])]).data, [null, 6]);
+});
+
+test('Shape with start and end (opset 15), Gather with a negative index, Slice with negative steps', () => {
+  assert.deepEqual(fold(node('Shape', [{ name: 'start', i: 1 }, { name: 'end', i: -1 }]), [ints([null, 3, 8, 8])]).data, [3, 8]);
+  assert.deepEqual(fold(node('Gather', [{ name: 'axis', i: 0 }]), [ints([5, 6, 7]), ints([-1], [])]).data, [7]);
+  const x = floats([0, 1, 2, 3, 4, 5], [2, 3]);
+  const sliced = fold(node('Slice'), [x, ints([-1]), ints([-4]), ints([1]), ints([-1])]);
+  assert.deepEqual(sliced.dims, [2, 3]);
+  assert.deepEqual(Array.from(sliced.data as Float32Array), [2, 1, 0, 5, 4, 3]);
+  const every2nd = fold(node('Slice'), [floats([0, 1, 2, 3, 4]), ints([0]), ints([100]), ints([0]), ints([2])]);
+  assert.deepEqual(Array.from(every2nd.data as Float32Array), [0, 2, 4]);
+});
+
+test('broadcasting Sub/Div of weights, Transpose, Reshape with 0 and -1, Squeeze without axes, Cast, ConstantOfShape', () => {
+  const a = floats([1, 2, 3, 4, 5, 6], [2, 3]);
+  assert.deepEqual(Array.from(fold(node('Sub'), [a, floats([1, 2, 3])]).data as Float32Array), [0, 0, 0, 3, 3, 3]);
+  assert.deepEqual(Array.from(fold(node('Div'), [a, floats([1, 2], [2, 1])]).data as Float32Array), [1, 2, 3, 2, 2.5, 3]);
+  const t = fold(node('Transpose', [{ name: 'perm', ints: [1, 0] }]), [a]);
+  assert.deepEqual(t.dims, [3, 2]);
+  assert.deepEqual(Array.from(t.data as Float32Array), [1, 4, 2, 5, 3, 6]);
+  assert.deepEqual(fold(node('Reshape'), [floats(new Array(24).fill(0), [2, 3, 4]), ints([0, -1])]).dims, [2, 12]);
+  assert.deepEqual(fold(node('Squeeze'), [floats([1, 2], [1, 2, 1])]).dims, [2]);
+  assert.deepEqual(fold(node('Cast', [{ name: 'to', i: 7 }]), [floats([1.7, -2.2])]).data, [1, -2]);
+  assert.deepEqual(Array.from(fold(node('ConstantOfShape'), [ints([2, 2])]).data as Float32Array), [0, 0, 0, 0]);
+  assert.deepEqual(Array.from(fold(node('Sqrt'), [floats([4, 9])]).data as Float32Array), [2, 3]);
+});

@@ -1,0 +1,109 @@
+// The graph references' small networks (test/unit/graph/graphReference.ts: NHWC, Dense [in, out], Conv
+// [kh, kw, in/groups, out]) written as the ONNX model PyTorch would export for them (NCHW, Conv OIHW, Gemm,
+// BatchNormalization, Pad, Concat on axis 1, …), so that a model read through the ONNX import can be
+// explained and compared with the float64 references of the same numbers.
+import { forwardGraph, inputsOf, type RefGraph } from '../../graph/graphReference';
+import { float, int, ints, OnnxModelWriter } from './onnxWriter';
+
+/** The ONNX model of `g`; its input is [N, C, H, W] (or [N, n] for a vector input). */
+export function refGraphToOnnx(g: RefGraph, opset = 13): OnnxModelWriter {
+  const w = new OnnxModelWriter(opset);
+  const shapes = forwardGraph(g, new Array(g.inputShape.reduce((a, b) => a * b, 1)).fill(0)).shapes;
+  const names: string[] = [];
+  /** Whether each node's ONNX tensor is NCHW, or (after a reference transpose) in the engine's axis order. */
+  const engineOrder: boolean[] = [false];
+  const image = g.inputShape.length === 3;
+  names.push(w.input('input', image ? [null, g.inputShape[2], g.inputShape[0], g.inputShape[1]] : [null, ...g.inputShape]));
+  g.nodes.forEach((node, k) => {
+    const id = k + 1;
+    const ins = inputsOf(node).map((i) => names[i]);
+    const inShape = shapes[inputsOf(node)[0]];
+    const name = `n${id}`;
+    engineOrder.push(node.kind === 'transpose');
+    if (node.kind !== 'flatten' && inputsOf(node).some((i) => engineOrder[i])) throw new Error('refGraphToOnnx: only a flatten may read a transposed map');
+    switch (node.kind) {
+      case 'dense': {
+        const inputs = inShape.reduce((a, b) => a * b, 1);
+        const b = w.weight(`${name}.B`, [inputs, node.outputs], node.w);
+        names.push(w.node('Gemm', [ins[0], b, w.weight(`${name}.C`, [node.outputs], node.b)], {}, [name]));
+        break;
+      }
+      case 'conv2d': {
+        const inPerGroup = inShape[2] / node.groups;
+        // [kh, kw, in/g, out] → [out, in/g, kh, kw].
+        const oihw = new Array<number>(node.w.length);
+        for (let y = 0; y < node.kh; y++)
+          for (let x = 0; x < node.kw; x++)
+            for (let i = 0; i < inPerGroup; i++)
+              for (let o = 0; o < node.outC; o++) oihw[((o * inPerGroup + i) * node.kh + y) * node.kw + x] = node.w[((y * node.kw + x) * inPerGroup + i) * node.outC + o];
+        const weight = w.weight(`${name}.weight`, [node.outC, inPerGroup, node.kh, node.kw], oihw);
+        const bias = w.weight(`${name}.bias`, [node.outC], node.b);
+        const attrs = { pads: ints(node.pads), strides: ints(node.strides), dilations: ints(node.dilations), group: int(node.groups), kernel_shape: ints([node.kh, node.kw]) };
+        names.push(w.node('Conv', [ins[0], weight, bias], attrs, [name]));
+        break;
+      }
+      case 'relu':
+        names.push(w.node('Relu', ins, {}, [name]));
+        break;
+      case 'maxPool':
+        names.push(w.node('MaxPool', ins, { kernel_shape: ints(node.pool), strides: ints(node.strides), pads: ints(node.pads) }, [name]));
+        break;
+      case 'avgPool':
+        names.push(
+          w.node('AveragePool', ins, { kernel_shape: ints(node.pool), strides: ints(node.strides), pads: ints(node.pads), count_include_pad: int(node.countIncludePad ? 1 : 0) }, [name]),
+        );
+        break;
+      case 'globalAvgPool':
+      case 'globalMaxPool': {
+        const pooled = w.node(node.kind === 'globalAvgPool' ? 'GlobalAveragePool' : 'GlobalMaxPool', ins);
+        names.push(w.node('Flatten', [pooled], { axis: int(1) }, [name]));
+        break;
+      }
+      case 'flatten': {
+        // The reference flattens H, W, C (the engine's order): an NCHW model transposes first.
+        const ordered = engineOrder[inputsOf(node)[0]] || inShape.length !== 3;
+        const source = ordered ? ins[0] : w.node('Transpose', ins, { perm: ints([0, 2, 3, 1]) });
+        names.push(w.node('Flatten', [source], { axis: int(1) }, [name]));
+        break;
+      }
+      case 'pad': {
+        const [top, left, bottom, right] = node.pads;
+        names.push(w.node('Pad', [ins[0], w.ints(`${name}.pads`, [0, 0, top, left, 0, 0, bottom, right])], {}, [name]));
+        break;
+      }
+      case 'affine': {
+        const c = inShape[inShape.length - 1];
+        const dims = inShape.length === 3 ? [1, c, 1, 1] : [1, c];
+        const perChannel = (v: number[]) => (v.length === 1 ? new Array<number>(c).fill(v[0]) : v);
+        const scaled = w.node('Mul', [ins[0], w.weight(`${name}.scale`, dims, perChannel(node.scale))]);
+        names.push(w.node('Add', [scaled, w.weight(`${name}.offset`, dims, perChannel(node.offset))], {}, [name]));
+        break;
+      }
+      case 'batchNorm': {
+        const c = node.mean.length;
+        const p = (key: string, v: number[]) => w.weight(`${name}.${key}`, [c], v);
+        names.push(w.node('BatchNormalization', [ins[0], p('scale', node.gamma), p('B', node.beta), p('mean', node.mean), p('var', node.variance)], { epsilon: float(node.epsilon) }, [name]));
+        break;
+      }
+      case 'add':
+        names.push(ins.length === 2 ? w.node('Add', ins, {}, [name]) : w.node('Sum', ins, {}, [name]));
+        break;
+      case 'concat': {
+        const rank = inShape.length;
+        const axis = node.axis < 0 ? node.axis + rank : node.axis;
+        // Engine axes of [h, w, c] are ONNX axes 2, 3, 1.
+        const onnxAxis = rank === 3 ? [2, 3, 1][axis] : axis + 1;
+        names.push(w.node('Concat', ins, { axis: int(onnxAxis) }, [name]));
+        break;
+      }
+      case 'transpose': {
+        // Engine axis k of the result is engine axis perm[k] of the input, i.e. ONNX axis [2, 3, 1][perm[k]].
+        const toOnnx = [2, 3, 1];
+        names.push(w.node('Transpose', ins, { perm: ints([0, ...node.perm.map((a) => toOnnx[a])]) }, [name]));
+        break;
+      }
+    }
+  });
+  w.output(names[names.length - 1]);
+  return w;
+}
