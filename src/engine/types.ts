@@ -1,7 +1,6 @@
 // The shared vocabulary of the engine: the network (a graph, graph/nodes.ts), the model card, method specs
 // and results.
 // Everything here is plain data so it can cross worker boundaries (tensors stay inside the worker).
-import type * as tf from '@tensorflow/tfjs';
 
 /** Height, width, channels of one image as the model sees it (no batch dimension). */
 export type ImageShape = [number, number, number];

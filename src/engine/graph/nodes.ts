@@ -14,10 +14,11 @@
 //   also say 'same' / 'valid' (TF, ONNX auto_pad SAME_UPPER: the odd pixel at the end) or 'same-lower' (ONNX
 //   SAME_LOWER: at the start); the builder resolves them from the input size.
 //
-// Front ends use `GraphBuilder` (builder.ts): `input(name, shape)`, then `add(name, spec, inputs)` once per
-// node in data-flow order (each returns a `NodeRef` with the node's inferred output shape), then
-// `build(output)`. A spec that does not fit its inputs fails at `add` with a UserError naming the node, its
-// kind and the file. `build` canonises (canonise.ts) and returns the `Network`:
+// Front ends use `GraphBuilder` (builder.ts): `input(name, shape)`, then `add(name, spec, inputs, label?)`
+// once per node in data-flow order (each returns a `NodeRef` with the node's inferred output shape), then
+// `build(output)`. A spec that does not fit its inputs fails at `add` with a one-line UserError naming the
+// file and the node (`node "<name>" (<kind>)`, or the front end's `label`, e.g. `layer "conv1" (Conv2D)`).
+// `build` canonises (canonise.ts) and returns the `Network`:
 // - `identity` nodes (Dropout, ONNX Identity) are removed;
 // - a `softmax` at the output is dropped (`endsWithSoftmax`; explanations start from the logits); anywhere
 //   else it is an error;

@@ -2,8 +2,9 @@
 // gradient of an average). Every map takes a signal of `blocks` × N rows while the activations it depends
 // on have N rows.
 import * as tf from '@tensorflow/tfjs';
-import type { GlobalMaxPoolNode, MaxPoolNode, Pads } from '../graph/nodes';
-import { tfPads, windowCounts } from './geometry';
+import type { GlobalMaxPoolNode, MaxPoolNode, Pads, PaddingSpec } from '../graph/nodes';
+import { checkPads, positivePair, resolvePads, tfPads, windowCounts, windowOutput } from './geometry';
+import type { CreateContext } from './layerKind';
 import { filledTensor, valuesOf } from './tensorMemory';
 
 /** A pooling window: size, strides and explicit pads. */
@@ -11,6 +12,29 @@ export interface PoolWindow {
   poolSize: [number, number];
   strides: [number, number];
   pads: Pads;
+}
+
+/**
+ * A pooling spec checked against its input: the window, its explicit pads and the output shape. Strides
+ * default to the pool size, padding to 'valid'; no pad may be as wide as the window (a window of padding
+ * alone would have no winner, and no count).
+ */
+export function createPoolWindow(
+  spec: { poolSize: [number, number]; strides?: [number, number]; padding?: PaddingSpec },
+  c: CreateContext,
+): PoolWindow & { shape: number[] } {
+  const [input] = c.inputShapes;
+  if (input.length !== 3) c.fail(`gets an input of shape [${input}] but needs an image [height, width, channels]`);
+  const poolSize = positivePair(spec.poolSize, 'pool size', c.fail);
+  const strides = positivePair(spec.strides ?? poolSize, 'strides', c.fail);
+  const window = { kernel: poolSize, strides, dilations: [1, 1] as [number, number] };
+  const pads = checkPads(resolvePads(spec.padding ?? 'valid', input, window), c.fail);
+  if (pads[0] >= poolSize[0] || pads[2] >= poolSize[0] || pads[1] >= poolSize[1] || pads[3] >= poolSize[1]) {
+    c.fail(`has pads [${pads}] as wide as its ${poolSize.join('×')} window; each pad must be smaller than the window`);
+  }
+  const [outH, outW] = windowOutput(input, window, pads);
+  if (outH < 1 || outW < 1) c.fail(`gets an input of ${input[0]}×${input[1]}, smaller than its ${poolSize.join('×')} window`);
+  return { poolSize, strides, pads, shape: [outH, outW, input[2]] };
 }
 
 /**

@@ -7,7 +7,7 @@ import { GraphBuilder, type NodeRef } from '../../../src/engine/graph/builder';
 import type { Network, NodeSpec, Pads } from '../../../src/engine/graph/nodes';
 import { smoothGradNoise } from '../../../src/engine/methods/attributors';
 import type { ImageShape, InputBounds, MethodSpec } from '../../../src/engine/types';
-import { applyRuleRef, channelSumRef, stab, type Linear, type RefRule } from '../methods/reference';
+import { applyRuleRef, channelSumRef, occlusionOf, stab, type Linear, type RefRule } from '../methods/reference';
 
 // ---- description ---------------------------------------------------------------------------------------
 /** Weights flat, row-major, in the engine's layout: dense [in, out], conv [kh, kw, in/groups, out]. */
@@ -521,26 +521,8 @@ export function smoothGradGraph(g: RefGraph, x: number[], target: number, noise:
   return mean;
 }
 
-export function occlusionGraph(g: RefGraph, x: number[], target: number, [h, w, c]: number[], patch: number, stride: number): number[] {
-  const f = logitsOfGraph(g, x)[target];
-  const total = new Array(h * w).fill(0);
-  const count = new Array(h * w).fill(0);
-  const ph = Math.min(patch, h);
-  const pw = Math.min(patch, w);
-  for (let top = 0; top + ph <= h; top += stride) {
-    for (let left = 0; left + pw <= w; left += stride) {
-      const occluded = x.slice();
-      for (let y = top; y < top + ph; y++) for (let xx = left; xx < left + pw; xx++) for (let ch = 0; ch < c; ch++) occluded[(y * w + xx) * c + ch] = 0;
-      const drop = f - logitsOfGraph(g, occluded)[target];
-      for (let y = top; y < top + ph; y++) {
-        for (let xx = left; xx < left + pw; xx++) {
-          total[y * w + xx] += drop;
-          count[y * w + xx] += 1;
-        }
-      }
-    }
-  }
-  return total.map((v, p) => (count[p] ? v / count[p] : 0));
+export function occlusionGraph(g: RefGraph, x: number[], target: number, shape: number[], patch: number, stride: number): number[] {
+  return occlusionOf((v) => logitsOfGraph(g, v), x, target, shape, patch, stride);
 }
 
 /**

@@ -430,8 +430,13 @@ export function smoothGradRef(net: RefNet, x: number[], target: number, noise: n
 }
 
 /** Image [h, w, c]: each patch (all channels) set to 0; each pixel averages the logit drops of its patches. */
-export function occlusionRef(net: RefNet, x: number[], target: number, [h, w, c]: number[], patch: number, stride: number): number[] {
-  const f = logitsRef(net, x)[target];
+export function occlusionRef(net: RefNet, x: number[], target: number, shape: number[], patch: number, stride: number): number[] {
+  return occlusionOf((v) => logitsRef(net, v), x, target, shape, patch, stride);
+}
+
+/** Occlusion for any float64 forward pass `logits`. */
+export function occlusionOf(logits: (x: number[]) => number[], x: number[], target: number, [h, w, c]: number[], patch: number, stride: number): number[] {
+  const f = logits(x)[target];
   const total = new Array(h * w).fill(0);
   const count = new Array(h * w).fill(0);
   const ph = Math.min(patch, h);
@@ -440,7 +445,7 @@ export function occlusionRef(net: RefNet, x: number[], target: number, [h, w, c]
     for (let left = 0; left + pw <= w; left += stride) {
       const occluded = x.slice();
       for (let y = top; y < top + ph; y++) for (let xx = left; xx < left + pw; xx++) for (let ch = 0; ch < c; ch++) occluded[(y * w + xx) * c + ch] = 0;
-      const drop = f - logitsRef(net, occluded)[target];
+      const drop = f - logits(occluded)[target];
       for (let y = top; y < top + ph; y++) {
         for (let xx = left; xx < left + pw; xx++) {
           total[y * w + xx] += drop;
