@@ -9,6 +9,8 @@ import { parseMethodSpec } from '../methods/methodRegistry';
 import { networkInputBounds, pixelToInput } from '../model/modelCard';
 import type { LoadedModel } from '../model/loadModel';
 import type { BackendInfo, ModelCard } from '../types';
+import { runPixelFlip } from '../evaluate/pixelFlipJob';
+import { inputConverter } from './inputConverter';
 import { getModel } from './modelCache';
 import type {
   EngineJob,
@@ -27,6 +29,8 @@ export async function runJob(job: EngineJob, backend: BackendInfo): Promise<unkn
       return runExplain(job, backend);
     case 'predict':
       return runPredict(job, backend);
+    case 'pixel-flip':
+      return runPixelFlip(job, backend);
     case 'model-info': {
       const model = await getModel(job.model);
       const result: ModelInfoResult = {
@@ -109,19 +113,6 @@ async function runPredict(job: PredictJob, backend: BackendInfo): Promise<Predic
   const input = inputConverter(model.card)(job.pixels);
   const { logits, probabilities, classes } = predict(model.network, input, job.count);
   return { backend, logits, probabilities, classes };
-}
-
-/** 8-bit HWC pixels to the network input, through a per-channel table of the card's 256 values. */
-function inputConverter(card: ModelCard): (pixels: Uint8Array) => Float32Array {
-  const toInput = pixelToInput(card);
-  const channels = card.inputShape[2];
-  const table = new Float32Array(256 * channels);
-  for (let ch = 0; ch < channels; ch++) for (let v = 0; v < 256; v++) table[ch * 256 + v] = toInput(v, ch);
-  return (pixels) => {
-    const input = new Float32Array(pixels.length);
-    for (let i = 0; i < pixels.length; i++) input[i] = table[(i % channels) * 256 + pixels[i]];
-    return input;
-  };
 }
 
 async function readSource(source: ImageSource): Promise<RgbaImage> {

@@ -1,0 +1,208 @@
+// Pixel-flipping faithfulness on the worker pool, for any number of images and methods: the maps from
+// explain jobs, then all perturbed copies as batched pixel-flip jobs spread over the workers. Images go
+// in chunks (explain, flip, keep only the curves), so memory does not grow with the number of images.
+// Cancellable through an AbortSignal; progress counts finished (image, method) pairs.
+import { setMaxListeners } from 'events';
+import { parseMethodSpec } from '../methods/methodRegistry';
+import { splitEvenly } from '../pool/parallelJobs';
+import type { WorkerPool } from '../pool/workerPool';
+import { CancelledError } from '../pool/workerPool';
+import type { BackendInfo, ModelCard } from '../types';
+import type { ExplainResult, ImageSource, ModelRef, PixelFlipJob, PreparedImage, PreprocessMode } from '../../protocol/engineJobs';
+import { DEFAULT_FLIP_STEPS } from './perturbation';
+import { flipScores, meanCurve, meanScores, type FlipCurves, type FlipScores } from './scores';
+
+export interface FaithfulnessRequest {
+  model: ModelRef;
+  images: ImageSource[];
+  /** Method specs as the user wrote them; the results name each method so. */
+  methods: string[];
+  /** Per image, the class to explain and score; null or missing means the predicted class. */
+  targets?: Array<number | null>;
+  preprocess: PreprocessMode;
+  /** K (default 20). */
+  steps?: number;
+}
+
+/** One image × one method. */
+export interface FaithfulnessResult extends FlipScores {
+  /** Index into FaithfulnessEvaluation.images. */
+  image: number;
+  /** The spec as given in the request. */
+  method: string;
+  target: number;
+  predicted: number;
+  curves: FlipCurves;
+}
+
+/** One method, averaged over the images that could be read. */
+export interface FaithfulnessSummary extends FlipScores {
+  method: string;
+  images: number;
+  /** Pointwise means of the images' curves (what the chart draws). */
+  meanCurves: FlipCurves;
+}
+
+export interface FaithfulnessEvaluation {
+  backend: BackendInfo;
+  card: ModelCard;
+  steps: number;
+  /** Every requested image, in order; an unreadable one has `error` set and no results. */
+  images: PreparedImage[];
+  /** Image-major, then method in request order. */
+  results: FaithfulnessResult[];
+  /** Per method, in request order. */
+  summary: FaithfulnessSummary[];
+}
+
+export interface EvaluateOptions {
+  signal?: AbortSignal;
+  /** After each finished part: (image, method) pairs done of all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Images explained per explain job: small enough to stream, big enough to batch the maps. */
+const IMAGES_PER_CHUNK = 4;
+
+export async function evaluateFaithfulness(pool: WorkerPool, request: FaithfulnessRequest, options: EvaluateOptions = {}): Promise<FaithfulnessEvaluation> {
+  const steps = request.steps ?? DEFAULT_FLIP_STEPS;
+  request.methods.forEach(parseMethodSpec); // a bad spec fails here, before any job runs
+  const total = request.images.length * request.methods.length;
+  const chunks = splitIntoChunks(request.images.length, IMAGES_PER_CHUNK);
+  const parts = new Array<{ explained: ExplainResult; results: FaithfulnessResult[] }>(chunks.length);
+  let done = 0;
+  options.onProgress?.(0, total);
+  await withLinkedSignal(options.signal, (signal) =>
+    forEachConcurrently(chunks, pool.size, signal, async ([start, end], c) => {
+      const explained = await pool.run(
+        {
+          type: 'explain',
+          model: request.model,
+          images: request.images.slice(start, end),
+          methods: request.methods,
+          targets: request.targets?.slice(start, end).map((t) => (t === null || t === undefined ? null : [t])),
+          preprocess: request.preprocess,
+        },
+        signal,
+      );
+      const results = await flipExplained(pool, request, explained, steps, start, signal, (n) => {
+        done += n;
+        options.onProgress?.(done, total);
+      });
+      parts[c] = { explained, results };
+      // A chunk's unreadable images count as done: they have nothing more to compute.
+      const unreadable = explained.images.filter((image) => image.error).length * request.methods.length;
+      if (unreadable) {
+        done += unreadable;
+        options.onProgress?.(done, total);
+      }
+    }),
+  );
+  const results = parts.flatMap((part) => part.results);
+  const first = parts[0]?.explained ?? (await pool.run({ type: 'model-info', model: request.model }, options.signal));
+  return {
+    backend: first.backend,
+    card: first.card,
+    steps,
+    images: parts.flatMap((part) => part.explained.images),
+    results,
+    summary: summarise(request.methods, results),
+  };
+}
+
+/** The pixel-flip jobs of one explained chunk, spread over the workers; results image-major. */
+async function flipExplained(
+  pool: WorkerPool,
+  request: FaithfulnessRequest,
+  explained: ExplainResult,
+  steps: number,
+  firstImage: number,
+  signal: AbortSignal,
+  onDone: (pairs: number) => void,
+): Promise<FaithfulnessResult[]> {
+  const methods = request.methods.length;
+  // Explanations come image-major, then method in request order, one target per image.
+  const readable = explained.images.flatMap((image, i) => (image.error ? [] : [i]));
+  const items = readable.flatMap((_, r) =>
+    request.methods.map((method, k) => ({ method, explanation: explained.explanations[r * methods + k] })),
+  );
+  const groups = splitEvenly(items.length, Math.max(pool.size, readable.length));
+  const curves = await Promise.all(
+    groups.map(async ([start, end]) => {
+      const group = items.slice(start, end);
+      const images = [...new Set(group.map((item) => item.explanation.image))];
+      const job: PixelFlipJob = {
+        type: 'pixel-flip',
+        model: request.model,
+        images: images.map((i) => explained.images[i].pixels),
+        items: group.map(({ explanation: e }) => ({ image: images.indexOf(e.image), relevance: e.relevance, target: e.target })),
+        steps,
+      };
+      const result = await pool.run(job, signal);
+      onDone(group.length);
+      return result.curves;
+    }),
+  );
+  return curves.flat().map((c, n) => {
+    const e = items[n].explanation;
+    return { image: firstImage + e.image, method: items[n].method, target: e.target, predicted: e.predicted, curves: c, ...flipScores(c) };
+  });
+}
+
+function summarise(methods: string[], results: FaithfulnessResult[]): FaithfulnessSummary[] {
+  return methods.map((method, k) => {
+    const mine = results.filter((_, n) => n % methods.length === k);
+    return {
+      method,
+      images: mine.length,
+      ...meanScores(mine),
+      meanCurves: { morf: meanCurve(mine.map((r) => r.curves.morf)), lerf: meanCurve(mine.map((r) => r.curves.lerf)) },
+    };
+  });
+}
+
+/** [start, end) ranges of at most `size` items. */
+function splitIntoChunks(n: number, size: number): Array<[number, number]> {
+  const chunks: Array<[number, number]> = [];
+  for (let s = 0; s < n; s += size) chunks.push([s, Math.min(n, s + size)]);
+  return chunks;
+}
+
+/**
+ * Runs `task` with a signal of its own that follows `outer` and also aborts when any part fails, so a
+ * failure stops the parts still queued. The pool adds one abort listener per job: the own signal allows
+ * any number without Node's listener-leak warning.
+ */
+async function withLinkedSignal<T>(outer: AbortSignal | undefined, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (outer?.aborted) throw new CancelledError();
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const onAbort = () => controller.abort();
+  outer?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await task(controller.signal);
+  } catch (e) {
+    controller.abort();
+    throw outer?.aborted ? new CancelledError() : e;
+  } finally {
+    outer?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Runs `fn` on every item with at most `limit` running at once; stops starting new ones once aborted. */
+async function forEachConcurrently<T>(
+  items: T[],
+  limit: number,
+  signal: AbortSignal,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      if (signal.aborted) throw new CancelledError();
+      const index = next++;
+      await fn(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+}
