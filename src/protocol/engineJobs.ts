@@ -27,6 +27,8 @@ export interface ExplainJob {
   /** Per image, the classes to explain; null means the predicted class. */
   targets?: Array<Array<number | null> | null>;
   preprocess: PreprocessMode;
+  /** Explain with the top `layers` Dense/Conv layers' weights re-drawn (the model randomisation check). */
+  randomise?: { layers: number; seed: number };
 }
 
 export interface PreparedImage {
@@ -75,6 +77,8 @@ export interface ModelInfoResult {
   /** One line per canonised layer, e.g. "conv2d 3×3×1→32 same". */
   layers: string[];
   notes: string[];
+  /** Names of the Dense/Conv layers the model randomisation check re-draws, top (logits) first. */
+  randomisable: string[];
 }
 
 /**

@@ -2,14 +2,13 @@
 // explain jobs, then all perturbed copies as batched pixel-flip jobs spread over the workers. Images go
 // in chunks (explain, flip, keep only the curves), so memory does not grow with the number of images.
 // Cancellable through an AbortSignal; progress counts finished (image, method) pairs.
-import { setMaxListeners } from 'events';
 import { parseMethodSpec } from '../methods/methodRegistry';
 import { splitEvenly } from '../pool/parallelJobs';
 import type { WorkerPool } from '../pool/workerPool';
-import { CancelledError } from '../pool/workerPool';
 import type { BackendInfo, ModelCard } from '../types';
 import type { ExplainResult, ImageSource, ModelRef, PixelFlipJob, PreparedImage, PreprocessMode } from '../../protocol/engineJobs';
 import { DEFAULT_FLIP_STEPS } from './perturbation';
+import { forEachConcurrently, splitIntoChunks, withLinkedSignal, type EvaluateOptions } from './scheduling';
 import { flipScores, meanCurve, meanScores, type FlipCurves, type FlipScores } from './scores';
 
 export interface FaithfulnessRequest {
@@ -55,14 +54,10 @@ export interface FaithfulnessEvaluation {
   summary: FaithfulnessSummary[];
 }
 
-export interface EvaluateOptions {
-  signal?: AbortSignal;
-  /** After each finished part: (image, method) pairs done of all. */
-  onProgress?: (done: number, total: number) => void;
-}
-
 /** Images explained per explain job: small enough to stream, big enough to batch the maps. */
 const IMAGES_PER_CHUNK = 4;
+
+export type { EvaluateOptions };
 
 export async function evaluateFaithfulness(pool: WorkerPool, request: FaithfulnessRequest, options: EvaluateOptions = {}): Promise<FaithfulnessEvaluation> {
   const steps = request.steps ?? DEFAULT_FLIP_STEPS;
@@ -159,50 +154,4 @@ function summarise(methods: string[], results: FaithfulnessResult[]): Faithfulne
       meanCurves: { morf: meanCurve(mine.map((r) => r.curves.morf)), lerf: meanCurve(mine.map((r) => r.curves.lerf)) },
     };
   });
-}
-
-/** [start, end) ranges of at most `size` items. */
-function splitIntoChunks(n: number, size: number): Array<[number, number]> {
-  const chunks: Array<[number, number]> = [];
-  for (let s = 0; s < n; s += size) chunks.push([s, Math.min(n, s + size)]);
-  return chunks;
-}
-
-/**
- * Runs `task` with a signal of its own that follows `outer` and also aborts when any part fails, so a
- * failure stops the parts still queued. The pool adds one abort listener per job: the own signal allows
- * any number without Node's listener-leak warning.
- */
-async function withLinkedSignal<T>(outer: AbortSignal | undefined, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  if (outer?.aborted) throw new CancelledError();
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  const onAbort = () => controller.abort();
-  outer?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await task(controller.signal);
-  } catch (e) {
-    controller.abort();
-    throw outer?.aborted ? new CancelledError() : e;
-  } finally {
-    outer?.removeEventListener('abort', onAbort);
-  }
-}
-
-/** Runs `fn` on every item with at most `limit` running at once; stops starting new ones once aborted. */
-async function forEachConcurrently<T>(
-  items: T[],
-  limit: number,
-  signal: AbortSignal,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      if (signal.aborted) throw new CancelledError();
-      const index = next++;
-      await fn(items[index], index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }

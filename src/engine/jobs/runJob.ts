@@ -10,6 +10,7 @@ import { networkInputBounds, pixelToInput } from '../model/modelCard';
 import type { LoadedModel } from '../model/loadModel';
 import type { BackendInfo, ModelCard } from '../types';
 import { runPixelFlip } from '../evaluate/pixelFlipJob';
+import { randomisableLayers, randomisedNetwork } from '../evaluate/randomiseWeights';
 import { inputConverter } from './inputConverter';
 import { getModel } from './modelCache';
 import type {
@@ -38,6 +39,7 @@ export async function runJob(job: EngineJob, backend: BackendInfo): Promise<unkn
         card: model.card,
         layers: model.network.layers.map(describeLayer),
         notes: model.notes,
+        randomisable: randomisableLayers(model.network),
       };
       return result;
     }
@@ -69,9 +71,13 @@ async function runExplain(job: ExplainJob, backend: BackendInfo): Promise<Explai
     }
   }
   const targets = job.targets ? inputIndex.map((i) => job.targets?.[i] ?? null) : undefined;
-  const explanations = inputs.length
-    ? explain(model.network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) })
-    : [];
+  const network = job.randomise ? randomisedNetwork(model.network, job.randomise.layers, job.randomise.seed) : model.network;
+  let explanations;
+  try {
+    explanations = inputs.length ? explain(network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) }) : [];
+  } finally {
+    if (network !== model.network) network.dispose();
+  }
   for (const e of explanations) e.image = inputIndex[e.image];
   return { backend, card, images, explanations };
 }
