@@ -12,6 +12,7 @@ import { methodTitle, parseMethodSpec, splitMethodList } from '../engine/methods
 import type { ModelInfoResult } from '../protocol/engineJobs';
 import { makePool, parseTarget, positiveInt, preprocessMode, requireImages, UsageError, type Options } from './options';
 import { progressLine } from './progressLine';
+import { randomiseCommand } from './randomiseCommand';
 
 export async function evaluateCommand(files: string[], opts: Options): Promise<number> {
   if (!opts.model) throw new UsageError('evaluate needs --model');
@@ -23,6 +24,10 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
   const pool = makePool(opts, images.length * methods.length);
   try {
     const info: ModelInfoResult = await pool.run({ type: 'model-info', model: { path: modelPath } });
+    if (opts.randomise || opts.randomize) {
+      const target = parseTarget(opts.target, info.card);
+      return await randomiseCommand(pool, { modelPath, images: images.map((p) => ({ kind: 'file', path: p })), methods, target }, opts);
+    }
     const [h, w] = info.card.inputShape;
     if (steps > h * w) throw new UsageError(`--steps must be at most ${h * w}, the model's ${h}×${w} pixels (got ${steps})`);
     const target = parseTarget(opts.target, info.card);

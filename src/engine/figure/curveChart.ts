@@ -22,6 +22,11 @@ export interface CurveChartSpec {
   height: number;
   xLabel: string;
   yLabel: string;
+  /** Names of the points instead of the default fractions 0 … 1: one per value, ticks at every point
+   *  (step numbers instead when the names would overlap). */
+  xTicks?: string[];
+  /** A fixed y range (e.g. [−1, 1] for correlations) instead of one fitted to the values. */
+  yDomain?: [number, number];
   /** Base text size in px (default 12). */
   fontSize?: number;
 }
@@ -78,11 +83,13 @@ export function layoutCurveChart(spec: CurveChartSpec, measure: TextMeasure): Cu
   // y ticks first: their labels decide how far the plot stands from the left edge.
   const values = spec.series.flatMap((s) => s.values.filter(Number.isFinite));
   const [low, high] = values.length ? [Math.min(...values), Math.max(...values)] : [0, 1];
-  const [y0, y1] = nice(low === high ? low - 1 : low, low === high ? high + 1 : high, 5);
+  const [y0, y1] = spec.yDomain ?? nice(low === high ? low - 1 : low, low === high ? high + 1 : high, 5);
   const yTicks = ticks(y0, y1, 5);
   const yLabels = yTicks.map((v) => formatTick(v, tickStep(y0, y1, 5)));
-  const xTicks = ticks(0, 1, 5);
-  const xLabels = xTicks.map((v) => formatTick(v, tickStep(0, 1, 5)));
+  const points = spec.xTicks?.length ?? 0;
+  if (spec.xTicks && spec.series.some((s) => s.values.length !== points)) throw new Error(`the chart has ${points} x ticks but a series of another length`);
+  const xTicks = spec.xTicks ? spec.xTicks.map((_, k) => k / Math.max(1, points - 1)) : ticks(0, 1, 5);
+  let xLabels = spec.xTicks ?? xTicks.map((v) => formatTick(v, tickStep(0, 1, 5)));
 
   const legendEntryWidth = size * 2.2;
   const legendWidth = spec.series.length ? legendEntryWidth + Math.max(...spec.series.map((s) => titleWidth(s.title, size, measure))) + gap : 0;
@@ -92,6 +99,8 @@ export function layoutCurveChart(spec: CurveChartSpec, measure: TextMeasure): Cu
   const bottom = spec.height - gap - textHeight - gap - textHeight - tick;
   if (right - left < 40 || bottom - top < 40) throw new Error(`a ${spec.width}×${spec.height} chart leaves no room to plot; make it larger`);
   const plot = { x: left, y: top, width: right - left, height: bottom - top };
+  const spacing = plot.width / Math.max(1, xTicks.length - 1);
+  if (spec.xTicks && Math.max(...xLabels.map((l) => measure.width(l, size))) + gap > spacing) xLabels = xLabels.map((_, k) => String(k));
   const px = (v: number) => plot.x + v * plot.width;
   const py = (v: number) => plot.y + ((y1 - v) / (y1 - y0)) * plot.height;
 
@@ -110,7 +119,9 @@ export function layoutCurveChart(spec: CurveChartSpec, measure: TextMeasure): Cu
     tickMarks.push({ x1: x, y1: plot.y + plot.height, x2: x, y2: plot.y + plot.height + tick });
     if (v !== 0) gridLines.push({ x1: x, y1: plot.y, x2: x, y2: plot.y + plot.height });
     const w = measure.width(xLabels[i], size);
-    texts.push({ text: xLabels[i], x: x - w / 2, y: plot.y + plot.height + tick + 2 + Math.ceil(size * measure.ascent), size });
+    // Centred under its tick, but kept clear of the chart's left edge and of the legend.
+    const textX = Math.max(gap, Math.min(x - w / 2, right + gap - w));
+    texts.push({ text: xLabels[i], x: textX, y: plot.y + plot.height + tick + 2 + Math.ceil(size * measure.ascent), size });
   });
   const xLabelWidth = measure.width(spec.xLabel, size);
   texts.push({ text: spec.xLabel, x: plot.x + plot.width / 2 - xLabelWidth / 2, y: spec.height - gap - Math.ceil(size * measure.descent), size });

@@ -166,4 +166,36 @@ describe('explain-image evaluate', () => {
     assert.match(only.stderr, /broken\.png/);
     assert.equal(only.stdout, '');
   });
+
+  it('--randomise --json: one ρ per step from the trained model to every Dense/Conv layer re-drawn, reproducible by --seed', () => {
+    const args = ['evaluate', ...digits.slice(0, 2), '--model', modelPath, '--methods', 'gradient,lrp-a2b1', '--randomise', '--json'];
+    const r = run(args);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(doc), ['model', 'backend', 'seed', 'steps', 'results', 'summary']);
+    assert.equal(doc.seed, 0);
+    // The saved CNN: conv → pool → flatten → dense (the logits): two layers, re-drawn top first.
+    assert.equal(doc.steps.length, 3);
+    assert.deepEqual(doc.steps.map((s: any) => s.layers), [0, 1, 2]);
+    assert.equal(doc.steps[0].randomised, null);
+    assert.match(doc.steps[1].randomised, /dense/);
+    assert.match(doc.steps[2].randomised, /conv2d/);
+    assert.equal(doc.results.length, 4);
+    for (const res of doc.results) {
+      assert.deepEqual(Object.keys(res), ['image', 'method', 'target', 'spearman', 'spearmanAbs']);
+      assert.equal(res.spearman[0], 1);
+      assert.equal(res.spearman.length, 3);
+    }
+    assert.deepEqual(doc.summary.map((s: any) => [s.method, s.images]), [['gradient', 2], ['lrp-a2b1', 2]]);
+    assert.deepEqual(JSON.parse(run(args).stdout).results, doc.results);
+    const seeded = JSON.parse(run([...args, '--seed', '5']).stdout);
+    assert.equal(seeded.seed, 5);
+    assert.notDeepEqual(seeded.results[0].spearman, doc.results[0].spearman);
+    const text = run(args.filter((a) => a !== '--json'));
+    assert.equal(text.code, 0);
+    assert.match(text.stdout, /ρ of R:\n {2}method +trained +\+dense\S* +\+conv2d\S*\n {2}gradient +1\.000 /);
+    assert.match(text.stdout, /ρ of \|R\|:/);
+    assert.equal(run([...args, '--seed', '-1']).code, 2);
+    assert.equal(run([...args, '--steps', '4']).code, 2);
+  });
 });
