@@ -68,7 +68,7 @@ export async function benchFaithfulness(options: Partial<FaithfulnessBenchOption
 }
 
 /** The data set's first test images when the samples have them, else seeded noise of the card's shape. */
-function benchImages(card: ModelCard, count: number): ImageSource[] {
+export function benchImages(card: ModelCard, count: number): ImageSource[] {
   const [h, w, c] = card.inputShape;
   const dataset = card.dataset === 'FashionMNIST' ? 'fashion' : card.dataset === 'MNIST' ? 'mnist' : undefined;
   const file = dataset && path.join(REPO, 'models', 'samples', `${dataset}-test-1k-images.npy`);
