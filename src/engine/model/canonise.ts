@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import type { NetLayer, Padding } from '../types';
-import { foldBatchNorm } from './foldBatchNorm';
+import { foldBatchNorm } from '../graph/foldBatchNorm';
 import type { KerasLayer } from './kerasTopology';
 import type { LayerWeights } from './layerWeights';
 

@@ -1,6 +1,10 @@
 // The forward pass of a canonised network, layer by layer, keeping what the backward passes need.
 import * as tf from '@tensorflow/tfjs';
-import type { NetLayer, Network } from '../types';
+import { graphFacts } from '../graph/analysis';
+import { isLinear, type GraphNode, type LinearNode, type Network as GraphNetwork, type NodeKind } from '../graph/nodes';
+import { LAYERS } from '../layers/index';
+import type { LayerKind, LinearKind, LinearOps } from '../layers/layerKind';
+import type { NetLayer, Network as ChainNetwork } from '../types';
 
 /** Applies one layer to a batch. */
 export function forwardLayer(layer: NetLayer, x: tf.Tensor): tf.Tensor {
@@ -43,7 +47,7 @@ export function linearLayer(layer: Extract<NetLayer, { kind: 'dense' | 'conv2d' 
  * (`inputs[i]` feeds `layers[i]`, `inputs[0]` is `x` itself, not a copy) and the logits. The caller owns
  * every returned tensor except `inputs[0]`.
  */
-export function forward(network: Network, x: tf.Tensor): { inputs: tf.Tensor[]; logits: tf.Tensor2D } {
+export function forward(network: ChainNetwork, x: tf.Tensor): { inputs: tf.Tensor[]; logits: tf.Tensor2D } {
   const inputs: tf.Tensor[] = [];
   let a = x;
   for (const layer of network.layers) {
@@ -59,7 +63,7 @@ export function forward(network: Network, x: tf.Tensor): { inputs: tf.Tensor[]; 
  * null for such a ReLU. The backward passes only need a ReLU's output (z > 0 exactly where relu(z) > 0).
  * The caller owns every returned tensor except `inputs[0]`.
  */
-export function forwardActivations(network: Network, x: tf.Tensor): { inputs: Array<tf.Tensor | null>; logits: tf.Tensor2D } {
+export function forwardActivations(network: ChainNetwork, x: tf.Tensor): { inputs: Array<tf.Tensor | null>; logits: tf.Tensor2D } {
   const { layers } = network;
   const inputs: Array<tf.Tensor | null> = [];
   let a = x;
@@ -78,6 +82,65 @@ export function forwardActivations(network: Network, x: tf.Tensor): { inputs: Ar
 }
 
 /** Logits only, freeing the intermediates. */
-export function logitsOf(network: Network, x: tf.Tensor): tf.Tensor2D {
+export function logitsOf(network: ChainNetwork, x: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => forwardActivations(network, x).logits);
+}
+
+// ---- graphs (replacing the chain functions above) -------------------------------------------------------
+
+/** One node's output for a batch (a Dense/Conv without its ReLU). */
+export function forwardNode(node: GraphNode, inputs: tf.Tensor[]): tf.Tensor {
+  return tf.tidy(() => (LAYERS[node.kind] as LayerKind<NodeKind>).forward(node as never, inputs));
+}
+
+/** A Dense/Conv node, optionally with the ReLU after it fused into the same op. */
+function linearNode(node: LinearNode, x: tf.Tensor, relu: boolean): tf.Tensor {
+  return tf.tidy(() => {
+    const ops = (LAYERS[node.kind] as LinearKind<NodeKind>).linear as LinearOps<LinearNode>;
+    return ops.apply(node, ops.forwardKernel(node, ops.kernel(node)), ops.bias(node), x, relu);
+  });
+}
+
+/**
+ * The forward pass the explanations share: the output of every node, values[0] = x itself (not a copy).
+ * A Dense/Conv whose only reader is a ReLU runs fused with it (one XNNPACK op with bias and clamp instead of
+ * three), so its own output, the pre-activation, is never materialised: values[i] is null for it. The
+ * backward passes only need the ReLU's output (z > 0 exactly where relu(z) > 0). The caller owns every
+ * returned tensor except values[0].
+ */
+export function forwardNodes(network: GraphNetwork, x: tf.Tensor): Array<tf.Tensor | null> {
+  return runNodes(network, x, false);
+}
+
+/** Logits only, each intermediate freed as soon as its last reader has run. */
+export function graphLogits(network: GraphNetwork, x: tf.Tensor): tf.Tensor2D {
+  const values = runNodes(network, x, true);
+  return values[values.length - 1] as tf.Tensor2D;
+}
+
+function runNodes(network: GraphNetwork, x: tf.Tensor, freeEarly: boolean): Array<tf.Tensor | null> {
+  const { nodes } = network;
+  const { fusedRelu, readers } = graphFacts(network);
+  const values = new Array<tf.Tensor | null>(nodes.length).fill(null);
+  const done = new Array<boolean>(nodes.length).fill(false);
+  const pending = readers.map((r) => r.length);
+  values[0] = x;
+  done[0] = true;
+  const consumed = (j: number) => {
+    if (freeEarly && j !== 0 && --pending[j] === 0) values[j]?.dispose();
+  };
+  for (let i = 1; i < nodes.length; i++) {
+    if (done[i]) continue;
+    const node = nodes[i];
+    const relu = fusedRelu.get(i);
+    if (relu !== undefined) {
+      values[relu] = linearNode(node as LinearNode, values[node.inputs[0]]!, true);
+      done[relu] = true;
+      consumed(node.inputs[0]);
+      continue;
+    }
+    values[i] = isLinear(node) ? linearNode(node, values[node.inputs[0]]!, false) : forwardNode(node, node.inputs.map((j) => values[j]!));
+    node.inputs.forEach(consumed);
+  }
+  return values;
 }

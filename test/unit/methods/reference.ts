@@ -115,7 +115,7 @@ export function toNetwork(net: RefNet): Network {
 
 // ---- layers as explicit connection lists ---------------------------------------------------------------
 /** A linear map written out: output j = Σ over its connections (i, w) of a_i·w, plus bias[j]. */
-interface Linear {
+export interface Linear {
   outShape: number[];
   /** For each output j, its connections. */
   conns: Array<Array<{ i: number; w: number }>>;
@@ -321,7 +321,7 @@ export type RefRule =
   | { rule: 'flat' };
 
 /** Relevance at the input of one linear layer under `rule`, straight from the formulas. */
-function applyRuleRef(lin: Linear, a: number[], rOut: number[], rule: RefRule): number[] {
+export function applyRuleRef(lin: Linear, a: number[], rOut: number[], rule: RefRule): number[] {
   const rIn = new Array(a.length).fill(0);
   lin.conns.forEach((list, j) => {
     const b = lin.bias[j];

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
-import { foldBatchNorm } from '../../../src/engine/model/foldBatchNorm';
+import { foldBatchNorm } from '../../../src/engine/graph/foldBatchNorm';
 import { loadModel } from '../../../src/engine/model/loadModel';
 import { logitsOf } from '../../../src/engine/network/forward';
 import { maxAbsDiff, saveModel, seedWeights, tempModelDir } from './savedModels';

@@ -33,3 +33,14 @@ export function foldBatchNorm<K extends tf.Tensor2D | tf.Tensor4D>(
     };
   });
 }
+
+/** The BatchNorm as y = s ⊙ x + t per channel, for a BN that cannot be folded: s = γ/√(σ²+ε), t = β − μ·s. */
+export function batchNormAffine(bn: BatchNormParams): { scale: number[]; offset: number[] } {
+  const mean = bn.movingMean.dataSync();
+  const variance = bn.movingVariance.dataSync();
+  const gamma = bn.gamma?.dataSync();
+  const beta = bn.beta?.dataSync();
+  const scale = Array.from(variance, (v, c) => (gamma ? gamma[c] : 1) / Math.sqrt(v + bn.epsilon));
+  const offset = scale.map((s, c) => (beta ? beta[c] : 0) - mean[c] * s);
+  return { scale, offset };
+}

@@ -1,0 +1,143 @@
+// The API front ends build networks with (the node vocabulary and the layout are in nodes.ts):
+//
+//   const b = new GraphBuilder(modelFile);
+//   try {
+//     const x = b.input('input', [32, 32, 3]);
+//     const c = b.add('conv1', { kind: 'conv2d', kernel, bias, strides: [2, 2], padding: [1, 1, 1, 1] }, [x]);
+//     const r = b.add('relu1', { kind: 'relu' }, [c]);
+//     ...
+//     const { network, notes } = b.build(logits);
+//   } catch (e) { b.dispose(); throw e; }
+//
+// Every `add` validates its spec against the shapes of its inputs (a UserError naming the node, its kind
+// and the file) and returns a NodeRef carrying the inferred output shape, which later specs may need (an
+// ONNX Reshape with 0 or −1, a Flatten). Names must be unique. Tensors in specs belong to the builder.
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors';
+import { product } from '../layers/geometry';
+import { LAYERS } from '../layers/index';
+import type { CreateContext } from '../layers/layerKind';
+import { canonise, type RawNode } from './canonise';
+import { nodeWeights } from './weights';
+import type { BuiltNetwork, NodeKind, NodeSpec } from './nodes';
+
+/** A node of the graph being built. */
+export interface NodeRef {
+  readonly id: number;
+  readonly name: string;
+  /** Its output shape, without batch. */
+  readonly shape: readonly number[];
+}
+
+/** Kinds that read several inputs; every other kind reads exactly one. */
+const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat']);
+
+export class GraphBuilder {
+  private readonly nodes: RawNode[] = [];
+  private readonly names = new Set<string>();
+  /** Every tensor handed over in a spec or made for a node. */
+  private readonly tensors = new Set<tf.Tensor>();
+  private built = false;
+
+  /** `file` is named in every error (the model file the front end reads). */
+  constructor(private readonly file?: string) {}
+
+  /** The model's one input, shape without batch ([h, w, c] or [n]); must come first. */
+  input(name: string, shape: number[]): NodeRef {
+    if (this.nodes.length > 0) throw this.error(`input "${name}": the model has more than one input; only one image input is supported`);
+    if (!Array.isArray(shape) || shape.length < 1 || shape.length > 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw this.error(`input "${name}" has shape ${JSON.stringify(shape)}; [height, width, channels] or [n] of positive integers is needed`);
+    }
+    return this.push({ kind: 'input', name, inputs: [], shape: [...shape] });
+  }
+
+  /** Adds a node reading `inputs` (in order); returns it with its output shape. */
+  add(name: string, spec: NodeSpec, inputs: NodeRef[]): NodeRef {
+    this.ownTensorsOf(spec);
+    const fail = (problem: string): never => {
+      throw this.error(`node "${name}" (${spec.kind}) ${problem}`);
+    };
+    if (this.built) throw new Error('GraphBuilder.add after build');
+    if (this.nodes.length === 0) fail('comes before the input; call input() first');
+    if (typeof name !== 'string' || name === '') throw this.error(`a ${spec.kind} node has no name`);
+    if (this.names.has(name)) fail('has the name of another node; node names must be unique');
+    if (inputs.length === 0) fail('has no inputs');
+    for (const ref of inputs) {
+      if (this.nodes[ref.id]?.name !== ref.name) fail(`reads "${ref.name}", which is not a node of this graph`);
+    }
+    if (!MULTI_INPUT.has(spec.kind) && inputs.length !== 1) fail(`has ${inputs.length} inputs; it takes one`);
+    const c: CreateContext = { inputShapes: inputs.map((ref) => [...ref.shape]), fail };
+    const ids = inputs.map((ref) => ref.id);
+    return this.push({ name, inputs: ids, ...this.create(spec, c) } as RawNode);
+  }
+
+  /**
+   * Canonises the graph (nodes.ts: identities removed, final softmax dropped, BatchNorms folded or made
+   * affine, transpose→flatten→Dense folded, unused nodes dropped) and returns the network with `output`
+   * as its logits. Tensors the network does not use are freed.
+   */
+  build(output: NodeRef): BuiltNetwork {
+    if (this.built) throw new Error('GraphBuilder.build called twice');
+    if (this.nodes[output.id]?.name !== output.name) throw this.error(`the output "${output.name}" is not a node of this graph`);
+    const made: tf.Tensor[] = [];
+    try {
+      const built = canonise(this.nodes, output.id, { file: this.file, keep: (t) => (made.push(t), t) });
+      this.built = true;
+      const used = new Set(built.network.nodes.flatMap((n) => Object.values(nodeWeights(n))));
+      for (const t of [...this.tensors, ...made]) if (!used.has(t)) t.dispose();
+      return built;
+    } catch (e) {
+      for (const t of made) t.dispose();
+      throw e;
+    }
+  }
+
+  /** Frees every tensor handed to the builder; for a front end that gives up before `build`. */
+  dispose(): void {
+    if (this.built) return;
+    this.built = true;
+    for (const t of this.tensors) t.dispose();
+  }
+
+  /** The node's fields from its spec: the layer kind's `create`, or the builder-only kinds. */
+  private create(spec: NodeSpec, c: CreateContext): Omit<RawNode, 'name' | 'inputs'> {
+    const [shape] = c.inputShapes;
+    switch (spec.kind) {
+      case 'flatten':
+        return LAYERS.reshape.create({ kind: 'reshape', shape: [product(shape)] }, c);
+      case 'softmax':
+      case 'identity':
+        return { kind: spec.kind, shape };
+      case 'batchNorm': {
+        const channels = shape[shape.length - 1];
+        for (const key of ['mean', 'variance', 'gamma', 'beta'] as const) {
+          const t = spec[key];
+          if (t && (t.rank !== 1 || t.shape[0] !== channels)) c.fail(`has ${key} of shape [${t.shape}]; one value per channel (${channels}) is needed`);
+        }
+        if (!(spec.epsilon >= 0)) c.fail(`has epsilon ${JSON.stringify(spec.epsilon)}; a number ≥ 0 is needed`);
+        return { ...spec, shape };
+      }
+      default: {
+        const kind = LAYERS[spec.kind as Exclude<NodeKind, 'input'>] as { create(s: NodeSpec, c: CreateContext): Omit<RawNode, 'name' | 'inputs'> };
+        const fields = kind.create(spec, c);
+        for (const v of Object.values(fields)) if (v instanceof tf.Tensor) this.tensors.add(v);
+        return fields;
+      }
+    }
+  }
+
+  private ownTensorsOf(spec: NodeSpec): void {
+    for (const v of Object.values(spec)) if (v instanceof tf.Tensor) this.tensors.add(v);
+  }
+
+  private push(node: RawNode): NodeRef {
+    this.nodes.push(node);
+    this.names.add(node.name);
+    return { id: this.nodes.length - 1, name: node.name, shape: node.shape };
+  }
+
+  private error(message: string): UserError {
+    return new UserError(message, this.file);
+  }
+}
+

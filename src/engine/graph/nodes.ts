@@ -1,0 +1,183 @@
+// The network as a graph: what every front end (tfjs Layers, ONNX, Keras) builds, what the forward pass,
+// the backward walker and the relevance rules read. Plain data plus weight tensors; the behaviour of each
+// kind lives in `src/engine/layers/<kind>.ts`, the table of kinds in `layers/index.ts`.
+//
+// Layout (the engine's, whatever the source format):
+// - Shapes never include the batch: an image is [height, width, channels] (NHWC activations, channels last),
+//   a vector is [n]. Axis numbers (`concat.axis`, `transpose.perm`) index these batch-free shapes.
+// - Dense kernels are [in, out], y = x·W + b.
+// - Conv kernels are [kh, kw, in / groups, out]. Output channels are grouped contiguously: group g reads input
+//   channels [g·in/groups, (g+1)·in/groups) and writes output channels [g·out/groups, (g+1)·out/groups) (the
+//   PyTorch/ONNX convention). A depthwise convolution is groups = in channels, out = in × multiplier; Keras'
+//   DepthwiseConv2D kernel [kh, kw, in, multiplier] is the same memory reshaped to [kh, kw, 1, in·multiplier].
+// - Padding is explicit, [top, left, bottom, right] (ONNX `pads` order for two spatial axes). Front ends may
+//   also say 'same' / 'valid' (TF, ONNX auto_pad SAME_UPPER: the odd pixel at the end) or 'same-lower' (ONNX
+//   SAME_LOWER: at the start); the builder resolves them from the input size.
+//
+// Front ends use `GraphBuilder` (builder.ts): `input(name, shape)`, then `add(name, spec, inputs)` once per
+// node in data-flow order (each returns a `NodeRef` with the node's inferred output shape), then
+// `build(output)`. A spec that does not fit its inputs fails at `add` with a UserError naming the node, its
+// kind and the file. `build` canonises (canonise.ts) and returns the `Network`:
+// - `identity` nodes (Dropout, ONNX Identity) are removed;
+// - a `softmax` at the output is dropped (`endsWithSoftmax`; explanations start from the logits); anywhere
+//   else it is an error;
+// - `batchNorm` is folded into the Dense/Conv that feeds it when nothing else reads that node's output,
+//   otherwise it becomes an `affine` node y = s ⊙ x + t (s = γ/√(σ² + ε), t = β − μ·s);
+// - a transpose → flatten → Dense (PyTorch's C, H, W flatten after NHWC maps) becomes a plain flatten with
+//   the Dense kernel's rows permuted at load, so no transpose runs per call;
+// - nodes the output does not depend on are dropped.
+//
+// Weights: `nodeWeights(node)` (weights.ts) lists a node's tensors by name; `withWeights` makes a copy of a
+// network with some of them replaced (for weight randomisation tests). Tensors handed to the builder belong
+// to it from then on: `build` keeps those the network uses (the network's `dispose` frees them) and frees
+// the rest; `dispose` on the builder frees everything when a front end gives up half way.
+import type * as tf from '@tensorflow/tfjs';
+
+/** Zero padding around the two spatial axes: [top, left, bottom, right]. */
+export type Pads = [number, number, number, number];
+
+/** Padding as a front end may give it: explicit, or resolved from the input size at build time. */
+export type PaddingSpec = Pads | 'valid' | 'same' | 'same-lower';
+
+/** What a front end asks for; `GraphBuilder.add` validates it and infers the output shape. */
+export type NodeSpec =
+  /** y = x·kernel + bias on a vector input [in]; kernel [in, out]; no bias means zeros. */
+  | { kind: 'dense'; kernel: tf.Tensor2D; bias?: tf.Tensor1D }
+  /** 2-D convolution (cross-correlation, as every framework computes it) on [h, w, c]. */
+  | {
+      kind: 'conv2d';
+      kernel: tf.Tensor4D;
+      bias?: tf.Tensor1D;
+      /** Default [1, 1]. */
+      strides?: [number, number];
+      /** Default 'valid'. */
+      padding?: PaddingSpec;
+      /** Default [1, 1]. */
+      dilations?: [number, number];
+      /** Default 1. */
+      groups?: number;
+    }
+  | { kind: 'relu' }
+  /** Max pooling; padded positions never win. Strides default to the pool size, padding to 'valid'. */
+  | { kind: 'maxPool'; poolSize: [number, number]; strides?: [number, number]; padding?: PaddingSpec }
+  /**
+   * Average pooling. `countIncludePad`: whether padded zeros count in each window's divisor (PyTorch
+   * AvgPool2d's default: true; ONNX AveragePool's and TF's: false, the default here).
+   */
+  | { kind: 'avgPool'; poolSize: [number, number]; strides?: [number, number]; padding?: PaddingSpec; countIncludePad?: boolean }
+  /** [h, w, c] → [c]. (Keras' keepdims: add a reshape to [1, 1, c] after it.) */
+  | { kind: 'globalAvgPool' }
+  | { kind: 'globalMaxPool' }
+  /** Same values in row-major order, another shape; one entry may be −1 (inferred). */
+  | { kind: 'reshape'; shape: number[] }
+  /** Reshape to one vector (row-major: h, w, c order for an NHWC map). */
+  | { kind: 'flatten' }
+  /** Output axis k is input axis perm[k] (batch-free axes). */
+  | { kind: 'transpose'; perm: number[] }
+  /** Zero padding of an [h, w, c] map (ZeroPadding2D, ONNX Pad with constant 0). */
+  | { kind: 'pad'; pads: Pads }
+  /**
+   * y = scale ⊙ x + offset, each a number or one value per channel (the last axis): Rescaling, Keras
+   * Normalization, ONNX Sub/Mul/Div/Add by constants. In front of the first Dense/Conv it is an input map.
+   */
+  | { kind: 'affine'; scale: number | number[]; offset: number | number[] }
+  /** Inference-time BatchNormalization over the channel (last) axis; folded or made affine at build. */
+  | { kind: 'batchNorm'; mean: tf.Tensor1D; variance: tf.Tensor1D; gamma?: tf.Tensor1D; beta?: tf.Tensor1D; epsilon: number }
+  /** Elementwise sum of n ≥ 2 inputs of one shape (a residual connection). */
+  | { kind: 'add' }
+  /** Inputs joined along `axis` (batch-free, negative counts from the end); other dimensions equal. */
+  | { kind: 'concat'; axis: number }
+  /** Softmax over the logits; only at the output, where it is dropped. */
+  | { kind: 'softmax' }
+  /** Passes its input (Dropout, ONNX Identity); removed at build. */
+  | { kind: 'identity' };
+
+export type SpecKind = NodeSpec['kind'];
+
+// ---- the built graph ------------------------------------------------------------------------------------
+
+interface NodeBase {
+  /** Unique within the network: the layer or node name in the model file. */
+  name: string;
+  /** Indices (into `Network.nodes`, all smaller than this node's) of the nodes it reads, in order. */
+  inputs: number[];
+  /** Output shape without batch. */
+  shape: number[];
+}
+
+export type InputNode = NodeBase & { kind: 'input' };
+export type DenseNode = NodeBase & { kind: 'dense'; kernel: tf.Tensor2D; bias: tf.Tensor1D };
+export type Conv2dNode = NodeBase & {
+  kind: 'conv2d';
+  kernel: tf.Tensor4D;
+  bias: tf.Tensor1D;
+  strides: [number, number];
+  pads: Pads;
+  dilations: [number, number];
+  groups: number;
+};
+export type ReluNode = NodeBase & { kind: 'relu' };
+export type MaxPoolNode = NodeBase & { kind: 'maxPool'; poolSize: [number, number]; strides: [number, number]; pads: Pads };
+export type AvgPoolNode = NodeBase & {
+  kind: 'avgPool';
+  poolSize: [number, number];
+  strides: [number, number];
+  pads: Pads;
+  countIncludePad: boolean;
+};
+export type GlobalAvgPoolNode = NodeBase & { kind: 'globalAvgPool' };
+export type GlobalMaxPoolNode = NodeBase & { kind: 'globalMaxPool' };
+export type ReshapeNode = NodeBase & { kind: 'reshape' };
+export type TransposeNode = NodeBase & { kind: 'transpose'; perm: number[] };
+export type PadNode = NodeBase & { kind: 'pad'; pads: Pads };
+/** `scale` and `offset` have one value, or one per channel (the last axis). */
+export type AffineNode = NodeBase & { kind: 'affine'; scale: number[]; offset: number[] };
+export type AddNode = NodeBase & { kind: 'add' };
+/** `axis` is non-negative here. */
+export type ConcatNode = NodeBase & { kind: 'concat'; axis: number };
+
+export type GraphNode =
+  | InputNode
+  | DenseNode
+  | Conv2dNode
+  | ReluNode
+  | MaxPoolNode
+  | AvgPoolNode
+  | GlobalAvgPoolNode
+  | GlobalMaxPoolNode
+  | ReshapeNode
+  | TransposeNode
+  | PadNode
+  | AffineNode
+  | AddNode
+  | ConcatNode;
+
+export type NodeKind = GraphNode['kind'];
+export type NodeOf<K extends NodeKind> = Extract<GraphNode, { kind: K }>;
+
+/** The nodes that carry a weight matrix and get the LRP rules of a composite. */
+export type LinearNode = DenseNode | Conv2dNode;
+
+export function isLinear(node: GraphNode): node is LinearNode {
+  return node.kind === 'dense' || node.kind === 'conv2d';
+}
+
+/** A model ready to explain. */
+export interface Network {
+  /** Topological order: `nodes[0]` is the input, the last node gives the logits. */
+  nodes: GraphNode[];
+  /** Input shape without batch, as the model declares it: [784] or [28, 28, 1]. */
+  inputShape: number[];
+  /** Number of logits. */
+  outputSize: number;
+  /** The model ended with a softmax, which is not explained through (f_c is the logit). */
+  endsWithSoftmax: boolean;
+  /** Frees every tensor the network owns. */
+  dispose(): void;
+}
+
+/** What `GraphBuilder.build` returns: the network and what canonisation changed (for the user). */
+export interface BuiltNetwork {
+  network: Network;
+  notes: string[];
+}

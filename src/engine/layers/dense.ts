@@ -1,0 +1,35 @@
+// Dense: z = x·W + b on a vector, kernel [in, out]. Its rules are the composite's (methods/composites.ts).
+import * as tf from '@tensorflow/tfjs';
+import type { LinearKind } from './layerKind';
+
+export const dense: LinearKind<'dense'> = {
+  kind: 'dense',
+  create(spec, c) {
+    const [input] = c.inputShapes;
+    if (input.length !== 1) c.fail(`gets an input of shape [${input}] but needs a vector (add a flatten before it)`);
+    if (spec.kernel.rank !== 2) c.fail(`kernel has shape [${spec.kernel.shape}]; [in, out] is needed`);
+    const [inputs, units] = spec.kernel.shape;
+    if (inputs !== input[0]) c.fail(`kernel [${spec.kernel.shape}] takes ${inputs} inputs but its input has ${input[0]}`);
+    if (spec.bias && (spec.bias.rank !== 1 || spec.bias.shape[0] !== units)) {
+      c.fail(`bias has shape [${spec.bias.shape}]; [${units}] is needed`);
+    }
+    // A zero bias stands in for none, so that every Dense has one (and a BatchNorm can fold into it).
+    return { kind: 'dense', kernel: spec.kernel, bias: spec.bias ?? tf.zeros([units]), shape: [units] };
+  },
+  forward: (node, [x]) => dense.linear.apply(node, node.kernel, node.bias, x),
+  describe: (node) => `dense ${node.kernel.shape[0]}→${node.kernel.shape[1]}`,
+  linear: {
+    isConvolution: false,
+    kernel: (node) => node.kernel,
+    bias: (node) => node.bias,
+    forwardKernel: (_node, w) => w,
+    // FACTS.md: a transposed matMul runs ~10× slower than a plain one on wasm, so the VJP multiplies by a
+    // cached Wᵀ.
+    backwardKernel: (_node, w) => tf.transpose(w),
+    apply(_node, kernel, bias, x, relu = false) {
+      if (!bias && !relu) return tf.matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
+      return tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias: bias ?? undefined, activation: relu ? 'relu' : 'linear' });
+    },
+    vjp: (_node, kernelT, s) => tf.matMul(s as tf.Tensor2D, kernelT as tf.Tensor2D),
+  },
+};

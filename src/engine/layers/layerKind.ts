@@ -1,0 +1,102 @@
+// What one layer kind states about itself (one module per kind in this folder, the table in index.ts):
+// how a spec becomes a node (validation and shape inference), its forward op, its one-line description, and
+// how signals go back through it. Dense/Conv ("linear" kinds) state their linear map with modified weights,
+// on which every LRP rule and the gradient are built (methods/rules.ts); every other kind states its
+// gradient (VJP) and its fixed LRP propagation (METHODS.md, "Layers that are not Dense/Conv" and "Graphs").
+import type * as tf from '@tensorflow/tfjs';
+import type { GraphNode, NodeKind, NodeOf, NodeSpec } from '../graph/nodes';
+
+/** What a kind's `create` gets from the builder. */
+export interface CreateContext {
+  /** Output shapes of the node's inputs, in order, without batch. */
+  inputShapes: number[][];
+  /** Throws the UserError for this node: `node "<name>" (<kind>): <problem>`, naming the file. */
+  fail(problem: string): never;
+}
+
+/** The node's own fields, as `create` returns them (the builder adds name and inputs). */
+export type NodeFields<K extends NodeKind> = Omit<NodeOf<K>, 'name' | 'inputs'>;
+
+/**
+ * How the backward signal g crosses a ReLU whose input is z:
+ * - 'gradient': g·[z > 0] (the true gradient),
+ * - 'guided': g·[z > 0]·[g > 0] (Springenberg et al. 2014),
+ * - 'deconvnet': g·[g > 0] (Zeiler & Fergus 2014; the forward mask is ignored).
+ */
+export type ReluMode = 'gradient' | 'guided' | 'deconvnet';
+
+/**
+ * One node as a backward pass sees it. Signals (gradients, relevances) hold `blocks` stacked copies of the
+ * call's rows (several methods at once, methods/trace.ts), activations hold the rows once.
+ */
+export interface NodeTrace<N extends GraphNode = GraphNode> {
+  node: N;
+  index: number;
+  blocks: number;
+  /** The forward activation of input k (the rows once). */
+  input(k: number): tf.Tensor;
+  /** This node's forward output. */
+  output(): tf.Tensor;
+  /** [rows, ...shape of input k]. */
+  inputShape(k: number, rows: number): number[];
+  /** [z > 0] of a ReLU as 0/1 floats, computed once per call. */
+  reluMask(): tf.Tensor;
+  /** Max pooling: for each output element, the flat input index it takes its value from (−1: none). */
+  poolWinners(): Int32Array;
+  /** The ReLU variant of each block (gradient family only). */
+  reluModes: ReluMode[];
+  /** This node lies between the model input and the first Dense/Conv layers (METHODS.md "input maps"). */
+  beforeFirstLinear: boolean;
+}
+
+/** How the rules of an LRP method, or a method's gradient, treat a node (for the model-info listing). */
+export type Treatment = { family: 'gradient'; modes: ReluMode[] } | { family: 'lrp'; rule?: string };
+
+interface KindBase<K extends NodeKind> {
+  kind: K;
+  /** Validates `spec` against the input shapes; returns the node's fields, its output `shape` included. */
+  create(spec: Extract<NodeSpec, { kind: K }>, c: CreateContext): NodeFields<K>;
+  /** The output for a batch; `inputs` are the activations of the node's inputs. */
+  forward(node: NodeOf<K>, inputs: tf.Tensor[]): tf.Tensor;
+  /** One line for the UI, e.g. "3×3 conv, 32→64, stride 2, pad 1". */
+  describe(node: NodeOf<K>): string;
+}
+
+/** A kind with a fixed backward treatment. */
+export interface FixedKind<K extends NodeKind> extends KindBase<K> {
+  /** Gradient family: the signal for each input (null: nothing flows to it). */
+  vjp(c: NodeTrace<NodeOf<K>>, g: tf.Tensor): Array<tf.Tensor | null>;
+  /** LRP family: the relevance for each input (null: none). May return `r` itself (passes unchanged). */
+  relevance(c: NodeTrace<NodeOf<K>>, r: tf.Tensor): Array<tf.Tensor | null>;
+  /** What the LRP walk does here, in a few words ("passes", "winner-take-all", ...). */
+  lrpTreatment(node: NodeOf<K>, beforeFirstLinear: boolean): string;
+  /** What the gradient walk does here; default "exact gradient". */
+  gradientTreatment?(node: NodeOf<K>, modes: ReluMode[]): string;
+}
+
+/** A Dense/Conv kind: a linear map x ↦ x ⊛ W (+ b) that the rules evaluate with modified weights W'. */
+export interface LinearKind<K extends NodeKind> extends KindBase<K> {
+  linear: LinearOps<NodeOf<K>>;
+}
+
+export interface LinearOps<N extends GraphNode> {
+  /** The layout `apply` takes a (modified) kernel in, from the node's layout; the identity where they agree. */
+  forwardKernel(node: N, w: tf.Tensor): tf.Tensor;
+  /** The layout `vjp` takes, from a (modified) kernel in the node's layout. */
+  backwardKernel(node: N, w: tf.Tensor): tf.Tensor;
+  /** z = x ⊛ W' + b' (b' null: no bias), optionally followed by a ReLU, as few ops as possible. */
+  apply(node: N, forwardKernel: tf.Tensor, bias: tf.Tensor | null, x: tf.Tensor, relu?: boolean): tf.Tensor;
+  /** s ↦ sᵀ ∂z/∂x for W' given in backward layout; `inputShape` is x's shape for s's rows. */
+  vjp(node: N, backwardKernel: tf.Tensor, s: tf.Tensor, inputShape: number[]): tf.Tensor;
+  /** The node's kernel (engine layout), which the modifiers of the rules start from. */
+  kernel(node: N): tf.Tensor;
+  bias(node: N): tf.Tensor;
+  /** Composites distinguish convolutions from dense layers. */
+  isConvolution: boolean;
+}
+
+export type LayerKind<K extends NodeKind> = FixedKind<K> | LinearKind<K>;
+
+export function isLinearKind<K extends NodeKind>(kind: LayerKind<K>): kind is LinearKind<K> {
+  return 'linear' in kind;
+}
