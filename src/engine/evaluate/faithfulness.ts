@@ -105,7 +105,7 @@ export async function evaluateFaithfulness(pool: WorkerPool, request: Faithfulne
   };
 }
 
-/** The pixel-flip jobs of one explained chunk, spread over the workers; results image-major. */
+/** Pixel flipping of one explained chunk; results image-major, method in request order. */
 async function flipExplained(
   pool: WorkerPool,
   request: FaithfulnessRequest,
@@ -118,30 +118,48 @@ async function flipExplained(
   const methods = request.methods.length;
   // Explanations come image-major, then method in request order, one target per image.
   const readable = explained.images.flatMap((image, i) => (image.error ? [] : [i]));
-  const items = readable.flatMap((_, r) =>
-    request.methods.map((method, k) => ({ method, explanation: explained.explanations[r * methods + k] })),
-  );
-  const groups = splitEvenly(items.length, Math.max(pool.size, readable.length));
-  const curves = await Promise.all(
-    groups.map(async ([start, end]) => {
-      const group = items.slice(start, end);
-      const images = [...new Set(group.map((item) => item.explanation.image))];
-      const job: PixelFlipJob = {
-        type: 'pixel-flip',
-        model: request.model,
-        images: images.map((i) => explained.images[i].pixels),
-        items: group.map(({ explanation: e }) => ({ image: images.indexOf(e.image), relevance: e.relevance, target: e.target })),
-        steps,
-      };
-      const result = await pool.run(job, signal);
-      onDone(group.length);
-      return result.curves;
-    }),
-  );
-  return curves.flat().map((c, n) => {
+  const items = readable.flatMap((_, r) => request.methods.map((method, k) => ({ method, explanation: explained.explanations[r * methods + k] })));
+  const job: PixelFlipJob = {
+    type: 'pixel-flip',
+    model: request.model,
+    images: explained.images.map((image) => image.pixels),
+    items: items.map(({ explanation: e }) => ({ image: e.image, relevance: e.relevance, target: e.target })),
+    steps,
+  };
+  const curves = await flipOnPool(pool, job, { signal, onItems: onDone });
+  return curves.map((c, n) => {
     const e = items[n].explanation;
     return { image: firstImage + e.image, method: items[n].method, target: e.target, predicted: e.predicted, curves: c, ...flipScores(c) };
   });
+}
+
+/**
+ * Runs a pixel-flip job of any size as parts spread over the workers (at least one per worker, items of one
+ * image kept together where the split allows), each part carrying only the images its items use. For maps
+ * that already exist (e.g. a comparison's heatmaps). Curves in item order; `onItems` after each part.
+ */
+export async function flipOnPool(
+  pool: WorkerPool,
+  job: PixelFlipJob,
+  options: { signal?: AbortSignal; onItems?: (count: number) => void } = {},
+): Promise<FlipCurves[]> {
+  const images = new Set(job.items.map((item) => item.image)).size;
+  const parts = splitEvenly(job.items.length, Math.max(pool.size, images));
+  const curves = await Promise.all(
+    parts.map(async ([start, end]) => {
+      const items = job.items.slice(start, end);
+      const used = [...new Set(items.map((item) => item.image))];
+      const part: PixelFlipJob = {
+        ...job,
+        images: used.map((i) => job.images[i]),
+        items: items.map((item) => ({ ...item, image: used.indexOf(item.image) })),
+      };
+      const result = await pool.run(part, options.signal);
+      options.onItems?.(items.length);
+      return result.curves;
+    }),
+  );
+  return curves.flat();
 }
 
 function summarise(methods: string[], results: FaithfulnessResult[]): FaithfulnessSummary[] {
