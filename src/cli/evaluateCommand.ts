@@ -11,6 +11,7 @@ import { encodePng } from '../engine/heatmap/png';
 import { methodTitle, parseMethodSpec, splitMethodList } from '../engine/methods/methodRegistry';
 import type { ModelInfoResult } from '../protocol/engineJobs';
 import { makePool, parseTarget, positiveInt, preprocessMode, requireImages, UsageError, type Options } from './options';
+import { report } from './evaluationReport';
 import { progressLine } from './progressLine';
 import { randomiseCommand } from './randomiseCommand';
 
@@ -45,13 +46,11 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
       { onProgress: progress.update },
     );
     progress.done();
-    const unreadable = evaluation.images.filter((image) => image.error);
-    for (const image of unreadable) process.stderr.write(`explain-image: ${image.error}\n`);
-    if (evaluation.results.length === 0) return 1;
-    if (opts.out) writeChart(evaluation, opts.out);
-    if (opts.json) process.stdout.write(JSON.stringify(toJson(opts.model, evaluation)) + '\n');
-    else process.stdout.write(table(opts.model, evaluation, target !== null));
-    return unreadable.length ? 1 : 0;
+    return report(evaluation, opts, {
+      chart: (out) => writeChart(evaluation, out),
+      json: () => toJson(opts.model!, evaluation),
+      table: () => table(opts.model!, evaluation, target !== null),
+    });
   } finally {
     await pool.dispose();
   }

@@ -9,6 +9,7 @@ import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
 import type { WorkerPool } from '../engine/pool/workerPool';
 import type { ImageSource } from '../protocol/engineJobs';
 import { preprocessMode, UsageError, type Options } from './options';
+import { report } from './evaluationReport';
 import { progressLine } from './progressLine';
 
 export async function randomiseCommand(
@@ -33,13 +34,7 @@ export async function randomiseCommand(
     { onProgress: progress.update },
   );
   progress.done();
-  const unreadable = check.images.filter((image) => image.error);
-  for (const image of unreadable) process.stderr.write(`explain-image: ${image.error}\n`);
-  if (check.results.length === 0) return 1;
-  if (opts.out) writeChart(check, opts.out);
-  if (opts.json) process.stdout.write(JSON.stringify(toJson(opts.model!, check)) + '\n');
-  else process.stdout.write(tables(opts.model!, check));
-  return unreadable.length ? 1 : 0;
+  return report(check, opts, { chart: (out) => writeChart(check, out), json: () => toJson(opts.model!, check), table: () => tables(opts.model!, check) });
 }
 
 function toJson(model: string, c: RandomisationEvaluation) {
