@@ -187,4 +187,36 @@ describe('pixel flipping on the worker pool', () => {
       await one.dispose();
     }
   });
+
+  it('an RGB model with per-channel mean/std: removed pixels take the baseline of their channel', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [6, 6, 3], filters: 2, kernelSize: 3, activation: 'relu' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4 }),
+      ],
+    });
+    seedWeights(model, 4);
+    const dir = tempModelDir('flip-rgb');
+    const rgbModel = await saveModel(model, dir);
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    fs.writeFileSync(path.join(dir, 'card.json'), JSON.stringify({ mean, std }));
+    const data = Uint8Array.from({ length: 108 }, (_, i) => (i * 53) % 256);
+    const image: ImageSource = { kind: 'pixels', name: 'rgb', width: 6, height: 6, channels: 3, data };
+    const evaluation = await evaluateFaithfulness(pool, { model: { path: rgbModel }, images: [image], methods: ['gradient'], preprocess: 'none', steps: 3 });
+    // Reference: the saved model itself (tfjs layers, this thread) on the normalised image with the first
+    // ⌊k·36/3⌋ MoRF pixels set to (0 − mean_c)/std_c.
+    const map = (
+      (await pool.run({ type: 'explain', model: { path: rgbModel }, images: [image], methods: ['gradient'], preprocess: 'none' })) as ExplainResult
+    ).explanations[0];
+    const order = [...map.relevance.keys()].sort((a, b) => map.relevance[b] - map.relevance[a] || a - b);
+    const expected = [0, 1, 2, 3].map((k) => {
+      const x = Float32Array.from(data, (v, i) => (v / 255 - mean[i % 3]) / std[i % 3]);
+      for (const p of order.slice(0, k * 12)) for (let c = 0; c < 3; c++) x[p * 3 + c] = -mean[c] / std[c];
+      return tf.tidy(() => (model.predict(tf.tensor4d(x, [1, 6, 6, 3])) as tf.Tensor).dataSync()[map.target]);
+    });
+    model.dispose();
+    evaluation.results[0].curves.morf.forEach((v, k) => assert.ok(Math.abs(v - expected[k]) < 1e-4 * Math.max(1, Math.abs(expected[k])), `${k}: ${v} vs ${expected[k]}`));
+  });
 });
