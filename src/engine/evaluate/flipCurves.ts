@@ -63,33 +63,45 @@ export function flipCurves(input: FlipInput): FlipCurves[] {
     writePerturbed(out, images[items[item].image], orders[item][order], removedAt(k, steps, pixels), baseline);
   };
 
-  const logits = evaluateRows(network, rowCount, size, writeRow);
+  // Keep every logit of the shared rows (their items have different targets), only the target's of the rest.
   const classes = network.outputSize;
-  const logitAt = (row: number, target: number) => logits[row * classes + target];
+  const shared = new Float32Array(firstItemRow * classes);
+  const itemLogits = new Float32Array(rowCount - firstItemRow);
+  const itemOfRow = (r: number) => Math.floor((r - firstItemRow) / (2 * perOrder));
+  evaluateRows(network, rowCount, size, writeRow, (r, logits) => {
+    if (r < firstItemRow) shared.set(logits, r * classes);
+    else itemLogits[r - firstItemRow] = logits[items[itemOfRow(r)].target];
+  });
   return items.map((item, i) => {
     const [morf, lerf] = [0, 1].map((order) => {
-      const curve = [logitAt(rowOfImage.get(item.image)!, item.target)];
-      const first = firstItemRow + (2 * i + order) * perOrder;
-      for (let k = 1; k < steps; k++) curve.push(logitAt(first + k - 1, item.target));
-      curve.push(logitAt(baselineRow, item.target));
+      const curve = [shared[rowOfImage.get(item.image)! * classes + item.target]];
+      const first = (2 * i + order) * perOrder;
+      for (let k = 1; k < steps; k++) curve.push(itemLogits[first + k - 1]);
+      curve.push(shared[baselineRow * classes + item.target]);
       return curve;
     });
     return { morf, lerf };
   });
 }
 
-/** Runs rows 0 … rowCount−1, written by `writeRow`, through the network in chunks: all their logits. */
-function evaluateRows(network: Network, rowCount: number, size: number, writeRow: (r: number, out: Float32Array) => void): Float32Array {
+/** Runs rows 0 … rowCount−1, written by `writeRow`, through the network in chunks; `readRow` gets each
+ *  row's logits (a view, valid during the call). */
+function evaluateRows(
+  network: Network,
+  rowCount: number,
+  size: number,
+  writeRow: (r: number, out: Float32Array) => void,
+  readRow: (r: number, logits: Float32Array) => void,
+): void {
   const classes = network.outputSize;
-  const logits = new Float32Array(rowCount * classes);
   const chunkRows = Math.max(1, Math.min(MAX_CHUNK_ROWS, Math.floor(CHUNK_INPUT_FLOATS / size)));
   const buffer = new Float32Array(Math.min(chunkRows, rowCount) * size);
   for (let start = 0; start < rowCount; start += chunkRows) {
     const n = Math.min(chunkRows, rowCount - start);
     for (let r = 0; r < n; r++) writeRow(start + r, buffer.subarray(r * size, (r + 1) * size));
-    logits.set(predict(network, buffer.subarray(0, n * size), n).logits, start * classes);
+    const { logits } = predict(network, buffer.subarray(0, n * size), n);
+    for (let r = 0; r < n; r++) readRow(start + r, logits.subarray(r * classes, (r + 1) * classes));
   }
-  return logits;
 }
 
 function checkInput({ network, images, items, baseline, imageShape: [h, w, c] }: FlipInput, size: number, pixels: number): void {
