@@ -1,50 +1,32 @@
-// The shared vocabulary of the engine: a canonised network, the model card, method specs and results.
+// The shared vocabulary of the engine: the network (a graph, graph/nodes.ts), the model card, method specs
+// and results.
 // Everything here is plain data so it can cross worker boundaries (tensors stay inside the worker).
 import type * as tf from '@tensorflow/tfjs';
 
 /** Height, width, channels of one image as the model sees it (no batch dimension). */
 export type ImageShape = [number, number, number];
 
-export type Padding = 'same' | 'valid';
+/** The network as a graph of nodes: see graph/nodes.ts for the node kinds and the layout. */
+export type { GraphNode, Network, NodeKind } from './graph/nodes';
 
 /**
- * One layer of a canonised network: what the relevance rules see. Activations are separate `relu`
- * layers, BatchNormalization is already folded into the Dense/Conv2D before it, Dropout, InputLayer and
- * `linear` activations are gone, and a final softmax is dropped (recorded in `Network.endsWithSoftmax`).
- * Kernels use the Keras layouts: dense [in, out], conv2d [kh, kw, inChannels, outChannels].
+ * The box [low, high] of the network input that z^B (and SmoothGrad's σ) read: each end a number (every
+ * channel) or one number per channel of the image, in network input space (after the card's mean/std).
  */
-export type NetLayer =
-  | { kind: 'dense'; name: string; kernel: tf.Tensor2D; bias: tf.Tensor1D }
-  | {
-      kind: 'conv2d';
-      name: string;
-      kernel: tf.Tensor4D;
-      bias: tf.Tensor1D;
-      strides: [number, number];
-      padding: Padding;
-    }
-  | { kind: 'relu'; name: string }
-  | { kind: 'maxPool'; name: string; poolSize: [number, number]; strides: [number, number]; padding: Padding }
-  | { kind: 'avgPool'; name: string; poolSize: [number, number]; strides: [number, number]; padding: Padding }
-  | { kind: 'globalAvgPool'; name: string }
-  /** Flatten and Reshape: `shape` excludes the batch dimension. */
-  | { kind: 'reshape'; name: string; shape: number[] }
-  /** Keras Rescaling: y = x * scale + offset, elementwise. */
-  | { kind: 'rescale'; name: string; scale: number; offset: number };
+export type InputBounds = [number | number[], number | number[]];
 
-export type LayerKind = NetLayer['kind'];
-
-/** A model ready to explain: its layers from input to logits. */
-export interface Network {
-  layers: NetLayer[];
-  /** Input shape without batch, as the model declares it: [784] or [28, 28, 1]. */
-  inputShape: number[];
-  /** Number of logits. */
-  outputSize: number;
-  /** The model ended with a softmax, which is not explained through (f_c is the logit). */
-  endsWithSoftmax: boolean;
-  /** Frees every tensor the network owns. */
-  dispose(): void;
+/** One node of a network as the UI lists it (model-info). */
+export interface NodeInfo {
+  name: string;
+  kind: string;
+  /** One line, e.g. "conv 3×3, 32→64, stride 2, pad 1". */
+  description: string;
+  /** Output shape without batch. */
+  shape: number[];
+  /** Names of the nodes it reads. */
+  inputs: string[];
+  /** For the method asked about: the rule or treatment at this node ("z⁺", "winner-take-all", ...). */
+  rule?: string;
 }
 
 /** `card.json` beside `model.json`: what the model is and what input it expects. */
@@ -101,8 +83,9 @@ export interface ExplainRequest {
   methods: MethodSpec[];
   /** Per image, the classes to explain; `null` or missing means the predicted class. */
   targets?: Array<Array<number | null> | null>;
-  /** Input bounds [low, high] in network input space for the z^B rule; `null` means unbounded (w² rule). */
-  bounds: [number, number] | null;
+  /** Input bounds in network input space for the z^B rule (per channel or for all); `null` means unbounded
+   *  (w² rule). */
+  bounds: InputBounds | null;
 }
 
 /** One heatmap: one image × one method × one target. */

@@ -1,6 +1,6 @@
 // The jobs the engine runs and what they return: the one contract between the extension host (or CLI)
 // and the engine workers. Plain data only, so everything crosses `postMessage` by structured clone.
-import type { BackendInfo, Explanation, ImageShape, ModelCard } from '../engine/types';
+import type { BackendInfo, Explanation, ImageShape, ModelCard, NodeInfo } from '../engine/types';
 
 /** Which model to use. The worker reloads it when model.json or its weights change on disk. */
 export interface ModelRef {
@@ -69,13 +69,15 @@ export interface PredictResult {
 export interface ModelInfoJob {
   type: 'model-info';
   model: ModelRef;
+  /** A method spec: each node then says which rule (or treatment) that method applies there. */
+  method?: string;
 }
 
 export interface ModelInfoResult {
   backend: BackendInfo;
   card: ModelCard;
-  /** One line per canonised layer, e.g. "conv2d 3×3×1→32 same". */
-  layers: string[];
+  /** The canonised graph, input first: name, kind, one-line description, output shape, inputs (and rule). */
+  nodes: NodeInfo[];
   notes: string[];
   /** Names of the Dense/Conv layers the model randomisation check re-draws, top (logits) first. */
   randomisable: string[];

@@ -16,8 +16,7 @@
 // - w² (deep Taylor's first layer, unbounded inputs): one VJP, m (its forward is a constant row);
 // - LRP-αβ with β > 0: four terms (a⁺W⁺, a⁻W⁻, a⁺W⁻, a⁻W⁺), 8m, or two when the layer's input is known to be
 //   ≥ 0 (after a ReLU, or pixels in [0, 1]), 4m.
-import * as tf from '@tensorflow/tfjs';
-import { forward } from '../../src/engine/network/forward';
+import { graphFacts } from '../../src/engine/graph/analysis';
 import type { Network } from '../../src/engine/types';
 import { GRADIENT_METHODS, type SeedMethod } from './zennit';
 
@@ -29,27 +28,22 @@ export interface LayerCost {
   first: boolean;
 }
 
-/** MACs of every Dense/Conv2D layer of `network`, in order. `bounds` is the model's input box or null. */
-export function layerCosts(network: Network, bounds: [number, number] | null): LayerCost[] {
-  const shapes = tf.tidy(() => {
-    const x = tf.zeros([1, ...network.inputShape]);
-    const { inputs, logits } = forward(network, x);
-    return [...inputs, logits].map((t) => t.shape.slice(1));
-  });
+/** MACs of every Dense/Conv node of `network`, in order. `bounds` is the model's input box or null. */
+export function layerCosts(network: Network, bounds: [number[], number[]] | null): LayerCost[] {
+  const { firstLinear } = graphFacts(network);
+  const nonNegative: boolean[] = [];
   const costs: LayerCost[] = [];
-  let nonNegative = bounds !== null && bounds[0] >= 0;
-  network.layers.forEach((layer, i) => {
-    if (layer.kind === 'dense') {
-      const [inputs, outputs] = layer.kernel.shape;
-      costs.push({ macs: inputs * outputs, nonNegativeInput: nonNegative, first: costs.length === 0 });
-    } else if (layer.kind === 'conv2d') {
-      const [kh, kw, inC, outC] = layer.kernel.shape;
-      const [outH, outW] = shapes[i + 1];
-      costs.push({ macs: outH * outW * kh * kw * inC * outC, nonNegativeInput: nonNegative, first: costs.length === 0 });
-    }
-    if (layer.kind === 'relu') nonNegative = true;
-    else if (layer.kind === 'dense' || layer.kind === 'conv2d') nonNegative = false;
-    else if (layer.kind === 'rescale') nonNegative = nonNegative && layer.scale >= 0 && layer.offset >= 0;
+  network.nodes.forEach((node, i) => {
+    const inputNonNegative = node.inputs.every((j) => nonNegative[j]);
+    if (node.kind === 'input') nonNegative[i] = bounds !== null && bounds[0].every((low) => low >= 0);
+    else if (node.kind === 'relu') nonNegative[i] = true;
+    else if (node.kind === 'dense' || node.kind === 'conv2d') {
+      // Kernels are [in, out] and [kh, kw, in / groups, out]: their size is the MACs per output position.
+      const positions = node.kind === 'conv2d' ? node.shape[0] * node.shape[1] : 1;
+      costs.push({ macs: positions * node.kernel.size, nonNegativeInput: inputNonNegative, first: firstLinear[i] });
+      nonNegative[i] = false;
+    } else if (node.kind === 'affine') nonNegative[i] = inputNonNegative && node.scale.every((s) => s >= 0) && node.offset.every((t) => t >= 0);
+    else nonNegative[i] = inputNonNegative;
   });
   return costs;
 }

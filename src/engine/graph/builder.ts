@@ -51,11 +51,14 @@ export class GraphBuilder {
     return this.push({ kind: 'input', name, inputs: [], shape: [...shape] });
   }
 
-  /** Adds a node reading `inputs` (in order); returns it with its output shape. */
-  add(name: string, spec: NodeSpec, inputs: NodeRef[]): NodeRef {
+  /**
+   * Adds a node reading `inputs` (in order); returns it with its output shape. `label` is how errors name
+   * what the node comes from (default `node "<name>" (<kind>)`; a front end may say `layer "conv1" (Conv2D)`).
+   */
+  add(name: string, spec: NodeSpec, inputs: NodeRef[], label?: string): NodeRef {
     this.ownTensorsOf(spec);
     const fail = (problem: string): never => {
-      throw this.error(`node "${name}" (${spec.kind}) ${problem}`);
+      throw this.error(`${label ?? `node "${name}" (${spec.kind})`} ${problem}`);
     };
     if (this.built) throw new Error('GraphBuilder.add after build');
     if (this.nodes.length === 0) fail('comes before the input; call input() first');

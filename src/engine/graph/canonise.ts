@@ -39,7 +39,7 @@ export function canonise(raw: RawNode[], output: number, c: CanoniseContext): Bu
   const final = graph.compact();
   const last = final[final.length - 1];
   if (last.shape.length !== 1) {
-    throw new UserError(`the model's output (node "${last.name}") has shape [${last.shape}]; a vector of logits is needed`, c.file);
+    throw new UserError(`the model's output has shape [${last.shape}]; a vector of logits is needed`, c.file);
   }
   return { network: makeNetwork(final, endsWithSoftmax), notes };
 }

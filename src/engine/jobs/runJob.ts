@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { isUserError, UserError } from '../errors';
 import { decodeImage, readImageFile, type RgbaImage } from '../image/decode';
 import { preprocess } from '../image/preprocess';
+import { describeNetwork } from '../methods/describeNetwork';
 import { explain, predict } from '../methods/explain';
 import { parseMethodSpec } from '../methods/methodRegistry';
 import { networkInputBounds, pixelToInput } from '../model/modelCard';
-import type { LoadedModel } from '../model/loadModel';
 import type { BackendInfo, ModelCard } from '../types';
 import { runPixelFlip } from '../evaluate/pixelFlipJob';
 import { randomisableLayers, randomisedNetwork } from '../evaluate/randomiseWeights';
@@ -34,10 +34,11 @@ export async function runJob(job: EngineJob, backend: BackendInfo): Promise<unkn
       return runPixelFlip(job, backend);
     case 'model-info': {
       const model = await getModel(job.model);
+      const method = job.method === undefined ? undefined : parseMethodSpec(job.method);
       const result: ModelInfoResult = {
         backend,
         card: model.card,
-        layers: model.network.layers.map(describeLayer),
+        nodes: describeNetwork(model.network, { method, bounded: model.card.inputRange !== null }),
         notes: model.notes,
         randomisable: randomisableLayers(model.network),
       };
@@ -147,26 +148,6 @@ function pixelsToRgba(source: Extract<ImageSource, { kind: 'pixels' }>): RgbaIma
 
 function sourceName(source: ImageSource): string {
   return source.kind === 'file' ? source.path : source.name;
-}
-
-function describeLayer(layer: LoadedModel['network']['layers'][number]): string {
-  switch (layer.kind) {
-    case 'dense':
-      return `dense ${layer.kernel.shape[0]}→${layer.kernel.shape[1]}`;
-    case 'conv2d': {
-      const [kh, kw, ci, co] = layer.kernel.shape;
-      return `conv2d ${kh}×${kw}×${ci}→${co} stride ${layer.strides.join('×')} ${layer.padding}`;
-    }
-    case 'maxPool':
-    case 'avgPool':
-      return `${layer.kind} ${layer.poolSize.join('×')} stride ${layer.strides.join('×')} ${layer.padding}`;
-    case 'reshape':
-      return `reshape → [${layer.shape.join(', ')}]`;
-    case 'rescale':
-      return `rescale ×${layer.scale} +${layer.offset}`;
-    default:
-      return layer.kind;
-  }
 }
 
 export type { ModelCard };

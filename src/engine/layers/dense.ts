@@ -6,7 +6,7 @@ export const dense: LinearKind<'dense'> = {
   kind: 'dense',
   create(spec, c) {
     const [input] = c.inputShapes;
-    if (input.length !== 1) c.fail(`gets an input of shape [${input}] but needs a vector (add a flatten before it)`);
+    if (input.length !== 1) c.fail(`gets an input of shape [${input}] but needs a flat input (add a Flatten before it)`);
     if (spec.kernel.rank !== 2) c.fail(`kernel has shape [${spec.kernel.shape}]; [in, out] is needed`);
     const [inputs, units] = spec.kernel.shape;
     if (inputs !== input[0]) c.fail(`kernel [${spec.kernel.shape}] takes ${inputs} inputs but its input has ${input[0]}`);

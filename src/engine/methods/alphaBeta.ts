@@ -1,4 +1,4 @@
-// LRP-αβ on one Dense/Conv2D layer, for one or several (α, β) at once. Every member of the family (the
+// LRP-αβ on one Dense/Conv node, for one or several (α, β) at once. Every member of the family (the
 // three seed presets, and z⁺ = α1β0 of deep Taylor) divides by the same column sums
 //   z⁺_j = Σ_i (a_i w_ij)⁺ = Σ a⁺w⁺ + a⁻w⁻   and   z⁻_j = Σ_i (a_i w_ij)⁻ = Σ a⁺w⁻ + a⁻w⁺,
 // so a group of methods computes them once and only the backward passes differ:
@@ -17,7 +17,7 @@ import {
   vjpWith,
   type RuleContext,
 } from './ruleContext';
-import { perImage, scaleBlocks } from './trace';
+import { perImage, scaleBlocks } from '../layers/signals';
 
 export interface AlphaBeta {
   alpha: number;

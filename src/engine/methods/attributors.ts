@@ -2,8 +2,8 @@
 // integrated gradients, SmoothGrad and occlusion. Each processes its copies in chunks so that a large
 // batch × steps never holds more activations than `chunkEvaluations` rows at once.
 import * as tf from '@tensorflow/tfjs';
-import type { ImageShape, Network } from '../types';
 import { logitsOf } from '../network/forward';
+import type { ImageShape, Network } from '../types';
 import { gradientStack, type ReluMode } from './gradientPass';
 import { Trace } from './trace';
 
@@ -100,27 +100,30 @@ function mulberry32(seed: number): () => number {
 
 /**
  * SmoothGrad (Smilkov et al. 2017): the gradient averaged over x + σ·noise_k, k = 1..samples, summed over
- * channels. σ = sigma × (h − l) with the request's bounds, or sigma × (max x − min x) per image without.
+ * channels. σ = sigma × (h_c − l_c) per channel c with the request's bounds (per channel: `bounds` are the
+ * checked [lows, highs]), or sigma × (max x − min x) per image without.
  */
 export function smoothGrad(
   batch: AttributionBatch,
   samples: number,
   sigma: number,
   seed: number,
-  bounds: [number, number] | null,
+  bounds: [number[], number[]] | null,
 ): tf.Tensor {
   const { network, x, targets } = batch;
   const rows = x.shape[0];
   const size = x.size / rows;
   const classes = targets.shape[1]!;
+  const channels = batch.imageShape[2];
   const flat = tf.reshape(x, [rows, size]);
-  const sigmaPerRow = bounds
-    ? tf.fill([rows], sigma * (bounds[1] - bounds[0]))
-    : tf.mul(tf.sub(tf.max(flat, 1), tf.min(flat, 1)), sigma);
+  // σ per row ([rows, 1, 1]) from the image's range, or per element ([1, 1, size]) from the channel's box.
+  const sigmas = bounds
+    ? tf.tensor3d(Float32Array.from({ length: size }, (_, i) => sigma * (bounds[1][i % channels] - bounds[0][i % channels])), [1, 1, size])
+    : tf.reshape(tf.mul(tf.sub(tf.max(flat, 1), tf.min(flat, 1)), sigma), [rows, 1, 1]);
   const unitNoise = tf.reshape(smoothGradNoise(samples, size, seed), [1, samples, size]);
   const mean = inChunks(rows, Math.max(1, Math.floor(batch.chunkEvaluations / samples)), (start, n) => {
     const xRows = tf.reshape(tf.slice(flat, start, n), [n, 1, size]);
-    const scale = tf.reshape(tf.slice(sigmaPerRow, start, n), [n, 1, 1]);
+    const scale = bounds ? sigmas : tf.slice(sigmas, start, n);
     const noisy = tf.add(xRows, tf.mul(scale, unitNoise));
     const seedRows = tf.tile(tf.reshape(tf.slice(targets, start, n), [n, 1, classes]), [1, samples, 1]);
     const gradients = gradientAt(

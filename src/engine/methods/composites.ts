@@ -1,7 +1,7 @@
-// Which rule goes on which Dense/Conv2D layer, per LRP method (Zennit's `composites.py`). Rules themselves
-// live in rules.ts; non-linear layers (ReLU, pooling, reshape) are handled by the propagation walker.
+// Which rule goes on which Dense/Conv node, per LRP method (Zennit's `composites.py`). Rules themselves
+// live in rules.ts; every other node kind propagates as its layer module says (layers/<kind>.ts).
+import type { LinearNode } from '../graph/nodes';
 import type { MethodId, MethodSpec } from '../types';
-import type { LinearLayer } from './layerOps';
 import {
   alphaBetaRule,
   epsilonRule,
@@ -14,12 +14,14 @@ import {
   type Rule,
 } from './rules';
 
-/** Where a layer sits: the first Dense/Conv2D sees pixels and gets the input-domain rules. */
+/** Where a node sits and what it is: a first Dense/Conv (its input is the model input through input maps
+ *  only, METHODS.md) sees pixels and gets the input-domain rules; composites tell convolutions apart. */
 export interface LayerPlace {
   first: boolean;
+  convolution: boolean;
 }
 
-export type Composite = (layer: LinearLayer, place: LayerPlace) => Rule;
+export type Composite = (node: LinearNode, place: LayerPlace) => Rule;
 
 export const LRP_METHODS: ReadonlySet<MethodId> = new Set<MethodId>([
   'deep-taylor',
@@ -58,12 +60,12 @@ export function compositeFor(spec: MethodSpec, bounded: boolean): Composite {
       return (_layer, { first }) => (first ? inputRule : zPlusRule);
     case 'epsilon-plus-flat': {
       const dense = epsilonRule(p.epsilon);
-      return (layer, { first }) => (first ? flatRule : layer.kind === 'conv2d' ? zPlusRule : dense);
+      return (_node, { first, convolution }) => (first ? flatRule : convolution ? zPlusRule : dense);
     }
     case 'epsilon-gamma-box': {
       const dense = epsilonRule(p.epsilon);
       const conv = gammaRule(p.gamma);
-      return (layer, { first }) => (first ? inputRule : layer.kind === 'conv2d' ? conv : dense);
+      return (_node, { first, convolution }) => (first ? inputRule : convolution ? conv : dense);
     }
     default:
       throw new Error(`${spec.id} is not an LRP method`);

@@ -9,27 +9,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { logitsOf } from '../network/forward';
-import type { ExplainRequest, Explanation, ImageShape, MethodId, MethodSpec, Network } from '../types';
+import type { ExplainRequest, Explanation, ImageShape, InputBounds, MethodSpec, Network } from '../types';
 import { integratedGradients, occlusion, smoothGrad, type AttributionBatch } from './attributors';
 import { compositeFor, LRP_METHODS } from './composites';
-import { gradientStack, type ReluMode } from './gradientPass';
+import { gradientStack, RELU_MODE } from './gradientPass';
 import { formatMethodSpec, validateSpec } from './methodRegistry';
+import { firstLayerBoxes } from './inputBox';
 import { lrpRelevance } from './propagateRelevance';
 import { Trace } from './trace';
 
-export { releasePrepared } from './preparedNetwork';
+export { releasePrepared } from '../network/prepared';
 
 /** Activations (floats) one chunk of IG / SmoothGrad / occlusion evaluations may hold: 64 MB. */
 const CHUNK_FLOATS = 16 * 1024 * 1024;
-
-/** The ReLU variant behind each gradient-family method (sensitivity and simple Taylor use the gradient). */
-const RELU_MODE: Partial<Record<MethodId, ReluMode>> = {
-  sensitivity: 'gradient',
-  gradient: 'gradient',
-  'simple-taylor': 'gradient',
-  'guided-backprop': 'guided',
-  deconvnet: 'deconvnet',
-};
 
 /**
  * Explains every image of `request` with every method, for each image's targets (default: the predicted
@@ -41,7 +33,7 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
   const count = request.images.length;
   if (count === 0 || specs.length === 0) return [];
   checkImages(network, imageShape, request.images);
-  const bounds = checkBounds(request.bounds ?? null);
+  const bounds = checkBounds(request.bounds ?? null, imageShape[2]);
   const classes = network.outputSize;
 
   const x = tf.tensor(concatImages(request.images), [count, ...network.inputShape]);
@@ -129,7 +121,8 @@ function buildExplanations(
 interface MethodContext {
   network: Network;
   imageShape: ImageShape;
-  bounds: [number, number] | null;
+  /** Per channel, checked. */
+  bounds: [number[], number[]] | null;
   /** The forward pass, one row per (image, target). */
   trace: Trace;
   /** One-hot of each row's target. */
@@ -174,8 +167,9 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
   if (lrpSpecs.length) {
     const start = performance.now();
     const composites = lrpSpecs.map((k) => compositeFor(specs[k], c.bounds !== null));
+    const boxes = c.bounds && firstLayerBoxes(c.network, c.bounds, c.imageShape[2]);
     const stack = readAndFree(
-      tf.tidy(() => lrpRelevance(c.trace, composites, tf.tensor2d(c.startRelevance, [c.trace.rows, c.network.outputSize]), c.bounds)),
+      tf.tidy(() => lrpRelevance(c.trace, composites, tf.tensor2d(c.startRelevance, [c.trace.rows, c.network.outputSize]), boxes)),
     );
     const ms = (performance.now() - start) / lrpSpecs.length;
     lrpSpecs.forEach((k, m) => {
@@ -224,8 +218,8 @@ function channelMap(values: Float32Array, [h, w, c]: ImageShape, term: ChannelTe
 
 /** Integrated gradients, SmoothGrad, occlusion: the map [rows, h, w] (and, for IG, f_c of the baseline). */
 function runAttributor(spec: MethodSpec, c: MethodContext): [tf.Tensor, tf.Tensor?] {
-  const x = c.trace.input(0);
-  const floatsPerRow = [...c.trace.inputs, c.trace.logits].reduce((total, t) => total + (t ? t.size / c.trace.rows : 0), 0);
+  const x = c.trace.x;
+  const floatsPerRow = c.trace.values.reduce((total, t) => total + (t ? t.size / c.trace.rows : 0), 0);
   const batch: AttributionBatch = {
     network: c.network,
     imageShape: c.imageShape,
@@ -281,7 +275,7 @@ function rowsOf(pass: Trace, rows: Row[]): Trace {
   );
   try {
     const gather = (t: tf.Tensor) => tf.gather(t, index);
-    return new Trace(pass.network, pass.inputs.map((t) => t && gather(t)), gather(pass.logits), true);
+    return new Trace(pass.network, pass.values.map((t) => t && gather(t)), true);
   } finally {
     index.dispose();
   }
@@ -302,13 +296,18 @@ function resolveTargets(targets: ExplainRequest['targets'], predicted: number[],
   return rows;
 }
 
-function checkBounds(bounds: [number, number] | null): [number, number] | null {
+/** The bounds as one [low, high] per channel, checked: finite, low < high. */
+function checkBounds(bounds: InputBounds | null, channels: number): [number[], number[]] | null {
   if (bounds === null) return null;
-  const [low, high] = bounds;
-  if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
-    throw new UserError(`input bounds must be two finite numbers, low < high (got [${low}, ${high}])`);
+  const ends = bounds.map((end) => (typeof end === 'number' ? [end] : end));
+  const [lows, highs] = ends.map((end) => (end.length === 1 ? new Array<number>(channels).fill(end[0]) : end));
+  const fits = ends.every((end) => end.length === 1 || end.length === channels);
+  if (!fits || !lows.every((l, c) => Number.isFinite(l) && Number.isFinite(highs[c]) && l < highs[c])) {
+    throw new UserError(
+      `input bounds must be finite, low < high, one pair or one per channel (${channels}); got [${JSON.stringify(bounds[0])}, ${JSON.stringify(bounds[1])}]`,
+    );
   }
-  return bounds;
+  return [lows, highs];
 }
 
 function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Array[]): void {

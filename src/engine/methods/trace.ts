@@ -1,10 +1,13 @@
-// One explain call's forward pass and what its backward passes derive from it once and share: ReLU masks,
-// max-pool winners, the sign of layer inputs. Backward passes of several methods run as one batch of
-// "stacked" rows: `blocks` copies of the call's N rows, method-major ([block 0: rows 0..N-1][block 1: ...]).
+// One explain call's forward pass and what its backward walks derive from it once and share: ReLU masks,
+// max-pool winners, the sign of Dense/Conv inputs. Backward walks of several methods run as one batch of
+// "stacked" rows: `blocks` copies of the call's N rows (layers/signals.ts).
 import * as tf from '@tensorflow/tfjs';
-import { forwardActivations } from '../network/forward';
-import type { NetLayer, Network } from '../types';
-import { maxPoolWinners, valuesOf, type PoolLayer } from './layerOps';
+import { graphFacts } from '../graph/analysis';
+import type { GlobalMaxPoolNode, MaxPoolNode, Network } from '../graph/nodes';
+import type { NodeTrace, ReluMode } from '../layers/layerKind';
+import { maxPoolWinners, winnerWindow } from '../layers/pooling';
+import { valuesOf } from '../layers/tensorMemory';
+import { forwardNodes } from '../network/forward';
 
 export class Trace {
   /** Rows of the forward pass (images, or (image, target) pairs). */
@@ -15,70 +18,110 @@ export class Trace {
   private readonly owned: tf.Tensor[] = [];
 
   /**
-   * `inputs[i]` is the input of layer i (null for a ReLU fused into the layer before it), `logits` the
-   * output. The trace owns them (except `inputs[0]` when `ownsInput` is false) and frees them in `dispose`.
+   * `values[i]` is the output of node i (null for a Dense/Conv whose ReLU was fused into it), values[0] the
+   * input. The trace owns them (except values[0] when `ownsInput` is false) and frees them in `dispose`.
    */
   constructor(
     readonly network: Network,
-    readonly inputs: Array<tf.Tensor | null>,
-    readonly logits: tf.Tensor,
+    readonly values: Array<tf.Tensor | null>,
     ownsInput: boolean,
   ) {
-    this.rows = logits.shape[0];
-    for (const t of inputs.slice(ownsInput ? 0 : 1)) if (t) this.owned.push(t);
-    this.owned.push(logits);
+    this.rows = values[0]!.shape[0];
+    for (const t of values.slice(ownsInput ? 0 : 1)) if (t) this.owned.push(t);
   }
 
   /** The shared forward pass of `x` (not owned by the trace). */
   static of(network: Network, x: tf.Tensor): Trace {
-    const { inputs, logits } = forwardActivations(network, x);
-    return new Trace(network, inputs, logits, false);
+    return new Trace(network, forwardNodes(network, x), false);
   }
 
-  get layers(): NetLayer[] {
-    return this.network.layers;
+  /** The network input. */
+  get x(): tf.Tensor {
+    return this.values[0]!;
   }
 
-  /** The input of layer i; every layer but a fused ReLU has one. */
-  input(i: number): tf.Tensor {
-    const t = this.inputs[i];
-    if (!t) throw new Error(`layer ${i} (${this.layers[i].kind}) has no materialised input`);
+  get logits(): tf.Tensor {
+    return this.values[this.values.length - 1]!;
+  }
+
+  /** The output of node i; every node has one but a Dense/Conv whose ReLU was fused into it. */
+  output(i: number): tf.Tensor {
+    const t = this.values[i];
+    if (!t) throw new Error(`node ${i} (${this.network.nodes[i].kind}) has no materialised output`);
     return t;
   }
 
-  /** The output of layer i, or null for a Dense/Conv2D whose ReLU was fused into it. */
-  output(i: number): tf.Tensor | null {
-    return i + 1 < this.layers.length ? this.inputs[i + 1] : this.logits;
-  }
-
-  /** [z > 0] of ReLU layer i as 0/1 floats, from its output (relu(z) > 0 exactly where z > 0). */
+  /** [z > 0] of ReLU node i as 0/1 floats, from its output (relu(z) > 0 exactly where z > 0). */
   reluMask(i: number): tf.Tensor {
     let mask = this.masks.get(i);
     if (!mask) {
-      mask = this.keep(tf.tidy(() => tf.step(this.output(i)!)));
+      mask = this.keep(tf.tidy(() => tf.step(this.output(i))));
       this.masks.set(i, mask);
     }
     return mask;
   }
 
-  /** For max-pool layer i, the flat input index each output element takes its value from (-1: none). */
+  /** For max-pooling node i, the flat input index each output element takes its value from (−1: none). */
   poolWinners(i: number): Int32Array {
     let found = this.winners.get(i);
     if (!found) {
-      found = maxPoolWinners(this.layers[i] as PoolLayer, this.input(i), this.output(i)!.shape);
+      const node = this.network.nodes[i] as MaxPoolNode | GlobalMaxPoolNode;
+      const input = this.output(node.inputs[0]);
+      const { window, output } = winnerWindow(node, input.shape.slice(1));
+      found = maxPoolWinners(window, input, output);
       this.winners.set(i, found);
     }
     return found;
   }
 
-  /** Whether every value entering layer i is ≥ 0 (known from the layers before it, else looked at once). */
-  nonNegativeInput(i: number): boolean {
+  /** Whether every value node i outputs is ≥ 0: known from the graph (after a ReLU, through pooling,
+   *  reshapes, pads, sums of such), else looked at once. */
+  nonNegative(i: number): boolean {
     let known = this.signs.get(i);
     if (known === undefined) {
-      known = afterRelu(this.layers, i) || minOf(this.input(i)) >= 0;
+      known = this.signKnown(i) || minOf(this.output(i)) >= 0;
       this.signs.set(i, known);
     }
     return known;
+  }
+
+  private signKnown(i: number): boolean {
+    const node = this.network.nodes[i];
+    switch (node.kind) {
+      case 'relu':
+        return true;
+      case 'maxPool':
+      case 'avgPool':
+      case 'globalAvgPool':
+      case 'globalMaxPool':
+      case 'reshape':
+      case 'transpose':
+      case 'pad':
+      case 'concat':
+      case 'add':
+        return node.inputs.every((j) => this.signKnown(j));
+      case 'affine':
+        return node.scale.every((s) => s >= 0) && node.offset.every((t) => t >= 0) && this.signKnown(node.inputs[0]);
+      default:
+        return false;
+    }
+  }
+
+  /** Node i as a backward walk of `blocks` stacked blocks sees it (layers/layerKind.ts). */
+  nodeTrace(i: number, blocks: number, reluModes: ReluMode[]): NodeTrace {
+    const node = this.network.nodes[i];
+    return {
+      node,
+      index: i,
+      blocks,
+      reluModes,
+      beforeFirstLinear: graphFacts(this.network).beforeFirstLinear[i],
+      input: (k) => this.output(node.inputs[k]),
+      output: () => this.output(i),
+      inputShape: (k, rows) => [rows, ...this.network.nodes[node.inputs[k]].shape],
+      reluMask: () => this.reluMask(i),
+      poolWinners: () => this.poolWinners(i),
+    };
   }
 
   /** Keeps a tensor made inside some tidy until the trace is disposed. */
@@ -92,75 +135,9 @@ export class Trace {
   }
 }
 
-/** Layer i's input comes out of a ReLU, through layers that keep the sign (pooling, reshape, a rescale
- *  with non-negative scale and offset). */
-function afterRelu(layers: NetLayer[], index: number): boolean {
-  for (let i = index - 1; i >= 0; i--) {
-    const layer = layers[i];
-    switch (layer.kind) {
-      case 'relu':
-        return true;
-      case 'maxPool':
-      case 'avgPool':
-      case 'globalAvgPool':
-      case 'reshape':
-        continue;
-      case 'rescale':
-        if (layer.scale >= 0 && layer.offset >= 0) continue;
-        return false;
-      default:
-        return false;
-    }
-  }
-  return false;
-}
-
 function minOf(t: tf.Tensor): number {
   const values = valuesOf(t);
   let min = Infinity;
   for (let i = 0; i < values.length; i++) if (values[i] < min) min = values[i];
   return min;
-}
-
-// ---- stacked rows ------------------------------------------------------------------------------------
-// A stack holds `blocks` × N rows; a per-image tensor holds N rows (or one row, a constant for every image).
-// Elementwise ops between them broadcast by viewing the stack as [blocks, N·size] and the per-image tensor
-// as [1, N·size]: two reshapes (free) and one op, where tf.tile would copy (and is slow on wasm).
-
-/** `op(stack, perImage)` for every block. */
-export function perImage(op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, stack: tf.Tensor, image: tf.Tensor, blocks: number): tf.Tensor {
-  if (blocks === 1 || image.shape[0] === 1) return op(stack, image);
-  return tf.reshape(op(tf.reshape(stack, [blocks, -1]), tf.reshape(image, [1, -1])), stack.shape);
-}
-
-/** Multiplies block k of `stack` by `factors[k]`. */
-export function scaleBlocks(stack: tf.Tensor, factors: number[]): tf.Tensor {
-  if (factors.every((f) => f === factors[0])) return factors[0] === 1 ? stack : tf.mul(stack, factors[0]);
-  const column = tf.tensor2d(factors, [factors.length, 1]);
-  return tf.reshape(tf.mul(tf.reshape(stack, [factors.length, -1]), column), stack.shape);
-}
-
-/** Blocks `indices` of a stack of `blocks` blocks, in that order, as one stack. */
-export function takeBlocks(stack: tf.Tensor, indices: number[], blocks: number): tf.Tensor {
-  const rows = stack.shape[0] / blocks;
-  const runs: Array<[number, number]> = [];
-  for (const b of indices) {
-    const last = runs[runs.length - 1];
-    if (last && last[1] === b) last[1] = b + 1;
-    else runs.push([b, b + 1]);
-  }
-  if (runs.length === 1 && runs[0][0] === 0 && runs[0][1] === blocks) return stack;
-  const parts = runs.map(([start, end]) => tf.slice(stack, start * rows, (end - start) * rows));
-  return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-}
-
-/** The inverse of taking groups of blocks: `parts[g]` holds the blocks `groups[g]`; returns them in block order. */
-export function joinBlocks(parts: tf.Tensor[], groups: number[][], blocks: number): tf.Tensor {
-  if (parts.length === 1) return parts[0];
-  const order = groups.flat();
-  const stacked = tf.concat(parts, 0);
-  if (order.every((b, k) => b === k)) return stacked;
-  const position = new Array<number>(blocks);
-  order.forEach((b, k) => (position[b] = k));
-  return takeBlocks(stacked, position, blocks);
 }

@@ -1,20 +1,22 @@
-// Loads a tfjs Layers model from disk into the engine's canonised Network, with its model card.
-// Steps: read the files (diskIOHandler) → read the Keras chain (kerasTopology) → decode the weights and
-// canonise (canonise, foldBatchNorm) → read the card (modelCard).
+// Loads a tfjs Layers model from disk into the engine's Network, with its model card.
+// Steps: read the files (diskIOHandler) → read the Keras graph of layer calls (import/tfjs/kerasTopology)
+// → decode the weights and translate the calls into graph nodes (import/tfjs/translate, the GraphBuilder
+// canonises) → read the card (modelCard).
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
-import type { ModelCard, NetLayer, Network } from '../types';
-import { canonise } from './canonise';
+import { nodeWeights } from '../graph/weights';
+import { readKerasGraph, type KerasGraph } from '../import/tfjs/kerasTopology';
+import { LayerWeights } from '../import/tfjs/layerWeights';
+import { translateKeras } from '../import/tfjs/translate';
+import type { ModelCard, Network } from '../types';
 import { diskIOHandler } from './diskIOHandler';
-import { readKerasChain, type KerasChain } from './kerasTopology';
-import { LayerWeights } from './layerWeights';
 import { readCard, readCardFile } from './modelCard';
 
 export interface LoadedModel {
   network: Network;
   card: ModelCard;
   modelJsonPath: string;
-  /** What loading changed or assumed: folded BatchNorms, a dropped final softmax, flattened nested models. */
+  /** What loading changed or assumed: folded BatchNorms, a dropped final softmax, inlined nested models. */
   notes: string[];
 }
 
@@ -24,20 +26,23 @@ export interface LoadedModel {
  */
 export async function loadModel(modelJsonPath: string, cardOverrides: Partial<ModelCard> = {}): Promise<LoadedModel> {
   const artifacts = await diskIOHandler(modelJsonPath).load();
-  const chain = readKerasChain(artifacts, modelJsonPath);
-  // tidy keeps the tensors reachable from the result (the layers' kernels and biases) and frees the rest:
-  // weights no layer uses, BatchNorm parameters once folded, and the kernels and biases folding replaced.
-  // It frees them as well when canonising throws.
-  const canonised = tf.tidy(() => {
-    const named = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
-    const weights = new LayerWeights(named, modelJsonPath);
-    const inputShape = chain.inputShape ?? undeclaredInputShape(chain, weights, modelJsonPath, cardOverrides);
-    return { inputShape, ...canonise(chain.layers, inputShape, weights, modelJsonPath) };
-  });
-  const network = makeNetwork(canonised.layers, canonised.inputShape, canonised.outputShape[0], canonised.endsWithSoftmax);
+  const graph = readKerasGraph(artifacts, modelJsonPath);
+  const decoded = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
+  let built;
+  try {
+    const weights = new LayerWeights(decoded, modelJsonPath);
+    const inputShape = graph.input.shape ?? undeclaredInputShape(graph, weights, modelJsonPath, cardOverrides);
+    built = translateKeras(graph, inputShape, weights, modelJsonPath);
+  } finally {
+    // The network keeps the weights it uses; the rest (unused weights, BatchNorm parameters once folded,
+    // kernels and biases that folding replaced) are freed, also when loading fails.
+    const used = new Set(built?.network.nodes.flatMap((n) => Object.values(nodeWeights(n))) ?? []);
+    for (const t of Object.values(decoded)) if (!used.has(t)) t.dispose();
+  }
+  const { network } = built;
   try {
     const card = readCard(modelJsonPath, network, cardOverrides);
-    return { network, card, modelJsonPath, notes: [...chain.notes, ...canonised.notes] };
+    return { network, card, modelJsonPath, notes: [...graph.notes, ...built.notes] };
   } catch (e) {
     network.dispose();
     throw e;
@@ -48,13 +53,8 @@ export async function loadModel(modelJsonPath: string, cardOverrides: Partial<Mo
  * The input shape of a model whose first layer declares none: a leading Dense tells it by its kernel,
  * otherwise the card must say it.
  */
-function undeclaredInputShape(
-  chain: KerasChain,
-  weights: LayerWeights,
-  modelJsonPath: string,
-  cardOverrides: Partial<ModelCard>,
-): number[] {
-  const first = chain.layers.find((l) => l.className !== 'InputLayer' && l.className !== 'Dropout');
+function undeclaredInputShape(graph: KerasGraph, weights: LayerWeights, modelJsonPath: string, cardOverrides: Partial<ModelCard>): number[] {
+  const first = graph.calls.find((c) => c.layer.className !== 'Dropout')?.layer;
   if (first?.className === 'Dense') {
     const kernel = weights.find(first, 'kernel');
     if (kernel?.rank === 2) return [kernel.shape[0]];
@@ -65,24 +65,4 @@ function undeclaredInputShape(
     'declares no input shape (no batch_input_shape on its first layer); add a card.json beside it with "inputShape": [height, width, channels]',
     modelJsonPath,
   );
-}
-
-function makeNetwork(layers: NetLayer[], inputShape: number[], outputSize: number, endsWithSoftmax: boolean): Network {
-  let disposed = false;
-  return {
-    layers,
-    inputShape,
-    outputSize,
-    endsWithSoftmax,
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      for (const layer of layers) {
-        if (layer.kind === 'dense' || layer.kind === 'conv2d') {
-          layer.kernel.dispose();
-          layer.bias.dispose();
-        }
-      }
-    },
-  };
 }

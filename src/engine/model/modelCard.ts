@@ -66,22 +66,16 @@ export function readCard(modelJsonPath: string, network: Network, overrides: Par
 }
 
 /**
- * The card's input range mapped through mean/std into the network's input space, the box [l, h] of the
- * z^B rule. With per-channel mean/std the channels' boxes differ, and the smallest box holding all of them
- * is returned. Null when the card declares unbounded input.
+ * The card's input range mapped through mean/std into the network's input space, per channel: the box
+ * [l_c, h_c] of the z^B rule, l_c = (low − mean_c) / std_c and h_c likewise (METHODS.md, "Inputs with
+ * normalisation"). Null when the card declares unbounded input.
  */
-export function networkInputBounds(card: ModelCard): [number, number] | null {
+export function networkInputBounds(card: ModelCard): [number[], number[]] | null {
   if (card.inputRange === null) return null;
   const [low, high] = card.inputRange;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let c = 0; c < card.inputShape[2]; c++) {
-    const mean = perChannel(card.mean, c, 0);
-    const std = perChannel(card.std, c, 1);
-    lo = Math.min(lo, (low - mean) / std);
-    hi = Math.max(hi, (high - mean) / std);
-  }
-  return [lo, hi];
+  const channels = Array.from({ length: card.inputShape[2] }, (_, c) => c);
+  const map = (v: number, c: number) => (v - perChannel(card.mean, c, 0)) / perChannel(card.std, c, 1);
+  return [channels.map((c) => map(low, c)), channels.map((c) => map(high, c))];
 }
 
 /**

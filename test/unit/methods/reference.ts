@@ -1,8 +1,12 @@
 // Independent references for the method tests: small networks described as plain arrays, evaluated in
 // float64 with explicit loops straight from the formulas of METHODS.md. Nothing here calls the engine's
-// propagation code; `toNetwork` only builds the engine's `Network` (tfjs tensors) from the same numbers.
+// propagation code; `toNetwork` only builds the engine's `Network` (tfjs tensors) from the same numbers,
+// with the public GraphBuilder (a chain is a graph whose nodes each read the one before).
 import * as tf from '@tensorflow/tfjs';
-import type { NetLayer, Network, Padding } from '../../../src/engine/types';
+import { GraphBuilder } from '../../../src/engine/graph/builder';
+import type { Network, NodeSpec } from '../../../src/engine/graph/nodes';
+
+export type Padding = 'same' | 'valid';
 
 // ---- description ---------------------------------------------------------------------------------------
 /** Weights are flat, row-major in the Keras layout: dense [in, out], conv [kh, kw, inC, outC]. */
@@ -72,45 +76,37 @@ export function conv(
 
 /** The engine's Network for a reference description (tensors on the active backend). */
 export function toNetwork(net: RefNet): Network {
-  const tensors: tf.Tensor[] = [];
-  const own = <T extends tf.Tensor>(t: T): T => {
-    tensors.push(t);
-    return t;
-  };
-  const layers: NetLayer[] = net.layers.map((l, i): NetLayer => {
-    const name = `layer${i}`;
-    switch (l.kind) {
-      case 'dense':
-        return { kind: 'dense', name, kernel: own(tf.tensor2d(l.w, [l.inputs, l.outputs])), bias: own(tf.tensor1d(l.b)) };
-      case 'conv2d':
-        return {
-          kind: 'conv2d',
-          name,
-          kernel: own(tf.tensor4d(l.w, [l.kh, l.kw, l.inC, l.outC])),
-          bias: own(tf.tensor1d(l.b)),
-          strides: [l.stride, l.stride],
-          padding: l.padding,
-        };
-      case 'maxPool':
-      case 'avgPool':
-        return { kind: l.kind, name, poolSize: [l.pool, l.pool], strides: [l.stride, l.stride], padding: l.padding };
-      case 'relu':
-      case 'globalAvgPool':
-        return { kind: l.kind, name };
-      case 'reshape':
-        return { kind: 'reshape', name, shape: l.shape };
-      case 'rescale':
-        return { kind: 'rescale', name, scale: l.scale, offset: l.offset };
-    }
+  const b = new GraphBuilder('test-net');
+  let x = b.input('input', net.inputShape);
+  net.layers.forEach((l, i) => {
+    x = b.add(`layer${i}`, specOf(l), [x]);
   });
-  const last = net.layers.filter((l) => l.kind === 'dense').pop() as { outputs: number };
-  return {
-    layers,
-    inputShape: net.inputShape,
-    outputSize: last.outputs,
-    endsWithSoftmax: false,
-    dispose: () => tensors.forEach((t) => t.dispose()),
-  };
+  return b.build(x).network;
+}
+
+function specOf(l: RefLayer): NodeSpec {
+  switch (l.kind) {
+    case 'dense':
+      return { kind: 'dense', kernel: tf.tensor2d(l.w, [l.inputs, l.outputs]), bias: tf.tensor1d(l.b) };
+    case 'conv2d':
+      return {
+        kind: 'conv2d',
+        kernel: tf.tensor4d(l.w, [l.kh, l.kw, l.inC, l.outC]),
+        bias: tf.tensor1d(l.b),
+        strides: [l.stride, l.stride],
+        padding: l.padding,
+      };
+    case 'maxPool':
+    case 'avgPool':
+      return { kind: l.kind, poolSize: [l.pool, l.pool], strides: [l.stride, l.stride], padding: l.padding };
+    case 'relu':
+    case 'globalAvgPool':
+      return { kind: l.kind };
+    case 'reshape':
+      return { kind: 'reshape', shape: l.shape };
+    case 'rescale':
+      return { kind: 'affine', scale: l.scale, offset: l.offset };
+  }
 }
 
 // ---- layers as explicit connection lists ---------------------------------------------------------------

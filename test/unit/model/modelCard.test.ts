@@ -8,7 +8,7 @@ import { tempModelDir, writeJson } from './savedModels';
 
 /** The card only looks at a network's input shape and logit count; no tensors are involved. */
 function networkOf(inputShape: number[], outputSize: number): Network {
-  return { layers: [], inputShape, outputSize, endsWithSoftmax: false, dispose() {} };
+  return { nodes: [], inputShape, outputSize, endsWithSoftmax: false, dispose() {} };
 }
 
 function modelIn(folder: string, card?: unknown): string {
@@ -108,16 +108,22 @@ test('each card.json field is validated', () => {
 
 const base: ModelCard = { id: 'm', name: 'm', labels: ['0'], inputShape: [2, 2, 3], inputRange: [0, 1] };
 
-test('networkInputBounds maps the range through mean/std, per channel taking the enclosing box', () => {
-  assert.deepEqual(networkInputBounds(base), [0, 1]);
+test('networkInputBounds maps the range through mean/std, one box per channel', () => {
+  assert.deepEqual(networkInputBounds(base), [
+    [0, 0, 0],
+    [1, 1, 1],
+  ]);
   assert.equal(networkInputBounds({ ...base, inputRange: null }), null);
 
   const [lo, hi] = networkInputBounds({ ...base, inputRange: [0, 1], mean: 0.1307, std: 0.3081 })!;
-  assert.ok(Math.abs(lo - -0.1307 / 0.3081) < 1e-12 && Math.abs(hi - 0.8693 / 0.3081) < 1e-12);
+  for (let c = 0; c < 3; c++) assert.ok(Math.abs(lo[c] - -0.1307 / 0.3081) < 1e-12 && Math.abs(hi[c] - 0.8693 / 0.3081) < 1e-12);
 
-  // Channels map [-1, 1] to [-3, 1], [-8, 0], [0, 1]: the enclosing box is [-8, 1].
+  // Channels map [-1, 1] to [-3, 1], [-8, 0], [0, 1].
   const perChannel = networkInputBounds({ ...base, inputRange: [-1, 1], mean: [0.5, 1, -1], std: [0.5, 0.25, 2] });
-  assert.deepEqual(perChannel, [-8, 1]);
+  assert.deepEqual(perChannel, [
+    [-3, -8, 0],
+    [1, 0, 1],
+  ]);
 });
 
 test('pixelToInput: 0 → low, 255 → high, then (x − mean)/std of the channel', () => {

@@ -4,11 +4,11 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
-import { readKerasChain } from '../../../src/engine/model/kerasTopology';
-import { loadModel } from '../../../src/engine/model/loadModel';
-import { logitsOf } from '../../../src/engine/network/forward';
-import { maxAbsDiff, readJson, saveModel, seedWeights, tempModelDir, writeJson } from './savedModels';
+import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
+import { readKerasGraph } from '../../../../src/engine/import/tfjs/kerasTopology';
+import { loadModel } from '../../../../src/engine/model/loadModel';
+import { logitsOf } from '../../../../src/engine/network/forward';
+import { maxAbsDiff, readJson, saveModel, seedWeights, tempModelDir, writeJson } from '../../model/savedModels';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
@@ -72,17 +72,19 @@ test('Keras 3 style: Functional, batch_shape, {args, kwargs} inbound nodes, obje
   await assertSameLogits(model, file, [6, 6, 1]);
 });
 
-test('readKerasChain: chain order, input shape and refusals', () => {
+test('readKerasGraph: data-flow order, input shape and refusals', () => {
   const dense = (name: string, extra = {}) => ({ class_name: 'Dense', config: { name, units: 2, ...extra } });
-  const chain = readKerasChain(
+  const chain = readKerasGraph(
     { modelTopology: { class_name: 'Sequential', config: { layers: [dense('a', { batch_input_shape: [null, 3] }), dense('b')] } } },
     'model.json',
   );
-  assert.deepEqual(chain.layers.map((l) => l.name), ['a', 'b']);
-  assert.deepEqual(chain.inputShape, [3]);
+  assert.deepEqual(chain.calls.map((c) => c.name), ['a', 'b']);
+  assert.deepEqual(chain.calls.map((c) => c.inputs), [['input'], ['a']]);
+  assert.deepEqual(chain.input, { name: 'input', shape: [3] });
+  assert.equal(chain.output, 'b');
 
   // Functional layers listed out of order are put in data-flow order.
-  const functional = readKerasChain(
+  const functional = readKerasGraph(
     {
       modelTopology: {
         class_name: 'Model',
@@ -99,14 +101,14 @@ test('readKerasChain: chain order, input shape and refusals', () => {
     },
     'model.json',
   );
-  assert.deepEqual(functional.layers.map((l) => l.name), ['in', 'first', 'second']);
-  assert.equal(functional.inputShape, null, 'a shape with an unknown dimension is not declared');
+  assert.deepEqual(functional.calls.map((c) => c.name), ['first', 'second']);
+  assert.deepEqual(functional.input, { name: 'in', shape: null }, 'a shape with an unknown dimension is not declared');
 
   assert.throws(
-    () => readKerasChain({ modelTopology: { class_name: 'Dense', config: {} } }, 'model.json'),
+    () => readKerasGraph({ modelTopology: { class_name: 'Dense', config: {} } }, 'model.json'),
     { message: 'model.json: is not a Keras Layers model: its model class is "Dense"' },
   );
-  assert.throws(() => readKerasChain({ modelTopology: { foo: 1 } }, 'model.json'), {
+  assert.throws(() => readKerasGraph({ modelTopology: { foo: 1 } }, 'model.json'), {
     message: 'model.json: is not a Keras Layers model: "modelTopology" has no {class_name, config}',
   });
 });

@@ -4,7 +4,7 @@
 // moving_variance) is the last segment and the layer's name is the segment just before it; the order of
 // the weightsManifest is not relied on, because tfjs lists BN's moving statistics after all other weights.
 import type * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors';
+import { UserError } from '../../errors';
 import type { KerasLayer } from './kerasTopology';
 
 export class LayerWeights {

@@ -1,0 +1,414 @@
+// Translates Keras layer calls (kerasTopology.ts) into graph nodes with the GraphBuilder: one function per
+// layer class, writing the node specs in the engine's layout (graph/nodes.ts). Activations become ReLU
+// nodes, a Dropout is its input, BatchNormalization a batchNorm node (the builder folds it or makes it
+// affine), a final softmax a softmax node (dropped). Weights come from a `KerasWeights` lookup, so the same
+// translation serves any file that stores a Keras topology (tfjs Layers, and Keras' own files).
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../errors';
+import { GraphBuilder, type NodeRef } from '../../graph/builder';
+import type { BuiltNetwork, NodeSpec, PaddingSpec } from '../../graph/nodes';
+import type { KerasCall, KerasGraph, KerasLayer } from './kerasTopology';
+
+export const SUPPORTED_LAYERS = [
+  'InputLayer',
+  'Dense',
+  'Conv2D',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'Flatten',
+  'Reshape',
+  'Permute',
+  'ZeroPadding2D',
+  'Add',
+  'Concatenate',
+  'BatchNormalization',
+  'Activation',
+  'ReLU',
+  'Softmax',
+  'Rescaling',
+  'Normalization',
+  'Dropout',
+];
+
+/** Older Keras names of the same layers, and layers that are the identity at inference. */
+const ALIASES: Record<string, string> = {
+  Convolution2D: 'Conv2D',
+  SeparableConvolution2D: 'SeparableConv2D',
+  MaxPool2D: 'MaxPooling2D',
+  AvgPool2D: 'AveragePooling2D',
+  GlobalAvgPool2D: 'GlobalAveragePooling2D',
+  GlobalMaxPool2D: 'GlobalMaxPooling2D',
+  SpatialDropout2D: 'Dropout',
+  SpatialDropout1D: 'Dropout',
+  GaussianDropout: 'Dropout',
+  GaussianNoise: 'Dropout',
+  AlphaDropout: 'Dropout',
+  ActivityRegularization: 'Dropout',
+};
+
+/** Where a layer's weights come from: `key` is Keras' weight name (kernel, bias, gamma, moving_mean, ...). */
+export interface KerasWeights {
+  /** The weight; a UserError naming the layer when there is none. */
+  get(layer: KerasLayer, key: string): tf.Tensor;
+  find(layer: KerasLayer, key: string): tf.Tensor | undefined;
+}
+
+/** The network of `graph` for an input of `inputShape` (no batch). */
+export function translateKeras(graph: KerasGraph, inputShape: number[], weights: KerasWeights, file: string): BuiltNetwork {
+  const builder = new GraphBuilder(file);
+  try {
+    const values = new Map<string, NodeRef>([[graph.input.name, builder.input(graph.input.name, inputShape)]]);
+    for (const call of graph.calls) {
+      const inputs = call.inputs.map((name) => values.get(name)!);
+      values.set(call.name, new CallTranslator(builder, call, inputs, weights, file).translate());
+    }
+    return builder.build(values.get(graph.output)!);
+  } catch (e) {
+    builder.dispose();
+    throw e;
+  }
+}
+
+class CallTranslator {
+  private readonly layer: KerasLayer;
+  private readonly config: Record<string, unknown>;
+  /** How errors name this layer: `layer "<name>" (<class>)`. */
+  private readonly label: string;
+
+  constructor(
+    private readonly b: GraphBuilder,
+    private readonly call: KerasCall,
+    private readonly inputs: NodeRef[],
+    private readonly weights: KerasWeights,
+    private readonly file: string,
+  ) {
+    this.layer = call.layer;
+    this.config = call.layer.config;
+    this.label = `layer "${call.name}" (${call.layer.className})`;
+  }
+
+  translate(): NodeRef {
+    const className = ALIASES[this.layer.className] ?? this.layer.className;
+    if (!SUPPORTED_LAYERS.includes(className) || className === 'InputLayer') {
+      throw new UserError(`layer "${this.call.name}" (${this.layer.className}) is not supported; supported: ${SUPPORTED_LAYERS.join(', ')}`, this.file);
+    }
+    if (className !== 'Add' && className !== 'Concatenate' && this.inputs.length !== 1) {
+      throw this.error(`is called with ${this.inputs.length} inputs; it takes one`);
+    }
+    switch (className) {
+      case 'Dropout':
+        return this.inputs[0];
+      case 'Dense':
+        return this.dense();
+      case 'Conv2D':
+        return this.conv2d();
+      case 'DepthwiseConv2D':
+        return this.depthwise();
+      case 'SeparableConv2D':
+        return this.separable();
+      case 'MaxPooling2D':
+      case 'AveragePooling2D':
+        return this.pool(className === 'MaxPooling2D' ? 'maxPool' : 'avgPool');
+      case 'GlobalAveragePooling2D':
+      case 'GlobalMaxPooling2D':
+        return this.globalPool(className === 'GlobalMaxPooling2D' ? 'globalMaxPool' : 'globalAvgPool');
+      case 'Flatten':
+        return this.flatten();
+      case 'Reshape':
+        return this.reshape();
+      case 'Permute':
+        return this.permute();
+      case 'ZeroPadding2D':
+        return this.zeroPadding();
+      case 'Add':
+        return this.node(this.call.name, { kind: 'add' }, this.inputs);
+      case 'Concatenate':
+        return this.concatenate();
+      case 'BatchNormalization':
+        return this.batchNorm();
+      case 'Activation':
+        return this.activation(this.inputs[0], this.config.activation, this.call.name);
+      case 'ReLU':
+        return this.plainRelu();
+      case 'Softmax':
+        return this.node(this.call.name, { kind: 'softmax' }, this.inputs);
+      case 'Rescaling':
+        return this.rescaling();
+      case 'Normalization':
+        return this.normalization();
+      default:
+        throw new Error(`no translation for ${className}`);
+    }
+  }
+
+  private dense(): NodeRef {
+    const units = this.positiveInt('units');
+    const x = this.inputs[0];
+    if (x.shape.length !== 1) throw this.error(`gets an input of shape [${x.shape}] but needs a flat input (add a Flatten before it)`);
+    const kernel = this.weight('kernel', [x.shape[0], units]) as tf.Tensor2D;
+    const z = this.node(this.call.name, { kind: 'dense', kernel, bias: this.bias(units) }, [x]);
+    return this.activation(z, this.config.activation);
+  }
+
+  private conv2d(): NodeRef {
+    this.requireChannelsLast();
+    const filters = this.positiveInt('filters');
+    const [kh, kw] = this.intPair('kernel_size');
+    const x = this.image();
+    const groups = this.config.groups ?? 1;
+    if (!Number.isInteger(groups) || (groups as number) < 1) throw this.error(`has groups ${JSON.stringify(groups)}; a positive integer is needed`);
+    const kernel = this.weight('kernel', [kh, kw, x.shape[2] / (groups as number), filters]) as tf.Tensor4D;
+    const z = this.node(this.call.name, { kind: 'conv2d', kernel, bias: this.bias(filters), groups: groups as number, ...this.window() }, [x]);
+    return this.activation(z, this.config.activation);
+  }
+
+  /** DepthwiseConv2D: kernel [kh, kw, c, multiplier] is the grouped kernel [kh, kw, 1, c·multiplier]. */
+  private depthwise(): NodeRef {
+    this.requireChannelsLast();
+    const x = this.image();
+    const channels = x.shape[2];
+    const multiplier = this.positiveInt('depth_multiplier', 1);
+    const [kh, kw] = this.intPair('kernel_size');
+    const kernel = tf.reshape(this.weight('depthwise_kernel', [kh, kw, channels, multiplier]), [kh, kw, 1, channels * multiplier]) as tf.Tensor4D;
+    const spec: NodeSpec = { kind: 'conv2d', kernel, bias: this.bias(channels * multiplier), groups: channels, ...this.window() };
+    return this.activation(this.node(this.call.name, spec, [x]), this.config.activation);
+  }
+
+  /** SeparableConv2D: a depthwise convolution (no bias) and a 1×1 convolution with the layer's bias. */
+  private separable(): NodeRef {
+    this.requireChannelsLast();
+    const x = this.image();
+    const channels = x.shape[2];
+    const multiplier = this.positiveInt('depth_multiplier', 1);
+    const filters = this.positiveInt('filters');
+    const [kh, kw] = this.intPair('kernel_size');
+    const depthwise = tf.reshape(this.weight('depthwise_kernel', [kh, kw, channels, multiplier]), [kh, kw, 1, channels * multiplier]) as tf.Tensor4D;
+    const d = this.node(`${this.call.name}/depthwise`, { kind: 'conv2d', kernel: depthwise, groups: channels, ...this.window() }, [x]);
+    const pointwise = this.weight('pointwise_kernel', [1, 1, channels * multiplier, filters]) as tf.Tensor4D;
+    const z = this.node(this.call.name, { kind: 'conv2d', kernel: pointwise, bias: this.bias(filters) }, [d]);
+    return this.activation(z, this.config.activation);
+  }
+
+  /** Strides, padding and dilation of a Conv2D-like layer. */
+  private window(): { strides: [number, number]; padding: PaddingSpec; dilations: [number, number] } {
+    return { strides: this.intPair('strides', 1), padding: this.padding(), dilations: this.intPair('dilation_rate', 1) };
+  }
+
+  /** A zero bias stands in for `use_bias: false` (the builder adds it). */
+  private bias(units: number): tf.Tensor1D | undefined {
+    return this.config.use_bias === false ? undefined : (this.weight('bias', [units]) as tf.Tensor1D);
+  }
+
+  private pool(kind: 'maxPool' | 'avgPool'): NodeRef {
+    this.requireChannelsLast();
+    const poolSize = this.intPair('pool_size', 2);
+    const strides = this.config.strides == null ? poolSize : this.intPair('strides');
+    return this.node(this.call.name, { kind, poolSize, strides, padding: this.padding() }, [this.image()]);
+  }
+
+  private globalPool(kind: 'globalAvgPool' | 'globalMaxPool'): NodeRef {
+    this.requireChannelsLast();
+    const pooled = this.node(this.call.name, { kind }, [this.image()]);
+    // Keras 3's keepdims keeps a 1×1 image of channels.
+    if (this.config.keepdims !== true) return pooled;
+    return this.node(`${this.call.name}/keepdims`, { kind: 'reshape', shape: [1, 1, pooled.shape[0]] }, [pooled]);
+  }
+
+  /** channels_first flattens in c, h, w order: a transpose first (folded into a following Dense at build). */
+  private flatten(): NodeRef {
+    const x = this.inputs[0];
+    if (x.shape.length === 1) return x;
+    const format = this.config.data_format;
+    if (format === 'channels_first' && x.shape.length === 3) {
+      const t = this.node(`${this.call.name}/channels_first`, { kind: 'transpose', perm: [2, 0, 1] }, [x]);
+      return this.node(this.call.name, { kind: 'flatten' }, [t]);
+    }
+    if (format != null && format !== 'channels_last') this.unsupported(`data_format "${format}"`, 'only channels_last and channels_first are supported');
+    return this.node(this.call.name, { kind: 'flatten' }, [x]);
+  }
+
+  private reshape(): NodeRef {
+    const target = this.config.target_shape;
+    if (!Array.isArray(target)) this.unsupported(`target_shape ${JSON.stringify(target)}`, 'it must be a list of positive integers and at most one -1');
+    return this.node(this.call.name, { kind: 'reshape', shape: target as number[] }, this.inputs);
+  }
+
+  /** Keras' dims count from 1, the batch left out. */
+  private permute(): NodeRef {
+    const dims = this.config.dims;
+    if (!Array.isArray(dims) || !dims.every(Number.isInteger)) this.unsupported(`dims ${JSON.stringify(dims)}`, 'a permutation of 1…rank is needed');
+    return this.node(this.call.name, { kind: 'transpose', perm: (dims as number[]).map((d) => d - 1) }, this.inputs);
+  }
+
+  /** padding: n, [rows, cols] or [[top, bottom], [left, right]]. */
+  private zeroPadding(): NodeRef {
+    this.requireChannelsLast();
+    const p = this.config.padding ?? 1;
+    const pair = (v: unknown): [number, number] | null => (typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 && v.every(Number.isInteger) ? [v[0], v[1]] : null);
+    let rows: [number, number] | null = null;
+    let cols: [number, number] | null = null;
+    if (typeof p === 'number') rows = cols = [p, p];
+    else if (Array.isArray(p) && p.length === 2) [rows, cols] = [pair(p[0]), pair(p[1])];
+    if (!rows || !cols) this.unsupported(`padding ${JSON.stringify(p)}`, 'n, [rows, cols] or [[top, bottom], [left, right]] is needed');
+    return this.node(this.call.name, { kind: 'pad', pads: [rows![0], cols![0], rows![1], cols![1]] }, [this.image()]);
+  }
+
+  /** Keras counts the batch in `axis`; graph axes leave it out. */
+  private concatenate(): NodeRef {
+    const axis = this.config.axis ?? -1;
+    if (!Number.isInteger(axis) || axis === 0) this.unsupported(`axis ${JSON.stringify(axis)}`, 'an axis other than the batch is needed');
+    const a = axis as number;
+    return this.node(this.call.name, { kind: 'concat', axis: a > 0 ? a - 1 : a }, this.inputs);
+  }
+
+  private batchNorm(): NodeRef {
+    const x = this.inputs[0];
+    const rawAxis = this.config.axis;
+    const axis = Array.isArray(rawAxis) && rawAxis.length === 1 ? rawAxis[0] : (rawAxis ?? -1);
+    if (axis !== -1 && axis !== x.shape.length) this.unsupported(`axis ${JSON.stringify(rawAxis)}`, 'only the channel axis (-1) is supported');
+    const epsilon = this.config.epsilon ?? 1e-3;
+    if (typeof epsilon !== 'number' || !(epsilon >= 0)) this.unsupported(`epsilon ${JSON.stringify(epsilon)}`, 'it must be a number ≥ 0');
+    const channels = [x.shape[x.shape.length - 1]];
+    return this.node(
+      this.call.name,
+      {
+        kind: 'batchNorm',
+        mean: this.weight('moving_mean', channels) as tf.Tensor1D,
+        variance: this.weight('moving_variance', channels) as tf.Tensor1D,
+        gamma: this.config.scale === false ? undefined : (this.weight('gamma', channels) as tf.Tensor1D),
+        beta: this.config.center === false ? undefined : (this.weight('beta', channels) as tf.Tensor1D),
+        epsilon,
+      },
+      [x],
+    );
+  }
+
+  /** The activation of a layer (or an Activation layer): ReLU and softmax nodes, nothing for linear. */
+  private activation(x: NodeRef, value: unknown, name = `${this.call.name}/${activationName(value)}`): NodeRef {
+    const activation = activationName(value);
+    if (activation === 'linear') return x;
+    if (activation === 'relu') return this.node(name, { kind: 'relu' }, [x]);
+    if (activation === 'softmax') return this.node(name, { kind: 'softmax' }, [x]);
+    throw this.error(`has activation "${activation}", which is not supported; supported: relu, linear, softmax (final layer only)`);
+  }
+
+  private plainRelu(): NodeRef {
+    const { max_value, negative_slope, threshold } = this.config;
+    const plain = 'only the plain ReLU (no max_value, negative_slope 0, threshold 0) is supported';
+    if (max_value != null) this.unsupported(`max_value ${JSON.stringify(max_value)}`, plain);
+    if (negative_slope != null && negative_slope !== 0) this.unsupported(`negative_slope ${JSON.stringify(negative_slope)}`, plain);
+    if (threshold != null && threshold !== 0) this.unsupported(`threshold ${JSON.stringify(threshold)}`, plain);
+    return this.node(this.call.name, { kind: 'relu' }, this.inputs);
+  }
+
+  /** Rescaling: y = x·scale + offset, scalars or one value per channel. */
+  private rescaling(): NodeRef {
+    const scale = this.config.scale;
+    const offset = this.config.offset ?? 0;
+    const ok = (v: unknown) => typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number'));
+    if (!ok(scale) || !ok(offset)) this.unsupported(`scale ${JSON.stringify(scale)} and offset ${JSON.stringify(offset)}`, 'numbers or one per channel are needed');
+    return this.node(this.call.name, { kind: 'affine', scale: scale as number | number[], offset: offset as number | number[] }, this.inputs);
+  }
+
+  /**
+   * Keras Normalization: (x − mean) / max(√variance, 1e-7) per channel, mean and variance from its weights
+   * (adapted) or its config (given). `invert: true` undoes it: x·√variance + mean.
+   */
+  private normalization(): NodeRef {
+    const x = this.inputs[0];
+    const channels = x.shape[x.shape.length - 1];
+    const rawAxis = this.config.axis;
+    const axis = Array.isArray(rawAxis) && rawAxis.length === 1 ? rawAxis[0] : (rawAxis ?? -1);
+    if (axis !== -1 && axis !== x.shape.length) this.unsupported(`axis ${JSON.stringify(rawAxis)}`, 'only the channel axis (-1) is supported');
+    const values = (key: 'mean' | 'variance'): number[] => {
+      const t = this.weights.find(this.layer, key);
+      const v = t ? Array.from(t.dataSync()) : this.config[key];
+      const list = typeof v === 'number' ? [v] : Array.isArray(v) ? v.flat(4) : null;
+      if (!list || !list.every((n) => typeof n === 'number') || (list.length !== 1 && list.length !== channels)) {
+        throw this.error(`has no usable ${key} (weights or config): one value or one per channel (${channels}) is needed`);
+      }
+      return list as number[];
+    };
+    const mean = values('mean');
+    const std = values('variance').map((v) => Math.max(Math.sqrt(v), 1e-7));
+    const width = Math.max(mean.length, std.length);
+    const m = (c: number) => (mean.length === 1 ? mean[0] : mean[c]);
+    const s = (c: number) => (std.length === 1 ? std[0] : std[c]);
+    const per = (f: (c: number) => number) => Array.from({ length: width }, (_, c) => f(c));
+    const spec: NodeSpec =
+      this.config.invert === true
+        ? { kind: 'affine', scale: per(s), offset: per(m) }
+        : { kind: 'affine', scale: per((c) => 1 / s(c)), offset: per((c) => -m(c) / s(c)) };
+    return this.node(this.call.name, spec, [x]);
+  }
+
+  private node(name: string, spec: NodeSpec, inputs: NodeRef[]): NodeRef {
+    return this.b.add(name, spec, inputs, this.label);
+  }
+
+  /** The single input, which must be an image [h, w, c]. */
+  private image(): NodeRef {
+    const x = this.inputs[0];
+    if (x.shape.length !== 3) throw this.error(`gets an input of shape [${x.shape}] but needs an image input [height, width, channels]`);
+    return x;
+  }
+
+  private weight(key: string, shape: number[]): tf.Tensor {
+    const t = this.weights.get(this.layer, key);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw this.error(`has weight "${key}" of shape [${t.shape}] but the layer needs [${shape}]`);
+    }
+    return t;
+  }
+
+  private padding(): PaddingSpec {
+    const padding = this.config.padding ?? 'valid';
+    if (padding !== 'same' && padding !== 'valid') this.unsupported(`padding ${JSON.stringify(padding)}`, 'only same and valid are supported');
+    return padding as 'same' | 'valid';
+  }
+
+  private requireChannelsLast(): void {
+    const format = this.config.data_format;
+    if (format != null && format !== 'channels_last') this.unsupported(`data_format "${format}"`, 'only channels_last is supported');
+  }
+
+  private positiveInt(key: string, fallback?: number): number {
+    const v = this.config[key] ?? fallback;
+    if (!Number.isInteger(v) || (v as number) < 1) throw this.error(`has ${key} ${JSON.stringify(v)}; a positive integer is needed`);
+    return v as number;
+  }
+
+  /** Keras accepts 3 or [3, 3] for kernel_size, strides, pool_size and dilation_rate. */
+  private intPair(key: string, fallback?: number): [number, number] {
+    const v = this.config[key] ?? fallback;
+    const pair = typeof v === 'number' ? [v, v] : v;
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((d) => Number.isInteger(d) && d > 0)) {
+      throw this.error(`has ${key} ${JSON.stringify(v)}; one or two positive integers are needed`);
+    }
+    return [pair[0], pair[1]];
+  }
+
+  private unsupported(setting: string, why: string): never {
+    throw this.error(`has ${setting}; ${why}`);
+  }
+
+  private error(problem: string): UserError {
+    return new UserError(`${this.label} ${problem}`, this.file);
+  }
+}
+
+/** Keras writes an activation as a name, or (Keras 3) as {class_name: 'function', config: 'relu'}. */
+function activationName(v: unknown): string {
+  if (v == null) return 'linear';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'object') {
+    const o = v as { class_name?: unknown; config?: unknown };
+    if (typeof o.config === 'string') return o.config;
+    if (typeof o.class_name === 'string') return o.class_name;
+  }
+  return JSON.stringify(v);
+}

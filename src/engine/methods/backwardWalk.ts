@@ -1,0 +1,55 @@
+// The one backward walker, for the gradient family and the LRP family alike: from the logits to the input,
+// visiting the nodes in reverse topological order. A node's signal is complete when the walk reaches it
+// (every reader comes later in the order), and a tensor read by several nodes receives the sum of what each
+// reader sends back (METHODS.md, "Graphs"). Signals are freed as soon as the walk has passed them.
+import * as tf from '@tensorflow/tfjs';
+import type { Trace } from './trace';
+
+/**
+ * `visit(i, signal)` gives node i's signal for each of its inputs (null: nothing flows to that input); it may
+ * return `signal` itself, or one tensor for several inputs. `start` is the signal at the output node (owned
+ * by the caller). Returns the signal arriving at the input node (zeros of `start`'s rows when none does),
+ * owned by the caller.
+ */
+export function walkBackward(trace: Trace, start: tf.Tensor, visit: (index: number, signal: tf.Tensor) => Array<tf.Tensor | null>): tf.Tensor {
+  const { nodes } = trace.network;
+  const pending = new Array<tf.Tensor | null>(nodes.length).fill(null);
+  // How many places (pending slots) hold each signal tensor the walk made; freed when none does.
+  const holders = new Map<tf.Tensor, number>();
+  const hold = (t: tf.Tensor) => holders.set(t, (holders.get(t) ?? 0) + 1);
+  const release = (t: tf.Tensor) => {
+    const n = (holders.get(t) ?? 0) - 1;
+    if (n > 0) holders.set(t, n);
+    else if (holders.delete(t) && t !== start) t.dispose();
+  };
+  pending[nodes.length - 1] = start;
+  hold(start);
+  for (let i = nodes.length - 1; i >= 1; i--) {
+    const signal = pending[i];
+    if (!signal) continue;
+    pending[i] = null;
+    // (tidy's typings leave out the nulls it accepts.)
+    const out = tf.tidy(() => visit(i, signal) as tf.Tensor[]) as Array<tf.Tensor | null>;
+    out.forEach((t) => t && hold(t));
+    release(signal);
+    nodes[i].inputs.forEach((j, k) => {
+      const t = out[k];
+      if (!t) return;
+      const before = pending[j];
+      if (!before) {
+        pending[j] = t;
+        return;
+      }
+      const sum = tf.add(before, t);
+      hold(sum);
+      release(before);
+      release(t);
+      pending[j] = sum;
+    });
+  }
+  const result = pending[0];
+  if (!result) return tf.zeros([start.shape[0], ...trace.network.inputShape]);
+  // The caller owns the result, not the walk (and `start` already).
+  holders.delete(result);
+  return result === start ? tf.clone(start) : result;
+}

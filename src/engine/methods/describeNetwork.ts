@@ -1,0 +1,43 @@
+// The network as a list of nodes for the UI and the CLI (`model-info`): name, kind, one-line description,
+// output shape, inputs, and for a given method what it does at each node (the rule of its composite on a
+// Dense/Conv, the fixed treatment elsewhere).
+import { graphFacts } from '../graph/analysis';
+import { isLinear, type Network, type NodeKind } from '../graph/nodes';
+import { LAYERS } from '../layers/index';
+import type { FixedKind } from '../layers/layerKind';
+import { linearOpsOf } from '../network/prepared';
+import type { MethodSpec, NodeInfo } from '../types';
+import { compositeFor, LRP_METHODS } from './composites';
+import { RELU_MODE } from './gradientPass';
+
+/**
+ * One entry per node, input first. With `method`, each entry says what that method does there; `bounded`
+ * is whether the model's input is bounded (z^B on the first layers, else w²).
+ */
+export function describeNetwork(network: Network, options: { method?: MethodSpec; bounded?: boolean } = {}): NodeInfo[] {
+  const { method, bounded = true } = options;
+  const { beforeFirstLinear, firstLinear } = graphFacts(network);
+  const composite = method && LRP_METHODS.has(method.id) ? compositeFor(method, bounded) : null;
+  const mode = method && (RELU_MODE[method.id] ?? (method.id === 'occlusion' ? null : 'gradient'));
+  return network.nodes.map((node, i) => {
+    const kind = LAYERS[node.kind] as unknown as FixedKind<NodeKind>;
+    const info: NodeInfo = {
+      name: node.name,
+      kind: node.kind,
+      description: kind.describe(node as never),
+      shape: [...node.shape],
+      inputs: node.inputs.map((j) => network.nodes[j].name),
+    };
+    if (!method) return info;
+    if (composite) {
+      info.rule = isLinear(node)
+        ? composite(node, { first: firstLinear[i], convolution: linearOpsOf(node).isConvolution }).title + (firstLinear[i] ? ' (first layer)' : '')
+        : kind.lrpTreatment(node as never, beforeFirstLinear[i]);
+    } else if (mode) {
+      info.rule = isLinear(node) ? 'exact gradient' : (kind.gradientTreatment?.(node as never, [mode]) ?? 'exact gradient');
+    } else {
+      info.rule = 'forward only (occluded copies of the image)';
+    }
+    return info;
+  });
+}

@@ -1,0 +1,128 @@
+// Weight variants (W⁺, W⁻, W², α-scaled, transposed and flipped kernels, grouped kernels laid out for the
+// depthwise op ...) built once per network and reused by every later call: on wasm the preparation costs
+// about as much as a whole batch of small explanations, and the backend also caches its packed XNNPACK
+// operator per weight tensor, which only pays off if the tensor lives on. Keyed by node index.
+import * as tf from '@tensorflow/tfjs';
+import type { LinearNode, Network, NodeKind } from '../graph/nodes';
+import { LAYERS } from '../layers/index';
+import type { LinearKind, LinearOps } from '../layers/layerKind';
+
+/** Maps a weight (or bias) tensor. `key` names the result in the per-network cache, so it must say
+ *  everything the result depends on (γ's value included). Returning the tensor itself means "unchanged". */
+export interface ParamModifier {
+  key: string;
+  apply(w: tf.Tensor): tf.Tensor;
+}
+
+/** The node's own weights (or bias); shared by the forward pass, the gradient and the rules. */
+export const asIs: ParamModifier = { key: 'w', apply: (w) => w };
+
+export interface PreparedNode {
+  /** The modified kernel in the layout the node's forward op takes. */
+  forward(modifier: ParamModifier): tf.Tensor;
+  /** The modified kernel laid out for the node's VJP (transposed, or flipped with in/out swapped). */
+  backward(modifier: ParamModifier): tf.Tensor;
+  /** The modified bias, or null. Bias modifiers may build any vector of the node's output size. */
+  bias(modifier: ParamModifier | null): tf.Tensor | null;
+  /** Any other tensor that depends only on this node's weights, made once by `make` and kept under `key`. */
+  derived(key: string, make: () => tf.Tensor): tf.Tensor;
+}
+
+/** The linear map of a Dense/Conv node (its layer module's `linear`). */
+export function linearOpsOf(node: LinearNode): LinearOps<LinearNode> {
+  return (LAYERS[node.kind] as LinearKind<NodeKind>).linear as unknown as LinearOps<LinearNode>;
+}
+
+interface CacheEntry {
+  backend: string;
+  tensors: Map<string, tf.Tensor>;
+  /** Tensors this cache created (never the network's own kernels and biases). */
+  owned: Set<tf.Tensor>;
+}
+
+const cache = new WeakMap<Network, CacheEntry>();
+
+/**
+ * The cached variants of Dense/Conv node `index` of `network`, built on first use. The cache follows the
+ * active backend (a backend switch rebuilds it) and is freed by `releasePrepared` or `network.dispose()`.
+ */
+export function preparedNode(network: Network, index: number): PreparedNode {
+  const node = network.nodes[index] as LinearNode;
+  const ops = linearOpsOf(node);
+  const cached = cachedIn(network, `${index}`);
+  /** The kernel with the modifier applied, in the node's own layout. */
+  const modified = (modifier: ParamModifier) => cached(`w:${modifier.key}`, ops.kernel(node), () => modifier.apply(ops.kernel(node)));
+  return {
+    forward(modifier) {
+      const w = modified(modifier);
+      return cached(`wf:${modifier.key}`, w, () => ops.forwardKernel(node, w));
+    },
+    backward(modifier) {
+      const w = modified(modifier);
+      return cached(`wᵀ:${modifier.key}`, w, () => ops.backwardKernel(node, w));
+    },
+    bias: (modifier) => modifier && cached(`b:${modifier.key}`, ops.bias(node), () => modifier.apply(ops.bias(node))),
+    derived: (key, make) => cached(`derived:${key}`, null, make),
+  };
+}
+
+/** A tensor that depends only on the network (not on one node), made once by `make`. */
+export function networkDerived(network: Network, key: string, make: () => tf.Tensor): tf.Tensor {
+  return cachedIn(network, 'network')(key, null, make);
+}
+
+/** Frees the cached variants of `network` (the network's own tensors are untouched). */
+export function releasePrepared(network: Network): void {
+  const entry = cache.get(network);
+  if (!entry) return;
+  cache.delete(network);
+  for (const t of entry.owned) t.dispose();
+}
+
+/** The cache of `network` under `scope`: the tensor under `key`, made by `make` (in its own tidy) once. */
+function cachedIn(network: Network, scope: string) {
+  const entry = cacheEntry(network);
+  return (key: string, source: tf.Tensor | null, make: () => tf.Tensor): tf.Tensor => {
+    const full = `${scope}:${key}`;
+    let t = entry.tensors.get(full);
+    if (!t) {
+      t = keep(entry, tf.tidy(make), source);
+      entry.tensors.set(full, t);
+    }
+    return t;
+  };
+}
+
+function cacheEntry(network: Network): CacheEntry {
+  let entry = cache.get(network);
+  if (entry && entry.backend !== tf.getBackend()) {
+    releasePrepared(network);
+    entry = undefined;
+  }
+  if (!entry) {
+    entry = { backend: tf.getBackend(), tensors: new Map(), owned: new Set() };
+    cache.set(network, entry);
+    freeOnDispose(network);
+  }
+  return entry;
+}
+
+/** Makes `network.dispose()` free this cache too, once per network object. */
+const wrapped = new WeakSet<Network>();
+function freeOnDispose(network: Network): void {
+  if (wrapped.has(network)) return;
+  wrapped.add(network);
+  const dispose = network.dispose.bind(network);
+  network.dispose = () => {
+    releasePrepared(network);
+    dispose();
+  };
+}
+
+/** Keeps a tensor built inside some caller's tidy alive, and records it as ours unless it is `source`
+ *  itself (modifiers and layouts that change nothing return their input). */
+function keep<T extends tf.Tensor>(entry: CacheEntry, t: T, source: tf.Tensor | null): T {
+  if (t === source) return t;
+  entry.owned.add(t);
+  return tf.keep(t);
+}
