@@ -7,11 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { isUserError } from '../../../src/engine/errors';
 import { normalStream, randomisableLayers, randomisedNetwork, redraw } from '../../../src/engine/evaluate/randomiseWeights';
-import type { NetLayer } from '../../../src/engine/types';
+import type { GraphNode, LinearNode } from '../../../src/engine/graph/nodes';
 import { mixedConvNet, tinyConvNet } from '../methods/nets';
 import { toNetwork } from '../methods/reference';
+import { residualBnGraph } from '../graph/graphs';
+import { toGraphNetwork } from '../graph/graphReference';
+import { predict } from '../../../src/engine/methods/explain';
+import { isLinear } from '../../../src/engine/graph/nodes';
 
-const values = (layer: NetLayer, key: 'kernel' | 'bias') => Array.from((layer as Extract<NetLayer, { kind: 'dense' }>)[key].dataSync());
+const values = (node: GraphNode, key: 'kernel' | 'bias') => Array.from((node as LinearNode)[key].dataSync());
 
 describe('model randomisation: re-drawn weights', () => {
   before(async () => {
@@ -51,7 +55,7 @@ describe('model randomisation: re-drawn weights', () => {
     assert.deepEqual(names, ['layer7', 'layer4', 'layer1']);
     const start = tf.memory().numTensors;
     const steps = [0, 1, 2, 3].map((s) => randomisedNetwork(network, s, 42));
-    const byName = (n: (typeof steps)[number], name: string) => n.layers.find((l) => l.name === name)!;
+    const byName = (n: (typeof steps)[number], name: string) => n.nodes.find((node) => node.name === name)!;
     for (const name of names) assert.equal(byName(steps[0], name), byName(network, name), 'step 0 shares every layer');
     assert.notDeepEqual(values(byName(steps[1], 'layer7'), 'kernel'), values(byName(network, 'layer7'), 'kernel'));
     assert.equal(byName(steps[1], 'layer4'), byName(network, 'layer4'), 'layers below the step are untouched');
@@ -79,6 +83,29 @@ describe('model randomisation: re-drawn weights', () => {
       () => randomisedNetwork(network, 3, 0),
       (e: unknown) => isUserError(e) && /step 3 is out of range: the model has 2 Dense\/Conv layers/.test((e as Error).message),
     );
+    network.dispose();
+  });
+
+  it('on a residual graph: the Dense/Conv nodes last computed first (folded BatchNorms go with their conv), grouped kernels keep their shapes', () => {
+    const { network } = toGraphNetwork(residualBnGraph(3));
+    const linear = network.nodes.filter(isLinear);
+    assert.equal(linear.length, 4);
+    assert.deepEqual(randomisableLayers(network), linear.map((n) => n.name).reverse());
+    const x = Float32Array.from({ length: 108 }, (_, i) => ((i * 7) % 11) / 10);
+    const logits = (n: typeof network) => Array.from(predict(n, x, 1).logits);
+    const trained = logits(network); // prepares what the original's forward pass caches, before counting
+    const start = tf.memory().numTensors;
+    const same = randomisedNetwork(network, 0, 1);
+    assert.deepEqual(logits(same), trained);
+    const all = randomisedNetwork(network, 4, 1);
+    all.nodes.forEach((node, i) => {
+      if (isLinear(node)) assert.deepEqual(node.kernel.shape, (network.nodes[i] as typeof node).kernel.shape);
+      else assert.equal(node, network.nodes[i], 'nodes without weights are shared');
+    });
+    assert.notDeepEqual(logits(all), trained);
+    same.dispose();
+    all.dispose();
+    assert.equal(tf.memory().numTensors, start);
     network.dispose();
   });
 });
