@@ -198,4 +198,26 @@ describe('explain-image evaluate', () => {
     assert.equal(run([...args, '--seed', '-1']).code, 2);
     assert.equal(run([...args, '--steps', '4']).code, 2);
   });
+
+  it('a residual functional model: pixel flipping and the randomisation check over its graph', async () => {
+    const input = tf.input({ shape: [28, 28, 1] });
+    const stem = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'stem' }).apply(input) as tf.SymbolicTensor;
+    const branch = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'branch' }).apply(stem) as tf.SymbolicTensor;
+    const sum = tf.layers.add().apply([stem, branch]) as tf.SymbolicTensor;
+    const relu = tf.layers.reLU().apply(sum) as tf.SymbolicTensor;
+    const pooled = tf.layers.maxPooling2d({ poolSize: 4 }).apply(relu) as tf.SymbolicTensor;
+    const logits = tf.layers.dense({ units: 10, name: 'head' }).apply(tf.layers.flatten().apply(pooled) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: logits });
+    seedWeights(model, 9);
+    const residual = await saveModel(model, tempModelDir('evaluate-residual'));
+    model.dispose();
+    const flip = run(['evaluate', ...digits, '--model', residual, '--methods', 'gradient,lrp-epsilon', '--steps', '10', '--json']);
+    assert.equal(flip.code, 0, flip.stderr);
+    const doc = JSON.parse(flip.stdout);
+    assert.equal(doc.results.length, 6);
+    for (const res of doc.results) assert.equal(res.curves.morf.length, 11);
+    const check = run(['evaluate', digits[0], '--model', residual, '--methods', 'gradient', '--randomise', '--json']);
+    assert.equal(check.code, 0, check.stderr);
+    assert.deepEqual(JSON.parse(check.stdout).steps.map((s: any) => s.randomised), [null, 'head', 'branch', 'stem']);
+  });
 });
