@@ -80,7 +80,8 @@ function table(model: string, e: FaithfulnessEvaluation, targetGiven: boolean): 
   const images = e.summary[0]?.images ?? 0;
   const rows = e.summary
     .map((s, k) => {
-      const abpcs = e.results.filter((r) => r.method === s.method && e.summary.findIndex((t) => t.method === r.method) === k).map((r) => r.abpc);
+      // Results are image-major, then method in summary order.
+      const abpcs = e.results.filter((_, n) => n % e.summary.length === k).map((r) => r.abpc);
       return { ...s, stderr: standardError(abpcs) };
     })
     .sort((a, b) => b.abpc - a.abpc);

@@ -1,6 +1,7 @@
 // explain-image: the engine from the command line. Same workers, models and rendering as the extension.
-// One module per command (explainCommand.ts, compareCommand.ts, evaluateCommand.ts, listCommands.ts); this file parses the
-// command line, dispatches, and turns errors into exit codes: 2 for usage, 1 for anything else.
+// One module per command (explainCommand.ts, compareCommand.ts, evaluateCommand.ts, listCommands.ts);
+// this file parses the command line, dispatches, and turns errors into exit codes: 2 for usage, 1 for
+// anything else.
 import { parseArgs } from 'util';
 import { isUserError } from '../engine/errors';
 import { compareCommand } from './compareCommand';

@@ -195,6 +195,10 @@ describe('explain-image evaluate', () => {
     assert.equal(text.code, 0);
     assert.match(text.stdout, /ρ of R:\n {2}method +trained +\+dense\S* +\+conv2d\S*\n {2}gradient +1\.000 /);
     assert.match(text.stdout, /ρ of \|R\|:/);
+    const chart = path.join(dir, 'randomised.png');
+    assert.equal(run([...args, '--out', chart]).code, 0);
+    const png = PNG.sync.read(fs.readFileSync(chart));
+    assert.deepEqual([png.width, png.height], [840, 460]);
     assert.equal(run([...args, '--seed', '-1']).code, 2);
     assert.equal(run([...args, '--steps', '4']).code, 2);
   });
