@@ -64,7 +64,8 @@ export async function evaluateFaithfulness(pool: WorkerPool, request: Faithfulne
   request.methods.forEach(parseMethodSpec); // a bad spec fails here, before any job runs
   const total = request.images.length * request.methods.length;
   const chunks = splitIntoChunks(request.images.length, IMAGES_PER_CHUNK);
-  const parts = new Array<{ explained: ExplainResult; results: FaithfulnessResult[] }>(chunks.length);
+  // What each chunk leaves behind: its images and curves; its maps are dropped once flipped.
+  const parts = new Array<{ info: Pick<ExplainResult, 'backend' | 'card' | 'images'>; results: FaithfulnessResult[] }>(chunks.length);
   let done = 0;
   options.onProgress?.(0, total);
   await withLinkedSignal(options.signal, (signal) =>
@@ -84,7 +85,7 @@ export async function evaluateFaithfulness(pool: WorkerPool, request: Faithfulne
         done += n;
         options.onProgress?.(done, total);
       });
-      parts[c] = { explained, results };
+      parts[c] = { info: { backend: explained.backend, card: explained.card, images: explained.images }, results };
       // A chunk's unreadable images count as done: they have nothing more to compute.
       const unreadable = explained.images.filter((image) => image.error).length * request.methods.length;
       if (unreadable) {
@@ -94,12 +95,12 @@ export async function evaluateFaithfulness(pool: WorkerPool, request: Faithfulne
     }),
   );
   const results = parts.flatMap((part) => part.results);
-  const first = parts[0]?.explained ?? (await pool.run({ type: 'model-info', model: request.model }, options.signal));
+  const first = parts[0]?.info ?? (await pool.run({ type: 'model-info', model: request.model }, options.signal));
   return {
     backend: first.backend,
     card: first.card,
     steps,
-    images: parts.flatMap((part) => part.explained.images),
+    images: parts.flatMap((part) => part.info.images),
     results,
     summary: summarise(request.methods, results),
   };

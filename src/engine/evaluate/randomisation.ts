@@ -82,49 +82,55 @@ export async function randomisationCheck(pool: WorkerPool, request: Randomisatio
   options.onProgress?.(done, total);
 
   return withLinkedSignal(options.signal, async (signal) => {
-    // Per chunk: the trained model's maps (which fix the targets), then those of every step.
-    const original = new Array<ExplainResult>(chunks.length);
-    const maps = steps.map(() => new Array<ExplainResult>(chunks.length));
+    // Per chunk: the trained model's maps (which fix the targets), those of every step, their ρ; the maps
+    // are dropped with the chunk, so memory does not grow with the number of images.
+    const parts = new Array<{ images: PreparedImage[]; results: RandomisationResult[] }>(chunks.length);
     await forEachConcurrently(chunks, pool.size, signal, async ([start, end], c) => {
       const given = request.targets?.slice(start, end).map((t) => (t === null || t === undefined ? null : [t]));
-      original[c] = await pool.run(job(start, end, given), signal);
+      const original = await pool.run(job(start, end, given), signal);
       options.onProgress?.(++done, total);
-      const targets = original[c].images.map((image, i) => (image.error ? null : [explanationsOf(original[c], i, request.methods.length)[0].target]));
-      await Promise.all(
+      const targets = original.images.map((image, i) => (image.error ? null : [explanationsOf(original, i, request.methods.length)[0].target]));
+      const maps = await Promise.all(
         steps.map(async (_, s) => {
-          maps[s][c] = await pool.run(job(start, end, targets, s), signal);
+          const result = await pool.run(job(start, end, targets, s), signal);
           options.onProgress?.(++done, total);
+          return result;
         }),
       );
+      parts[c] = { images: original.images, results: correlations(original, maps, request.methods, start) };
     });
-
-    const results: RandomisationResult[] = [];
-    chunks.forEach(([start], c) => {
-      original[c].images.forEach((image, i) => {
-        if (image.error) return;
-        const before = explanationsOf(original[c], i, request.methods.length);
-        request.methods.forEach((method, k) => {
-          const after = steps.map((_, s) => explanationsOf(maps[s][c], i, request.methods.length)[k].relevance);
-          results.push({
-            image: start + i,
-            method,
-            target: before[k].target,
-            spearman: after.map((r) => spearman(before[k].relevance, r)),
-            spearmanAbs: after.map((r) => spearman(before[k].relevance.map(Math.abs), r.map(Math.abs))),
-          });
-        });
-      });
-    });
+    const results = parts.flatMap((part) => part.results);
     return {
       backend: info.backend,
       card: info.card,
       seed,
       steps,
-      images: original.flatMap((o) => o.images),
+      images: parts.flatMap((part) => part.images),
       results,
       summary: request.methods.map((method, k) => summarise(method, results.filter((_, n) => n % request.methods.length === k), steps.length)),
     };
   });
+}
+
+/** ρ of R and of |R| between the trained maps of one chunk and those of every step; image-major. */
+function correlations(original: ExplainResult, steps: ExplainResult[], methods: string[], firstImage: number): RandomisationResult[] {
+  const results: RandomisationResult[] = [];
+  original.images.forEach((image, i) => {
+    if (image.error) return;
+    const before = explanationsOf(original, i, methods.length);
+    methods.forEach((method, k) => {
+      const after = steps.map((step) => explanationsOf(step, i, methods.length)[k].relevance);
+      const absBefore = before[k].relevance.map(Math.abs);
+      results.push({
+        image: firstImage + i,
+        method,
+        target: before[k].target,
+        spearman: after.map((r) => spearman(before[k].relevance, r)),
+        spearmanAbs: after.map((r) => spearman(absBefore, r.map(Math.abs))),
+      });
+    });
+  });
+  return results;
 }
 
 /** The explanations of readable image i of an explain result (image-major, one target each). */
