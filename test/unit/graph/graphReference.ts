@@ -5,7 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder, type NodeRef } from '../../../src/engine/graph/builder';
 import type { Network, NodeSpec, Pads } from '../../../src/engine/graph/nodes';
-import { applyRuleRef, EPS0, stab, type Linear, type RefRule } from '../methods/reference';
+import { smoothGradNoise } from '../../../src/engine/methods/attributors';
+import type { ImageShape, InputBounds, MethodSpec } from '../../../src/engine/types';
+import { applyRuleRef, channelSumRef, stab, type Linear, type RefRule } from '../methods/reference';
 
 // ---- description ---------------------------------------------------------------------------------------
 /** Weights flat, row-major, in the engine's layout: dense [in, out], conv [kh, kw, in/groups, out]. */
@@ -320,4 +322,352 @@ function specOf(node: RefNode, inShape: number[]): NodeSpec {
   }
 }
 
-export { EPS0, stab, applyRuleRef, type RefRule };
+
+// ---- canonisation, as METHODS.md defines it -------------------------------------------------------------
+/**
+ * The graph the rules see: a BatchNorm whose input is a Dense/Conv read by nothing else is folded into it
+ * (w' = w·s_c, b' = (b − μ_c)·s_c + β_c with s_c = γ_c/√(σ²_c + ε)); any other BatchNorm becomes the affine
+ * map y = s ⊙ x + (β − μ·s). Same node numbers (a folded BatchNorm becomes an identity affine).
+ */
+export function canoniseRef(g: RefGraph): RefGraph {
+  const nodes = g.nodes.map((n) => ({ ...n })) as RefNode[];
+  const readers = (id: number) => nodes.filter((n) => inputsOf(n).includes(id)).length;
+  nodes.forEach((node, k) => {
+    if (node.kind !== 'batchNorm') return;
+    const scale = node.variance.map((v, c) => node.gamma[c] / Math.sqrt(v + node.epsilon));
+    const shift = node.beta.map((b, c) => b - node.mean[c] * scale[c]);
+    const producer = node.input === 0 ? undefined : nodes[node.input - 1];
+    if (producer && (producer.kind === 'dense' || producer.kind === 'conv2d') && readers(node.input) === 1) {
+      const out = producer.kind === 'dense' ? producer.outputs : producer.outC;
+      nodes[node.input - 1] = {
+        ...producer,
+        w: producer.w.map((w, i) => w * scale[i % out]),
+        b: producer.b.map((b, c) => (b - node.mean[c]) * scale[c] + node.beta[c]),
+      };
+      nodes[k] = { kind: 'affine', input: node.input, scale: [1], offset: [0] };
+    } else {
+      nodes[k] = { kind: 'affine', input: node.input, scale, offset: shift };
+    }
+  });
+  return { inputShape: g.inputShape, nodes };
+}
+
+// ---- gradient family ----------------------------------------------------------------------------------
+export type RefReluMode = 'gradient' | 'guided' | 'deconvnet';
+
+/** The backward signals of every node, from `top` at the output; `step` maps one node's signal back. */
+function walkBack(t: RefTrace, g: RefGraph, top: number[], step: (k: number, op: Op, signal: number[], ins: number[]) => number[][]): number[] {
+  const signals: Array<number[] | null> = t.values.map(() => null);
+  signals[signals.length - 1] = top;
+  for (let k = g.nodes.length; k >= 1; k--) {
+    const signal = signals[k];
+    if (!signal) continue;
+    const ins = inputsOf(g.nodes[k - 1]);
+    const back = step(k, t.ops[k], signal, ins);
+    ins.forEach((i, n) => {
+      const previous = signals[i];
+      signals[i] = previous ? previous.map((v, q) => v + back[n][q]) : back[n];
+    });
+  }
+  return signals[0] ?? t.values[0].map(() => 0);
+}
+
+/** ∂f_c/∂x with the ReLU's backward rule chosen by `mode`; a tensor read by several nodes sums what comes back. */
+export function gradientGraph(g: RefGraph, x: number[], target: number, mode: RefReluMode = 'gradient'): number[] {
+  const t = forwardGraph(g, x);
+  const top = t.values[t.values.length - 1].map((_, j) => (j === target ? 1 : 0));
+  return walkBack(t, g, top, (k, op, s, ins) => {
+    const zeros = (i: number) => new Array(t.values[i].length).fill(0);
+    switch (op.type) {
+      case 'linear': {
+        const next = zeros(ins[0]);
+        op.lin.conns.forEach((list, j) => list.forEach(({ i, w }) => (next[i] += w * s[j])));
+        return [next];
+      }
+      case 'copy': {
+        const next = ins.map(zeros);
+        op.sources.forEach(({ input, index }, o) => {
+          if (index >= 0) next[input][index] += s[o];
+        });
+        return next;
+      }
+      case 'relu': {
+        const a = t.values[ins[0]];
+        return [s.map((v, i) => (mode === 'gradient' ? v * (a[i] > 0 ? 1 : 0) : mode === 'guided' ? (a[i] > 0 && v > 0 ? v : 0) : Math.max(v, 0)))];
+      }
+      case 'max': {
+        const a = t.values[ins[0]];
+        const next = zeros(ins[0]);
+        op.windows.forEach((m, o) => (next[m.reduce((best, i) => (a[i] > a[best] ? i : best), m[0])] += s[o]));
+        return [next];
+      }
+      case 'add':
+        return ins.map(() => s.slice());
+    }
+  });
+}
+
+// ---- LRP ------------------------------------------------------------------------------------------------
+/** Which nodes lie between the input and the first Dense/Conv layers (no Dense/Conv upstream). */
+export function beforeFirstLinearRef(g: RefGraph): boolean[] {
+  const before = [true];
+  g.nodes.forEach((node) => {
+    before.push(node.kind !== 'dense' && node.kind !== 'conv2d' && inputsOf(node).every((i) => before[i]));
+  });
+  return before;
+}
+
+/**
+ * z^B's box at every node before the first Dense/Conv layers: per channel [l_c, h_c] at the input, then
+ * each node applied to the lows and to the highs (every such node is monotone in each input; an affine map
+ * with a negative scale swaps them, hence min / max), padding adding zeros.
+ */
+export function boxesRef(g: RefGraph, [lows, highs]: [number[], number[]]): Array<{ low: number[]; high: number[] } | null> {
+  const size = g.inputShape.reduce((a, b) => a * b, 1);
+  const channels = lows.length;
+  const before = beforeFirstLinearRef(g);
+  const low0 = Array.from({ length: size }, (_, i) => lows[i % channels]);
+  const high0 = Array.from({ length: size }, (_, i) => highs[i % channels]);
+  const tl = forwardGraph(g, low0);
+  const th = forwardGraph(g, high0);
+  // The two passes agree with a node-by-node interval only while no node has mixed signs upstream; the
+  // graphs of the tests have at most an affine map with positive or negative scales before the first layer,
+  // which min / max handles.
+  return tl.values.map((l, k) => (before[k] ? { low: l.map((v, i) => Math.min(v, th.values[k][i])), high: l.map((v, i) => Math.max(v, th.values[k][i])) } : null));
+}
+
+/**
+ * LRP from R = f_c at the target down to the input, on the canonised graph. `ruleFor(node, first)` names the
+ * rule of each Dense/Conv (first: its input is before the first Dense/Conv layers); a 'zB' rule's box comes
+ * from `bounds`. ReLU passes relevance; copies route it back (padding drops it); max pooling gives it to
+ * the winner; average pooling uses the z-rule; Add splits it in proportion to its inputs; an affine map
+ * before the first layers passes relevance, elsewhere it is LRP-0 with its offset.
+ */
+export function lrpGraph(
+  g0: RefGraph,
+  x: number[],
+  target: number,
+  ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
+  bounds: [number[], number[]] | null,
+): number[] {
+  const g = canoniseRef(g0);
+  const t = forwardGraph(g, x);
+  const before = beforeFirstLinearRef(g);
+  const boxes = bounds && boxesRef(g, bounds);
+  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
+  return walkBack(t, g, top, (k, op, r, ins) => {
+    const node = g.nodes[k - 1];
+    const a = t.values[ins[0]];
+    const zeros = (i: number) => new Array(t.values[i].length).fill(0);
+    switch (op.type) {
+      case 'linear': {
+        if (node.kind === 'dense' || node.kind === 'conv2d') {
+          const rule = ruleFor(node, before[ins[0]]);
+          if (rule === 'zB') return [zBoxRef(op.lin, a, r, boxes![ins[0]]!)];
+          return [applyRuleRef(op.lin, a, r, rule)];
+        }
+        if (node.kind === 'affine' && before[k]) return [r.slice()];
+        return [applyRuleRef(op.lin, a, r, { rule: 'z' })];
+      }
+      case 'copy': {
+        const next = ins.map(zeros);
+        op.sources.forEach(({ input, index }, o) => {
+          if (index >= 0) next[input][index] += r[o];
+        });
+        return next;
+      }
+      case 'relu':
+        return [r.slice()];
+      case 'max': {
+        const next = zeros(ins[0]);
+        op.windows.forEach((m, o) => (next[m.reduce((best, i) => (a[i] > a[best] ? i : best), m[0])] += r[o]));
+        return [next];
+      }
+      case 'add': {
+        const z = t.values[k];
+        return ins.map((i) => t.values[i].map((v, q) => (v / stab(z[q])) * r[q]));
+      }
+    }
+  });
+}
+
+/** z^B with an elementwise box: R_i = Σ_j (a_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i' (…) · R_j. */
+function zBoxRef(lin: Linear, a: number[], rOut: number[], box: { low: number[]; high: number[] }): number[] {
+  const rIn = new Array(a.length).fill(0);
+  lin.conns.forEach((list, j) => {
+    const n = (i: number, w: number) => a[i] * w - box.low[i] * Math.max(w, 0) - box.high[i] * Math.min(w, 0);
+    const d = stab(list.reduce((s, { i, w }) => s + n(i, w), 0));
+    for (const { i, w } of list) rIn[i] += (n(i, w) * rOut[j]) / d;
+  });
+  return rIn;
+}
+
+// ---- attributors ----------------------------------------------------------------------------------------
+export function integratedGradientsGraph(g: RefGraph, x: number[], target: number, steps: number): number[] {
+  const mean = new Array(x.length).fill(0);
+  for (let k = 1; k <= steps; k++) {
+    const alpha = (k - 0.5) / steps;
+    gradientGraph(g, x.map((v) => alpha * v), target).forEach((v, i) => (mean[i] += v / steps));
+  }
+  return mean.map((v, i) => v * x[i]);
+}
+
+/** `noise` [samples][size] unit normals; `sigma` per element. */
+export function smoothGradGraph(g: RefGraph, x: number[], target: number, noise: number[][], sigma: number[]): number[] {
+  const mean = new Array(x.length).fill(0);
+  for (const n of noise) {
+    gradientGraph(g, x.map((v, i) => v + sigma[i] * n[i]), target).forEach((v, i) => (mean[i] += v / noise.length));
+  }
+  return mean;
+}
+
+export function occlusionGraph(g: RefGraph, x: number[], target: number, [h, w, c]: number[], patch: number, stride: number): number[] {
+  const f = logitsOfGraph(g, x)[target];
+  const total = new Array(h * w).fill(0);
+  const count = new Array(h * w).fill(0);
+  const ph = Math.min(patch, h);
+  const pw = Math.min(patch, w);
+  for (let top = 0; top + ph <= h; top += stride) {
+    for (let left = 0; left + pw <= w; left += stride) {
+      const occluded = x.slice();
+      for (let y = top; y < top + ph; y++) for (let xx = left; xx < left + pw; xx++) for (let ch = 0; ch < c; ch++) occluded[(y * w + xx) * c + ch] = 0;
+      const drop = f - logitsOfGraph(g, occluded)[target];
+      for (let y = top; y < top + ph; y++) {
+        for (let xx = left; xx < left + pw; xx++) {
+          total[y * w + xx] += drop;
+          count[y * w + xx] += 1;
+        }
+      }
+    }
+  }
+  return total.map((v, p) => (count[p] ? v / count[p] : 0));
+}
+
+/**
+ * The smallest |z_j| / Σ_i |a_i w'_ij| (bias included) over the Dense/Conv columns of the canonised graph
+ * that pass relevance on (output not a dead ReLU), for w' = w + γw⁺ with γ ∈ {0, 0.25, 1}: LRP-0 and LRP-γ
+ * have no ε, so a column that cancels to 1e-4 of its terms is float32-accurate to ~1e-3 only, and a test
+ * at 1e-5 needs graphs and images without such columns (methods/backends.test.ts says the same of chains).
+ */
+export function worstCancellation(g0: RefGraph, x: number[]): number {
+  const g = canoniseRef(g0);
+  const t = forwardGraph(g, x);
+  let worst = Infinity;
+  g.nodes.forEach((node, k) => {
+    const op = t.ops[k + 1];
+    if ((node.kind !== 'dense' && node.kind !== 'conv2d') || op.type !== 'linear') return;
+    const a = t.values[inputsOf(node)[0]];
+    const out = t.values[k + 1];
+    for (const gamma of [0, 0.25, 1]) {
+      const boost = (v: number) => v + gamma * Math.max(v, 0);
+      op.lin.conns.forEach((list, j) => {
+        if (out[j] === 0 && gamma === 0) return;
+        const z = list.reduce((s, { i, w }) => s + a[i] * boost(w), 0) + boost(op.lin.bias[j]);
+        const total = list.reduce((s, { i, w }) => s + Math.abs(a[i] * boost(w)), 0) + Math.abs(boost(op.lin.bias[j]));
+        if (total > 0) worst = Math.min(worst, Math.abs(z) / total);
+      });
+    }
+  });
+  return worst;
+}
+
+/**
+ * Whether every column of every Dense/Conv node has a positive contribution a_i·w_ij > 0 for this input:
+ * then z⁺ can pass on whatever relevance reaches any column, and on a bias-free network it conserves
+ * exactly. (A column without one passes nothing under z⁺, as Zennit's ZPlus; relevance sent to it, e.g. by
+ * an Add whose input there is negative, is lost.)
+ */
+export function everyColumnHasPositivePart(g0: RefGraph, x: number[]): boolean {
+  const g = canoniseRef(g0);
+  const t = forwardGraph(g, x);
+  return g.nodes.every((node, k) => {
+    const op = t.ops[k + 1];
+    if ((node.kind !== 'dense' && node.kind !== 'conv2d') || op.type !== 'linear') return true;
+    const a = t.values[inputsOf(node)[0]];
+    return op.lin.conns.every((list) => list.some(({ i, w }) => a[i] * w > 0));
+  });
+}
+
+// ---- every method -----------------------------------------------------------------------------------
+/** Every method id, the seed presets and a non-default parameter of each: what the graph tests run. */
+export const ALL_SPECS = [
+  'sensitivity',
+  'gradient',
+  'simple-taylor',
+  'guided-backprop',
+  'deconvnet',
+  'deep-taylor',
+  'lrp-a1.2b0.2',
+  'lrp-a1.5b0.5',
+  'lrp-a2b1',
+  'lrp-a1b0',
+  'lrp-ab:alpha=3,beta=2',
+  'lrp-z',
+  'lrp-epsilon',
+  'lrp-epsilon:epsilon=0.01',
+  'lrp-gamma',
+  'lrp-gamma:gamma=1',
+  'epsilon-plus-flat',
+  'epsilon-gamma-box',
+  'epsilon-gamma-box:epsilon=0.1,gamma=0.5',
+  'integrated-gradients:steps=5',
+  'smoothgrad:samples=5,sigma=0.3,seed=7',
+  'occlusion:patch=2,stride=1',
+];
+
+/** Per channel [lows, highs] from the request's bounds. */
+function perChannel(bounds: InputBounds, channels: number): [number[], number[]] {
+  return bounds.map((end) => (typeof end === 'number' ? new Array(channels).fill(end) : end.length === 1 ? new Array(channels).fill(end[0]) : end)) as [
+    number[],
+    number[],
+  ];
+}
+
+/** The reference map (h × w) of one method for one image and target on a graph. */
+export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec: MethodSpec, imageShape: ImageShape, bounds: InputBounds | null): number[] {
+  const channels = imageShape[2];
+  const p = spec.params;
+  const box = bounds && perChannel(bounds, channels);
+  const input = (): RefRule | 'zB' => (box ? 'zB' : { rule: 'w2' });
+  const isConv = (node: RefNode) => node.kind === 'conv2d';
+  const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB') => channelSumRef(lrpGraph(g, x, target, ruleFor, box), channels);
+  const ab = (alpha: number, beta: number): RefRule => ({ rule: 'ab', alpha, beta });
+  switch (spec.id) {
+    case 'sensitivity':
+      return channelSumRef(gradientGraph(g, x, target).map((v) => v * v), channels);
+    case 'gradient':
+      return channelSumRef(gradientGraph(g, x, target), channels);
+    case 'simple-taylor':
+      return channelSumRef(gradientGraph(g, x, target).map((v, i) => v * x[i]), channels);
+    case 'guided-backprop':
+      return channelSumRef(gradientGraph(g, x, target, 'guided'), channels);
+    case 'deconvnet':
+      return channelSumRef(gradientGraph(g, x, target, 'deconvnet'), channels);
+    case 'lrp-z':
+      return lrp(() => ({ rule: 'z' }));
+    case 'lrp-epsilon':
+      return lrp(() => ({ rule: 'epsilon', epsilon: p.epsilon }));
+    case 'lrp-gamma':
+      return lrp(() => ({ rule: 'gamma', gamma: p.gamma }));
+    case 'lrp-ab':
+      return lrp(() => ab(p.alpha, p.beta));
+    case 'deep-taylor':
+      return lrp((_node, first) => (first ? input() : ab(1, 0)));
+    case 'epsilon-plus-flat':
+      return lrp((node, first) => (first ? { rule: 'flat' } : isConv(node) ? ab(1, 0) : { rule: 'epsilon', epsilon: p.epsilon }));
+    case 'epsilon-gamma-box':
+      return lrp((node, first) => (first ? input() : isConv(node) ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon }));
+    case 'integrated-gradients':
+      return channelSumRef(integratedGradientsGraph(g, x, target, p.steps), channels);
+    case 'smoothgrad': {
+      const noiseTensor = smoothGradNoise(p.samples, x.length, p.seed);
+      const noise = noiseTensor.arraySync();
+      noiseTensor.dispose();
+      const sigma = box ? x.map((_, i) => p.sigma * (box[1][i % channels] - box[0][i % channels])) : x.map(() => p.sigma * (Math.max(...x) - Math.min(...x)));
+      return channelSumRef(smoothGradGraph(g, x, target, noise, sigma), channels);
+    }
+    case 'occlusion':
+      return occlusionGraph(g, x, target, imageShape, p.patch, p.stride);
+  }
+}
+

@@ -124,3 +124,275 @@ export function spatialConcatGraph(seed: number): RefGraph {
     ],
   };
 }
+
+/**
+ * An identity residual block: [6, 6, 2] → conv 3×3 pad 1 → ReLU (x₁) → conv 3×3 pad 1 → ReLU → conv 3×3
+ * pad 1 → add x₁ → ReLU → global avg pool → dense 4 → 3. `bias: false` gives the conservative variant.
+ */
+export function identityResidualGraph(seed: number, bias = true): RefGraph {
+  const rand = random(seed);
+  const pad1: Pads = [1, 1, 1, 1];
+  return {
+    inputShape: [6, 6, 2],
+    nodes: [
+      convNode(rand, 0, [3, 3], 2, 4, { pads: pad1, bias }),
+      { kind: 'relu', input: 1 },
+      convNode(rand, 2, [3, 3], 4, 4, { pads: pad1, bias }),
+      { kind: 'relu', input: 3 },
+      convNode(rand, 4, [3, 3], 4, 4, { pads: pad1, bias }),
+      { kind: 'add', inputs: [5, 2] },
+      { kind: 'relu', input: 6 },
+      { kind: 'globalAvgPool', input: 7 },
+      denseNode(rand, 8, 4, 3, bias),
+    ],
+  };
+}
+
+/**
+ * A residual block with a projection: [6, 6, 3] → conv 3×3 pad 1 → ReLU (x₁); main path conv 3×3 stride 2
+ * with TF 'same' pads (0, 0, 1, 1) → ReLU → conv 3×3 pad 1; shortcut conv 1×1 stride 2; add → ReLU →
+ * flatten → dense 54 → 3.
+ */
+export function projectionResidualGraph(seed: number, bias = true): RefGraph {
+  const rand = random(seed);
+  return {
+    inputShape: [6, 6, 3],
+    nodes: [
+      convNode(rand, 0, [3, 3], 3, 4, { pads: [1, 1, 1, 1], bias }),
+      { kind: 'relu', input: 1 },
+      convNode(rand, 2, [3, 3], 4, 6, { strides: [2, 2], pads: [0, 0, 1, 1], bias }),
+      { kind: 'relu', input: 3 },
+      convNode(rand, 4, [3, 3], 6, 6, { pads: [1, 1, 1, 1], bias }),
+      convNode(rand, 2, [1, 1], 4, 6, { strides: [2, 2], bias }),
+      { kind: 'add', inputs: [5, 6] },
+      { kind: 'relu', input: 7 },
+      { kind: 'flatten', input: 8 },
+      denseNode(rand, 9, 54, 3, bias),
+    ],
+  };
+}
+
+/**
+ * Two branches concatenated: [5, 5, 2] → conv 3×3 → ReLU, read by a 1×1 conv → ReLU and by a max pool 2×2
+ * stride 1 with pads (0, 0, 1, 1); concatenated on channels → flatten → dense 45 → 4.
+ */
+export function concatBranchesGraph(seed: number, bias = true): RefGraph {
+  const rand = random(seed);
+  return {
+    inputShape: [5, 5, 2],
+    nodes: [
+      convNode(rand, 0, [3, 3], 2, 3, { bias }),
+      { kind: 'relu', input: 1 },
+      convNode(rand, 2, [1, 1], 3, 2, { bias }),
+      { kind: 'relu', input: 3 },
+      { kind: 'maxPool', input: 2, pool: [2, 2], strides: [1, 1], pads: [0, 0, 1, 1] },
+      { kind: 'concat', inputs: [4, 5], axis: -1 },
+      { kind: 'flatten', input: 6 },
+      denseNode(rand, 7, 45, 4, bias),
+    ],
+  };
+}
+
+/** One tensor read by two branches that meet again: [8] → dense → ReLU (x) → two dense → ReLU each → add → dense 5 → 3. */
+export function sharedTensorGraph(seed: number, bias = true): RefGraph {
+  const rand = random(seed);
+  return {
+    inputShape: [8],
+    nodes: [
+      denseNode(rand, 0, 8, 6, bias),
+      { kind: 'relu', input: 1 },
+      denseNode(rand, 2, 6, 5, bias),
+      { kind: 'relu', input: 3 },
+      denseNode(rand, 2, 6, 5, bias),
+      { kind: 'relu', input: 5 },
+      { kind: 'add', inputs: [4, 6] },
+      denseNode(rand, 7, 5, 3, bias),
+    ],
+  };
+}
+
+/**
+ * Depthwise and grouped convolutions with asymmetric pads: [6, 5, 4] → depthwise 3×3 (multiplier 2) pads
+ * (1, 0, 1, 2) → ReLU → conv 3×3 in 2 groups (8 → 6) pads (0, 1, 2, 0) → ReLU → max pool 3×3 stride 2 pads
+ * (1, 1, 0, 0) → flatten → dense → 3.
+ */
+export function groupedGraph(seed: number): RefGraph {
+  const rand = random(seed);
+  // depthwise: out [6, 5 + 0 + 2 − 2 = 5, 8]; grouped: [6 + 0 + 2 − 2 = 6, 5 + 1 − 2 = 4, 6];
+  // pool: [(6 + 1 − 3) / 2 + 1 = 3, (4 + 1 − 3) / 2 + 1 = 2, 6].
+  return {
+    inputShape: [6, 5, 4],
+    nodes: [
+      convNode(rand, 0, [3, 3], 4, 8, { pads: [1, 0, 1, 2], groups: 4 }),
+      { kind: 'relu', input: 1 },
+      convNode(rand, 2, [3, 3], 8, 6, { pads: [0, 1, 2, 0], groups: 2 }),
+      { kind: 'relu', input: 3 },
+      { kind: 'maxPool', input: 4, pool: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0] },
+      { kind: 'flatten', input: 5 },
+      denseNode(rand, 6, 36, 3),
+    ],
+  };
+}
+
+/**
+ * Normalisation in the graph, and BatchNorms folded and not: [5, 5, 3] → affine per channel (an input
+ * map) → zero pad (1, 1, 0, 0) → conv 3×3 (the first layer, z^B's box mapped and padded) → BN (folded)
+ * → ReLU → BN (affine: after a ReLU) → conv 3×3 stride 2 → ReLU → flatten → dense → 3.
+ */
+export function normalisedBnGraph(seed: number): RefGraph {
+  const rand = random(seed);
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  return {
+    inputShape: [5, 5, 3],
+    nodes: [
+      { kind: 'affine', input: 0, scale: std.map((s) => Math.fround(1 / s)), offset: mean.map((m, c) => Math.fround(-m / std[c])) },
+      { kind: 'pad', input: 1, pads: [1, 1, 0, 0] },
+      convNode(rand, 2, [3, 3], 3, 4),
+      batchNormNode(rand, 3, 4),
+      { kind: 'relu', input: 4 },
+      batchNormNode(rand, 5, 4),
+      convNode(rand, 6, [3, 3], 4, 5, { strides: [2, 2] }),
+      { kind: 'relu', input: 7 },
+      { kind: 'flatten', input: 8 },
+      denseNode(rand, 9, 5, 3),
+    ],
+  };
+}
+
+/**
+ * A random residual / concatenating network: a stem conv (random kernel and asymmetric pads) → ReLU, then
+ * three blocks drawn from {identity residual, residual with a 1×1 stride-2 projection, concatenation of a
+ * 1×1 and a 3×3 branch, depthwise conv}, then global average pooling or flatten → dense. Sizes, pads and
+ * channel counts are drawn too, so that many shapes and paddings meet the same code.
+ */
+export function randomGraph(seed: number, bias = true): { graph: RefGraph; blocks: string[] } {
+  const rand = random(seed);
+  const pick = (n: number) => Math.floor(rand() * n);
+  const h0 = 5 + pick(4);
+  const w0 = 5 + pick(4);
+  const c0 = 1 + pick(3);
+  const nodes: RefNode[] = [];
+  let shape = [h0, w0, c0];
+  const push = (node: RefNode, out: number[]) => {
+    nodes.push(node);
+    shape = out;
+    return nodes.length;
+  };
+  const conv = (input: number, k: number, outC: number, pads: Pads, strides: [number, number] = [1, 1], groups = 1) => {
+    const [h, w, c] = shape;
+    const out = [Math.floor((h + pads[0] + pads[2] - k) / strides[0]) + 1, Math.floor((w + pads[1] + pads[3] - k) / strides[1]) + 1, outC];
+    return push(convNode(rand, input, [k, k], c, outC, { pads, strides, groups, bias }), out);
+  };
+  const relu = (input: number) => push({ kind: 'relu', input }, shape);
+  const k0 = 1 + pick(3);
+  let x = relu(conv(0, k0, 2 + pick(3), [pick(2), pick(2), pick(2), pick(2)]));
+  const blocks: string[] = [];
+  for (let b = 0; b < 3; b++) {
+    const [h, w, c] = shape;
+    const choice = pick(4);
+    if (choice === 0) {
+      blocks.push('identity residual');
+      const a = relu(conv(x, 3, c, [1, 1, 1, 1]));
+      const y = conv(a, 3, c, [1, 1, 1, 1]);
+      x = relu(push({ kind: 'add', inputs: [y, x] }, shape));
+    } else if (choice === 1 && h >= 4 && w >= 4) {
+      blocks.push('projection residual');
+      const outC = c + 1 + pick(2);
+      const start = shape;
+      const a = relu(conv(x, 3, outC, [1, 1, 1, 1], [2, 2]));
+      const y = conv(a, 3, outC, [1, 1, 1, 1]);
+      const mainShape = shape;
+      shape = start;
+      const s = conv(x, 1, outC, [0, 0, 0, 0], [2, 2]);
+      if (shape.join() !== mainShape.join()) throw new Error('projection shapes differ');
+      x = relu(push({ kind: 'add', inputs: [y, s] }, shape));
+    } else if (choice === 2) {
+      blocks.push('concatenation');
+      const start = shape;
+      const a = relu(conv(x, 1, 1 + pick(3), [0, 0, 0, 0]));
+      const ca = shape[2];
+      shape = start;
+      const d = relu(conv(x, 3, 1 + pick(3), [1, 1, 1, 1]));
+      x = push({ kind: 'concat', inputs: [a, d], axis: -1 }, [start[0], start[1], ca + shape[2]]);
+    } else {
+      blocks.push('depthwise');
+      x = relu(conv(x, 3, 2 * c, [1, 0, 1, 2].map((p) => Math.min(p, 1)) as Pads, [1, 1], c));
+    }
+  }
+  if (pick(2) === 0) {
+    x = push({ kind: 'globalAvgPool', input: x }, [shape[2]]);
+  } else {
+    x = push({ kind: 'flatten', input: x }, [shape.reduce((a, b) => a * b, 1)]);
+  }
+  nodes.push(denseNode(rand, x, shape[0], 3 + pick(3), bias));
+  return { graph: { inputShape: [h0, w0, c0], nodes }, blocks };
+}
+
+/**
+ * The same graph with a ReLU after every Dense/Conv but the last that is read by anything other than a
+ * ReLU (so that an Add or a concatenation only sees ReLU outputs). Under z⁺ a column with no positive
+ * contribution passes nothing (as Zennit's ZPlus); with ReLUs there, such a column outputs ≤ 0, its ReLU
+ * gives 0 and no relevance is sent to it, so on a bias-free network z⁺ and deep Taylor conserve exactly.
+ */
+export function reluAfterEveryLinear(g: RefGraph): RefGraph {
+  const nodes: RefNode[] = [];
+  const renumber = new Map<number, number>([[0, 0]]);
+  const readers = (k: number) => g.nodes.filter((n) => ('inputs' in n ? n.inputs : [n.input]).includes(k));
+  g.nodes.forEach((node, index) => {
+    const k = index + 1;
+    const mapped = 'inputs' in node ? { ...node, inputs: node.inputs.map((i) => renumber.get(i)!) } : { ...node, input: renumber.get(node.input)! };
+    nodes.push(mapped as RefNode);
+    renumber.set(k, nodes.length);
+    const linear = node.kind === 'dense' || node.kind === 'conv2d';
+    const last = k === g.nodes.length;
+    if (linear && !last && readers(k).some((r) => r.kind !== 'relu')) {
+      nodes.push({ kind: 'relu', input: nodes.length });
+      renumber.set(k, nodes.length);
+    }
+  });
+  return { inputShape: g.inputShape, nodes };
+}
+
+/**
+ * The issue's model: RGB [10, 10, 3] → conv 3×3 same → BN → ReLU (x₁); identity residual block (conv → BN →
+ * ReLU → conv → BN, + x₁, ReLU); residual block with a projection (conv 3×3 stride 2 same → BN → ReLU →
+ * conv → BN, shortcut conv 1×1 stride 2 → BN, add, ReLU); a concatenation of a 1×1 conv → ReLU and a 3×3
+ * stride-1 same max pool; BN (affine: after a concat) → global avg pool → dense 18 → 5. Every pad is TF's
+ * 'same' so that tfjs can build it (tfjsFromGraph.ts).
+ */
+export function residualConcatGraph(seed: number): RefGraph {
+  const rand = random(seed);
+  const same: Pads = [1, 1, 1, 1];
+  return {
+    inputShape: [10, 10, 3],
+    nodes: [
+      convNode(rand, 0, [3, 3], 3, 8, { pads: same }), // 1
+      batchNormNode(rand, 1, 8),
+      { kind: 'relu', input: 2 }, // 3: x₁
+      convNode(rand, 3, [3, 3], 8, 8, { pads: same }),
+      batchNormNode(rand, 4, 8),
+      { kind: 'relu', input: 5 },
+      convNode(rand, 6, [3, 3], 8, 8, { pads: same }),
+      batchNormNode(rand, 7, 8), // 8
+      { kind: 'add', inputs: [8, 3] },
+      { kind: 'relu', input: 9 }, // 10
+      convNode(rand, 10, [3, 3], 8, 12, { strides: [2, 2], pads: [0, 0, 1, 1] }),
+      batchNormNode(rand, 11, 12),
+      { kind: 'relu', input: 12 },
+      convNode(rand, 13, [3, 3], 12, 12, { pads: same }),
+      batchNormNode(rand, 14, 12), // 15
+      convNode(rand, 10, [1, 1], 8, 12, { strides: [2, 2] }),
+      batchNormNode(rand, 16, 12), // 17
+      { kind: 'add', inputs: [15, 17] },
+      { kind: 'relu', input: 18 }, // 19
+      convNode(rand, 19, [1, 1], 12, 6),
+      { kind: 'relu', input: 20 }, // 21
+      { kind: 'maxPool', input: 19, pool: [3, 3], strides: [1, 1], pads: same }, // 22
+      { kind: 'concat', inputs: [21, 22], axis: -1 },
+      batchNormNode(rand, 23, 18),
+      { kind: 'globalAvgPool', input: 24 },
+      denseNode(rand, 25, 18, 5),
+    ],
+  };
+}

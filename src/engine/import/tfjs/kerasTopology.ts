@@ -105,10 +105,17 @@ class GraphReader {
   /** Follows a functional model's inbound nodes from its outputs back to its inputs. */
   private functional(config: unknown, inputs: string[] | null, what: string): string[] {
     if (!isObject(config) || !Array.isArray(config.layers)) throw this.error(`${what} (functional) has no "layers" list`);
-    const entries = config.layers.map((raw) => ({ layer: this.toLayer(raw), nodes: inboundNodes(raw) }));
+    const entries = config.layers.map((raw) => ({ layer: this.toLayer(raw), nodes: inboundNodes(raw), offset: 0 }));
     const byName = new Map(entries.map((e) => [e.layer.name, e]));
     const inputRefs = tensorRefs(config.input_layers);
     const outputRefs = tensorRefs(config.output_layers);
+    // tfjs numbers the calls of a nested model from 1 (its call 0 is the model's own graph, not listed in
+    // inbound_nodes); Keras renumbers them from 0. Read from the highest call the model refers to.
+    const refs = [...entries.flatMap((e) => e.nodes.flat()), ...outputRefs];
+    for (const e of entries) {
+      const highest = Math.max(-1, ...refs.filter((r) => r.layer === e.layer.name).map((r) => r.node));
+      if (MODEL_CLASSES.includes(e.layer.className) && highest >= e.nodes.length) e.offset = highest - (e.nodes.length - 1);
+    }
     if (inputRefs.length === 0) throw this.error(`${what} declares no input_layers`);
     if (outputRefs.length === 0) throw this.error(`${what} declares no output_layers`);
     if (!inputs && inputRefs.length !== 1) throw this.error(`the model has ${inputRefs.length} inputs; only one image input is supported`);
@@ -128,7 +135,7 @@ class GraphReader {
       if (found !== undefined) return found;
       const entry = byName.get(ref.layer);
       if (!entry) throw this.error(`a layer of ${what} reads "${ref.layer}", which is not one of its layers`);
-      const node = entry.nodes[ref.node];
+      const node = entry.nodes[ref.node - entry.offset];
       if (node === undefined) throw this.error(`layer "${ref.layer}" is read from its call ${ref.node}, which the topology does not have`);
       if (entry.layer.className === 'InputLayer') throw this.error(`input layer "${ref.layer}" is not among ${what}'s input_layers`);
       if (visiting.has(key(ref))) throw this.error(`layer "${ref.layer}" depends on its own output`);

@@ -171,10 +171,8 @@ class CallTranslator {
     this.requireChannelsLast();
     const x = this.image();
     const channels = x.shape[2];
-    const multiplier = this.positiveInt('depth_multiplier', 1);
-    const [kh, kw] = this.intPair('kernel_size');
-    const kernel = tf.reshape(this.weight('depthwise_kernel', [kh, kw, channels, multiplier]), [kh, kw, 1, channels * multiplier]) as tf.Tensor4D;
-    const spec: NodeSpec = { kind: 'conv2d', kernel, bias: this.bias(channels * multiplier), groups: channels, ...this.window() };
+    const kernel = this.depthwiseKernel(channels);
+    const spec: NodeSpec = { kind: 'conv2d', kernel, bias: this.bias(kernel.shape[3]), groups: channels, ...this.window() };
     return this.activation(this.node(this.call.name, spec, [x]), this.config.activation);
   }
 
@@ -183,14 +181,28 @@ class CallTranslator {
     this.requireChannelsLast();
     const x = this.image();
     const channels = x.shape[2];
-    const multiplier = this.positiveInt('depth_multiplier', 1);
     const filters = this.positiveInt('filters');
-    const [kh, kw] = this.intPair('kernel_size');
-    const depthwise = tf.reshape(this.weight('depthwise_kernel', [kh, kw, channels, multiplier]), [kh, kw, 1, channels * multiplier]) as tf.Tensor4D;
+    const depthwise = this.depthwiseKernel(channels);
     const d = this.node(`${this.call.name}/depthwise`, { kind: 'conv2d', kernel: depthwise, groups: channels, ...this.window() }, [x]);
-    const pointwise = this.weight('pointwise_kernel', [1, 1, channels * multiplier, filters]) as tf.Tensor4D;
+    const pointwise = this.weight('pointwise_kernel', [1, 1, depthwise.shape[3], filters]) as tf.Tensor4D;
     const z = this.node(this.call.name, { kind: 'conv2d', kernel: pointwise, bias: this.bias(filters) }, [d]);
     return this.activation(z, this.config.activation);
+  }
+
+  /**
+   * The depthwise kernel [kh, kw, c, multiplier] as the grouped kernel [kh, kw, 1, c·multiplier] (same memory).
+   * The multiplier is read from the kernel: tfjs leaves `depth_multiplier` out of a SeparableConv2D's config.
+   */
+  private depthwiseKernel(channels: number): tf.Tensor4D {
+    const [kh, kw] = this.intPair('kernel_size');
+    const t = this.weights.get(this.layer, 'depthwise_kernel');
+    const multiplier = t.shape[3] ?? 0;
+    const declared = this.config.depth_multiplier;
+    if (t.rank !== 4 || t.shape[0] !== kh || t.shape[1] !== kw || t.shape[2] !== channels || (declared != null && declared !== multiplier)) {
+      const expected = `[${kh},${kw},${channels},${declared ?? 'multiplier'}]`;
+      throw this.error(`has weight "depthwise_kernel" of shape [${t.shape}] but the layer needs ${expected}`);
+    }
+    return tf.reshape(t, [kh, kw, 1, channels * multiplier]) as tf.Tensor4D;
   }
 
   /** Strides, padding and dilation of a Conv2D-like layer. */
