@@ -1,9 +1,11 @@
 // explain-image: the engine from the command line. Same workers, models and rendering as the extension.
-// One module per command (explainCommand.ts, compareCommand.ts, listCommands.ts); this file parses the
-// command line, dispatches, and turns errors into exit codes: 2 for usage, 1 for anything else.
+// One module per command (explainCommand.ts, compareCommand.ts, evaluateCommand.ts, listCommands.ts);
+// this file parses the command line, dispatches, and turns errors into exit codes: 2 for usage, 1 for
+// anything else.
 import { parseArgs } from 'util';
 import { isUserError } from '../engine/errors';
 import { compareCommand } from './compareCommand';
+import { evaluateCommand } from './evaluateCommand';
 import { explainCommand } from './explainCommand';
 import { methodsCommand, modelsCommand } from './listCommands';
 import { OPTIONS, UsageError, type Options } from './options';
@@ -18,6 +20,13 @@ Commands:
   compare <images...> --model <id|model file> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
           --out <grid.png> [--preprocess auto|fit|none]
           (each --model explains the images before it: one figure, one row group per data set)
+  evaluate <images...> --model <id|model.json> [--methods seed|<spec,spec,...>] [--steps <K>] [--target <k>]
+          [--preprocess auto|fit|none] [--json] [--out <curves.png>]
+          pixel flipping: how fast each method's most relevant pixels destroy the target logit
+          (AOPC MoRF/LeRF, ABPC; table best first by ABPC; K = 20 steps by default)
+  evaluate <images...> --model <...> --randomise [--seed <n>] [--methods ...] [--json]
+          model randomisation check: Spearman correlation of each map with the maps of the model whose
+          Dense/Conv layers are re-drawn from the top down, one more layer per step
   models  [--json]      list the bundled models
   methods [--json]      list the methods, their parameters and defaults
 
@@ -33,7 +42,8 @@ Examples:
   explain-image explain 'photos/**/*.jpg' --model cnn/model.json --method lrp-epsilon --jsonl > results.jsonl
   explain-image explain cat.jpg --model resnet18.onnx --method lrp-epsilon --target 281 --out heat.png
   explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png
-  explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png`;
+  explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png
+  explain-image evaluate models/samples/mnist-*.png --model mnist-cnn --methods seed --out curves.png`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -53,6 +63,8 @@ async function main(argv: string[]): Promise<number> {
       return explainCommand(files, opts);
     case 'compare':
       return compareCommand(argv, opts);
+    case 'evaluate':
+      return evaluateCommand(files, opts);
     case 'models':
       return modelsCommand(opts);
     case 'methods':

@@ -24,6 +24,10 @@ export const OPTIONS = {
   colormap: { type: 'string' },
   scale: { type: 'string' },
   workers: { type: 'string' },
+  steps: { type: 'string' },
+  randomise: { type: 'boolean' },
+  randomize: { type: 'boolean' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

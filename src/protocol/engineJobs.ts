@@ -27,6 +27,8 @@ export interface ExplainJob {
   /** Per image, the classes to explain; null means the predicted class. */
   targets?: Array<Array<number | null> | null>;
   preprocess: PreprocessMode;
+  /** Explain with the top `layers` Dense/Conv layers' weights re-drawn (the model randomisation check). */
+  randomise?: { layers: number; seed: number };
 }
 
 export interface PreparedImage {
@@ -80,6 +82,29 @@ export interface ModelInfoResult {
   /** The canonised graph, input first: name, kind, one-line description, output shape, inputs (and rule). */
   nodes: NodeInfo[];
   notes: string[];
+  /** Names of the Dense/Conv layers the model randomisation check re-draws, top (logits) first. */
+  randomisable: string[];
+}
+
+/**
+ * Pixel flipping (METHODS.md): for each item, the target logit of the image with 0, ⌊H·W/K⌋, …, all of its
+ * pixels removed in MoRF and in LeRF order of its map. A forward pass only; the maps come from an explain job.
+ */
+export interface PixelFlipJob {
+  type: 'pixel-flip';
+  model: ModelRef;
+  /** The model-sized 8-bit images, h·w·c each, HWC (PreparedImage.pixels of an explain result). */
+  images: Uint8Array[];
+  /** `image` indexes `images`; `relevance` is the map, h·w, row-major. */
+  items: Array<{ image: number; relevance: Float32Array; target: number }>;
+  /** K, 1 … h·w. */
+  steps: number;
+}
+
+export interface PixelFlipResult {
+  backend: BackendInfo;
+  /** Per item, in order: K+1 target logits each way. */
+  curves: Array<{ morf: number[]; lerf: number[] }>;
 }
 
 /** Live tensor count, for leak tests. */
@@ -92,7 +117,7 @@ export interface MemoryResult {
   numBytes: number;
 }
 
-export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob;
+export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob;
 
 export type JobResult<J extends EngineJob> = J extends ExplainJob
   ? ExplainResult
@@ -100,7 +125,9 @@ export type JobResult<J extends EngineJob> = J extends ExplainJob
     ? PredictResult
     : J extends ModelInfoJob
       ? ModelInfoResult
-      : MemoryResult;
+      : J extends PixelFlipJob
+        ? PixelFlipResult
+        : MemoryResult;
 
 // ---- Envelopes between a pool and one worker thread ----
 

@@ -19,6 +19,7 @@ import { explainInParallel } from '../../src/engine/pool/parallelJobs';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import type { ExplainJob, ImageSource } from '../../src/protocol/engineJobs';
 import { benchAnyModel } from './anyModel';
+import { benchFaithfulness } from './faithfulness';
 import { backwardFlops, forwardFlops, layerCosts } from './flops';
 import { benchModels, mnistImages, REPO, SAMPLE_PNG, type BenchModel, type ModelChoice } from './models';
 import { measurePeaks } from './peaks';
@@ -253,6 +254,8 @@ async function main(): Promise<void> {
       pass: r.workers === 2 ? r.ratio >= r.target : undefined,
     });
   }
+
+  rows.push(...(await benchFaithfulness({ repeats: repeats(3, 1) })));
 
   const loadEnd = loadAverage();
   console.log(`\nload average at end: ${loadEnd.join(', ')}`);

@@ -1,9 +1,9 @@
-// Drawing primitives on an RgbaImage: rectangles, nearest-neighbour image placement, and text runs
-// rasterised from the font's outlines.
+// Drawing primitives on an RgbaImage: rectangles, nearest-neighbour image placement, text runs
+// rasterised from the font's outlines, and anti-aliased polylines.
 import type { RgbaImage } from '../image/rgbaImage';
 import type { FigureFont } from './font';
 import type { Rect } from './layout';
-import { fillPolygons, flattenPath, type Point } from './rasterize';
+import { fillPolygons, flattenPath, type CoverageMask, type Point } from './rasterize';
 import type { TextRun } from './titleText';
 
 export type Color = [number, number, number];
@@ -50,17 +50,51 @@ export function drawText(img: RgbaImage, runs: TextRun[], font: FigureFont, colo
       ? ([x, y]: Point): Point => [run.x + y, run.y - x] // 90° counter-clockwise about the run's origin
       : ([x, y]: Point): Point => [run.x + x, run.y + y];
     const mask = fillPolygons(flattenPath(font.outline(run.text, run.size), place));
-    if (!mask) continue;
-    for (let my = 0; my < mask.height; my++) {
-      const y = mask.y + my;
-      if (y < 0 || y >= img.height) continue;
-      for (let mx = 0; mx < mask.width; mx++) {
-        const x = mask.x + mx;
-        const a = mask.coverage[my * mask.width + mx];
-        if (a <= 0 || x < 0 || x >= img.width) continue;
-        const d = 4 * (y * img.width + x);
-        for (let c = 0; c < 3; c++) img.data[d + c] = Math.round(img.data[d + c] * (1 - a) + color[c] * a);
-      }
+    if (mask) blendCoverage(img, mask, color);
+  }
+}
+
+/** A polyline `width` px wide, anti-aliased: a rectangle per segment and a round cap at every point,
+ *  filled together (all of one orientation, so the non-zero rule makes them one shape). */
+export function strokePolyline(img: RgbaImage, points: Point[], width: number, color: Color): void {
+  const half = width / 2;
+  const shapes: Point[][] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const [[x0, y0], [x1, y1]] = [points[i], points[i + 1]];
+    const length = Math.hypot(x1 - x0, y1 - y0);
+    if (length === 0) continue;
+    const [nx, ny] = [(-(y1 - y0) / length) * half, ((x1 - x0) / length) * half];
+    shapes.push([[x0 + nx, y0 + ny], [x1 + nx, y1 + ny], [x1 - nx, y1 - ny], [x0 - nx, y0 - ny]]);
+  }
+  for (const [x, y] of points) {
+    shapes.push(Array.from({ length: 12 }, (_, k): Point => [x + half * Math.cos((k * Math.PI) / 6), y - half * Math.sin((k * Math.PI) / 6)]));
+  }
+  // The segment rectangles above have negative signed area (rotation keeps it); give the caps the same.
+  const oriented = shapes.map((shape) => (signedArea(shape) > 0 ? shape.reverse() : shape));
+  const mask = fillPolygons(oriented);
+  if (mask) blendCoverage(img, mask, color);
+}
+
+function signedArea(polygon: Point[]): number {
+  let area = 0;
+  polygon.forEach(([x0, y0], i) => {
+    const [x1, y1] = polygon[(i + 1) % polygon.length];
+    area += x0 * y1 - x1 * y0;
+  });
+  return area / 2;
+}
+
+/** Blends `color` into the image with the mask's coverage as alpha. */
+function blendCoverage(img: RgbaImage, mask: CoverageMask, color: Color): void {
+  for (let my = 0; my < mask.height; my++) {
+    const y = mask.y + my;
+    if (y < 0 || y >= img.height) continue;
+    for (let mx = 0; mx < mask.width; mx++) {
+      const x = mask.x + mx;
+      const a = mask.coverage[my * mask.width + mx];
+      if (a <= 0 || x < 0 || x >= img.width) continue;
+      const d = 4 * (y * img.width + x);
+      for (let c = 0; c < 3; c++) img.data[d + c] = Math.round(img.data[d + c] * (1 - a) + color[c] * a);
     }
   }
 }

@@ -9,6 +9,9 @@ import { explain, predict } from '../methods/explain';
 import { parseMethodSpec } from '../methods/methodRegistry';
 import { networkInputBounds, pixelToInput } from '../model/modelCard';
 import type { BackendInfo, ModelCard } from '../types';
+import { runPixelFlip } from '../evaluate/pixelFlipJob';
+import { randomisableLayers, randomisedNetwork } from '../evaluate/randomiseWeights';
+import { inputConverter } from './inputConverter';
 import { getModel } from './modelCache';
 import type {
   EngineJob,
@@ -28,6 +31,8 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
       return runExplain(job, backend, onProgress);
     case 'predict':
       return runPredict(job, backend);
+    case 'pixel-flip':
+      return runPixelFlip(job, backend);
     case 'model-info': {
       const model = await getModel(job.model);
       const method = job.method === undefined ? undefined : parseMethodSpec(job.method);
@@ -36,6 +41,7 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
         card: model.card,
         nodes: describeNetwork(model.network, { method, bounded: model.card.inputRange !== null }),
         notes: model.notes,
+        randomisable: randomisableLayers(model.network),
       };
       return result;
     }
@@ -67,9 +73,13 @@ async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (d
     }
   }
   const targets = job.targets ? inputIndex.map((i) => job.targets?.[i] ?? null) : undefined;
-  const explanations = inputs.length
-    ? explain(model.network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) }, onProgress)
-    : [];
+  const network = job.randomise ? randomisedNetwork(model.network, job.randomise.layers, job.randomise.seed) : model.network;
+  let explanations;
+  try {
+    explanations = inputs.length ? explain(network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) }, onProgress) : [];
+  } finally {
+    if (network !== model.network) network.dispose();
+  }
   for (const e of explanations) e.image = inputIndex[e.image];
   return { backend, card, images, explanations };
 }
@@ -113,19 +123,6 @@ async function runPredict(job: PredictJob, backend: BackendInfo): Promise<Predic
   const input = inputConverter(model.card)(job.pixels);
   const { logits, probabilities, classes } = predict(model.network, input, job.count);
   return { backend, logits, probabilities, classes };
-}
-
-/** 8-bit HWC pixels to the network input, through a per-channel table of the card's 256 values. */
-function inputConverter(card: ModelCard): (pixels: Uint8Array) => Float32Array {
-  const toInput = pixelToInput(card);
-  const channels = card.inputShape[2];
-  const table = new Float32Array(256 * channels);
-  for (let ch = 0; ch < channels; ch++) for (let v = 0; v < 256; v++) table[ch * 256 + v] = toInput(v, ch);
-  return (pixels) => {
-    const input = new Float32Array(pixels.length);
-    for (let i = 0; i < pixels.length; i++) input[i] = table[(i % channels) * 256 + pixels[i]];
-    return input;
-  };
 }
 
 async function readSource(source: ImageSource): Promise<RgbaImage> {

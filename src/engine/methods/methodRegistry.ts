@@ -254,6 +254,11 @@ export function formatMethodSpec(spec: MethodSpec): string {
  * parameters of one spec, so a piece of the form `name=value` belongs to the spec before it.
  */
 export function expandMethodList(text: string): MethodSpec[] {
+  return splitMethodList(text).map(parseMethodSpec);
+}
+
+/** The specs of a method list as written (`seed` as its seven preset names), not yet parsed. */
+export function splitMethodList(text: string): string[] {
   const specs: string[] = [];
   for (const piece of text.split(',').map((p) => p.trim())) {
     if (!piece) continue;
@@ -262,7 +267,7 @@ export function expandMethodList(text: string): MethodSpec[] {
     else specs.push(piece);
   }
   if (specs.length === 0) throw new UserError('no methods given (try "seed" or a list such as "gradient,lrp-z")');
-  return specs.flatMap((s) => (s === 'seed' ? SEED_METHODS.map(parseMethodSpec) : [parseMethodSpec(s)]));
+  return specs.flatMap((s) => (s === 'seed' ? [...SEED_METHODS] : [s]));
 }
 
 const SYMBOLS: Record<string, string> = { epsilon: 'ε', gamma: 'γ', alpha: 'α', beta: 'β' };
