@@ -9,7 +9,10 @@ import * as jpeg from 'jpeg-js';
 import { zipSync } from 'fflate';
 import * as zlib from 'node:zlib';
 import { GifWriter } from 'omggif';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { openDataset } from '../../../src/engine/data/datasetFile';
+import { loadAnyModel } from '../../../src/engine/import/loadAnyModel';
 import {
   NUMPY_SAVEZ_COMPRESSED,
   NUMPY_SAVEZ_STORED,
@@ -128,6 +131,19 @@ function folderCases(format: string): FuzzCase[] {
   ];
 }
 
+/** A model file opened as the engine opens it, its network freed. Its notes (a dropped softmax, a folded
+ *  BatchNorm) describe the model, not the file's damage, so they are not checked like errors. */
+async function loadWholeModel(file: string): Promise<string[]> {
+  (await loadAnyModel(file)).network.dispose();
+  return [];
+}
+
+/** A committed model fixture as the one file of a case. */
+function modelCase(fixture: string): FuzzCase[] {
+  const name = path.basename(fixture);
+  return [{ files: { [name]: fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', fixture)) }, damage: name }];
+}
+
 export const FUZZ_TARGETS: FuzzTarget[] = [
   fileTarget('idx', idxCases, readWholeDataset),
   fileTarget('idx labels', () => [{ files: { 'f-images-idx3-ubyte': idxImages(grey), 'f-labels-idx1-ubyte': idxLabels(labels) }, damage: 'f-labels-idx1-ubyte', open: 'f-images-idx3-ubyte' }], readWholeDataset),
@@ -141,4 +157,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   fileTarget('cifar-100', () => cifarCases(100), readWholeDataset),
   fileTarget('cifar names', () => [{ files: { 'test_batch.bin': cifarBytes(1, 10, () => 3), 'batches.meta.txt': Buffer.from('airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n') }, damage: 'batches.meta.txt', open: 'test_batch.bin' }], readWholeDataset),
   ...Object.keys(IMAGES).map((format) => fileTarget(`folder ${format}`, () => folderCases(format), readWholeDataset)),
+  fileTarget('onnx', () => modelCase('onnx/pytorch-ops.onnx'), loadWholeModel),
+  fileTarget('keras .keras', () => [...modelCase('keras/sequential-cnn.keras'), ...modelCase('keras/functional-rgb.keras')], loadWholeModel),
+  fileTarget('keras .h5', () => [...modelCase('keras/sequential-cnn-keras2.h5'), ...modelCase('keras/sequential-cnn-keras3.h5')], loadWholeModel),
 ];

@@ -95,8 +95,9 @@ test('fit: a dark bar on light paper ends on black, inside the central 20×20 bo
   const img = paper(200, 100, [[40, 45, 120, 18]]);
   for (const mode of ['fit', 'auto'] as const) {
     const out = preprocess(img, mnist, mode);
-    // Paper 250 and ink 20 are not 0 and 255 once inverted: the levels are stretched too.
-    assert.deepEqual(out.steps, ['inverted', 'levels stretched', 'cropped', 'scaled', 'centred']);
+    // The paper is tinted (250, 248, 245), so the image is colour and first made grey. Paper 250 and ink 20
+    // are not 0 and 255 once inverted: the levels are stretched too.
+    assert.deepEqual(out.steps, ['RGB → grey', 'inverted', 'levels stretched', 'cropped', 'scaled', 'centred']);
     assert.match(out.note, /inverted the light background/);
     for (const i of [0, 27, 28 * 27, 783]) assert.equal(out.pixels[i], 0, 'corners are background');
     const [x0, y0, x1, y1] = contentBox(out.pixels, 28);
@@ -132,7 +133,7 @@ test('fit: scales to the model size proportionally (56×56 → 40-pixel box)', (
 
 test('auto: a light-background 28×28 image is fitted, a blank page gives zeros without NaN', () => {
   const light = preprocess(paper(28, 28, [[12, 4, 4, 20]]), mnist, 'auto');
-  assert.equal(light.steps[0], 'inverted');
+  assert.deepEqual(light.steps.slice(0, 2), ['RGB → grey', 'inverted'], 'the tinted paper is colour: made grey, then inverted');
   const blank = preprocess(createRgbaImage(300, 200), mnist, 'auto');
   assert.deepEqual(blank.steps, ['inverted', 'scaled'], 'nothing to fit: the white page is inverted and scaled, nothing cropped');
   assert.match(blank.note, /nothing stands out/);
