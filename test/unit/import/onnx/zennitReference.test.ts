@@ -1,0 +1,62 @@
+// The engine against the peer itself: Zennit 0.5.1's maps of the seven seed methods on committed ONNX
+// models exported from PyTorch (test/fixtures/zennit/, written by scripts/fixtures/zennit_references.sh
+// through test/bench/peer/zennit_peer.py with METHODS.md's settings). The shapes ResNet has per-channel
+// mean/std, BatchNorm2d fused by the exporter, a residual block with a projection, an identity block, a
+// concatenation, an average pool, a C,H,W flatten and an unfused BatchNorm1d; pytorch-ops has grouped and
+// depthwise convolutions, Pad + AveragePool, a ceil_mode max pool and Sub/Div input maps inside the model.
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { before, test } from 'node:test';
+import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
+import { runJob } from '../../../../src/engine/jobs/runJob';
+import type { ExplainResult } from '../../../../src/protocol/engineJobs';
+
+const FIXTURES = path.resolve(__dirname, '../../../fixtures');
+const BACKEND = { name: 'wasm-simd' as const };
+
+interface PeerRow {
+  method: string;
+  target: number[];
+  logits: number[][];
+  relevance: number[][];
+}
+
+before(async () => {
+  await initBackend(nodeModulesWasmDir());
+});
+
+const CASES = [
+  { name: 'shapes ResNet (RGB, mean/std, residual, concat, BatchNorm1d)', model: 'onnx/shapes-resnet/shapes-resnet.onnx', image: 'zennit/shapes-triangle-32x32.png', peer: 'zennit/shapes-resnet.json' },
+  { name: 'PyTorch ops (grouped, depthwise, Pad + AveragePool, ceil_mode, Sub/Div inside)', model: 'onnx/pytorch-ops.onnx', image: 'zennit/noise-20x20.png', peer: 'zennit/pytorch-ops.json' },
+];
+
+for (const c of CASES) {
+  test(`the seven seed methods equal Zennit's maps: ${c.name}`, async () => {
+    const peer = JSON.parse(fs.readFileSync(path.join(FIXTURES, c.peer), 'utf8')) as { results: PeerRow[] };
+    const result = (await runJob(
+      {
+        type: 'explain',
+        model: { path: path.join(FIXTURES, c.model) },
+        images: [{ kind: 'file', path: path.join(FIXTURES, c.image) }],
+        methods: peer.results.map((r) => r.method),
+        preprocess: 'none',
+      },
+      BACKEND,
+    )) as ExplainResult;
+    assert.equal(result.explanations.length, peer.results.length);
+    for (const [k, theirs] of peer.results.entries()) {
+      const ours = result.explanations[k];
+      assert.equal(ours.method, theirs.method);
+      assert.equal(ours.target, theirs.target[0], `${theirs.method}: the predicted class`);
+      const logit = theirs.logits[0][theirs.target[0]];
+      assert.ok(Math.abs(ours.logit - logit) <= 1e-5 * Math.max(1, Math.abs(logit)), `${theirs.method}: logit ${ours.logit} vs ${logit}`);
+      const reference = theirs.relevance[0];
+      const scale = Math.max(...reference.map(Math.abs));
+      assert.ok(scale > 0, `${theirs.method}: an all-zero reference map would prove nothing`);
+      let worst = 0;
+      reference.forEach((r, i) => (worst = Math.max(worst, Math.abs(ours.relevance[i] - r))));
+      assert.ok(worst <= 1e-5 * scale, `${theirs.method}: max |ours − Zennit| = ${worst.toExponential(2)}, ${(worst / scale).toExponential(2)} of max |R|`);
+    }
+  });
+}
