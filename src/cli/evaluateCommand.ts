@@ -10,14 +10,18 @@ import { renderCurveChart } from '../engine/figure/curveChartImage';
 import { encodePng } from '../engine/heatmap/png';
 import { methodTitle, parseMethodSpec, splitMethodList } from '../engine/methods/methodRegistry';
 import type { ModelInfoResult } from '../protocol/engineJobs';
-import { makePool, parseTarget, positiveInt, preprocessMode, requireImages, UsageError, type Options } from './options';
+import { evaluationImages } from './evaluationImages';
+import { makePool, parseTarget, positiveInt, preprocessMode, UsageError, type Options } from './options';
 import { report } from './evaluationReport';
 import { progressLine } from './progressLine';
 import { randomiseCommand } from './randomiseCommand';
 
 export async function evaluateCommand(files: string[], opts: Options): Promise<number> {
   if (!opts.model) throw new UsageError('evaluate needs --model');
-  const images = requireImages(files);
+  const { images, problems } = await evaluationImages(files, opts);
+  for (const line of problems) process.stderr.write(`explain-image: ${line}\n`);
+  const failedInputs = problems.filter((line) => !line.startsWith('note: ')).length;
+  if (images.length === 0) return 1;
   const methods = splitMethodList(opts.methods ?? 'seed');
   methods.forEach(parseMethodSpec);
   const steps = positiveInt(opts.steps, 'steps', DEFAULT_FLIP_STEPS);
@@ -27,7 +31,7 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
     const info: ModelInfoResult = await pool.run({ type: 'model-info', model: { path: modelPath } });
     if (opts.randomise || opts.randomize) {
       const target = parseTarget(opts.target, info.card);
-      return await randomiseCommand(pool, { modelPath, images: images.map((p) => ({ kind: 'file', path: p })), methods, target }, opts);
+      return Math.max(failedInputs ? 1 : 0, await randomiseCommand(pool, { modelPath, images, methods, target }, opts));
     }
     const [h, w] = info.card.inputShape;
     if (steps > h * w) throw new UsageError(`--steps must be at most ${h * w}, the model's ${h}×${w} pixels (got ${steps})`);
@@ -37,7 +41,7 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
       pool,
       {
         model: { path: modelPath },
-        images: images.map((p) => ({ kind: 'file', path: p })),
+        images,
         methods,
         targets: target === null ? undefined : images.map(() => target),
         preprocess: preprocessMode(opts),
@@ -46,11 +50,12 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
       { onProgress: progress.update },
     );
     progress.done();
-    return report(evaluation, opts, {
+    const code = report(evaluation, opts, {
       chart: (out) => writeChart(evaluation, out),
       json: () => toJson(opts.model!, evaluation),
       table: () => table(opts.model!, evaluation, target !== null),
     });
+    return failedInputs ? 1 : code;
   } finally {
     await pool.dispose();
   }

@@ -20,7 +20,8 @@ Commands:
   compare <images...> --model <id|model file> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
           --out <grid.png> [--preprocess auto|fit|none]
           (each --model explains the images before it: one figure, one row group per data set)
-  evaluate <images...> --model <id|model.json> [--methods seed|<spec,spec,...>] [--steps <K>] [--target <k>]
+  evaluate <images, folders, globs...> [--dataset <file|folder> [--indices ...]] --model <id|model file>
+          [--methods seed|<spec,spec,...>] [--steps <K>] [--target <k>]
           [--preprocess auto|fit|none] [--json] [--out <curves.png>]
           pixel flipping: how fast each method's most relevant pixels destroy the target logit
           (AOPC MoRF/LeRF, ABPC; table best first by ABPC; K = 20 steps by default)

@@ -12,6 +12,7 @@ import { PNG } from 'pngjs';
 import { initBackend, nodeModulesWasmDir, backendInfo } from '../../../src/engine/backend';
 import { runJob } from '../../../src/engine/jobs/runJob';
 import type { ExplainResult, PixelFlipResult } from '../../../src/protocol/engineJobs';
+import { npyBytes } from '../data/datasetWriters';
 import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -148,6 +149,32 @@ describe('explain-image evaluate', () => {
       assert.match(r.stderr, /--steps must be/);
     }
     assert.equal(run(['evaluate', digits[0]]).code, 2);
+  });
+
+  it('takes the inputs explain takes: a folder, and --dataset samples with --indices, with the numbers of the same images as files', () => {
+    // The three digits as an (N, 28, 28) uint8 .npy, decoded from the PNGs (grey, 8 bits: the same pixels).
+    const pixels = new Uint8Array(3 * 784);
+    digits.forEach((file, i) => pixels.set(PNG.sync.read(fs.readFileSync(file)).data.filter((_, k) => k % 4 === 0), i * 784));
+    const npy = path.join(dir, 'digits.npy');
+    fs.writeFileSync(npy, npyBytes('|u1', [3, 28, 28], pixels));
+    const common = ['--model', modelPath, '--methods', 'gradient,lrp-z', '--steps', '7', '--preprocess', 'none', '--json'];
+    const fromDataset = run(['evaluate', '--dataset', npy, '--indices', '2,0', ...common]);
+    assert.equal(fromDataset.code, 0, fromDataset.stderr);
+    const fromFiles = run(['evaluate', digits[2], digits[0], ...common]);
+    const a = JSON.parse(fromDataset.stdout);
+    const b = JSON.parse(fromFiles.stdout);
+    assert.deepEqual(a.results.map((r: any) => r.image), [`${npy} #2`, `${npy} #2`, `${npy} #0`, `${npy} #0`]);
+    assert.deepEqual(a.results.map((r: any) => [r.method, r.curves]), b.results.map((r: any) => [r.method, r.curves]));
+    assert.deepEqual(a.summary, b.summary);
+    const only = fs.mkdtempSync(path.join(dir, 'folder-'));
+    for (const file of digits) fs.copyFileSync(file, path.join(only, path.basename(file)));
+    const folder = run(['evaluate', only, ...common]);
+    assert.equal(folder.code, 0, folder.stderr);
+    assert.equal(JSON.parse(folder.stdout).summary[0].images, digits.length, 'every PNG of the folder');
+    const missing = run(['evaluate', path.join(dir, 'nope.png'), digits[0], ...common]);
+    assert.equal(missing.code, 1, 'a missing input fails the run');
+    assert.match(missing.stderr, /nope\.png: no such file/);
+    assert.equal(JSON.parse(missing.stdout).summary[0].images, 1, 'the good image is still evaluated');
   });
 
   it('an unreadable image is named on one line and skipped; the others are reported; exit code 1', () => {
