@@ -2,8 +2,8 @@
 // to R_i ≫ 0 (the seed figure); a non-negative map (Sensitivity) only uses the upper half, so its bar
 // starts at 0. The model is pure data; `colorBarElement` renders it for the explain panel and
 // figureCanvas.ts draws the same model on the comparison figure.
-import type { MethodTitle } from '../src/engine/types';
-import type { ColormapName } from '../src/protocol/webviewMessages';
+import type { MethodTitle } from '../src/protocol/methodTitle';
+import type { ColormapName } from '../src/protocol/display';
 import { el } from './dom';
 import { colormap } from '../src/engine/heatmap/colormaps';
 import { blankRgba, imageDataOf, type RgbaImage } from './heatmap/rasterize';

@@ -1,8 +1,8 @@
 // The display toolbar shared by both views: colour map, normalisation (percentile or max), overlay and
 // opacity (explain view only) and Export. Changes are reported as partial DisplaySettings; `update`
 // writes the host's values back without firing change events.
-import type { ColormapName, DisplaySettings, Normalization } from '../src/protocol/webviewMessages';
-import { COLORMAPS } from '../src/protocol/webviewMessages';
+import type { ColormapName, DisplaySettings, Normalization } from '../src/protocol/display';
+import { COLORMAPS } from '../src/protocol/display';
 import { el } from './dom';
 
 export interface DisplayControls {

@@ -3,7 +3,8 @@
 // The host owns the state; this view renders each `explain-state` and reports what the user does.
 // Elements that hold focus or pixels are built once and updated in place; lists are rebuilt with
 // their focus restored (rebuildKeepingFocus).
-import type { DisplaySettings, ExplainedImage, ExplainViewState, ToWebview } from '../src/protocol/webviewMessages';
+import type { ExplainedImage, ExplainViewState, ToWebview } from '../src/protocol/webviewMessages';
+import type { DisplaySettings } from '../src/protocol/display';
 import { colorBarElement, colorBarModel } from './colorBar';
 import { createDisplayControls } from './displayControls';
 import { errorBox } from './errorBox';

@@ -1,6 +1,6 @@
 // Draws a laid-out comparison figure onto one canvas: the same pixels are shown and exported. Cells
 // without a result stay background here; the view puts animated placeholders over them in the DOM.
-import type { MethodTitle } from '../src/engine/types';
+import type { MethodTitle } from '../src/protocol/methodTitle';
 import type { CompareViewState, PixelImage } from '../src/protocol/webviewMessages';
 import { colorBarModel, colorBarPixels } from './colorBar';
 import { FIGURE_FONTS, type FigureLayout, type FontSpec, type Rect } from './figureLayout';

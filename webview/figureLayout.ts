@@ -8,7 +8,7 @@
 //   → 7 (99%)│                                                   │
 //            │                   [■■■■■■ colour bar ■■■■■■]      │
 //            │                   R_i ≪ 0       0        R_i ≫ 0  │
-import type { MethodTitle } from '../src/engine/types';
+import type { MethodTitle } from '../src/protocol/methodTitle';
 import type { CompareViewState } from '../src/protocol/webviewMessages';
 import { colorBarModel, type ColorBarLabel } from './colorBar';
 import { titleWidth, wrapTitle, type TextMeasure } from './methodTitle';

@@ -1,6 +1,7 @@
 // The webview's only line to the extension host: typed posts, incoming messages, and the state VS Code
 // keeps across reloads (the host's serializer reads it back to reopen the panel).
-import type { DisplaySettings, FromWebview, ToWebview } from '../src/protocol/webviewMessages';
+import type { FromWebview, ToWebview } from '../src/protocol/webviewMessages';
+import type { DisplaySettings } from '../src/protocol/display';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -1,6 +1,6 @@
 // Method titles with real subscripts (LRP-α₂β₁): as text for screen readers and file names, as DOM with
 // <sub>, and as measured "runs" the figure canvas can wrap and draw with smaller, lowered subscripts.
-import type { MethodTitle } from '../src/engine/types';
+import type { MethodTitle } from '../src/protocol/methodTitle';
 import { el } from './dom';
 
 /** Subscripts are drawn at this fraction of the font size ... */

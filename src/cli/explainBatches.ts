@@ -3,7 +3,7 @@
 // that crashed on one image, twice) is run again image by image, so one bad image costs only itself.
 import { CancelledError, type WorkerPool } from '../engine/pool/workerPool';
 import type { Dataset } from '../engine/data/datasetFile';
-import type { Explanation } from '../engine/types';
+import type { Explanation } from '../protocol/explanation';
 import type { ExplainJob, ImageSource } from '../protocol/engineJobs';
 import type { IndexRange } from './indexRanges';
 

@@ -6,8 +6,10 @@ import { once } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { encodePng } from '../engine/heatmap/png';
-import { renderHeatmap, type ColormapName } from '../engine/heatmap/render';
-import type { BackendInfo, Explanation, ModelCard } from '../engine/types';
+import { renderHeatmap } from '../engine/heatmap/render';
+import type { ColormapName } from '../protocol/display';
+import type { BackendInfo, ModelCard } from '../protocol/model';
+import type { Explanation } from '../protocol/explanation';
 import type { SubjectOutcome } from './explainBatches';
 import { methodSlug } from './explainInputs';
 

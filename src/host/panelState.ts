@@ -2,7 +2,8 @@
 // method is called and whether Σ R means something, what its progress counts, and how a panel's display
 // follows a settings change.
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
-import type { DisplaySettings, MethodSummary } from '../protocol/webviewMessages';
+import type { MethodSummary } from '../protocol/webviewMessages';
+import type { DisplaySettings } from '../protocol/display';
 
 /** Methods whose relevance sums to about the logit, so "Σ R = … · logit …" means something. */
 const CONSERVATIVE = new Set(['simple-taylor', 'deep-taylor', 'lrp-ab', 'lrp-z', 'lrp-epsilon', 'lrp-gamma', 'epsilon-plus-flat', 'epsilon-gamma-box', 'integrated-gradients']);

@@ -1,7 +1,7 @@
 // The `explainImage.*` settings, read once into a typed object per use.
 import * as vscode from 'vscode';
-import type { PreprocessMode } from '../protocol/engineJobs';
-import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/webviewMessages';
+import type { PreprocessMode } from '../protocol/preprocess';
+import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/display';
 import { SEED_METHODS } from '../engine/methods/methodRegistry';
 
 export interface Settings {

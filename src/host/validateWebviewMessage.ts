@@ -1,7 +1,8 @@
 // Every message from a webview is untrusted input: it is checked here, field by field, before the host
 // acts on it. Pure (no `vscode`), so it is unit-tested directly. Unknown message types, unknown fields,
 // wrong types, NaN, out-of-range values and anything but a reasonably sized PNG data URL are rejected.
-import { COLORMAPS, type DisplaySettings, type FromWebview } from '../protocol/webviewMessages';
+import type { FromWebview } from '../protocol/webviewMessages';
+import { COLORMAPS, type DisplaySettings } from '../protocol/display';
 
 /** Optional bounds the host knows (number of images, number of classes) to reject out-of-range indices. */
 export interface MessageBounds {

@@ -1,20 +1,8 @@
 // Every message between the extension host and its webviews (the explain panel and the comparison
 // figure). The host owns the state and pushes it; the webview renders it and reports user actions.
 // Relevance travels as plain number arrays: maps are small (28×28) and JSON-safe in every VS Code.
-import type { MethodTitle } from '../engine/types';
-
-export type ColormapName = 'bwr' | 'gray' | 'coldnhot' | 'viridis';
-
-export type Normalization = { kind: 'percentile'; p: number } | { kind: 'max' };
-
-export interface DisplaySettings {
-  colormap: ColormapName;
-  normalization: Normalization;
-  /** Draw the heatmap over the model input instead of alone. */
-  overlay: boolean;
-  /** Heatmap opacity in the overlay, 0..1. */
-  opacity: number;
-}
+import type { DisplaySettings } from './display';
+import type { MethodTitle } from './methodTitle';
 
 /** An 8-bit image, gray (1 channel) or RGB (3), row-major HWC. */
 export interface PixelImage {
@@ -166,5 +154,3 @@ export type FromWebview =
   | { type: 'open-cell'; row: number; column: number }
   /** The export: a PNG data URL of exactly the pixels shown. `requestId` 0 = the user clicked Export. */
   | { type: 'export'; requestId: number; dataUrl: string; suggestedName: string };
-
-export const COLORMAPS: readonly ColormapName[] = ['bwr', 'gray', 'coldnhot', 'viridis'];

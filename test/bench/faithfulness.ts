@@ -12,7 +12,7 @@ import { evaluateFaithfulness } from '../../src/engine/evaluate/faithfulness';
 import { SEED_METHODS } from '../../src/engine/methods/methodRegistry';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import type { ImageSource } from '../../src/protocol/engineJobs';
-import type { ModelCard } from '../../src/engine/types';
+import type { ModelCard } from '../../src/protocol/model';
 import { REPO } from './models';
 import { loadAverage, median, round, timeRunsWithCpu } from './timing';
 

@@ -10,7 +10,7 @@
 //   0 ┼────────┬────────┬
 //     0       0.5       1   fraction of pixels removed (MoRF)
 import { nice, tickStep, ticks } from 'd3-array';
-import type { MethodTitle } from '../types';
+import type { MethodTitle } from '../../protocol/methodTitle';
 import type { TextMeasure } from './font';
 import { placeTitle, titleWidth, type TextRun } from './titleText';
 

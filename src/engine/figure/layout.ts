@@ -9,7 +9,7 @@
 //  │           [■■■■■■■■■■ colour bar ■■■■■■■■■]
 //              R_i ≪ 0                   R_i ≫ 0
 import type { RgbaImage } from '../image/rgbaImage';
-import type { MethodTitle } from '../types';
+import type { MethodTitle } from '../../protocol/methodTitle';
 import type { TextMeasure } from './font';
 import { placeTitle, titleWidth, titleWords, wrapTitle, type TextRun } from './titleText';
 

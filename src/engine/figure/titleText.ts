@@ -1,6 +1,6 @@
 // Titles with real subscripts (LRP-α₁.₂β₀.₂ as 'LRP-α' + small lowered '1.2' + ...): word wrapping and
 // placement as positioned runs of one size each, which both the PNG renderer and a canvas can draw.
-import type { MethodTitle } from '../types';
+import type { MethodTitle } from '../../protocol/methodTitle';
 import type { TextMeasure } from './font';
 
 /** Subscripts are drawn at this fraction of the font size ... */

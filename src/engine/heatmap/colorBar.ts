@@ -1,7 +1,8 @@
 // The legend: a colour map drawn left (t = 0, R ≪ 0) to right (t = 1, R ≫ 0), as an image for PNG
 // figures and as a CSS gradient for HTML.
 import type { RgbaImage } from '../image/rgbaImage';
-import { colormap, type ColormapName } from './colormaps';
+import { colormap } from './colormaps';
+import type { ColormapName } from '../../protocol/display';
 
 /** A horizontal bar; the first column is t = 0 exactly, the last t = 1, an odd width's middle t = 0.5. */
 export function colorBar(name: ColormapName, width: number, height: number): RgbaImage {

@@ -3,7 +3,8 @@
 // batch × steps never holds more activations than `chunkEvaluations` rows at once.
 import * as tf from '@tensorflow/tfjs';
 import { logitsOf } from '../network/forward';
-import type { ImageShape, Network } from '../types';
+import type { Network } from '../types';
+import type { ImageShape } from '../../protocol/model';
 import { gradientStack, type ReluMode } from './gradientPass';
 import { Trace } from './trace';
 

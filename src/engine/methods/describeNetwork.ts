@@ -6,7 +6,8 @@ import { isLinear, type Network, type NodeKind } from '../graph/nodes';
 import { LAYERS } from '../layers/index';
 import type { FixedKind } from '../layers/layerKind';
 import { linearOpsOf } from '../network/prepared';
-import type { MethodSpec, NodeInfo } from '../types';
+import type { MethodSpec } from '../types';
+import type { NodeInfo } from '../../protocol/model';
 import { compositeFor, LRP_METHODS } from './composites';
 import { RELU_MODE } from './gradientPass';
 

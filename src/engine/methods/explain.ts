@@ -9,7 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { logitsOf } from '../network/forward';
-import type { ExplainRequest, Explanation, ImageShape, InputBounds, MethodSpec, Network } from '../types';
+import type { ExplainRequest, InputBounds, MethodSpec, Network } from '../types';
+import type { Explanation } from '../../protocol/explanation';
+import type { ImageShape } from '../../protocol/model';
 import { integratedGradients, occlusion, smoothGrad, type AttributionBatch } from './attributors';
 import { compositeFor, LRP_METHODS } from './composites';
 import { gradientStack, RELU_MODE } from './gradientPass';

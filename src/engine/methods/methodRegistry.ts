@@ -1,7 +1,8 @@
 // Every attribution method the engine knows: its id, what it does in one line, its parameters with their
 // defaults and ranges, the named presets, and the spec strings users type (`lrp-ab:alpha=3,beta=2`).
 import { UserError } from '../errors';
-import type { MethodId, MethodSpec, MethodTitle } from '../types';
+import type { MethodId, MethodSpec } from '../types';
+import type { MethodTitle } from '../../protocol/methodTitle';
 
 export interface ParamInfo {
   name: string;

@@ -9,7 +9,7 @@ import { encodePng } from '../../../src/engine/heatmap/png';
 import { renderHeatmap } from '../../../src/engine/heatmap/render';
 import { decodeImage } from '../../../src/engine/image/decode';
 import type { RgbaImage } from '../../../src/engine/image/rgbaImage';
-import type { MethodTitle } from '../../../src/engine/types';
+import type { MethodTitle } from '../../../src/protocol/methodTitle';
 
 const SEED_COLUMNS: MethodTitle[] = [
   [{ text: 'Sensitivity Analysis' }],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MethodTitle } from '../../../src/engine/types';
+import type { MethodTitle } from '../../../src/protocol/methodTitle';
 import type { CompareCell, CompareViewState } from '../../../src/protocol/webviewMessages';
 import { approximateMeasure, filledCellsPerRow, FIGURE_SPACING, layoutFigure, type Rect } from '../../../webview/figureLayout';
 import { titleText, titleWidth, wrapTitle } from '../../../webview/methodTitle';

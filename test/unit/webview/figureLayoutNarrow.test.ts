@@ -2,7 +2,7 @@
 // between neighbours; the columns widen instead, cells centred in them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MethodTitle } from '../../../src/engine/types';
+import type { MethodTitle } from '../../../src/protocol/methodTitle';
 import type { CompareCell, CompareViewState } from '../../../src/protocol/webviewMessages';
 import { approximateMeasure, FIGURE_FONTS, FIGURE_SPACING, layoutFigure } from '../../../webview/figureLayout';
 import { titleWidth } from '../../../webview/methodTitle';

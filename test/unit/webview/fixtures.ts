@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import type { MethodTitle } from '../../../src/engine/types';
+import type { MethodTitle } from '../../../src/protocol/methodTitle';
 import type { CompareViewState, ExplainViewState, HeatmapView, PixelImage } from '../../../src/protocol/webviewMessages';
 
 const root = path.resolve(__dirname, '../../..');
