@@ -3,6 +3,7 @@
 
 /** The network as a graph of nodes: see graph/nodes.ts for the node kinds and the layout. */
 export type { GraphNode, Network, NodeKind } from './graph/nodes';
+import type { MethodId } from './methods/methodTable';
 
 /**
  * The box [low, high] of the network input that z^B (and SmoothGrad's σ) read: each end a number (every
@@ -15,23 +16,6 @@ export interface MethodSpec {
   id: MethodId;
   params: Record<string, number>;
 }
-
-export type MethodId =
-  | 'sensitivity'
-  | 'gradient'
-  | 'simple-taylor'
-  | 'guided-backprop'
-  | 'deconvnet'
-  | 'deep-taylor'
-  | 'lrp-ab'
-  | 'lrp-z'
-  | 'lrp-epsilon'
-  | 'lrp-gamma'
-  | 'epsilon-plus-flat'
-  | 'epsilon-gamma-box'
-  | 'integrated-gradients'
-  | 'smoothgrad'
-  | 'occlusion';
 
 /** What to explain in one call. Images of one call go through each layer as one batch. */
 export interface ExplainRequest {

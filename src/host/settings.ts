@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { PreprocessMode } from '../protocol/preprocess';
 import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/display';
-import { SEED_METHODS } from '../engine/methods/methodRegistry';
+import { SEED_METHODS } from '../engine/methods/methodTable';
 
 export interface Settings {
   model: string;

@@ -6,6 +6,7 @@ import { logitsOf } from '../network/forward';
 import type { Network } from '../types';
 import type { ImageShape } from '../../protocol/model';
 import { gradientStack, type ReluMode } from './gradientPass';
+import type { AttributorId } from './methodTable';
 import { Trace } from './trace';
 
 /** The rows to explain, as the attributors need them. */
@@ -232,3 +233,16 @@ function inChunks(rows: number, chunk: number, part: (start: number, n: number) 
   }
   return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
 }
+
+/**
+ * Each attributor method of the table (methodTable.ts) with its function: the map [rows, h, w] and, for
+ * integrated gradients, f_c of the baseline per row. `bounds` are the request's checked per-channel bounds.
+ */
+export const ATTRIBUTORS: Record<AttributorId, (batch: AttributionBatch, params: Record<string, number>, bounds: [number[], number[]] | null) => [tf.Tensor, tf.Tensor?]> = {
+  'integrated-gradients': (batch, p) => {
+    const { map, baselineLogit } = integratedGradients(batch, p.steps);
+    return [map, baselineLogit];
+  },
+  smoothgrad: (batch, p, bounds) => [smoothGrad(batch, p.samples, p.sigma, p.seed, bounds)],
+  occlusion: (batch, p) => [occlusion(batch, p.patch, p.stride)],
+};
