@@ -7,7 +7,8 @@ import type { ColormapName } from '../src/protocol/display';
 import { el } from './dom';
 import { colormap } from '../src/engine/heatmap/colormaps';
 import { blankRgba, imageDataOf, type RgbaImage } from './heatmap/rasterize';
-import { titleNodes, titleText } from './methodTitle';
+import { titleNodes } from './methodTitle';
+import { titleText } from '../src/protocol/methodTitle';
 
 export interface ColorBarLabel {
   /** Position along the bar, 0 = left end, 1 = right end. */

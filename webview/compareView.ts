@@ -11,15 +11,15 @@ import { formatValue } from './format';
 import { errorBox } from './errorBox';
 import { canvasMeasure, drawFigure } from './figureCanvas';
 import { filledCellsPerRow, layoutFigure, type FigureLayout } from './figureLayout';
-import type { HostBridge } from './hostBridge';
-import { titleText } from './methodTitle';
+import type { PanelBridge } from './hostBridge';
+import { titleText } from '../src/protocol/methodTitle';
 import { readCanvasTheme, watchTheme } from './theme';
 
 /** Cells are an integer multiple of the map size; these bound the multiple. */
 const MIN_CELL_SCALE = 2;
 const MAX_CELL_SCALE = 5;
 
-export function mountCompareView(root: HTMLElement, host: HostBridge): (message: ToWebview) => void {
+export function mountCompareView(root: HTMLElement, host: PanelBridge): (message: ToWebview) => void {
   let state: CompareViewState | undefined;
   let drawPending = false;
   let lastLayout: FigureLayout | undefined;
@@ -33,7 +33,7 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
       persist();
       host.post({ type: 'set-display', display: change });
     },
-    onExport: () => exportFigure(0),
+    onExport: () => void exportFigure(),
   });
 
   const alertBox = el('div', { class: 'alert-slot' });
@@ -145,8 +145,10 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
     if (state) host.saveState({ view: 'compare', display: state.display, restore: state.restore });
   }
 
-  function exportFigure(requestId: number): void {
-    host.post({ type: 'export', requestId, dataUrl: canvasPng(canvas), suggestedName: suggestedFileName([state?.title ?? 'figure', 'compare', state?.kind ?? '']) });
+  /** The figure as a PNG for the host: in reply to its request, or offered (the Export button). */
+  async function exportFigure(inReplyTo?: number): Promise<void> {
+    const suggestedName = suggestedFileName([state?.title ?? 'figure', 'compare', state?.kind ?? '']);
+    host.post({ type: 'export', png: await canvasPng(canvas), suggestedName, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
   }
 
   return (message) => {
@@ -156,20 +158,33 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
         render();
         persist();
         break;
-      case 'compare-cell': {
-        if (!state) return;
-        const row = state.rows[message.row];
-        if (!row || message.column < 0 || message.column >= state.columns.length) return;
-        row.cells[message.column] = message.cell;
-        if (message.rowLabel !== undefined) row.label = message.rowLabel;
+      case 'compare-row': {
+        const row = state?.rows[message.row];
+        if (!state || !row) return;
+        row.name = message.name;
+        row.input = message.input ?? row.input;
+        row.label = message.label ?? row.label;
+        row.cells = message.cells.slice(0, state.columns.length);
         state.progress = message.progress;
         renderProgress();
         scheduleDraw();
         break;
       }
+      case 'compare-status':
+        if (!state) return;
+        state = { ...state, running: message.running, progress: message.progress, backend: message.backend, error: message.error };
+        render();
+        break;
+      case 'display':
+        if (!state) return;
+        state = { ...state, display: message.display };
+        controls.update(state.display);
+        scheduleDraw();
+        persist();
+        break;
       case 'request-export':
         if (state) draw();
-        exportFigure(message.requestId);
+        void exportFigure(message.messageId);
         break;
     }
   };

@@ -8,11 +8,6 @@ export const SUB_SCALE = 0.72;
 /** ... and lowered by this fraction of the font size. */
 export const SUB_DROP = 0.28;
 
-/** "LRP-α2β1": the title as plain text (what screen readers and file names get). */
-export function titleText(title: MethodTitle): string {
-  return title.map((part) => part.text).join('');
-}
-
 /** The title as inline DOM: text nodes and <sub> elements. */
 export function titleNodes(title: MethodTitle): Node[] {
   return title.map((part) => (part.sub ? el('sub', { text: part.text }) : document.createTextNode(part.text)));

@@ -19,8 +19,8 @@ export function validateDatasetMessage(raw: unknown, count: number): FromDataset
       return { type: msg.type };
     case 'request-thumbnails': {
       const indices = indexList(msg.indices, MAX_THUMBNAIL_REQUEST);
-      if (!indices || !Number.isSafeInteger(msg.requestId)) return null;
-      return { type: 'request-thumbnails', requestId: msg.requestId as number, indices: [...indices] };
+      if (!indices || !Number.isSafeInteger(msg.messageId)) return null;
+      return { type: 'request-thumbnails', messageId: msg.messageId as number, indices: [...indices] };
     }
     case 'explain':
       return isIndex(msg.index) ? { type: 'explain', index: msg.index } : null;

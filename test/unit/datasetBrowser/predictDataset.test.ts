@@ -1,5 +1,6 @@
-// Background predictions of a whole data set on real worker threads (dist/worker.js from `npm run build`,
-// WASM backend), checked sample by sample against the network evaluated with plain loops in this file.
+// Background predictions of a whole data set through the host's engine service on real worker threads
+// (dist/worker.js from `npm run build`, WASM backend), checked sample by sample against the network
+// evaluated with plain loops in this file.
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,8 +8,8 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { openDataset, type Dataset } from '../../../src/engine/data/datasetFile';
-import { CancelledError, WorkerPool } from '../../../src/engine/pool/workerPool';
 import { predictDataset } from '../../../src/host/dataset/predictDataset';
+import { CancelledError, EngineService } from '../../../src/host/engineService';
 import { idxImages, idxLabels, makeImages, makeLabels, PIXELS, tempDir } from '../data/datasetWriters';
 import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
 
@@ -20,7 +21,7 @@ const CHUNK = 100;
 const HIDDEN = 16;
 
 describe('predictDataset', () => {
-  let pool: WorkerPool;
+  let engine: EngineService;
   let dataset: Dataset;
   let modelPath: string;
   let images: Uint8Array;
@@ -49,11 +50,11 @@ describe('predictDataset', () => {
     fs.writeFileSync(path.join(dir, 'set-images-idx3-ubyte'), idxImages(images));
     fs.writeFileSync(path.join(dir, 'set-labels-idx1-ubyte'), idxLabels(labels));
     dataset = await openDataset(path.join(dir, 'set-images-idx3-ubyte'));
-    pool = new WorkerPool({ size: 2, workerScript: WORKER, wasmDir: DIST });
+    engine = new EngineService({ workers: () => 2, workerScript: WORKER, wasmDir: DIST });
   });
 
   after(async () => {
-    await pool.dispose();
+    await engine.dispose();
     await dataset.close();
   });
 
@@ -77,7 +78,7 @@ describe('predictDataset', () => {
   it('predicts every sample once, in chunks, matching the network computed by hand', async () => {
     const seen = new Uint8Array(COUNT);
     const progress: number[] = [];
-    const result = await predictDataset(pool, dataset, { path: modelPath }, {
+    const result = await predictDataset(engine, dataset, { path: modelPath }, {
       chunkSize: CHUNK,
       onChunk: (start, stats, done, total) => {
         assert.equal(total, COUNT);
@@ -112,11 +113,11 @@ describe('predictDataset', () => {
     assert.ok(margins > COUNT * 0.9, `argmax checked on ${margins} samples`);
   });
 
-  it('stops on cancel with CancelledError, leaving the pool usable', async () => {
+  it('stops on cancel with CancelledError, leaving the engine usable', async () => {
     const controller = new AbortController();
     let chunks = 0;
     await assert.rejects(
-      predictDataset(pool, dataset, { path: modelPath }, {
+      predictDataset(engine, dataset, { path: modelPath }, {
         chunkSize: CHUNK,
         signal: controller.signal,
         onChunk: () => {
@@ -127,14 +128,14 @@ describe('predictDataset', () => {
       (e) => e instanceof CancelledError,
     );
     assert.ok(chunks < Math.ceil(COUNT / CHUNK), `stopped after ${chunks} chunks`);
-    const again = await predictDataset(pool, dataset, { path: modelPath }, { chunkSize: 500 });
+    const again = await predictDataset(engine, dataset, { path: modelPath }, { chunkSize: 500 });
     assert.equal(again.predicted.length, COUNT);
   });
 
   it('reports a broken model as the error it is, not as a cancel', async () => {
     const missing = path.join(path.dirname(modelPath), 'no-such-model.json');
     await assert.rejects(
-      predictDataset(pool, dataset, { path: missing }, { chunkSize: CHUNK }),
+      predictDataset(engine, dataset, { path: missing }, { chunkSize: CHUNK }),
       (e) => e instanceof Error && e.name !== 'CancelledError' && /no-such-model/.test(e.message),
     );
   });

@@ -20,7 +20,7 @@ describe('validateDatasetMessage', () => {
 
   it('accepts a thumbnail request of in-range indices up to the page limit', () => {
     const indices = Array.from({ length: MAX_THUMBNAIL_REQUEST }, (_, i) => COUNT - 1 - i);
-    assert.deepEqual(check({ type: 'request-thumbnails', requestId: 7, indices }), { type: 'request-thumbnails', requestId: 7, indices });
+    assert.deepEqual(check({ type: 'request-thumbnails', messageId: 7, indices }), { type: 'request-thumbnails', messageId: 7, indices });
   });
 
   it('rejects thumbnail requests that are too big, empty, out of range or not integers', () => {
@@ -34,8 +34,8 @@ describe('validateDatasetMessage', () => {
       [Number.NaN],
       'not an array',
     ];
-    for (const indices of bad) assert.equal(check({ type: 'request-thumbnails', requestId: 1, indices }), null, JSON.stringify(indices));
-    assert.equal(check({ type: 'request-thumbnails', requestId: 'x', indices: [1] }), null);
+    for (const indices of bad) assert.equal(check({ type: 'request-thumbnails', messageId: 1, indices }), null, JSON.stringify(indices));
+    assert.equal(check({ type: 'request-thumbnails', messageId: 'x', indices: [1] }), null);
   });
 
   it('checks the explained index against the sample count', () => {

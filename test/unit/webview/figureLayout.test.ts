@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { MethodTitle } from '../../../src/protocol/methodTitle';
 import type { CompareCell, CompareViewState } from '../../../src/protocol/webviewMessages';
 import { approximateMeasure, filledCellsPerRow, FIGURE_SPACING, layoutFigure, type Rect } from '../../../webview/figureLayout';
-import { titleText, titleWidth, wrapTitle } from '../../../webview/methodTitle';
+import { titleWidth, wrapTitle } from '../../../webview/methodTitle';
+import { titleText } from '../../../src/protocol/methodTitle';
 
 const ab = (a: string, b: string): MethodTitle => [{ text: 'LRP-α' }, { text: a, sub: true }, { text: 'β' }, { text: b, sub: true }];
 const SEED: MethodTitle[] = [
@@ -16,7 +17,7 @@ const SEED: MethodTitle[] = [
   ab('2', '1'),
 ];
 
-const heat: CompareCell = { heatmap: { relevance: [1], shape: [1, 1], target: 0, logit: 1, relevanceSum: 1, ms: 1 } };
+const heat: CompareCell = { heatmap: { relevance: Float32Array.of(1), shape: [1, 1], target: 0, logit: 1, relevanceSum: 1, ms: 1 } };
 
 function seedState(rows: Array<Array<CompareCell | null>>, names = ['MNIST', 'FashionMNIST']): CompareViewState {
   return {

@@ -14,7 +14,7 @@ const SEED: MethodTitle[] = [
   [{ text: 'Deep Taylor Decomposition' }],
   [{ text: 'LRP-α' }, { text: '2', sub: true }, { text: 'β' }, { text: '1', sub: true }],
 ];
-const heat: CompareCell = { heatmap: { relevance: [1], shape: [1, 1], target: 0, logit: 1, relevanceSum: 1, ms: 1 } };
+const heat: CompareCell = { heatmap: { relevance: Float32Array.of(1), shape: [1, 1], target: 0, logit: 1, relevanceSum: 1, ms: 1 } };
 
 function state(): CompareViewState {
   return {

@@ -47,14 +47,14 @@ test('a non-negative map (Sensitivity) only uses white → red', () => {
 });
 
 test('inputRgba: gray repeats the channel, RGB keeps it', () => {
-  const gray = inputRgba({ width: 2, height: 1, channels: 1, pixels: [0, 200] });
+  const gray = inputRgba({ width: 2, height: 1, channels: 1, pixels: Uint8Array.from([0, 200]) });
   assert.deepEqual(Array.from(gray.data), [0, 0, 0, 255, 200, 200, 200, 255]);
-  const rgb = inputRgba({ width: 1, height: 1, channels: 3, pixels: [10, 20, 30] });
+  const rgb = inputRgba({ width: 1, height: 1, channels: 3, pixels: Uint8Array.from([10, 20, 30]) });
   assert.deepEqual(Array.from(rgb.data), [10, 20, 30, 255]);
 });
 
 test('upscale makes k×k blocks of identical pixels', () => {
-  const src = inputRgba({ width: 2, height: 2, channels: 1, pixels: [1, 2, 3, 4] });
+  const src = inputRgba({ width: 2, height: 2, channels: 1, pixels: Uint8Array.from([1, 2, 3, 4]) });
   const big = upscale(src, 3);
   assert.equal(big.width, 6);
   assert.equal(big.height, 6);
@@ -71,7 +71,7 @@ test('upscale makes k×k blocks of identical pixels', () => {
 });
 
 test('displayedHeatmap overlays the input only when overlay is on', () => {
-  const input = { width: 2, height: 1, channels: 1, pixels: [0, 255] };
+  const input = { width: 2, height: 1, channels: 1, pixels: Uint8Array.from([0, 255]) };
   const display: DisplaySettings = { colormap: 'bwr', normalization: { kind: 'max' }, overlay: true, opacity: 0.5 };
   const shown = displayedHeatmap([1, -1], [1, 2], input, display);
   // red over black → (128, 0, 0); blue over white → (128, 128, 255)
@@ -79,7 +79,7 @@ test('displayedHeatmap overlays the input only when overlay is on', () => {
   const plain = displayedHeatmap([1, -1], [1, 2], input, { ...display, overlay: false });
   assert.deepEqual(Array.from(plain.data), [255, 0, 0, 255, 0, 0, 255, 255]);
   // opacity 0.6 over an RGB input: 0.6·heat + 0.4·input per channel
-  const rgb = { width: 1, height: 1, channels: 3, pixels: [0, 100, 200] };
+  const rgb = { width: 1, height: 1, channels: 3, pixels: Uint8Array.from([0, 100, 200]) };
   const blended = displayedHeatmap([1], [1, 1], rgb, { ...display, opacity: 0.6 });
   assert.deepEqual(Array.from(blended.data), [153, 40, 80, 255]); // red (255,0,0) over (0,100,200)
   // a map whose size differs from the input is shown without the overlay rather than misaligned

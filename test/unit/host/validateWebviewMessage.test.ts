@@ -2,18 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import {
-  MAX_EXPORT_DATA_URL_LENGTH,
+  MAX_EXPORT_PNG_BYTES,
   validateWebviewMessage,
   webviewMessageProblem,
 } from '../../../src/host/validateWebviewMessage';
 import { slug, suggestedFileName } from '../../../webview/exportImage';
 
-/** A real 2×2 PNG, encoded by pngjs, as a data URL. */
-function pngDataUrl(): string {
+/** A real 2×2 PNG, encoded by pngjs, as the bytes a webview posts (a plain Uint8Array). */
+function pngBytes(): Uint8Array {
   const png = new PNG({ width: 2, height: 2 });
   png.data.fill(200);
-  return `data:image/png;base64,${PNG.sync.write(png).toString('base64')}`;
+  return new Uint8Array(PNG.sync.write(png));
 }
+const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'));
 
 const valid = [
   { type: 'ready' },
@@ -30,7 +31,8 @@ const valid = [
   { type: 'set-display', display: { normalization: { kind: 'percentile', p: 99.5 } } },
   { type: 'set-display', display: { normalization: { kind: 'max' }, overlay: true, opacity: 0 } },
   { type: 'set-display', display: { colormap: 'bwr', normalization: { kind: 'percentile', p: 100 }, overlay: false, opacity: 1 } },
-  { type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: 'seven-lrp-ab-class-7.png' },
+  { type: 'export', png: pngBytes(), suggestedName: 'seven-lrp-ab-class-7.png' },
+  { type: 'export', inReplyTo: 3, png: pngBytes(), suggestedName: 'seven-lrp-ab-class-7.png' },
   { type: 'open-cell', row: 0, column: 6 },
 ];
 
@@ -75,20 +77,21 @@ const invalid: Array<[string, unknown]> = [
   ['opacity > 1', { type: 'set-display', display: { opacity: 1.5 } }],
   ['opacity NaN', { type: 'set-display', display: { opacity: Number.NaN } }],
   ['opacity negative', { type: 'set-display', display: { opacity: -0.1 } }],
-  ['export without name', { type: 'export', requestId: 0, dataUrl: pngDataUrl() }],
-  ['export requestId NaN', { type: 'export', requestId: Number.NaN, dataUrl: pngDataUrl(), suggestedName: 'a.png' }],
-  ['export requestId negative', { type: 'export', requestId: -1, dataUrl: pngDataUrl(), suggestedName: 'a.png' }],
-  ['export jpeg', { type: 'export', requestId: 0, dataUrl: 'data:image/jpeg;base64,/9j/4AAQSkZJRg==', suggestedName: 'a.png' }],
-  ['export svg', { type: 'export', requestId: 0, dataUrl: 'data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=', suggestedName: 'a.png' }],
-  ['export png label, gif bytes', { type: 'export', requestId: 0, dataUrl: `data:image/png;base64,${Buffer.from('GIF89a....').toString('base64')}`, suggestedName: 'a.png' }],
-  ['export bad base64', { type: 'export', requestId: 0, dataUrl: 'data:image/png;base64,iVBORw0KGgo!!!!', suggestedName: 'a.png' }],
-  ['export file URL', { type: 'export', requestId: 0, dataUrl: 'file:///etc/passwd', suggestedName: 'a.png' }],
-  ['export dataUrl number', { type: 'export', requestId: 0, dataUrl: 42, suggestedName: 'a.png' }],
-  ['export name with folder', { type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: '../../.bashrc' }],
-  ['export name with backslash', { type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: 'a\\b.png' }],
-  ['export name with newline', { type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: 'a\nb.png' }],
-  ['export name empty', { type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: '' }],
-  ['export name too long', { type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: `${'a'.repeat(300)}.png` }],
+  ['export without name', { type: 'export', png: pngBytes() }],
+  ['export inReplyTo NaN', { type: 'export', inReplyTo: Number.NaN, png: pngBytes(), suggestedName: 'a.png' }],
+  ['export inReplyTo negative', { type: 'export', inReplyTo: -1, png: pngBytes(), suggestedName: 'a.png' }],
+  ['export jpeg', { type: 'export', png: bytesOf('\xff\xd8\xff\xe0JFIF'), suggestedName: 'a.png' }],
+  ['export svg', { type: 'export', png: bytesOf('<svg></svg>'), suggestedName: 'a.png' }],
+  ['export gif bytes', { type: 'export', png: bytesOf('GIF89a....'), suggestedName: 'a.png' }],
+  ['export a data URL string', { type: 'export', png: `data:image/png;base64,${Buffer.from(pngBytes()).toString('base64')}`, suggestedName: 'a.png' }],
+  ['export bytes as a JSON number array', { type: 'export', png: Array.from(pngBytes()), suggestedName: 'a.png' }],
+  ['export png number', { type: 'export', png: 42, suggestedName: 'a.png' }],
+  ['export unexpected field', { type: 'export', png: pngBytes(), suggestedName: 'a.png', path: '/etc/passwd' }],
+  ['export name with folder', { type: 'export', png: pngBytes(), suggestedName: '../../.bashrc' }],
+  ['export name with backslash', { type: 'export', png: pngBytes(), suggestedName: 'a\\b.png' }],
+  ['export name with newline', { type: 'export', png: pngBytes(), suggestedName: 'a\nb.png' }],
+  ['export name empty', { type: 'export', png: pngBytes(), suggestedName: '' }],
+  ['export name too long', { type: 'export', png: pngBytes(), suggestedName: `${'a'.repeat(300)}.png` }],
 ];
 
 test('invalid messages are rejected, each with a reason', () => {
@@ -101,12 +104,10 @@ test('invalid messages are rejected, each with a reason', () => {
   assert.match(webviewMessageProblem({ type: 'select-image', index: Number.NaN })!, /"index" is not a non-negative integer/);
 });
 
-test('oversized export data URLs are rejected before they are parsed', () => {
-  const base = pngDataUrl();
-  const padding = 'A'.repeat(MAX_EXPORT_DATA_URL_LENGTH - base.length + 4);
-  const huge = base.replace(/=*$/, '') + padding;
-  assert.ok(huge.length > MAX_EXPORT_DATA_URL_LENGTH);
-  assert.match(webviewMessageProblem({ type: 'export', requestId: 0, dataUrl: huge, suggestedName: 'a.png' })!, /larger than/);
+test('oversized export PNGs are rejected', () => {
+  const huge = new Uint8Array(MAX_EXPORT_PNG_BYTES + 1);
+  huge.set(pngBytes());
+  assert.match(webviewMessageProblem({ type: 'export', png: huge, suggestedName: 'a.png' })!, /larger than/);
 });
 
 test('indices are checked against the counts the host knows', () => {
@@ -125,6 +126,6 @@ test('suggested export names are safe for the validator', () => {
   assert.equal(suggestedFileName(['../../etc/passwd', '']), 'etc-passwd.png');
   assert.equal(suggestedFileName(['', '']), 'heatmap.png');
   for (const n of [name, suggestedFileName(['../../etc/passwd']), suggestedFileName(['x'.repeat(500)])]) {
-    assert.equal(webviewMessageProblem({ type: 'export', requestId: 0, dataUrl: pngDataUrl(), suggestedName: n }), null, n);
+    assert.equal(webviewMessageProblem({ type: 'export', png: pngBytes(), suggestedName: n }), null, n);
   }
 });
