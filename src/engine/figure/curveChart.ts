@@ -11,8 +11,7 @@
 //     0       0.5       1   fraction of pixels removed (MoRF)
 import { nice, tickStep, ticks } from 'd3-array';
 import type { MethodTitle } from '../../protocol/methodTitle';
-import type { TextMeasure } from './font';
-import { placeTitle, titleWidth, type TextRun } from './titleText';
+import { placeTitle, titleWidth, type TextMeasure, type TextRun } from './titleText';
 
 export interface CurveChartSpec {
   /** Each series has its values at x = 0, 1/K, …, 1 (K+1 values, K ≥ 1). */

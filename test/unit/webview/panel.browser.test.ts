@@ -5,71 +5,41 @@
 // Skipped when /usr/bin/chromium is missing.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { validateWebviewMessage } from '../../../src/host/validateWebviewMessage';
 import type { FromWebview, ToWebview } from '../../../src/protocol/webviewMessages';
 import { displayedHeatmap, heatmapRgba, integerScale, upscale } from '../../../webview/heatmap/rasterize';
+import { bundle, launchChromium, noChromium, PAGE_TYPED_HELPERS, serve, tagTyped, untagTyped } from './browser';
 import { compareCellHeatmap, compareState, explainMessages, explainState, SEED_COLUMNS } from './fixtures';
 import { THEMES, type ThemeName } from './themes';
 
-const CHROMIUM = '/usr/bin/chromium';
 const repo = path.resolve(__dirname, '../../..');
 const out = path.join(repo, 'artifacts/webview');
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
 
 let browser: Browser | undefined;
-let server: http.Server | undefined;
+let server: Awaited<ReturnType<typeof serve>> | undefined;
 let origin = '';
 
-const skip = !fs.existsSync(CHROMIUM) && `${CHROMIUM} is missing`;
+const skip = noChromium;
 
 before(async () => {
   if (skip) return;
-  fs.mkdirSync(path.join(out, 'dist'), { recursive: true });
-  // The same options as esbuild.js's webview build, into artifacts/ so the test never touches dist/.
-  await esbuild.build({
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    entryPoints: { webview: path.join(repo, 'webview/main.ts') },
-    outdir: path.join(out, 'dist'),
-    logLevel: 'warning',
-  });
+  // The webview bundle into artifacts/, so the test never touches dist/.
+  await bundle({ webview: path.join(repo, 'webview/main.ts') }, path.join(out, 'dist'));
   const codicons = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
   for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, f), path.join(out, 'dist', f));
-  server = http.createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    // A VS Code webview never asks for a favicon; a plain page does.
-    if (pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    const file = path.join(out, pathname);
-    if (!file.startsWith(out) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await serve(out);
+  origin = server.origin;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await server?.close();
 });
 
 /** The host's HTML shell (src/host/webviewHtml.ts) with a fake acquireVsCodeApi and theme variables. */
@@ -128,29 +98,8 @@ async function open(view: 'explain' | 'compare', theme: ThemeName, width = 1100,
   return { page, errors };
 }
 
-/** Typed arrays cross page.evaluate as tagged plain arrays, and are typed arrays again on the other side
- *  (as VS Code delivers them to a webview, and from it to the host). */
-const TYPED = { Uint8Array, Int32Array, Float32Array } as const;
-function tagTyped(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return { __typed: value.constructor.name, values: Array.from(value as Uint8Array) };
-  if (Array.isArray(value)) return value.map(tagTyped);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tagTyped(v)]));
-  return value;
-}
-function untagTyped(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(untagTyped);
-  if (value && typeof value === 'object') {
-    const tagged = value as { __typed?: keyof typeof TYPED; values?: number[] };
-    if (tagged.__typed) return TYPED[tagged.__typed].from(tagged.values!);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untagTyped(v)]));
-  }
-  return value;
-}
-/** The page's own copies of tagTyped/untagTyped (page.evaluate cannot take closures over Node code). */
-const PAGE_TYPED_HELPERS = `
-  window.__untag = (v) => Array.isArray(v) ? v.map(window.__untag) : v && typeof v === 'object' ? (v.__typed ? window[v.__typed].from(v.values) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, window.__untag(x)]))) : v;
-  window.__tag = (v) => ArrayBuffer.isView(v) ? { __typed: v.constructor.name, values: Array.from(v) } : Array.isArray(v) ? v.map(window.__tag) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, window.__tag(x)])) : v;
-`;
+// Typed arrays cross page.evaluate as tagged plain arrays, typed again on the other side (as VS Code
+// delivers them to a webview, and from it to the host).
 const send = (page: Page, message: ToWebview) => page.evaluate((m) => window.postMessage((window as any).__untag(m), '*'), tagTyped(message));
 const sendAll = async (page: Page, messages: ToWebview[]) => {
   for (const m of messages) await send(page, m);
