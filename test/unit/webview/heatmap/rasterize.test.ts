@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DisplaySettings } from '../../../src/protocol/display';
-import { displayedHeatmap, heatmapRgba, inputRgba, integerScale, isNonNegative, upscale } from '../../../webview/heatmap/rasterize';
+import type { DisplaySettings } from '../../../../src/protocol/display';
+import { displayedHeatmap, heatmapRgba, inputRgba, integerScale, isNonNegative, upscale } from '../../../../webview/heatmap/rasterize';
 
 const pixel = (data: Uint8ClampedArray, i: number) => Array.from(data.subarray(i * 4, i * 4 + 4));
 

@@ -6,7 +6,7 @@ import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { foldBatchNorm } from '../../../src/engine/graph/foldBatchNorm';
 import { loadModel } from '../../../src/engine/model/loadModel';
 import { logitsOf } from '../../../src/engine/network/forward';
-import { maxAbsDiff, saveModel, seedWeights, tempModelDir } from './savedModels';
+import { maxAbsDiff, saveModel, seedWeights, tempModelDir } from '../model/savedModels';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());

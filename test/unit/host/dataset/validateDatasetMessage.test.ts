@@ -1,8 +1,8 @@
 // The host trusts nothing from the dataset webview: shapes, index ranges and sizes are checked.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateDatasetMessage } from '../../../src/host/dataset/validateDatasetMessage';
-import { MAX_COMPARE_SAMPLES, MAX_THUMBNAIL_REQUEST } from '../../../src/protocol/datasetMessages';
+import { validateDatasetMessage } from '../../../../src/host/dataset/validateDatasetMessage';
+import { MAX_COMPARE_SAMPLES, MAX_THUMBNAIL_REQUEST } from '../../../../src/protocol/datasetMessages';
 
 const COUNT = 1000;
 const check = (raw: unknown) => validateDatasetMessage(raw, COUNT);

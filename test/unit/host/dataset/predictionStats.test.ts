@@ -1,7 +1,7 @@
 // Loss and summary of predictions, against softmax and logs written out by hand.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { accuracyOf, crossEntropy, sampleStats } from '../../../src/host/dataset/predictionStats';
+import { accuracyOf, crossEntropy, sampleStats } from '../../../../src/host/dataset/predictionStats';
 
 /** softmax of a row, in plain doubles. */
 function softmax(z: number[]): number[] {

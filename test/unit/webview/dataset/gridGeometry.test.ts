@@ -1,7 +1,7 @@
 // The virtual grid's arithmetic: columns, the rows a scroll position shows, revealing a row, the keys.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { columnsFor, gridLayout, MAX_SPACER_HEIGHT, moveCursor, scrollToReveal, visibleRows } from '../../../webview/dataset/gridGeometry';
+import { columnsFor, gridLayout, MAX_SPACER_HEIGHT, moveCursor, scrollToReveal, visibleRows } from '../../../../webview/dataset/gridGeometry';
 
 describe('columnsFor', () => {
   it('fits whole cells, at least one', () => {

@@ -1,7 +1,7 @@
 // The webview's thumbnail cache: least recently used goes first; requests skip what is cached or asked.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ThumbnailCache } from '../../../webview/dataset/thumbnailCache';
+import { ThumbnailCache } from '../../../../webview/dataset/thumbnailCache';
 
 const pixels = (v: number) => Uint8Array.from([v]);
 

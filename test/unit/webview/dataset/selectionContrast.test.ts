@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { THEMES } from '../webview/themes';
+import { THEMES } from '../themes';
 
-const css = fs.readFileSync(path.resolve(__dirname, '../../../webview/dataset/dataset.css'), 'utf8');
+const css = fs.readFileSync(path.resolve(__dirname, '../../../../webview/dataset/dataset.css'), 'utf8');
 
 /** The declarations of the first rule whose selector is exactly `selector`. */
 function rule(selector: string): Record<string, string> {

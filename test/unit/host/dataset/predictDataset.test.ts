@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
-import { openDataset, type Dataset } from '../../../src/engine/data/datasetFile';
-import { predictDataset } from '../../../src/host/dataset/predictDataset';
-import { CancelledError, EngineService } from '../../../src/host/engineService';
-import { idxImages, idxLabels, makeImages, makeLabels, PIXELS, tempDir } from '../data/datasetWriters';
-import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
+import { openDataset, type Dataset } from '../../../../src/engine/data/datasetFile';
+import { predictDataset } from '../../../../src/host/dataset/predictDataset';
+import { CancelledError, EngineService } from '../../../../src/host/engineService';
+import { idxImages, idxLabels, makeImages, makeLabels, PIXELS, tempDir } from '../../data/datasetWriters';
+import { saveModel, seedWeights, tempModelDir } from '../../model/savedModels';
 
-const DIST = path.resolve(__dirname, '../../../dist');
+const DIST = path.resolve(__dirname, '../../../../dist');
 const WORKER = path.join(DIST, 'worker.js');
 /** Not a multiple of the chunk size, so the last chunk is short. */
 const COUNT = 1050;

@@ -1,7 +1,7 @@
 // Selection as in a file list: click, Ctrl/Cmd-click, Shift-click over the view order.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SampleSelection } from '../../../webview/dataset/sampleSelection';
+import { SampleSelection } from '../../../../webview/dataset/sampleSelection';
 
 /** A view sorted some way: sample indices in display order. */
 const ORDER = Int32Array.from([40, 12, 7, 33, 5, 18]);

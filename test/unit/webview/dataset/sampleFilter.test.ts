@@ -1,8 +1,8 @@
 // Filters and sorts of the grid, checked against plain loops over a small hand-made table.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countLabel, dependsOnPredictions, filterAndSort, NO_FILTER, sanitizeFilter, sortByKey, type FilterSpec } from '../../../webview/dataset/sampleFilter';
-import { SampleTable, summarize, UNKNOWN } from '../../../webview/dataset/sampleTable';
+import { countLabel, dependsOnPredictions, filterAndSort, NO_FILTER, sanitizeFilter, sortByKey, type FilterSpec } from '../../../../webview/dataset/sampleFilter';
+import { SampleTable, summarize, UNKNOWN } from '../../../../webview/dataset/sampleTable';
 
 //                 index:  0    1    2    3    4    5    6    7    8    9
 const LABELS = /*    */ [3, 1, 3, 7, 1, 3, 0, 7, 3, 1];

@@ -2,7 +2,7 @@
 // a view's whole buffer and would send a Node Buffer as JSON numbers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodePredictionChunk, ownBytes } from '../../../src/host/dataset/wireFormat';
+import { encodePredictionChunk, ownBytes } from '../../../../src/host/dataset/wireFormat';
 
 describe('wire format', () => {
   it('packs a prediction chunk, each array in a buffer of its own', () => {

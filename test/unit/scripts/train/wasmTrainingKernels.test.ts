@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { registerWasmTrainingKernels } from '../../../scripts/train/wasmTrainingKernels';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+import { registerWasmTrainingKernels } from '../../../../scripts/train/wasmTrainingKernels';
+import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
 
 before(async () => {
   const backend = await initBackend(nodeModulesWasmDir());
