@@ -39,29 +39,20 @@ const COLOR_WORDS: Record<ColormapName, [string, string, string]> = {
 
 export function colorBarModel(colormap: ColormapName, nonNegative: boolean): ColorBarModel {
   const [low, mid, high] = COLOR_WORDS[colormap];
-  if (nonNegative) {
-    return {
-      colormap,
-      from: 0.5,
-      to: 1,
-      labels: [
+  const labels: ColorBarLabel[] = nonNegative
+    ? [
         { at: 0, title: ZERO, align: 'start' },
         { at: 1, title: R_POSITIVE, align: 'end' },
-      ],
-      description: `Colour scale: ${mid} for no relevance (0) to ${high} for ${titleText(R_POSITIVE)}`,
-    };
-  }
-  return {
-    colormap,
-    from: 0,
-    to: 1,
-    labels: [
-      { at: 0, title: R_NEGATIVE, align: 'start' },
-      { at: 0.5, title: ZERO, align: 'center' },
-      { at: 1, title: R_POSITIVE, align: 'end' },
-    ],
-    description: `Colour scale: ${low} for ${titleText(R_NEGATIVE)}, ${mid} for 0, ${high} for ${titleText(R_POSITIVE)}`,
-  };
+      ]
+    : [
+        { at: 0, title: R_NEGATIVE, align: 'start' },
+        { at: 0.5, title: ZERO, align: 'center' },
+        { at: 1, title: R_POSITIVE, align: 'end' },
+      ];
+  const description = nonNegative
+    ? `Colour scale: ${mid} for no relevance (0) to ${high} for ${titleText(R_POSITIVE)}`
+    : `Colour scale: ${low} for ${titleText(R_NEGATIVE)}, ${mid} for 0, ${high} for ${titleText(R_POSITIVE)}`;
+  return { colormap, from: nonNegative ? 0.5 : 0, to: 1, labels, description };
 }
 
 /** The bar as pixels, left to right: column x shows t = from + (to − from)·x / (width − 1). */

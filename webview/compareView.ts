@@ -27,12 +27,12 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
 
   const controls = createDisplayControls({
     overlay: false,
+    host,
     onChange: (change) => {
       if (!state) return;
       state = { ...state, display: { ...state.display, ...change } };
       scheduleDraw();
       persist();
-      host.post({ type: 'set-display', display: change });
     },
     onExport: () => void exportFigure(),
   });

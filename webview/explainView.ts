@@ -34,13 +34,13 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
 
   const controls = createDisplayControls({
     overlay: true,
+    host,
     onChange: (change) => {
       if (!state) return;
-      // Redraw at once; the host echoes the new display in its next state.
+      // Redraw at once; the host keeps the new display and sends no maps for it.
       state = { ...state, display: { ...state.display, ...change } };
       renderImage();
       persist();
-      host.post({ type: 'set-display', display: change });
     },
     onExport: () => void exportHeatmap(),
   });

@@ -3,7 +3,7 @@
 // method switched (one without parameters, then LRP-αβ with parameters typed into the input box and
 // validated as typed); the model switched to a bundled one and to a model copied into the workspace.
 // What the panel shows is checked against the engine run here, in the test process, on the same files.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,7 +14,7 @@ import { contributedCommand, namesLabel } from './harness/manifest';
 import { artifactsDir } from './harness/paths';
 import { hasInk } from './harness/pixels';
 import { bundledModels, defaultModel, explainHere, predictedLabels } from './harness/reference';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 const STATUS_ITEM = 'explain-image.explain-image.explainImage.status';
@@ -30,22 +30,13 @@ function readoutLogit(readout: string | undefined): string | undefined {
 }
 
 describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
-  let session: Session | undefined;
-  let panel: ExplainPanelPage;
+  const session = useSession('panel');
+  const panel = new ExplainPanelPage(() => session().workbench);
   const model = defaultModel();
-  const file = (name: string) => path.join(session!.workspace.dir, name);
-
-  before(async () => {
-    if (skip) return;
-    session = await startSession('panel');
-    panel = new ExplainPanelPage(session.workbench);
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const file = (name: string) => path.join(session().workspace.dir, name);
 
   it('explains an image from the Explorer, from an image preview\'s title button and from the palette', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const samples = ['mnist-7-0000.png', 'mnist-2-0001.png', 'mnist-4-0004.png'];
     const expected = await predictedLabels(model.modelJson, samples.map(file));
     // These three are MNIST's own test images of a 7, a 2 and a 4: a working model names them.
@@ -82,7 +73,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('explains several images selected in the Explorer, one thumbnail each', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const samples = ['mnist-0-0003.png', 'mnist-1-0002.png'];
     const expected = await predictedLabels(model.modelJson, samples.map(file));
     await s.workbench.runExplorerContextMenu(samples, explainTitle);
@@ -131,7 +122,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('explains the class clicked in the top-5 list', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const sample = 'mnist-4-0004.png';
     const first = await panel.waitUntil('a settled heatmap', settled);
     const frame = await panel.frame();
@@ -175,7 +166,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('switches the method: one without parameters, then LRP-αβ with parameters validated as typed', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const sample = 'mnist-4-0004.png';
     let before = await panel.waitUntil('a settled heatmap', settled);
 
@@ -241,7 +232,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('switches the model: a bundled one, then one copied into the workspace', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const selectModel = contributedCommand('explainImage.selectModel').paletteLabel;
     const models = bundledModels();
     // Prefer a model of another data set (its classes have names), else another model, else the current one.

@@ -51,7 +51,16 @@ export interface ReceivedMessage {
 export class ExplainPanelPage {
   private cached: Frame | undefined;
 
-  constructor(private readonly workbench: Workbench) {}
+  /** `workbench` may be a getter: a page made before its session starts finds the workbench on first use. */
+  constructor(workbench: Workbench | (() => Workbench)) {
+    this.workbenchOf = typeof workbench === 'function' ? workbench : () => workbench;
+  }
+
+  private readonly workbenchOf: () => Workbench;
+
+  private get workbench(): Workbench {
+    return this.workbenchOf();
+  }
 
   /** The panel's content frame (the one holding `canvas#heatmap`); found again after a reload. */
   async frame(timeoutMs = 60_000): Promise<Frame> {

@@ -12,18 +12,11 @@ import { titleText, type MethodTitle } from '../../../src/protocol/methodTitle';
 import type { CompareCell, CompareViewState } from '../../../src/protocol/webviewMessages';
 import { filledCellsPerRow } from '../../../webview/compareView';
 import { figureText } from '../../../webview/figureCanvas';
+import { SEED_COLUMNS } from '../webview/fixtures';
 
 const font = loadFigureFont();
 const ab = (a: string, b: string): MethodTitle => [{ text: 'LRP-α' }, { text: a, sub: true }, { text: 'β' }, { text: b, sub: true }];
-const SEED: MethodTitle[] = [
-  [{ text: 'Sensitivity Analysis' }],
-  [{ text: 'Guided Backprop' }],
-  [{ text: 'Simple Taylor Decomposition' }],
-  [{ text: 'Deep Taylor Decomposition' }],
-  ab('1.2', '0.2'),
-  ab('1.5', '0.5'),
-  ab('2', '1'),
-];
+const SEED = SEED_COLUMNS;
 
 const heat: CompareCell = { heatmap: { relevance: Float32Array.of(1), shape: [1, 1], target: 0, logit: 1, relevanceSum: 1, ms: 1 } };
 

@@ -1,25 +1,16 @@
 // The host's one door to the engine (host/engineService.ts) on real worker threads (dist/worker.js from
 // `npm run build`, WASM): what it returns is what the engine computes in this process; a cancelled call
 // ends as CancelledError and leaves the door usable; a changed worker count restarts the workers.
-import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+
 import { runJob } from '../../../src/engine/jobs/runJob';
 import { CancelledError, EngineService } from '../../../src/host/engineService';
-import type { ExplainResult, ImageSource } from '../../../src/protocol/engineJobs';
-import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import type { ExplainResult } from '../../../src/protocol/engineJobs';
+import { saveDigitMlp } from '../model/savedModels';
+import { DIST, WORKER, bundleReady, stripedDigit } from '../bundles';
 
-const DIST = path.resolve(__dirname, '../../../dist');
-const WORKER = path.join(DIST, 'worker.js');
-
-function digit(seed: number): ImageSource {
-  const data = new Uint8Array(28 * 28);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 29 + seed * 71) % 256 > 170 ? 255 : 0;
-  return { kind: 'pixels', name: `digit-${seed}`, width: 28, height: 28, channels: 1, data };
-}
+const digit = stripedDigit;
 
 describe('engine service', () => {
   let modelPath: string;
@@ -27,14 +18,8 @@ describe('engine service', () => {
   let engine: EngineService;
 
   before(async () => {
-    assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
-    const model = tf.sequential({
-      layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 12, activation: 'relu' }), tf.layers.dense({ units: 10 })],
-    });
-    seedWeights(model, 5);
-    modelPath = await saveModel(model, tempModelDir('service-mlp'));
-    model.dispose();
+    await bundleReady(WORKER);
+    modelPath = (await saveDigitMlp('service-mlp', 5, 12)).path;
     engine = new EngineService({ workerScript: WORKER, wasmDir: DIST, workers: () => workers });
   });
 

@@ -1,20 +1,18 @@
 // Background predictions of a whole data set through the host's engine service on real worker threads
 // (dist/worker.js from `npm run build`, WASM backend), checked sample by sample against the network
 // evaluated with plain loops in this file.
-import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
+
 import { openDataset, type Dataset } from '../../../../src/engine/data/datasetFile';
 import { predictDataset } from '../../../../src/host/dataset/predictDataset';
 import { CancelledError, EngineService } from '../../../../src/host/engineService';
 import { idxImages, idxLabels, makeImages, makeLabels, PIXELS, tempDir } from '../../data/datasetWriters';
-import { saveModel, seedWeights, tempModelDir } from '../../model/savedModels';
+import { saveDigitMlp } from '../../model/savedModels';
+import { DIST, WORKER, bundleReady } from '../../bundles';
 
-const DIST = path.resolve(__dirname, '../../../../dist');
-const WORKER = path.join(DIST, 'worker.js');
 /** Not a multiple of the chunk size, so the last chunk is short. */
 const COUNT = 1050;
 const CHUNK = 100;
@@ -30,19 +28,10 @@ describe('predictDataset', () => {
   let w1: Float32Array, b1: Float32Array, w2: Float32Array, b2: Float32Array;
 
   before(async () => {
-    assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
-    const model = tf.sequential({
-      layers: [
-        tf.layers.flatten({ inputShape: [28, 28, 1] }),
-        tf.layers.dense({ units: HIDDEN, activation: 'relu' }),
-        tf.layers.dense({ units: 10 }),
-      ],
-    });
-    seedWeights(model, 11);
-    [w1, b1, w2, b2] = model.getWeights().map((t) => t.dataSync() as Float32Array);
-    modelPath = await saveModel(model, tempModelDir('dataset-mlp'));
-    model.dispose();
+    await bundleReady(WORKER);
+    let weights: Float32Array[];
+    ({ path: modelPath, weights } = await saveDigitMlp('dataset-mlp', 11, HIDDEN));
+    [w1, b1, w2, b2] = weights;
 
     const dir = tempDir();
     images = makeImages(COUNT);
