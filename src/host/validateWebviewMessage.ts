@@ -20,36 +20,34 @@ export function validateWebviewMessage(raw: unknown, bounds: MessageBounds = {})
   return webviewMessageProblem(raw, bounds) === null ? (raw as FromWebview) : null;
 }
 
+type Check = (raw: Record<string, unknown>, bounds: MessageBounds) => string | null;
+const nothingElse: Check = (raw) => onlyKeys(raw, ['type']);
+
+/** One check per message type: a message added to FromWebview does not compile until it has its check. */
+const CHECKS: { [T in FromWebview['type']]: Check } = {
+  ready: nothingElse,
+  'pick-method': nothingElse,
+  'pick-model': nothingElse,
+  cancel: nothingElse,
+  retry: nothingElse,
+  'select-image': (raw, bounds) => onlyKeys(raw, ['type', 'index']) ?? indexProblem(raw.index, 'index', bounds.imageCount),
+  'select-target': (raw, bounds) => onlyKeys(raw, ['type', 'target']) ?? (raw.target === null ? null : indexProblem(raw.target, 'target', bounds.classCount)),
+  'set-display': (raw) => onlyKeys(raw, ['type', 'display']) ?? displayProblem(raw.display),
+  'open-cell': (raw) => onlyKeys(raw, ['type', 'row', 'column']) ?? indexProblem(raw.row, 'row') ?? indexProblem(raw.column, 'column'),
+  export: (raw) =>
+    onlyKeys(raw, ['type', 'png', 'suggestedName'], ['inReplyTo']) ??
+    ('inReplyTo' in raw ? indexProblem(raw.inReplyTo, 'inReplyTo') : null) ??
+    pngProblem(raw.png) ??
+    fileNameProblem(raw.suggestedName),
+};
+
 /** Why `raw` is not a valid FromWebview message, or null when it is. */
 export function webviewMessageProblem(raw: unknown, bounds: MessageBounds = {}): string | null {
   if (!isRecord(raw)) return 'not an object';
   const type = raw.type;
   if (typeof type !== 'string') return 'no string "type"';
-  switch (type) {
-    case 'ready':
-    case 'pick-method':
-    case 'pick-model':
-    case 'cancel':
-    case 'retry':
-      return onlyKeys(raw, ['type']);
-    case 'select-image':
-      return onlyKeys(raw, ['type', 'index']) ?? indexProblem(raw.index, 'index', bounds.imageCount);
-    case 'select-target':
-      return onlyKeys(raw, ['type', 'target']) ?? (raw.target === null ? null : indexProblem(raw.target, 'target', bounds.classCount));
-    case 'set-display':
-      return onlyKeys(raw, ['type', 'display']) ?? displayProblem(raw.display);
-    case 'open-cell':
-      return onlyKeys(raw, ['type', 'row', 'column']) ?? indexProblem(raw.row, 'row') ?? indexProblem(raw.column, 'column');
-    case 'export':
-      return (
-        onlyKeys(raw, ['type', 'png', 'suggestedName'], ['inReplyTo']) ??
-        ('inReplyTo' in raw ? indexProblem(raw.inReplyTo, 'inReplyTo') : null) ??
-        pngProblem(raw.png) ??
-        fileNameProblem(raw.suggestedName)
-      );
-    default:
-      return `unknown message type "${type.slice(0, 40)}"`;
-  }
+  if (!Object.hasOwn(CHECKS, type)) return `unknown message type "${type.slice(0, 40)}"`;
+  return CHECKS[type as FromWebview['type']](raw, bounds);
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
