@@ -18,6 +18,15 @@ const nodeBundle = {
   external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
 };
 
+const webviewBundle = {
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: true,
+  logLevel: 'info',
+};
+
 const builds = [
   { ...nodeBundle, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...nodeBundle, entryPoints: ['src/engine/pool/engineWorker.ts'], outfile: 'dist/worker.js' },
@@ -27,26 +36,8 @@ const builds = [
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
-  {
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    sourcemap: true,
-    logLevel: 'info',
-    entryPoints: ['webview/main.ts'],
-    outfile: 'dist/webview.js',
-  },
-  {
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    sourcemap: true,
-    logLevel: 'info',
-    entryPoints: ['webview/dataset/main.ts'],
-    outfile: 'dist/dataset.js',
-  },
+  { ...webviewBundle, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+  { ...webviewBundle, entryPoints: ['webview/dataset/main.ts'], outfile: 'dist/dataset.js' },
 ].filter((b) => fs.existsSync(b.entryPoints[0]));
 
 /** Files loaded from disk at run time, copied beside the bundles. */

@@ -1,5 +1,7 @@
 // Extension entry point: registers commands, panel serializers and the status bar. Nothing heavy runs
 // here: the worker pool starts on the first explanation.
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { ComparePanel, COMPARE_VIEW_TYPE, type CompareRestoreState, type CompareSpec } from './host/comparePanel';
 import { registerDatasetEditor } from './host/datasetEditor';
@@ -18,10 +20,15 @@ import { fileSubject, type Subject } from './host/subjects';
 
 export function activate(context: vscode.ExtensionContext) {
   const log = vscode.window.createOutputChannel('Explain Image');
-  const engine = new EngineService(context.extensionPath);
+  const dist = path.join(context.extensionPath, 'dist');
+  const engine = new EngineService({
+    workerScript: path.join(dist, 'worker.js'),
+    wasmDir: dist,
+    workers: () => readSettings().workers || os.availableParallelism?.() || os.cpus().length,
+  });
   const selection = new Selection(context.workspaceState, context.extensionPath);
   const services: HostServices = { extensionUri: context.extensionUri, engine, selection, log };
-  context.subscriptions.push(log, engine, selection, createStatusBar(selection));
+  context.subscriptions.push(log, { dispose: () => void engine.dispose() }, selection, createStatusBar(selection));
   context.subscriptions.push(registerDatasetEditor(services));
 
   const command = (id: string, run: (...args: any[]) => unknown) =>

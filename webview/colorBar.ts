@@ -1,13 +1,14 @@
 // The colour bar legend: which colours mean what. Signed maps show the full bar from R_i ≪ 0 through 0
 // to R_i ≫ 0 (the seed figure); a non-negative map (Sensitivity) only uses the upper half, so its bar
-// starts at 0. The model is pure data; `colorBarElement` renders it for the explain panel and
-// figureCanvas.ts draws the same model on the comparison figure.
-import type { MethodTitle } from '../src/engine/types';
-import type { ColormapName } from '../src/protocol/webviewMessages';
+// starts at 0. The model is pure data; `colorBarElement` renders it for the explain panel (the comparison
+// figure draws the seed figure's bar, src/engine/figure/layout.ts).
+import { R_NEGATIVE, R_POSITIVE } from '../src/engine/figure/layout';
+import { colorBar } from '../src/engine/heatmap/colorBar';
+import type { ColormapName } from '../src/protocol/display';
+import { titleText, type MethodTitle } from '../src/protocol/methodTitle';
 import { el } from './dom';
-import { colormap } from '../src/engine/heatmap/colormaps';
-import { blankRgba, imageDataOf, type RgbaImage } from './heatmap/rasterize';
-import { titleNodes, titleText } from './methodTitle';
+import { imageDataOf, type RgbaImage } from './heatmap/rasterize';
+import { titleNodes } from './methodTitle';
 
 export interface ColorBarLabel {
   /** Position along the bar, 0 = left end, 1 = right end. */
@@ -26,8 +27,6 @@ export interface ColorBarModel {
   description: string;
 }
 
-const R_NEGATIVE: MethodTitle = [{ text: 'R' }, { text: 'i', sub: true }, { text: ' ≪ 0' }];
-const R_POSITIVE: MethodTitle = [{ text: 'R' }, { text: 'i', sub: true }, { text: ' ≫ 0' }];
 const ZERO: MethodTitle = [{ text: '0' }];
 
 /** Colour words for the low end, the middle and the high end of each map. */
@@ -40,41 +39,25 @@ const COLOR_WORDS: Record<ColormapName, [string, string, string]> = {
 
 export function colorBarModel(colormap: ColormapName, nonNegative: boolean): ColorBarModel {
   const [low, mid, high] = COLOR_WORDS[colormap];
-  if (nonNegative) {
-    return {
-      colormap,
-      from: 0.5,
-      to: 1,
-      labels: [
+  const labels: ColorBarLabel[] = nonNegative
+    ? [
         { at: 0, title: ZERO, align: 'start' },
         { at: 1, title: R_POSITIVE, align: 'end' },
-      ],
-      description: `Colour scale: ${mid} for no relevance (0) to ${high} for ${titleText(R_POSITIVE)}`,
-    };
-  }
-  return {
-    colormap,
-    from: 0,
-    to: 1,
-    labels: [
-      { at: 0, title: R_NEGATIVE, align: 'start' },
-      { at: 0.5, title: ZERO, align: 'center' },
-      { at: 1, title: R_POSITIVE, align: 'end' },
-    ],
-    description: `Colour scale: ${low} for ${titleText(R_NEGATIVE)}, ${mid} for 0, ${high} for ${titleText(R_POSITIVE)}`,
-  };
+      ]
+    : [
+        { at: 0, title: R_NEGATIVE, align: 'start' },
+        { at: 0.5, title: ZERO, align: 'center' },
+        { at: 1, title: R_POSITIVE, align: 'end' },
+      ];
+  const description = nonNegative
+    ? `Colour scale: ${mid} for no relevance (0) to ${high} for ${titleText(R_POSITIVE)}`
+    : `Colour scale: ${low} for ${titleText(R_NEGATIVE)}, ${mid} for 0, ${high} for ${titleText(R_POSITIVE)}`;
+  return { colormap, from: nonNegative ? 0.5 : 0, to: 1, labels, description };
 }
 
 /** The bar as pixels, left to right: column x shows t = from + (to − from)·x / (width − 1). */
 export function colorBarPixels(model: ColorBarModel, width: number, height: number): RgbaImage {
-  const image = blankRgba(width, height);
-  const map = colormap(model.colormap);
-  for (let x = 0; x < width; x++) {
-    const t = model.from + ((model.to - model.from) * x) / Math.max(1, width - 1);
-    const [r, g, b] = map.rgbAt(t);
-    for (let y = 0; y < height; y++) image.data.set([r, g, b, 255], (y * width + x) * 4);
-  }
-  return image;
+  return colorBar(model.colormap, width, height, model.from, model.to);
 }
 
 /** The legend as DOM: a canvas strip with the labels under it. `caption` adds e.g. the scale used. */

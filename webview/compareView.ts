@@ -1,39 +1,40 @@
 // The comparison figure (the seed figure): rows are images, column 0 the model input, then one column
 // per method or model. The figure itself is ONE canvas (so Export saves exactly the shown pixels), laid
-// out by layoutFigure; DOM around it holds the toolbar, progress and Cancel, and shimmering placeholders
-// over the cells still being computed.
+// out by the engine's figure layout (the CLI's `compare --out` has the same); DOM around it holds the
+// toolbar, progress and Cancel, and shimmering placeholders over the cells still being computed.
+import type { FigureLayout, Rect } from '../src/engine/figure/layout';
+import type { TextMeasure } from '../src/engine/figure/titleText';
+import { titleText } from '../src/protocol/methodTitle';
 import type { CompareViewState, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarModel } from './colorBar';
 import { createDisplayControls } from './displayControls';
 import { el, rebuildKeepingFocus, replaceChildren } from './dom';
-import { canvasPng, suggestedFileName } from './exportImage';
-import { formatValue } from './format';
 import { errorBox } from './errorBox';
-import { canvasMeasure, drawFigure } from './figureCanvas';
-import { filledCellsPerRow, layoutFigure, type FigureLayout } from './figureLayout';
-import type { HostBridge } from './hostBridge';
-import { titleText } from './methodTitle';
+import { canvasPng, suggestedFileName } from './exportImage';
+import { canvasMeasure, drawFigure, layoutFigure } from './figureCanvas';
+import { formatValue } from './format';
+import type { PanelBridge } from './hostBridge';
 import { readCanvasTheme, watchTheme } from './theme';
 
 /** Cells are an integer multiple of the map size; these bound the multiple. */
 const MIN_CELL_SCALE = 2;
 const MAX_CELL_SCALE = 5;
 
-export function mountCompareView(root: HTMLElement, host: HostBridge): (message: ToWebview) => void {
+export function mountCompareView(root: HTMLElement, host: PanelBridge): (message: ToWebview) => void {
   let state: CompareViewState | undefined;
   let drawPending = false;
   let lastLayout: FigureLayout | undefined;
 
   const controls = createDisplayControls({
     overlay: false,
+    host,
     onChange: (change) => {
       if (!state) return;
       state = { ...state, display: { ...state.display, ...change } };
       scheduleDraw();
       persist();
-      host.post({ type: 'set-display', display: change });
     },
-    onExport: () => exportFigure(0),
+    onExport: () => void exportFigure(),
   });
 
   const alertBox = el('div', { class: 'alert-slot' });
@@ -125,16 +126,16 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
     if (!state) return;
     const s = state;
     const boxes: HTMLElement[] = [];
-    layout.rows.forEach((row, r) => {
+    layout.inputCells.forEach((inputCell, r) => {
       if (s.rows[r].error) return;
-      row.cells.forEach((rect, k) => {
+      [inputCell, ...layout.cells[r]].forEach((rect, k) => {
         const pending = k === 0 ? !s.rows[r].input : !s.rows[r].cells[k - 1];
         if (!pending) return;
         const box = el('div', { class: `cell-placeholder${s.running ? ' running' : ''}` });
         box.style.left = `${rect.x}px`;
         box.style.top = `${rect.y}px`;
-        box.style.width = `${rect.w}px`;
-        box.style.height = `${rect.h}px`;
+        box.style.width = `${rect.width}px`;
+        box.style.height = `${rect.height}px`;
         boxes.push(box);
       });
     });
@@ -145,8 +146,10 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
     if (state) host.saveState({ view: 'compare', display: state.display, restore: state.restore });
   }
 
-  function exportFigure(requestId: number): void {
-    host.post({ type: 'export', requestId, dataUrl: canvasPng(canvas), suggestedName: suggestedFileName([state?.title ?? 'figure', 'compare', state?.kind ?? '']) });
+  /** The figure as a PNG for the host: in reply to its request, or offered (the Export button). */
+  async function exportFigure(inReplyTo?: number): Promise<void> {
+    const suggestedName = suggestedFileName([state?.title ?? 'figure', 'compare', state?.kind ?? '']);
+    host.post({ type: 'export', png: await canvasPng(canvas), suggestedName, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
   }
 
   return (message) => {
@@ -156,27 +159,40 @@ export function mountCompareView(root: HTMLElement, host: HostBridge): (message:
         render();
         persist();
         break;
-      case 'compare-cell': {
-        if (!state) return;
-        const row = state.rows[message.row];
-        if (!row || message.column < 0 || message.column >= state.columns.length) return;
-        row.cells[message.column] = message.cell;
-        if (message.rowLabel !== undefined) row.label = message.rowLabel;
+      case 'compare-row': {
+        const row = state?.rows[message.row];
+        if (!state || !row) return;
+        row.name = message.name;
+        row.input = message.input ?? row.input;
+        row.label = message.label ?? row.label;
+        row.cells = message.cells.slice(0, state.columns.length);
         state.progress = message.progress;
         renderProgress();
         scheduleDraw();
         break;
       }
+      case 'compare-status':
+        if (!state) return;
+        state = { ...state, running: message.running, progress: message.progress, backend: message.backend, error: message.error };
+        render();
+        break;
+      case 'display':
+        if (!state) return;
+        state = { ...state, display: message.display };
+        controls.update(state.display);
+        scheduleDraw();
+        persist();
+        break;
       case 'request-export':
         if (state) draw();
-        exportFigure(message.requestId);
+        void exportFigure(message.messageId);
         break;
     }
   };
 }
 
 /** The largest cell (an integer multiple of the map size) whose figure fits the available width. */
-function fitLayout(state: CompareViewState, available: number, measure: Parameters<typeof layoutFigure>[2]): FigureLayout {
+function fitLayout(state: CompareViewState, available: number, measure: TextMeasure): FigureLayout {
   const mapSize = Math.max(
     1,
     ...state.rows.flatMap((row) => [row.input ? Math.max(row.input.width, row.input.height) : 0, ...row.cells.map((c) => (c?.heatmap ? Math.max(...c.heatmap.shape) : 0))]),
@@ -193,32 +209,42 @@ function fitLayout(state: CompareViewState, available: number, measure: Paramete
   return layout;
 }
 
-/** The heatmap cell (not the input column) under a point of the canvas. */
-export function cellAt(layout: FigureLayout, x: number, y: number): { row: number; column: number } | undefined {
-  for (let r = 0; r < layout.rows.length; r++) {
-    const k = layout.rows[r].cells.findIndex((c) => x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h);
-    if (k > 0) return { row: r, column: k - 1 };
+const inside = (c: Rect, x: number, y: number) => x >= c.x && x < c.x + c.width && y >= c.y && y < c.y + c.height;
+
+/** The cell under a point of the canvas: column −1 is the input, 0.. the state's columns. */
+function cellUnder(layout: FigureLayout, x: number, y: number): { row: number; column: number } | undefined {
+  for (let r = 0; r < layout.inputCells.length; r++) {
+    if (inside(layout.inputCells[r], x, y)) return { row: r, column: -1 };
+    const column = layout.cells[r].findIndex((c) => inside(c, x, y));
+    if (column >= 0) return { row: r, column };
   }
   return undefined;
 }
 
+/** The heatmap cell (not the input column) under a point of the canvas. */
+export function cellAt(layout: FigureLayout, x: number, y: number): { row: number; column: number } | undefined {
+  const cell = cellUnder(layout, x, y);
+  return cell && cell.column >= 0 ? cell : undefined;
+}
+
 /** What the cell under the pointer shows, for the canvas's tooltip (errors are only readable here). */
 function cellTooltip(state: CompareViewState, layout: FigureLayout, x: number, y: number): string {
-  for (let r = 0; r < layout.rows.length; r++) {
-    const k = layout.rows[r].cells.findIndex((c) => x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h);
-    if (k < 0) continue;
-    const row = state.rows[r];
-    if (k === 0) return row.label ? `${row.name}: model input, predicted ${row.label}` : `${row.name}: model input`;
-    const column = titleText(state.columns[k - 1].title);
-    const cell = row.cells[k - 1];
-    if (row.error) return `${row.name}: ${row.error}`;
-    if (!cell) return `${row.name} · ${column}: ${state.running ? 'computing…' : 'not computed'}`;
-    if (cell.heatmap && !cell.error) return `${row.name} · ${column}: class ${cell.heatmap.target}, Σ R = ${formatValue(cell.heatmap.relevanceSum)}, logit ${formatValue(cell.heatmap.logit)}${cell.label ? `, predicted ${cell.label}` : ''}. Click to open in the explain panel`;
-    if (cell.error) return `${row.name} · ${column}: ${cell.error}`;
-    const h = cell.heatmap;
-    return h ? `${row.name} · ${column}: class ${h.target}, Σ R = ${formatValue(h.relevanceSum)}, logit ${formatValue(h.logit)}${cell.label ? `, predicted ${cell.label}` : ''}` : '';
-  }
-  return '';
+  const under = cellUnder(layout, x, y);
+  if (!under) return '';
+  const row = state.rows[under.row];
+  if (under.column < 0) return row.label ? `${row.name}: model input, predicted ${row.label}` : `${row.name}: model input`;
+  const column = titleText(state.columns[under.column].title);
+  const cell = row.cells[under.column];
+  if (row.error) return `${row.name}: ${row.error}`;
+  if (!cell) return `${row.name} · ${column}: ${state.running ? 'computing…' : 'not computed'}`;
+  if (cell.error) return `${row.name} · ${column}: ${cell.error}`;
+  const h = cell.heatmap;
+  return h ? `${row.name} · ${column}: class ${h.target}, Σ R = ${formatValue(h.relevanceSum)}, logit ${formatValue(h.logit)}${cell.label ? `, predicted ${cell.label}` : ''}. Click to open in the explain panel` : '';
+}
+
+/** How many cells of each row hold a heatmap (exposed as data-filled-cells for tests). */
+export function filledCellsPerRow(state: CompareViewState): number[] {
+  return state.rows.map((row) => row.cells.filter((cell) => cell?.heatmap).length);
 }
 
 function plural(n: number, word: string): string {

@@ -1,9 +1,11 @@
 // The display toolbar shared by both views: colour map, normalisation (percentile or max), overlay and
-// opacity (explain view only) and Export. Changes are reported as partial DisplaySettings; `update`
-// writes the host's values back without firing change events.
-import type { ColormapName, DisplaySettings, Normalization } from '../src/protocol/webviewMessages';
-import { COLORMAPS } from '../src/protocol/webviewMessages';
+// opacity (explain view only) and Export. A change goes to the view (which redraws at once) and to the
+// host (which keeps it), as a partial DisplaySettings; `update` writes the host's values back without
+// firing change events.
+import type { ColormapName, DisplaySettings, Normalization } from '../src/protocol/display';
+import { COLORMAPS } from '../src/protocol/display';
 import { el } from './dom';
+import type { PanelBridge } from './hostBridge';
 
 export interface DisplayControls {
   element: HTMLElement;
@@ -15,6 +17,8 @@ export interface DisplayControls {
 interface Options {
   /** Show the overlay checkbox and opacity slider. */
   overlay: boolean;
+  /** Told of each change, and so is the host. */
+  host: PanelBridge;
   onChange(change: Partial<DisplaySettings>): void;
   onExport(): void;
 }
@@ -30,8 +34,15 @@ const COLORMAP_LABELS: Record<ColormapName, string> = {
 /** The textfield accepts 50–100: below the median the "robust maximum" stops meaning anything. */
 export const PERCENTILE_RANGE = { min: 50, max: 100 };
 
-export function createDisplayControls(options: Options): DisplayControls {
+export function createDisplayControls(settings: Options): DisplayControls {
   let current: DisplaySettings | undefined;
+  const options = {
+    ...settings,
+    onChange: (change: Partial<DisplaySettings>) => {
+      settings.onChange(change);
+      settings.host.post({ type: 'set-display', display: change });
+    },
+  };
 
   const colormap = el('vscode-single-select', { attrs: { label: 'Colour map', 'data-focus-key': 'colormap' } },
     COLORMAPS.map((name) => el('vscode-option', { attrs: { value: name }, text: COLORMAP_LABELS[name] })),

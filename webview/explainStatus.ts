@@ -2,16 +2,22 @@
 // which run the numbers belong to, whether they are out of date, the time of the run shown, progress.
 // The rule: the header names the current choice; everything below it (prediction, bars, heatmap, caption,
 // time) names the run it came from, and says so when that run is not the current choice.
-import type { ExplainedImage, ExplainViewState } from '../src/protocol/webviewMessages';
-import { titleText } from './methodTitle';
+import { titleText } from '../src/protocol/methodTitle';
+import type { ExplainViewState, ImageResult, PanelImage } from '../src/protocol/webviewMessages';
+
+/** An image as the view shows it: the host's entry, with its original (a blob: URL) and its last results. */
+export type ExplainedImage = PanelImage & ImageResult & { originalSrc?: string };
+
+/** The host's state with each image's original and results put in: what the view renders. */
+export type ExplainView = Omit<ExplainViewState, 'images'> & { images: ExplainedImage[] };
 
 /** Class names of the run whose predictions are shown. */
-export function shownLabels(state: ExplainViewState): string[] {
+export function shownLabels(state: ExplainView): string[] {
   return state.shown?.model.labels ?? state.model.labels;
 }
 
 /** The heatmap shown is the current method's for the class asked for, and nothing newer is being computed. */
-export function heatmapIsCurrent(state: ExplainViewState, image: ExplainedImage | undefined): boolean {
+export function heatmapIsCurrent(state: ExplainView, image: ExplainedImage | undefined): boolean {
   const heatmap = image?.heatmap;
   if (!heatmap || !state.shown || state.busy) return false;
   if (state.shown.method.spec !== state.method.spec || state.shown.model.id !== state.model.id) return false;
@@ -19,7 +25,7 @@ export function heatmapIsCurrent(state: ExplainViewState, image: ExplainedImage 
 }
 
 /** "wasm-simd · 2 workers · 3.1 ms": the time only when a heatmap of that run is on screen. */
-export function timeText(state: ExplainViewState, image: ExplainedImage | undefined): string {
+export function timeText(state: ExplainView, image: ExplainedImage | undefined): string {
   const ms = state.shown?.ms;
   const parts = [state.backend];
   if (ms !== undefined && image?.heatmap) parts.push(formatMs(ms));
@@ -31,7 +37,7 @@ export function formatMs(ms: number): string {
 }
 
 /** "SmoothGrad: 12 of 32 samples" while a run reports progress. */
-export function progressText(state: ExplainViewState): string | undefined {
+export function progressText(state: ExplainView): string | undefined {
   const p = state.progress;
   if (!state.busy || !p) return undefined;
   // The family name only: "SmoothGrad (samples = 4096, sigma = 0.1)" would repeat the total.
@@ -42,7 +48,7 @@ export function progressText(state: ExplainViewState): string | undefined {
  * Said above an out-of-date heatmap: while a new run is busy, or after Cancel, when the heatmap shown is
  * not the current method's (or class's).
  */
-export function staleNote(state: ExplainViewState, image: ExplainedImage | undefined): string | undefined {
+export function staleNote(state: ExplainView, image: ExplainedImage | undefined): string | undefined {
   const heatmap = image?.heatmap;
   if (!heatmap || !state.shown || heatmapIsCurrent(state, image)) return undefined;
   const labels = shownLabels(state);
@@ -53,7 +59,7 @@ export function staleNote(state: ExplainViewState, image: ExplainedImage | undef
 }
 
 /** Export saves what is on screen; while a run is busy it would save the old heatmap, so it waits. */
-export function exportBlocker(state: ExplainViewState, image: ExplainedImage | undefined): string | undefined {
+export function exportBlocker(state: ExplainView, image: ExplainedImage | undefined): string | undefined {
   if (!image?.heatmap) return 'No heatmap to export';
   if (state.busy) return 'Waiting for the heatmap being computed';
   return undefined;

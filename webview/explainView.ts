@@ -1,9 +1,12 @@
 // The Explain Image panel: header (model, method, Σ R readout, backend), image strip, the original, the
 // exact model input, the heatmap with its colour bar, the predictions, and the display toolbar.
-// The host owns the state; this view renders each `explain-state` and reports what the user does.
-// Elements that hold focus or pixels are built once and updated in place; lists are rebuilt with
-// their focus restored (rebuildKeepingFocus).
-import type { DisplaySettings, ExplainedImage, ExplainViewState, ToWebview } from '../src/protocol/webviewMessages';
+// The host owns the state; this view renders each `explain-state` with the originals and results it was
+// sent for its images (`image-original`, `image-result`), redraws on its own for a display change, and
+// reports what the user does. Elements that hold focus or pixels are built once and updated in place;
+// lists are rebuilt with their focus restored (rebuildKeepingFocus).
+import type { DisplaySettings } from '../src/protocol/display';
+import { titleText } from '../src/protocol/methodTitle';
+import type { ExplainViewState, ImageResult, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarElement, colorBarModel } from './colorBar';
 import { createDisplayControls } from './displayControls';
 import { errorBox } from './errorBox';
@@ -12,9 +15,9 @@ import { canvasPng, suggestedFileName } from './exportImage';
 import { formatProbability, formatValue } from './format';
 import { relevanceScale } from '../src/engine/heatmap/normalize';
 import { displayedHeatmap, imageDataOf, inputRgba, integerScale, isNonNegative, upscale, type RgbaImage } from './heatmap/rasterize';
-import type { HostBridge } from './hostBridge';
-import { titleNodes, titleText } from './methodTitle';
-import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText } from './explainStatus';
+import type { PanelBridge } from './hostBridge';
+import { titleNodes } from './methodTitle';
+import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText, type ExplainedImage, type ExplainView } from './explainStatus';
 
 /** Display sizes (CSS px) the integer upscaling aims for. */
 const INPUT_SIZE = 224;
@@ -22,21 +25,24 @@ const HEATMAP_SIZE = 280;
 const THUMB_SIZE = 56;
 const TOP_CLASSES = 5;
 
-export function mountExplainView(root: HTMLElement, host: HostBridge): (message: ToWebview) => void {
-  let state: ExplainViewState | undefined;
+export function mountExplainView(root: HTMLElement, host: PanelBridge): (message: ToWebview) => void {
+  let state: ExplainView | undefined;
   let showAllClasses = false;
+  // Per image key: its original as a blob: URL, and what the last run found for it.
+  const originals = new Map<string, string>();
+  const results = new Map<string, ImageResult>();
 
   const controls = createDisplayControls({
     overlay: true,
+    host,
     onChange: (change) => {
       if (!state) return;
-      // Redraw at once; the host echoes the new display in its next state.
+      // Redraw at once; the host keeps the new display and sends no maps for it.
       state = { ...state, display: { ...state.display, ...change } };
       renderImage();
       persist();
-      host.post({ type: 'set-display', display: change });
     },
-    onExport: () => exportHeatmap(0),
+    onExport: () => void exportHeatmap(),
   });
 
   const header = el('header', { class: 'panel-header' });
@@ -400,24 +406,55 @@ export function mountExplainView(root: HTMLElement, host: HostBridge): (message:
     });
   }
 
-  function exportHeatmap(requestId: number): void {
+  /** The heatmap canvas as a PNG for the host: in reply to its request, or offered (the Export button). */
+  async function exportHeatmap(inReplyTo?: number): Promise<void> {
     const image = selectedImage();
     const target = image?.heatmap && state ? (shownLabels(state)[image.heatmap.target] ?? String(image.heatmap.target)) : '';
-    host.post({
-      type: 'export',
-      requestId,
-      dataUrl: canvasPng(heatmapCanvas),
-      suggestedName: suggestedFileName([image?.name ?? 'heatmap', state?.shown?.method.spec ?? state?.method.spec ?? '', target ? `class-${target}` : '']),
-    });
+    const suggestedName = suggestedFileName([image?.name ?? 'heatmap', state?.shown?.method.spec ?? state?.method.spec ?? '', target ? `class-${target}` : '']);
+    host.post({ type: 'export', png: await canvasPng(heatmapCanvas), suggestedName, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
+  }
+
+  /** The host's state with the originals and results held for its images. */
+  function compose(host: ExplainViewState): ExplainView {
+    const keys = new Set(host.images.map((i) => i.key));
+    // Images no longer listed: their data goes.
+    for (const key of [...originals.keys()]) if (!keys.has(key)) setOriginal(key, undefined);
+    for (const key of [...results.keys()]) if (!keys.has(key)) results.delete(key);
+    return { ...host, images: host.images.map((image) => ({ ...image, ...results.get(image.key), originalSrc: originals.get(image.key) })) };
+  }
+
+  function setOriginal(key: string, url: string | undefined): void {
+    const old = originals.get(key);
+    if (old) URL.revokeObjectURL(old);
+    if (url) originals.set(key, url);
+    else originals.delete(key);
   }
 
   return (message) => {
-    if (message.type === 'explain-state') {
-      state = message.state;
-      render();
-      persist();
-    } else if (message.type === 'request-export') {
-      exportHeatmap(message.requestId);
+    switch (message.type) {
+      case 'explain-state':
+        state = compose(message.state);
+        render();
+        persist();
+        break;
+      // Kept for the state that follows (the host always sends one after them).
+      case 'image-original':
+        setOriginal(message.key, message.original ? URL.createObjectURL(new Blob([message.original.bytes as Uint8Array<ArrayBuffer>], { type: message.original.mimeType })) : undefined);
+        break;
+      case 'image-result':
+        if (message.result) results.set(message.key, message.result);
+        else results.delete(message.key);
+        break;
+      case 'display':
+        if (!state) break;
+        state = { ...state, display: message.display };
+        controls.update(state.display);
+        renderImage();
+        persist();
+        break;
+      case 'request-export':
+        void exportHeatmap(message.messageId);
+        break;
     }
   };
 }

@@ -1,4 +1,4 @@
-// Export: the PNG is the canvas's own pixels (toDataURL), so what is saved is exactly what is shown.
+// Export: the PNG is the canvas's own pixels, so what is saved is exactly what is shown.
 
 /** A file-name-safe slug: letters, digits, '.', '_' and '-' only; Greek letters spelled out. */
 export function slug(text: string): string {
@@ -19,6 +19,9 @@ export function suggestedFileName(parts: string[]): string {
   return `${(stem || 'heatmap').slice(0, 120)}.png`;
 }
 
-export function canvasPng(canvas: HTMLCanvasElement): string {
-  return canvas.toDataURL('image/png');
+/** The canvas as PNG bytes (they cross to the host as they are). */
+export async function canvasPng(canvas: HTMLCanvasElement): Promise<Uint8Array> {
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+  if (!blob) throw new Error('the canvas could not be encoded as PNG');
+  return new Uint8Array(await blob.arrayBuffer());
 }

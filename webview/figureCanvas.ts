@@ -1,19 +1,46 @@
-// Draws a laid-out comparison figure onto one canvas: the same pixels are shown and exported. Cells
-// without a result stay background here; the view puts animated placeholders over them in the DOM.
-import type { MethodTitle } from '../src/engine/types';
-import type { CompareViewState, PixelImage } from '../src/protocol/webviewMessages';
-import { colorBarModel, colorBarPixels } from './colorBar';
-import { FIGURE_FONTS, type FigureLayout, type FontSpec, type Rect } from './figureLayout';
+// Draws the comparison figure onto one canvas, at the places the engine's layout gives (the layout of the
+// CLI's PNG too, src/engine/figure/layout.ts), measured by this canvas: the same pixels are shown and
+// exported. Cells without a result stay background here; the view puts animated placeholders over them.
+import { colorBar } from '../src/engine/heatmap/colorBar';
+import { layoutComparisonFigure, type FigureLayout, type FigureText, type Rect } from '../src/engine/figure/layout';
+import { fitText, type TextMeasure, type TextRun } from '../src/engine/figure/titleText';
+import type { CompareViewState } from '../src/protocol/webviewMessages';
 import { displayedHeatmap, imageDataOf, inputRgba, type RgbaImage } from './heatmap/rasterize';
-import { SUB_DROP, SUB_SCALE, type TextMeasure } from './methodTitle';
 import { canvasFont, type CanvasTheme } from './theme';
 
-/** A text measure backed by the canvas's own font metrics (what layoutFigure needs). */
+/** Font metrics come in whole pixels: read at this size, they are exact to a thousandth of the size. */
+const METRICS_SIZE = 1000;
+
+/**
+ * The layout's text measure, backed by the canvas's own font metrics. Without kerning, as opentype.js
+ * measures and draws the PNG's text, so both lay the figure out alike.
+ */
 export function canvasMeasure(ctx: CanvasRenderingContext2D, family: string): TextMeasure {
-  return (text, size, bold) => {
-    ctx.font = canvasFont(size, bold, family);
-    return ctx.measureText(text).width;
+  ctx.fontKerning = 'none';
+  ctx.font = canvasFont(METRICS_SIZE, false, family);
+  const metrics = ctx.measureText('Hg');
+  return {
+    width: (text, size) => {
+      ctx.font = canvasFont(size, false, family);
+      return ctx.measureText(text).width;
+    },
+    ascent: metrics.fontBoundingBoxAscent / METRICS_SIZE,
+    descent: metrics.fontBoundingBoxDescent / METRICS_SIZE,
   };
+}
+
+/** What the layout needs of the view's state: the title, the columns, and each row's texts. */
+export function figureText(state: CompareViewState, cellSize: number): FigureText {
+  return {
+    title: state.title,
+    columns: state.columns,
+    rows: state.rows.map((row) => ({ name: row.name, label: row.label, captions: row.cells.map((cell) => cell?.label) })),
+    cellSize,
+  };
+}
+
+export function layoutFigure(state: CompareViewState, cellSize: number, measure: TextMeasure): FigureLayout {
+  return layoutComparisonFigure(figureText(state, cellSize), measure);
 }
 
 export function drawFigure(canvas: HTMLCanvasElement, state: CompareViewState, layout: FigureLayout, theme: CanvasTheme, pixelRatio: number): void {
@@ -26,67 +53,43 @@ export function drawFigure(canvas: HTMLCanvasElement, state: CompareViewState, l
   ctx.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, layout.width, layout.height);
-  const text = new TitleWriter(ctx, theme.fontFamily);
+  const measure = canvasMeasure(ctx, theme.fontFamily);
 
-  if (layout.title) {
-    const { rect } = layout.title;
-    text.draw([{ text: layout.title.text }], rect.x, rect.y + baseline(FIGURE_FONTS.title), FIGURE_FONTS.title, 'left', theme.foreground);
-  }
-
-  for (const column of layout.columns) {
-    const centre = column.header.x + column.header.w / 2;
-    let y = column.header.y;
-    for (const line of column.lines) {
-      text.draw(line, centre, y + baseline(FIGURE_FONTS.column), FIGURE_FONTS.column, 'center', theme.foreground);
-      y += FIGURE_FONTS.column.line;
-    }
-    if (column.subtitle) text.draw([{ text: column.subtitle }], centre, y + baseline(FIGURE_FONTS.subtitle), FIGURE_FONTS.subtitle, 'center', theme.muted);
-  }
-
-  layout.rows.forEach((rowLayout, r) => {
-    const row = state.rows[r];
-    const { header } = rowLayout;
-    const right = header.x + header.w;
-    const textHeight = FIGURE_FONTS.rowName.line + (rowLayout.label ? FIGURE_FONTS.rowLabel.line : 0);
-    const top = header.y + (header.h - textHeight) / 2;
-    text.draw([{ text: rowLayout.name }], right, top + baseline(FIGURE_FONTS.rowName), FIGURE_FONTS.rowName, 'right', theme.foreground);
-    if (rowLayout.label) {
-      text.draw([{ text: rowLayout.label }], right, top + FIGURE_FONTS.rowName.line + baseline(FIGURE_FONTS.rowLabel), FIGURE_FONTS.rowLabel, 'right', theme.muted);
-    }
-
-    if (row.input) drawPixels(ctx, inputRgba(row.input), rowLayout.cells[0], theme);
+  state.rows.forEach((row, r) => {
+    if (row.input) drawPixels(ctx, inputRgba(row.input), layout.inputCells[r], theme);
     if (row.error) {
-      drawMessage(ctx, text, `⚠ ${row.error}`, rowLayout.band, theme);
+      drawMessage(ctx, measure, `⚠ ${row.error}`, layout.rowBands[r], theme);
       return;
     }
     row.cells.forEach((cell, k) => {
-      const rect = rowLayout.cells[k + 1];
+      const rect = layout.cells[r][k];
       if (!rect || !cell) return;
-      if (cell.heatmap) {
-        const { relevance, shape } = cell.heatmap;
-        drawPixels(ctx, displayedHeatmap(relevance, shape, row.input as PixelImage | undefined, state.display), rect, theme);
-      } else if (cell.error) {
-        drawMessage(ctx, text, '⚠ failed', rect, theme);
-      }
-      const caption = rowLayout.captions?.[k + 1];
-      if (caption && cell.label) {
-        text.draw([{ text: cell.label }], caption.x + caption.w / 2, caption.y + baseline(FIGURE_FONTS.caption), FIGURE_FONTS.caption, 'center', theme.muted);
-      }
+      if (cell.heatmap) drawPixels(ctx, displayedHeatmap(cell.heatmap.relevance, cell.heatmap.shape, row.input, state.display), rect, theme);
+      else if (cell.error) drawMessage(ctx, measure, '⚠ failed', rect, theme);
     });
   });
-
-  const { bar, labels } = layout.colorBar;
-  const model = colorBarModel(state.display.colormap, false);
-  drawPixels(ctx, colorBarPixels(model, Math.round(bar.w * pixelRatio), 1), bar, theme, true);
-  for (const label of labels) {
-    const align = label.align === 'start' ? 'left' : label.align === 'end' ? 'right' : 'center';
-    text.draw(label.title, label.x, label.y + baseline(FIGURE_FONTS.colorBar), FIGURE_FONTS.colorBar, align, theme.foreground);
-  }
+  ctx.fillStyle = theme.muted;
+  for (const rule of layout.groupRules) ctx.fillRect(rule.x, rule.y, rule.width, rule.height);
+  const bar = layout.colorBar;
+  drawPixels(ctx, colorBar(state.display.colormap, Math.round(bar.width * pixelRatio), 1), bar, theme, true);
+  for (const run of layout.texts) drawRun(ctx, run, run.muted ? theme.muted : theme.foreground, theme.fontFamily);
 }
 
-/** Baseline offset inside a line box: text sits slightly below the middle. */
-function baseline(font: FontSpec): number {
-  return Math.round((font.line + font.size * 0.7) / 2);
+function drawRun(ctx: CanvasRenderingContext2D, run: TextRun, color: string, family: string): void {
+  ctx.fontKerning = 'none';
+  ctx.font = canvasFont(run.size, false, family);
+  ctx.fillStyle = color;
+  ctx.textBaseline = 'alphabetic';
+  ctx.textAlign = 'left';
+  if (!run.rotated) {
+    ctx.fillText(run.text, run.x, run.y);
+    return;
+  }
+  ctx.save();
+  ctx.translate(run.x, run.y);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(run.text, 0, 0);
+  ctx.restore();
 }
 
 /** Scales an RGBA image into a rect, without smoothing, with a hairline frame around it. */
@@ -96,56 +99,21 @@ function drawPixels(ctx: CanvasRenderingContext2D, image: RgbaImage, rect: Rect,
   source.height = image.height;
   source.getContext('2d')?.putImageData(imageDataOf(image), 0, 0);
   ctx.imageSmoothingEnabled = smooth;
-  ctx.drawImage(source, rect.x, rect.y, rect.w, rect.h);
+  ctx.drawImage(source, rect.x, rect.y, rect.width, rect.height);
   ctx.strokeStyle = theme.border;
   ctx.lineWidth = 1;
-  ctx.strokeRect(rect.x - 0.5, rect.y - 0.5, rect.w + 1, rect.h + 1);
+  ctx.strokeRect(rect.x - 0.5, rect.y - 0.5, rect.width + 1, rect.height + 1);
 }
 
-function drawMessage(ctx: CanvasRenderingContext2D, text: TitleWriter, message: string, rect: Rect, theme: CanvasTheme): void {
+/** A dashed frame in the error colour with the message, shortened to fit, in the middle. */
+function drawMessage(ctx: CanvasRenderingContext2D, measure: TextMeasure, message: string, rect: Rect, theme: CanvasTheme): void {
   ctx.save();
   ctx.setLineDash([4, 3]);
   ctx.strokeStyle = theme.error;
-  ctx.strokeRect(rect.x + 0.5, rect.y + 0.5, rect.w - 1, rect.h - 1);
+  ctx.strokeRect(rect.x + 0.5, rect.y + 0.5, rect.width - 1, rect.height - 1);
   ctx.restore();
-  const font = FIGURE_FONTS.caption;
-  const fitted = fitToWidth(ctx, text, message, rect.w - 12, font);
-  text.draw([{ text: fitted }], rect.x + rect.w / 2, rect.y + rect.h / 2 + font.size * 0.35, font, 'center', theme.error);
-}
-
-function fitToWidth(ctx: CanvasRenderingContext2D, text: TitleWriter, message: string, width: number, font: FontSpec): string {
-  let cut = message.length;
-  while (cut > 1 && text.width([{ text: message.slice(0, cut) + (cut < message.length ? '…' : '') }], font) > width) cut--;
-  return cut < message.length ? message.slice(0, cut) + '…' : message;
-}
-
-/** Draws a title with subscripts smaller and lowered, aligned as a whole. */
-class TitleWriter {
-  constructor(
-    private readonly ctx: CanvasRenderingContext2D,
-    private readonly family: string,
-  ) {}
-
-  width(title: MethodTitle, font: FontSpec): number {
-    let w = 0;
-    for (const part of title) {
-      this.ctx.font = canvasFont(part.sub ? font.size * SUB_SCALE : font.size, font.bold, this.family);
-      w += this.ctx.measureText(part.text).width;
-    }
-    return w;
-  }
-
-  draw(title: MethodTitle, x: number, y: number, font: FontSpec, align: 'left' | 'center' | 'right', color: string): void {
-    const total = this.width(title, font);
-    let cursor = align === 'left' ? x : align === 'center' ? x - total / 2 : x - total;
-    this.ctx.fillStyle = color;
-    this.ctx.textBaseline = 'alphabetic';
-    this.ctx.textAlign = 'left';
-    for (const part of title) {
-      const size = part.sub ? font.size * SUB_SCALE : font.size;
-      this.ctx.font = canvasFont(size, font.bold, this.family);
-      this.ctx.fillText(part.text, cursor, part.sub ? y + font.size * SUB_DROP : y);
-      cursor += this.ctx.measureText(part.text).width;
-    }
-  }
+  const size = Math.max(10, Math.min(14, Math.round(rect.height / 8)));
+  const text = fitText(message, rect.width - 12, size, measure);
+  const width = measure.width(text, size);
+  drawRun(ctx, { text, x: rect.x + (rect.width - width) / 2, y: rect.y + rect.height / 2 + size * 0.35, size }, theme.error, theme.fontFamily);
 }

@@ -3,11 +3,12 @@
 import './cspNonce';
 import './elements';
 import './styles.css';
+import type { FromWebview, ToWebview } from '../src/protocol/webviewMessages';
 import { mountCompareView } from './compareView';
 import { mountExplainView } from './explainView';
-import { connectToHost } from './hostBridge';
+import { connectToHost, type PersistedPanelState } from './hostBridge';
 
-const host = connectToHost();
+const host = connectToHost<ToWebview, FromWebview, PersistedPanelState>();
 const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 root.id = 'app';
 root.removeAttribute('aria-busy');

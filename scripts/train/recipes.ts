@@ -62,18 +62,15 @@ const MLP_ARCHITECTURE = 'Flatten [28,28,1] → Dense 400 ReLU → Dense 400 ReL
 const CNN_ARCHITECTURE =
   'Conv2D 3×3 32 same ReLU → MaxPool 2 → Conv2D 3×3 64 same ReLU → MaxPool 2 → Flatten → Dense 128 ReLU → Dense 10 softmax (Dropout 0.5 before the last layer in training)';
 
+/** How both MLPs are trained (the data set aside). */
+const MLP_TRAINING = { architecture: MLP_ARCHITECTURE, build: mlp, epochs: 15, batchSize: 128, learningRate: 1e-3, learningRateDecay: 0.8, seed: 1 };
+
 export const RECIPES: Recipe[] = [
   {
     id: 'mnist-mlp',
     name: 'MNIST MLP 784-400-400-10',
     dataset: 'mnist',
-    architecture: MLP_ARCHITECTURE,
-    build: mlp,
-    epochs: 15,
-    batchSize: 128,
-    learningRate: 1e-3,
-    learningRateDecay: 0.8,
-    seed: 1,
+    ...MLP_TRAINING,
     targetAccuracy: 0.98,
   },
   {
@@ -93,13 +90,7 @@ export const RECIPES: Recipe[] = [
     id: 'fashion-mlp',
     name: 'FashionMNIST MLP 784-400-400-10',
     dataset: 'fashion',
-    architecture: MLP_ARCHITECTURE,
-    build: mlp,
-    epochs: 15,
-    batchSize: 128,
-    learningRate: 1e-3,
-    learningRateDecay: 0.8,
-    seed: 1,
+    ...MLP_TRAINING,
     targetAccuracy: 0.88,
   },
   {

@@ -1,17 +1,9 @@
 // Seeded randomness for training: the shuffling order of every epoch, and Math.random for the draws
 // tfjs makes without a seed of its own (dropout masks), so that a training run can be repeated.
+import { mulberry32 } from '../../src/engine/seededRandom';
 
-/** mulberry32: a small 32-bit generator, uniform in [0, 1). Good enough for shuffling and masks. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's mulberry32: good enough for shuffling and masks. */
+export const seededRandom = mulberry32;
 
 /** Fisher-Yates shuffle in place. */
 export function shuffleInPlace(values: Uint32Array, random: () => number): void {

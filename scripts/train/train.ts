@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend, nodeModulesWasmDir } from '../../src/engine/backend';
-import type { ModelCard } from '../../src/engine/types';
+import type { ModelCard } from '../../src/protocol/model';
 import { firstImages, loadDataset, PIXELS, type ImageSet } from './datasets';
 import { recipeOf, RECIPES, type Recipe } from './recipes';
 import { saveLayersModel } from './saveLayersModel';

@@ -47,7 +47,7 @@ export async function compareCommand(argv: string[], opts: Options): Promise<num
       });
     }
     const figure = renderComparisonFigure({
-      columns: specs.map(methodTitle),
+      columns: specs.map((spec) => ({ title: methodTitle(spec) })),
       rows,
       // Group titles (the data sets) only say something when the figure mixes models.
       rowGroups: rowGroups.length > 1 ? rowGroups : undefined,

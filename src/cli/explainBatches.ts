@@ -3,11 +3,11 @@
 // that crashed on one image, twice) is run again image by image, so one bad image costs only itself.
 import { CancelledError, type WorkerPool } from '../engine/pool/workerPool';
 import type { Dataset } from '../engine/data/datasetFile';
-import type { Explanation } from '../engine/types';
+import type { Explanation } from '../protocol/explanation';
 import type { ExplainJob, ImageSource } from '../protocol/engineJobs';
 import type { IndexRange } from './indexRanges';
 
-export interface Subject {
+export interface BatchSubject {
   /** Shown in messages and JSON: the file's path, or "<dataset> #<index>". */
   name: string;
   /** Its heatmaps' name in --out before "-<method>.png" (may hold folders: "a/cat/1"). */
@@ -17,13 +17,13 @@ export interface Subject {
 }
 
 export interface Batch {
-  subjects: Subject[];
+  subjects: BatchSubject[];
   /** Their images, or why they could not be read (every subject of the batch then fails with it). */
   images: ImageSource[] | { error: string };
 }
 
-export interface SubjectOutcome {
-  subject: Subject;
+export interface BatchSubjectOutcome {
+  subject: BatchSubject;
   /** One per method, in the order asked; empty when the subject failed. */
   explanations: Explanation[];
   /** One line naming the subject. */
@@ -31,7 +31,7 @@ export interface SubjectOutcome {
 }
 
 export interface BatchOutcome {
-  outcomes: SubjectOutcome[];
+  outcomes: BatchSubjectOutcome[];
   /** Subjects whose job the engine could not run at all (a crash, a model gone), as opposed to a bad image. */
   engineFailures: number;
 }
@@ -64,19 +64,19 @@ export async function explainBatch(pool: WorkerPool, batch: Batch, template: Job
   }
 }
 
-async function runJob(pool: WorkerPool, subjects: Subject[], images: ImageSource[], template: JobTemplate): Promise<BatchOutcome> {
+async function runJob(pool: WorkerPool, subjects: BatchSubject[], images: ImageSource[], template: JobTemplate): Promise<BatchOutcome> {
   const { target, ...job } = template;
   const result = await pool.run({ ...job, images, targets: target === null ? undefined : images.map(() => [target]) });
   const byImage: Explanation[][] = subjects.map(() => []);
   for (const e of result.explanations) byImage[e.image].push(e);
-  const outcomes = subjects.map((subject, k): SubjectOutcome => {
+  const outcomes = subjects.map((subject, k): BatchSubjectOutcome => {
     const error = result.images[k]?.error;
     return error ? failed(subject, error) : { subject, explanations: byImage[k] };
   });
   return { outcomes, engineFailures: 0 };
 }
 
-function failed(subject: Subject, message: string): SubjectOutcome {
+function failed(subject: BatchSubject, message: string): BatchSubjectOutcome {
   const line = message.split('\n')[0];
   return { subject, explanations: [], error: line.includes(subject.name) ? line : `${subject.name}: ${line}` };
 }
@@ -115,7 +115,7 @@ export async function* datasetBatches(dataset: Dataset, ranges: IndexRange[], si
 }
 
 async function readBatch(dataset: Dataset, indices: number[], sampleBytes: number, stemOf: (index: number) => string): Promise<Batch> {
-  const subjects = indices.map((index): Subject => {
+  const subjects = indices.map((index): BatchSubject => {
     const file = dataset.sampleFile?.(index);
     const label = dataset.labels?.[index];
     return {

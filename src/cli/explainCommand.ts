@@ -7,7 +7,7 @@ import * as path from 'path';
 import { resolveModelPath } from '../engine/bundledModels';
 import { openDataset, type Dataset } from '../engine/data/datasetFile';
 import { UserError } from '../engine/errors';
-import type { ColormapName } from '../engine/heatmap/render';
+import type { ColormapName } from '../protocol/display';
 import { expandMethodList, formatMethodSpec } from '../engine/methods/methodRegistry';
 import type { ModelInfoResult } from '../protocol/engineJobs';
 import { batchSize, datasetBatches, explainBatch, fileBatches, type Batch, type JobTemplate } from './explainBatches';

@@ -6,14 +6,16 @@ import { once } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { encodePng } from '../engine/heatmap/png';
-import { renderHeatmap, type ColormapName } from '../engine/heatmap/render';
-import type { BackendInfo, Explanation, ModelCard } from '../engine/types';
-import type { SubjectOutcome } from './explainBatches';
+import { renderHeatmap } from '../engine/heatmap/render';
+import type { ColormapName } from '../protocol/display';
+import type { BackendInfo, ModelCard } from '../protocol/model';
+import type { Explanation } from '../protocol/explanation';
+import type { BatchSubjectOutcome } from './explainBatches';
 import { methodSlug } from './explainInputs';
 
 export interface ResultWriter {
   /** One subject's explanations (or its error), in input order. */
-  write(outcome: SubjectOutcome): Promise<void>;
+  write(outcome: BatchSubjectOutcome): Promise<void>;
   /** After the last subject. */
   end(): Promise<void>;
 }
@@ -36,7 +38,7 @@ export class StreamText {
 }
 
 /** The JSON of one explanation, as documented in the README (`--json`'s results, `--jsonl`'s lines). */
-export function resultRecord(outcome: SubjectOutcome, e: Explanation, card: ModelCard) {
+export function resultRecord(outcome: BatchSubjectOutcome, e: Explanation, card: ModelCard) {
   return {
     image: outcome.subject.name,
     ...outcome.subject.extra,
@@ -52,7 +54,7 @@ export function resultRecord(outcome: SubjectOutcome, e: Explanation, card: Mode
   };
 }
 
-function errorRecord(outcome: SubjectOutcome) {
+function errorRecord(outcome: BatchSubjectOutcome) {
   return { image: outcome.subject.name, ...outcome.subject.extra, error: outcome.error };
 }
 
@@ -112,7 +114,7 @@ export function summaryWriter(out: StreamText, run: RunInfo, hint: boolean): Res
   };
 }
 
-function summaryLine(outcome: SubjectOutcome, e: Explanation, run: RunInfo): string {
+function summaryLine(outcome: BatchSubjectOutcome, e: Explanation, run: RunInfo): string {
   const { labels } = run.card;
   const p = e.probabilities[e.predicted] * 100;
   const name = outcome.subject.extra ? outcome.subject.name : path.relative(process.cwd(), outcome.subject.name);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { bundledModelIds, bundledModelsDir } from '../engine/bundledModels';
 import { expandMethodList, formatMethodSpec, listMethods } from '../engine/methods/methodRegistry';
-import type { ModelCard } from '../engine/types';
+import type { ModelCard } from '../protocol/model';
 import type { Options } from './options';
 
 export function modelsCommand(opts: Options): number {

@@ -4,8 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../engine/errors';
 import { WorkerPool } from '../engine/pool/workerPool';
-import type { ModelCard } from '../engine/types';
-import type { ExplainResult, PreprocessMode } from '../protocol/engineJobs';
+import type { ModelCard } from '../protocol/model';
+import type { ExplainResult } from '../protocol/engineJobs';
+import type { PreprocessMode } from '../protocol/preprocess';
 
 /** A mistake in the command line itself: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}

@@ -1,22 +1,24 @@
 // The comparison figure: rows are images, columns are methods (one model) or models (one method), as in
-// the seed figure. Cells are separate jobs spread over the workers and appear as they finish.
+// the seed figure. Each image is one job with all its methods (one shared forward pass and backward
+// walks), its file read once; a models comparison runs one job per image and model. Rows appear as their
+// jobs finish, spread over the workers.
 import { setMaxListeners } from 'events';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
-import { CancelledError } from '../engine/pool/workerPool';
 import type { ExplainResult } from '../protocol/engineJobs';
-import type { CompareCell, CompareViewState, FromWebview, ToWebview } from '../protocol/webviewMessages';
-import { ExportRequests, savePng } from './exportPng';
+import { titleText, type MethodTitle } from '../protocol/methodTitle';
+import type { CompareCell, CompareRow, CompareViewState, FromWebview } from '../protocol/webviewMessages';
+import { CancelledError } from './engineService';
+import { heatmapView, inputImage, predictionLabel } from './explanationView';
+import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
 import { resolveModelChoice, type ModelEntry } from './modelCatalog';
+import { readSubject } from './originalImage';
 import { formatDuration, logRun } from './runLog';
-import { DISPLAY_SETTINGS, readSettings } from './settings';
+import { readSettings } from './settings';
 import { rowName, subjectsTitle, type Subject, type SubjectRef } from './subjects';
-import { followSettings } from './panelState';
-import { validateWebviewMessage } from './validateWebviewMessage';
-import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { webviewOptions } from './webviewHtml';
 
 export const COMPARE_VIEW_TYPE = 'explainImage.compare';
 
@@ -29,21 +31,15 @@ export interface CompareRestoreState {
   spec: { kind: 'methods'; model: string; methods: string[] } | { kind: 'models'; models: string[]; method: string };
 }
 
-const EXPORT_TITLE = 'Export comparison as PNG';
-
 /** The tab title: what is compared, on which images ("Compare methods · mnist-cnn · #582, #583 of mnist-test-1k.npz"). */
 export function compareTitle(spec: CompareSpec, subjects: Subject[]): string {
-  const what = spec.kind === 'methods' ? `Compare methods · ${spec.model.id}` : `Compare models · ${plainTitle(spec.method)}`;
+  const what = spec.kind === 'methods' ? `Compare methods · ${spec.model.id}` : `Compare models · ${titleText(titleOf(spec.method))}`;
   return `${what} · ${subjectsTitle(subjects)}`;
 }
 
-export class ComparePanel implements vscode.Disposable {
+export class ComparePanel extends HeatmapPanel {
   private state!: CompareViewState;
   private running: AbortController | undefined;
-  private webviewReady = false;
-  private readonly loadWatchdog: WebviewLoadWatchdog;
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly exportRequests = new ExportRequests();
   private done: Promise<void> = Promise.resolve();
   static latest: ComparePanel | undefined;
 
@@ -55,25 +51,16 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private constructor(
-    private readonly services: HostServices,
-    readonly panel: vscode.WebviewPanel,
+    services: HostServices,
+    panel: vscode.WebviewPanel,
     private readonly subjects: Subject[],
     private spec: CompareSpec,
   ) {
+    super(services, panel, 'compare', { what: 'comparison', dialogTitle: 'Export comparison as PNG', who: 'the comparison' });
     ComparePanel.latest = this;
     void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', true);
-    panel.webview.options = webviewOptions(services.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'compare', panel.title);
-    this.loadWatchdog = new WebviewLoadWatchdog(
-      panel,
-      () => (panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'compare', panel.title)),
-      (line) => services.log.appendLine(`[compare] ${line}`),
-    );
-    this.state = this.freshState(readSettings().display);
+    this.state = this.freshState();
     this.disposables.push(
-      this.loadWatchdog,
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
       // A comparison of methods follows the selected model, one of models the selected method.
       services.selection.onDidChange((what) => {
         if (what === 'model' && this.spec.kind === 'methods') this.respec({ ...this.spec, model: services.selection.model });
@@ -81,10 +68,6 @@ export class ComparePanel implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         const settings = readSettings();
-        if (DISPLAY_SETTINGS.some((key) => e.affectsConfiguration(key))) {
-          this.state.display = followSettings(this.state.display, settings.display, (key) => e.affectsConfiguration(key));
-          this.post();
-        }
         if (e.affectsConfiguration('explainImage.compare.methods') && this.spec.kind === 'methods') this.respec({ ...this.spec, methods: settings.compareMethods });
         else if (e.affectsConfiguration('explainImage.compare.models') && this.spec.kind === 'models') {
           const models = settings.compareModels.map((id) => resolveModelChoice(id, services.extensionUri.fsPath)).filter((m): m is ModelEntry => !!m);
@@ -95,7 +78,7 @@ export class ComparePanel implements vscode.Disposable {
     this.done = this.run();
   }
 
-  private freshState(display: CompareViewState['display']): CompareViewState {
+  private freshState(): CompareViewState {
     const spec = this.spec;
     const columns =
       spec.kind === 'methods'
@@ -104,11 +87,11 @@ export class ComparePanel implements vscode.Disposable {
     const labels = (spec.kind === 'methods' ? spec.model : spec.models[0])?.card.labels ?? [];
     return {
       kind: spec.kind,
-      title: spec.kind === 'methods' ? spec.model.card.name ?? spec.model.id : plainTitle(spec.method),
+      title: spec.kind === 'methods' ? spec.model.card.name ?? spec.model.id : titleText(titleOf(spec.method)),
       columns,
       rows: this.subjects.map((s) => ({ name: rowName(s, labels), cells: columns.map(() => null) })),
       progress: { done: 0, total: this.subjects.length * columns.length },
-      display,
+      display: this.display,
       backend: '',
       running: false,
       restore: undefined,
@@ -124,7 +107,7 @@ export class ComparePanel implements vscode.Disposable {
 
   private rerun(): void {
     this.running?.abort();
-    this.state = this.freshState(this.state.display);
+    this.state = this.freshState();
     this.done = this.run();
   }
 
@@ -143,113 +126,119 @@ export class ComparePanel implements vscode.Disposable {
   private async run(): Promise<void> {
     this.running?.abort();
     const controller = new AbortController();
-    // Every cell's job listens for the abort: a figure has more than Node's default of 10 listeners.
+    // Every job listens for the abort: a figure may have more than Node's default of 10 listeners.
     setMaxListeners(0, controller.signal);
     this.running = controller;
-    const pool = this.services.engine.get();
     const preprocess = readSettings().preprocess;
     const started = Date.now();
+    const spec = this.spec;
     this.state.restore = this.restoreState();
     this.state.running = true;
     this.state.progress.done = 0;
     this.state.error = undefined;
-    this.post();
-    const cells: Promise<void>[] = [];
-    this.subjects.forEach((subject, row) => {
-      this.state.columns.forEach((_, column) => {
-        const model = this.spec.kind === 'methods' ? this.spec.model : this.spec.models[column];
-        const method = this.spec.kind === 'methods' ? this.spec.methods[column] : this.spec.method;
-        const job = pool.run({ type: 'explain', model: { path: model.path }, images: [subject.source], methods: [method], preprocess }, controller.signal);
-        cells.push(job.then((result) => this.fill(row, column, result), (e) => this.fillError(row, column, e)));
-      });
-    });
-    await Promise.all(cells);
+    this.state.display = this.display;
+    this.post({ type: 'compare-state', state: this.state });
+    // Each image: its file read once, then one job per model with every method of the figure. A spec
+    // that does not parse fails its own column only, as it would alone.
+    const models = spec.kind === 'methods' ? [spec.model] : spec.models;
+    const methods = (spec.kind === 'methods' ? spec.methods : [spec.method]).map((method, k) => ({ method, problem: specProblem(method), k }));
+    const valid = methods.filter((m) => !m.problem);
+    await Promise.all(
+      this.subjects.map(async (subject, row) => {
+        const columnsOf = (m: number) => (spec.kind === 'methods' ? valid.map((v) => v.k) : [m]);
+        for (const m of methods) if (m.problem && spec.kind === 'methods') this.fillError(row, [m.k], m.problem);
+        if (valid.length === 0) {
+          if (spec.kind === 'models') this.fillError(row, models.map((_, m) => m), methods[0].problem!);
+          return;
+        }
+        const source = await readSubject(subject);
+        await Promise.all(
+          models.map((model, m) =>
+            this.services.engine
+              .explain({ type: 'explain', model: { path: model.path }, images: [source], methods: valid.map((v) => v.method), preprocess }, { signal: controller.signal })
+              .then(
+                (result) => this.fillRow(row, columnsOf(m), result),
+                (e) => this.fillError(row, columnsOf(m), e),
+              ),
+          ),
+        );
+      }),
+    );
     if (controller.signal.aborted) return;
     this.state.running = false;
     this.state.backend = await this.services.engine.describe();
     const failed = this.state.rows.reduce((n, r) => n + r.cells.filter((c) => c?.error).length, 0);
     logRun(this.services.log, 'compare', [
       this.subjects.map((s) => (s.ref.kind === 'file' ? vscode.workspace.asRelativePath(s.ref.path) : s.name)).join(', '),
-      this.spec.kind === 'methods' ? this.spec.model.id : this.spec.models.map((m) => m.id).join(', '),
-      this.spec.kind === 'methods' ? this.spec.methods.join(', ') : this.spec.method,
+      spec.kind === 'methods' ? spec.model.id : spec.models.map((m) => m.id).join(', '),
+      spec.kind === 'methods' ? spec.methods.join(', ') : spec.method,
       'predicted classes',
       `${this.state.progress.done} heatmaps${failed ? `, ${failed} failed` : ''}`,
       `${formatDuration(Date.now() - started)} wall`,
     ]);
-    this.post();
+    this.postStatus();
   }
 
-  private fill(row: number, column: number, result: ExplainResult): void {
+  /** One job's maps into its row, explanation k into `columns[k]` (the methods' columns, or the model's). */
+  private fillRow(row: number, columns: number[], result: ExplainResult): void {
     const r = this.state.rows[row];
     const image = result.images[0];
-    if (image?.error) return this.fillError(row, column, new Error(image.error));
-    const e = result.explanations[0];
-    const label = `${result.card.labels[e.predicted] ?? e.predicted} (${(e.probabilities[e.predicted] * 100).toFixed(1)}%)`;
+    if (image?.error) return this.fillError(row, columns, image.error);
     // A dataset sample's true label is named with the model's class names once they are known.
     r.name = rowName(this.subjects[row], result.card.labels);
-    if (!r.input) r.input = { width: image.shape[1], height: image.shape[0], channels: image.shape[2], pixels: Array.from(image.pixels) };
+    r.input ??= inputImage(image);
+    const label = predictionLabel(result.explanations[0], result.card.labels);
     if (!r.label || this.spec.kind === 'methods') r.label = label;
-    const cell: CompareCell = {
-      heatmap: { relevance: Array.from(e.relevance), shape: e.shape, target: e.target, logit: e.logit, relevanceSum: e.relevanceSum, ms: e.ms },
-      label: this.spec.kind === 'models' ? label : undefined,
-    };
-    this.setCell(row, column, cell);
+    result.explanations.forEach((e, k) => {
+      const cell: CompareCell = { heatmap: heatmapView(e), label: this.spec.kind === 'models' ? label : undefined };
+      r.cells[columns[k]] = cell;
+    });
+    this.state.progress.done += result.explanations.length;
     if (!this.state.backend) this.state.backend = result.backend.name;
+    this.postRow(row);
   }
 
-  private fillError(row: number, column: number, e: unknown): void {
+  /** These cells of the row failed: a message (or the error of their job). */
+  private fillError(row: number, columns: number[], e: unknown): void {
     if (e instanceof CancelledError) return;
-    const message = isUserError(e) ? e.message : String((e as Error)?.message ?? e);
-    logRun(this.services.log, 'compare', [this.state.rows[row]?.name, titleText(this.state.columns[column]?.title), message]);
-    this.setCell(row, column, { error: message });
+    const message = typeof e === 'string' ? e : isUserError(e) ? e.message : String((e as Error)?.message ?? e);
+    const r = this.state.rows[row];
+    for (const column of columns) {
+      logRun(this.services.log, 'compare', [r?.name, titleText(this.state.columns[column]?.title ?? []), message]);
+      r.cells[column] = { error: message };
+    }
+    this.state.progress.done += columns.length;
+    this.postRow(row);
   }
 
-  private setCell(row: number, column: number, cell: CompareCell): void {
-    this.state.rows[row].cells[column] = cell;
-    this.state.progress.done++;
-    if (!this.webviewReady) return;
-    // The first cell of a row also carries the row's input and label: send the whole state then.
-    if (this.state.rows[row].cells.filter(Boolean).length === 1) this.post();
-    else this.send({ type: 'compare-cell', row, column, cell, progress: { ...this.state.progress }, rowLabel: this.state.rows[row].label });
+  private postRow(row: number): void {
+    const r: CompareRow = this.state.rows[row];
+    this.post({ type: 'compare-row', row, name: r.name, input: r.input, label: r.label, cells: r.cells, progress: { ...this.state.progress } });
   }
 
-  private post(): void {
-    if (this.webviewReady) this.send({ type: 'compare-state', state: this.state });
+  private postStatus(): void {
+    const { running, progress, backend, error } = this.state;
+    this.post({ type: 'compare-status', running, progress: { ...progress }, backend, error });
   }
 
-  private send(msg: ToWebview): void {
-    void this.panel.webview.postMessage(msg);
+  protected onReady(): void {
+    this.state.display = this.display;
+    this.post({ type: 'compare-state', state: this.state });
   }
 
-  private onMessage(raw: unknown): void {
-    const msg: FromWebview | null = validateWebviewMessage(raw);
-    if (!msg) return;
+  protected onPanelMessage(msg: FromWebview): void {
     switch (msg.type) {
-      case 'ready':
-        this.webviewReady = true;
-        this.loadWatchdog.ready();
-        this.post();
-        break;
       case 'cancel':
         this.running?.abort();
         this.state.running = false;
-        this.post();
+        this.postStatus();
         break;
       case 'retry':
-        this.state.rows.forEach((r) => (r.cells = r.cells.map(() => null)));
-        this.done = this.run();
-        break;
-      case 'set-display':
-        this.state.display = { ...this.state.display, ...msg.display };
-        this.post();
+        this.rerun();
         break;
       case 'open-cell':
         void this.openCell(msg.row, msg.column);
         break;
-      case 'export': {
-        if (!this.exportRequests.answer(msg.requestId, msg.dataUrl, msg.suggestedName)) void this.saveExport(msg.dataUrl, msg.suggestedName);
-        break;
-      }
       default:
         break;
     }
@@ -263,23 +252,7 @@ export class ComparePanel implements vscode.Disposable {
       );
     }
     await this.done;
-    const { dataUrl, name } = await this.exportRequests.request((requestId) => this.send({ type: 'request-export', requestId }), 'the comparison');
-    return this.saveExport(dataUrl, name, target);
-  }
-
-  /** Writes the figure's PNG and confirms it, as the heatmap export does. */
-  private async saveExport(dataUrl: string, name: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    try {
-      const uri = await savePng(dataUrl, name, target, EXPORT_TITLE);
-      if (uri) {
-        logRun(this.services.log, 'export', [`comparison → ${uri.fsPath}`]);
-        if (!target) void vscode.window.showInformationMessage(`Comparison saved to ${vscode.workspace.asRelativePath(uri)}`);
-      }
-      return uri;
-    } catch (e) {
-      void vscode.window.showErrorMessage(`Explain Image: ${(e as Error).message}`);
-      return undefined;
-    }
+    return this.exportShown(target);
   }
 
   /** A cell clicked: its image in the explain panel, with the cell's method (or model) selected. */
@@ -300,32 +273,31 @@ export class ComparePanel implements vscode.Disposable {
     await vscode.commands.executeCommand('explainImage.explainSubjects', [subject]);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (ComparePanel.latest === this) {
       ComparePanel.latest = undefined;
       void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', false);
     }
     this.running?.abort();
-    for (const d of this.disposables) d.dispose();
-    this.disposables.length = 0;
-    this.panel.dispose();
+    super.dispose();
   }
 }
 
-function titleOf(spec: string) {
+/** Why a method spec cannot run, or undefined when it parses. */
+function specProblem(spec: string): string | undefined {
+  try {
+    parseMethodSpec(spec);
+    return undefined;
+  } catch (e) {
+    return isUserError(e) ? e.message : String(e);
+  }
+}
+
+/** A column's title; a spec that does not parse shows as written (its cells say why). */
+function titleOf(spec: string): MethodTitle {
   try {
     return methodTitle(parseMethodSpec(spec));
   } catch {
     return [{ text: spec }];
   }
-}
-
-function titleText(title: Array<{ text: string }> | undefined): string {
-  return (title ?? []).map((p) => p.text).join('');
-}
-
-function plainTitle(spec: string): string {
-  return titleOf(spec)
-    .map((p) => p.text)
-    .join('');
 }

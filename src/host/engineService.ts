@@ -1,39 +1,81 @@
-// The one worker pool of the extension: started on first use, reused, restarted when the worker count
-// setting changes, stopped on deactivate.
-import * as os from 'os';
-import * as path from 'path';
-import * as vscode from 'vscode';
-import { WorkerPool } from '../engine/pool/workerPool';
-import { readSettings } from './settings';
+// The host's one door to the engine: explain, predict, model info, evaluate, each cancelled through its
+// AbortSignal (a queued job is dropped, a running one has its worker stopped). Behind it, one worker pool,
+// started on first use, restarted when the number of workers asked for changes, stopped on dispose.
+// Panels never see the pool. No `vscode` import: tests run it on real workers.
+import { evaluateFaithfulness, type FaithfulnessEvaluation, type FaithfulnessRequest } from '../engine/evaluate/faithfulness';
+import { explainInParallel, predictInParallel } from '../engine/pool/parallelJobs';
+import { CancelledError, WorkerPool } from '../engine/pool/workerPool';
+import type { ExplainJob, ExplainResult, ModelInfoResult, ModelRef, PredictJob, PredictResult } from '../protocol/engineJobs';
 
-export class EngineService implements vscode.Disposable {
+export { CancelledError };
+
+export interface RunOptions {
+  /** Aborting it cancels the call. */
+  signal?: AbortSignal;
+  /** Told while a long job runs: units done of the total (SmoothGrad samples, integrated-gradients steps). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EngineServiceOptions {
+  /** The bundled dist/worker.js and the folder of the tfjs .wasm files. */
+  workerScript: string;
+  wasmDir: string;
+  /** How many workers to run, asked at every call (a settings change restarts the pool). */
+  workers: () => number;
+  backend?: 'wasm' | 'cpu';
+}
+
+export class EngineService {
   private pool: WorkerPool | undefined;
 
-  constructor(private readonly extensionPath: string) {}
+  constructor(private readonly options: EngineServiceOptions) {}
 
-  get(): WorkerPool {
-    const wanted = readSettings().workers || os.availableParallelism?.() || os.cpus().length;
-    if (this.pool && this.pool.size !== wanted) {
-      void this.pool.dispose();
-      this.pool = undefined;
-    }
-    if (!this.pool) {
-      const dist = path.join(this.extensionPath, 'dist');
-      this.pool = new WorkerPool({ size: wanted, workerScript: path.join(dist, 'worker.js'), wasmDir: dist });
-    }
-    return this.pool;
+  /** Every image of the job with every method, the images split over the workers. */
+  explain(job: ExplainJob, options: RunOptions = {}): Promise<ExplainResult> {
+    return explainInParallel(this.workerPool(), job, options.signal, options.onProgress);
   }
 
-  /** "wasm-simd · 2 workers", once the pool runs. */
+  /** Logits and probabilities of `job.count` images, in chunks of `chunkSize` spread over the workers. */
+  predict(job: PredictJob, options: RunOptions & { chunkSize?: number } = {}): Promise<PredictResult> {
+    return predictInParallel(this.workerPool(), job, options);
+  }
+
+  /** The model's card and node list; with `method`, the rule that method applies at each node. */
+  modelInfo(model: ModelRef, options: RunOptions & { method?: string } = {}): Promise<ModelInfoResult> {
+    return this.workerPool().run({ type: 'model-info', model, method: options.method }, options.signal);
+  }
+
+  /** Pixel-flipping faithfulness of the request's methods on its images (METHODS.md). */
+  evaluate(request: FaithfulnessRequest, options: RunOptions = {}): Promise<FaithfulnessEvaluation> {
+    return evaluateFaithfulness(this.workerPool(), request, options);
+  }
+
+  /** How many workers run (or will, at the next call). */
+  get workers(): number {
+    return this.workerPool().size;
+  }
+
+  /** "wasm-simd · 2 workers", once the workers run. */
   async describe(): Promise<string> {
-    const pool = this.get();
+    const pool = this.workerPool();
     const backend = await pool.backend();
     const name = backend.reason ? `${backend.name} (${backend.reason})` : backend.name;
     return `${name} · ${pool.size} worker${pool.size === 1 ? '' : 's'}`;
   }
 
-  dispose(): void {
-    void this.pool?.dispose();
+  dispose(): Promise<void> {
+    const pool = this.pool;
     this.pool = undefined;
+    return pool?.dispose() ?? Promise.resolve();
+  }
+
+  private workerPool(): WorkerPool {
+    const wanted = Math.max(1, this.options.workers());
+    if (this.pool && this.pool.size !== wanted) {
+      void this.pool.dispose();
+      this.pool = undefined;
+    }
+    this.pool ??= new WorkerPool({ size: wanted, workerScript: this.options.workerScript, wasmDir: this.options.wasmDir, backend: this.options.backend });
+    return this.pool;
   }
 }

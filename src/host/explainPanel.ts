@@ -1,29 +1,26 @@
 // The Explain Image panel: original image, model input, predictions and the heatmap of the current
 // method and target class. The host owns the state; the webview renders it and reports user actions.
-import * as fs from 'fs';
+// A run reads each image file once (the worker decodes those bytes, the webview shows them) and explains
+// only what changed: a class click or a file saved on disk re-explains that one image.
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
-import { encodePng } from '../engine/heatmap/png';
-import { decodeImage } from '../engine/image/decode';
-import { explainInParallel } from '../engine/pool/parallelJobs';
-import { CancelledError } from '../engine/pool/workerPool';
 import type { ExplainResult } from '../protocol/engineJobs';
-import type { DisplaySettings, ExplainedImage, ExplainViewState, FromWebview, RunProgress, ShownRun, ToWebview } from '../protocol/webviewMessages';
+import type { DisplaySettings } from '../protocol/display';
+import type { ExplainViewState, FromWebview, ImageResult, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
+import { CancelledError } from './engineService';
+import { imageResult } from './explanationView';
+import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
-import { ExportRequests, savePng } from './exportPng';
 import { imageHint, imageStats, referenceFor } from './mismatchHint';
-import { followSettings, methodSummary, progressUnit } from './panelState';
+import { originalOf, readSubject, sameOriginal } from './originalImage';
+import { methodSummary, progressUnit } from './panelState';
 import { formatDuration, logRun } from './runLog';
-import { DISPLAY_SETTINGS, readSettings } from './settings';
+import { readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
-import { validateWebviewMessage } from './validateWebviewMessage';
-import { WebviewLoadWatchdog } from './webviewLoadWatchdog';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { webviewOptions } from './webviewHtml';
 
 export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
-
-const ORIGINAL_PREVIEW_LIMIT = 8 * 1024 * 1024;
 
 /** What the serializer keeps to restore a panel after a window reload. */
 export interface ExplainRestoreState {
@@ -33,28 +30,30 @@ export interface ExplainRestoreState {
   display?: DisplaySettings;
 }
 
-export class ExplainPanel implements vscode.Disposable {
+/** Which images a run explains: all (another model, method or setting) or one (its class clicked, its file saved). */
+type RunScope = 'all' | number;
+
+export class ExplainPanel extends HeatmapPanel {
   static current: ExplainPanel | undefined;
 
   private subjects: Subject[] = [];
-  private images: ExplainedImage[] = [];
+  /** Per subject: what the last run found, and the original the webview has been sent. */
+  private results: Array<ImageResult | undefined> = [];
+  private originals: Array<OriginalImage | null | undefined> = [];
   private selected = 0;
   private target: number | null = null;
-  private display: DisplaySettings;
   private busy = false;
   private error: string | undefined;
   private backend = '';
-  /** The run whose predictions and heatmaps `images` hold (model as its card was read, method, time). */
+  /** The run whose predictions and heatmaps `results` hold (model as its card was read, method, time). */
   private shown: ShownRun | undefined;
   private progress: RunProgress | undefined;
   private cancelled = false;
-  private running: AbortController | undefined;
+  /** The run under way, if any. */
+  private running: { controller: AbortController; scope: RunScope } | undefined;
   private watchers: vscode.Disposable[] = [];
-  private readonly disposables: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
-  private readonly exportRequests = new ExportRequests();
-  private webviewReady = false;
-  private readonly loadWatchdog: WebviewLoadWatchdog;
+  private pendingScope: RunScope | undefined;
   /** Resolves when the last refresh has finished (tests, export after explain). */
   private idle: Promise<void> = Promise.resolve();
 
@@ -81,41 +80,24 @@ export class ExplainPanel implements vscode.Disposable {
     return explainPanel;
   }
 
-  private constructor(
-    private readonly services: HostServices,
-    readonly panel: vscode.WebviewPanel,
-  ) {
+  private constructor(services: HostServices, panel: vscode.WebviewPanel) {
+    super(services, panel, 'explain', { what: 'heatmap', dialogTitle: 'Export heatmap as PNG', who: 'the panel' });
     ExplainPanel.current = this;
     // The export command belongs in the palette whenever a panel exists, not only while it has focus.
     void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', true);
-    this.display = readSettings().display;
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
-    panel.webview.options = webviewOptions(services.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'explain', 'Explain Image');
-    this.loadWatchdog = new WebviewLoadWatchdog(
-      panel,
-      () => (panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'explain', 'Explain Image')),
-      (line) => services.log.appendLine(`[explain] ${line}`),
-    );
     this.disposables.push(
-      this.loadWatchdog,
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
       services.selection.onDidChange(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.refresh();
-        // A display setting changed in settings.json: the panel takes its new value (other display choices stay).
-        if (DISPLAY_SETTINGS.some((key) => e.affectsConfiguration(key))) {
-          this.display = followSettings(this.display, readSettings().display, (key) => e.affectsConfiguration(key));
-          this.post();
-        }
       }),
     );
   }
 
   setSubjects(subjects: Subject[], resetView = true): void {
     this.subjects = subjects;
-    this.images = subjects.map(bareImage);
+    this.results = subjects.map(() => undefined);
+    this.originals = subjects.map(() => undefined);
     this.shown = undefined;
     if (resetView) {
       this.selected = 0;
@@ -126,12 +108,21 @@ export class ExplainPanel implements vscode.Disposable {
     this.refresh();
   }
 
-  /** Re-explains everything with the current model, method and target (cancelling a run in progress). */
-  refresh(): Promise<void> {
-    this.running?.abort();
+  /**
+   * Re-explains with the current model, method and target (cancelling a run in progress): every image, or
+   * only image `scope` while the others hold results of the current model and method.
+   */
+  refresh(scope: RunScope = 'all'): Promise<void> {
+    if (scope !== 'all' && (this.running?.scope === 'all' || !this.othersAreCurrent())) scope = 'all';
+    this.running?.controller.abort();
     const controller = new AbortController();
-    this.running = controller;
-    this.idle = this.explain(controller).catch((e) => this.showError(e));
+    const running = { controller, scope };
+    this.running = running;
+    this.idle = this.explain(controller, scope)
+      .catch((e) => this.showError(e))
+      .finally(() => {
+        if (this.running === running) this.running = undefined;
+      });
     return this.idle;
   }
 
@@ -139,21 +130,29 @@ export class ExplainPanel implements vscode.Disposable {
     return this.idle;
   }
 
-  private async explain(controller: AbortController): Promise<void> {
+  /** The results held were computed with the model and method now selected. */
+  private othersAreCurrent(): boolean {
+    const { selection } = this.services;
+    return this.shown !== undefined && this.shown.model.id === selection.model.id && this.shown.method.spec === selection.method;
+  }
+
+  private async explain(controller: AbortController, scope: RunScope): Promise<void> {
     const { engine, selection, log } = this.services;
     const model = selection.model;
     const method = selection.method;
+    const indices = scope === 'all' ? this.subjects.map((_, i) => i) : [scope];
+    const subjects = indices.map((i) => this.subjects[i]);
     // Results of another model name other classes: never shown under the new model's header.
-    if (this.shown && this.shown.model.id !== model.id) {
-      this.images = this.subjects.map(bareImage);
-      this.shown = undefined;
-    }
+    if (this.shown && this.shown.model.id !== model.id) this.clearResults();
     this.busy = true;
     this.error = undefined;
     this.cancelled = false;
     this.progress = undefined;
-    this.post();
+    this.postState();
     const started = Date.now();
+    const sources = await Promise.all(subjects.map(readSubject));
+    if (controller.signal.aborted) return;
+    sources.forEach((source, k) => this.setOriginal(indices[k], originalOf(source)));
     const unit = progressUnit(method);
     let lastPost = 0;
     const onProgress = unit
@@ -163,41 +162,39 @@ export class ExplainPanel implements vscode.Disposable {
           // At most ~10 updates a second reach the webview, and always the last one.
           if (done === total || Date.now() - lastPost > 100) {
             lastPost = Date.now();
-            this.post();
+            this.postState();
           }
         }
       : undefined;
     let result: ExplainResult;
     try {
-      result = await explainInParallel(
-        engine.get(),
+      result = await engine.explain(
         {
           type: 'explain',
           model: { path: model.path },
-          images: this.subjects.map((s) => s.source),
+          images: sources,
           methods: [method],
-          targets: this.subjects.map((_, i) => (i === this.selected && this.target !== null ? [this.target] : null)),
+          targets: indices.map((i) => (i === this.selected && this.target !== null ? [this.target] : null)),
           preprocess: readSettings().preprocess,
         },
-        controller.signal,
-        onProgress,
+        { signal: controller.signal, onProgress },
       );
     } catch (e) {
       if (e instanceof CancelledError) return;
       throw e;
     }
     if (controller.signal.aborted) return;
-    result.images.forEach((image, i) => {
-      if (image.error && this.subjects[i]) image.error = withRelativePath(image.error, this.subjects[i]);
+    result.images.forEach((image, k) => {
+      if (image.error) image.error = withRelativePath(image.error, subjects[k]);
     });
     if (this.target !== null && this.target >= result.card.labels.length) this.target = null;
     const reference = await referenceFor(result.card.dataset, this.services.extensionUri.fsPath);
     if (controller.signal.aborted) return;
     const modelName = result.card.name || model.id;
-    this.images = this.subjects.map((s, i) => {
-      const image = toExplainedImage(s, result, i, originalDataUrl(s));
-      if (image.input) image.hint = imageHint(imageStats(image.input.pixels), reference, modelName);
-      return image;
+    indices.forEach((i, k) => {
+      const found = imageResult(result.images[k], result.explanations.find((e) => e.image === k), result.card.labels);
+      if (found.input) found.hint = imageHint(imageStats(found.input.pixels), reference, modelName);
+      this.setResult(i, found);
     });
     // Nothing computed (every image unreadable): no time, rather than "0.0 ms".
     const ms = result.explanations.length ? result.explanations.reduce((t, e) => t + e.ms, 0) : undefined;
@@ -205,18 +202,18 @@ export class ExplainPanel implements vscode.Disposable {
     this.backend = await engine.describe();
     this.busy = false;
     this.progress = undefined;
-    for (const img of result.images) if (img.error) logRun(log, 'explain', [img.error]);
-    const shownImage = this.images[this.selected];
+    for (const image of result.images) if (image.error) logRun(log, 'explain', [image.error]);
+    const shownImage = this.results[this.selected];
     const target = shownImage?.heatmap?.target;
     logRun(log, 'explain', [
-      describeFiles(this.subjects),
+      describeFiles(subjects),
       model.id,
       method,
       target !== undefined ? `class ${result.card.labels[target] ?? target} (${target === shownImage?.predicted ? 'predicted' : 'chosen'})` : 'no heatmap',
       ms !== undefined ? `${formatMs(ms)} compute` : undefined,
       `${formatDuration(Date.now() - started)} wall`,
     ]);
-    this.post();
+    this.postState();
     const firstError = result.images.find((i) => i.error)?.error;
     if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
   }
@@ -227,20 +224,43 @@ export class ExplainPanel implements vscode.Disposable {
     this.busy = false;
     this.progress = undefined;
     this.error = message;
-    this.post();
+    this.postState();
     void vscode.window.showErrorMessage(`Explain Image: ${message}`, 'Show Log').then((a) => a && this.services.log.show());
+  }
+
+  /** A stable key per subject: what pairs the webview's originals and results with its images. */
+  private key(index: number): string {
+    const ref = this.subjects[index].ref;
+    return `${index}:${ref.kind === 'file' ? ref.path : `${ref.path}#${ref.index}`}`;
+  }
+
+  private setOriginal(index: number, original: OriginalImage | null): void {
+    if (this.originals[index] !== undefined && sameOriginal(this.originals[index], original)) return;
+    this.originals[index] = original;
+    this.post({ type: 'image-original', key: this.key(index), original });
+  }
+
+  private setResult(index: number, result: ImageResult | undefined): void {
+    this.results[index] = result;
+    this.post({ type: 'image-result', key: this.key(index), result: result ?? null });
+  }
+
+  private clearResults(): void {
+    this.shown = undefined;
+    this.results.forEach((result, i) => result && this.setResult(i, undefined));
   }
 
   private state(): ExplainViewState {
     const { selection } = this.services;
     const model = selection.model;
+    const images: PanelImage[] = this.subjects.map((s, i) => ({ key: this.key(i), name: s.name, ...(s.sample?.label !== undefined ? { trueLabel: s.sample.label } : {}) }));
     return {
       model: this.shown && this.shown.model.id === model.id ? this.shown.model : { id: model.id, name: model.card.name ?? model.id, dataset: model.card.dataset, labels: model.card.labels ?? [] },
       method: methodSummary(selection.method),
       shown: this.shown,
       progress: this.progress,
       cancelled: this.cancelled || undefined,
-      images: this.images,
+      images,
       selected: this.selected,
       target: this.target,
       display: this.display,
@@ -255,43 +275,36 @@ export class ExplainPanel implements vscode.Disposable {
     return { subjects: this.subjects.map((s) => s.ref), selected: this.selected, target: this.target, display: this.display };
   }
 
-  private post(): void {
-    if (!this.webviewReady) return;
-    this.send({ type: 'explain-state', state: this.state() });
+  private postState(): void {
+    this.post({ type: 'explain-state', state: this.state() });
   }
 
-  private send(msg: ToWebview): void {
-    void this.panel.webview.postMessage(msg);
+  /** The webview (re)loaded: its originals and results, then the state that shows them. */
+  protected onReady(): void {
+    this.subjects.forEach((_, i) => {
+      const original = this.originals[i];
+      if (original !== undefined) this.post({ type: 'image-original', key: this.key(i), original });
+      const result = this.results[i];
+      if (result) this.post({ type: 'image-result', key: this.key(i), result });
+    });
+    this.postState();
   }
 
-  private onMessage(raw: unknown): void {
-    const msg: FromWebview | null = validateWebviewMessage(raw);
-    if (!msg) {
-      this.services.log.appendLine(`[explain] ignored an invalid message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
+  protected onPanelMessage(msg: FromWebview): void {
     switch (msg.type) {
-      case 'ready':
-        this.webviewReady = true;
-        this.loadWatchdog.ready();
-        this.post();
+      case 'select-image': {
+        if (msg.index < 0 || msg.index >= this.subjects.length || msg.index === this.selected) break;
+        this.selected = msg.index;
+        this.target = null;
+        // Its heatmap is of its predicted class unless a class was chosen for it earlier: then it is explained again.
+        const shown = this.results[msg.index]?.heatmap;
+        if (shown && shown.target !== this.results[msg.index]?.predicted) void this.refresh(msg.index);
+        else this.postState();
         break;
-      case 'select-image':
-        if (msg.index >= 0 && msg.index < this.subjects.length && msg.index !== this.selected) {
-          this.selected = msg.index;
-          const hadTarget = this.target !== null;
-          this.target = null;
-          if (hadTarget) this.refresh();
-          else this.post();
-        }
-        break;
+      }
       case 'select-target':
         this.target = msg.target;
-        this.refresh();
-        break;
-      case 'set-display':
-        this.display = { ...this.display, ...msg.display };
-        this.post();
+        void this.refresh(this.selected);
         break;
       case 'pick-method':
         void vscode.commands.executeCommand('explainImage.selectMethod');
@@ -300,24 +313,21 @@ export class ExplainPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('explainImage.selectModel');
         break;
       case 'retry':
-        this.refresh();
+        void this.refresh();
         break;
       case 'cancel': {
         if (!this.busy) break;
-        this.running?.abort();
+        this.running?.controller.abort();
         this.busy = false;
         this.progress = undefined;
         this.cancelled = true;
         // The class list and "Back to predicted" follow the heatmap still shown, not the class asked for.
-        const shown = this.images[this.selected];
+        const shown = this.results[this.selected];
         if (shown?.heatmap) this.target = shown.heatmap.target === shown.predicted ? null : shown.heatmap.target;
         logRun(this.services.log, 'explain', [describeFiles(this.subjects), this.services.selection.model.id, this.services.selection.method, 'cancelled']);
-        this.post();
+        this.postState();
         break;
       }
-      case 'export':
-        if (!this.exportRequests.answer(msg.requestId, msg.dataUrl, msg.suggestedName)) void this.saveExport(msg.dataUrl, msg.suggestedName);
-        break;
     }
   }
 
@@ -331,97 +341,49 @@ export class ExplainPanel implements vscode.Disposable {
       );
     }
     await this.idle;
-    const shown = this.images[this.selected];
+    const shown = this.results[this.selected];
     if (!shown?.heatmap) throw new Error(`there is no heatmap to export${shown?.error ? ` (${shown.error})` : ''}`);
-    const { dataUrl, name } = await this.exportRequests.request((requestId) => this.send({ type: 'request-export', requestId }), 'the panel');
-    return this.saveExport(dataUrl, name, target);
+    return this.exportShown(target);
   }
 
-  private async saveExport(dataUrl: string, name: string, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-    try {
-      const uri = await savePng(dataUrl, name, target);
-      if (uri) {
-        logRun(this.services.log, 'export', [`heatmap → ${uri.fsPath}`]);
-        if (!target) void vscode.window.showInformationMessage(`Heatmap saved to ${vscode.workspace.asRelativePath(uri)}`);
-      }
-      return uri;
-    } catch (e) {
-      this.showError(e);
-      return undefined;
-    }
-  }
-
-  /** Re-explain (debounced) when an explained file or the model's files change on disk. */
+  /** Re-explain (debounced) when an explained file (that image) or the model's files (all) change on disk. */
   private watchFiles(): void {
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
-    const schedule = () => {
+    const schedule = (scope: RunScope) => {
+      this.pendingScope = this.pendingScope === undefined || this.pendingScope === scope ? scope : 'all';
       clearTimeout(this.refreshTimer);
-      this.refreshTimer = setTimeout(() => this.refresh(), 300);
+      this.refreshTimer = setTimeout(() => {
+        const pending = this.pendingScope ?? 'all';
+        this.pendingScope = undefined;
+        void this.refresh(pending);
+      }, 300);
     };
-    const watch = (folder: string, glob: string) => {
+    const watch = (folder: string, glob: string, scope: RunScope) => {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), glob));
-      w.onDidChange(schedule);
-      w.onDidCreate(schedule);
+      w.onDidChange(() => schedule(scope));
+      w.onDidCreate(() => schedule(scope));
       this.watchers.push(w);
     };
-    for (const s of this.subjects) {
-      if (s.ref.kind === 'file') watch(path.dirname(s.ref.path), path.basename(s.ref.path));
-    }
-    const modelDir = path.dirname(this.services.selection.model.path);
-    watch(modelDir, '*');
-    this.watchers.push(
-      this.services.selection.onDidChange(() => {
-        // The model folder to watch follows the selection.
-        this.watchFiles();
-      }),
-    );
+    this.subjects.forEach((s, i) => {
+      if (s.ref.kind === 'file') watch(path.dirname(s.ref.path), path.basename(s.ref.path), i);
+    });
+    watch(path.dirname(this.services.selection.model.path), '*', 'all');
+    // The model folder to watch follows the selection.
+    this.watchers.push(this.services.selection.onDidChange(() => this.watchFiles()));
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (ExplainPanel.current === this) {
       ExplainPanel.current = undefined;
       void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', false);
     }
-    this.running?.abort();
+    this.running?.controller.abort();
     clearTimeout(this.refreshTimer);
-    for (const d of [...this.watchers, ...this.disposables]) d.dispose();
+    for (const w of this.watchers) w.dispose();
     this.watchers = [];
-    this.disposables.length = 0;
-    this.panel.dispose();
+    super.dispose();
   }
-}
-
-/** An image before (or without) results: its name, its original and, for a sample, its true label. */
-function bareImage(subject: Subject): ExplainedImage {
-  const image: ExplainedImage = { name: subject.name, originalSrc: originalDataUrl(subject) };
-  if (subject.sample?.label !== undefined) image.trueLabel = subject.sample.label;
-  return image;
-}
-
-function toExplainedImage(subject: Subject, result: ExplainResult, index: number, originalSrc?: string): ExplainedImage {
-  const prepared = result.images[index];
-  const image: ExplainedImage = { ...bareImage(subject), originalSrc };
-  if (!prepared || prepared.error) return { ...image, error: prepared?.error ?? 'not explained' };
-  const e = result.explanations.find((x) => x.image === index);
-  const [h, w, c] = prepared.shape;
-  image.input = { width: w, height: h, channels: c, pixels: Array.from(prepared.pixels) };
-  image.steps = prepared.steps;
-  if (prepared.frames) image.frames = prepared.frames;
-  if (!e) return image;
-  image.predicted = e.predicted;
-  image.scores = Array.from(e.probabilities, (p, k) => ({ index: k, label: result.card.labels[k] ?? String(k), probability: p })).sort(
-    (a, b) => b.probability - a.probability,
-  );
-  image.heatmap = {
-    relevance: Array.from(e.relevance),
-    shape: e.shape,
-    target: e.target,
-    logit: e.logit,
-    relevanceSum: e.relevanceSum,
-    ms: e.ms,
-  };
-  return image;
 }
 
 /** "mnist-7-0000.png" or "3 images: a.png, b.png, c.png" for the log. */
@@ -437,25 +399,6 @@ function describeFiles(subjects: Subject[]): string {
 function withRelativePath(message: string, subject: Subject): string {
   if (subject.ref.kind !== 'file') return message;
   return message.split(subject.ref.path).join(vscode.workspace.asRelativePath(subject.ref.path));
-}
-
-/**
- * The original file as a data URL for display, when it is a reasonably small image file. An animated GIF
- * would play in the panel: it is shown as its first frame, the one explained, decoded here as the engine does.
- */
-function originalDataUrl(subject: Subject): string | undefined {
-  if (subject.ref.kind !== 'file') return undefined;
-  const mime: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.bmp': 'image/bmp', '.webp': 'image/webp' };
-  const type = mime[path.extname(subject.ref.path).toLowerCase()];
-  try {
-    if (!type || fs.statSync(subject.ref.path).size > ORIGINAL_PREVIEW_LIMIT) return undefined;
-    const bytes = fs.readFileSync(subject.ref.path);
-    const gif = type === 'image/gif' ? decodeImage(bytes, subject.ref.path) : undefined;
-    if (gif?.frames && gif.frames > 1) return `data:image/png;base64,${Buffer.from(encodePng(gif)).toString('base64')}`;
-    return `data:${type};base64,${bytes.toString('base64')}`;
-  } catch {
-    return undefined;
-  }
 }
 
 function formatMs(ms: number): string {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { bundledModelIds } from '../engine/bundledModels';
 import { cardPath } from '../engine/model/modelCard';
-import type { ModelCard } from '../engine/types';
+import type { ModelCard } from '../protocol/model';
 
 export interface ModelEntry {
   /** Bundled id, or the workspace-relative path of model.json. */

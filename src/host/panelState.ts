@@ -2,15 +2,14 @@
 // method is called and whether Σ R means something, what its progress counts, and how a panel's display
 // follows a settings change.
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
-import type { DisplaySettings, MethodSummary } from '../protocol/webviewMessages';
-
-/** Methods whose relevance sums to about the logit, so "Σ R = … · logit …" means something. */
-const CONSERVATIVE = new Set(['simple-taylor', 'deep-taylor', 'lrp-ab', 'lrp-z', 'lrp-epsilon', 'lrp-gamma', 'epsilon-plus-flat', 'epsilon-gamma-box', 'integrated-gradients']);
+import { methodRecord } from '../engine/methods/methodTable';
+import type { MethodSummary } from '../protocol/webviewMessages';
+import type { DisplaySettings } from '../protocol/display';
 
 export function methodSummary(spec: string): MethodSummary {
   try {
     const parsed = parseMethodSpec(spec);
-    return { spec, title: methodTitle(parsed), conservative: CONSERVATIVE.has(parsed.id) };
+    return { spec, title: methodTitle(parsed), conservative: methodRecord(parsed.id).conservative };
   } catch {
     // An invalid stored spec shows as typed; the explain run reports the error.
     return { spec, title: [{ text: spec }], conservative: false };
@@ -20,8 +19,7 @@ export function methodSummary(spec: string): MethodSummary {
 /** What a method's progress counts, for the methods that report progress. */
 export function progressUnit(spec: string): string | undefined {
   try {
-    const id = parseMethodSpec(spec).id;
-    return id === 'smoothgrad' ? 'samples' : id === 'integrated-gradients' ? 'steps' : undefined;
+    return methodRecord(parseMethodSpec(spec).id).progress?.unit;
   } catch {
     return undefined;
   }

@@ -1,14 +1,15 @@
 // Quick picks for the method (with parameter prompts) and the model.
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
-import { formatMethodSpec, listMethods, methodTitleText, parseMethodSpec, SEED_METHODS } from '../engine/methods/methodRegistry';
+import { formatMethodSpec, listMethods, methodTitleText, parseMethodSpec } from '../engine/methods/methodRegistry';
+import { methodRecord, SEED_METHODS, type MethodId } from '../engine/methods/methodTable';
 import { bundledModels, describeCard, workspaceModels, type ModelEntry } from './modelCatalog';
 
 interface MethodItem extends vscode.QuickPickItem {
   spec?: string;
   /** Ask for these parameters before use. */
   askFor?: string[];
-  methodId?: string;
+  methodId?: MethodId;
   /** "Use the setting (…)": drop the workspace's override. */
   useSetting?: boolean;
 }
@@ -103,12 +104,12 @@ function safeFormat(spec: string): string {
  * The method's name without parameter values: a title fills in the defaults ("LRP-α2β1"), which would
  * read as one fixed choice on an entry that asks for α and β.
  */
-function familyName(id: string): string {
-  return id === 'lrp-ab' ? 'LRP-αβ' : methodTitleText(parseMethodSpec(id));
+function familyName(id: MethodId): string {
+  return methodRecord(id).title;
 }
 
 /** One input box for all of a method's parameters ("alpha=2, beta=1"), validated as the user types. */
-async function askParameters(id: string): Promise<string | undefined> {
+async function askParameters(id: MethodId): Promise<string | undefined> {
   const method = listMethods().find((m) => m.id === id);
   if (!method) return undefined;
   const example = method.params.map((p) => `${p.name}=${p.default}`).join(', ');

@@ -1,8 +1,8 @@
 // The `explainImage.*` settings, read once into a typed object per use.
 import * as vscode from 'vscode';
-import type { PreprocessMode } from '../protocol/engineJobs';
-import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/webviewMessages';
-import { SEED_METHODS } from '../engine/methods/methodRegistry';
+import type { PreprocessMode } from '../protocol/preprocess';
+import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/display';
+import { SEED_METHODS } from '../engine/methods/methodTable';
 
 export interface Settings {
   model: string;

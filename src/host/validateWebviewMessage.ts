@@ -1,7 +1,8 @@
 // Every message from a webview is untrusted input: it is checked here, field by field, before the host
 // acts on it. Pure (no `vscode`), so it is unit-tested directly. Unknown message types, unknown fields,
-// wrong types, NaN, out-of-range values and anything but a reasonably sized PNG data URL are rejected.
-import { COLORMAPS, type DisplaySettings, type FromWebview } from '../protocol/webviewMessages';
+// wrong types, NaN, out-of-range values and anything but a reasonably sized PNG are rejected.
+import type { FromWebview } from '../protocol/webviewMessages';
+import { COLORMAPS, type DisplaySettings } from '../protocol/display';
 
 /** Optional bounds the host knows (number of images, number of classes) to reject out-of-range indices. */
 export interface MessageBounds {
@@ -9,59 +10,55 @@ export interface MessageBounds {
   classCount?: number;
 }
 
-/** Upper bound of an export data URL: 32 MiB of base64 is a ~24 MB PNG, far more than any figure. */
-export const MAX_EXPORT_DATA_URL_LENGTH = 32 * 1024 * 1024;
+/** Upper bound of an exported PNG: 24 MiB, far more than any figure. */
+export const MAX_EXPORT_PNG_BYTES = 24 * 1024 * 1024;
 export const MAX_SUGGESTED_NAME_LENGTH = 200;
-const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
-/** The 8-byte PNG signature (89 50 4E 47 0D 0A 1A 0A) in base64 begins with these characters. */
-const PNG_SIGNATURE_BASE64 = 'iVBORw0KGgo';
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** The message, typed, or null when it is not a valid message (see `webviewMessageProblem` for why). */
 export function validateWebviewMessage(raw: unknown, bounds: MessageBounds = {}): FromWebview | null {
   return webviewMessageProblem(raw, bounds) === null ? (raw as FromWebview) : null;
 }
 
+type Check = (raw: Record<string, unknown>, bounds: MessageBounds) => string | null;
+const nothingElse: Check = (raw) => onlyKeys(raw, ['type']);
+
+/** One check per message type: a message added to FromWebview does not compile until it has its check. */
+const CHECKS: { [T in FromWebview['type']]: Check } = {
+  ready: nothingElse,
+  'pick-method': nothingElse,
+  'pick-model': nothingElse,
+  cancel: nothingElse,
+  retry: nothingElse,
+  'select-image': (raw, bounds) => onlyKeys(raw, ['type', 'index']) ?? indexProblem(raw.index, 'index', bounds.imageCount),
+  'select-target': (raw, bounds) => onlyKeys(raw, ['type', 'target']) ?? (raw.target === null ? null : indexProblem(raw.target, 'target', bounds.classCount)),
+  'set-display': (raw) => onlyKeys(raw, ['type', 'display']) ?? displayProblem(raw.display),
+  'open-cell': (raw) => onlyKeys(raw, ['type', 'row', 'column']) ?? indexProblem(raw.row, 'row') ?? indexProblem(raw.column, 'column'),
+  export: (raw) =>
+    onlyKeys(raw, ['type', 'png', 'suggestedName'], ['inReplyTo']) ??
+    ('inReplyTo' in raw ? indexProblem(raw.inReplyTo, 'inReplyTo') : null) ??
+    pngProblem(raw.png) ??
+    fileNameProblem(raw.suggestedName),
+};
+
 /** Why `raw` is not a valid FromWebview message, or null when it is. */
 export function webviewMessageProblem(raw: unknown, bounds: MessageBounds = {}): string | null {
   if (!isRecord(raw)) return 'not an object';
   const type = raw.type;
   if (typeof type !== 'string') return 'no string "type"';
-  switch (type) {
-    case 'ready':
-    case 'pick-method':
-    case 'pick-model':
-    case 'cancel':
-    case 'retry':
-      return onlyKeys(raw, ['type']);
-    case 'select-image':
-      return onlyKeys(raw, ['type', 'index']) ?? indexProblem(raw.index, 'index', bounds.imageCount);
-    case 'select-target':
-      return onlyKeys(raw, ['type', 'target']) ?? (raw.target === null ? null : indexProblem(raw.target, 'target', bounds.classCount));
-    case 'set-display':
-      return onlyKeys(raw, ['type', 'display']) ?? displayProblem(raw.display);
-    case 'open-cell':
-      return onlyKeys(raw, ['type', 'row', 'column']) ?? indexProblem(raw.row, 'row') ?? indexProblem(raw.column, 'column');
-    case 'export':
-      return (
-        onlyKeys(raw, ['type', 'requestId', 'dataUrl', 'suggestedName']) ??
-        indexProblem(raw.requestId, 'requestId') ??
-        pngDataUrlProblem(raw.dataUrl) ??
-        fileNameProblem(raw.suggestedName)
-      );
-    default:
-      return `unknown message type "${type.slice(0, 40)}"`;
-  }
+  if (!Object.hasOwn(CHECKS, type)) return `unknown message type "${type.slice(0, 40)}"`;
+  return CHECKS[type as FromWebview['type']](raw, bounds);
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** Every key of `record` must be one of `allowed` (and `type` must be present, checked by the caller). */
-function onlyKeys(record: Record<string, unknown>, allowed: string[]): string | null {
-  const extra = Object.keys(record).filter((k) => !allowed.includes(k));
+/** Every key of `record` must be one of `required` (all present) or `optional` (`type` is checked by the caller). */
+function onlyKeys(record: Record<string, unknown>, required: string[], optional: string[] = []): string | null {
+  const extra = Object.keys(record).filter((k) => !required.includes(k) && !optional.includes(k));
   if (extra.length) return `unexpected field "${extra[0].slice(0, 40)}"`;
-  const missing = allowed.filter((k) => !(k in record));
+  const missing = required.filter((k) => !(k in record));
   return missing.length ? `missing field "${missing[0]}"` : null;
 }
 
@@ -99,13 +96,10 @@ function displayProblem(display: unknown): string | null {
   return null;
 }
 
-function pngDataUrlProblem(value: unknown): string | null {
-  if (typeof value !== 'string') return '"dataUrl" is not a string';
-  if (value.length > MAX_EXPORT_DATA_URL_LENGTH) return `"dataUrl" is larger than ${MAX_EXPORT_DATA_URL_LENGTH} characters`;
-  if (!value.startsWith(PNG_DATA_URL_PREFIX)) return '"dataUrl" is not a base64 PNG data URL';
-  const payload = value.slice(PNG_DATA_URL_PREFIX.length);
-  if (!payload.startsWith(PNG_SIGNATURE_BASE64)) return '"dataUrl" does not hold a PNG (wrong signature)';
-  if (payload.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(payload)) return '"dataUrl" is not valid base64';
+function pngProblem(value: unknown): string | null {
+  if (!(value instanceof Uint8Array)) return '"png" is not bytes (a Uint8Array)';
+  if (value.length > MAX_EXPORT_PNG_BYTES) return `"png" is larger than ${MAX_EXPORT_PNG_BYTES} bytes`;
+  if (!PNG_SIGNATURE.every((b, i) => value[i] === b)) return '"png" does not hold a PNG (wrong signature)';
   return null;
 }
 

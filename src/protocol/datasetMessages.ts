@@ -1,8 +1,9 @@
 // Every message between the extension host and the dataset browser (the custom editor for IDX / NPY / NPZ /
 // CSV files). The host owns the file, the predictions and the commands; the webview owns the view: it
 // filters, sorts and scrolls over the per-sample arrays it was sent, and asks for thumbnails as it scrolls.
-// Bulk data (pixels, per-sample arrays) travel as base64 of little-endian typed arrays: compact, JSON-safe
-// in every VS Code (local or remote), and decoded in the webview without copying element by element.
+// Bulk data (labels, pixels, per-sample arrays) travel as typed arrays, each with a buffer of its own (VS
+// Code sends a view's whole buffer). Thumbnails are asked for with a messageId and answered inReplyTo it.
+import type { Reply, Request } from './replies';
 
 /** At most this many samples per thumbnail request (one "page"). */
 export const MAX_THUMBNAIL_REQUEST = 256;
@@ -17,8 +18,8 @@ export interface DatasetInfo {
   count: number;
   height: number;
   width: number;
-  /** base64 of a Uint8Array, one label per sample; absent when the file has no labels. */
-  labels?: string;
+  /** One label per sample; absent when the file has no labels. */
+  labels?: Uint8Array;
   /** Where the labels came from (the idx1 file name, the .npz array, "first column"). */
   labelSource?: string;
   /** "[0, 1] floats" or "[0, 255]": how stored values were read. */
@@ -36,12 +37,12 @@ export interface PredictionModel {
 export interface PredictionChunk {
   start: number;
   n: number;
-  /** base64 Int32Array: argmax class. */
-  predicted: string;
-  /** base64 Float32Array: probability of the predicted class. */
-  confidence: string;
-  /** base64 Float32Array: cross-entropy of the true label (−log p_label); absent without labels. */
-  loss?: string;
+  /** Argmax class. */
+  predicted: Int32Array;
+  /** Probability of the predicted class. */
+  confidence: Float32Array;
+  /** Cross-entropy of the true label (−log p_label); absent without labels. */
+  loss?: Float32Array;
 }
 
 export type PredictionStatus =
@@ -62,14 +63,14 @@ export type ToDatasetView =
   | { type: 'predictions-chunk'; runId: number; chunk: PredictionChunk }
   | { type: 'predictions-status'; runId: number; status: PredictionStatus }
   /** Reply to `request-thumbnails`: pixels of `indices`, in that order, height × width bytes each. */
-  | { type: 'thumbnails'; requestId: number; indices: number[]; pixels: string }
-  | { type: 'thumbnails-failed'; requestId: number; indices: number[]; message: string };
+  | ({ type: 'thumbnails'; indices: number[]; pixels: Uint8Array } & Reply)
+  | ({ type: 'thumbnails-failed'; indices: number[]; message: string } & Reply);
 
 // ---- webview → host ----
 export type FromDatasetView =
   | { type: 'ready' }
   /** Sample indices to draw (at most MAX_THUMBNAIL_REQUEST, each in [0, count)). */
-  | { type: 'request-thumbnails'; requestId: number; indices: number[] }
+  | ({ type: 'request-thumbnails'; indices: number[] } & Request)
   | { type: 'explain'; index: number }
   | { type: 'compare'; indices: number[] }
   | { type: 'cancel-predictions' }

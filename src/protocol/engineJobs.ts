@@ -1,6 +1,8 @@
 // The jobs the engine runs and what they return: the one contract between the extension host (or CLI)
 // and the engine workers. Plain data only, so everything crosses `postMessage` by structured clone.
-import type { BackendInfo, Explanation, ImageShape, ModelCard, NodeInfo } from '../engine/types';
+import type { Explanation } from './explanation';
+import type { BackendInfo, ImageShape, ModelCard, NodeInfo } from './model';
+import type { PreprocessMode } from './preprocess';
 
 /** Which model to use. The worker reloads it when model.json or its weights change on disk. */
 export interface ModelRef {
@@ -9,8 +11,6 @@ export interface ModelRef {
   /** Overrides for card.json fields (labels, input range, ...). */
   card?: Partial<ModelCard>;
 }
-
-export type PreprocessMode = 'auto' | 'fit' | 'none';
 
 /** An image to explain: a file the worker reads, bytes already read, or 8-bit pixels (dataset samples). */
 export type ImageSource =
@@ -128,23 +128,3 @@ export type JobResult<J extends EngineJob> = J extends ExplainJob
       : J extends PixelFlipJob
         ? PixelFlipResult
         : MemoryResult;
-
-// ---- Envelopes between a pool and one worker thread ----
-
-/** Given to each worker at spawn time (`workerData`). */
-export interface WorkerInit {
-  wasmDir: string;
-  backend: 'wasm' | 'cpu';
-}
-
-export interface ToWorker {
-  jobId: number;
-  job: EngineJob;
-}
-
-export type FromWorker =
-  | { type: 'ready'; backend: BackendInfo }
-  /** While a job runs: `done` of `total` units (SmoothGrad samples, integrated-gradients steps, …). */
-  | { type: 'progress'; jobId: number; done: number; total: number }
-  | { type: 'done'; jobId: number; result: unknown }
-  | { type: 'failed'; jobId: number; message: string; userError: boolean };

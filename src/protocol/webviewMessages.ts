@@ -1,31 +1,24 @@
 // Every message between the extension host and its webviews (the explain panel and the comparison
 // figure). The host owns the state and pushes it; the webview renders it and reports user actions.
-// Relevance travels as plain number arrays: maps are small (28×28) and JSON-safe in every VS Code.
-import type { MethodTitle } from '../engine/types';
-
-export type ColormapName = 'bwr' | 'gray' | 'coldnhot' | 'viridis';
-
-export type Normalization = { kind: 'percentile'; p: number } | { kind: 'max' };
-
-export interface DisplaySettings {
-  colormap: ColormapName;
-  normalization: Normalization;
-  /** Draw the heatmap over the model input instead of alone. */
-  overlay: boolean;
-  /** Heatmap opacity in the overlay, 0..1. */
-  opacity: number;
-}
+// Pixels and relevance travel as typed arrays (VS Code ≥ 1.57 keeps them through postMessage, also in
+// code-server: the e2e tests read them back), and each only when it changed: the explain panel's state is
+// light, an image's original and results come in messages of their own, once per run; a display change
+// is the webview's own and is never answered with the maps again.
+import type { DisplaySettings } from './display';
+import type { MethodTitle } from './methodTitle';
+import type { Reply, Request } from './replies';
 
 /** An 8-bit image, gray (1 channel) or RGB (3), row-major HWC. */
 export interface PixelImage {
   width: number;
   height: number;
   channels: number;
-  pixels: number[];
+  pixels: Uint8Array;
 }
 
 export interface HeatmapView {
-  relevance: number[];
+  /** height × width, row-major. */
+  relevance: Float32Array;
   /** [height, width] */
   shape: [number, number];
   target: number;
@@ -40,18 +33,23 @@ export interface ClassScore {
   probability: number;
 }
 
-export interface ExplainedImage {
+/** One image of the explain panel as the host lists it; what was found for it comes in `image-result`. */
+export interface PanelImage {
+  /** Pairs the image with its `image-original` and `image-result` messages (stable while the panel shows it). */
+  key: string;
   name: string;
-  /** webview-safe URI of the original file, when it is a file (for an animated GIF: its first frame, the one explained). */
-  originalSrc?: string;
+  /** A dataset sample's label in its file. */
+  trueLabel?: number;
+}
+
+/** What the last run found for one image. */
+export interface ImageResult {
   /** Frames in an animated file; the first was explained. */
   frames?: number;
   /** The exact model input after preprocessing. */
   input?: PixelImage;
   /** The preprocessing steps applied, in order ("inverted", "cropped", …); empty: used as it is. */
   steps?: string[];
-  /** A dataset sample's label in its file. */
-  trueLabel?: number;
   /** A quiet note that the model may not fit this input (mismatchHint.ts). */
   hint?: string;
   predicted?: number;
@@ -59,6 +57,12 @@ export interface ExplainedImage {
   scores?: ClassScore[];
   heatmap?: HeatmapView;
   error?: string;
+}
+
+/** The original file for an <img>: its bytes as they are, or an animated GIF's first frame (the one explained) as PNG. */
+export interface OriginalImage {
+  bytes: Uint8Array;
+  mimeType: string;
 }
 
 export interface ModelSummary {
@@ -99,7 +103,7 @@ export interface ExplainViewState {
   progress?: RunProgress;
   /** The last run was cancelled: what is shown is `shown`'s. */
   cancelled?: boolean;
-  images: ExplainedImage[];
+  images: PanelImage[];
   /** Which image the big view shows. */
   selected: number;
   /** Class explained for the selected image; null = the predicted one. */
@@ -135,7 +139,7 @@ export interface CompareViewState {
   title: string;
   columns: Array<{ title: MethodTitle; subtitle?: string }>;
   rows: CompareRow[];
-  progress: { done: number; total: number };
+  progress: CompareProgress;
   display: DisplaySettings;
   backend: string;
   running: boolean;
@@ -144,13 +148,34 @@ export interface CompareViewState {
   restore?: unknown;
 }
 
+/** Progress of a comparison: heatmaps computed of all. */
+export interface CompareProgress {
+  done: number;
+  total: number;
+}
+
 // ---- host → webview ----
 export type ToWebview =
   | { type: 'explain-state'; state: ExplainViewState }
+  /** Sent when the host read the file anew and it changed (and after the webview (re)loaded); null: none to show. */
+  | { type: 'image-original'; key: string; original: OriginalImage | null }
+  /** One image's findings of the run that ended (null: cleared, e.g. for another model); the state follows. */
+  | { type: 'image-result'; key: string; result: ImageResult | null }
+  /** The display changed in the settings: the webview redraws what it holds. */
+  | { type: 'display'; display: DisplaySettings }
   | { type: 'compare-state'; state: CompareViewState }
-  | { type: 'compare-cell'; row: number; column: number; cell: CompareCell; progress: { done: number; total: number }; rowLabel?: string }
-  /** Ask the webview for a PNG of what it shows (export). */
-  | { type: 'request-export'; requestId: number };
+  /** One row's job ended: its input, label and every cell it computed. */
+  | { type: 'compare-row'; row: number; name: string; input?: PixelImage; label?: string; cells: Array<CompareCell | null>; progress: CompareProgress }
+  /** The comparison's run started, ended, failed or was cancelled. */
+  | { type: 'compare-status'; running: boolean; progress: CompareProgress; backend: string; error?: string }
+  /** Ask the webview for a PNG of what it shows (export); answered by an `export` in reply to it. */
+  | ({ type: 'request-export' } & Request);
+
+/** A PNG of exactly the pixels shown, with the name to suggest for it. */
+export interface ExportedPng {
+  png: Uint8Array;
+  suggestedName: string;
+}
 
 // ---- webview → host ----
 export type FromWebview =
@@ -164,7 +189,5 @@ export type FromWebview =
   | { type: 'retry' }
   /** Comparison: a cell was clicked; open its image with its method (or model) in the explain panel. */
   | { type: 'open-cell'; row: number; column: number }
-  /** The export: a PNG data URL of exactly the pixels shown. `requestId` 0 = the user clicked Export. */
-  | { type: 'export'; requestId: number; dataUrl: string; suggestedName: string };
-
-export const COLORMAPS: readonly ColormapName[] = ['bwr', 'gray', 'coldnhot', 'viridis'];
+  /** A PNG to save: the answer to a `request-export` (inReplyTo), or the user clicked Export (none). */
+  | ({ type: 'export' } & ExportedPng & Partial<Reply>);

@@ -9,10 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { resolveModelPath } from '../../src/engine/bundledModels';
 import { evaluateFaithfulness } from '../../src/engine/evaluate/faithfulness';
-import { SEED_METHODS } from '../../src/engine/methods/methodRegistry';
+import { SEED_METHODS } from '../../src/engine/methods/methodTable';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import type { ImageSource } from '../../src/protocol/engineJobs';
-import type { ModelCard } from '../../src/engine/types';
+import type { ModelCard } from '../../src/protocol/model';
 import { REPO } from './models';
 import { loadAverage, median, round, timeRunsWithCpu } from './timing';
 

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { resolveModelPath } from '../../src/engine/bundledModels';
 import { evaluateFaithfulness } from '../../src/engine/evaluate/faithfulness';
 import { randomisationCheck } from '../../src/engine/evaluate/randomisation';
-import { SEED_METHODS } from '../../src/engine/methods/methodRegistry';
+import { SEED_METHODS } from '../../src/engine/methods/methodTable';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import { benchImages } from './faithfulness';
 import { REPO } from './models';

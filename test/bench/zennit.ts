@@ -1,7 +1,7 @@
 // The performance anchor: Zennit 0.5.1 on PyTorch 1.13.1 (OpenBLAS, 2 threads) measured by a peer on this
 // kind of machine, random-weight models of the same shapes. Copied from /work/shared/FACTS.md ("A peer
 // measured here"); the project never reads that file, so the numbers live here as data.
-import { SEED_METHODS } from '../../src/engine/methods/methodRegistry';
+import { SEED_METHODS } from '../../src/engine/methods/methodTable';
 
 export type SeedMethod =
   | 'sensitivity'

@@ -5,21 +5,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { contributedCommand } from './harness/manifest';
 import { extensionId } from './harness/paths';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 
 describe('activation in code-server', { timeout: 5 * 60_000 }, () => {
-  let session: Session | undefined;
-  before(async () => {
-    if (!skip) session = await startSession('activation');
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const session = useSession('activation');
 
   it('activates on its command and logs no error', { skip }, async () => {
-    const s = session!;
+    const s = session();
     await s.workbench.runCommand(contributedCommand('explainImage.explain').paletteLabel);
     const activation = `_doActivateExtension ${extensionId()}`;
     const activated = await waitFor(() => (s.hostLog().includes(activation) ? true : undefined), 30_000);
@@ -32,7 +26,7 @@ describe('activation in code-server', { timeout: 5 * 60_000 }, () => {
   });
 
   it('creates its "Explain Image" output channel', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const channel = await waitFor(() => s.outputChannel('Explain Image'), 10_000);
     assert.ok(channel !== undefined, 'no "Explain Image" output channel was created');
   });

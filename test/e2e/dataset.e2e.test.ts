@@ -18,7 +18,7 @@ import { DEFAULT_PREDICT_CHUNK } from '../../src/host/dataset/predictDataset';
 import { countLabel } from '../../webview/dataset/sampleFilter';
 import { namesLabel } from './harness/manifest';
 import { repoRoot, samplesDir } from './harness/paths';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 const IMAGES = 'mnist-test-1k-images-idx3-ubyte.gz';
@@ -65,19 +65,14 @@ async function referencePredictions(): Promise<Reference> {
 }
 
 describe('dataset browser', { timeout: 8 * 60_000 }, () => {
-  let session: Session | undefined;
   let reference: Reference;
-  before(async () => {
-    if (skip) return;
+  const session = useSession('dataset', async () => {
     reference = await referencePredictions();
-    session = await startSession('dataset', { settings: { 'explainImage.model': MODEL_ID } });
-  });
-  after(async () => {
-    await session?.stop();
+    return { settings: { 'explainImage.model': MODEL_ID } };
   });
 
   it('filters exactly the misclassified samples and explains one on click', { skip }, async () => {
-    const s = session!;
+    const s = session();
     assert.ok(fs.existsSync(path.join(s.workspace.dir, IMAGES)), `the workspace has no ${IMAGES} (models/samples/ was copied into it)`);
     const opened = Date.now();
     await s.workbench.openFile(IMAGES);
@@ -149,7 +144,7 @@ describe('dataset browser', { timeout: 8 * 60_000 }, () => {
   });
 
   it('shows what is wrong with a truncated IDX file', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const name = 'truncated-images-idx3-ubyte';
     const whole = zlib.gunzipSync(fs.readFileSync(path.join(samplesDir, IMAGES)));
     fs.writeFileSync(path.join(s.workspace.dir, name), whole.subarray(0, 16 + 100 * 784 + 5));

@@ -3,21 +3,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { contributedCommand } from './harness/manifest';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 
 describe('Explorer context menu', { timeout: 5 * 60_000 }, () => {
-  let session: Session | undefined;
-  before(async () => {
-    if (!skip) session = await startSession('explorer');
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const session = useSession('explorer');
 
   it('offers "Explain Image" on a PNG and opens a webview panel', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const png = s.workspace.images.find((f) => f.toLowerCase().endsWith('.png'));
     assert.ok(png, `the workspace has no PNG (it has ${JSON.stringify(s.workspace.images)})`);
     const { title } = contributedCommand('explainImage.explain');

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand, namesLabel } from './harness/manifest';
 import { hasInk, readCanvas, waitForPngFile } from './harness/pixels';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor, type Session } from './harness/session';
 
 const skip = e2eSkip();
 const SAMPLE = 'mnist-7-0000.png';
@@ -19,16 +19,10 @@ const HEATMAP_PX = 280;
 const settled = (r: PanelReading) => !r.busy && !!r.heatmap && hasInk(r.heatmap) && !!r.prediction;
 
 describe('heatmap export', { timeout: 6 * 60_000 }, () => {
-  let session: Session | undefined;
-  before(async () => {
-    if (!skip) session = await startSession('export');
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const session = useSession('export');
 
   it('writes the shown heatmap, pixel for pixel, from the palette and from the panel\'s button', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const panel = new ExplainPanelPage(s.workbench);
     await s.workbench.runExplorerContextMenu(SAMPLE, contributedCommand('explainImage.explain').title);
     const reading = await panel.waitUntil('the heatmap of the 7', (r) => settled(r) && namesLabel(r.prediction!, '7'), 90_000);

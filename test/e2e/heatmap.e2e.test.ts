@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bundledModelLabels, contributedCommand, namesLabel, sampleToExplain } from './harness/manifest';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 
@@ -20,16 +20,10 @@ interface CanvasInk {
 }
 
 describe('heatmap panel', { timeout: 6 * 60_000 }, () => {
-  let session: Session | undefined;
-  before(async () => {
-    if (!skip) session = await startSession('heatmap');
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const session = useSession('heatmap');
 
   it('draws a heatmap of a sample and shows the predicted label', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const sample = sampleToExplain(s.workspace.images);
     assert.ok(sample, `the workspace has no PNG (it has ${JSON.stringify(s.workspace.images)})`);
     await s.workbench.runExplorerContextMenu(sample.file, contributedCommand('explainImage.explain').title);

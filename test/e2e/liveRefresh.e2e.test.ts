@@ -2,7 +2,7 @@
 // digit is explained again without a click; an unreadable image shows an in-panel error (role="alert")
 // naming the file and the problem, and the panel then explains a good image as before; after "Developer:
 // Reload Window" the panel comes back on its image (WebviewPanelSerializer) and draws it again.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,27 +10,18 @@ import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand, namesLabel } from './harness/manifest';
 import { hasInk } from './harness/pixels';
 import { defaultModel, predictedLabels } from './harness/reference';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 const explainTitle = contributedCommand('explainImage.explain').title;
 const settled = (r: PanelReading) => !r.busy && !!r.heatmap && hasInk(r.heatmap) && !!r.prediction;
 
 describe('panel follows the disk: live refresh, unreadable image, window reload', { timeout: 8 * 60_000 }, () => {
-  let session: Session | undefined;
-  let panel: ExplainPanelPage;
+  const session = useSession('liveRefresh');
+  const panel = new ExplainPanelPage(() => session().workbench);
   const model = defaultModel();
-  before(async () => {
-    if (skip) return;
-    session = await startSession('liveRefresh');
-    panel = new ExplainPanelPage(session.workbench);
-  });
-  after(async () => {
-    await session?.stop();
-  });
-
   it('explains an image again when it changes on disk', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const ws = s.workspace.dir;
     const [seven, two] = await predictedLabels(model.modelJson, [path.join(ws, 'mnist-7-0000.png'), path.join(ws, 'mnist-2-0001.png')]);
     assert.deepEqual([seven, two], ['7', '2']);
@@ -53,7 +44,7 @@ describe('panel follows the disk: live refresh, unreadable image, window reload'
   });
 
   it('shows an unreadable image\'s error in the panel and stays usable', { skip }, async () => {
-    const s = session!;
+    const s = session();
     fs.writeFileSync(path.join(s.workspace.dir, 'broken.png'), Buffer.from('these bytes are no image at all\u0000\u0001\u0002\u0003', 'latin1'));
     await s.workbench.runExplorerContextMenu('broken.png', explainTitle);
     const failed = await panel.waitUntil('an error about broken.png', (r) => !r.busy && r.alerts.some((a) => a.includes('broken.png')), 30_000);
@@ -74,7 +65,7 @@ describe('panel follows the disk: live refresh, unreadable image, window reload'
   });
 
   it('comes back on its image after the window reloads', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const before = await panel.waitUntil('a settled heatmap', settled);
     await s.workbench.runCommand('Developer: Reload Window');
     panel.forget();

@@ -2,22 +2,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { contributedCommand } from './harness/manifest';
-import { e2eSkip, startSession, type Session } from './harness/session';
+import { e2eSkip, useSession } from './harness/session';
 
 const skip = e2eSkip();
 
 describe('command palette', { timeout: 5 * 60_000 }, () => {
-  let session: Session | undefined;
-  before(async () => {
-    if (!skip) session = await startSession('palette');
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const session = useSession('palette');
 
   it('lists the Explain Image command', { skip }, async () => {
     const { paletteLabel } = contributedCommand('explainImage.explain');
-    const s = session!;
+    const s = session();
     const entries = await s.workbench.paletteEntries('Explain Image', paletteLabel, true);
     await s.workbench.screenshot('palette');
     await s.page.keyboard.press('Escape');

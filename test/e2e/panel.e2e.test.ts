@@ -3,7 +3,7 @@
 // method switched (one without parameters, then LRP-αβ with parameters typed into the input box and
 // validated as typed); the model switched to a bundled one and to a model copied into the workspace.
 // What the panel shows is checked against the engine run here, in the test process, on the same files.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,7 +14,7 @@ import { contributedCommand, namesLabel } from './harness/manifest';
 import { artifactsDir } from './harness/paths';
 import { hasInk } from './harness/pixels';
 import { bundledModels, defaultModel, explainHere, predictedLabels } from './harness/reference';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 const STATUS_ITEM = 'explain-image.explain-image.explainImage.status';
@@ -30,22 +30,13 @@ function readoutLogit(readout: string | undefined): string | undefined {
 }
 
 describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
-  let session: Session | undefined;
-  let panel: ExplainPanelPage;
+  const session = useSession('panel');
+  const panel = new ExplainPanelPage(() => session().workbench);
   const model = defaultModel();
-  const file = (name: string) => path.join(session!.workspace.dir, name);
-
-  before(async () => {
-    if (skip) return;
-    session = await startSession('panel');
-    panel = new ExplainPanelPage(session.workbench);
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const file = (name: string) => path.join(session().workspace.dir, name);
 
   it('explains an image from the Explorer, from an image preview\'s title button and from the palette', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const samples = ['mnist-7-0000.png', 'mnist-2-0001.png', 'mnist-4-0004.png'];
     const expected = await predictedLabels(model.modelJson, samples.map(file));
     // These three are MNIST's own test images of a 7, a 2 and a 4: a working model names them.
@@ -60,8 +51,13 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
 
     // 2. The built-in image preview, then the "Explain Image" button in its editor title.
     await s.workbench.openFile(samples[1]);
-    const size = await waitFor(async () => ((await s.workbench.statusBarText('vscode.media-preview.status.imagePreview.size').catch(() => '')) === '28x28' ? true : undefined), 10_000);
-    assert.ok(size, `${samples[1]} is not shown in VS Code's image preview (no "28x28" in its status bar entry)`);
+    // The preview of the 7 says 28x28 too: wait until the 2's own tab is the active one.
+    const size = await waitFor(
+      async () =>
+        (await s.workbench.activeTabLabel()) === samples[1] && (await s.workbench.statusBarText('vscode.media-preview.status.imagePreview.size').catch(() => '')) === '28x28' ? true : undefined,
+      10_000,
+    );
+    assert.ok(size, `${samples[1]} is not shown in VS Code's image preview (not the active tab, or no "28x28" in its status bar entry)`);
     const before = reading.heatmap!.signature;
     await s.workbench.clickEditorTitleAction(explainTitle);
     reading = await panel.waitUntil(`"${expected[1]}" for the previewed image`, (r) => settled(r) && namesLabel(r.prediction!, expected[1]) && r.heatmap!.signature !== before);
@@ -77,7 +73,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('explains several images selected in the Explorer, one thumbnail each', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const samples = ['mnist-0-0003.png', 'mnist-1-0002.png'];
     const expected = await predictedLabels(model.modelJson, samples.map(file));
     await s.workbench.runExplorerContextMenu(samples, explainTitle);
@@ -87,9 +83,37 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
     assert.deepEqual(await thumbs.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))), samples, 'one thumbnail per selected image, in order');
     assert.ok((await s.workbench.tabLabels()).includes('Explain: 2 images'), `tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
     await thumbs.nth(1).click();
-    await panel.waitUntil(`"${expected[1]}" for the second thumbnail`, (r) => settled(r) && namesLabel(r.prediction!, expected[1]));
+    const second = await panel.waitUntil(`"${expected[1]}" for the second thumbnail`, (r) => settled(r) && namesLabel(r.prediction!, expected[1]));
     await s.workbench.screenshot('two-images');
     assert.equal(await thumbs.nth(1).getAttribute('aria-selected'), 'true');
+
+    // No needless round trips. A class clicked re-explains its own image only, and its map and input
+    // arrive as a Float32Array and a Uint8Array (VS Code keeps typed arrays through postMessage, here in
+    // code-server); a colour map changed in the panel redraws it without the host sending any map.
+    await panel.recordMessages();
+    const runnerUp = (await frame.locator('.class-row').nth(1).locator('.class-name').innerText()).trim();
+    await frame.locator('.class-row').nth(1).click();
+    const clicked = await panel.waitUntil(`class ${runnerUp} of the second image`, (r) => settled(r) && r.explained === runnerUp && r.heatmap!.signature !== second.heatmap!.signature);
+    const results = (await panel.received()).filter((m) => m.type === 'image-result');
+    assert.equal(results.length, 1, `one image re-explained for the class click, not ${results.length}: ${JSON.stringify(results)}`);
+    assert.match(results[0].key ?? '', new RegExp(`^1:.*${samples[1].replace('.', '\\.')}$`), 'the clicked image, the second');
+    assert.deepEqual(results[0].binary['result.heatmap.relevance'], { kind: '[object Float32Array]', length: 28 * 28 });
+    assert.deepEqual(results[0].binary['result.input.pixels'], { kind: '[object Uint8Array]', length: 28 * 28 });
+    await panel.recordMessages();
+    await frame.locator('vscode-single-select[label="Colour map"]').evaluate((e) => {
+      const select = e as HTMLElement & { value: string };
+      select.value = 'viridis';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await panel.waitUntil('the viridis heatmap', (r) => settled(r) && r.heatmap!.signature !== clicked.heatmap!.signature);
+    await new Promise((r) => setTimeout(r, 500));
+    const afterDisplay = (await panel.received()).filter((m) => m.type !== 'explain-state');
+    assert.deepEqual(afterDisplay, [], 'a display change brings no maps from the host');
+    await frame.locator('vscode-single-select[label="Colour map"]').evaluate((e) => {
+      const select = e as HTMLElement & { value: string };
+      select.value = 'bwr';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
 
     // Back to one image for the tests below.
     await s.workbench.runExplorerContextMenu('mnist-4-0004.png', explainTitle);
@@ -98,7 +122,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('explains the class clicked in the top-5 list', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const sample = 'mnist-4-0004.png';
     const first = await panel.waitUntil('a settled heatmap', settled);
     const frame = await panel.frame();
@@ -142,7 +166,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('switches the method: one without parameters, then LRP-αβ with parameters validated as typed', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const sample = 'mnist-4-0004.png';
     let before = await panel.waitUntil('a settled heatmap', settled);
 
@@ -208,7 +232,7 @@ describe('Explain Image panel', { timeout: 10 * 60_000 }, () => {
   });
 
   it('switches the model: a bundled one, then one copied into the workspace', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const selectModel = contributedCommand('explainImage.selectModel').paletteLabel;
     const models = bundledModels();
     // Prefer a model of another data set (its classes have names), else another model, else the current one.

@@ -16,7 +16,7 @@ import { namesLabel, readManifest } from './harness/manifest';
 import { hasInk } from './harness/pixels';
 import { samplesDir } from './harness/paths';
 import { defaultModel } from './harness/reference';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 const IMAGES = 'mnist-test-1k-images-idx3-ubyte.gz';
@@ -24,27 +24,20 @@ const VISIBLE_CELL = '.grid-row:not([hidden]) .cell:not([hidden])';
 const WORKSPACE_MODEL_NAME = 'Workspace model (must be ignored while untrusted)';
 
 describe('Restricted Mode', { timeout: 8 * 60_000 }, () => {
-  let session: Session | undefined;
   const model = defaultModel();
-  before(async () => {
-    if (skip) return;
-    session = await startSession('restricted', {
-      workspaceTrust: true,
-      prepareWorkspace: (dir) => {
-        // A model of the workspace, and the workspace setting that points the extension at it.
-        const copy = path.join(dir, 'untrusted-model');
-        fs.mkdirSync(copy, { recursive: true });
-        for (const f of fs.readdirSync(path.dirname(model.modelJson))) fs.copyFileSync(path.join(path.dirname(model.modelJson), f), path.join(copy, f));
-        const card = JSON.parse(fs.readFileSync(path.join(copy, 'card.json'), 'utf8')) as { name: string };
-        fs.writeFileSync(path.join(copy, 'card.json'), JSON.stringify({ ...card, name: WORKSPACE_MODEL_NAME }));
-        fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-        fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'explainImage.model': 'untrusted-model/model.json' }, null, 2));
-      },
-    });
-  });
-  after(async () => {
-    await session?.stop();
-  });
+  const session = useSession('restricted', () => ({
+    workspaceTrust: true,
+    prepareWorkspace: (dir) => {
+      // A model of the workspace, and the workspace setting that points the extension at it.
+      const copy = path.join(dir, 'untrusted-model');
+      fs.mkdirSync(copy, { recursive: true });
+      for (const f of fs.readdirSync(path.dirname(model.modelJson))) fs.copyFileSync(path.join(path.dirname(model.modelJson), f), path.join(copy, f));
+      const card = JSON.parse(fs.readFileSync(path.join(copy, 'card.json'), 'utf8')) as { name: string };
+      fs.writeFileSync(path.join(copy, 'card.json'), JSON.stringify({ ...card, name: WORKSPACE_MODEL_NAME }));
+      fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'explainImage.model': 'untrusted-model/model.json' }, null, 2));
+    },
+  }));
 
   it('declares limited trust and no virtual workspaces in its manifest', () => {
     const manifest = readManifest() as { capabilities?: { untrustedWorkspaces?: { supported: unknown; restrictedConfigurations?: string[] }; virtualWorkspaces?: { supported: unknown; description?: string } } };
@@ -55,7 +48,7 @@ describe('Restricted Mode', { timeout: 8 * 60_000 }, () => {
   });
 
   it('explains a dataset sample with the bundled model after trust is declined', { skip }, async () => {
-    const s = session!;
+    const s = session();
     // The trust prompt: decline it.
     const button = s.page.locator('.monaco-dialog-box .monaco-button', { hasText: /No, I don.t trust/ });
     await button.waitFor({ timeout: 60_000 });

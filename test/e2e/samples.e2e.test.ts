@@ -23,7 +23,7 @@ import { contributedCommand, namesLabel } from './harness/manifest';
 import { hasInk, readCanvas } from './harness/pixels';
 import { samplesDir } from './harness/paths';
 import { defaultModel } from './harness/reference';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor, type Session } from './harness/session';
 
 const skip = e2eSkip();
 const IMAGES = 'mnist-test-1k-images-idx3-ubyte.gz';
@@ -57,17 +57,11 @@ async function waitPredicted(s: Session, frame: Frame): Promise<void> {
 }
 
 describe('dataset samples keep their identity; mismatch hints', { timeout: 12 * 60_000 }, () => {
-  let session: Session | undefined;
+  const session = useSession('samples', () => ({ settings: { 'explainImage.model': model.id }, watchdogMs: 12 * 60_000 }));
   const model = defaultModel();
-  before(async () => {
-    if (!skip) session = await startSession('samples', { settings: { 'explainImage.model': model.id }, watchdogMs: 12 * 60_000 });
-  });
-  after(async () => {
-    await session?.stop();
-  });
 
   it('compares two selected samples under their index and label, exports, and opens a cell', { skip }, async () => {
-    const s = session!;
+    const s = session();
     await s.workbench.openFile(IMAGES);
     const painted = await s.workbench.findInWebview('.cell[data-sample]:not(.loading)', 60_000);
     assert.ok(painted, 'no dataset grid');
@@ -187,7 +181,7 @@ describe('dataset samples keep their identity; mismatch hints', { timeout: 12 * 
   });
 
   it('hints quietly that the MNIST model does not fit FashionMNIST images', { skip }, async () => {
-    const s = session!;
+    const s = session();
     await s.workbench.openFile(FASHION_NPY);
     const hint = await waitFor(async () => {
       for (const f of s.page.frames()) {

@@ -8,29 +8,18 @@ import * as path from 'path';
 import { buildCompanionVsix } from '../suite/build';
 import type { CaseResult } from '../suite/runner';
 import { tempDir } from './harness/codeServer';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 
 describe('integration suite in code-server\'s extension host', { timeout: 6 * 60_000 }, () => {
-  let session: Session | undefined;
   const resultsDir = tempDir('explain-image-suite-');
   const resultsFile = path.join(resultsDir, 'results.json');
-  before(async () => {
-    if (skip) return;
-    const companion = await buildCompanionVsix();
-    session = await startSession('suite', {
-      extraVsix: [companion],
-      settings: { 'explainImageSuite.resultsFile': resultsFile },
-    });
-  });
-  after(async () => {
-    await session?.stop();
-    fs.rmSync(resultsDir, { recursive: true, force: true });
-  });
+  const session = useSession('suite', async () => ({ extraVsix: [await buildCompanionVsix()], settings: { 'explainImageSuite.resultsFile': resultsFile } }));
+  after(() => fs.rmSync(resultsDir, { recursive: true, force: true }));
 
   it('runs every case of test/suite/cases.ts', { skip }, async (t) => {
-    const s = session!;
+    const s = session();
     const results = await waitFor(
       () => (fs.existsSync(resultsFile) ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as CaseResult[]) : undefined),
       120_000,

@@ -13,7 +13,7 @@
 // - feedback: an unreadable image shows no time; the output channel has one timestamped line per
 //   explain, model change and method change, naming file, model, method, target and time.
 // Every expected number comes from the engine run here on the same files (harness/reference.ts).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,7 +24,7 @@ import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand, namesLabel } from './harness/manifest';
 import { hasInk } from './harness/pixels';
 import { bundledModels, defaultModel, explainHere } from './harness/reference';
-import { e2eSkip, startSession, waitFor, type Session } from './harness/session';
+import { e2eSkip, useSession, waitFor } from './harness/session';
 
 const skip = e2eSkip();
 const explainTitle = contributedCommand('explainImage.explain').title;
@@ -37,21 +37,12 @@ const LONG_SMOOTHGRAD = 4096;
 const LONG_TITLE = `SmoothGrad (samples = ${LONG_SMOOTHGRAD}, sigma = 0.1)`;
 
 describe('what the explain panel shows is true', { timeout: 12 * 60_000 }, () => {
-  let session: Session | undefined;
-  let panel: ExplainPanelPage;
+  const session = useSession('truth', () => ({ watchdogMs: 12 * 60_000 }));
+  const panel = new ExplainPanelPage(() => session().workbench);
   const model = defaultModel();
-  const file = (name: string) => path.join(session!.workspace.dir, name);
-  before(async () => {
-    if (skip) return;
-    session = await startSession('truth', { watchdogMs: 12 * 60_000 });
-    panel = new ExplainPanelPage(session.workbench);
-  });
-  after(async () => {
-    await session?.stop();
-  });
-
+  const file = (name: string) => path.join(session().workspace.dir, name);
   it('badges name only the steps applied; an animated GIF shows its explained first frame', { skip }, async () => {
-    const s = session!;
+    const s = session();
     // White 4×6 block on black, 8×8, as 8-bit and as 16-bit gray PNGs.
     const block = (x: number, y: number) => x >= 1 && x < 5 && y >= 1 && y < 7;
     const samples8 = Array.from({ length: 64 }, (_, i) => (block(i % 8, Math.floor(i / 8)) ? 255 : 0));
@@ -84,17 +75,28 @@ describe('what the explain panel shows is true', { timeout: 12 * 60_000 }, () =>
     const frame = await panel.frame();
     const caption = (await frame.locator('.original-figure figcaption').innerText()).replace(/\s+/g, ' ');
     assert.match(caption, /frame 1 of 3/);
-    // The original shown is a still image of frame 1 (a PNG), pixel for pixel the 7.
+    // The original shown is a still image of frame 1, pixel for pixel the 7, now and a second later (the
+    // GIF itself would have moved on to its other frames by then, 50 ms each).
     const src = (await frame.locator('img.original-image').getAttribute('src')) ?? '';
-    assert.ok(src.startsWith('data:image/png;base64,'), `the original is not a still PNG: ${src.slice(0, 40)}`);
-    const shown = PNG.sync.read(Buffer.from(src.slice('data:image/png;base64,'.length), 'base64'));
-    assert.deepEqual(gray(shown), gray(seven), 'the original shown is the first frame');
+    assert.ok(src.startsWith('blob:'), `the original is not the bytes the host sent: ${src.slice(0, 40)}`);
+    const originalPixels = () =>
+      frame.locator('img.original-image').evaluate((img: HTMLImageElement) => {
+        const canvas = document.createElement('canvas');
+        [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const rgba = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        return Array.from({ length: canvas.width * canvas.height }, (_, i) => rgba[4 * i]);
+      });
+    assert.deepEqual(await originalPixels(), Array.from(gray(seven)), 'the original shown is the first frame');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(await originalPixels(), Array.from(gray(seven)), 'and stays the first frame');
     await s.workbench.screenshot('gif-frame');
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
   });
 
   it('never mixes two runs: long SmoothGrad with progress, Cancel, then a model switch', { skip }, async () => {
-    const s = session!;
+    const s = session();
     await s.workbench.runExplorerContextMenu('mnist-7-0000.png', explainTitle);
     const first = await panel.waitUntil('the 7 explained', (r) => settled(r) && namesLabel(r.prediction!, '7') && r.method === 'LRP-α2β1', 90_000);
     assert.match(first.backend ?? '', / · \d+(\.\d)? ms$/, `the time of the run shown: ${first.backend}`);
@@ -160,7 +162,7 @@ describe('what the explain panel shows is true', { timeout: 12 * 60_000 }, () =>
   });
 
   it('follows settings.json; picks say when they override it and offer the setting back', { skip }, async () => {
-    const s = session!;
+    const s = session();
     // Back to the settings for both: the picks offer them while a choice overrides them.
     await s.workbench.runCommand(selectModel);
     const modelRows = await waitFor(async () => {
@@ -220,7 +222,7 @@ describe('what the explain panel shows is true', { timeout: 12 * 60_000 }, () =>
   });
 
   it('an invalid percentile says the range and keeps the value in use', { skip }, async () => {
-    const s = session!;
+    const s = session();
     const before = await panel.waitUntil('a settled heatmap', settled);
     const frame = await panel.frame();
     const field = frame.locator('vscode-textfield.percentile-field');
@@ -246,7 +248,7 @@ describe('what the explain panel shows is true', { timeout: 12 * 60_000 }, () =>
   });
 
   it('an unreadable image shows no time; the log has a timestamped line per run and change', { skip }, async () => {
-    const s = session!;
+    const s = session();
     fs.writeFileSync(file('broken.png'), Buffer.from('no image here at all', 'latin1'));
     await s.workbench.runExplorerContextMenu('broken.png', explainTitle);
     const failed = await panel.waitUntil('an error about broken.png', (r) => !r.busy && r.alerts.some((a) => a.includes('broken.png')), 30_000);

@@ -7,16 +7,24 @@ import {
   type PredictionModel,
   type PredictionStatus,
 } from '../../src/protocol/datasetMessages';
-import { bytesFromBase64, float32FromBase64, int32FromBase64 } from './base64';
-import { el } from './element';
+import { PendingReplies } from '../../src/protocol/replies';
+import { el } from '../dom';
 import { FilterBar } from './filterBar';
-import type { DatasetHostBridge } from './hostBridge';
+import type { FromDatasetView, ToDatasetView } from '../../src/protocol/datasetMessages';
+import type { HostBridge } from '../hostBridge';
 import { PredictionBar } from './predictionBar';
 import { dependsOnPredictions, filterAndSort, NO_FILTER, sanitizeFilter, type FilterSpec } from './sampleFilter';
 import { SampleSelection } from './sampleSelection';
 import { SampleTable, summarize } from './sampleTable';
 import { ThumbnailCache } from './thumbnailCache';
 import { VirtualGrid } from './virtualGrid';
+
+/** What the dataset browser keeps across a reload of its webview. */
+export interface PersistedDatasetState {
+  filter: FilterSpec;
+}
+
+export type DatasetHostBridge = HostBridge<ToDatasetView, FromDatasetView, PersistedDatasetState>;
 
 /** Samples per thumbnail request, and how many requests may be on their way at once. */
 const THUMBNAIL_PAGE = 200;
@@ -40,8 +48,8 @@ export class DatasetView {
   private spec: FilterSpec;
   private model: PredictionModel | null = null;
   private runId = 0;
-  private nextRequestId = 1;
-  private readonly inFlight = new Map<number, number[]>();
+  /** Thumbnail requests on their way: each settles with its samples' pixels, or fails with the host's reason. */
+  readonly thumbnailReplies = new PendingReplies<Uint8Array>();
   private refilterTimer: ReturnType<typeof setTimeout> | undefined;
   private lastFilterMs = 0;
 
@@ -49,7 +57,7 @@ export class DatasetView {
     private readonly info: DatasetInfo,
     private readonly host: DatasetHostBridge,
   ) {
-    const labels = info.labels === undefined ? null : bytesFromBase64(info.labels);
+    const labels = info.labels ?? null;
     this.table = new SampleTable(info.count, labels && labels.length === info.count ? labels : null);
     const hasLabels = this.table.labels !== null;
     this.spec = sanitizeFilter(host.savedState()?.filter, hasLabels) ?? NO_FILTER;
@@ -150,30 +158,30 @@ export class DatasetView {
   // ---- thumbnails ----
 
   private requestThumbnails(samples: number[]): void {
-    const budget = MAX_REQUESTS_IN_FLIGHT - this.inFlight.size;
+    const budget = MAX_REQUESTS_IN_FLIGHT - this.thumbnailReplies.size;
     if (budget <= 0) return; // asked again when a reply arrives and the grid repaints
     for (const indices of this.cache.plan(samples.slice(0, budget * THUMBNAIL_PAGE), THUMBNAIL_PAGE)) {
-      const requestId = this.nextRequestId++;
-      this.inFlight.set(requestId, indices);
-      this.host.post({ type: 'request-thumbnails', requestId, indices });
+      this.thumbnailReplies
+        .request((messageId) => this.host.post({ type: 'request-thumbnails', messageId, indices }))
+        .then(
+          (pixels) => this.onThumbnails(indices, pixels),
+          (e: Error) => this.onThumbnailsFailed(indices, e.message),
+        );
     }
   }
 
-  onThumbnails(requestId: number, indices: number[], pixels: string): void {
-    this.inFlight.delete(requestId);
-    const bytes = bytesFromBase64(pixels);
+  private onThumbnails(indices: number[], pixels: Uint8Array): void {
     const size = this.info.width * this.info.height;
-    if (bytes.length !== indices.length * size) {
+    if (pixels.length !== indices.length * size) {
       this.cache.failed(indices);
       return;
     }
-    indices.forEach((sample, k) => this.cache.set(sample, bytes.slice(k * size, (k + 1) * size)));
+    indices.forEach((sample, k) => this.cache.set(sample, pixels.slice(k * size, (k + 1) * size)));
     this.thumbnailNote.hidden = true;
     this.grid.refresh();
   }
 
-  onThumbnailsFailed(requestId: number, indices: number[], message: string): void {
-    this.inFlight.delete(requestId);
+  private onThumbnailsFailed(indices: number[], message: string): void {
     this.cache.failed(indices);
     this.thumbnailNote.textContent = `Could not read samples: ${message}`;
     this.thumbnailNote.hidden = false;
@@ -192,9 +200,7 @@ export class DatasetView {
 
   onPredictionsChunk(runId: number, chunk: PredictionChunk): void {
     if (runId !== this.runId) return;
-    const predicted = int32FromBase64(chunk.predicted);
-    const confidence = float32FromBase64(chunk.confidence);
-    const loss = chunk.loss === undefined ? undefined : float32FromBase64(chunk.loss);
+    const { predicted, confidence, loss } = chunk;
     if (predicted.length !== chunk.n) return;
     this.table.setPredictions(chunk.start, predicted, confidence, loss);
     this.afterPredictions(false);

@@ -1,5 +1,6 @@
-// The VS Code web components the dataset browser uses: only these are bundled.
-import './litNonce';
+// The VS Code web components the dataset browser uses: only these are bundled (after the CSP nonce, which
+// lit must know before it defines their styles).
+import '../cspNonce';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';

@@ -1,7 +1,7 @@
 // The bar above the grid: filter by true and predicted class, "Misclassified only", the sort, "Go to #",
 // the count of samples shown, and "Compare Methods" for the selection.
 import { MAX_COMPARE_SAMPLES } from '../../src/protocol/datasetMessages';
-import { el } from './element';
+import { el } from '../dom';
 import { countLabel, SORT_KEYS, type FilterSpec, type SortKey } from './sampleFilter';
 
 const SORT_LABELS: Record<SortKey, string> = {

@@ -3,11 +3,11 @@
 import './elements';
 import './dataset.css';
 import type { ToDatasetView } from '../../src/protocol/datasetMessages';
-import { DatasetView } from './datasetView';
-import { el } from './element';
-import { connectToHost } from './hostBridge';
+import { el } from '../dom';
+import { connectToHost } from '../hostBridge';
+import { DatasetView, type DatasetHostBridge } from './datasetView';
 
-const host = connectToHost();
+const host: DatasetHostBridge = connectToHost();
 const app = document.getElementById('app') ?? document.body.appendChild(el('div', { id: 'app' }));
 let view: DatasetView | undefined;
 
@@ -22,10 +22,10 @@ host.onMessage((msg: ToDatasetView) => {
       show(view.element);
       break;
     case 'thumbnails':
-      view?.onThumbnails(msg.requestId, msg.indices, msg.pixels);
+      view?.thumbnailReplies.answer(msg.inReplyTo, msg.pixels);
       break;
     case 'thumbnails-failed':
-      view?.onThumbnailsFailed(msg.requestId, msg.indices, msg.message);
+      view?.thumbnailReplies.fail(msg.inReplyTo, new Error(msg.message));
       break;
     case 'predictions-reset':
       view?.onPredictionsReset(msg.runId, msg.model);

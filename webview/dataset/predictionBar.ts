@@ -1,7 +1,7 @@
 // The line under the filters: which model predicts, how far the background run is (with Cancel), and the
 // summary: accuracy on the file and how many samples the model gets wrong.
 import type { PredictionModel, PredictionStatus } from '../../src/protocol/datasetMessages';
-import { el } from './element';
+import { el } from '../dom';
 import type { PredictionSummary } from './sampleTable';
 
 export interface PredictionBarOptions {

@@ -4,7 +4,7 @@
 // the cells above it are plain elements with the index, label, prediction and accessible name.
 // The grid is one tab stop; the arrow keys move a cursor cell (aria-activedescendant), Enter explains it,
 // Space or Ctrl/Cmd-click toggles it into the selection, Shift extends the selection.
-import { el } from './element';
+import { el } from '../dom';
 import { columnsFor, gridLayout, isNavigationKey, moveCursor, scrollToReveal, visibleRows, type GridLayout } from './gridGeometry';
 import type { SampleSelection } from './sampleSelection';
 import type { SampleTable } from './sampleTable';

@@ -4,7 +4,8 @@
 // Upscaling is nearest-neighbour by an integer factor so every model pixel stays a crisp square.
 import { renderHeatmap } from '../../src/engine/heatmap/render';
 import type { RgbaImage } from '../../src/engine/image/rgbaImage';
-import type { DisplaySettings, PixelImage } from '../../src/protocol/webviewMessages';
+import type { PixelImage } from '../../src/protocol/webviewMessages';
+import type { DisplaySettings } from '../../src/protocol/display';
 
 export type { RgbaImage };
 

@@ -5,8 +5,9 @@
 import { parseMethodSpec } from '../methods/methodRegistry';
 import { splitEvenly } from '../pool/parallelJobs';
 import type { WorkerPool } from '../pool/workerPool';
-import type { BackendInfo, ModelCard } from '../types';
-import type { ExplainResult, ImageSource, ModelRef, PixelFlipJob, PreparedImage, PreprocessMode } from '../../protocol/engineJobs';
+import type { BackendInfo, ModelCard } from '../../protocol/model';
+import type { ExplainResult, ImageSource, ModelRef, PixelFlipJob, PreparedImage } from '../../protocol/engineJobs';
+import type { PreprocessMode } from '../../protocol/preprocess';
 import { DEFAULT_FLIP_STEPS } from './perturbation';
 import { forEachConcurrently, splitIntoChunks, withLinkedSignal, type EvaluateOptions } from './scheduling';
 import { flipScores, meanCurve, meanScores, type FlipCurves, type FlipScores } from './scores';

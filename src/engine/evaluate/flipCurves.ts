@@ -4,7 +4,8 @@
 // every image. Rows are generated chunk by chunk, so memory stays bounded whatever the number of items.
 import { UserError } from '../errors';
 import { predict } from '../methods/explain';
-import type { ImageShape, Network } from '../types';
+import type { Network } from '../types';
+import type { ImageShape } from '../../protocol/model';
 import { checkSteps, removedAt, writePerturbed } from './perturbation';
 import { FLIP_ORDERS, pixelOrder } from './pixelOrder';
 import type { FlipCurves } from './scores';

@@ -3,7 +3,7 @@
 // models that is 0; for a card with range [l, h] and mean/std it is (l − mean_c)/std_c per channel.
 import { UserError } from '../errors';
 import { pixelToInput } from '../model/modelCard';
-import type { ImageShape, ModelCard } from '../types';
+import type { ImageShape, ModelCard } from '../../protocol/model';
 
 /** The default number of steps K. */
 export const DEFAULT_FLIP_STEPS = 20;

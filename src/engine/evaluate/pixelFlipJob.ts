@@ -2,7 +2,7 @@
 import { UserError } from '../errors';
 import { inputConverter } from '../jobs/inputConverter';
 import { getModel } from '../jobs/modelCache';
-import type { BackendInfo } from '../types';
+import type { BackendInfo } from '../../protocol/model';
 import type { PixelFlipJob, PixelFlipResult } from '../../protocol/engineJobs';
 import { flipCurves } from './flipCurves';
 import { flipBaseline } from './perturbation';

@@ -6,8 +6,9 @@
 // followed as the model is destroyed. A method whose ρ stays high explains the image, not the model.
 import { parseMethodSpec } from '../methods/methodRegistry';
 import type { WorkerPool } from '../pool/workerPool';
-import type { BackendInfo, ModelCard } from '../types';
-import type { ExplainJob, ExplainResult, ImageSource, ModelRef, PreparedImage, PreprocessMode } from '../../protocol/engineJobs';
+import type { BackendInfo, ModelCard } from '../../protocol/model';
+import type { ExplainJob, ExplainResult, ImageSource, ModelRef, PreparedImage } from '../../protocol/engineJobs';
+import type { PreprocessMode } from '../../protocol/preprocess';
 import { forEachConcurrently, splitIntoChunks, withLinkedSignal, type EvaluateOptions } from './scheduling';
 import { spearman } from './spearman';
 

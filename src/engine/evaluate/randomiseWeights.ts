@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { isLinear, type LinearNode, type Network } from '../graph/nodes';
 import { withWeights } from '../graph/weights';
+import { normalStream } from '../seededRandom';
 
 /** Names of the nodes the check re-draws, in the order it re-draws them: the logits' node first. */
 export function randomisableLayers(network: Network): string[] {
@@ -58,29 +59,4 @@ export function redraw(values: Float32Array, seed: number): Float32Array {
 /** The seed of one layer's kernel (part 0) or bias (part 1) stream. */
 function streamSeed(seed: number, fromTop: number, part: number): number {
   return (Math.imul(seed >>> 0, 0x9e3779b1) + Math.imul(2 * fromTop + part + 1, 0x85ebca6b)) >>> 0;
-}
-
-/** Standard normal numbers: mulberry32 uniforms through Box–Muller (both values of each pair used). */
-export function normalStream(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const v = spare;
-      spare = null;
-      return v;
-    }
-    const u = 1 - uniform(); // (0, 1]: log(u) is finite
-    const radius = Math.sqrt(-2 * Math.log(u));
-    const angle = 2 * Math.PI * uniform();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  };
 }

@@ -10,9 +10,8 @@
 //   0 ┼────────┬────────┬
 //     0       0.5       1   fraction of pixels removed (MoRF)
 import { nice, tickStep, ticks } from 'd3-array';
-import type { MethodTitle } from '../types';
-import type { TextMeasure } from './font';
-import { placeTitle, titleWidth, type TextRun } from './titleText';
+import type { MethodTitle } from '../../protocol/methodTitle';
+import { placeTitle, titleWidth, type TextMeasure, type TextRun } from './titleText';
 
 export interface CurveChartSpec {
   /** Each series has its values at x = 0, 1/K, …, 1 (K+1 values, K ≥ 1). */

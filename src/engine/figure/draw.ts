@@ -3,7 +3,7 @@
 import type { RgbaImage } from '../image/rgbaImage';
 import type { FigureFont } from './font';
 import type { Rect } from './layout';
-import { fillPolygons, flattenPath, type CoverageMask, type Point } from './rasterize';
+import { fillPolygons, flattenPath, type CoverageMask, type Vertex } from './rasterize';
 import type { TextRun } from './titleText';
 
 export type Color = [number, number, number];
@@ -47,8 +47,8 @@ export function drawText(img: RgbaImage, runs: TextRun[], font: FigureFont, colo
   for (const run of runs) {
     if (!run.text.trim()) continue;
     const place = run.rotated
-      ? ([x, y]: Point): Point => [run.x + y, run.y - x] // 90° counter-clockwise about the run's origin
-      : ([x, y]: Point): Point => [run.x + x, run.y + y];
+      ? ([x, y]: Vertex): Vertex => [run.x + y, run.y - x] // 90° counter-clockwise about the run's origin
+      : ([x, y]: Vertex): Vertex => [run.x + x, run.y + y];
     const mask = fillPolygons(flattenPath(font.outline(run.text, run.size), place));
     if (mask) blendCoverage(img, mask, color);
   }
@@ -56,9 +56,9 @@ export function drawText(img: RgbaImage, runs: TextRun[], font: FigureFont, colo
 
 /** A polyline `width` px wide, anti-aliased: a rectangle per segment and a round cap at every point,
  *  filled together (all of one orientation, so the non-zero rule makes them one shape). */
-export function strokePolyline(img: RgbaImage, points: Point[], width: number, color: Color): void {
+export function strokePolyline(img: RgbaImage, points: Vertex[], width: number, color: Color): void {
   const half = width / 2;
-  const shapes: Point[][] = [];
+  const shapes: Vertex[][] = [];
   for (let i = 0; i + 1 < points.length; i++) {
     const [[x0, y0], [x1, y1]] = [points[i], points[i + 1]];
     const length = Math.hypot(x1 - x0, y1 - y0);
@@ -67,7 +67,7 @@ export function strokePolyline(img: RgbaImage, points: Point[], width: number, c
     shapes.push([[x0 + nx, y0 + ny], [x1 + nx, y1 + ny], [x1 - nx, y1 - ny], [x0 - nx, y0 - ny]]);
   }
   for (const [x, y] of points) {
-    shapes.push(Array.from({ length: 12 }, (_, k): Point => [x + half * Math.cos((k * Math.PI) / 6), y - half * Math.sin((k * Math.PI) / 6)]));
+    shapes.push(Array.from({ length: 12 }, (_, k): Vertex => [x + half * Math.cos((k * Math.PI) / 6), y - half * Math.sin((k * Math.PI) / 6)]));
   }
   // The segment rectangles above have negative signed area (rotation keeps it); give the caps the same.
   const oriented = shapes.map((shape) => (signedArea(shape) > 0 ? shape.reverse() : shape));
@@ -75,7 +75,7 @@ export function strokePolyline(img: RgbaImage, points: Point[], width: number, c
   if (mask) blendCoverage(img, mask, color);
 }
 
-function signedArea(polygon: Point[]): number {
+function signedArea(polygon: Vertex[]): number {
   let area = 0;
   polygon.forEach(([x0, y0], i) => {
     const [x1, y1] = polygon[(i + 1) % polygon.length];

@@ -4,16 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as opentype from 'opentype.js';
 import type { PathCommand } from 'opentype.js';
-
-/** What layout needs to know about text: widths and vertical extent, both scaling with the size. */
-export interface TextMeasure {
-  /** Advance width of `text` at `size` px, kerning included. */
-  width(text: string, size: number): number;
-  /** Distance from the baseline up to the top of the tallest glyphs, per px of size. */
-  ascent: number;
-  /** Distance from the baseline down to the bottom of descenders, per px of size (positive). */
-  descent: number;
-}
+import type { TextMeasure } from './titleText';
 
 export interface FigureFont extends TextMeasure {
   /** Glyph outlines of `text` at `size` px with the baseline starting at (0, 0), y pointing down. */

@@ -4,7 +4,8 @@
 // coverage mask in 0..1 that the caller blends in any colour.
 import type { PathCommand } from 'opentype.js';
 
-export type Point = [number, number];
+/** A polygon vertex, [x, y] in pixels. */
+export type Vertex = [number, number];
 
 export interface CoverageMask {
   /** Top-left corner of the mask in the target image. */
@@ -20,10 +21,10 @@ const SUBSCANLINES = 16;
 const FLATNESS = 0.05;
 
 /** Closed polygons from path commands, each point passed through `transform` (for placement, rotation). */
-export function flattenPath(commands: PathCommand[], transform: (p: Point) => Point = (p) => p): Point[][] {
-  const polygons: Point[][] = [];
-  let current: Point[] = [];
-  let pen: Point = [0, 0];
+export function flattenPath(commands: PathCommand[], transform: (p: Vertex) => Vertex = (p) => p): Vertex[][] {
+  const polygons: Vertex[][] = [];
+  let current: Vertex[] = [];
+  let pen: Vertex = [0, 0];
   const close = () => {
     if (current.length > 2) polygons.push(current.map(transform));
     current = [];
@@ -89,7 +90,7 @@ interface Edge {
 }
 
 /** Coverage of the union of `polygons` under the non-zero rule, or null if they cover nothing. */
-export function fillPolygons(polygons: Point[][]): CoverageMask | null {
+export function fillPolygons(polygons: Vertex[][]): CoverageMask | null {
   const edges: Edge[] = [];
   let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const poly of polygons) {

@@ -1,7 +1,18 @@
-// Titles with real subscripts (LRP-α₁.₂β₀.₂ as 'LRP-α' + small lowered '1.2' + ...): word wrapping and
-// placement as positioned runs of one size each, which both the PNG renderer and a canvas can draw.
-import type { MethodTitle } from '../types';
-import type { TextMeasure } from './font';
+// Text in the figures: what layout needs to know about a font (TextMeasure: opentype.js measures it for
+// the PNG renderer, a canvas for the webview), titles with real subscripts (LRP-α₁.₂β₀.₂ as 'LRP-α' +
+// small lowered '1.2' + ...), word wrapping, shortening, and placement as positioned runs of one size each,
+// which the PNG renderer and a canvas draw alike.
+import type { MethodTitle } from '../../protocol/methodTitle';
+
+/** What layout needs to know about text: widths and vertical extent, both scaling with the size. */
+export interface TextMeasure {
+  /** Advance width of `text` at `size` px, kerning included. */
+  width(text: string, size: number): number;
+  /** Distance from the baseline up to the top of the tallest glyphs, per px of size. */
+  ascent: number;
+  /** Distance from the baseline down to the bottom of descenders, per px of size (positive). */
+  descent: number;
+}
 
 /** Subscripts are drawn at this fraction of the font size ... */
 export const SUB_SCALE = 0.72;
@@ -16,6 +27,8 @@ export interface TextRun {
   size: number;
   /** Turned 90° counter-clockwise: reads bottom to top, the baseline going up from (x, y). */
   rotated?: boolean;
+  /** Secondary text (labels, captions, subtitles): a canvas draws it in the theme's muted colour. */
+  muted?: boolean;
 }
 
 export function titleWidth(title: MethodTitle, size: number, measure: TextMeasure): number {
@@ -58,4 +71,12 @@ export function placeTitle(title: MethodTitle, x: number, y: number, size: numbe
     pen += measure.width(part.text, partSize);
   }
   return runs;
+}
+
+/** `text`, shortened with "…" until it is at most `maxWidth` wide at `size`. */
+export function fitText(text: string, maxWidth: number, size: number, measure: TextMeasure): string {
+  if (measure.width(text, size) <= maxWidth) return text;
+  let cut = text.length;
+  while (cut > 1 && measure.width(text.slice(0, cut) + '…', size) > maxWidth) cut--;
+  return text.slice(0, cut) + '…';
 }

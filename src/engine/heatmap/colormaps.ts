@@ -2,9 +2,7 @@
 // unless positions are given, linearly interpolated in between. A map takes t in [0, 1]; relevance 0 is
 // always t = 0.5 (see normalize.ts), so diverging maps put their neutral colour exactly there.
 
-export type ColormapName = 'bwr' | 'gray' | 'coldnhot' | 'viridis';
-
-export const COLORMAP_NAMES: readonly ColormapName[] = ['bwr', 'gray', 'coldnhot', 'viridis'];
+import { COLORMAPS, type ColormapName } from '../../protocol/display';
 
 export type Rgb = [number, number, number];
 
@@ -51,7 +49,7 @@ const cache = new Map<ColormapName, Colormap>();
 export function colormap(name: ColormapName): Colormap {
   let map = cache.get(name);
   if (map) return map;
-  if (!(name in STOPS)) throw new Error(`unknown colour map "${name}"; known: ${COLORMAP_NAMES.join(', ')}`);
+  if (!(name in STOPS)) throw new Error(`unknown colour map "${name}"; known: ${COLORMAPS.join(', ')}`);
   const stops = parseStops(STOPS[name]);
   const rgbAt = (t: number): Rgb => {
     const x = Number.isNaN(t) ? 0.5 : Math.min(1, Math.max(0, t));

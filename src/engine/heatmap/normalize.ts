@@ -3,9 +3,7 @@
 // 99.5th percentile by default, so a handful of extreme pixels do not wash out the rest; beyond it,
 // values saturate. A non-negative map (Sensitivity) thus only reaches the upper half: white to red.
 
-export type Normalization = { kind: 'percentile'; p: number } | { kind: 'max' };
-
-export const DEFAULT_NORMALIZATION: Normalization = { kind: 'percentile', p: 99.5 };
+import { DEFAULT_NORMALIZATION, type Normalization } from '../../protocol/display';
 
 /** The p-th percentile (0..100) of |values| over the finite values, interpolating between ranks as numpy does. */
 export function percentileOfMagnitudes(values: ArrayLike<number>, p: number): number {

@@ -2,11 +2,10 @@
 // model input, and enlarge by whole pixels so each input pixel stays a crisp square.
 import { UserError } from '../errors';
 import type { RgbaImage } from '../image/rgbaImage';
-import { colormap, type ColormapName } from './colormaps';
-import { DEFAULT_NORMALIZATION, relevanceScale, unitValue, type Normalization } from './normalize';
-
-export type { ColormapName } from './colormaps';
-export type { Normalization } from './normalize';
+import { colormap } from './colormaps';
+import type { ColormapName } from '../../protocol/display';
+import { relevanceScale, unitValue } from './normalize';
+import { DEFAULT_NORMALIZATION, type Normalization } from '../../protocol/display';
 
 export interface HeatmapOptions {
   colormap: ColormapName;

@@ -61,11 +61,15 @@ function decodeFormat(format: ImageFormat, bytes: Uint8Array, fileName: string, 
 
 /** Reads and decodes an image file, with "not found" and "is a directory" as UserErrors. */
 export async function readImageFile(filePath: string, options: DecodeOptions = {}): Promise<RgbaImage> {
-  let bytes: Uint8Array;
+  return decodeImage(await readImageBytes(filePath), filePath, options);
+}
+
+/** An image file's bytes, with "not found", "is a directory" and "permission denied" as UserErrors. */
+export async function readImageBytes(filePath: string): Promise<Uint8Array> {
   try {
     const stat = await fsp.stat(filePath);
     if (stat.isDirectory()) throw new UserError('is a directory, not an image file', filePath);
-    bytes = await fsp.readFile(filePath);
+    return await fsp.readFile(filePath);
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -74,5 +78,4 @@ export async function readImageFile(filePath: string, options: DecodeOptions = {
     if (code === 'EISDIR') throw new UserError('is a directory, not an image file', filePath);
     throw new UserError(`cannot read: ${(e as Error).message}`, filePath);
   }
-  return decodeImage(bytes, filePath, options);
 }

@@ -1,21 +1,12 @@
 // From a decoded image to the model's input tensor data, keeping the 8-bit image that was actually fed
 // so the UI can show exactly what the model saw.
-import type { ImageShape } from '../types';
+import type { ImageShape } from '../../protocol/model';
 import { UserError } from '../errors';
 import { fitLikeMnist, MNIST_BOX_FRACTION } from './mnistFit';
 import { borderValues, grayPlane, mean, rgbPlanes } from './planes';
-import { resizeForModel, type ResizeMode, type SourceRegion } from './resizeForModel';
+import { resizeForModel, type SourceRegion } from './resizeForModel';
+import type { PreprocessMode, ResizeMode } from '../../protocol/preprocess';
 import type { RgbaImage } from './rgbaImage';
-
-/**
- * - `none`: convert to the model's channels (grey replicated to R, G, B; colour to ITU-R 601 luma) and
- *   resize as torchvision's eval transform does (resizeForModel.ts: aspect kept and centre-cropped, or
- *   stretched when the card says so).
- * - `fit`: the MNIST procedure (see mnistFit.ts).
- * - `auto`: `fit` for grey 28×28-input models given an image that does not already look like model input
- *   (model-sized, dark background), e.g. a photo of a digit on white paper; `none` for everything else.
- */
-export type PreprocessMode = 'auto' | 'fit' | 'none';
 
 export interface PreprocessTarget {
   shape: ImageShape;

@@ -10,8 +10,7 @@
 // Resample.c does: coefficients normalised per output pixel, 22-bit fixed point, the horizontal pass first
 // into 8-bit rows, then the vertical pass. The result equals Pillow's byte for byte
 // (test/fixtures/resize, written by torchvision).
-
-export type ResizeMode = 'crop' | 'stretch';
+import type { ResizeMode } from '../../protocol/preprocess';
 
 export interface ResizeResult {
   /** One plane per channel, dstH × dstW, integer values 0..255. */

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { isUserError, UserError } from '../errors';
 import { loadModel, type LoadedModel } from '../model/loadModel';
 import { readCard } from '../model/modelCard';
-import type { ModelCard } from '../types';
+import type { ModelCard } from '../../protocol/model';
 import { loadKerasNetwork } from './keras/loadKeras';
 import { modelFilesBeforeLoading, modelFormatOf, type ModelFormat } from './modelFiles';
 import { loadOnnxNetwork } from './onnx/loadOnnx';

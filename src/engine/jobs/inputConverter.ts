@@ -1,6 +1,6 @@
 // 8-bit model-sized pixels to the network input, as every job that starts from pixels needs it.
 import { pixelToInput } from '../model/modelCard';
-import type { ModelCard } from '../types';
+import type { ModelCard } from '../../protocol/model';
 
 /** 8-bit HWC pixels to the network input, through a per-channel table of the card's 256 values. */
 export function inputConverter(card: ModelCard): (pixels: Uint8Array) => Float32Array {

@@ -8,7 +8,7 @@ import { describeNetwork } from '../methods/describeNetwork';
 import { explain, predict } from '../methods/explain';
 import { parseMethodSpec } from '../methods/methodRegistry';
 import { networkInputBounds, pixelToInput } from '../model/modelCard';
-import type { BackendInfo, ModelCard } from '../types';
+import type { BackendInfo, ModelCard } from '../../protocol/model';
 import { runPixelFlip } from '../evaluate/pixelFlipJob';
 import { randomisableLayers, randomisedNetwork } from '../evaluate/randomiseWeights';
 import { inputConverter } from './inputConverter';

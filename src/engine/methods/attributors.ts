@@ -3,8 +3,11 @@
 // batch × steps never holds more activations than `chunkEvaluations` rows at once.
 import * as tf from '@tensorflow/tfjs';
 import { logitsOf } from '../network/forward';
-import type { ImageShape, Network } from '../types';
+import type { Network } from '../types';
+import type { ImageShape } from '../../protocol/model';
 import { gradientStack, type ReluMode } from './gradientPass';
+import { normalStream } from '../seededRandom';
+import type { AttributorId } from './methodTable';
 import { Trace } from './trace';
 
 /** The rows to explain, as the attributors need them. */
@@ -115,28 +118,8 @@ export function integratedGradients(batch: AttributionBatch, steps: number): { m
  * Generated here rather than by tf.randomNormal, which ignores a seed of 0 and so is not reproducible.
  */
 export function smoothGradNoise(samples: number, size: number, seed: number): tf.Tensor2D {
-  const next = mulberry32(seed);
-  const values = new Float32Array(samples * size);
-  // Box–Muller: two uniforms in (0, 1] give two independent standard normals.
-  for (let i = 0; i < values.length; i += 2) {
-    const radius = Math.sqrt(-2 * Math.log(1 - next()));
-    const angle = 2 * Math.PI * next();
-    values[i] = radius * Math.cos(angle);
-    if (i + 1 < values.length) values[i + 1] = radius * Math.sin(angle);
-  }
-  return tf.tensor2d(values, [samples, size]);
-}
-
-/** A small, fast, seedable uniform generator on [0, 1) (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const normal = normalStream(seed);
+  return tf.tensor2d(Float32Array.from({ length: samples * size }, normal), [samples, size]);
 }
 
 /**
@@ -231,3 +214,16 @@ function inChunks(rows: number, chunk: number, part: (start: number, n: number) 
   }
   return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
 }
+
+/**
+ * Each attributor method of the table (methodTable.ts) with its function: the map [rows, h, w] and, for
+ * integrated gradients, f_c of the baseline per row. `bounds` are the request's checked per-channel bounds.
+ */
+export const ATTRIBUTORS: Record<AttributorId, (batch: AttributionBatch, params: Record<string, number>, bounds: [number[], number[]] | null) => [tf.Tensor, tf.Tensor?]> = {
+  'integrated-gradients': (batch, p) => {
+    const { map, baselineLogit } = integratedGradients(batch, p.steps);
+    return [map, baselineLogit];
+  },
+  smoothgrad: (batch, p, bounds) => [smoothGrad(batch, p.samples, p.sigma, p.seed, bounds)],
+  occlusion: (batch, p) => [occlusion(batch, p.patch, p.stride)],
+};

@@ -1,7 +1,9 @@
-// Which rule goes on which Dense/Conv node, per LRP method (Zennit's `composites.py`). Rules themselves
-// live in rules.ts; every other node kind propagates as its layer module says (layers/<kind>.ts).
+// LRP composites (Zennit's `composites.py`): which rule goes on which Dense/Conv node is data in each LRP
+// method's record (methodTable.ts); this makes the named rules (rules.ts) with the spec's parameters.
+// Every other node kind propagates as its layer module says (layers/<kind>.ts).
 import type { LinearNode } from '../graph/nodes';
-import type { MethodId, MethodSpec } from '../types';
+import type { MethodSpec } from '../types';
+import { runsAs, type RuleName } from './methodTable';
 import {
   alphaBetaRule,
   epsilonRule,
@@ -23,51 +25,25 @@ export interface LayerPlace {
 
 export type Composite = (node: LinearNode, place: LayerPlace) => Rule;
 
-export const LRP_METHODS: ReadonlySet<MethodId> = new Set<MethodId>([
-  'deep-taylor',
-  'lrp-ab',
-  'lrp-z',
-  'lrp-epsilon',
-  'lrp-gamma',
-  'epsilon-plus-flat',
-  'epsilon-gamma-box',
-]);
+/** Each rule a composite names, made with the spec's parameters; `bounded` says whether the request gave
+ *  input bounds: z^B needs them, and without them the first layer falls back to w² (deep Taylor's rule
+ *  for unbounded inputs). */
+const RULES: Record<RuleName, (params: Record<string, number>, bounded: boolean) => Rule> = {
+  z: () => zRule,
+  epsilon: (p) => epsilonRule(p.epsilon),
+  gamma: (p) => gammaRule(p.gamma),
+  'alpha-beta': (p) => alphaBetaRule(p.alpha, p.beta),
+  'z-plus': () => zPlusRule,
+  flat: () => flatRule,
+  box: (_p, bounded) => (bounded ? zBoxRule : wSquareRule),
+};
 
-/**
- * The composite of an LRP method. `bounded` says whether the request gave input bounds: the z^B rule needs
- * them, and without them the first layer falls back to w² (deep Taylor's rule for unbounded inputs).
- */
+/** The composite of an LRP method (its record in methodTable.ts), with the spec's parameters. */
 export function compositeFor(spec: MethodSpec, bounded: boolean): Composite {
-  const p = spec.params;
-  const inputRule = bounded ? zBoxRule : wSquareRule;
-  switch (spec.id) {
-    case 'lrp-z':
-      return () => zRule;
-    case 'lrp-epsilon': {
-      const rule = epsilonRule(p.epsilon);
-      return () => rule;
-    }
-    case 'lrp-gamma': {
-      const rule = gammaRule(p.gamma);
-      return () => rule;
-    }
-    case 'lrp-ab': {
-      // The seed figure applies αβ to every layer, the first included.
-      const rule = alphaBetaRule(p.alpha, p.beta);
-      return () => rule;
-    }
-    case 'deep-taylor':
-      return (_layer, { first }) => (first ? inputRule : zPlusRule);
-    case 'epsilon-plus-flat': {
-      const dense = epsilonRule(p.epsilon);
-      return (_node, { first, convolution }) => (first ? flatRule : convolution ? zPlusRule : dense);
-    }
-    case 'epsilon-gamma-box': {
-      const dense = epsilonRule(p.epsilon);
-      const conv = gammaRule(p.gamma);
-      return (_node, { first, convolution }) => (first ? inputRule : convolution ? conv : dense);
-    }
-    default:
-      throw new Error(`${spec.id} is not an LRP method`);
-  }
+  const runs = runsAs(spec.id, 'lrp');
+  if (!runs) throw new Error(`${spec.id} is not an LRP method`);
+  const made = new Map<RuleName, Rule>();
+  const rule = (name: RuleName) => made.get(name) ?? made.set(name, RULES[name](spec.params, bounded)).get(name)!;
+  const [first, convolution, dense] = [rule(runs.composite.first), rule(runs.composite.convolution), rule(runs.composite.dense)];
+  return (_node, place) => (place.first ? first : place.convolution ? convolution : dense);
 }

@@ -6,9 +6,10 @@ import { isLinear, type Network, type NodeKind } from '../graph/nodes';
 import { LAYERS } from '../layers/index';
 import type { FixedKind } from '../layers/layerKind';
 import { linearOpsOf } from '../network/prepared';
-import type { MethodSpec, NodeInfo } from '../types';
-import { compositeFor, LRP_METHODS } from './composites';
-import { RELU_MODE } from './gradientPass';
+import type { MethodSpec } from '../types';
+import type { NodeInfo } from '../../protocol/model';
+import { compositeFor } from './composites';
+import { methodRecord } from './methodTable';
 
 /**
  * One entry per node, input first. With `method`, each entry says what that method does there; `bounded`
@@ -17,8 +18,10 @@ import { RELU_MODE } from './gradientPass';
 export function describeNetwork(network: Network, options: { method?: MethodSpec; bounded?: boolean } = {}): NodeInfo[] {
   const { method, bounded = true } = options;
   const { beforeFirstLinear, firstLinear } = graphFacts(network);
-  const composite = method && LRP_METHODS.has(method.id) ? compositeFor(method, bounded) : null;
-  const mode = method && (RELU_MODE[method.id] ?? (method.id === 'occlusion' ? null : 'gradient'));
+  const runs = method && methodRecord(method.id).runs;
+  const composite = runs?.family === 'lrp' ? compositeFor(method!, bounded) : null;
+  // Attributors that backpropagate their copies of the input take exact gradients.
+  const mode = runs?.family === 'gradient' ? runs.relu : runs?.family === 'attributor' && runs.backward === 'gradient' ? 'gradient' : null;
   return network.nodes.map((node, i) => {
     const kind = LAYERS[node.kind] as unknown as FixedKind<NodeKind>;
     const info: NodeInfo = {

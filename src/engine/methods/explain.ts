@@ -9,11 +9,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { logitsOf } from '../network/forward';
-import type { ExplainRequest, Explanation, ImageShape, InputBounds, MethodSpec, Network } from '../types';
-import { integratedGradients, occlusion, smoothGrad, type AttributionBatch } from './attributors';
-import { compositeFor, LRP_METHODS } from './composites';
-import { gradientStack, RELU_MODE } from './gradientPass';
+import type { ExplainRequest, InputBounds, MethodSpec, Network } from '../types';
+import type { Explanation } from '../../protocol/explanation';
+import type { ImageShape } from '../../protocol/model';
+import { ATTRIBUTORS, type AttributionBatch } from './attributors';
+import { compositeFor } from './composites';
+import { gradientStack } from './gradientPass';
 import { formatMethodSpec, validateSpec } from './methodRegistry';
+import { isAttributor, methodRecord, runsAs, type ChannelTerm } from './methodTable';
 import { firstLayerBoxes } from './inputBox';
 import { lrpRelevance } from './propagateRelevance';
 import { Trace } from './trace';
@@ -154,20 +157,19 @@ interface MapResult {
  *  shared backward pass, the rest one by one. */
 function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
   const results = new Array<MapResult>(specs.length);
-  const gradientSpecs = indicesWhere(specs, (spec) => RELU_MODE[spec.id] !== undefined);
-  const lrpSpecs = indicesWhere(specs, (spec) => LRP_METHODS.has(spec.id));
+  const gradientSpecs = indicesWhere(specs, (spec) => runsAs(spec.id, 'gradient') !== undefined);
+  const lrpSpecs = indicesWhere(specs, (spec) => runsAs(spec.id, 'lrp') !== undefined);
 
   // The backward stacks are read once; each method's map is then a sum over channels in plain JS.
   if (gradientSpecs.length) {
     const start = performance.now();
-    const modes = [...new Set(gradientSpecs.map((k) => RELU_MODE[specs[k].id]!))];
+    const runs = gradientSpecs.map((k) => runsAs(specs[k].id, 'gradient')!);
+    const modes = [...new Set(runs.map((r) => r.relu))];
     const stack = readAndFree(gradientStack(c.trace, c.oneHot, modes));
     const ms = (performance.now() - start) / gradientSpecs.length;
-    for (const k of gradientSpecs) {
-      const id = specs[k].id;
-      const block = blockData(stack, modes.indexOf(RELU_MODE[id]!), modes.length);
-      const term: ChannelTerm = id === 'sensitivity' ? 'square' : id === 'simple-taylor' ? 'times-input' : 'value';
-      const map = channelMap(block, c.imageShape, term, c.rowImages);
+    for (const [i, k] of gradientSpecs.entries()) {
+      const block = blockData(stack, modes.indexOf(runs[i].relu), modes.length);
+      const map = channelMap(block, c.imageShape, runs[i].term, c.rowImages);
       results[k] = { relevance: map, ms };
     }
   }
@@ -201,9 +203,6 @@ function blockData(stack: Float32Array, k: number, blocks: number): Float32Array
   return stack.subarray(k * size, (k + 1) * size);
 }
 
-/** What a map adds up over the channels of a pixel: g, g², or g times the input. */
-type ChannelTerm = 'value' | 'square' | 'times-input';
-
 /**
  * Per row and pixel, the sum over channels of `term` of g, where g runs over `values` ([rows, h·w·c], HWC)
  * and the input over the row's image. In double precision.
@@ -224,7 +223,7 @@ function channelMap(values: Float32Array, [h, w, c]: ImageShape, term: ChannelTe
   return map;
 }
 
-/** Integrated gradients, SmoothGrad, occlusion: the map [rows, h, w] (and, for IG, f_c of the baseline). */
+/** An attributor method (integrated gradients, SmoothGrad, occlusion): the map [rows, h, w] (and, for IG, f_c of the baseline). */
 function runAttributor(spec: MethodSpec, c: MethodContext): [tf.Tensor, tf.Tensor?] {
   const x = c.trace.x;
   const floatsPerRow = c.trace.values.reduce((total, t) => total + (t ? t.size / c.trace.rows : 0), 0);
@@ -237,24 +236,13 @@ function runAttributor(spec: MethodSpec, c: MethodContext): [tf.Tensor, tf.Tenso
     chunkEvaluations: Math.max(1, Math.floor(CHUNK_FLOATS / floatsPerRow)),
     onProgress: c.onProgress,
   };
-  const p = spec.params;
-  const points = spec.id === 'integrated-gradients' ? p.steps : spec.id === 'smoothgrad' ? p.samples : 0;
-  if (c.onProgress && points) {
-    const evaluations = c.trace.rows * points;
+  const progress = methodRecord(spec.id).progress;
+  if (c.onProgress && progress) {
+    const evaluations = c.trace.rows * spec.params[progress.param];
     batch.chunkEvaluations = Math.min(batch.chunkEvaluations, Math.max(PROGRESS_MIN_CHUNK, Math.ceil(evaluations / PROGRESS_STEPS)));
   }
-  switch (spec.id) {
-    case 'integrated-gradients': {
-      const { map, baselineLogit } = integratedGradients(batch, p.steps);
-      return [map, baselineLogit];
-    }
-    case 'smoothgrad':
-      return [smoothGrad(batch, p.samples, p.sigma, p.seed, c.bounds)];
-    case 'occlusion':
-      return [occlusion(batch, p.patch, p.stride)];
-    default:
-      throw new Error(`no implementation for method ${spec.id}`);
-  }
+  if (!isAttributor(spec.id)) throw new Error(`no implementation for method ${spec.id}`);
+  return ATTRIBUTORS[spec.id](batch, spec.params, c.bounds);
 }
 
 /** Logits and softmax probabilities of `count` images given back to back in `images`. */

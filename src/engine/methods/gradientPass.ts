@@ -9,19 +9,9 @@ import { LAYERS } from '../layers/index';
 import type { FixedKind, ReluMode } from '../layers/layerKind';
 import { asIs, linearOpsOf, preparedNode } from '../network/prepared';
 import { walkBackward } from './backwardWalk';
-import type { MethodId } from '../types';
 import type { Trace } from './trace';
 
 export type { ReluMode } from '../layers/layerKind';
-
-/** The ReLU variant behind each gradient-family method (sensitivity and simple Taylor use the gradient). */
-export const RELU_MODE: Partial<Record<MethodId, ReluMode>> = {
-  sensitivity: 'gradient',
-  gradient: 'gradient',
-  'simple-taylor': 'gradient',
-  'guided-backprop': 'guided',
-  deconvnet: 'deconvnet',
-};
 
 /**
  * Backpropagates `seed` ([N, classes], e.g. one-hot on the targets) to the network input once per mode.

@@ -1,17 +1,11 @@
-// Every attribution method the engine knows: its id, what it does in one line, its parameters with their
-// defaults and ranges, the named presets, and the spec strings users type (`lrp-ab:alpha=3,beta=2`).
+// The spec strings users type (`lrp-ab:alpha=3,beta=2`, a preset name, `seed`) over the method table
+// (methodTable.ts): parsing and checking, formatting back, titles, and the lists for `--list-methods` and
+// the pickers.
 import { UserError } from '../errors';
-import type { MethodId, MethodSpec, MethodTitle } from '../types';
-
-export interface ParamInfo {
-  name: string;
-  default: number;
-  min?: number;
-  max?: number;
-  /** Only whole numbers are accepted. */
-  integer?: boolean;
-  description: string;
-}
+import type { MethodTitle } from '../../protocol/methodTitle';
+import { titleText } from '../../protocol/methodTitle';
+import type { MethodSpec } from '../types';
+import { isMethodId, METHOD_IDS, methodRecord, SEED_METHODS, type MethodId, type ParamInfo } from './methodTable';
 
 export interface PresetInfo {
   name: string;
@@ -26,127 +20,9 @@ export interface MethodInfo {
   presets: string[];
 }
 
-const EPSILON: ParamInfo = {
-  name: 'epsilon',
-  default: 0.25,
-  min: 0,
-  description: 'added to every denominator with its sign; absorbs weak or contradictory contributions',
-};
-const GAMMA: ParamInfo = {
-  name: 'gamma',
-  default: 0.25,
-  min: 0,
-  description: 'weight given to positive contributions on top of the plain ones (0 is the z-rule)',
-};
-
-const METHODS: Array<Omit<MethodInfo, 'presets'>> = [
-  {
-    id: 'sensitivity',
-    description: 'Sensitivity analysis: squared gradient of the target logit, summed over channels',
-    params: [],
-  },
-  { id: 'gradient', description: 'Signed gradient of the target logit (saliency)', params: [] },
-  {
-    id: 'simple-taylor',
-    description: 'Simple Taylor decomposition: input × gradient (first-order Taylor expansion at 0)',
-    params: [],
-  },
-  {
-    id: 'guided-backprop',
-    description: 'Guided backprop: gradient where each ReLU also blocks negative backward signals',
-    params: [],
-  },
-  {
-    id: 'deconvnet',
-    description: 'Deconvnet: backward signal through ReLUs keeps only its positive part, ignoring the forward mask',
-    params: [],
-  },
-  {
-    id: 'deep-taylor',
-    description: 'Deep Taylor decomposition: z+ rule on every layer, z^B (or w² when unbounded) on the first',
-    params: [],
-  },
-  {
-    id: 'lrp-ab',
-    description: 'LRP-αβ on every layer: positive and negative contributions normalised separately, α − β = 1',
-    params: [
-      { name: 'alpha', default: 2, min: 1, description: 'weight of the positive contributions (α ≥ 1)' },
-      { name: 'beta', default: 1, min: 0, description: 'weight of the negative contributions (β = α − 1)' },
-    ],
-  },
-  { id: 'lrp-z', description: 'LRP-0 (z-rule) on every layer: contributions a·w over the pre-activation', params: [] },
-  { id: 'lrp-epsilon', description: 'LRP-ε on every layer: the z-rule with a stabilised denominator', params: [EPSILON] },
-  {
-    id: 'lrp-gamma',
-    description: 'LRP-γ on every layer: the z-rule with positive weights favoured by γ',
-    params: [GAMMA],
-  },
-  {
-    id: 'epsilon-plus-flat',
-    description: 'Composite: flat rule on the first layer, z+ on convolutions, LRP-ε on dense layers',
-    params: [EPSILON],
-  },
-  {
-    id: 'epsilon-gamma-box',
-    description: 'Composite: z^B on the first layer, LRP-γ on convolutions, LRP-ε on dense layers',
-    params: [EPSILON, GAMMA],
-  },
-  {
-    id: 'integrated-gradients',
-    description: 'Integrated gradients from the all-zero baseline (midpoint rule), with its completeness error',
-    params: [{ name: 'steps', default: 32, min: 1, max: 4096, integer: true, description: 'integration steps' }],
-  },
-  {
-    id: 'smoothgrad',
-    description: 'SmoothGrad: gradient averaged over noisy copies of the input',
-    params: [
-      { name: 'samples', default: 32, min: 1, max: 4096, integer: true, description: 'noisy copies averaged' },
-      {
-        name: 'sigma',
-        default: 0.15,
-        min: 0,
-        max: 10,
-        description: 'noise standard deviation in units of the input range (σ = sigma × (high − low); for inputs in [0, 1] it is σ itself)',
-      },
-      {
-        name: 'seed',
-        default: 0,
-        min: 0,
-        max: 2147483647,
-        integer: true,
-        description: 'random seed; equal seeds give equal maps',
-      },
-    ],
-  },
-  {
-    id: 'occlusion',
-    description: 'Occlusion: drop of the target logit when a square patch is set to 0, averaged over patches',
-    params: [
-      { name: 'patch', default: 4, min: 1, max: 4096, integer: true, description: 'patch side in pixels' },
-      { name: 'stride', default: 2, min: 1, max: 4096, integer: true, description: 'step between patches in pixels' },
-    ],
-  },
-];
-
-const PRESETS: PresetInfo[] = [
-  { name: 'lrp-a1.2b0.2', spec: { id: 'lrp-ab', params: { alpha: 1.2, beta: 0.2 } } },
-  { name: 'lrp-a1.5b0.5', spec: { id: 'lrp-ab', params: { alpha: 1.5, beta: 0.5 } } },
-  { name: 'lrp-a2b1', spec: { id: 'lrp-ab', params: { alpha: 2, beta: 1 } } },
-  { name: 'lrp-a1b0', spec: { id: 'lrp-ab', params: { alpha: 1, beta: 0 } } },
-];
-
-/** The columns of the seed figure, in its order. */
-export const SEED_METHODS: readonly string[] = [
-  'sensitivity',
-  'guided-backprop',
-  'simple-taylor',
-  'deep-taylor',
-  'lrp-a1.2b0.2',
-  'lrp-a1.5b0.5',
-  'lrp-a2b1',
-];
-
-const byId = new Map(METHODS.map((m) => [m.id, m]));
+const PRESETS: PresetInfo[] = METHOD_IDS.flatMap((id) =>
+  Object.entries(methodRecord(id).presets ?? {}).map(([name, params]) => ({ name, spec: { id, params } })),
+);
 const presetByName = new Map(PRESETS.map((p) => [p.name, p]));
 
 /** The named presets with the specs they stand for. */
@@ -156,15 +32,12 @@ export function listPresets(): PresetInfo[] {
 
 /** Every method with its parameters and presets, for `--list-methods` and the UI. */
 export function listMethods(): MethodInfo[] {
-  return METHODS.map((m) => ({
-    ...m,
-    params: m.params.map((p) => ({ ...p })),
-    presets: PRESETS.filter((p) => p.spec.id === m.id).map((p) => p.name),
+  return METHOD_IDS.map((id) => ({
+    id,
+    description: methodRecord(id).description,
+    params: methodRecord(id).params.map((p) => ({ ...p })),
+    presets: PRESETS.filter((p) => p.spec.id === id).map((p) => p.name),
   }));
-}
-
-export function isMethodId(id: string): id is MethodId {
-  return byId.has(id as MethodId);
 }
 
 /**
@@ -187,11 +60,11 @@ export function parseMethodSpec(text: string): MethodSpec {
     }
     return copySpec(preset.spec);
   }
-  const method = byId.get(name as MethodId);
-  if (!method) {
-    const known = [...METHODS.map((m) => m.id), ...PRESETS.map((p) => p.name)].join(', ');
+  if (!isMethodId(name)) {
+    const known = [...METHOD_IDS, ...PRESETS.map((p) => p.name)].join(', ');
     throw new UserError(`unknown method "${name}"; known methods: ${known}`);
   }
+  const method = { id: name, ...methodRecord(name) };
 
   const given: Record<string, number> = {};
   if (paramText) {
@@ -208,7 +81,7 @@ export function parseMethodSpec(text: string): MethodSpec {
       given[key] = parseNumber(method.id, info, assignment.slice(eq + 1).trim());
     }
   }
-  return validateSpec({ id: method.id, params: withAlphaBetaCompleted(method.id, given) });
+  return validateSpec({ id: method.id, params: method.complete ? method.complete(given) : given });
 }
 
 /**
@@ -216,8 +89,8 @@ export function parseMethodSpec(text: string): MethodSpec {
  * Returns the spec with every parameter present.
  */
 export function validateSpec(spec: MethodSpec): MethodSpec {
-  const method = byId.get(spec.id);
-  if (!method) throw new UserError(`unknown method "${spec.id}"`);
+  if (!isMethodId(spec.id)) throw new UserError(`unknown method "${spec.id}"`);
+  const method = methodRecord(spec.id);
   const params: Record<string, number> = {};
   for (const key of Object.keys(spec.params)) {
     if (!method.params.some((p) => p.name === key)) throw new UserError(`${spec.id}: unknown parameter "${key}"`);
@@ -227,19 +100,15 @@ export function validateSpec(spec: MethodSpec): MethodSpec {
     checkRange(spec.id, info, value);
     params[info.name] = value;
   }
-  if (spec.id === 'lrp-ab') {
-    const { alpha, beta } = params;
-    if (Math.abs(alpha - beta - 1) > 1e-9) {
-      throw new UserError(`lrp-ab: alpha - beta must be 1 (got alpha=${alpha}, beta=${beta})`);
-    }
-  }
+  const problem = method.check?.(params);
+  if (problem) throw new UserError(`${spec.id}: ${problem}`);
   return { id: spec.id, params };
 }
 
 /** The preset name when the spec is one, else `id` followed by its non-default parameters. */
 export function formatMethodSpec(spec: MethodSpec): string {
-  const method = byId.get(spec.id);
-  if (!method) return spec.id;
+  if (!isMethodId(spec.id)) return spec.id;
+  const method = methodRecord(spec.id);
   const full = fillDefaults(method, spec.params);
   const preset = PRESETS.find(
     (p) => p.spec.id === spec.id && method.params.every((i) => p.spec.params[i.name] === full[i.name]),
@@ -270,67 +139,28 @@ export function splitMethodList(text: string): string[] {
   return specs.flatMap((s) => (s === 'seed' ? [...SEED_METHODS] : [s]));
 }
 
-const SYMBOLS: Record<string, string> = { epsilon: 'ε', gamma: 'γ', alpha: 'α', beta: 'β' };
-
-const TITLES: Record<MethodId, string> = {
-  sensitivity: 'Sensitivity Analysis',
-  gradient: 'Gradient',
-  'simple-taylor': 'Simple Taylor Decomposition',
-  'guided-backprop': 'Guided Backprop',
-  deconvnet: 'Deconvnet',
-  'deep-taylor': 'Deep Taylor Decomposition',
-  'lrp-ab': 'LRP-αβ',
-  'lrp-z': 'LRP-0',
-  'lrp-epsilon': 'LRP-ε',
-  'lrp-gamma': 'LRP-γ',
-  'epsilon-plus-flat': 'LRP ε + z⁺ + flat',
-  'epsilon-gamma-box': 'LRP ε + γ + box',
-  'integrated-gradients': 'Integrated Gradients',
-  smoothgrad: 'SmoothGrad',
-  occlusion: 'Occlusion',
-};
-
 /**
  * The name a figure prints above a column, with α and β values as real subscripts for LRP-αβ
  * (LRP-α₁.₂β₀.₂). Other non-default parameters follow in parentheses: "LRP-ε (ε = 0.1)".
  */
 export function methodTitle(spec: MethodSpec): MethodTitle {
-  const method = byId.get(spec.id);
-  if (!method) return [{ text: spec.id }];
+  if (!isMethodId(spec.id)) return [{ text: spec.id }];
+  const method = methodRecord(spec.id);
   const full = fillDefaults(method, spec.params);
-  if (spec.id === 'lrp-ab') {
-    return [
-      { text: 'LRP-α' },
-      { text: String(full.alpha), sub: true },
-      { text: 'β' },
-      { text: String(full.beta), sub: true },
-    ];
-  }
-  const changed = method.params
-    .filter((i) => full[i.name] !== i.default)
-    .map((i) => `${SYMBOLS[i.name] ?? i.name} = ${full[i.name]}`);
-  return [{ text: changed.length ? `${TITLES[spec.id]} (${changed.join(', ')})` : TITLES[spec.id] }];
+  if (method.titleOf) return method.titleOf(full);
+  const changed = method.params.filter((i) => full[i.name] !== i.default).map((i) => `${i.symbol ?? i.name} = ${full[i.name]}`);
+  return [{ text: changed.length ? `${method.title} (${changed.join(', ')})` : method.title }];
 }
 
 /** The title as plain text, subscripts inline: "LRP-α1.2β0.2". */
 export function methodTitleText(spec: MethodSpec): string {
-  return methodTitle(spec)
-    .map((part) => part.text)
-    .join('');
+  return titleText(methodTitle(spec));
 }
 
-function fillDefaults(method: Omit<MethodInfo, 'presets'>, params: Record<string, number>): Record<string, number> {
+function fillDefaults(method: { params: ParamInfo[] }, params: Record<string, number>): Record<string, number> {
   const full: Record<string, number> = {};
   for (const info of method.params) full[info.name] = params[info.name] ?? info.default;
   return full;
-}
-
-/** `lrp-ab:alpha=3` means β = 2 and `lrp-ab:beta=0.5` means α = 1.5: the other one follows from α − β = 1. */
-function withAlphaBetaCompleted(id: MethodId, given: Record<string, number>): Record<string, number> {
-  if (id !== 'lrp-ab') return given;
-  if ('alpha' in given && !('beta' in given)) return { ...given, beta: given.alpha - 1 };
-  if ('beta' in given && !('alpha' in given)) return { ...given, alpha: given.beta + 1 };
-  return given;
 }
 
 function parseNumber(id: MethodId, info: ParamInfo, text: string): number {

@@ -8,7 +8,8 @@ import { nodeWeights } from '../graph/weights';
 import { readKerasGraph, type KerasGraph } from '../import/tfjs/kerasTopology';
 import { LayerWeights } from '../import/tfjs/layerWeights';
 import { translateKeras } from '../import/tfjs/translate';
-import type { ModelCard, Network } from '../types';
+import type { Network } from '../types';
+import type { ModelCard } from '../../protocol/model';
 import { diskIOHandler } from './diskIOHandler';
 import { readCard, readCardFile } from './modelCard';
 

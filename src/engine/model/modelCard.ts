@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
-import type { ImageShape, ModelCard, Network } from '../types';
+import type { Network } from '../types';
+import type { ImageShape, ModelCard } from '../../protocol/model';
 
 /**
  * The files a model's card may be read from, most specific first: `<model file>.card.json` (so models of

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'worker_threads';
 import { initBackend } from '../backend';
 import { isUserError } from '../errors';
 import { runJob } from '../jobs/runJob';
-import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/engineJobs';
+import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/workerMessages';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
@@ -12,14 +12,14 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const backend = await initBackend(init.wasmDir, init.backend);
   const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(msg, transfer);
-  port!.on('message', async ({ jobId, job }: ToWorker) => {
+  port!.on('message', async ({ messageId: inReplyTo, job }: ToWorker) => {
     try {
       // The job runs synchronously; these messages leave at once, so the host sees progress while it runs.
-      const result = await runJob(job, backend, (done, total) => post({ type: 'progress', jobId, done, total }));
-      post({ type: 'done', jobId, result }, transferablesOf(result));
+      const result = await runJob(job, backend, (done, total) => post({ type: 'progress', inReplyTo, done, total }));
+      post({ type: 'done', inReplyTo, result }, transferablesOf(result));
     } catch (e) {
       const err = e as Error;
-      post({ type: 'failed', jobId, message: isUserError(err) ? err.message : String(err.stack ?? err), userError: isUserError(err) });
+      post({ type: 'failed', inReplyTo, message: isUserError(err) ? err.message : String(err.stack ?? err), userError: isUserError(err) });
     }
   });
   post({ type: 'ready', backend });

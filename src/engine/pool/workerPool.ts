@@ -6,8 +6,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { UserError } from '../errors';
-import type { BackendInfo } from '../types';
-import type { EngineJob, FromWorker, JobResult, ToWorker, WorkerInit } from '../../protocol/engineJobs';
+import type { EngineJob, JobResult } from '../../protocol/engineJobs';
+import type { BackendInfo } from '../../protocol/model';
+import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/workerMessages';
 
 export interface PoolOptions {
   /** Number of worker threads; default: the number of cores. */
@@ -125,7 +126,7 @@ export class WorkerPool {
       return;
     }
     const pending = slot.running;
-    if (!pending || pending.id !== msg.jobId) return;
+    if (!pending || pending.id !== msg.inReplyTo) return;
     if (msg.type === 'progress') {
       pending.onProgress?.(msg.done, msg.total);
       return;
@@ -167,7 +168,7 @@ export class WorkerPool {
       const next = this.queue.shift();
       if (!next) return;
       slot.running = next;
-      const msg: ToWorker = { jobId: next.id, job: next.job };
+      const msg: ToWorker = { messageId: next.id, job: next.job };
       slot.worker.postMessage(msg);
     }
   }

@@ -5,17 +5,17 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../../engine/data/datasetFile';
 import { isUserError, UserError } from '../../engine/errors';
-import { CancelledError } from '../../engine/pool/workerPool';
 import type { FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
+import { CancelledError } from '../engineService';
 import type { HostServices } from '../hostServices';
 import { sampleSubject, type Subject } from '../subjects';
-import { webviewHtml, webviewOptions } from '../webviewHtml';
+import { WebviewPanel } from '../webviewPanel';
 import { datasetHint, imageStats, referenceFor } from '../mismatchHint';
 import { formatDuration, logRun } from '../runLog';
 import { accuracyOf, type SampleStats } from './predictionStats';
 import { predictDataset } from './predictDataset';
 import { validateDatasetMessage } from './validateDatasetMessage';
-import { datasetInfo, encodePredictionChunk, toBase64 } from './wireFormat';
+import { datasetInfo, encodePredictionChunk } from './wireFormat';
 
 /** The predictions of the current run, kept so a reloaded webview can be sent them again. */
 interface PredictionRun {
@@ -27,28 +27,23 @@ interface PredictionRun {
   chunks: Array<{ start: number; stats: SampleStats }>;
 }
 
-export class DatasetBrowser implements vscode.Disposable {
+export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView> {
   private dataset: Dataset | undefined;
   private run: PredictionRun | undefined;
   private nextRunId = 1;
-  private readonly disposables: vscode.Disposable[] = [];
-  private disposed = false;
 
   constructor(
-    private readonly services: HostServices,
+    services: HostServices,
     private readonly uri: vscode.Uri,
     /** Settles when the file is open; rejects with the reader's UserError for a bad file. */
     private readonly opened: Promise<Dataset>,
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
   ) {
-    panel.webview.options = webviewOptions(services.extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, services.extensionUri, 'dataset', path.basename(uri.fsPath));
+    super(services, panel, { view: 'dataset', title: path.basename(uri.fsPath), logTag: 'dataset', validate: (raw) => validateDatasetMessage(raw, this.dataset?.count ?? 0) });
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
       services.selection.onDidChange((what) => {
         if (what === 'model' && this.dataset) this.startPredictions();
       }),
-      panel.onDidDispose(() => this.dispose()),
     );
   }
 
@@ -56,18 +51,19 @@ export class DatasetBrowser implements vscode.Disposable {
     return path.basename(this.uri.fsPath);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const msg: FromDatasetView | null = validateDatasetMessage(raw, this.dataset?.count ?? 0);
-    if (!msg) {
-      this.services.log.appendLine(`[dataset] ignored an invalid message from the webview: ${JSON.stringify(raw)?.slice(0, 200)}`);
-      return;
-    }
+  protected onReady(): void {
+    void this.whenReady();
+  }
+
+  protected onMessage(msg: FromDatasetView): void {
+    void this.handle(msg);
+  }
+
+  private async handle(msg: FromDatasetView): Promise<void> {
     try {
       switch (msg.type) {
-        case 'ready':
-          return await this.onReady();
         case 'request-thumbnails':
-          return await this.sendThumbnails(msg.requestId, msg.indices);
+          return await this.sendThumbnails(msg.messageId, msg.indices);
         case 'explain':
           return await this.explain(msg.index);
         case 'compare':
@@ -82,12 +78,12 @@ export class DatasetBrowser implements vscode.Disposable {
           return void (await vscode.commands.executeCommand('vscode.openWith', this.uri, 'default'));
       }
     } catch (e) {
-      if (!this.disposed) this.reportError(msg.type, e); // a read cut short by closing the editor is no error
+      if (!this.isDisposed) this.reportError(msg.type, e); // a read cut short by closing the editor is no error
     }
   }
 
   /** The webview (re)loaded: send the file, then whatever predictions exist, then start them if none. */
-  private async onReady(): Promise<void> {
+  private async whenReady(): Promise<void> {
     let dataset: Dataset;
     try {
       dataset = await this.opened;
@@ -97,7 +93,7 @@ export class DatasetBrowser implements vscode.Disposable {
       this.post({ type: 'open-failed', name: this.name, message });
       return;
     }
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.dataset = dataset;
     this.post({ type: 'dataset', info: datasetInfo(dataset, this.name) });
     if (this.run) this.replayRun(this.run);
@@ -113,7 +109,7 @@ export class DatasetBrowser implements vscode.Disposable {
   /** Cancels any run in progress and predicts the whole file with the selected model. */
   private startPredictions(): void {
     const dataset = this.dataset;
-    if (!dataset || this.disposed) return;
+    if (!dataset || this.isDisposed) return;
     this.run?.controller.abort();
     const run: PredictionRun = { id: this.nextRunId++, controller: new AbortController(), model: null, status: { state: 'idle' }, chunks: [] };
     this.run = run;
@@ -122,7 +118,7 @@ export class DatasetBrowser implements vscode.Disposable {
 
   private async predict(dataset: Dataset, run: PredictionRun): Promise<void> {
     const { engine, selection, log } = this.services;
-    const current = () => this.run === run && !this.disposed;
+    const current = () => this.run === run && !this.isDisposed;
     const setStatus = (status: PredictionStatus) => {
       run.status = status;
       if (current()) this.post({ type: 'predictions-status', runId: run.id, status });
@@ -131,9 +127,8 @@ export class DatasetBrowser implements vscode.Disposable {
     const started = Date.now();
     try {
       const entry = selection.model;
-      const pool = engine.get();
       const signal = run.controller.signal;
-      const info = await pool.run({ type: 'model-info', model: { path: entry.path } }, signal);
+      const info = await engine.modelInfo({ path: entry.path }, { signal });
       const [h, w, c] = info.card.inputShape;
       if (h !== dataset.height || w !== dataset.width || c !== dataset.channels) {
         const kind = dataset.channels === 1 ? 'grey' : 'RGB';
@@ -146,7 +141,7 @@ export class DatasetBrowser implements vscode.Disposable {
       if (!current()) return;
       this.post({ type: 'predictions-reset', runId: run.id, model: run.model, backend: run.backend });
       setStatus({ state: 'running', done: 0, total: dataset.count });
-      const result = await predictDataset(pool, dataset, { path: entry.path }, {
+      const result = await predictDataset(engine, dataset, { path: entry.path }, {
         signal,
         onChunk: (start, stats, done, total) => {
           run.chunks.push({ start, stats });
@@ -196,7 +191,7 @@ export class DatasetBrowser implements vscode.Disposable {
   }
 
   /** Pixels of the asked samples, in the asked order; runs of consecutive indices are one read each. */
-  private async sendThumbnails(requestId: number, indices: number[]): Promise<void> {
+  private async sendThumbnails(inReplyTo: number, indices: number[]): Promise<void> {
     const dataset = this.dataset;
     if (!dataset) return;
     const size = dataset.height * dataset.width;
@@ -215,11 +210,11 @@ export class DatasetBrowser implements vscode.Disposable {
     } catch (e) {
       // Shown in the editor (not as a notification per request); the log keeps the details.
       const message = (e as Error)?.message ?? String(e);
-      if (!this.disposed) this.services.log.appendLine(`[dataset] reading thumbnails failed: ${(e as Error)?.stack ?? message}`);
-      this.post({ type: 'thumbnails-failed', requestId, indices, message });
+      if (!this.isDisposed) this.log(`reading thumbnails failed: ${(e as Error)?.stack ?? message}`);
+      this.post({ type: 'thumbnails-failed', inReplyTo, indices, message });
       return;
     }
-    this.post({ type: 'thumbnails', requestId, indices, pixels: toBase64(out) });
+    this.post({ type: 'thumbnails', inReplyTo, indices, pixels: out });
   }
 
   private async subject(index: number): Promise<Subject> {
@@ -243,15 +238,9 @@ export class DatasetBrowser implements vscode.Disposable {
     void vscode.window.showErrorMessage(`Explain Image: ${message}`);
   }
 
-  private post(msg: ToDatasetView): void {
-    if (!this.disposed) void this.panel.webview.postMessage(msg);
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
     this.run?.controller.abort();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }
 

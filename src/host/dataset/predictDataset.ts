@@ -1,11 +1,10 @@
-// Predicts every sample of a data set on the worker pool, chunk by chunk, without holding the whole file's
-// pixels at once: a few "lanes" each read the next chunk from the Dataset and send it to the pool, so every
-// worker always has a chunk ready while the host reads the next one. Results stream out per chunk.
+// Predicts every sample of a data set on the engine's workers, chunk by chunk, without holding the whole
+// file's pixels at once: a few "lanes" each read the next chunk from the Dataset and send it to the engine,
+// so every worker always has a chunk ready while the host reads the next one. Results stream out per chunk.
 // No `vscode` import: the measurement scripts and tests drive it from plain Node.
 import type { Dataset } from '../../engine/data/datasetFile';
-import { predictInParallel } from '../../engine/pool/parallelJobs';
-import { CancelledError, type WorkerPool } from '../../engine/pool/workerPool';
 import type { ModelRef } from '../../protocol/engineJobs';
+import { CancelledError, type EngineService } from '../engineService';
 import { sampleStats, type SampleStats } from './predictionStats';
 
 /**
@@ -29,7 +28,7 @@ export interface PredictDatasetOptions {
 }
 
 export async function predictDataset(
-  pool: WorkerPool,
+  engine: Pick<EngineService, 'predict' | 'workers'>,
   dataset: Dataset,
   model: ModelRef,
   options: PredictDatasetOptions = {},
@@ -57,7 +56,7 @@ export async function predictDataset(
       next += n;
       const pixels = await dataset.read(start, n);
       if (stop.signal.aborted) return;
-      const scores = await predictInParallel(pool, { type: 'predict', model, pixels, count: n }, { chunkSize, signal: stop.signal });
+      const scores = await engine.predict({ type: 'predict', model, pixels, count: n }, { chunkSize, signal: stop.signal });
       const stats = sampleStats(scores, n, labels, start);
       result.classes = scores.classes;
       result.predicted.set(stats.predicted, start);
@@ -68,7 +67,7 @@ export async function predictDataset(
     }
   };
   // One lane more than workers, so a worker finishing a chunk finds the next one already queued.
-  const lanes = Array.from({ length: Math.min(pool.size + 1, Math.ceil(count / chunkSize)) }, () =>
+  const lanes = Array.from({ length: Math.min(engine.workers + 1, Math.ceil(count / chunkSize)) }, () =>
     lane().catch((e: unknown) => {
       stop.abort();
       throw e;

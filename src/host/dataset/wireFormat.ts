@@ -1,6 +1,6 @@
-// How the host packs data for the dataset webview (see datasetMessages.ts): typed arrays as base64 of
-// their little-endian bytes. No `vscode` import, so the round trip is unit-tested against the webview's
-// decoders.
+// How the host packs data for the dataset webview (see datasetMessages.ts): typed arrays, each copied
+// into a buffer of its own. VS Code posts a view's whole underlying buffer, and a Node Buffer would go as
+// a JSON array of numbers (its toJSON runs before VS Code's replacer sees it). No `vscode` import.
 import type { Dataset, DatasetFormat } from '../../engine/data/datasetFile';
 import type { DatasetInfo, PredictionChunk } from '../../protocol/datasetMessages';
 import type { SampleStats } from './predictionStats';
@@ -15,8 +15,9 @@ const FORMAT_LABELS: Record<DatasetFormat, string> = {
   folder: 'image folder',
 };
 
-export function toBase64(array: ArrayBufferView): string {
-  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+/** The bytes of `view` in a plain Uint8Array of their own. */
+export function ownBytes(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view);
 }
 
 export function datasetInfo(dataset: Dataset, name: string): DatasetInfo {
@@ -26,7 +27,7 @@ export function datasetInfo(dataset: Dataset, name: string): DatasetInfo {
     count: dataset.count,
     height: dataset.height,
     width: dataset.width,
-    labels: dataset.labels ? toBase64(dataset.labels) : undefined,
+    labels: dataset.labels ? ownBytes(dataset.labels) : undefined,
     labelSource: dataset.labelSource,
     valueRange: dataset.valueScale === 1 ? '[0, 1] floats (×255)' : '[0, 255]',
   };
@@ -36,8 +37,8 @@ export function encodePredictionChunk(start: number, stats: SampleStats): Predic
   return {
     start,
     n: stats.predicted.length,
-    predicted: toBase64(stats.predicted),
-    confidence: toBase64(stats.confidence),
-    loss: stats.loss ? toBase64(stats.loss) : undefined,
+    predicted: new Int32Array(stats.predicted),
+    confidence: new Float32Array(stats.confidence),
+    loss: stats.loss ? new Float32Array(stats.loss) : undefined,
   };
 }

@@ -40,10 +40,27 @@ export interface PanelReading {
   backToPredicted: boolean;
 }
 
+/** A message the host posted to the panel, as it arrived in the webview: its type, the key of the image
+ *  it is about, and the class name (`Object.prototype.toString`) and length of each binary field. */
+export interface ReceivedMessage {
+  type: string;
+  key?: string;
+  binary: Record<string, { kind: string; length: number }>;
+}
+
 export class ExplainPanelPage {
   private cached: Frame | undefined;
 
-  constructor(private readonly workbench: Workbench) {}
+  /** `workbench` may be a getter: a page made before its session starts finds the workbench on first use. */
+  constructor(workbench: Workbench | (() => Workbench)) {
+    this.workbenchOf = typeof workbench === 'function' ? workbench : () => workbench;
+  }
+
+  private readonly workbenchOf: () => Workbench;
+
+  private get workbench(): Workbench {
+    return this.workbenchOf();
+  }
 
   /** The panel's content frame (the one holding `canvas#heatmap`); found again after a reload. */
   async frame(timeoutMs = 60_000): Promise<Frame> {
@@ -89,6 +106,33 @@ export class ExplainPanelPage {
       classNames: (await frame.locator('.class-row .class-name').allInnerTexts()).map((t) => t.trim()),
       backToPredicted: (await frame.locator('[data-focus-key="back-to-predicted"]').count()) > 0,
     };
+  }
+
+  /** From now on, note every message the host posts to the panel (read with `received`). Sent as source
+   *  text, as timedClassClick in the scenario is. */
+  async recordMessages(): Promise<void> {
+    const frame = await this.frame();
+    await frame.evaluate(`(() => {
+      window.__received = [];
+      const binary = {};
+      const walk = (value, path) => {
+        if (ArrayBuffer.isView(value)) binary[path] = { kind: Object.prototype.toString.call(value), length: value.length };
+        else if (Array.isArray(value)) value.forEach((v, i) => walk(v, path + '.' + i));
+        else if (value && typeof value === 'object') for (const k of Object.keys(value)) walk(value[k], path ? path + '.' + k : k);
+      };
+      window.addEventListener('message', (event) => {
+        const m = event.data;
+        if (!m || typeof m.type !== 'string') return;
+        for (const k of Object.keys(binary)) delete binary[k];
+        walk(m, '');
+        window.__received.push({ type: m.type, key: m.key, binary: { ...binary } });
+      });
+    })()`);
+  }
+
+  /** The messages noted since `recordMessages`. */
+  async received(): Promise<ReceivedMessage[]> {
+    return (await (await this.frame()).evaluate('window.__received || []')) as ReceivedMessage[];
   }
 
   /** Polls the panel until `condition` holds; throws with what it showed last (and a screenshot). */

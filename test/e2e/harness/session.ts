@@ -1,6 +1,7 @@
 // One e2e session: a fresh code-server (own user data, own copy of the installed extension, a temp
 // workspace of samples) and a headless Chromium showing its workbench. `stop()` ends both and keeps a
 // final screenshot and the logs in artifacts/e2e/; a watchdog ends them too if a test hangs.
+import { after, before } from 'node:test';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -171,6 +172,26 @@ export async function startSession(scenario: string, options: SessionOptions = {
     const message = (e as Error).message;
     throw new Error(`${scenario}: the e2e session did not start: ${message}${output ? `\ncode-server said:\n${output.slice(-3000)}` : ''}`);
   }
+}
+
+/**
+ * The session of the enclosing describe(): started before its tests (after `prepare`, which may also say
+ * the options), stopped after them; none where the e2e tests are skipped. The function it returns gives
+ * the session inside a test.
+ */
+export function useSession(scenario: string, prepare?: () => SessionOptions | void | Promise<SessionOptions | void>): () => Session {
+  let session: Session | undefined;
+  before(async () => {
+    if (e2eSkip()) return;
+    session = await startSession(scenario, (await prepare?.()) ?? {});
+  });
+  after(async () => {
+    await session?.stop();
+  });
+  return () => {
+    if (!session) throw new Error(`${scenario}: no e2e session (it did not start, or the tests are skipped)`);
+    return session;
+  };
 }
 
 /** Polls `probe` until it returns a value other than `undefined`, or gives up after `timeoutMs`. */

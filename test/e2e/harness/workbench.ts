@@ -262,6 +262,12 @@ export class Workbench {
     return (await this.page.locator('.tabs-container .tab .label-name').allInnerTexts()).map((t) => t.trim());
   }
 
+  /** The label of the active editor group's active tab. */
+  async activeTabLabel(): Promise<string | undefined> {
+    const tab = this.page.locator('.editor-group-container.active .tabs-container .tab.active .label-name').first();
+    return (await tab.count()) > 0 ? (await tab.innerText()).trim() : undefined;
+  }
+
   /**
    * The frame inside a webview that holds `selector`. A webview is an iframe (the host page) holding
    * another iframe (the content), so we search every frame of the page until one has the element.

@@ -1,5 +1,4 @@
 // The CLI as a user runs it: `node dist/cli.js …` (built by `npm run build`), real worker threads and WASM.
-import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -7,10 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
-import { readJson, saveModel, seedWeights, tempModelDir, topologyLayers, writeJson } from '../model/savedModels';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+import { readJson, saveDigitCnn, tempModelDir, topologyLayers, writeJson } from '../model/savedModels';
+import { CLI, bundleReady } from '../bundles';
 
 function run(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args, '--workers', '1'], { encoding: 'utf8', timeout: 120_000 });
@@ -41,19 +39,8 @@ describe('explain-image CLI', () => {
   let digit: string;
 
   before(async () => {
-    assert.ok(fs.existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    });
-    seedWeights(model, 3);
-    modelPath = await saveModel(model, tempModelDir('cli-cnn'));
-    model.dispose();
+    await bundleReady(CLI);
+    modelPath = await saveDigitCnn('cli-cnn', 3);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-cli-'));
     digit = path.join(dir, 'digit.png');
     fs.writeFileSync(digit, grayPng(28, 28, (x, y) => (Math.abs(x - 14) < 3 && y > 4 && y < 24 ? 255 : 0)));

@@ -9,13 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { initBackend, nodeModulesWasmDir, backendInfo } from '../../../src/engine/backend';
+import { backendInfo } from '../../../src/engine/backend';
 import { runJob } from '../../../src/engine/jobs/runJob';
 import type { ExplainResult, PixelFlipResult } from '../../../src/protocol/engineJobs';
 import { npyBytes } from '../data/datasetWriters';
-import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
-
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+import { saveDigitCnn, saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { CLI, bundleReady } from '../bundles';
 
 function run(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args, '--workers', '2'], { encoding: 'utf8', timeout: 120_000 });
@@ -36,19 +35,8 @@ describe('explain-image evaluate', () => {
   let digits: string[];
 
   before(async () => {
-    assert.ok(fs.existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    });
-    seedWeights(model, 5);
-    modelPath = await saveModel(model, tempModelDir('evaluate-cnn'));
-    model.dispose();
+    await bundleReady(CLI);
+    modelPath = await saveDigitCnn('evaluate-cnn', 5);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-evaluate-'));
     digits = [
       grayPng((x, y) => (Math.abs(x - 14) < 3 && y > 4 && y < 24 ? 255 : 0)),

@@ -9,12 +9,11 @@ import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+
 import { cifarBytes, idxImages, idxLabels, makeChw, makeHwc, npyBytes, tempDir, valueOf, writeTree } from '../data/datasetWriters';
 import { writePng } from '../image/encoders';
-import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
-
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+import { saveDigitCnn, saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { CLI, bundleReady } from '../bundles';
 
 function run(args: string[], options: { cwd?: string } = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args, '--workers', '1'], { encoding: 'utf8', timeout: 180_000, cwd: options.cwd });
@@ -64,19 +63,8 @@ describe('explain in batches', () => {
   let rgb: string;
 
   before(async () => {
-    assert.ok(fs.existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
-    const greyModel = tf.sequential({
-      layers: [
-        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 3, kernelSize: 3, activation: 'relu' }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 10 }),
-      ],
-    });
-    seedWeights(greyModel, 11);
-    grey = await saveModel(greyModel, tempModelDir('batch-grey'));
-    greyModel.dispose();
+    await bundleReady(CLI);
+    grey = await saveDigitCnn('batch-grey', 11, { filters: 3, softmax: false });
     // A random-weight colour model: 32×32×3 in, 10 classes out.
     const rgbModel = tf.sequential({
       layers: [

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+
 import { explain } from '../../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
 import { loadModel } from '../../../src/engine/model/loadModel';
@@ -20,8 +20,8 @@ import { residualConcatGraph } from '../graph/graphs';
 import { tfjsFromGraph } from '../import/tfjs/tfjsFromGraph';
 import { argMax, assertClose, random } from '../methods/reference';
 import { saveModel, tempModelDir, writeJson } from '../model/savedModels';
+import { CLI, bundleReady } from '../bundles';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 /** Rules that divide by sums that can cancel (no ε): compared with the engine in-process, not with float64 (see functionalModels.test.ts). */
@@ -43,8 +43,7 @@ describe('CLI explain on a residual, concatenating RGB model with BatchNorms', (
   let pixels: number[];
 
   before(async () => {
-    assert.ok(fs.existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
+    await bundleReady(CLI);
     const model = tfjsFromGraph(graph);
     const dir = tempModelDir('residual-rgb');
     modelPath = await saveModel(model, dir);

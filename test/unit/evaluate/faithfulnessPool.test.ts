@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+
 import { evaluateFaithfulness, type FaithfulnessRequest } from '../../../src/engine/evaluate/faithfulness';
 import { CancelledError, WorkerPool } from '../../../src/engine/pool/workerPool';
 import type { ExplainResult, ImageSource } from '../../../src/protocol/engineJobs';
-import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { saveDigitMlp, saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { DIST, WORKER, bundleReady } from '../bundles';
 
-const DIST = path.resolve(__dirname, '../../../dist');
-const WORKER = path.join(DIST, 'worker.js');
 const HIDDEN = 16;
 
 function digitPixels(seed: number): ImageSource {
@@ -36,20 +35,9 @@ describe('pixel flipping on the worker pool', () => {
   });
 
   before(async () => {
-    assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
-    const model = tf.sequential({
-      layers: [
-        tf.layers.flatten({ inputShape: [28, 28, 1] }),
-        tf.layers.dense({ units: HIDDEN, activation: 'relu' }),
-        tf.layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    });
-    seedWeights(model, 11);
-    weights = model.getWeights().map((t) => t.dataSync() as Float32Array);
-    const dir = tempModelDir('flip-mlp');
-    modelPath = await saveModel(model, dir);
-    model.dispose();
+    await bundleReady(WORKER);
+    ({ path: modelPath, weights } = await saveDigitMlp('flip-mlp', 11, HIDDEN, true));
+    const dir = path.dirname(modelPath);
     // Pixels map to [−1, 1], then (x − 0.5)/0.25: a pixel 0 is (−1 − 0.5)/0.25 = −6 at the model input.
     fs.writeFileSync(path.join(dir, 'card.json'), JSON.stringify({ inputRange: [-1, 1], mean: 0.5, std: 0.25 }));
     pool = new WorkerPool({ size: 2, workerScript: WORKER, wasmDir: DIST });

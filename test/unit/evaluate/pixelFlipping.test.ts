@@ -10,7 +10,7 @@ import { flipCurves } from '../../../src/engine/evaluate/flipCurves';
 import { flipBaseline, removedAt } from '../../../src/engine/evaluate/perturbation';
 import { pixelOrder } from '../../../src/engine/evaluate/pixelOrder';
 import { aopc, flipScores } from '../../../src/engine/evaluate/scores';
-import type { ModelCard } from '../../../src/engine/types';
+import type { ModelCard } from '../../../src/protocol/model';
 import { random, randomArray, toNetwork, type RefNet } from '../methods/reference';
 
 /** f_0(x) = x0 + 2·x1 + 3·x2 + 4·x3 + 0.5 and f_1(x) = −x0 + x3 on a 2×2 grey image: every logit below is exact. */

@@ -3,18 +3,15 @@
 // those of Spearman's ρ on the maps of explain jobs, and the whole check is reproducible by seed.
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+
 import { randomisationCheck, type RandomisationRequest } from '../../../src/engine/evaluate/randomisation';
 import { spearman } from '../../../src/engine/evaluate/spearman';
 import { CancelledError, WorkerPool } from '../../../src/engine/pool/workerPool';
 import type { ExplainResult, ImageSource } from '../../../src/protocol/engineJobs';
 import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { DIST, WORKER, bundleReady } from '../bundles';
 
-const DIST = path.resolve(__dirname, '../../../dist');
-const WORKER = path.join(DIST, 'worker.js');
 const METHODS = ['gradient', 'guided-backprop', 'sensitivity', 'lrp-a2b1'];
 
 function digitPixels(seed: number): ImageSource {
@@ -38,8 +35,7 @@ describe('model randomisation check on the worker pool', () => {
   });
 
   before(async () => {
-    assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
+    await bundleReady(WORKER);
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 3, activation: 'relu', name: 'conv' }),

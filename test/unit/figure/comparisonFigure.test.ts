@@ -9,7 +9,7 @@ import { encodePng } from '../../../src/engine/heatmap/png';
 import { renderHeatmap } from '../../../src/engine/heatmap/render';
 import { decodeImage } from '../../../src/engine/image/decode';
 import type { RgbaImage } from '../../../src/engine/image/rgbaImage';
-import type { MethodTitle } from '../../../src/engine/types';
+import type { MethodTitle } from '../../../src/protocol/methodTitle';
 
 const SEED_COLUMNS: MethodTitle[] = [
   [{ text: 'Sensitivity Analysis' }],
@@ -43,7 +43,7 @@ function twoRowSpec(): ComparisonFigureSpec {
       { input: grayInput(), label: '7 (99.1%)', cells: SEED_COLUMNS.map(() => noiseImage(112)) },
       { input: grayInput(), label: '2 (87.4%)', cells: SEED_COLUMNS.map((_, k) => (k === 6 ? null : noiseImage(112))) },
     ],
-    columns: SEED_COLUMNS,
+    columns: SEED_COLUMNS.map((title) => ({ title })),
     cellSize: 112,
   };
 }
@@ -238,7 +238,7 @@ test('example figure: MNIST and FashionMNIST row groups, saved to artifacts/figu
       label: labels[i],
       cells: SEED_COLUMNS.map((_, k) => renderHeatmap(illustrativeRelevance(pixels, k), [28, 28], { colormap: 'bwr', scale: 4 })),
     })),
-    columns: SEED_COLUMNS,
+    columns: SEED_COLUMNS.map((title) => ({ title })),
     rowGroups: [{ title: 'MNIST', rows: 2 }, { title: 'FashionMNIST', rows: 2 }],
     cellSize: 112,
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PathCommand } from 'opentype.js';
-import { fillPolygons, flattenPath, type Point } from '../../../src/engine/figure/rasterize';
+import { fillPolygons, flattenPath, type Vertex } from '../../../src/engine/figure/rasterize';
 
 function coverageAt(mask: NonNullable<ReturnType<typeof fillPolygons>>, x: number, y: number): number {
   const [mx, my] = [x - mask.x, y - mask.y];
@@ -33,8 +33,8 @@ test('coverage sums to the area of a triangle (anti-aliased edges included)', ()
 });
 
 test('non-zero winding: overlapping shapes are a union, a reversed inner contour is a hole', () => {
-  const square = (x: number, y: number, s: number, reverse = false): Point[] => {
-    const p: Point[] = [[x, y], [x + s, y], [x + s, y + s], [x, y + s]];
+  const square = (x: number, y: number, s: number, reverse = false): Vertex[] => {
+    const p: Vertex[] = [[x, y], [x + s, y], [x + s, y + s], [x, y + s]];
     return reverse ? p.reverse() : p;
   };
   const union = fillPolygons([square(0, 0, 4), square(2, 2, 4)])!;

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder, type NodeRef } from '../../../src/engine/graph/builder';
 import type { Network, NodeSpec, Pads } from '../../../src/engine/graph/nodes';
 import { smoothGradNoise } from '../../../src/engine/methods/attributors';
-import type { ImageShape, InputBounds, MethodSpec } from '../../../src/engine/types';
+import type { InputBounds, MethodSpec } from '../../../src/engine/types';
+import type { ImageShape } from '../../../src/protocol/model';
 import { applyRuleRef, channelSumRef, occlusionOf, stab, type Linear, type RefRule } from '../methods/reference';
 
 // ---- description ---------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import { colorBar, colorBarGradient } from '../../../src/engine/heatmap/colorBar';
-import { colormap, COLORMAP_NAMES } from '../../../src/engine/heatmap/colormaps';
+import { colormap } from '../../../src/engine/heatmap/colormaps';
+import { COLORMAPS } from '../../../src/protocol/display';
 import { percentileOfMagnitudes, relevanceScale } from '../../../src/engine/heatmap/normalize';
 import { encodePng } from '../../../src/engine/heatmap/png';
 import { renderHeatmap } from '../../../src/engine/heatmap/render';
@@ -111,7 +112,7 @@ test('scale enlarges each value into a crisp square', () => {
 });
 
 test('colour maps: 256-entry tables with exact end points', () => {
-  for (const name of COLORMAP_NAMES) assert.equal(colormap(name).lut.length, 768);
+  for (const name of COLORMAPS) assert.equal(colormap(name).lut.length, 768);
   const gray = colormap('gray');
   for (let i = 0; i < 256; i++) assert.deepEqual(Array.from(gray.lut.subarray(3 * i, 3 * i + 3)), [i, i, i]);
   const bwr = colormap('bwr').lut;

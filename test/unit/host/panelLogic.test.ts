@@ -8,7 +8,7 @@ import { datasetHint, distance, FAR_SIGMAS, imageHint, imageStats, referenceFor,
 import { followSettings, methodSummary, progressUnit } from '../../../src/host/panelState';
 import { formatDuration, runLine } from '../../../src/host/runLog';
 import { fileSubject, rowName, sampleSubject, subjectsTitle } from '../../../src/host/subjects';
-import type { DisplaySettings } from '../../../src/protocol/webviewMessages';
+import type { DisplaySettings } from '../../../src/protocol/display';
 
 const repo = path.resolve(__dirname, '../../..');
 const samples = path.join(repo, 'models/samples');

@@ -4,7 +4,8 @@ import { after, describe, test } from 'node:test';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { explain } from '../../../src/engine/methods/explain';
 import { listMethods, listPresets, parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
-import type { Explanation, ImageShape } from '../../../src/engine/types';
+import type { Explanation } from '../../../src/protocol/explanation';
+import type { ImageShape } from '../../../src/protocol/model';
 import { mixedConvNet, randomImages, TINY_DENSE, TINY_DENSE_INPUTS, tinyConvNet } from './nets';
 import { forwardRef, toNetwork, type RefNet } from './reference';
 

@@ -6,7 +6,8 @@ import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { isUserError } from '../../../src/engine/errors';
 import { explain } from '../../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
-import type { ImageShape, Network } from '../../../src/engine/types';
+import type { Network } from '../../../src/engine/types';
+import type { ImageShape } from '../../../src/protocol/model';
 import { randomImages } from './nets';
 import { conv, dense, logitsRef, random, toNetwork, type RefNet } from './reference';
 

@@ -11,7 +11,7 @@ import { before, describe, test } from 'node:test';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { explain } from '../../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
-import type { ImageShape } from '../../../src/engine/types';
+import type { ImageShape } from '../../../src/protocol/model';
 import { logitsOfGraph, toGraphNetwork, type RefGraph } from '../graph/graphReference';
 import { concatBranchesGraph, identityResidualGraph, projectionResidualGraph, randomGraph, reluAfterEveryLinear, sharedTensorGraph } from '../graph/graphs';
 import { randomImages } from './nets';

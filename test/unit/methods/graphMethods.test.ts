@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { explain } from '../../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
-import type { ImageShape, InputBounds } from '../../../src/engine/types';
+import type { InputBounds } from '../../../src/engine/types';
+import type { ImageShape } from '../../../src/protocol/model';
 import { ALL_SPECS, graphReferenceMap, logitsOfGraph, toGraphNetwork, worstCancellation, type RefGraph } from '../graph/graphReference';
 import {
   branchyGraph,

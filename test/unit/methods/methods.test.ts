@@ -7,7 +7,8 @@ import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { integratedGradients, occlusion, smoothGrad, smoothGradNoise, type AttributionBatch } from '../../../src/engine/methods/attributors';
 import { explain, releasePrepared } from '../../../src/engine/methods/explain';
 import { formatMethodSpec, parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
-import type { ImageShape, MethodSpec, Network } from '../../../src/engine/types';
+import type { MethodSpec, Network } from '../../../src/engine/types';
+import type { ImageShape } from '../../../src/protocol/model';
 import { mixedConvNet, randomImages, TINY_DENSE, TINY_DENSE_INPUTS, tinyConvNet } from './nets';
 import {
   argMax,

@@ -2,6 +2,7 @@
 // float64 with explicit loops straight from the formulas of METHODS.md. Nothing here calls the engine's
 // propagation code; `toNetwork` only builds the engine's `Network` (tfjs tensors) from the same numbers,
 // with the public GraphBuilder (a chain is a graph whose nodes each read the one before).
+import { mulberry32 } from '../../../src/engine/seededRandom';
 import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder } from '../../../src/engine/graph/builder';
 import type { Network, NodeSpec } from '../../../src/engine/graph/nodes';
@@ -24,17 +25,9 @@ export interface RefNet {
   layers: RefLayer[];
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), rounded to float32 so both sides see equal values. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (the engine's mulberry32; randomArray rounds them to float32 so
+ *  both sides see equal values). */
+export const random = mulberry32;
 
 export function randomArray(rand: () => number, n: number, low = -1, high = 1): number[] {
   return Array.from({ length: n }, () => Math.fround(low + (high - low) * rand()));

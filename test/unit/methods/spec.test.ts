@@ -2,16 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isUserError } from '../../../src/engine/errors';
-import {
-  expandMethodList,
-  formatMethodSpec,
-  listMethods,
-  listPresets,
-  methodTitle,
-  methodTitleText,
-  parseMethodSpec,
-  SEED_METHODS,
-} from '../../../src/engine/methods/methodRegistry';
+import { expandMethodList, formatMethodSpec, listMethods, listPresets, methodTitle, methodTitleText, parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
+import { SEED_METHODS } from '../../../src/engine/methods/methodTable';
 
 function throwsUserError(fn: () => unknown, message: RegExp | string): void {
   assert.throws(fn, (e: unknown) => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as path from 'path';
 import { test } from 'node:test';
 import { cardPath, networkInputBounds, pixelToInput, readCard } from '../../../src/engine/model/modelCard';
-import type { ModelCard, Network } from '../../../src/engine/types';
+import type { Network } from '../../../src/engine/types';
+import type { ModelCard } from '../../../src/protocol/model';
 import { tempModelDir, writeJson } from './savedModels';
 
 /** The card only looks at a network's input shape and logit count; no tensors are involved. */

@@ -72,3 +72,39 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/**
+ * A seeded 28×28×1 MLP, flatten → dense `hidden` ReLU → dense 10 (softmax or plain logits), saved into a
+ * temp folder named `name`: its model.json, and its weights as plain arrays [w1, b1, w2, b2] (row-major
+ * [in][out]) for references written with loops.
+ */
+export async function saveDigitMlp(name: string, seed: number, hidden: number, softmax = false): Promise<{ path: string; weights: Float32Array[] }> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28, 1] }),
+      tf.layers.dense({ units: hidden, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: softmax ? 'softmax' : undefined }),
+    ],
+  });
+  seedWeights(model, seed);
+  const weights = model.getWeights().map((t) => t.dataSync() as Float32Array);
+  const file = await saveModel(model, tempModelDir(name));
+  model.dispose();
+  return { path: file, weights };
+}
+
+/** A seeded 28×28×1 CNN, conv 3×3 (`filters`, ReLU) → max pool 2 → flatten → dense 10 (softmax or not), saved as `name`. */
+export async function saveDigitCnn(name: string, seed: number, { filters = 4, softmax = true } = {}): Promise<string> {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: softmax ? 'softmax' : undefined }),
+    ],
+  });
+  seedWeights(model, seed);
+  const file = await saveModel(model, tempModelDir(name));
+  model.dispose();
+  return file;
+}

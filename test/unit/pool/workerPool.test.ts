@@ -1,42 +1,24 @@
 // The worker pool with real worker threads running the bundled worker (dist/worker.js, built by
 // `npm run build`) on the real WASM backend.
-import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
+
 import { explainInParallel, predictInParallel, splitEvenly } from '../../../src/engine/pool/parallelJobs';
 import { CancelledError, WorkerPool } from '../../../src/engine/pool/workerPool';
 import type { ExplainJob, ImageSource } from '../../../src/protocol/engineJobs';
-import { saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { saveDigitMlp } from '../model/savedModels';
+import { DIST, WORKER, bundleReady, stripedDigit } from '../bundles';
 
-const DIST = path.resolve(__dirname, '../../../dist');
-const WORKER = path.join(DIST, 'worker.js');
-
-function digitPixels(seed: number): ImageSource {
-  const data = new Uint8Array(28 * 28);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 37 + seed * 101) % 256 > 180 ? 255 : 0;
-  return { kind: 'pixels', name: `sample-${seed}`, width: 28, height: 28, channels: 1, data };
-}
+const digitPixels = stripedDigit;
 
 describe('worker pool', () => {
   let modelPath: string;
   let pool: WorkerPool;
 
   before(async () => {
-    assert.ok(fs.existsSync(WORKER), `${WORKER} is missing: run "npm run build" first`);
-    await initBackend(nodeModulesWasmDir());
-    const model = tf.sequential({
-      layers: [
-        tf.layers.flatten({ inputShape: [28, 28, 1] }),
-        tf.layers.dense({ units: 16, activation: 'relu' }),
-        tf.layers.dense({ units: 10 }),
-      ],
-    });
-    seedWeights(model, 7);
-    modelPath = await saveModel(model, tempModelDir('pool-mlp'));
-    model.dispose();
+    await bundleReady(WORKER);
+    modelPath = (await saveDigitMlp('pool-mlp', 7, 16)).path;
     pool = new WorkerPool({ size: 2, workerScript: WORKER, wasmDir: DIST });
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { colorBarModel, colorBarPixels } from '../../../webview/colorBar';
-import { titleText } from '../../../webview/methodTitle';
+import { titleText } from '../../../src/protocol/methodTitle';
 
 const column = (data: Uint8ClampedArray, x: number) => Array.from(data.subarray(x * 4, x * 4 + 3));
 

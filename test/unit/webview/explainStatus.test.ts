@@ -2,8 +2,7 @@
 // for an unreadable image and during a long run, from the host's state alone (explainStatus.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ExplainViewState } from '../../../src/protocol/webviewMessages';
-import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText } from '../../../webview/explainStatus';
+import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText, type ExplainView } from '../../../webview/explainStatus';
 import { explainState, FASHION_LABELS } from './fixtures';
 
 const deepTaylor = { spec: 'deep-taylor', title: [{ text: 'Deep Taylor Decomposition' }], conservative: true };
@@ -20,14 +19,14 @@ test('a settled run: current heatmap, its time, export allowed, nothing stale', 
 
 test('model switch under way: labels stay the shown run\'s, never the new model\'s', () => {
   // The host clears results when the model changes; were old results still present, they keep their own labels.
-  const s: ExplainViewState = { ...explainState(), busy: true, model: { id: 'fashion-cnn', name: 'FashionMNIST CNN', dataset: 'FashionMNIST', labels: FASHION_LABELS } };
+  const s: ExplainView = { ...explainState(), busy: true, model: { id: 'fashion-cnn', name: 'FashionMNIST CNN', dataset: 'FashionMNIST', labels: FASHION_LABELS } };
   assert.deepEqual(shownLabels(s), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   assert.equal(heatmapIsCurrent(s, s.images[0]), false);
   assert.match(staleNote(s, s.images[0])!, /^Computing LRP-α2β1… shown until it is ready: LRP-α2β1 for class 7\.$/);
 });
 
 test('method switch under way: the old heatmap is marked with its own method and class; export waits', () => {
-  const s: ExplainViewState = { ...explainState(), busy: true, method: deepTaylor };
+  const s: ExplainView = { ...explainState(), busy: true, method: deepTaylor };
   const image = s.images[0];
   assert.equal(heatmapIsCurrent(s, image), false);
   assert.equal(staleNote(s, image), 'Computing Deep Taylor Decomposition… shown until it is ready: LRP-α2β1 for class 7.');
@@ -37,17 +36,17 @@ test('method switch under way: the old heatmap is marked with its own method and
 });
 
 test('after Cancel: the old heatmap is named as from before, with what Retry would compute', () => {
-  const s: ExplainViewState = { ...explainState(), cancelled: true, method: deepTaylor };
+  const s: ExplainView = { ...explainState(), cancelled: true, method: deepTaylor };
   assert.equal(staleNote(s, s.images[0]), 'Cancelled. Shown: LRP-α2β1 for class 7, from before. Retry computes Deep Taylor Decomposition.');
   assert.equal(exportBlocker(s, s.images[0]), undefined, 'what is shown can be exported, under its own name');
   // A class asked for but cancelled: the heatmap is not that class's.
-  const classAsked: ExplainViewState = { ...explainState(), target: 3 };
+  const classAsked: ExplainView = { ...explainState(), target: 3 };
   assert.equal(heatmapIsCurrent(classAsked, classAsked.images[0]), false);
 });
 
 test('an unreadable image: no time, no export, no stale note', () => {
   const base = explainState();
-  const s: ExplainViewState = { ...base, selected: 2, shown: { ...base.shown!, ms: undefined } };
+  const s: ExplainView = { ...base, selected: 2, shown: { ...base.shown!, ms: undefined } };
   const image = s.images[2];
   assert.equal(timeText(s, image), 'wasm-simd · 2 workers', 'no "0.0 ms" for an image that was never explained');
   assert.equal(exportBlocker(s, image), 'No heatmap to export');
@@ -55,7 +54,7 @@ test('an unreadable image: no time, no export, no stale note', () => {
 });
 
 test('SmoothGrad progress reads as samples done of total', () => {
-  const s: ExplainViewState = {
+  const s: ExplainView = {
     ...explainState(),
     busy: true,
     method: { spec: 'smoothgrad:samples=256', title: [{ text: 'SmoothGrad' }], conservative: false },

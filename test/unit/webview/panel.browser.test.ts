@@ -5,71 +5,41 @@
 // Skipped when /usr/bin/chromium is missing.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { PNG } from 'pngjs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { validateWebviewMessage } from '../../../src/host/validateWebviewMessage';
 import type { FromWebview, ToWebview } from '../../../src/protocol/webviewMessages';
 import { displayedHeatmap, heatmapRgba, integerScale, upscale } from '../../../webview/heatmap/rasterize';
-import { compareCellHeatmap, compareState, explainState, SEED_COLUMNS } from './fixtures';
+import { bundle, launchChromium, noChromium, PAGE_TYPED_HELPERS, serve, tagTyped, untagTyped } from './browser';
+import { compareCellHeatmap, compareState, explainMessages, explainState, SEED_COLUMNS } from './fixtures';
 import { THEMES, type ThemeName } from './themes';
 
-const CHROMIUM = '/usr/bin/chromium';
 const repo = path.resolve(__dirname, '../../..');
 const out = path.join(repo, 'artifacts/webview');
 const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
 
 let browser: Browser | undefined;
-let server: http.Server | undefined;
+let server: Awaited<ReturnType<typeof serve>> | undefined;
 let origin = '';
 
-const skip = !fs.existsSync(CHROMIUM) && `${CHROMIUM} is missing`;
+const skip = noChromium;
 
 before(async () => {
   if (skip) return;
-  fs.mkdirSync(path.join(out, 'dist'), { recursive: true });
-  // The same options as esbuild.js's webview build, into artifacts/ so the test never touches dist/.
-  await esbuild.build({
-    bundle: true,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    entryPoints: { webview: path.join(repo, 'webview/main.ts') },
-    outdir: path.join(out, 'dist'),
-    logLevel: 'warning',
-  });
+  // The webview bundle into artifacts/, so the test never touches dist/.
+  await bundle({ webview: path.join(repo, 'webview/main.ts') }, path.join(out, 'dist'));
   const codicons = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
   for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, f), path.join(out, 'dist', f));
-  server = http.createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    // A VS Code webview never asks for a favicon; a plain page does.
-    if (pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    const file = path.join(out, pathname);
-    if (!file.startsWith(out) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end();
-      return;
-    }
-    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await serve(out);
+  origin = server.origin;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await server?.close();
 });
 
 /** The host's HTML shell (src/host/webviewHtml.ts) with a fake acquireVsCodeApi and theme variables. */
@@ -92,7 +62,7 @@ function writePage(view: 'explain' | 'compare', theme: ThemeName): string {
 <link rel="stylesheet" href="${origin}/dist/codicon.css" id="vscode-codicon-stylesheet" nonce="${NONCE}">
 <link rel="stylesheet" href="${origin}/dist/webview.css" nonce="${NONCE}">
 <script nonce="${NONCE}">
-  window.__posted = []; window.__state = undefined; window.__csp = [];
+  window.__posted = []; window.__state = undefined; window.__csp = [];${PAGE_TYPED_HELPERS}
   document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
   window.acquireVsCodeApi = () => ({
     postMessage: (m) => window.__posted.push(m),
@@ -128,8 +98,13 @@ async function open(view: 'explain' | 'compare', theme: ThemeName, width = 1100,
   return { page, errors };
 }
 
-const send = (page: Page, message: ToWebview) => page.evaluate((m) => window.postMessage(m, '*'), message);
-const posted = (page: Page) => page.evaluate(() => (window as any).__posted as FromWebview[]);
+// Typed arrays cross page.evaluate as tagged plain arrays, typed again on the other side (as VS Code
+// delivers them to a webview, and from it to the host).
+const send = (page: Page, message: ToWebview) => page.evaluate((m) => window.postMessage((window as any).__untag(m), '*'), tagTyped(message));
+const sendAll = async (page: Page, messages: ToWebview[]) => {
+  for (const m of messages) await send(page, m);
+};
+const posted = async (page: Page) => untagTyped(await page.evaluate(() => (window as any).__tag((window as any).__posted))) as FromWebview[];
 const cspViolations = (page: Page) => page.evaluate(() => (window as any).__csp as string[]);
 
 async function lastPosted<T extends FromWebview['type']>(page: Page, type: T): Promise<Extract<FromWebview, { type: T }>> {
@@ -138,8 +113,8 @@ async function lastPosted<T extends FromWebview['type']>(page: Page, type: T): P
   return all.filter((m) => m.type === type).pop() as Extract<FromWebview, { type: T }>;
 }
 
-function decodePng(dataUrl: string): PNG {
-  return PNG.sync.read(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
+function decodePng(png: Uint8Array): PNG {
+  return PNG.sync.read(Buffer.from(png));
 }
 
 async function settle(page: Page): Promise<void> {
@@ -149,7 +124,7 @@ async function settle(page: Page): Promise<void> {
 test('explain view: renders the state under the CSP, keyboard works, export equals the pure pixels', { skip }, async () => {
   const { page, errors } = await open('explain', 'dark');
   const state = explainState();
-  await send(page, { type: 'explain-state', state });
+  await sendAll(page, explainMessages(state));
   await page.waitForSelector('#prediction');
   await settle(page);
 
@@ -191,20 +166,20 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
   await page.focus('[data-focus-key="thumb-0"]');
   await page.keyboard.press('ArrowRight');
   assert.deepEqual(await lastPosted(page, 'select-image'), { type: 'select-image', index: 1 });
-  await send(page, { type: 'explain-state', state });
+  await sendAll(page, explainMessages(state));
   await settle(page);
 
   // Export (the button) and request-export: valid messages whose PNG is exactly the rasterised heatmap.
   await page.click('vscode-button[icon="desktop-download"]');
   const exported = await lastPosted(page, 'export');
-  assert.equal(exported.requestId, 0);
+  assert.equal(exported.inReplyTo, undefined, 'offered, not asked for');
   assert.equal(exported.suggestedName, 'seven-lrp-ab-alpha-2-beta-1-class-7.png');
   assert.ok(validateWebviewMessage(exported), 'the export passes the host validator');
   const heat = state.images[0].heatmap!;
   const expected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, state.display), integerScale(28, 28, 280));
   // ... and the engine renders the same (its scale option instead of upscale): the CLI's pixels.
   assert.ok(Buffer.from(heatmapRgba(heat.relevance, heat.shape, state.display, 10).data).equals(Buffer.from(expected.data)));
-  const png = decodePng(exported.dataUrl);
+  const png = decodePng(exported.png);
   assert.equal(png.width, 280);
   assert.equal(png.height, 280);
   assert.ok(Buffer.from(expected.data).equals(png.data), 'exported pixels equal heatmapRgba → upscale');
@@ -216,11 +191,11 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
     box.dispatchEvent(new Event('change', { bubbles: true }));
   });
   assert.deepEqual(await lastPosted(page, 'set-display'), { type: 'set-display', display: { overlay: true } });
-  await send(page, { type: 'request-export', requestId: 5 });
-  await page.waitForFunction(() => (window as any).__posted.some((m: FromWebview) => m.type === 'export' && m.requestId === 5));
-  const overlaid = (await posted(page)).find((m) => m.type === 'export' && m.requestId === 5) as Extract<FromWebview, { type: 'export' }>;
+  await send(page, { type: 'request-export', messageId: 5 });
+  await page.waitForFunction(() => (window as any).__posted.some((m: FromWebview) => m.type === 'export' && m.inReplyTo === 5));
+  const overlaid = (await posted(page)).find((m) => m.type === 'export' && m.inReplyTo === 5) as Extract<FromWebview, { type: 'export' }>;
   const overlayExpected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, { ...state.display, overlay: true }), 10);
-  assert.ok(Buffer.from(overlayExpected.data).equals(decodePng(overlaid.dataUrl).data), 'overlay export equals the pure blend');
+  assert.ok(Buffer.from(overlayExpected.data).equals(decodePng(overlaid.png).data), 'overlay export equals the pure blend');
 
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(errors, []);
@@ -230,7 +205,7 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
 test('explain view: errors show in the panel with Retry, the rest stays usable', { skip }, async () => {
   const { page, errors } = await open('explain', 'light');
   const state = { ...explainState(), selected: 2, error: 'The model file mnist-cnn/model.json is not valid JSON' };
-  await send(page, { type: 'explain-state', state });
+  await sendAll(page, explainMessages(state));
   await page.waitForSelector('[role="alert"]');
   assert.equal(await page.locator('[role="alert"]').count(), 2); // panel error + the failed image
   assert.match((await page.textContent('.alert-slot [role="alert"]')) ?? '', /not valid JSON/);
@@ -244,33 +219,38 @@ test('explain view: errors show in the panel with Retry, the rest stays usable',
   await page.close();
 });
 
-test('compare view: the seed figure fills cell by cell, counts filled cells, exports its canvas', { skip }, async () => {
+test('compare view: the seed figure fills row by row, counts filled cells, exports its canvas', { skip }, async () => {
   const { page, errors } = await open('compare', 'dark', 1280, 620);
-  await send(page, { type: 'compare-state', state: compareState() });
+  const initial = compareState();
+  await send(page, { type: 'compare-state', state: initial });
   await page.waitForSelector('#figure[data-filled-cells]');
   assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[0,0]');
   assert.equal(await page.locator('.cell-placeholder.running').count(), 14);
+  // A row's cells as its job (or jobs, one per model) filled them: the first `filled` columns.
   let done = 0;
-  const send14 = async (row: number, column: number) => {
-    done++;
-    await send(page, { type: 'compare-cell', row, column, cell: { heatmap: compareCellHeatmap(row, column) }, progress: { done, total: 14 } });
+  const sendRow = async (row: number, filled: number) => {
+    done = row * SEED_COLUMNS.length + filled;
+    const { name, input, label } = initial.rows[row];
+    const cells = SEED_COLUMNS.map((_, column) => (column < filled ? { heatmap: compareCellHeatmap(row, column) } : null));
+    await send(page, { type: 'compare-row', row, name, input, label, cells, progress: { done, total: 14 } });
   };
-  for (let c = 0; c < 3; c++) await send14(0, c);
+  await sendRow(0, 3);
   await settle(page);
   assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[3,0]');
   assert.equal(await page.textContent('.progress-text'), '3 / 14');
   await page.screenshot({ path: path.join(out, 'compare-dark-running.png'), fullPage: true });
   await page.click('.progress-row vscode-button');
   assert.deepEqual(await lastPosted(page, 'cancel'), { type: 'cancel' });
-  for (let r = 0; r < 2; r++) for (let c = r === 0 ? 3 : 0; c < SEED_COLUMNS.length; c++) await send14(r, c);
+  for (let r = 0; r < 2; r++) await sendRow(r, SEED_COLUMNS.length);
   await settle(page);
   assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[7,7]');
   assert.equal(await page.locator('.cell-placeholder').count(), 0);
 
-  await send(page, { type: 'request-export', requestId: 3 });
+  await send(page, { type: 'request-export', messageId: 3 });
   const exported = await lastPosted(page, 'export');
+  assert.equal(exported.inReplyTo, 3);
   assert.ok(validateWebviewMessage(exported));
-  const png = decodePng(exported.dataUrl);
+  const png = decodePng(exported.png);
   const size = await page.evaluate(() => [(document.getElementById('figure') as HTMLCanvasElement).width, (document.getElementById('figure') as HTMLCanvasElement).height]);
   assert.deepEqual([png.width, png.height], size, 'the export is the whole figure canvas');
   let red = 0;
@@ -282,7 +262,9 @@ test('compare view: the seed figure fills cell by cell, counts filled cells, exp
   assert.ok(shown.data.equals(png.data), 'the on-screen canvas and the export have the same pixels');
 
   // A failed cell: no longer counted as filled, its message readable in the canvas tooltip.
-  await send(page, { type: 'compare-cell', row: 1, column: 6, cell: { error: 'LRP-α2β1 needs a Dense or Conv2D layer' }, progress: { done: 14, total: 14 } });
+  const { name, input, label } = initial.rows[1];
+  const cells = SEED_COLUMNS.map((_, column) => (column === 6 ? { error: 'LRP-α2β1 needs a Dense or Conv2D layer' } : { heatmap: compareCellHeatmap(1, column) }));
+  await send(page, { type: 'compare-row', row: 1, name, input, label, cells, progress: { done: 14, total: 14 } });
   await settle(page);
   assert.equal(await page.getAttribute('#figure', 'data-filled-cells'), '[7,6]');
   // The failed cell is the last of the last row: half a cell (56 px at 4×) in from the right padding (16 px);
@@ -304,7 +286,7 @@ test('screenshots for a human look: explain and compare in dark, light and high 
   for (const theme of ['dark', 'light', 'hc'] as ThemeName[]) {
     const explain = await open('explain', theme);
     const state = explainState();
-    await send(explain.page, { type: 'explain-state', state });
+    await sendAll(explain.page, explainMessages(state));
     await explain.page.waitForSelector('#prediction');
     await settle(explain.page);
     await explain.page.screenshot({ path: path.join(out, `explain-${theme}.png`), fullPage: true });
@@ -313,11 +295,11 @@ test('screenshots for a human look: explain and compare in dark, light and high 
       await settle(explain.page);
       await explain.page.screenshot({ path: path.join(out, 'explain-dark-narrow.png'), fullPage: true });
       await explain.page.setViewportSize({ width: 1100, height: 760 });
-      const first = { ...state, busy: true, images: state.images.map((i) => ({ name: i.name, originalSrc: i.originalSrc })) };
-      await send(explain.page, { type: 'explain-state', state: first });
+      const first = { ...state, busy: true, images: state.images.map((i) => ({ key: i.key, name: i.name, originalSrc: i.originalSrc })) };
+      await sendAll(explain.page, explainMessages(first));
       await settle(explain.page);
       await explain.page.screenshot({ path: path.join(out, 'explain-dark-first-load.png'), fullPage: true });
-      await send(explain.page, { type: 'explain-state', state: { ...state, busy: true, target: 3, display: { ...state.display, overlay: true, colormap: 'coldnhot' } } });
+      await sendAll(explain.page, explainMessages({ ...state, busy: true, target: 3, display: { ...state.display, overlay: true, colormap: 'coldnhot' } }));
       await settle(explain.page);
       await explain.page.screenshot({ path: path.join(out, 'explain-dark-busy-overlay.png'), fullPage: true });
     }
@@ -346,7 +328,7 @@ test('explain view: a sample\'s true label and "Explain the true class", a quiet
     // A misclassified dataset sample (label 2, predicted 7) under a model its look does not fit.
     const sample = { ...base.images[0], name: 'mnist-test-1k.npz #321', originalSrc: undefined, trueLabel: 2, hint: 'This input looks unlike MNIST, the data MNIST CNN was trained on (5.2 σ from its typical brightness or ink): the prediction may mean little. Another model may fit better.' };
     const state = { ...base, images: [sample], selected: 0 };
-    await send(page, { type: 'explain-state', state });
+    await sendAll(page, explainMessages(state));
     await page.waitForSelector('#true-label');
     assert.equal((await page.locator('#true-label').innerText()).trim(), 'Label in the file: 2');
     assert.equal(await page.locator('.mismatch-hint').getAttribute('role'), 'note', 'a quiet note, not an alert');
@@ -358,7 +340,7 @@ test('explain view: a sample\'s true label and "Explain the true class", a quiet
 
     // A long SmoothGrad run over the LRP heatmap: progress, the stale note (after its delay), Export off.
     const smoothgrad = { spec: 'smoothgrad:samples=4096', title: [{ text: 'SmoothGrad (samples = 4096)' }], conservative: false };
-    await send(page, { type: 'explain-state', state: { ...state, busy: true, method: smoothgrad, progress: { done: 1024, total: 4096, unit: 'samples' } } });
+    await sendAll(page, explainMessages({ ...state, busy: true, method: smoothgrad, progress: { done: 1024, total: 4096, unit: 'samples' } }));
     await page.waitForSelector('.run-progress');
     assert.equal((await page.locator('.run-progress').innerText()).trim(), 'SmoothGrad: 1024 of 4096 samples');
     assert.equal(await page.locator('.run-progress').getAttribute('aria-valuenow'), '1024');
@@ -374,7 +356,7 @@ test('explain view: a sample\'s true label and "Explain the true class", a quiet
     await page.screenshot({ path: path.join(out, `explain-${theme}-long-run.png`), fullPage: true });
 
     // Percentile: 20 is refused with the range, the value in use stays and comes back on leaving the field.
-    await send(page, { type: 'explain-state', state });
+    await sendAll(page, explainMessages(state));
     const field = page.locator('vscode-textfield.percentile-field');
     await field.click();
     await page.keyboard.press('Control+A');

@@ -2,7 +2,7 @@
 // then go through the same Keras front end as a tfjs Layers model.json.
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import type { ModelCard } from '../../types';
+import type { ModelCard } from '../../../protocol/model';
 import { buildKerasNetwork } from '../../model/loadModel';
 import { readKerasFile } from './kerasFile';
 

@@ -1,6 +1,6 @@
 // Loads an .onnx model (PyTorch's torch.onnx.export, tf2onnx, …) into the engine's network with its card.
 import * as path from 'path';
-import type { ModelCard } from '../../types';
+import type { ModelCard } from '../../../protocol/model';
 import { readCardFile } from '../../model/modelCard';
 import { readOnnxFile } from './onnxFile';
 import { buildOnnxNetwork, type OnnxNetwork } from './onnxGraph';

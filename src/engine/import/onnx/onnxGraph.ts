@@ -17,7 +17,7 @@ import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
 import { GraphBuilder, type NodeRef } from '../../graph/builder';
 import type { BuiltNetwork, NodeSpec } from '../../graph/nodes';
-import type { ImageShape } from '../../types';
+import type { ImageShape } from '../../../protocol/model';
 import { BATCH, fromValues, isFoldable, foldNode, size, type Constant, type FoldContext } from './constants';
 import { toInt, type OnnxFile } from './onnxFile';
 import { translateOp } from './onnxOps';

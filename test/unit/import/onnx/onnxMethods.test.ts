@@ -11,7 +11,8 @@ import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend'
 import { loadOnnxNetwork } from '../../../../src/engine/import/onnx/loadOnnx';
 import { explain } from '../../../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../../../src/engine/methods/methodRegistry';
-import type { ImageShape, InputBounds } from '../../../../src/engine/types';
+import type { InputBounds } from '../../../../src/engine/types';
+import type { ImageShape } from '../../../../src/protocol/model';
 import { ALL_SPECS, graphReferenceMap, logitsOfGraph, worstCancellation, type RefGraph } from '../../graph/graphReference';
 import { concatBranchesGraph, groupedGraph, identityResidualGraph, normalisedBnGraph, projectionResidualGraph, reluAfterEveryLinear, residualBnGraph } from '../../graph/graphs';
 import { randomImages } from '../../methods/nets';
