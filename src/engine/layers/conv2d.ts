@@ -26,7 +26,7 @@ import {
   windowOutput,
 } from './geometry';
 import type { LinearKind } from './layerKind';
-import { polyphaseKernel, polyphaseVjp, usesPolyphaseVjp } from './stridedVjp';
+import { polyphaseKernels, polyphaseVjp, usesPolyphaseVjp } from './stridedVjp';
 
 export const conv2d: LinearKind<'conv2d'> = {
   kind: 'conv2d',
@@ -75,7 +75,7 @@ export const conv2d: LinearKind<'conv2d'> = {
       return tf.reshape(tf.transpose(tf.reshape(w, [kh, kw, perGroup, g, out / g]), [0, 1, 3, 2, 4]), [kh, kw, g * perGroup, out / g]);
     },
     backwardKernel(node, w) {
-      if (usesPolyphaseVjp(node)) return polyphaseKernel(node, w);
+      if (usesPolyphaseVjp(node)) return polyphaseKernels(node, w);
       // Flip spatially and swap in/out channels: [kh, kw, in/g, out] → [kh, kw, out, in/g]. For one group a
       // conv2d filter; for several a depthwise filter over the signal's out channels, multiplier in/g.
       return tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
@@ -110,11 +110,11 @@ export const conv2d: LinearKind<'conv2d'> = {
      * complementary pads. When that correlation has one or two output channels (the first layer of a grey
      * model), XNNPACK still computes a tile of eight and runs ~8× below its peak; a depthwise correlation and
      * a channel sum do the same multiply-adds ~2.5× faster (measured at batch 256). Strided convolutions of one
-     * group take one polyphase correlation (stridedVjp.ts); strided grouped or dilated ones spread the signal over the stride-1 output grid
-     * (zeros between) and take the stride-1 path.
+     * group take one correlation per phase (stridedVjp.ts); strided grouped or dilated ones spread the signal
+     * over the stride-1 output grid (zeros between) and take the stride-1 path.
      */
     vjp(node, kernel, s, inputShape) {
-      if (usesPolyphaseVjp(node)) return polyphaseVjp(node, kernel, s, inputShape);
+      if (usesPolyphaseVjp(node)) return polyphaseVjp(node, kernel as tf.Tensor[], s, inputShape);
       const { extent, back, pads } = backwardGeometry(node);
       let signal = s;
       if (!isUnit(node.strides)) {
@@ -126,7 +126,7 @@ export const conv2d: LinearKind<'conv2d'> = {
       signal = cropNegative(signal, back);
       const inputChannels = inputShape[3];
       if (node.groups === 1 && inputChannels > 2) return tf.conv2d(signal as tf.Tensor4D, kernel as tf.Tensor4D, 1, pads, 'NHWC', node.dilations);
-      return groupedCorrelation(signal, kernel, node.groups, [1, 1], pads, node.dilations);
+      return groupedCorrelation(signal, kernel as tf.Tensor, node.groups, [1, 1], pads, node.dilations);
     },
   },
 };

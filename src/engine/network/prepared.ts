@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearNode, Network, NodeKind } from '../graph/nodes';
 import { LAYERS } from '../layers/index';
-import type { LinearKind, LinearOps } from '../layers/layerKind';
+import type { BackwardKernel, LinearKind, LinearOps } from '../layers/layerKind';
 
 /** Maps a weight (or bias) tensor. `key` names the result in the per-network cache, so it must say
  *  everything the result depends on (γ's value included). Returning the tensor itself means "unchanged". */
@@ -21,7 +21,7 @@ export interface PreparedNode {
   /** The modified kernel in the layout the node's forward op takes. */
   forward(modifier: ParamModifier): tf.Tensor;
   /** The modified kernel laid out for the node's VJP (transposed, or flipped with in/out swapped). */
-  backward(modifier: ParamModifier): tf.Tensor;
+  backward(modifier: ParamModifier): BackwardKernel;
   /** The modified bias, or null. Bias modifiers may build any vector of the node's output size. */
   bias(modifier: ParamModifier | null): tf.Tensor | null;
   /** Any other tensor that depends only on this node's weights, made once by `make` and kept under `key`. */
@@ -64,7 +64,7 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode): PreparedNode {
   const ops = linearOpsOf(node);
   const modified = new Map<string, tf.Tensor>();
   const forward = new Map<string, tf.Tensor>();
-  const backward = new Map<string, tf.Tensor>();
+  const backward = new Map<string, BackwardKernel>();
   const biases = new Map<string, tf.Tensor>();
   const derived = new Map<string, tf.Tensor>();
   /** The kernel with the modifier applied, in the node's own layout. */
@@ -87,11 +87,12 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode): PreparedNode {
   };
 }
 
-/** The tensor under `key` in `map`, made by `make` (in its own tidy) the first time. */
-function lookup(entry: CacheEntry, map: Map<string, tf.Tensor>, key: string, source: tf.Tensor | null, make: () => tf.Tensor): tf.Tensor {
+/** The tensor (or tensors) under `key` in `map`, made by `make` (in its own tidy) the first time. */
+function lookup<T extends tf.Tensor | tf.Tensor[]>(entry: CacheEntry, map: Map<string, T>, key: string, source: tf.Tensor | null, make: () => T): T {
   let t = map.get(key);
   if (!t) {
-    t = keep(entry, tf.tidy(make), source);
+    const made = tf.tidy(make);
+    t = (Array.isArray(made) ? made.map((m) => keep(entry, m, source)) : keep(entry, made as tf.Tensor, source)) as T;
     map.set(key, t);
   }
   return t;

@@ -1,4 +1,4 @@
-// The VJP of strided convolutions (layers/stridedVjp.ts: one polyphase correlation instead of tfjs's slow
+// The VJP of strided convolutions (layers/stridedVjp.ts: one correlation per phase instead of tfjs's slow
 // conv2dTranspose) against a plain-loop float64 reference written here, over kernel sizes 1–7, strides 2–3
 // (also unequal per axis), symmetric, asymmetric and 'same' pads, and input sizes that the stride does
 // and does not divide (the output's last rows and columns then see only part of the input, or padding).
@@ -66,6 +66,14 @@ const CASES: Case[] = [
   { input: [11, 11, 3], kernel: [3, 3], out: 4, strides: [2, 2], padding: 'same' },
   { input: [10, 9, 2], kernel: [4, 3], out: 3, strides: [3, 3], padding: [3, 0, 0, 2] },
   { input: [8, 8, 3], kernel: [3, 3], out: 4, strides: [1, 2], padding: [1, 1, 1, 1] },
+  // Eight input channels and more: one correlation per phase (fewer share one joint correlation).
+  { input: [14, 14, 8], kernel: [3, 3], out: 16, strides: [2, 2], padding: [1, 1, 1, 1] }, // ResNet stage entry
+  { input: [15, 13, 9], kernel: [3, 3], out: 5, strides: [2, 2], padding: [1, 1, 1, 1] },
+  { input: [16, 16, 12], kernel: [1, 1], out: 7, strides: [2, 2], padding: 'valid' },
+  { input: [17, 14, 10], kernel: [5, 4], out: 4, strides: [3, 2], padding: [0, 2, 3, 1] },
+  { input: [11, 11, 8], kernel: [3, 3], out: 4, strides: [2, 2], padding: 'same' },
+  { input: [12, 10, 8], kernel: [7, 7], out: 3, strides: [2, 2], padding: [3, 3, 3, 3] },
+  { input: [10, 9, 8], kernel: [4, 3], out: 3, strides: [3, 3], padding: [3, 0, 0, 2] },
 ];
 
 describe('VJP of strided convolutions: polyphase correlation against a float64 loop', () => {
