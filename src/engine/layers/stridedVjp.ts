@@ -10,8 +10,8 @@
 //   dx[s·q + r] = Σ_t dy[q − t] · w[s·t + r + p]      (t over the taps with 0 ≤ s·t + r + p < K),
 // a stride-1 correlation of dy on the coarse grid q with the phase's own sub-kernel (every s-th tap). The
 // sh·sw phases together use each tap once: the same multiply-adds as the forward convolution, at forward
-// speed. Their outputs are interleaved (a depth-to-space, as a transpose) and cropped to the input size.
-// A phase with no tap (1×1 kernels: all but one) gets zeros.
+// speed. Their outputs are interleaved into the input grid; a phase with no tap (1×1 kernels: all but one)
+// leaves zeros.
 // Into few channels (the VJP of an RGB model's stem, 3 channels) one correlation per phase runs far below
 // the peak (XNNPACK computes eight output channels at a time), so there the phases are the output channels
 // of ONE correlation over the union of their offsets, zeros where a phase has no tap: (T·s / K)² more
@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Conv2dNode, Pads } from '../graph/nodes';
 import { cropNegative, isUnit, isZeroPads, tfPads } from './geometry';
+import { filledTensor, valuesOf } from './tensorMemory';
 
 /** Whether `polyphaseVjp` applies: strided, undilated, one group. */
 export function usesPolyphaseVjp(node: Conv2dNode): boolean {
@@ -115,20 +116,33 @@ export function polyphaseVjp(node: Conv2dNode, kernels: tf.Tensor[], s: tf.Tenso
     const positive = pads.map((p) => Math.max(p, 0)) as Pads;
     return tf.conv2d(cropNegative(s, pads) as tf.Tensor4D, kernel as tf.Tensor4D, 1, isZeroPads(positive) ? 'valid' : tfPads(positive));
   };
-  let phases: tf.Tensor;
-  if (joint(node)) phases = correlate(union(rows), union(cols), kernels[0]);
-  else {
-    const outputs: tf.Tensor[] = [];
-    let next = 0;
-    for (const ph of rows) {
-      for (const pw of cols) {
-        outputs.push(taps(ph) < 1 || taps(pw) < 1 ? tf.zeros([n, qh, qw, cin]) : correlate(ph, pw, kernels[next++]));
-      }
-    }
-    phases = outputs.length === 1 ? outputs[0] : tf.concat(outputs, 3);
+  // Phase (rh, rw) of coarse pixel (q, p) is input pixel (q·sh + rh, p·sw + rw).
+  if (joint(node)) {
+    // Channels (rh, rw, c) to space by a transpose (the wasm DepthToSpace kernel moves ~40 M floats/s).
+    const phases = correlate(union(rows), union(cols), kernels[0]);
+    const interleaved = tf.reshape(tf.transpose(tf.reshape(phases, [n * qh, qw, sh, sw * cin]), [0, 2, 1, 3]), [n, qh * sh, qw * sw, cin]);
+    return qh * sh === h && qw * sw === w ? interleaved : tf.slice(interleaved, [0, 0, 0, 0], [n, h, w, cin]);
   }
-  // Phase (rh, rw) of coarse pixel (q, p) is input pixel (q·sh + rh, p·sw + rw): channels (rh, rw, c) to space.
-  // (As a transpose: the wasm DepthToSpace kernel moves ~40 M floats/s, Transpose ~20× more.)
-  const interleaved = tf.reshape(tf.transpose(tf.reshape(phases, [n * qh, qw, sh, sw * cin]), [0, 2, 1, 3]), [n, qh * sh, qw * sw, cin]);
-  return qh * sh === h && qw * sw === w ? interleaved : tf.slice(interleaved, [0, 0, 0, 0], [n, h, w, cin]);
+  const outputs: Array<tf.Tensor | null> = [];
+  let next = 0;
+  for (const ph of rows) for (const pw of cols) outputs.push(taps(ph) < 1 || taps(pw) < 1 ? null : correlate(ph, pw, kernels[next++]));
+  // Interleaved in one pass in JS: a Concat along channels copies per pixel in JS too (~1 ms for 130 k
+  // floats), and a 5-D Transpose takes wasm's slow generic path (~8 ms).
+  return filledTensor([n, h, w, cin], (dx) => {
+    outputs.forEach((phase, k) => {
+      if (!phase) return;
+      const rh = Math.floor(k / sw);
+      const rw = k % sw;
+      const values = valuesOf(phase);
+      for (let b = 0; b < n; b++) {
+        for (let q = 0, y = rh; q < qh && y < h; q++, y += sh) {
+          for (let p = 0, x = rw; p < qw && x < w; p++, x += sw) {
+            const from = ((b * qh + q) * qw + p) * cin;
+            const to = ((b * h + y) * w + x) * cin;
+            for (let c = 0; c < cin; c++) dx[to + c] = values[from + c];
+          }
+        }
+      }
+    });
+  });
 }
