@@ -13,7 +13,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { explainInParallel } from '../../src/engine/pool/parallelJobs';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
-import type { ExplainJob } from '../../src/protocol/engineJobs';
+import type { ExplainJob, MemoryResult } from '../../src/protocol/engineJobs';
 import { random } from '../unit/methods/reference';
 import { REPO } from './models';
 import { resnet18OnnxFile } from './resnet18Onnx';
@@ -29,9 +29,9 @@ const { values } = parseArgs({
   },
 });
 
-async function workerMemory(pool: WorkerPool): Promise<Array<{ numTensors: number; numBytes: number }>> {
+async function workerMemory(pool: WorkerPool): Promise<MemoryResult[]> {
   // Idle workers each take one of the jobs queued together.
-  return Promise.all(Array.from({ length: pool.size }, () => pool.run({ type: 'memory' }) as Promise<{ numTensors: number; numBytes: number }>));
+  return Promise.all(Array.from({ length: pool.size }, () => pool.run({ type: 'memory' })));
 }
 
 async function main(): Promise<void> {
@@ -76,7 +76,9 @@ async function main(): Promise<void> {
   const grew = end.some((m, k) => m.numTensors !== afterFirst[k].numTensors || m.numBytes !== afterFirst[k].numBytes);
   console.log(`${path.basename(modelPath)}: ${explains} heatmaps in ${rounds} rounds (${minutes.toFixed(1)} min), ${pool.size} workers`);
   console.log(`  RSS: before the pool ${mb(baseline)}, after round 1 ${mb(rssAfterFirst)}, at the end ${mb(rssEnd)}, peak ${mb(peak)}  (budget ${mb(BUDGET_BYTES)}: ${peak <= BUDGET_BYTES ? 'pass' : 'MISS'})`);
-  console.log(`  tensors per worker after round 1: ${afterFirst.map((m) => `${m.numTensors} (${mb(m.numBytes)})`).join(', ')}; at the end: ${end.map((m) => `${m.numTensors} (${mb(m.numBytes)})`).join(', ')}  ${grew ? 'GREW' : 'unchanged'}`);
+  const describe = (m: MemoryResult) => `${m.numTensors} tensors ${mb(m.numBytes)}, wasm memory ${mb(m.wasmHeapBytes)}, JS heap ${mb(m.jsHeapBytes)}`;
+  console.log(`  per worker after round 1: ${afterFirst.map(describe).join('; ')}`);
+  console.log(`  per worker at the end:    ${end.map(describe).join('; ')}  tensors ${grew ? 'GREW' : 'unchanged'}`);
   if (values.json) {
     const row = { kind: 'host-memory', model: path.basename(modelPath), workers: pool.size, rounds, heatmaps: explains, rss_baseline: baseline, rss_after_first: rssAfterFirst, rss_end: rssEnd, rss_peak: peak, budget: BUDGET_BYTES, pass: peak <= BUDGET_BYTES, tensors_after_first: afterFirst, tensors_end: end, tensors_grew: grew };
     fs.writeFileSync(values.json, JSON.stringify([row], null, 1) + '\n');

@@ -1,4 +1,4 @@
-// Weight variants (W⁺, W⁻, W², α-scaled, transposed and flipped kernels, grouped kernels laid out for the
+// Weight variants (W⁺, W⁻, W², γ-boosted, transposed and flipped kernels, grouped kernels laid out for the
 // depthwise op ...) built once per network and reused by every later call: on wasm the preparation costs
 // about as much as a whole batch of small explanations, and the backend also caches its packed XNNPACK
 // operator per weight tensor, which only pays off if the tensor lives on. Keyed by node index.
