@@ -289,7 +289,7 @@ async function benchMnist(options: Options, rows: Row[]): Promise<void> {
       }
     }
     // The end-to-end figure on the warm one-worker pool: the product's single-image path.
-    if (workers === 1) await endToEnd(pool, models, rows, repeats(30, 10));
+    await endToEnd(pool, models, rows, repeats(30, 10));
     await pool.dispose();
   }
 
@@ -320,12 +320,14 @@ async function benchMnist(options: Options, rows: Row[]): Promise<void> {
 
 /** Decode → preprocess → seven heatmaps in the worker → RGBA in this thread, for one PNG file. */
 async function endToEnd(pool: WorkerPool, models: BenchModel[], rows: Row[], repeats: number): Promise<void> {
-  console.log('\nend to end, one PNG, all seven seed methods (file → decode → preprocess → 7 heatmaps → RGBA), warm, one worker:');
+  // One worker: one call, as before issue 16; two: explainInParallel, the panel's path (methods split).
+  const workers = pool.size;
+  console.log(`\nend to end, one PNG, all seven seed methods (file → decode → preprocess → 7 heatmaps → RGBA), warm, ${workers} worker${workers > 1 ? 's (explainInParallel)' : ''}:`);
   for (const model of models) {
     const job: ExplainJob = { ...explainJob(model, [{ kind: 'file', path: SAMPLE_PNG }], [...SEED]), preprocess: 'auto' };
     let engineMs = 0;
     const run = async () => {
-      const result = await pool.run(job);
+      const result = await explainInParallel(pool, job);
       engineMs = result.explanations.reduce((total, e) => total + e.ms, 0);
       for (const e of result.explanations) renderHeatmap(e.relevance, e.shape, { colormap: 'bwr' });
     };
@@ -338,8 +340,8 @@ async function endToEnd(pool: WorkerPool, models: BenchModel[], rows: Row[], rep
     const engine = median(engineTimes.slice(5));
     const target = TARGETS.sevenMethodsMs[model.kind];
     const pass = ms <= target;
-    console.log(`  ${model.name.padEnd(10)} ${ms.toFixed(2)} ms (engine: forward + 7 backward passes ${engine.toFixed(2)} ms)  target ≤ ${target} ms ${pass ? 'pass' : 'MISS'}`);
-    rows.push({ kind: 'end-to-end', model: model.name, methods: SEED.length, workers: 1, ms: round(ms, 3), engine_ms: round(engine, 3), target_ms: target, pass });
+    console.log(`  ${model.name.padEnd(10)} ${ms.toFixed(2)} ms (engine: forward and backward passes ${engine.toFixed(2)} ms, summed over the workers)  target ≤ ${target} ms ${pass ? 'pass' : 'MISS'}`);
+    rows.push({ kind: 'end-to-end', model: model.name, methods: SEED.length, workers, ms: round(ms, 3), engine_ms: round(engine, 3), target_ms: target, pass });
   }
 }
 
