@@ -96,6 +96,7 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
     console.log(`  peer: Zennit (${o.peer.versions}), 2 threads, batches ${o.batches.join(', ')} ...`);
     peer = runPeer(o.peer, { model: modelPath, image: image.png, card, methods, batches: o.batches, repeats: repeats(5, 2), threads: 2 });
   }
+  const zennitCpuMs = (method: string, batch: number): number | undefined => peer?.find((p) => p.method === method)?.cpuMsPerHeatmap[batch];
   const zennitMs = (method: string, batch: number): ZennitMs | undefined => {
     const measured = peer?.find((p) => p.method === method)?.msPerHeatmap[batch];
     if (measured !== undefined) return { ms: measured, source: 'this run' };
@@ -107,10 +108,11 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
   const pool = new WorkerPool({ size: 2, workerScript: o.worker, wasmDir: o.dist });
   await pool.backend();
   await explainInParallel(pool, explainJob(modelPath, [image.source, image.source], [...SEED]));
-  console.log('  per heatmap, 2 workers (explainInParallel), median wall time; cpu ms: CPU time of the process per heatmap:');
-  const widths = [16, 5, 10, 8, 10, 7, 10, 6];
+  console.log('  per heatmap, 2 workers (explainInParallel), median wall time; cpu ms: CPU time of the process (all threads) per');
+  console.log('  heatmap, ours and Zennit\'s (work ratio: Zennit\'s CPU time over ours, which load on the machine inflates less):');
+  const widths = [16, 5, 10, 8, 10, 7, 10, 6, 10, 6];
   const line = (cells: string[], verdict = '') => console.log('    ' + cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' ') + (verdict ? `  ${verdict}` : ''));
-  line(['method', 'batch', 'ms/heatmap', 'cpu ms', 'heatmaps/s', 'GFLOP/s', 'Zennit ms', 'ratio'], 'target');
+  line(['method', 'batch', 'ms/heatmap', 'cpu ms', 'heatmaps/s', 'GFLOP/s', 'Zennit ms', 'ratio', 'Zennit cpu', 'work'], 'target');
   for (const method of o.methods) {
     for (const batch of o.batches) {
       const job = explainJob(modelPath, new Array<ImageSource>(batch).fill(image.source), [method]);
@@ -121,6 +123,8 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
       const flops = flopsOf(method);
       const z = zennitMs(method, batch);
       const ratio = z && z.ms / msPerHeatmap;
+      const ourCpu = cpuMs / (reps * batch);
+      const theirCpu = zennitCpuMs(method, batch);
       const target = targets.ratio.find((t) => t.batch === batch && t.methods.includes(method));
       const pass = target && ratio !== undefined ? ratio >= target.atLeast : undefined;
       const verdict = target ? (ratio === undefined ? `≥ ${target.atLeast}: no reference` : `≥ ${target.atLeast} ${pass ? 'pass' : 'MISS'}`) : '';
@@ -134,6 +138,8 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
           flops ? ((flops * perSecond) / 1e9).toFixed(1) : '—',
           z ? `${z.ms.toFixed(2)}${z.source === 'issue' ? '*' : ''}` : '—',
           ratio === undefined ? '—' : ratio.toFixed(2),
+          theirCpu === undefined ? '—' : theirCpu.toFixed(2),
+          theirCpu === undefined ? '—' : (theirCpu / ourCpu).toFixed(2),
         ],
         verdict,
       );
@@ -149,7 +155,8 @@ export async function benchAnyModel(modelPath: string, o: AnyModelOptions, rows:
         heatmaps_per_s: round(perSecond, 2),
         gflops_per_s: flops === undefined ? undefined : round((flops * perSecond) / 1e9, 2),
         flops_per_heatmap: flops,
-        zennit: z && { ms_per_heatmap: round(z.ms, 3), source: z.source },
+        zennit: z && { ms_per_heatmap: round(z.ms, 3), cpu_ms_per_heatmap: theirCpu === undefined ? undefined : round(theirCpu, 3), source: z.source },
+        work_ratio_to_zennit: theirCpu === undefined ? undefined : round(theirCpu / ourCpu, 3),
         ratio_to_zennit: ratio === undefined ? undefined : round(ratio, 3),
         target_ratio: target?.atLeast,
         pass,

@@ -26,6 +26,8 @@ export interface PeerMethod {
   relevance: number[][];
   /** ms per heatmap at each batch timed, e.g. { 1: 41.9, 16: 30.2 }. */
   msPerHeatmap: Record<number, number>;
+  /** CPU ms (all threads of the peer's process) per heatmap at each batch. */
+  cpuMsPerHeatmap: Record<number, number>;
 }
 
 /** The peer if it can run here, else the reason why not (printed by the bench). */
@@ -78,6 +80,7 @@ export function runPeer(
       shape: r.shape as [number, number],
       relevance: r.relevance as number[][],
       msPerHeatmap: Object.fromEntries(args.batches.map((b) => [b, r[`ms_per_heatmap_b${b}`] as number])),
+      cpuMsPerHeatmap: Object.fromEntries(args.batches.map((b) => [b, r[`cpu_ms_per_heatmap_b${b}`] as number])),
     }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,14 @@
-// One image with several methods is split by methods over the workers (pool/methodSplit.ts): the cost
-// model counted by hand for the seed set, every method placed exactly once, and the merged result of real
-// worker threads equal to one worker's call (order, names, targets, maps, image errors) on the residual
-// RGB ONNX fixture.
+// One image with several methods is split by methods over the workers (pool/methodSplit.ts) once a call
+// has shown the model is worth it: the cost model counted by hand for the seed set, every method placed
+// exactly once, the merged result of real worker threads equal to one worker's call (order, names,
+// targets, maps, image errors) on the residual RGB ONNX fixture, and a small model never split.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMethodSpec, SEED_METHODS } from '../../../src/engine/methods/methodRegistry';
 import { callCost, splitMethods } from '../../../src/engine/pool/methodSplit';
-import { explainInParallel } from '../../../src/engine/pool/parallelJobs';
+import { explainInParallel, SPLIT_MIN_MS } from '../../../src/engine/pool/parallelJobs';
 import { WorkerPool } from '../../../src/engine/pool/workerPool';
 import type { ExplainJob, ExplainResult, ImageSource } from '../../../src/protocol/engineJobs';
 
@@ -90,15 +90,37 @@ describe('method split on real workers: the same result as one call', () => {
     });
   }
 
-  it('one PNG × the seven seed methods: two parts, merged in the order and with the maps of one call', async () => {
+  it('one PNG × the seven seed methods: whole the first time, then two parts, merged like one call', async () => {
     const image: ImageSource = { kind: 'file', path: path.join(FIXTURE, 'triangle-72x96.png') };
     const whole = await pool.run(job([image]));
+    runs.length = 0;
+    // The first call of a model runs whole and measures it (~30 ms of engine time here, over SPLIT_MIN_MS).
+    const first = await explainInParallel(pool, job([image]));
+    assert.equal(runs.length, 1);
+    assert.ok(first.explanations.reduce((t, e) => t + e.ms, 0) >= SPLIT_MIN_MS, 'the fixture is worth splitting');
     runs.length = 0;
     const split = await explainInParallel(pool, job([image]));
     assert.equal(runs.length, 2, 'the job went to both workers');
     assert.equal(runs.reduce((a, b) => a + b, 0), 7);
     assert.deepEqual(split.explanations.map((e) => e.method), SEED);
     assertSame(split, whole);
+  });
+
+  it('a model whose seven maps take a few ms is never split (a split would only add a thread hop)', async () => {
+    const small: ExplainJob = {
+      type: 'explain',
+      model: { path: path.join(REPO, 'test/fixtures/onnx/mnist-view-flatten-opset17.onnx') },
+      images: [{ kind: 'pixels', name: 'digit', width: 28, height: 28, channels: 1, data: Uint8Array.from({ length: 784 }, (_, i) => (i * 37) % 256) }],
+      methods: SEED,
+      preprocess: 'none',
+    };
+    runs.length = 0;
+    for (let k = 0; k < 3; k++) {
+      const result = await explainInParallel(pool, small);
+      assert.equal(result.explanations.length, 7);
+      assert.ok(result.explanations.reduce((t, e) => t + e.ms, 0) < SPLIT_MIN_MS);
+    }
+    assert.deepEqual(runs, [7, 7, 7]);
   });
 
   it('two targets per method, and an unreadable file reported once with no maps', async () => {
