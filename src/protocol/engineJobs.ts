@@ -107,7 +107,7 @@ export interface PixelFlipResult {
   curves: Array<{ morf: number[]; lerf: number[] }>;
 }
 
-/** Live tensor count, for leak tests. */
+/** Live tensor count, for leak tests; and the worker's memory, for the memory benchmark. */
 export interface MemoryJob {
   type: 'memory';
 }
@@ -115,6 +115,10 @@ export interface MemoryJob {
 export interface MemoryResult {
   numTensors: number;
   numBytes: number;
+  /** The wasm backend's linear memory (it grows to the largest call's needs and never shrinks); 0 elsewhere. */
+  wasmHeapBytes: number;
+  /** This worker's JS heap in use. */
+  jsHeapBytes: number;
 }
 
 export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob;

@@ -1,6 +1,7 @@
 // Runs one engine job in the current thread: decode and preprocess images, explain or predict. The worker
 // threads call this; tests and the CLI's in-process mode call it directly.
 import * as tf from '@tensorflow/tfjs';
+import * as v8 from 'v8';
 import { isUserError, UserError } from '../errors';
 import { decodeImage, readImageFile, type RgbaImage } from '../image/decode';
 import { preprocess } from '../image/preprocess';
@@ -18,6 +19,7 @@ import type {
   ExplainJob,
   ExplainResult,
   ImageSource,
+  MemoryResult,
   ModelInfoResult,
   PredictJob,
   PredictResult,
@@ -47,7 +49,14 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
     }
     case 'memory': {
       const m = tf.memory();
-      return { numTensors: m.numTensors, numBytes: m.numBytes };
+      const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+      const result: MemoryResult = {
+        numTensors: m.numTensors,
+        numBytes: m.numBytes,
+        wasmHeapBytes: wasm?.HEAPU8?.byteLength ?? 0,
+        jsHeapBytes: v8.getHeapStatistics().used_heap_size,
+      };
+      return result;
     }
   }
 }

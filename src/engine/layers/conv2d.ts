@@ -11,7 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Conv2dNode, Pads } from '../graph/nodes';
 import {
   checkPads,
+  cropNegative,
   padArgument,
+  padOrCrop,
   type PadArgument,
   effectiveSize,
   formatPads,
@@ -24,6 +26,7 @@ import {
   windowOutput,
 } from './geometry';
 import type { LinearKind } from './layerKind';
+import { polyphaseKernels, polyphaseVjp, usesPolyphaseVjp } from './stridedVjp';
 
 export const conv2d: LinearKind<'conv2d'> = {
   kind: 'conv2d',
@@ -72,7 +75,7 @@ export const conv2d: LinearKind<'conv2d'> = {
       return tf.reshape(tf.transpose(tf.reshape(w, [kh, kw, perGroup, g, out / g]), [0, 1, 3, 2, 4]), [kh, kw, g * perGroup, out / g]);
     },
     backwardKernel(node, w) {
-      if (usesTransposedConv(node)) return w;
+      if (usesPolyphaseVjp(node)) return polyphaseKernels(node, w);
       // Flip spatially and swap in/out channels: [kh, kw, in/g, out] → [kh, kw, out, in/g]. For one group a
       // conv2d filter; for several a depthwise filter over the signal's out channels, multiplier in/g.
       return tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
@@ -106,14 +109,12 @@ export const conv2d: LinearKind<'conv2d'> = {
      * convolution is a forward correlation of the signal with the flipped, in/out-swapped kernel and the
      * complementary pads. When that correlation has one or two output channels (the first layer of a grey
      * model), XNNPACK still computes a tile of eight and runs ~8× below its peak; a depthwise correlation and
-     * a channel sum do the same multiply-adds ~2.5× faster (measured at batch 256). Strided convolutions keep
-     * conv2dTranspose; strided grouped or dilated ones spread the signal over the stride-1 output grid
-     * (zeros between) and take the stride-1 path.
+     * a channel sum do the same multiply-adds ~2.5× faster (measured at batch 256). Strided convolutions of one
+     * group take one correlation per phase (stridedVjp.ts); strided grouped or dilated ones spread the signal
+     * over the stride-1 output grid (zeros between) and take the stride-1 path.
      */
     vjp(node, kernel, s, inputShape) {
-      if (usesTransposedConv(node)) {
-        return tf.conv2dTranspose(s as tf.Tensor4D, kernel as tf.Tensor4D, inputShape as [number, number, number, number], node.strides, padArgument(node.pads));
-      }
+      if (usesPolyphaseVjp(node)) return polyphaseVjp(node, kernel as tf.Tensor[], s, inputShape);
       const { extent, back, pads } = backwardGeometry(node);
       let signal = s;
       if (!isUnit(node.strides)) {
@@ -125,7 +126,7 @@ export const conv2d: LinearKind<'conv2d'> = {
       signal = cropNegative(signal, back);
       const inputChannels = inputShape[3];
       if (node.groups === 1 && inputChannels > 2) return tf.conv2d(signal as tf.Tensor4D, kernel as tf.Tensor4D, 1, pads, 'NHWC', node.dilations);
-      return groupedCorrelation(signal, kernel, node.groups, [1, 1], pads, node.dilations);
+      return groupedCorrelation(signal, kernel as tf.Tensor, node.groups, [1, 1], pads, node.dilations);
     },
   },
 };
@@ -149,10 +150,6 @@ function backwardGeometry(node: Conv2dNode) {
   return found;
 }
 
-/** A strided, undilated convolution of one group: its VJP is conv2dTranspose with the forward kernel. */
-function usesTransposedConv(node: Conv2dNode): boolean {
-  return node.groups === 1 && !isUnit(node.strides) && isUnit(node.dilations);
-}
 
 
 
@@ -197,19 +194,4 @@ function spreadStrided(s: tf.Tensor, [sh, sw]: [number, number], [h1, w1]: [numb
     [n, oh * sh, ow * sw, c],
   );
   return padOrCrop(spread, [0, 0, h1 - oh * sh, w1 - ow * sw]);
-}
-
-/** Pads (positive) or crops (negative) the spatial axes. */
-function padOrCrop(t: tf.Tensor, pads: Pads): tf.Tensor {
-  const cropped = cropNegative(t, pads);
-  const positive = pads.map((p) => Math.max(p, 0)) as Pads;
-  return isZeroPads(positive) ? cropped : tf.pad(cropped, tfPads(positive));
-}
-
-/** Removes −p rows/columns for each negative entry of `pads`. */
-function cropNegative(t: tf.Tensor, [top, left, bottom, right]: Pads): tf.Tensor {
-  if (top >= 0 && left >= 0 && bottom >= 0 && right >= 0) return t;
-  const [n, h, w, c] = t.shape;
-  const [t0, l0, b0, r0] = [top, left, bottom, right].map((p) => Math.max(-p, 0));
-  return tf.slice(t, [0, t0, l0, 0], [n, h - t0 - b0, w - l0 - r0, c]);
 }

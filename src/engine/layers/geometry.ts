@@ -1,5 +1,6 @@
 // Sliding-window geometry shared by convolutions and pooling: padding resolved to explicit pads, output
 // sizes, and the pads in the form tfjs ops take.
+import * as tf from '@tensorflow/tfjs';
 import type { Pads, PaddingSpec } from '../graph/nodes';
 
 /** A window op along the two spatial axes. `kernel` is the window's extent before dilation. */
@@ -112,4 +113,19 @@ export function isUnit(pair: [number, number]): boolean {
 /** "2" for [2, 2], "2×1" otherwise. */
 export function formatPair([a, b]: [number, number]): string {
   return a === b ? `${a}` : `${a}×${b}`;
+}
+
+/** Pads (positive) or crops (negative) the spatial axes. */
+export function padOrCrop(t: tf.Tensor, pads: Pads): tf.Tensor {
+  const cropped = cropNegative(t, pads);
+  const positive = pads.map((p) => Math.max(p, 0)) as Pads;
+  return isZeroPads(positive) ? cropped : tf.pad(cropped, tfPads(positive));
+}
+
+/** Removes −p rows/columns for each negative entry of `pads`. */
+export function cropNegative(t: tf.Tensor, [top, left, bottom, right]: Pads): tf.Tensor {
+  if (top >= 0 && left >= 0 && bottom >= 0 && right >= 0) return t;
+  const [n, h, w, c] = t.shape;
+  const [t0, l0, b0, r0] = [top, left, bottom, right].map((p) => Math.max(-p, 0));
+  return tf.slice(t, [0, t0, l0, 0], [n, h - t0 - b0, w - l0 - r0, c]);
 }

@@ -79,15 +79,18 @@ export interface LinearKind<K extends NodeKind> extends KindBase<K> {
   linear: LinearOps<NodeOf<K>>;
 }
 
+/** A kernel in the layout a VJP takes: one tensor, or several (a strided convolution's phases). */
+export type BackwardKernel = tf.Tensor | tf.Tensor[];
+
 export interface LinearOps<N extends GraphNode> {
   /** The layout `apply` takes a (modified) kernel in, from the node's layout; the identity where they agree. */
   forwardKernel(node: N, w: tf.Tensor): tf.Tensor;
   /** The layout `vjp` takes, from a (modified) kernel in the node's layout. */
-  backwardKernel(node: N, w: tf.Tensor): tf.Tensor;
+  backwardKernel(node: N, w: tf.Tensor): BackwardKernel;
   /** z = x ⊛ W' + b' (b' null: no bias), optionally followed by a ReLU, as few ops as possible. */
   apply(node: N, forwardKernel: tf.Tensor, bias: tf.Tensor | null, x: tf.Tensor, relu?: boolean): tf.Tensor;
   /** s ↦ sᵀ ∂z/∂x for W' given in backward layout; `inputShape` is x's shape for s's rows. */
-  vjp(node: N, backwardKernel: tf.Tensor, s: tf.Tensor, inputShape: number[]): tf.Tensor;
+  vjp(node: N, backwardKernel: BackwardKernel, s: tf.Tensor, inputShape: number[]): tf.Tensor;
   /** The node's kernel (engine layout), which the modifiers of the rules start from. */
   kernel(node: N): tf.Tensor;
   bias(node: N): tf.Tensor;

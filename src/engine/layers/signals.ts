@@ -55,3 +55,25 @@ export function joinBlocks(parts: tf.Tensor[], groups: number[][], blocks: numbe
   order.forEach((b, k) => (position[b] = k));
   return takeBlocks(stacked, position, blocks);
 }
+
+/** A stack of `blocks` blocks holding `part`'s blocks at `indices` (in order) and zeros elsewhere. */
+export function placeBlocks(part: tf.Tensor, indices: number[], blocks: number): tf.Tensor {
+  if (indices.length === blocks) return part;
+  const rows = part.shape[0] / indices.length;
+  const pieces: tf.Tensor[] = [];
+  let next = 0;
+  let zeros = 0;
+  const flushZeros = () => {
+    if (zeros) pieces.push(tf.zeros([zeros * rows, ...part.shape.slice(1)]));
+    zeros = 0;
+  };
+  for (let b = 0; b < blocks; b++) {
+    if (indices[next] === b) {
+      flushZeros();
+      pieces.push(indices.length === 1 ? part : tf.slice(part, next * rows, rows));
+      next++;
+    } else zeros++;
+  }
+  flushZeros();
+  return pieces.length === 1 ? pieces[0] : tf.concat(pieces, 0);
+}

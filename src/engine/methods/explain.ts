@@ -21,6 +21,8 @@ import { firstLayerBoxes } from './inputBox';
 import { lrpRelevance } from './propagateRelevance';
 import { Trace } from './trace';
 
+import { beginCall } from '../network/prepared';
+
 export { releasePrepared } from '../network/prepared';
 
 /** Activations (floats) one chunk of IG / SmoothGrad / occlusion evaluations may hold: 64 MB. */
@@ -44,6 +46,7 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
   if (count === 0 || specs.length === 0) return [];
   checkImages(network, imageShape, request.images);
   const bounds = checkBounds(request.bounds ?? null, imageShape[2]);
+  beginCall(network);
   const classes = network.outputSize;
 
   const x = tf.tensor(concatImages(request.images), [count, ...network.inputShape]);

@@ -36,11 +36,6 @@ export const allOnes: ParamModifier = { key: '1', apply: (w) => tf.onesLike(w) }
 export function gammaBoost(gamma: number): ParamModifier {
   return { key: `w+${gamma}w⁺`, apply: (w) => tf.add(w, tf.mul(tf.relu(w), gamma)) };
 }
-/** factor · modifier(w): lets a rule's coefficient ride on the cached weights instead of costing an op. */
-export function scaled(modifier: ParamModifier, factor: number): ParamModifier {
-  if (factor === 1) return modifier;
-  return { key: `${factor}·${modifier.key}`, apply: (w) => tf.mul(modifier.apply(w), factor) };
-}
 /** A bias of ±ε₀ per output: the stabiliser of a denominator whose sign is known, folded into the
  *  fused Dense/Conv op (z⁺ ≥ 0 gets +ε₀, z⁻ ≤ 0 gets −ε₀). */
 export const plusEpsilon0: ParamModifier = { key: '+ε₀', apply: (b) => tf.fill(b.shape, EPSILON_0) };

@@ -1,11 +1,17 @@
-// Weight variants (W⁺, W⁻, W², α-scaled, transposed and flipped kernels, grouped kernels laid out for the
+// Weight variants (W⁺, W⁻, W², γ-boosted, transposed and flipped kernels, grouped kernels laid out for the
 // depthwise op ...) built once per network and reused by every later call: on wasm the preparation costs
 // about as much as a whole batch of small explanations, and the backend also caches its packed XNNPACK
 // operator per weight tensor, which only pays off if the tensor lives on. Keyed by node index.
+//
+// Bounded: on wasm a kernel variant costs ~3.5× its bytes (XNNPACK keeps a packed copy of each, ~2.5×), and
+// wasm memory never shrinks, so a large network whose user tries many rules (every γ of LRP-γ is two more
+// variants) would grow without end. When a call begins (`beginCall`) the variants of the modifiers used
+// longest ago are freed until the network's variants take at most PREPARED_BUDGET.bytes (256 MB of tensors
+// by default: ResNet-18's five for the seed set, 235 MB, stay); a freed variant is made again when needed.
 import * as tf from '@tensorflow/tfjs';
 import type { LinearNode, Network, NodeKind } from '../graph/nodes';
 import { LAYERS } from '../layers/index';
-import type { LinearKind, LinearOps } from '../layers/layerKind';
+import type { BackwardKernel, LinearKind, LinearOps } from '../layers/layerKind';
 
 /** Maps a weight (or bias) tensor. `key` names the result in the per-network cache, so it must say
  *  everything the result depends on (γ's value included). Returning the tensor itself means "unchanged". */
@@ -21,7 +27,7 @@ export interface PreparedNode {
   /** The modified kernel in the layout the node's forward op takes. */
   forward(modifier: ParamModifier): tf.Tensor;
   /** The modified kernel laid out for the node's VJP (transposed, or flipped with in/out swapped). */
-  backward(modifier: ParamModifier): tf.Tensor;
+  backward(modifier: ParamModifier): BackwardKernel;
   /** The modified bias, or null. Bias modifiers may build any vector of the node's output size. */
   bias(modifier: ParamModifier | null): tf.Tensor | null;
   /** Any other tensor that depends only on this node's weights, made once by `make` and kept under `key`. */
@@ -33,8 +39,18 @@ export function linearOpsOf(node: LinearNode): LinearOps<LinearNode> {
   return (LAYERS[node.kind] as LinearKind<NodeKind>).linear as unknown as LinearOps<LinearNode>;
 }
 
+/** The most bytes of kernel variants a network keeps between calls (a setting object so that tests can lower it). */
+export const PREPARED_BUDGET = { bytes: 256 * 1024 * 1024 };
+
 interface CacheEntry {
   backend: string;
+  /** Every node's variant maps (modified kernel, forward and backward layouts, bias), keyed by modifier key. */
+  variantMaps: Array<Map<string, tf.Tensor | tf.Tensor[]>>;
+  /** Bytes of the variants this cache owns, per modifier key. */
+  variantBytes: Map<string, number>;
+  /** The call in which each modifier key was last used. */
+  lastUse: Map<string, number>;
+  call: number;
   /** Per Dense/Conv node index, its variants (made once, then looked up by modifier key). */
   nodes: Map<number, PreparedNode>;
   /** Tensors that depend on the whole network (networkDerived). */
@@ -64,37 +80,84 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode): PreparedNode {
   const ops = linearOpsOf(node);
   const modified = new Map<string, tf.Tensor>();
   const forward = new Map<string, tf.Tensor>();
-  const backward = new Map<string, tf.Tensor>();
+  const backward = new Map<string, BackwardKernel>();
   const biases = new Map<string, tf.Tensor>();
   const derived = new Map<string, tf.Tensor>();
+  entry.variantMaps.push(modified, forward, backward, biases);
   /** The kernel with the modifier applied, in the node's own layout. */
-  const weights = (m: ParamModifier) => lookup(entry, modified, m.key, ops.kernel(node), () => m.apply(ops.kernel(node)));
+  const weights = (m: ParamModifier) => variant(entry, modified, m.key, ops.kernel(node), () => m.apply(ops.kernel(node)));
   return {
     forward(m) {
+      entry.lastUse.set(m.key, entry.call);
       const cached = forward.get(m.key);
       if (cached) return cached;
       const w = weights(m);
-      return lookup(entry, forward, m.key, w, () => ops.forwardKernel(node, w));
+      return variant(entry, forward, m.key, w, () => ops.forwardKernel(node, w));
     },
     backward(m) {
+      entry.lastUse.set(m.key, entry.call);
       const cached = backward.get(m.key);
       if (cached) return cached;
       const w = weights(m);
-      return lookup(entry, backward, m.key, w, () => ops.backwardKernel(node, w));
+      return variant(entry, backward, m.key, w, () => ops.backwardKernel(node, w));
     },
-    bias: (m) => m && lookup(entry, biases, m.key, ops.bias(node), () => m.apply(ops.bias(node))),
+    bias(m) {
+      if (!m) return null;
+      entry.lastUse.set(m.key, entry.call);
+      return variant(entry, biases, m.key, ops.bias(node), () => m.apply(ops.bias(node)));
+    },
     derived: (key, make) => lookup(entry, derived, key, null, make),
   };
 }
 
-/** The tensor under `key` in `map`, made by `make` (in its own tidy) the first time. */
-function lookup(entry: CacheEntry, map: Map<string, tf.Tensor>, key: string, source: tf.Tensor | null, make: () => tf.Tensor): tf.Tensor {
+/** The tensor (or tensors) under `key` in `map`, made by `make` (in its own tidy) the first time. */
+function lookup<T extends tf.Tensor | tf.Tensor[]>(entry: CacheEntry, map: Map<string, T>, key: string, source: tf.Tensor | null, make: () => T): T {
   let t = map.get(key);
   if (!t) {
-    t = keep(entry, tf.tidy(make), source);
+    const made = tf.tidy(make);
+    t = (Array.isArray(made) ? made.map((m) => keep(entry, m, source)) : keep(entry, made as tf.Tensor, source)) as T;
     map.set(key, t);
   }
   return t;
+}
+
+/** A kernel variant: `lookup`, with the bytes it adds counted under its modifier key. */
+function variant<T extends tf.Tensor | tf.Tensor[]>(entry: CacheEntry, map: Map<string, T>, key: string, source: tf.Tensor | null, make: () => T): T {
+  const known = map.get(key);
+  if (known) return known;
+  const made = lookup(entry, map, key, source, make);
+  const tensors: tf.Tensor[] = Array.isArray(made) ? made : [made as tf.Tensor];
+  const bytes = tensors.reduce((total, t) => total + (t === source ? 0 : t.size * 4), 0);
+  entry.variantBytes.set(key, (entry.variantBytes.get(key) ?? 0) + bytes);
+  return made;
+}
+
+/**
+ * Marks the start of a call on `network`: frees the variants of the modifiers used longest ago while the
+ * network's variants take more than PREPARED_BUDGET.bytes (see the header). Nothing is freed during a call,
+ * so a call may use more, once.
+ */
+export function beginCall(network: Network): void {
+  const entry = cache.get(network);
+  if (!entry) return;
+  entry.call++;
+  let total = [...entry.variantBytes.values()].reduce((a, b) => a + b, 0);
+  if (total <= PREPARED_BUDGET.bytes) return;
+  const oldestFirst = [...entry.variantBytes.keys()].sort((a, b) => (entry.lastUse.get(a) ?? 0) - (entry.lastUse.get(b) ?? 0));
+  for (const key of oldestFirst) {
+    if (total <= PREPARED_BUDGET.bytes) break;
+    for (const map of entry.variantMaps) {
+      const found = map.get(key);
+      if (!found) continue;
+      for (const t of Array.isArray(found) ? found : [found]) {
+        if (entry.owned.delete(t)) t.dispose();
+      }
+      map.delete(key);
+    }
+    total -= entry.variantBytes.get(key) ?? 0;
+    entry.variantBytes.delete(key);
+    entry.lastUse.delete(key);
+  }
 }
 
 /** A tensor that depends only on the network (not on one node), made once by `make`. */
@@ -118,7 +181,7 @@ function cacheEntry(network: Network): CacheEntry {
     entry = undefined;
   }
   if (!entry) {
-    entry = { backend: tf.getBackend(), nodes: new Map(), network: new Map(), owned: new Set() };
+    entry = { backend: tf.getBackend(), nodes: new Map(), network: new Map(), owned: new Set(), variantMaps: [], variantBytes: new Map(), lastUse: new Map(), call: 0 };
     cache.set(network, entry);
     freeOnDispose(network);
   }

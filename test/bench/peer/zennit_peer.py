@@ -191,13 +191,19 @@ def main():
         }
         for batch in [int(b) for b in args.batches.split(',') if b]:
             xb = x[:1].expand(batch, *x.shape[1:]).contiguous()
-            attribute(net, xb, method, args.target, boxes)  # warm-up
+            # Two warm-ups: the first call at a new shape also sets up PyTorch's kernels for it.
+            for _ in range(2):
+                attribute(net, xb, method, args.target, boxes)
             times = []
+            cpu = []
             for _ in range(args.repeats):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 attribute(net, xb, method, args.target, boxes)
                 times.append((time.perf_counter() - start) * 1000 / batch)
+                cpu.append((time.process_time() - start_cpu) * 1000 / batch)
             row[f'ms_per_heatmap_b{batch}'] = float(np.median(times))
+            # CPU time of the process (all threads): what the run costs whatever else the machine does.
+            row[f'cpu_ms_per_heatmap_b{batch}'] = float(np.median(cpu))
         out['results'].append(row)
         timing = ' '.join(f'b{b}: {row[f"ms_per_heatmap_b{b}"]:.2f} ms' for b in [int(b) for b in args.batches.split(',') if b])
         print(f'{method:16} sum R {row["relevanceSum"][0]: .5g}  logit {logits[0, classes[0]]: .5g}  {timing}', file=sys.stderr)
