@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SEED_METHODS } from '../../../src/engine/methods/methodRegistry';
+import { SEED_METHODS } from '../../../src/engine/methods/methodTable';
 import { explainInParallel } from '../../../src/engine/pool/parallelJobs';
 import { WorkerPool } from '../../../src/engine/pool/workerPool';
 import type { ExplainJob, ImageSource } from '../../../src/protocol/engineJobs';
