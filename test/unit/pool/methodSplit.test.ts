@@ -4,6 +4,7 @@
 // targets, maps, image errors) on the residual RGB ONNX fixture, and a small model never split.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
@@ -128,7 +129,7 @@ describe('method split on real workers: the same result as one call', () => {
     const image: ImageSource = { kind: 'file', path: path.join(FIXTURE, 'cross-64x64.png') };
     const both = job([image], [[0, 2]]);
     assertSame(await explainInParallel(pool, both), await pool.run(both));
-    const broken = path.join(fs.mkdtempSync(path.join(REPO, '.cache', 'tmp', 'split-')), 'broken.png');
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-split-')), 'broken.png');
     fs.writeFileSync(broken, Buffer.from('not a png'));
     const bad = job([{ kind: 'file', path: broken }]);
     const split = await explainInParallel(pool, bad);

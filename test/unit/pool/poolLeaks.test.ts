@@ -4,6 +4,7 @@
 // read. Tensor counts and bytes are the workers' own (tf.memory() in each worker, the 'memory' job).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SEED_METHODS } from '../../../src/engine/methods/methodTable';
@@ -49,7 +50,7 @@ describe('no tensor leak over 1,000 explains on the worker pool', () => {
       targets,
       preprocess: 'auto',
     });
-    const unreadable = path.join(fs.mkdtempSync(path.join(REPO, '.cache', 'tmp', 'leaks-')), 'truncated.png');
+    const unreadable = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-leaks-')), 'truncated.png');
     fs.writeFileSync(unreadable, fs.readFileSync(path.join(FIXTURE, 'circle-64x64.png')).subarray(0, 200));
 
     let heatmaps = 0;
