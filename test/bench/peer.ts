@@ -56,6 +56,7 @@ export function runPeer(
   peer: Peer,
   args: { model: string; image: string; card: object; methods: string[]; batches: number[]; repeats: number; threads: number },
 ): PeerMethod[] {
+  fs.mkdirSync(path.join(REPO, '.cache', 'tmp'), { recursive: true });
   const dir = fs.mkdtempSync(path.join(REPO, '.cache', 'tmp', 'peer-'));
   try {
     const card = path.join(dir, 'card.json');
