@@ -1,14 +1,18 @@
 // The comparison figure: rows are images, columns are methods (one model) or models (one method), as in
 // the seed figure. Each image is one job with all its methods (one shared forward pass and backward
 // walks), its file read once; a models comparison runs one job per image and model. Rows appear as their
-// jobs finish, spread over the workers.
+// jobs finish, spread over the workers. A methods comparison then evaluates its own maps in the
+// Faithfulness section (pixel flipping, and on request the randomisation check: compareFaithfulness.ts).
 import { setMaxListeners } from 'events';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
-import type { ExplainResult } from '../protocol/engineJobs';
+import type { ExplainResult, ImageSource } from '../protocol/engineJobs';
+import type { FaithfulnessView, RandomisationView } from '../protocol/faithfulnessView';
+import type { PreprocessMode } from '../protocol/preprocess';
 import { titleText, type MethodTitle } from '../protocol/methodTitle';
 import type { CompareCell, CompareRow, CompareViewState, FromWebview } from '../protocol/webviewMessages';
+import { evaluatedImages, faithfulnessColumns, figureFlipJob, flipSteps, randomisationColumns, randomisationStepNames, type RowMaps } from './compareFaithfulness';
 import { CancelledError } from './engineService';
 import { heatmapView, inputImage, predictionLabel } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
@@ -41,6 +45,13 @@ export class ComparePanel extends HeatmapPanel {
   private state!: CompareViewState;
   private running: AbortController | undefined;
   private done: Promise<void> = Promise.resolve();
+  /** Per row, what the Faithfulness section evaluates: the model input, the maps, the image as read. */
+  private rowMaps: Array<RowMaps | undefined> = [];
+  private sources: Array<ImageSource | undefined> = [];
+  private preprocess: PreprocessMode = 'auto';
+  /** The section's evaluations under way (pixel flipping, randomisation check): Cancel stops them. */
+  private flipping: AbortController | undefined;
+  private randomising: AbortController | undefined;
   static latest: ComparePanel | undefined;
 
   static show(services: HostServices, subjects: Subject[], spec: CompareSpec, panel?: vscode.WebviewPanel): ComparePanel {
@@ -107,6 +118,7 @@ export class ComparePanel extends HeatmapPanel {
 
   private rerun(): void {
     this.running?.abort();
+    this.stopEvaluations();
     this.state = this.freshState();
     this.done = this.run();
   }
@@ -130,6 +142,9 @@ export class ComparePanel extends HeatmapPanel {
     setMaxListeners(0, controller.signal);
     this.running = controller;
     const preprocess = readSettings().preprocess;
+    this.preprocess = preprocess;
+    this.rowMaps = [];
+    this.sources = [];
     const started = Date.now();
     const spec = this.spec;
     this.state.restore = this.restoreState();
@@ -152,6 +167,7 @@ export class ComparePanel extends HeatmapPanel {
           return;
         }
         const source = await readSubject(subject);
+        this.sources[row] = source;
         await Promise.all(
           models.map((model, m) =>
             this.services.engine
@@ -177,6 +193,7 @@ export class ComparePanel extends HeatmapPanel {
       `${formatDuration(Date.now() - started)} wall`,
     ]);
     this.postStatus();
+    if (spec.kind === 'methods') await this.evaluateFaithfulness();
   }
 
   /** One job's maps into its row, explanation k into `columns[k]` (the methods' columns, or the model's). */
@@ -189,10 +206,13 @@ export class ComparePanel extends HeatmapPanel {
     r.input ??= inputImage(image);
     const label = predictionLabel(result.explanations[0], result.card.labels);
     if (!r.label || this.spec.kind === 'methods') r.label = label;
+    const maps: RowMaps['maps'] = this.rowMaps[row]?.maps ?? [];
     result.explanations.forEach((e, k) => {
       const cell: CompareCell = { heatmap: heatmapView(e), label: this.spec.kind === 'models' ? label : undefined };
       r.cells[columns[k]] = cell;
+      maps[columns[k]] = { relevance: cell.heatmap!.relevance, target: e.target };
     });
+    this.rowMaps[row] = { pixels: image.pixels, pixelCount: image.shape[0] * image.shape[1], maps };
     this.state.progress.done += result.explanations.length;
     if (!this.state.backend) this.state.backend = result.backend.name;
     this.postRow(row);
@@ -236,12 +256,124 @@ export class ComparePanel extends HeatmapPanel {
       case 'retry':
         this.rerun();
         break;
+      case 'cancel-evaluation':
+        this.stopEvaluations();
+        break;
+      case 'run-faithfulness':
+        if (!this.state.running && this.spec.kind === 'methods' && this.state.faithfulness?.status !== 'running') this.alsoWaitFor(this.evaluateFaithfulness());
+        break;
+      case 'run-randomisation':
+        if (!this.state.running && this.spec.kind === 'methods' && this.state.randomisation?.status !== 'running') this.alsoWaitFor(this.checkRandomisation());
+        break;
       case 'open-cell':
         void this.openCell(msg.row, msg.column);
         break;
       default:
         break;
     }
+  }
+
+  /** An export (and whenDone) waits for this too. */
+  private alsoWaitFor(work: Promise<void>): void {
+    this.done = Promise.all([this.done, work]).then(() => undefined);
+  }
+
+  private stopEvaluations(): void {
+    this.flipping?.abort();
+    this.randomising?.abort();
+  }
+
+  /**
+   * Pixel flipping of every map the figure shows (METHODS.md: K steps, MoRF and LeRF, AOPC and ABPC), as
+   * pixel-flip jobs over the workers: no second explain. Progress counts the maps flipped.
+   */
+  private async evaluateFaithfulness(): Promise<void> {
+    if (this.spec.kind !== 'methods') return;
+    this.flipping?.abort();
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    this.flipping = controller;
+    const steps = flipSteps(this.rowMaps);
+    const { job, cells } = figureFlipJob({ path: this.spec.model.path }, this.rowMaps, steps);
+    const view: FaithfulnessView = { status: 'running', steps, images: evaluatedImages(this.rowMaps), progress: { done: 0, total: job.items.length }, columns: [] };
+    const post = () => {
+      if (this.flipping !== controller) return; // superseded by a new figure or a new evaluation
+      this.state.faithfulness = { ...view, progress: { ...view.progress } };
+      this.post({ type: 'compare-faithfulness', faithfulness: this.state.faithfulness });
+    };
+    if (!job.items.length) {
+      Object.assign(view, { status: 'failed', error: 'no heatmap to evaluate' });
+      return post();
+    }
+    post();
+    const started = Date.now();
+    try {
+      const curves = await this.services.engine.flip(job, {
+        signal: controller.signal,
+        onProgress: (done, total) => {
+          view.progress = { done, total };
+          if (view.status === 'running') post();
+        },
+      });
+      Object.assign(view, { status: 'done', columns: faithfulnessColumns(this.state.columns.length, cells, curves), ms: Date.now() - started });
+    } catch (e) {
+      Object.assign(view, e instanceof CancelledError ? { status: 'cancelled' } : { status: 'failed', error: errorText(e) });
+    }
+    if (this.flipping !== controller) return;
+    post();
+    logRun(this.services.log, 'faithfulness', [
+      `pixel flipping, K = ${steps}, ${view.images} image${view.images === 1 ? '' : 's'} × ${this.state.columns.length} methods`,
+      view.status === 'done' ? `${formatDuration(view.ms!)} wall` : view.error ?? view.status,
+    ]);
+  }
+
+  /** The model randomisation check of the figure's methods on its images (re-explains, so on request only). */
+  private async checkRandomisation(): Promise<void> {
+    if (this.spec.kind !== 'methods') return;
+    this.randomising?.abort();
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    this.randomising = controller;
+    const rows = this.rowMaps.flatMap((r, row) => (r && this.sources[row] ? [row] : []));
+    const columns = this.state.columns.map((_, k) => k).filter((k) => rows.some((row) => this.rowMaps[row]!.maps[k]));
+    const view: RandomisationView = { status: 'running', seed: 0, images: rows.length, stepNames: [], progress: { done: 0, total: 0 }, columns: [] };
+    const post = () => {
+      if (this.randomising !== controller) return;
+      this.state.randomisation = { ...view, progress: { ...view.progress } };
+      this.post({ type: 'compare-randomisation', randomisation: this.state.randomisation });
+    };
+    if (!rows.length || !columns.length) {
+      Object.assign(view, { status: 'failed', error: 'no heatmap to check' });
+      return post();
+    }
+    post();
+    const started = Date.now();
+    try {
+      const evaluation = await this.services.engine.randomise(
+        { model: { path: this.spec.model.path }, images: rows.map((row) => this.sources[row]!), methods: columns.map((k) => this.spec.kind === 'methods' ? this.spec.methods[k] : ''), preprocess: this.preprocess, seed: view.seed },
+        {
+          signal: controller.signal,
+          onProgress: (done, total) => {
+            view.progress = { done, total };
+            if (view.status === 'running') post();
+          },
+        },
+      );
+      Object.assign(view, {
+        status: 'done',
+        stepNames: randomisationStepNames(evaluation),
+        columns: randomisationColumns(this.state.columns.length, columns, evaluation),
+        ms: Date.now() - started,
+      });
+    } catch (e) {
+      Object.assign(view, e instanceof CancelledError ? { status: 'cancelled' } : { status: 'failed', error: errorText(e) });
+    }
+    if (this.randomising !== controller) return;
+    post();
+    logRun(this.services.log, 'faithfulness', [
+      `randomisation check, seed ${view.seed}, ${view.images} image${view.images === 1 ? '' : 's'} × ${columns.length} methods`,
+      view.status === 'done' ? `${formatDuration(view.ms!)} wall` : view.error ?? view.status,
+    ]);
   }
 
   async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
@@ -279,8 +411,13 @@ export class ComparePanel extends HeatmapPanel {
       void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', false);
     }
     this.running?.abort();
+    this.stopEvaluations();
     super.dispose();
   }
+}
+
+function errorText(e: unknown): string {
+  return isUserError(e) ? e.message : String((e as Error)?.message ?? e);
 }
 
 /** Why a method spec cannot run, or undefined when it parses. */
