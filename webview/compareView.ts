@@ -257,7 +257,7 @@ function sectionOf(state: CompareViewState, figure: FigureLayout, measure: TextM
 
 /** The view's numbers without the curves' bulk: status, K, images and per column the three scores. */
 function numbersOf(f: FaithfulnessView) {
-  return { status: f.status, steps: f.steps, images: f.images, progress: f.progress, columns: f.columns.map((c) => c && { aopcMorf: c.aopcMorf, aopcLerf: c.aopcLerf, abpc: c.abpc, images: c.images, meanMorf: c.meanMorf }) };
+  return { status: f.status, steps: f.steps, images: f.images, progress: f.progress, ms: f.ms, columns: f.columns.map((c) => c && { aopcMorf: c.aopcMorf, aopcLerf: c.aopcLerf, abpc: c.abpc, images: c.images, meanMorf: c.meanMorf }) };
 }
 
 /** The section's numbers as a table (the canvas cannot be read aloud): a row per method, as written. */

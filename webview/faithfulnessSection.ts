@@ -7,7 +7,7 @@
 // (progress, Cancel, the buttons).
 import { layoutCurveChart, type CurveChartLayout } from '../src/engine/figure/curveChart';
 import type { FigureLayout, Rect } from '../src/engine/figure/layout';
-import { fitText, type TextMeasure, type TextRun } from '../src/engine/figure/titleText';
+import { fitText, wrapTitle, type TextMeasure, type TextRun } from '../src/engine/figure/titleText';
 import type { FaithfulnessView, RandomisationView } from '../src/protocol/faithfulnessView';
 import type { MethodTitle } from '../src/protocol/methodTitle';
 import { formatScore, SCORE_NAMES } from './scoreFormat';
@@ -33,7 +33,8 @@ export interface SectionLayout {
   charts: Array<{ kind: 'morf' | 'randomisation'; x: number; y: number; layout: CurveChartLayout }>;
 }
 
-const MIN_CHART_WIDTH = 420;
+/** Wide enough for a legend of long method titles beside a plot with the randomisation steps named. */
+const MIN_CHART_WIDTH = 600;
 const MAX_CHART_WIDTH = 760;
 
 export function layoutFaithfulnessSection(input: SectionInput, figure: FigureLayout, measure: TextMeasure): SectionLayout {
@@ -54,9 +55,13 @@ export function layoutFaithfulnessSection(input: SectionInput, figure: FigureLay
   y += gap + 1;
 
   const { faithfulness: f, randomisation: r } = input;
+  // A paragraph, wrapped at spaces to the section's width.
   const write = (text: string, s: number, muted = false) => {
-    texts.push({ text: fitText(text, textWidth, s, measure), x: margin, y: y + ascent(s), size: s, muted });
-    y += line(s);
+    for (const wrapped of wrapTitle([{ text }], textWidth, s, measure)) {
+      const lineText = wrapped.map((part) => part.text).join('');
+      texts.push({ text: fitText(lineText, textWidth, s, measure), x: margin, y: y + ascent(s), size: s, muted });
+      y += line(s);
+    }
   };
   write('Faithfulness: pixel flipping', headingSize);
   write(faithfulnessCaption(f), size, true);
@@ -119,7 +124,7 @@ export function layoutFaithfulnessSection(input: SectionInput, figure: FigureLay
 
 /** What the numbers are: K and over how many images, and the baseline. */
 export function faithfulnessCaption(f: FaithfulnessView): string {
-  return `K = ${f.steps} steps, ${plural(f.images, 'image')}, the predicted class's logit; pixels set to the model's 0 (MoRF: most relevant first, LeRF: least). Means per method.`;
+  return `K = ${f.steps} steps (⌊k·H·W/K⌋ pixels removed at step k, set to 0), over ${plural(f.images, 'image')}, on the logit of each image's predicted class; MoRF removes the most relevant pixels first, LeRF the least. Means per method; higher AOPC MoRF and ABPC: more faithful.`;
 }
 
 export function faithfulnessStatus(f: FaithfulnessView): string {
@@ -136,7 +141,7 @@ export function faithfulnessStatus(f: FaithfulnessView): string {
 }
 
 export function randomisationCaption(r: RandomisationView): string {
-  return `Spearman ρ of |R| with the trained model's map as the top Dense/Conv layers are re-drawn at random (seed ${r.seed}), mean of ${plural(r.images, 'image')}. A faithful method falls.`;
+  return `Spearman ρ of |R| with the trained model's map as the top Dense/Conv layers are re-drawn at random, one more per step (seed ${r.seed}), mean of ${plural(r.images, 'image')}. A method that explains the model falls; one that stays near 1 shows the image, not the model.`;
 }
 
 export function randomisationStatus(r: RandomisationView): string {

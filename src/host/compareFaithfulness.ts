@@ -19,10 +19,10 @@ export interface RowMaps {
   maps: Array<{ relevance: Float32Array; target: number } | undefined>;
 }
 
-/** K for the figure: the default 20, fewer only for images of fewer than 20 pixels (K ≤ H·W). */
-export function flipSteps(rows: Array<RowMaps | undefined>): number {
+/** K for the figure: the one asked for (default 20), at most H·W of its smallest image (a step per pixel). */
+export function flipSteps(rows: Array<RowMaps | undefined>, wanted = DEFAULT_FLIP_STEPS): number {
   const smallest = Math.min(...rows.flatMap((r) => (r ? [r.pixelCount] : [])));
-  return Number.isFinite(smallest) ? Math.min(DEFAULT_FLIP_STEPS, smallest) : DEFAULT_FLIP_STEPS;
+  return Number.isFinite(smallest) ? Math.min(wanted, smallest) : wanted;
 }
 
 /** The pixel-flip job of every map the figure shows, row-major; `cells` says whose curve is whose. */

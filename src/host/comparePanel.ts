@@ -84,6 +84,8 @@ export class ComparePanel extends HeatmapPanel {
           const models = settings.compareModels.map((id) => resolveModelChoice(id, services.extensionUri.fsPath)).filter((m): m is ModelEntry => !!m);
           if (models.length) this.respec({ ...this.spec, models });
         } else if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.rerun();
+        // Another K: the section evaluates the same maps again (once the heatmaps are in).
+        else if (e.affectsConfiguration('explainImage.faithfulness.steps') && this.spec.kind === 'methods' && !this.state.running && this.state.faithfulness) this.alsoWaitFor(this.evaluateFaithfulness());
       }),
     );
     this.done = this.run();
@@ -293,7 +295,7 @@ export class ComparePanel extends HeatmapPanel {
     const controller = new AbortController();
     setMaxListeners(0, controller.signal);
     this.flipping = controller;
-    const steps = flipSteps(this.rowMaps);
+    const steps = flipSteps(this.rowMaps, readSettings().faithfulnessSteps);
     const { job, cells } = figureFlipJob({ path: this.spec.model.path }, this.rowMaps, steps);
     const view: FaithfulnessView = { status: 'running', steps, images: evaluatedImages(this.rowMaps), progress: { done: 0, total: job.items.length }, columns: [] };
     const post = () => {
