@@ -15,9 +15,9 @@ import { createDisplayControls } from './displayControls';
 import { el, rebuildKeepingFocus, replaceChildren } from './dom';
 import { errorBox } from './errorBox';
 import { canvasPng, suggestedFileName } from './exportImage';
-import { drawFaithfulnessSection } from './faithfulnessCanvas';
-import { evaluationBar, layoutFaithfulnessSection, type SectionLayout } from './faithfulnessSection';
-import { canvasMeasure, drawFigure, layoutFigure } from './figureCanvas';
+import { drawComparisonCanvas } from './faithfulnessCanvas';
+import { evaluationBar } from './faithfulnessSection';
+import { canvasMeasure, layoutFigure } from './figureCanvas';
 import { formatValue } from './format';
 import type { PanelBridge } from './hostBridge';
 import { formatRho, formatScore, SCORE_NAMES } from './scoreFormat';
@@ -155,9 +155,7 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     if (!ctx) return;
     const measure = canvasMeasure(ctx, theme.fontFamily);
     const layout = fitLayout(state, scroller.clientWidth, measure);
-    const section = sectionOf(state, layout, measure);
-    drawFigure(canvas, state, layout, theme, window.devicePixelRatio || 1, section ? { width: section.width, height: section.top + section.height } : layout);
-    if (section) drawFaithfulnessSection(ctx, section, theme);
+    const section = drawComparisonCanvas(canvas, state, layout, theme, window.devicePixelRatio || 1, measure);
     lastLayout = layout;
     // The numbers as computed (not as written), for tests and for anyone reading the DOM.
     canvas.dataset.faithfulness = state.faithfulness ? JSON.stringify(numbersOf(state.faithfulness)) : '';
@@ -247,12 +245,6 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
         break;
     }
   };
-}
-
-/** The Faithfulness section under the figure: a methods comparison's, once its evaluation has begun. */
-function sectionOf(state: CompareViewState, figure: FigureLayout, measure: TextMeasure): SectionLayout | undefined {
-  if (state.kind !== 'methods' || !state.faithfulness) return undefined;
-  return layoutFaithfulnessSection({ columns: state.columns, faithfulness: state.faithfulness, randomisation: state.randomisation }, figure, measure);
 }
 
 /** The view's numbers without the curves' bulk: status, K, images and per column the three scores. */

@@ -175,7 +175,7 @@ describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () 
     const frame = await compareFrame(s, 'methods', `7 methods · ${IMAGES.length} images`);
     // K = 784 (a step per pixel): some 40 times the work of K = 20, so Cancel lands while it runs.
     await armCancel(frame, 'faithfulness');
-    await s.workbench.replaceUserSettings('{ "explainImage.faithfulness.steps": 784 }');
+    await s.updateSettings({ 'explainImage.faithfulness.steps': 784 });
     await waitStatus(frame, 'faithfulness', 'cancelled', 120_000);
     const cancelled = (await sectionNumbers(frame))!;
     assert.equal(cancelled.steps, 784);
@@ -186,7 +186,7 @@ describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () 
     await s.workbench.screenshot('faithfulness-cancelled');
 
     // Another K: the same maps evaluated again, equal to the engine's with that K.
-    await s.workbench.replaceUserSettings('{ "explainImage.faithfulness.steps": 10 }');
+    await s.updateSettings({ 'explainImage.faithfulness.steps': 10 });
     const shown = await waitFor(async () => {
       const n = await sectionNumbers(frame);
       return n?.status === 'done' && n.steps === 10 ? n : undefined;
