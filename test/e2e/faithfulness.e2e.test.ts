@@ -23,7 +23,7 @@ import { SEED_METHODS } from '../../src/engine/methods/methodTable';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import type { FaithfulnessView, RandomisationView } from '../../src/protocol/faithfulnessView';
 import { formatRho, formatScore } from '../../webview/scoreFormat';
-import { compareFrame, waitFilled } from './harness/comparePanel';
+import { compareFrame, waitFilled, waitSectionSettled } from './harness/comparePanel';
 import { contributedCommand } from './harness/manifest';
 import { repoRoot } from './harness/paths';
 import { readCanvas, waitForPngFile } from './harness/pixels';
@@ -91,7 +91,7 @@ describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () 
     const frame = await compareFrame(s, 'methods', `7 methods · ${IMAGES.length} images`);
     await waitFilled(s, frame, [7, 7], 'methods');
     const filled = Date.now();
-    await waitStatus(frame, 'faithfulness', 'done');
+    assert.equal(await waitSectionSettled(s, frame), 'done');
     const shown = (await sectionNumbers(frame))!;
     console.log(`[faithfulness] 7 methods × 2 images, K = ${shown.steps}: pixel flipping ${shown.ms} ms (host wall time); done ${Date.now() - filled} ms after the figure reported its heatmaps`);
     await scrollToSection(frame);
