@@ -13,7 +13,7 @@ import type { PreprocessMode } from '../protocol/preprocess';
 import { titleText, type MethodTitle } from '../protocol/methodTitle';
 import type { CompareCell, CompareRow, CompareViewState, FromWebview } from '../protocol/webviewMessages';
 import { evaluatedImages, faithfulnessColumns, figureFlipJob, flipSteps, randomisationColumns, randomisationStepNames, type RowMaps } from './compareFaithfulness';
-import { CancelledError } from './engineService';
+import { CancelledError, type RunOptions } from './engineService';
 import { heatmapView, inputImage, predictionLabel } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
@@ -291,91 +291,77 @@ export class ComparePanel extends HeatmapPanel {
    */
   private async evaluateFaithfulness(): Promise<void> {
     if (this.spec.kind !== 'methods') return;
-    this.flipping?.abort();
-    const controller = new AbortController();
-    setMaxListeners(0, controller.signal);
-    this.flipping = controller;
     const steps = flipSteps(this.rowMaps, readSettings().faithfulnessSteps);
     const { job, cells } = figureFlipJob({ path: this.spec.model.path }, this.rowMaps, steps);
     const view: FaithfulnessView = { status: 'running', steps, images: evaluatedImages(this.rowMaps), progress: { done: 0, total: job.items.length }, columns: [] };
-    const post = () => {
-      if (this.flipping !== controller) return; // superseded by a new figure or a new evaluation
-      this.state.faithfulness = { ...view, progress: { ...view.progress } };
-      this.post({ type: 'compare-faithfulness', faithfulness: this.state.faithfulness });
-    };
-    if (!job.items.length) {
-      Object.assign(view, { status: 'failed', error: 'no heatmap to evaluate' });
-      return post();
-    }
-    post();
-    const started = Date.now();
-    try {
-      const curves = await this.services.engine.flip(job, {
-        signal: controller.signal,
-        onProgress: (done, total) => {
-          view.progress = { done, total };
-          if (view.status === 'running') post();
-        },
-      });
-      Object.assign(view, { status: 'done', columns: faithfulnessColumns(this.state.columns.length, cells, curves), ms: Date.now() - started });
-    } catch (e) {
-      Object.assign(view, e instanceof CancelledError ? { status: 'cancelled' } : { status: 'failed', error: errorText(e) });
-    }
-    if (this.flipping !== controller) return;
-    post();
-    logRun(this.services.log, 'faithfulness', [
-      `pixel flipping, K = ${steps}, ${view.images} image${view.images === 1 ? '' : 's'} × ${this.state.columns.length} methods`,
-      view.status === 'done' ? `${formatDuration(view.ms!)} wall` : view.error ?? view.status,
-    ]);
+    await this.runEvaluation('flipping', view, {
+      send: (faithfulness) => {
+        this.state.faithfulness = faithfulness;
+        this.post({ type: 'compare-faithfulness', faithfulness });
+      },
+      nothing: job.items.length ? undefined : 'no heatmap to evaluate',
+      work: async (options) => ({ columns: faithfulnessColumns(this.state.columns.length, cells, await this.services.engine.flip(job, options)) }),
+      what: `pixel flipping, K = ${steps}, ${plural(view.images, 'image')} × ${this.state.columns.length} methods`,
+    });
   }
 
   /** The model randomisation check of the figure's methods on its images (re-explains, so on request only). */
   private async checkRandomisation(): Promise<void> {
-    if (this.spec.kind !== 'methods') return;
-    this.randomising?.abort();
-    const controller = new AbortController();
-    setMaxListeners(0, controller.signal);
-    this.randomising = controller;
+    const spec = this.spec;
+    if (spec.kind !== 'methods') return;
     const rows = this.rowMaps.flatMap((r, row) => (r && this.sources[row] ? [row] : []));
     const columns = this.state.columns.map((_, k) => k).filter((k) => rows.some((row) => this.rowMaps[row]!.maps[k]));
     const view: RandomisationView = { status: 'running', seed: 0, images: rows.length, stepNames: [], progress: { done: 0, total: 0 }, columns: [] };
-    const post = () => {
-      if (this.randomising !== controller) return;
-      this.state.randomisation = { ...view, progress: { ...view.progress } };
-      this.post({ type: 'compare-randomisation', randomisation: this.state.randomisation });
+    const request = { model: { path: spec.model.path }, images: rows.map((row) => this.sources[row]!), methods: columns.map((k) => spec.methods[k]), preprocess: this.preprocess, seed: view.seed };
+    await this.runEvaluation('randomising', view, {
+      send: (randomisation) => {
+        this.state.randomisation = randomisation;
+        this.post({ type: 'compare-randomisation', randomisation });
+      },
+      nothing: rows.length && columns.length ? undefined : 'no heatmap to check',
+      work: async (options) => {
+        const evaluation = await this.services.engine.randomise(request, options);
+        return { stepNames: randomisationStepNames(evaluation), columns: randomisationColumns(this.state.columns.length, columns, evaluation) };
+      },
+      what: `randomisation check, seed ${view.seed}, ${plural(view.images, 'image')} × ${columns.length} methods`,
+    });
+  }
+
+  /**
+   * One evaluation of the section, start to end: its own AbortController (Cancel, a new figure or a new
+   * run of the same kind stops it), the view sent as it starts, as it progresses and as it ends (done with
+   * `work`'s numbers, cancelled or failed), a log line. A superseded run sends nothing more.
+   */
+  private async runEvaluation<V extends FaithfulnessView | RandomisationView>(
+    slot: 'flipping' | 'randomising',
+    view: V,
+    how: { send: (view: V) => void; nothing?: string; work: (options: RunOptions) => Promise<Partial<V>>; what: string },
+  ): Promise<void> {
+    this[slot]?.abort();
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    this[slot] = controller;
+    const send = () => {
+      if (this[slot] === controller) how.send({ ...view, progress: { ...view.progress } });
     };
-    if (!rows.length || !columns.length) {
-      Object.assign(view, { status: 'failed', error: 'no heatmap to check' });
-      return post();
+    if (how.nothing) {
+      Object.assign(view, { status: 'failed', error: how.nothing });
+      return send();
     }
-    post();
+    send();
     const started = Date.now();
+    const onProgress = (done: number, total: number) => {
+      view.progress = { done, total };
+      if (view.status === 'running') send();
+    };
     try {
-      const evaluation = await this.services.engine.randomise(
-        { model: { path: this.spec.model.path }, images: rows.map((row) => this.sources[row]!), methods: columns.map((k) => this.spec.kind === 'methods' ? this.spec.methods[k] : ''), preprocess: this.preprocess, seed: view.seed },
-        {
-          signal: controller.signal,
-          onProgress: (done, total) => {
-            view.progress = { done, total };
-            if (view.status === 'running') post();
-          },
-        },
-      );
-      Object.assign(view, {
-        status: 'done',
-        stepNames: randomisationStepNames(evaluation),
-        columns: randomisationColumns(this.state.columns.length, columns, evaluation),
-        ms: Date.now() - started,
-      });
+      Object.assign(view, await how.work({ signal: controller.signal, onProgress }), { status: 'done', ms: Date.now() - started });
     } catch (e) {
       Object.assign(view, e instanceof CancelledError ? { status: 'cancelled' } : { status: 'failed', error: errorText(e) });
     }
-    if (this.randomising !== controller) return;
-    post();
-    logRun(this.services.log, 'faithfulness', [
-      `randomisation check, seed ${view.seed}, ${view.images} image${view.images === 1 ? '' : 's'} × ${columns.length} methods`,
-      view.status === 'done' ? `${formatDuration(view.ms!)} wall` : view.error ?? view.status,
-    ]);
+    if (this[slot] !== controller) return;
+    send();
+    logRun(this.services.log, 'faithfulness', [how.what, view.status === 'done' ? `${formatDuration(view.ms!)} wall` : view.error ?? view.status]);
   }
 
   async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
@@ -416,6 +402,10 @@ export class ComparePanel extends HeatmapPanel {
     this.stopEvaluations();
     super.dispose();
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function errorText(e: unknown): string {
