@@ -52,7 +52,11 @@ async function waitStatus(frame: Frame, which: 'faithfulness' | 'randomisation',
   assert.ok(ok, `the ${which} status is "${last}", expected "${status}"; bar says ${await row.innerText().catch(() => '?')}`);
 }
 
+/** The largest |panel − engine| seen, for the log. */
+let largestDifference = 0;
+
 function assertNear(actual: number, expected: number, what: string): void {
+  largestDifference = Math.max(largestDifference, Math.abs(actual - expected));
   assert.ok(Math.abs(actual - expected) <= TOLERANCE * Math.max(1, Math.abs(expected)), `${what}: panel ${actual}, engine ${expected}`);
 }
 
@@ -106,6 +110,7 @@ describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () 
     assert.equal(shown.status, 'done');
     assert.equal(shown.steps, 20, 'K = 20 by default');
     assertEngineNumbers(shown, engine);
+    console.log(`[faithfulness] largest |panel − engine| over the scores and mean curves: ${largestDifference}`);
     // The table says the same numbers as written under the columns (the shared format).
     const rows = frame.locator('table.faithfulness-table tr');
     for (const [k, m] of engine.summary.entries()) {
