@@ -1,9 +1,13 @@
 // The comparison figure (the seed figure): rows are images, column 0 the model input, then one column
 // per method or model. The figure itself is ONE canvas (so Export saves exactly the shown pixels), laid
 // out by the engine's figure layout (the CLI's `compare --out` has the same); DOM around it holds the
-// toolbar, progress and Cancel, and shimmering placeholders over the cells still being computed.
+// toolbar, progress and Cancel, and shimmering placeholders over the cells still being computed. A
+// methods comparison then gets its Faithfulness section on the same canvas, under the figure
+// (faithfulnessSection.ts), with its progress, Cancel and buttons in a bar above the figure and its
+// numbers also as a table for screen readers.
 import type { FigureLayout, Rect } from '../src/engine/figure/layout';
 import type { TextMeasure } from '../src/engine/figure/titleText';
+import type { FaithfulnessView, RandomisationView } from '../src/protocol/faithfulnessView';
 import { titleText } from '../src/protocol/methodTitle';
 import type { CompareViewState, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarModel } from './colorBar';
@@ -11,9 +15,12 @@ import { createDisplayControls } from './displayControls';
 import { el, rebuildKeepingFocus, replaceChildren } from './dom';
 import { errorBox } from './errorBox';
 import { canvasPng, suggestedFileName } from './exportImage';
-import { canvasMeasure, drawFigure, layoutFigure } from './figureCanvas';
+import { drawComparisonCanvas } from './faithfulnessCanvas';
+import { evaluationBar } from './faithfulnessSection';
+import { canvasMeasure, layoutFigure } from './figureCanvas';
 import { formatValue } from './format';
 import type { PanelBridge } from './hostBridge';
+import { formatRho, formatScore, SCORE_NAMES } from './scoreFormat';
 import { readCanvasTheme, watchTheme } from './theme';
 
 /** Cells are an integer multiple of the map size; these bound the multiple. */
@@ -48,13 +55,26 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
   const viewTitle = el('h1', { class: 'figure-title' });
   const counts = el('span', { class: 'muted' });
   const header = el('header', { class: 'panel-header' }, [viewTitle, counts, el('span', { class: 'spacer' }), progressRow, backendText]);
+  // The Faithfulness section's bar: what its evaluation does, its progress and Cancel, and its buttons.
+  const evalFill = el('span', { class: 'progress-fill' });
+  const evalTrack = el('span', { class: 'progress-track', attrs: { role: 'progressbar', 'aria-label': 'Faithfulness evaluated', 'aria-valuemin': 0 } }, [evalFill]);
+  const evalText = el('span', { class: 'evaluation-text' });
+  const evalCancel = el('vscode-button', { attrs: { secondary: true, icon: 'debug-stop' }, text: 'Cancel', on: { click: () => host.post({ type: 'cancel-evaluation' }) } });
+  const evalRerun = el('vscode-button', { attrs: { secondary: true, icon: 'refresh' }, text: 'Evaluate again', on: { click: () => host.post({ type: 'run-faithfulness' }) } });
+  const evalRandomise = el('vscode-button', {
+    attrs: { secondary: true, icon: 'beaker', title: 'Re-explains every image with the top layers re-drawn at random, one after another: several times the cost of the figure' },
+    text: 'Randomisation check',
+    on: { click: () => host.post({ type: 'run-randomisation' }) },
+  });
+  const evaluationRow = el('div', { class: 'evaluation-row' }, [evalText, evalTrack, evalCancel, evalRerun, evalRandomise]);
+  const scoreTable = el('table', { class: 'visually-hidden faithfulness-table' });
   const canvas = el('canvas', { id: 'figure', attrs: { role: 'img' } });
   const placeholders = el('div', { class: 'placeholders', attrs: { 'aria-hidden': 'true' } });
   const stack = el('div', { class: 'figure-stack' }, [canvas, placeholders]);
   const scroller = el('div', { class: 'figure-scroller' }, [stack]);
 
   root.replaceChildren(
-    el('div', { class: 'compare-view' }, [header, alertBox, el('div', { class: 'toolbar-row' }, [controls.element]), scroller]),
+    el('div', { class: 'compare-view' }, [header, alertBox, el('div', { class: 'toolbar-row' }, [controls.element]), evaluationRow, scroller, scoreTable]),
   );
 
   new ResizeObserver(() => scheduleDraw()).observe(scroller);
@@ -97,6 +117,26 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     progressFill.style.width = `${total > 0 ? (100 * Math.min(done, total)) / total : 0}%`;
     progressText.textContent = `${done} / ${total}`;
     controls.setExportEnabled(filledCellsPerRow(state).some((n) => n > 0));
+    renderEvaluation();
+  }
+
+  function renderEvaluation(): void {
+    if (!state) return;
+    const bar = evaluationBar(state);
+    evaluationRow.hidden = bar.hidden;
+    evalText.textContent = bar.text;
+    evalTrack.hidden = !bar.progress;
+    if (bar.progress) {
+      evalTrack.setAttribute('aria-valuemax', String(bar.progress.total));
+      evalTrack.setAttribute('aria-valuenow', String(bar.progress.done));
+      evalFill.style.width = `${bar.progress.total > 0 ? (100 * Math.min(bar.progress.done, bar.progress.total)) / bar.progress.total : 0}%`;
+    }
+    evalCancel.hidden = !bar.cancel;
+    evalRerun.hidden = !bar.rerun;
+    evalRandomise.hidden = !bar.randomise;
+    evaluationRow.dataset.faithfulness = state.faithfulness?.status ?? '';
+    evaluationRow.dataset.randomisation = state.randomisation?.status ?? '';
+    replaceChildren(scoreTable, scoreTableRows(state));
   }
 
   function scheduleDraw(): void {
@@ -115,8 +155,12 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     if (!ctx) return;
     const measure = canvasMeasure(ctx, theme.fontFamily);
     const layout = fitLayout(state, scroller.clientWidth, measure);
-    drawFigure(canvas, state, layout, theme, window.devicePixelRatio || 1);
+    const section = drawComparisonCanvas(canvas, state, layout, theme, window.devicePixelRatio || 1, measure);
     lastLayout = layout;
+    // The numbers as computed (not as written), for tests and for anyone reading the DOM.
+    canvas.dataset.faithfulness = state.faithfulness ? JSON.stringify(numbersOf(state.faithfulness)) : '';
+    canvas.dataset.randomisation = state.randomisation ? JSON.stringify(state.randomisation) : '';
+    canvas.dataset.sectionTop = section ? String(section.top) : '';
     canvas.dataset.filledCells = JSON.stringify(filledCellsPerRow(state));
     canvas.setAttribute('aria-label', describe(state));
     placePlaceholders(layout);
@@ -176,6 +220,18 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
         state = { ...state, running: message.running, progress: message.progress, backend: message.backend, error: message.error };
         render();
         break;
+      case 'compare-faithfulness':
+        if (!state) return;
+        state = { ...state, faithfulness: message.faithfulness ?? undefined };
+        renderEvaluation();
+        scheduleDraw();
+        break;
+      case 'compare-randomisation':
+        if (!state) return;
+        state = { ...state, randomisation: message.randomisation ?? undefined };
+        renderEvaluation();
+        scheduleDraw();
+        break;
       case 'display':
         if (!state) return;
         state = { ...state, display: message.display };
@@ -189,6 +245,28 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
         break;
     }
   };
+}
+
+/** The view's numbers without the curves' bulk: status, K, images and per column the three scores. */
+function numbersOf(f: FaithfulnessView) {
+  return { status: f.status, steps: f.steps, images: f.images, progress: f.progress, ms: f.ms, columns: f.columns.map((c) => c && { aopcMorf: c.aopcMorf, aopcLerf: c.aopcLerf, abpc: c.abpc, images: c.images, meanMorf: c.meanMorf }) };
+}
+
+/** The section's numbers as a table (the canvas cannot be read aloud): a row per method, as written. */
+export function scoreTableRows(state: { columns: CompareViewState['columns']; faithfulness?: FaithfulnessView; randomisation?: RandomisationView }): HTMLElement[] {
+  const f = state.faithfulness;
+  if (!f || f.status !== 'done') return [];
+  const r = state.randomisation?.status === 'done' ? state.randomisation : undefined;
+  const head = el('tr', {}, [el('th', { text: 'Method' }), ...SCORE_NAMES.map((s) => el('th', { text: s.label })), ...(r ? r.stepNames.map((n) => el('th', { text: `ρ of |R|, ${n}` })) : [])]);
+  const caption = el('caption', { text: `Faithfulness, K = ${f.steps}, ${f.images} images` });
+  const rows = state.columns.map((c, k) =>
+    el('tr', {}, [
+      el('th', { text: titleText(c.title) }),
+      ...SCORE_NAMES.map((s) => el('td', { text: f.columns[k] ? formatScore(f.columns[k]![s.key]) : '–' })),
+      ...(r ? r.stepNames.map((_, i) => el('td', { text: r.columns[k] ? formatRho(r.columns[k]![i]) : '–' })) : []),
+    ]),
+  );
+  return [caption, head, ...rows];
 }
 
 /** The largest cell (an integer multiple of the map size) whose figure fits the available width. */

@@ -43,16 +43,17 @@ export function layoutFigure(state: CompareViewState, cellSize: number, measure:
   return layoutComparisonFigure(figureText(state, cellSize), measure);
 }
 
-export function drawFigure(canvas: HTMLCanvasElement, state: CompareViewState, layout: FigureLayout, theme: CanvasTheme, pixelRatio: number): void {
-  canvas.width = Math.round(layout.width * pixelRatio);
-  canvas.height = Math.round(layout.height * pixelRatio);
-  canvas.style.width = `${layout.width}px`;
-  canvas.style.height = `${layout.height}px`;
+/** Draws the figure at the top of the canvas; `size` makes the canvas larger (room for the section under it). */
+export function drawFigure(canvas: HTMLCanvasElement, state: CompareViewState, layout: FigureLayout, theme: CanvasTheme, pixelRatio: number, size: { width: number; height: number } = layout): void {
+  canvas.width = Math.round(size.width * pixelRatio);
+  canvas.height = Math.round(size.height * pixelRatio);
+  canvas.style.width = `${size.width}px`;
+  canvas.style.height = `${size.height}px`;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   ctx.setTransform(pixelRatio, 0, 0, pixelRatio, 0, 0);
   ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, layout.width, layout.height);
+  ctx.fillRect(0, 0, size.width, size.height);
   const measure = canvasMeasure(ctx, theme.fontFamily);
 
   state.rows.forEach((row, r) => {
@@ -75,7 +76,7 @@ export function drawFigure(canvas: HTMLCanvasElement, state: CompareViewState, l
   for (const run of layout.texts) drawRun(ctx, run, run.muted ? theme.muted : theme.foreground, theme.fontFamily);
 }
 
-function drawRun(ctx: CanvasRenderingContext2D, run: TextRun, color: string, family: string): void {
+export function drawRun(ctx: CanvasRenderingContext2D, run: TextRun, color: string, family: string): void {
   ctx.fontKerning = 'none';
   ctx.font = canvasFont(run.size, false, family);
   ctx.fillStyle = color;

@@ -1,15 +1,19 @@
 // The comparison figure: rows are images, columns are methods (one model) or models (one method), as in
 // the seed figure. Each image is one job with all its methods (one shared forward pass and backward
 // walks), its file read once; a models comparison runs one job per image and model. Rows appear as their
-// jobs finish, spread over the workers.
+// jobs finish, spread over the workers. A methods comparison then evaluates its own maps in the
+// Faithfulness section (pixel flipping, and on request the randomisation check: compareFaithfulness.ts).
 import { setMaxListeners } from 'events';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
-import type { ExplainResult } from '../protocol/engineJobs';
+import type { ExplainResult, ImageSource } from '../protocol/engineJobs';
+import type { FaithfulnessView, RandomisationView } from '../protocol/faithfulnessView';
+import type { PreprocessMode } from '../protocol/preprocess';
 import { titleText, type MethodTitle } from '../protocol/methodTitle';
 import type { CompareCell, CompareRow, CompareViewState, FromWebview } from '../protocol/webviewMessages';
-import { CancelledError } from './engineService';
+import { evaluatedImages, faithfulnessColumns, figureFlipJob, flipSteps, randomisationColumns, randomisationStepNames, type RowMaps } from './compareFaithfulness';
+import { CancelledError, type RunOptions } from './engineService';
 import { heatmapView, inputImage, predictionLabel } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
@@ -41,6 +45,13 @@ export class ComparePanel extends HeatmapPanel {
   private state!: CompareViewState;
   private running: AbortController | undefined;
   private done: Promise<void> = Promise.resolve();
+  /** Per row, what the Faithfulness section evaluates: the model input, the maps, the image as read. */
+  private rowMaps: Array<RowMaps | undefined> = [];
+  private sources: Array<ImageSource | undefined> = [];
+  private preprocess: PreprocessMode = 'auto';
+  /** The section's evaluations under way (pixel flipping, randomisation check): Cancel stops them. */
+  private flipping: AbortController | undefined;
+  private randomising: AbortController | undefined;
   static latest: ComparePanel | undefined;
 
   static show(services: HostServices, subjects: Subject[], spec: CompareSpec, panel?: vscode.WebviewPanel): ComparePanel {
@@ -73,6 +84,8 @@ export class ComparePanel extends HeatmapPanel {
           const models = settings.compareModels.map((id) => resolveModelChoice(id, services.extensionUri.fsPath)).filter((m): m is ModelEntry => !!m);
           if (models.length) this.respec({ ...this.spec, models });
         } else if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.rerun();
+        // Another K: the section evaluates the same maps again (once the heatmaps are in).
+        else if (e.affectsConfiguration('explainImage.faithfulness.steps') && this.spec.kind === 'methods' && !this.state.running && this.state.faithfulness) this.alsoWaitFor(this.evaluateFaithfulness());
       }),
     );
     this.done = this.run();
@@ -107,6 +120,7 @@ export class ComparePanel extends HeatmapPanel {
 
   private rerun(): void {
     this.running?.abort();
+    this.stopEvaluations();
     this.state = this.freshState();
     this.done = this.run();
   }
@@ -130,6 +144,9 @@ export class ComparePanel extends HeatmapPanel {
     setMaxListeners(0, controller.signal);
     this.running = controller;
     const preprocess = readSettings().preprocess;
+    this.preprocess = preprocess;
+    this.rowMaps = [];
+    this.sources = [];
     const started = Date.now();
     const spec = this.spec;
     this.state.restore = this.restoreState();
@@ -152,6 +169,7 @@ export class ComparePanel extends HeatmapPanel {
           return;
         }
         const source = await readSubject(subject);
+        this.sources[row] = source;
         await Promise.all(
           models.map((model, m) =>
             this.services.engine
@@ -177,6 +195,7 @@ export class ComparePanel extends HeatmapPanel {
       `${formatDuration(Date.now() - started)} wall`,
     ]);
     this.postStatus();
+    if (spec.kind === 'methods') await this.evaluateFaithfulness();
   }
 
   /** One job's maps into its row, explanation k into `columns[k]` (the methods' columns, or the model's). */
@@ -189,10 +208,13 @@ export class ComparePanel extends HeatmapPanel {
     r.input ??= inputImage(image);
     const label = predictionLabel(result.explanations[0], result.card.labels);
     if (!r.label || this.spec.kind === 'methods') r.label = label;
+    const maps: RowMaps['maps'] = this.rowMaps[row]?.maps ?? [];
     result.explanations.forEach((e, k) => {
       const cell: CompareCell = { heatmap: heatmapView(e), label: this.spec.kind === 'models' ? label : undefined };
       r.cells[columns[k]] = cell;
+      maps[columns[k]] = { relevance: cell.heatmap!.relevance, target: e.target };
     });
+    this.rowMaps[row] = { pixels: image.pixels, pixelCount: image.shape[0] * image.shape[1], maps };
     this.state.progress.done += result.explanations.length;
     if (!this.state.backend) this.state.backend = result.backend.name;
     this.postRow(row);
@@ -236,12 +258,110 @@ export class ComparePanel extends HeatmapPanel {
       case 'retry':
         this.rerun();
         break;
+      case 'cancel-evaluation':
+        this.stopEvaluations();
+        break;
+      case 'run-faithfulness':
+        if (!this.state.running && this.spec.kind === 'methods' && this.state.faithfulness?.status !== 'running') this.alsoWaitFor(this.evaluateFaithfulness());
+        break;
+      case 'run-randomisation':
+        if (!this.state.running && this.spec.kind === 'methods' && this.state.randomisation?.status !== 'running') this.alsoWaitFor(this.checkRandomisation());
+        break;
       case 'open-cell':
         void this.openCell(msg.row, msg.column);
         break;
       default:
         break;
     }
+  }
+
+  /** An export (and whenDone) waits for this too. */
+  private alsoWaitFor(work: Promise<void>): void {
+    this.done = Promise.all([this.done, work]).then(() => undefined);
+  }
+
+  private stopEvaluations(): void {
+    this.flipping?.abort();
+    this.randomising?.abort();
+  }
+
+  /**
+   * Pixel flipping of every map the figure shows (METHODS.md: K steps, MoRF and LeRF, AOPC and ABPC), as
+   * pixel-flip jobs over the workers: no second explain. Progress counts the maps flipped.
+   */
+  private async evaluateFaithfulness(): Promise<void> {
+    if (this.spec.kind !== 'methods') return;
+    const steps = flipSteps(this.rowMaps, readSettings().faithfulnessSteps);
+    const { job, cells } = figureFlipJob({ path: this.spec.model.path }, this.rowMaps, steps);
+    const view: FaithfulnessView = { status: 'running', steps, images: evaluatedImages(this.rowMaps), progress: { done: 0, total: job.items.length }, columns: [] };
+    await this.runEvaluation('flipping', view, {
+      send: (faithfulness) => {
+        this.state.faithfulness = faithfulness;
+        this.post({ type: 'compare-faithfulness', faithfulness });
+      },
+      nothing: job.items.length ? undefined : 'no heatmap to evaluate',
+      work: async (options) => ({ columns: faithfulnessColumns(this.state.columns.length, cells, await this.services.engine.flip(job, options)) }),
+      what: `pixel flipping, K = ${steps}, ${plural(view.images, 'image')} × ${this.state.columns.length} methods`,
+    });
+  }
+
+  /** The model randomisation check of the figure's methods on its images (re-explains, so on request only). */
+  private async checkRandomisation(): Promise<void> {
+    const spec = this.spec;
+    if (spec.kind !== 'methods') return;
+    const rows = this.rowMaps.flatMap((r, row) => (r && this.sources[row] ? [row] : []));
+    const columns = this.state.columns.map((_, k) => k).filter((k) => rows.some((row) => this.rowMaps[row]!.maps[k]));
+    const view: RandomisationView = { status: 'running', seed: 0, images: rows.length, stepNames: [], progress: { done: 0, total: 0 }, columns: [] };
+    const request = { model: { path: spec.model.path }, images: rows.map((row) => this.sources[row]!), methods: columns.map((k) => spec.methods[k]), preprocess: this.preprocess, seed: view.seed };
+    await this.runEvaluation('randomising', view, {
+      send: (randomisation) => {
+        this.state.randomisation = randomisation;
+        this.post({ type: 'compare-randomisation', randomisation });
+      },
+      nothing: rows.length && columns.length ? undefined : 'no heatmap to check',
+      work: async (options) => {
+        const evaluation = await this.services.engine.randomise(request, options);
+        return { stepNames: randomisationStepNames(evaluation), columns: randomisationColumns(this.state.columns.length, columns, evaluation) };
+      },
+      what: `randomisation check, seed ${view.seed}, ${plural(view.images, 'image')} × ${columns.length} methods`,
+    });
+  }
+
+  /**
+   * One evaluation of the section, start to end: its own AbortController (Cancel, a new figure or a new
+   * run of the same kind stops it), the view sent as it starts, as it progresses and as it ends (done with
+   * `work`'s numbers, cancelled or failed), a log line. A superseded run sends nothing more.
+   */
+  private async runEvaluation<V extends FaithfulnessView | RandomisationView>(
+    slot: 'flipping' | 'randomising',
+    view: V,
+    how: { send: (view: V) => void; nothing?: string; work: (options: RunOptions) => Promise<Partial<V>>; what: string },
+  ): Promise<void> {
+    this[slot]?.abort();
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    this[slot] = controller;
+    const send = () => {
+      if (this[slot] === controller) how.send({ ...view, progress: { ...view.progress } });
+    };
+    if (how.nothing) {
+      Object.assign(view, { status: 'failed', error: how.nothing });
+      return send();
+    }
+    send();
+    const started = Date.now();
+    const onProgress = (done: number, total: number) => {
+      view.progress = { done, total };
+      if (view.status === 'running') send();
+    };
+    try {
+      Object.assign(view, await how.work({ signal: controller.signal, onProgress }), { status: 'done', ms: Date.now() - started });
+    } catch (e) {
+      Object.assign(view, e instanceof CancelledError ? { status: 'cancelled' } : { status: 'failed', error: errorText(e) });
+    }
+    if (this[slot] !== controller) return;
+    send();
+    logRun(this.services.log, 'faithfulness', [how.what, view.status === 'done' ? `${formatDuration(view.ms!)} wall` : view.error ?? view.status]);
   }
 
   async exportPng(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
@@ -279,8 +399,17 @@ export class ComparePanel extends HeatmapPanel {
       void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', false);
     }
     this.running?.abort();
+    this.stopEvaluations();
     super.dispose();
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function errorText(e: unknown): string {
+  return isUserError(e) ? e.message : String((e as Error)?.message ?? e);
 }
 
 /** Why a method spec cannot run, or undefined when it parses. */

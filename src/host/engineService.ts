@@ -2,10 +2,12 @@
 // AbortSignal (a queued job is dropped, a running one has its worker stopped). Behind it, one worker pool,
 // started on first use, restarted when the number of workers asked for changes, stopped on dispose.
 // Panels never see the pool. No `vscode` import: tests run it on real workers.
-import { evaluateFaithfulness, type FaithfulnessEvaluation, type FaithfulnessRequest } from '../engine/evaluate/faithfulness';
+import { evaluateFaithfulness, flipOnPool, type FaithfulnessEvaluation, type FaithfulnessRequest } from '../engine/evaluate/faithfulness';
+import { randomisationCheck, type RandomisationEvaluation, type RandomisationRequest } from '../engine/evaluate/randomisation';
+import type { FlipCurves } from '../engine/evaluate/scores';
 import { explainInParallel, predictInParallel } from '../engine/pool/parallelJobs';
 import { CancelledError, WorkerPool } from '../engine/pool/workerPool';
-import type { ExplainJob, ExplainResult, ModelInfoResult, ModelRef, PredictJob, PredictResult } from '../protocol/engineJobs';
+import type { ExplainJob, ExplainResult, ModelInfoResult, ModelRef, PixelFlipJob, PredictJob, PredictResult } from '../protocol/engineJobs';
 
 export { CancelledError };
 
@@ -48,6 +50,19 @@ export class EngineService {
   /** Pixel-flipping faithfulness of the request's methods on its images (METHODS.md). */
   evaluate(request: FaithfulnessRequest, options: RunOptions = {}): Promise<FaithfulnessEvaluation> {
     return evaluateFaithfulness(this.workerPool(), request, options);
+  }
+
+  /** Pixel-flipping curves of maps that exist already (a comparison's), spread over the workers; progress
+   *  counts the maps flipped. */
+  flip(job: PixelFlipJob, options: RunOptions = {}): Promise<FlipCurves[]> {
+    let done = 0;
+    options.onProgress?.(0, job.items.length);
+    return flipOnPool(this.workerPool(), job, { signal: options.signal, onItems: (n) => options.onProgress?.((done += n), job.items.length) });
+  }
+
+  /** The model randomisation check (re-explains with re-drawn weights); progress counts its explain jobs. */
+  randomise(request: RandomisationRequest, options: RunOptions = {}): Promise<RandomisationEvaluation> {
+    return randomisationCheck(this.workerPool(), request, options);
   }
 
   /** How many workers run (or will, at the next call). */

@@ -13,6 +13,8 @@ export interface Settings {
   workers: number;
   compareMethods: string[];
   compareModels: string[];
+  /** K of the comparison's pixel flipping (explainImage.faithfulness.steps). */
+  faithfulnessSteps: number;
 }
 
 /** The settings the panels' display follows (explain panel and comparison). */
@@ -50,6 +52,7 @@ export function readSettings(): Settings {
     workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
     compareMethods: nonEmpty(c.get<string[]>('compare.methods', [...SEED_METHODS]), [...SEED_METHODS]),
     compareModels: trustedValue<string[]>(c, 'compare.models', []),
+    faithfulnessSteps: Math.max(1, Math.floor(clamp(c.get<number>('faithfulness.steps', 20), 1, 100_000))),
   };
 }
 

@@ -5,6 +5,7 @@
 // light, an image's original and results come in messages of their own, once per run; a display change
 // is the webview's own and is never answered with the maps again.
 import type { DisplaySettings } from './display';
+import type { FaithfulnessView, RandomisationView } from './faithfulnessView';
 import type { MethodTitle } from './methodTitle';
 import type { Reply, Request } from './replies';
 
@@ -146,6 +147,10 @@ export interface CompareViewState {
   error?: string;
   /** Opaque to the webview: stored with `setState` so the host can restore the panel after a reload. */
   restore?: unknown;
+  /** Methods comparison: pixel flipping of the figure's maps, once the heatmaps are in. */
+  faithfulness?: FaithfulnessView;
+  /** Methods comparison, on request: the model randomisation check. */
+  randomisation?: RandomisationView;
 }
 
 /** Progress of a comparison: heatmaps computed of all. */
@@ -168,6 +173,10 @@ export type ToWebview =
   | { type: 'compare-row'; row: number; name: string; input?: PixelImage; label?: string; cells: Array<CompareCell | null>; progress: CompareProgress }
   /** The comparison's run started, ended, failed or was cancelled. */
   | { type: 'compare-status'; running: boolean; progress: CompareProgress; backend: string; error?: string }
+  /** The comparison's Faithfulness section: pixel flipping (progress, then its numbers); null: none (cleared). */
+  | { type: 'compare-faithfulness'; faithfulness: FaithfulnessView | null }
+  /** The section's randomisation check (progress, then its numbers); null: none (cleared). */
+  | { type: 'compare-randomisation'; randomisation: RandomisationView | null }
   /** Ask the webview for a PNG of what it shows (export); answered by an `export` in reply to it. */
   | ({ type: 'request-export' } & Request);
 
@@ -189,5 +198,11 @@ export type FromWebview =
   | { type: 'retry' }
   /** Comparison: a cell was clicked; open its image with its method (or model) in the explain panel. */
   | { type: 'open-cell'; row: number; column: number }
+  /** Comparison: stop the Faithfulness section's evaluation (pixel flipping or the randomisation check). */
+  | { type: 'cancel-evaluation' }
+  /** Comparison: pixel flipping again (after Cancel). */
+  | { type: 'run-faithfulness' }
+  /** Comparison: run the model randomisation check (it re-explains with re-drawn weights). */
+  | { type: 'run-randomisation' }
   /** A PNG to save: the answer to a `request-export` (inReplyTo), or the user clicked Export (none). */
   | ({ type: 'export' } & ExportedPng & Partial<Reply>);

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { compareFrame, waitFilled } from './harness/comparePanel';
+import { compareFrame, waitFilled, waitSectionSettled } from './harness/comparePanel';
 import { contributedCommand } from './harness/manifest';
 import { readCanvas, waitForPngFile } from './harness/pixels';
 import { bundledModels, defaultModel, predictedLabels } from './harness/reference';
@@ -32,6 +32,8 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     const frame = await compareFrame(s, 'methods', `7 methods · ${IMAGES.length} images`);
     await waitFilled(s, frame, [7, 7], 'methods');
     console.log(`[compare] 2 images × 7 methods (${model.id}) filled ${Date.now() - started} ms after the command`);
+    // The canvas is final once the Faithfulness section under the figure is in (faithfulness.e2e checks it).
+    await waitSectionSettled(s, frame);
     await s.workbench.screenshot('methods');
 
     const figure = frame.locator('canvas#figure');

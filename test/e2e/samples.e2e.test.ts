@@ -17,7 +17,7 @@ import type { Frame } from 'playwright-core';
 import { initBackend, nodeModulesWasmDir } from '../../src/engine/backend';
 import { runJob } from '../../src/engine/jobs/runJob';
 import type { ExplainResult } from '../../src/protocol/engineJobs';
-import { compareFrame, waitFilled } from './harness/comparePanel';
+import { compareFrame, waitFilled, waitSectionSettled } from './harness/comparePanel';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand, namesLabel } from './harness/manifest';
 import { hasInk, readCanvas } from './harness/pixels';
@@ -129,6 +129,7 @@ describe('dataset samples keep their identity; mismatch hints', { timeout: 12 * 
     assert.ok(fs.existsSync(target));
 
     // The comparison follows a colour map changed in settings.json.
+    await waitSectionSettled(s, figureFrame);
     const bwrFigure = await readCanvas(figureFrame.locator('canvas#figure'));
     await s.updateSettings({ 'explainImage.colormap': 'viridis' });
     const recoloured = await waitFor(async () => {

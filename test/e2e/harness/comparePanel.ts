@@ -44,3 +44,21 @@ export async function waitFilled(s: Session, frame: Frame, expected: number[], w
   return Date.now() - started;
 }
 
+
+/**
+ * Waits until a methods comparison's Faithfulness section has finished (done, cancelled or failed) after
+ * its heatmaps: only then is the canvas final (the section is drawn under the figure). Returns its status.
+ */
+export async function waitSectionSettled(s: Session, frame: Frame, timeoutMs = 240_000): Promise<string> {
+  const row = frame.locator('.evaluation-row');
+  let last: string | null = null;
+  const status = await waitFor(async () => {
+    last = await row.getAttribute('data-faithfulness');
+    return last === 'done' || last === 'cancelled' || last === 'failed' ? last : undefined;
+  }, timeoutMs);
+  if (!status) {
+    await s.workbench.screenshot('faithfulness-not-settled');
+    assert.fail(`the Faithfulness section is "${last}" after ${timeoutMs} ms`);
+  }
+  return status;
+}
