@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import type { ExplainResult } from '../protocol/engineJobs';
 import type { DisplaySettings } from '../protocol/display';
-import type { ExplainViewState, FromWebview, ImageResult, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
+import type { ExplainViewState, FromWebview, ImageResult, ModelGraphView, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
 import { CancelledError } from './engineService';
 import { imageResult } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
@@ -54,6 +54,9 @@ export class ExplainPanel extends HeatmapPanel {
   private watchers: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private pendingScope: RunScope | undefined;
+  /** The model's graph with the method's rules, as last sent; its request under way. */
+  private graph: ModelGraphView | null = null;
+  private graphRequest = 0;
   /** Resolves when the last refresh has finished (tests, export after explain). */
   private idle: Promise<void> = Promise.resolve();
 
@@ -214,6 +217,7 @@ export class ExplainPanel extends HeatmapPanel {
       `${formatDuration(Date.now() - started)} wall`,
     ]);
     this.postState();
+    if (scope === 'all') void this.updateGraph();
     const firstError = result.images.find((i) => i.error)?.error;
     if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
   }
@@ -225,6 +229,7 @@ export class ExplainPanel extends HeatmapPanel {
     this.progress = undefined;
     this.error = message;
     this.postState();
+    void this.updateGraph();
     void vscode.window.showErrorMessage(`Explain Image: ${message}`, 'Show Log').then((a) => a && this.services.log.show());
   }
 
@@ -279,8 +284,31 @@ export class ExplainPanel extends HeatmapPanel {
     this.post({ type: 'explain-state', state: this.state() });
   }
 
+  /**
+   * Lists the model's graph with the rules of the method now selected (model-info; the model is loaded in
+   * the workers already). Follows model and method changes and a model re-exported on disk, as the
+   * heatmaps do; a model that cannot be read has no graph.
+   */
+  private async updateGraph(): Promise<void> {
+    const { engine, selection } = this.services;
+    const request = ++this.graphRequest;
+    const model = selection.model;
+    const method = selection.method;
+    let graph: ModelGraphView | null;
+    try {
+      const info = await engine.modelInfo({ path: model.path }, { method });
+      graph = { modelId: model.id, method: methodSummary(method), nodes: info.nodes, notes: info.notes };
+    } catch {
+      graph = null;
+    }
+    if (request !== this.graphRequest) return;
+    this.graph = graph;
+    this.post({ type: 'model-graph', graph });
+  }
+
   /** The webview (re)loaded: its originals and results, then the state that shows them. */
   protected onReady(): void {
+    if (this.graph) this.post({ type: 'model-graph', graph: this.graph });
     this.subjects.forEach((_, i) => {
       const original = this.originals[i];
       if (original !== undefined) this.post({ type: 'image-original', key: this.key(i), original });
