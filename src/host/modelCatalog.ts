@@ -49,7 +49,8 @@ export function resolveModelChoice(choice: string, extensionPath: string): Model
     : (vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, choice));
   for (const c of candidates) {
     const file = fs.existsSync(c) && fs.statSync(c).isDirectory() ? path.join(c, 'model.json') : c;
-    if (fs.existsSync(file)) return { id: choice, path: file, bundled: false, card: readCardQuietly(file) };
+    // A workspace model is named by its workspace-relative path (status bar, log, tab titles), however stored.
+    if (fs.existsSync(file)) return { id: path.isAbsolute(choice) ? vscode.workspace.asRelativePath(file) : choice, path: file, bundled: false, card: readCardQuietly(file) };
   }
   return undefined;
 }
