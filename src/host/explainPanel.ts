@@ -18,6 +18,7 @@ import { methodSummary, progressUnit } from './panelState';
 import { formatDuration, logRun } from './runLog';
 import { readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
+import { watchModelFiles } from './modelWatcher';
 import { webviewOptions } from './webviewHtml';
 
 export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
@@ -374,7 +375,8 @@ export class ExplainPanel extends HeatmapPanel {
     return this.exportShown(target);
   }
 
-  /** Re-explain (debounced) when an explained file (that image) or the model's files (all) change on disk. */
+  /** Re-explain (debounced) when an explained file (that image) or the model's files (all: the model file,
+   *  its cards, labels.txt, weights and external data) change on disk. */
   private watchFiles(): void {
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
@@ -396,7 +398,7 @@ export class ExplainPanel extends HeatmapPanel {
     this.subjects.forEach((s, i) => {
       if (s.ref.kind === 'file') watch(path.dirname(s.ref.path), path.basename(s.ref.path), i);
     });
-    watch(path.dirname(this.services.selection.model.path), '*', 'all');
+    this.watchers.push(watchModelFiles([this.services.selection.model.path], () => schedule('all')));
     // The model folder to watch follows the selection.
     this.watchers.push(this.services.selection.onDidChange(() => this.watchFiles()));
   }

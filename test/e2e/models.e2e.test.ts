@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import { onnx } from 'onnx-proto';
 import { compareFrame, waitFilled } from './harness/comparePanel';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand } from './harness/manifest';
@@ -241,6 +242,39 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
     await panel.waitUntil(`${CARD.name} again, "${label}"`, (r) => settled(r) && r.model === CARD.name && r.prediction === label, 90_000);
     await s.workbench.screenshot('use-this-model');
     assert.match(s.outputChannel() ?? '', /\[model\] mnist-cnn → shapes\/shapes-resnet\.onnx · chosen for this workspace \(Explorer\)/);
+  });
+
+  it('follows the model re-exported on disk: labels.txt, then the .onnx with other weights (panel and comparison)', { skip }, async () => {
+    const s = session();
+    const labelsFile = file('shapes/labels.txt');
+    const original = fs.readFileSync(labelsFile, 'utf8');
+    fs.writeFileSync(labelsFile, original.replace('circle', 'round'));
+    await s.workbench.activateTab(`Explain: ${IMAGE}`);
+    await panel.waitUntil('"round" after labels.txt was rewritten', (r) => settled(r) && r.prediction === 'round' && r.classNames.includes('round'), 30_000);
+    fs.writeFileSync(labelsFile, original);
+    await panel.waitUntil('"circle" again', (r) => settled(r) && r.prediction === 'circle', 30_000);
+
+    // Re-export: the same network with the last layer's bias of "square" raised by 50, written over the file.
+    const model = onnx.ModelProto.decode(fs.readFileSync(file(MODEL)));
+    const gemm = model.graph!.node!.find((n) => n.opType === 'Gemm' && n.name === '/fc2/Gemm')!;
+    const bias = model.graph!.initializer!.find((t) => t.name === gemm.input![2])!;
+    const values = bias.rawData && bias.rawData.length ? new Float32Array(Uint8Array.from(bias.rawData).buffer) : Float32Array.from(bias.floatData!);
+    values[1] += 50;
+    bias.rawData = new Uint8Array(values.buffer);
+    bias.floatData = [];
+    fs.writeFileSync(file(MODEL), onnx.ModelProto.encode(model).finish());
+    const reference = await explainHere(file(MODEL), [file(IMAGE)], 'deep-taylor');
+    const label = reference.card.labels[reference.explanations[0].predicted];
+    assert.equal(label, 'square', 'the re-exported model says square');
+    const changed = Date.now();
+    const after = await panel.waitUntil('"square" from the re-exported model', (r) => settled(r) && r.prediction === 'square', 30_000);
+    console.log(`[models] re-exported .onnx: new prediction in the panel ${Date.now() - changed} ms after the write`);
+    await s.workbench.screenshot('reexported');
+    // The comparison open since the third test follows too.
+    await s.workbench.activateTab(/^Compare methods/);
+    const frame = await compareFrame(s, 'methods', '7 methods · 1 image', 30_000);
+    const followed = await waitFor(async () => ((await frame.locator('canvas#figure').getAttribute('aria-label')) ?? '').includes(`${IMAGE} → square (`) ? true : undefined, 60_000);
+    assert.ok(followed, `the comparison's row follows the re-exported model: ${await frame.locator('canvas#figure').getAttribute('aria-label')}`);
   });
 
   it('a broken .onnx picked says so in one line naming it; the model in use stays and the panel works', { skip }, async () => {
