@@ -102,7 +102,9 @@ export function activate(context: vscode.ExtensionContext) {
 
   command('explainImage.selectModel', async () => {
     const current = selection.model;
-    const picked = await pickModel(context.extensionPath, { current: current.path, overridden: selection.modelOverride !== undefined, setting: readSettings().model }, current.id, probeModel);
+    const choice = { current: current.path, overridden: selection.modelOverride !== undefined, setting: readSettings().model };
+    // In Restricted Mode no workspace file is parsed as a model before the user chooses it.
+    const picked = await pickModel(context.extensionPath, choice, current.id, vscode.workspace.isTrusted ? probeModel : undefined);
     if (!picked) return undefined;
     if (picked.kind === 'choice') return useModel(picked.value, 'chosen for this workspace');
     await selection.setModel(undefined);
