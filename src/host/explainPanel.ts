@@ -146,8 +146,12 @@ export class ExplainPanel extends HeatmapPanel {
     const method = selection.method;
     const indices = scope === 'all' ? this.subjects.map((_, i) => i) : [scope];
     const subjects = indices.map((i) => this.subjects[i]);
-    // Results of another model name other classes: never shown under the new model's header.
-    if (this.shown && this.shown.model.id !== model.id) this.clearResults();
+    // Results of another model name other classes: never shown under the new model's header; nor is a
+    // class chosen under it explained (its index means another class, or none, in this model).
+    if (this.shown && this.shown.model.id !== model.id) {
+      this.clearResults();
+      this.target = null;
+    }
     this.busy = true;
     this.error = undefined;
     this.cancelled = false;

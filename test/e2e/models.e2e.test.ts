@@ -30,6 +30,8 @@ const STATUS_ITEM = 'explain-image.explain-image.explainImage.status';
 const FIXTURE = path.join(repoRoot, 'test/fixtures/onnx/shapes-resnet');
 const MODEL = 'shapes/shapes-resnet.onnx';
 const BROKEN = 'broken/broken.onnx';
+/** A Keras 3 functional RGB model written to the documented .keras layout (no card: facts from the file). */
+const KERAS = 'keras/functional-rgb.keras';
 const IMAGE = 'circle-72x96.png';
 const CARD = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'card.json'), 'utf8')) as { name: string };
 /** What the session's settings make the panel draw: the heatmap over the model input. */
@@ -73,6 +75,8 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
       fs.mkdirSync(path.join(dir, 'shapes'));
       for (const f of ['shapes-resnet.onnx', 'card.json', 'labels.txt']) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, 'shapes', f));
       fs.copyFileSync(path.join(FIXTURE, IMAGE), path.join(dir, IMAGE));
+      fs.mkdirSync(path.join(dir, 'keras'));
+      fs.copyFileSync(path.join(repoRoot, 'test/fixtures/keras', 'functional-rgb.keras'), path.join(dir, KERAS));
       fs.mkdirSync(path.join(dir, 'broken'));
       // The first 300 bytes of a real export: a truncated file, as an interrupted torch.onnx.export leaves.
       fs.writeFileSync(path.join(dir, BROKEN), fs.readFileSync(path.join(FIXTURE, 'shapes-resnet.onnx')).subarray(0, 300));
@@ -87,13 +91,18 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
     // The broken file's row says so once the engine has tried it (the pick reads workspace models in turn).
     const rows = await waitFor(async () => {
       const r = await s.workbench.quickPickRows();
-      return r.some((x) => x.startsWith(`${BROKEN},`) && x.includes('cannot be used')) && r.some((x) => x.startsWith(`${MODEL},`)) ? r : undefined;
+      const done = r.some((x) => x.startsWith(`${BROKEN},`) && x.includes('cannot be used')) && r.some((x) => x.startsWith(`${KERAS},`) && x.includes(' labels · Keras .keras'));
+      return done && r.some((x) => x.startsWith(`${MODEL},`)) ? r : undefined;
     }, 60_000);
     await s.workbench.screenshot('select-model');
     assert.ok(rows, `Select Model should list ${MODEL} and say ${BROKEN} cannot be used: ${JSON.stringify(await s.workbench.quickPickRows())}`);
     const onnxRow = rows.find((x) => x.startsWith(`${MODEL},`))!;
     assert.ok(onnxRow.includes(CARD.name), `the row names the card's model: ${onnxRow}`);
     assert.ok(onnxRow.includes('synthetic shapes · 99.9% test accuracy · input 32×32×3 RGB, NCHW · 4 labels (labels.txt) · ONNX'), `card facts: ${onnxRow}`);
+    const kerasInfo = await modelInfoHere(file(KERAS));
+    const [kh, kw, kc] = kerasInfo.card.inputShape;
+    const kerasRow = rows.find((x) => x.startsWith(`${KERAS},`))!;
+    assert.ok(kerasRow.includes(`input ${kh}×${kw}×${kc}${kc === 3 ? ' RGB' : ''}, NHWC · ${kerasInfo.card.labels.length} labels · Keras .keras`), `the .keras row, filled in from the file: ${kerasRow}`);
     const brokenRow = rows.find((x) => x.startsWith(`${BROKEN},`))!;
     assert.ok(brokenRow.includes(BROKEN), `the broken row names its file: ${brokenRow}`);
     await s.workbench.chooseQuickPickItem(undefined, (aria) => aria.startsWith(`${MODEL},`));
@@ -301,6 +310,28 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
     const frame = await panel.frame();
     await frame.locator('.class-row', { hasText: other }).first().click();
     await panel.waitUntil(`class ${other} explained`, (r) => settled(r) && r.explained === other, 60_000);
+    assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
+  });
+
+  it('a Keras .keras RGB model from the Explorer explains the PNG with the engine\'s class and map', { skip }, async () => {
+    const s = session();
+    await s.workbench.runExplorerContextMenu(KERAS, useModelTitle);
+    await s.workbench.activateTab(`Explain: ${IMAGE}`);
+    const reference = await explainHere(file(KERAS), [file(IMAGE)], 'deep-taylor');
+    const e = reference.explanations[0];
+    const label = reference.card.labels[e.predicted];
+    const reading = await panel.waitUntil(`${reference.card.name}: "${label}"`, (r) => settled(r) && r.model === reference.card.name && r.prediction === label && r.explained === label, 90_000);
+    await s.workbench.screenshot('keras-rgb');
+    const [h, w] = e.shape;
+    assert.deepEqual([h, w], reference.card.inputShape.slice(0, 2), "the map is the input's H × W");
+    const input = { width: w, height: h, channels: 3, pixels: reference.images[0].pixels };
+    const frame = await panel.frame();
+    const shownMap = await canvasBytes(frame, 'canvas#heatmap');
+    const expectedMap = displayedHeatmap(e.relevance, e.shape, input, DISPLAY, integerScale(w, h, 280));
+    const diff = byteDifference(shownMap.data, expectedMap.data);
+    console.log(`[models] .keras heatmap canvas vs the engine's map: ${diff.count} bytes differ, at most by ${diff.max}`);
+    assert.ok(diff.max <= 1, `the Keras model's heatmap is the engine's over the colour input (up to ${diff.max})`);
+    assert.equal(reading.steps, reference.images[0].steps.join(' · '));
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
   });
 });
