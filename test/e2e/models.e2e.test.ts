@@ -214,7 +214,7 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
     const shown = await frame.locator('canvas#figure').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data));
     // The image's salmon and teal: a blue-white-red heatmap pixel has R = G or G = B, grey text R = G = B;
     // only the input column has all three channels apart.
-    const greens = (data: ArrayLike<number>) => {
+    const colourPixels = (data: ArrayLike<number>) => {
       let n = 0;
       for (let i = 0; i < data.length; i += 4) {
         const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
@@ -224,8 +224,8 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
     };
     const { PNG } = await import('pngjs');
     const pngData = PNG.sync.read(fs.readFileSync(target)).data;
-    const inCanvas = greens(shown);
-    const inPng = greens(pngData);
+    const inCanvas = colourPixels(shown);
+    const inPng = colourPixels(pngData);
     console.log(`[models] colour (input-column) pixels: canvas ${inCanvas}, PNG ${inPng}`);
     assert.ok(inCanvas >= 32 * 32 * 0.5, `the comparison's input column is in colour (${inCanvas} colour pixels)`);
     assert.ok(inPng >= 32 * 32 * 0.5, `the exported PNG's input column is in colour (${inPng} colour pixels)`);
