@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { bundledModelIds } from '../engine/bundledModels';
 import { isModelFileName } from '../engine/import/modelFiles';
 import type { ModelCard } from '../protocol/model';
-import { describeFacts, readCardQuietly, staticFacts, type ModelFacts } from './modelFacts';
+import { describeFacts, FORMAT_LABELS, formatOf, readCardQuietly, staticFacts, type ModelFacts } from './modelFacts';
 
 export { readCardQuietly };
 
@@ -60,7 +60,12 @@ export function entryFacts(entry: ModelEntry): ModelFacts {
   return { ...staticFacts(entry.path), card: entry.card };
 }
 
-/** "MNIST · 99.1% test accuracy · input 28×28×1 grey · 10 labels · TensorFlow.js" */
+/** "MNIST · 99.1% test accuracy · input 28×28×1 grey · 10 labels" */
 export function describeEntry(entry: ModelEntry, probed?: ModelFacts['probed']): string {
   return describeFacts({ ...entryFacts(entry), probed });
+}
+
+/** "ONNX", "Keras .keras", "TensorFlow.js". */
+export function entryFormat(entry: ModelEntry): string {
+  return FORMAT_LABELS[formatOf(entry.path)];
 }

@@ -71,9 +71,9 @@ export function inputLayout(facts: ModelFacts): 'NCHW' | 'NHWC' {
 }
 
 /**
- * One line for the pick: "synthetic shapes · 99.9% test accuracy · input 32×32×3 RGB, NCHW · 4 labels · ONNX".
- * Card facts first; what the card leaves out comes from the model once it was read; a model that could not
- * be read says so instead.
+ * One line for the pick: "synthetic shapes · 99.9% test accuracy · input 32×32×3 RGB, NCHW · 4 labels"
+ * (the format goes beside the name, where a long line does not cut it off). Card facts first; what the
+ * card leaves out comes from the model once it was read; a model that could not be read says so instead.
  */
 export function describeFacts(facts: ModelFacts): string {
   const { card, probed } = facts;
@@ -90,6 +90,5 @@ export function describeFacts(facts: ModelFacts): string {
   else parts.push(`input shape read on first use${layout}`);
   const labels = Array.isArray(card.labels) ? card.labels.length : (facts.labelsFileCount ?? read?.labels.length);
   if (labels !== undefined) parts.push(`${labels} labels${Array.isArray(card.labels) || facts.labelsFileCount === undefined ? '' : ' (labels.txt)'}`);
-  parts.push(FORMAT_LABELS[facts.format]);
   return parts.join(' · ');
 }

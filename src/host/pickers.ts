@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { formatMethodSpec, listMethods, methodTitleText, parseMethodSpec } from '../engine/methods/methodRegistry';
 import { methodRecord, SEED_METHODS, type MethodId } from '../engine/methods/methodTable';
-import { bundledModels, describeEntry, workspaceModels, type ModelEntry } from './modelCatalog';
+import { bundledModels, describeEntry, entryFormat, workspaceModels, type ModelEntry } from './modelCatalog';
 import type { ProbedModel } from './modelFacts';
 
 interface MethodItem extends vscode.QuickPickItem {
@@ -155,8 +155,8 @@ export async function pickModel(extensionPath: string, choice: CurrentChoice, cu
   const probed = new Map<string, ProbedModel>();
   const toItem = (m: ModelEntry): ModelItem => {
     const name = m.card.name && m.card.name !== m.id ? m.card.name : undefined;
-    const parts = [name, m.path === choice.current ? CURRENT_MARK : undefined].filter(Boolean);
-    return { label: m.id, description: parts.length ? parts.join(' · ') : undefined, detail: describeEntry(m, probed.get(m.path)), entry: m };
+    const parts = [name, entryFormat(m), m.path === choice.current ? CURRENT_MARK : undefined].filter(Boolean);
+    return { label: m.id, description: parts.join(' · '), detail: describeEntry(m, probed.get(m.path)), entry: m };
   };
   const pick = vscode.window.createQuickPick<ModelItem>();
   pick.title = 'Explain Image: Select Model';

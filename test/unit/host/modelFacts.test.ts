@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { isModelFileName } from '../../../src/engine/import/modelFiles';
 import { runJob } from '../../../src/engine/jobs/runJob';
-import { describeFacts, inputLayout, staticFacts, type ProbedModel } from '../../../src/host/modelFacts';
+import { describeFacts, FORMAT_LABELS, inputLayout, staticFacts, type ProbedModel } from '../../../src/host/modelFacts';
 import type { ModelInfoResult } from '../../../src/protocol/engineJobs';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -33,7 +33,7 @@ test('the shapes ResNet: card facts, labels.txt count, ONNX, NCHW, before and af
   assert.equal(facts.format, 'onnx');
   assert.equal(facts.labelsFileCount, 4, 'labels.txt beside it has circle, square, triangle, cross');
   assert.equal(inputLayout(facts), 'NCHW');
-  assert.equal(describeFacts(facts), 'synthetic shapes · 99.9% test accuracy · input 32×32×3 RGB, NCHW · 4 labels (labels.txt) · ONNX');
+  assert.equal(describeFacts(facts), 'synthetic shapes · 99.9% test accuracy · input 32×32×3 RGB, NCHW · 4 labels (labels.txt)');
   const probed = await probe(resnet);
   assert.ok('card' in probed, JSON.stringify(probed));
   assert.equal(inputLayout({ ...facts, probed }), 'NCHW', `from the engine's note: ${probed.notes[0]}`);
@@ -45,25 +45,27 @@ test('an ONNX model with no card: the input shape, layout and label count come f
   const file = path.join(dir, 'bare.onnx');
   fs.copyFileSync(resnet, file);
   const facts = staticFacts(file);
-  assert.equal(describeFacts(facts), 'input shape read on first use, NCHW · ONNX');
+  assert.equal(describeFacts(facts), 'input shape read on first use, NCHW');
   const probed = await probe(file);
-  assert.equal(describeFacts({ ...facts, probed }), 'input 32×32×3 RGB, NCHW · 4 labels · ONNX');
+  assert.equal(describeFacts({ ...facts, probed }), 'input 32×32×3 RGB, NCHW · 4 labels');
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('Keras files are NHWC and say their format; a model.json card with labels counts them', async () => {
+test('Keras files are NHWC and are named by format; a model.json card with labels counts them', async () => {
   const keras = path.join(repo, 'test/fixtures/keras/functional-rgb.keras');
   const facts = staticFacts(keras);
   assert.equal(facts.format, 'keras');
+  assert.equal(FORMAT_LABELS[facts.format], 'Keras .keras');
+  assert.equal(FORMAT_LABELS[staticFacts(resnet).format], 'ONNX');
   const probed = await probe(keras);
   assert.ok('card' in probed, JSON.stringify(probed));
   const [h, w, c] = probed.card.inputShape;
-  assert.equal(describeFacts({ ...facts, probed }), `input ${h}×${w}×${c}${c === 3 ? ' RGB' : ''}, NHWC · ${probed.card.labels.length} labels · Keras .keras`);
+  assert.equal(describeFacts({ ...facts, probed }), `input ${h}×${w}×${c}${c === 3 ? ' RGB' : ''}, NHWC · ${probed.card.labels.length} labels`);
   const mnist = path.join(repo, 'models/mnist-cnn/model.json');
   const card = JSON.parse(fs.readFileSync(path.join(repo, 'models/mnist-cnn/card.json'), 'utf8'));
   assert.equal(
     describeFacts(staticFacts(mnist)),
-    `${card.dataset} · ${(card.accuracy * 100).toFixed(1)}% test accuracy · input ${card.inputShape.join('×')} grey · ${card.labels.length} labels · TensorFlow.js`,
+    `${card.dataset} · ${(card.accuracy * 100).toFixed(1)}% test accuracy · input ${card.inputShape.join('×')} grey · ${card.labels.length} labels`,
   );
 });
 
