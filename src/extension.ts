@@ -11,6 +11,8 @@ import type { HostServices } from './host/hostServices';
 import { activeImageUri, openImageUris, pickWorkspaceImages, urisFromArgs } from './host/imageTargets';
 import { bundledModels, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
 import { pickMethod, pickModel } from './host/pickers';
+import type { ProbedModel } from './host/modelFacts';
+import { isUserError } from './engine/errors';
 import { isSubjectRefList, subjectsFromRefs } from './host/restoreSubjects';
 import { Selection } from './host/selection';
 import { logRun } from './host/runLog';
@@ -68,14 +70,56 @@ export function activate(context: vscode.ExtensionContext) {
     return selection.method;
   });
 
+  /** Reads a model in the engine: its card and layout as loaded, or the one line saying why it cannot be used. */
+  // No AbortSignal: closing the pick lets a read finish (cancelling would stop its worker), and the pick reads
+  // no further model.
+  const probeModel = async (entry: ModelEntry): Promise<ProbedModel> => {
+    try {
+      const info = await engine.modelInfo({ path: entry.path });
+      return { card: info.card, notes: info.notes };
+    } catch (e) {
+      return { error: relativeToWorkspace(isUserError(e) ? e.message : `unexpected error: ${(e as Error)?.message ?? e}`, entry.path) };
+    }
+  };
+
+  /**
+   * Makes `entry` the model of this workspace (Select Model, "Use This Model"), once the engine has read it:
+   * a model that cannot be used says so in one line naming the file, and the model in use stays.
+   */
+  const useModel = async (entry: ModelEntry, how: string): Promise<string | undefined> => {
+    const current = selection.model;
+    const probed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Explain Image: reading ${entry.id}` }, () => probeModel(entry));
+    if ('error' in probed) {
+      logRun(log, 'model', [`${entry.id} not used`, how, probed.error]);
+      void vscode.window.showErrorMessage(`Explain Image: ${probed.error}`, 'Show Log').then((a) => a && log.show());
+      return undefined;
+    }
+    await selection.setModel(entry.bundled ? entry.id : entry.path);
+    const now = selection.model;
+    logRun(log, 'model', [`${current.id} → ${now.id}`, how, now.path]);
+    return now.id;
+  };
+
   command('explainImage.selectModel', async () => {
     const current = selection.model;
-    const picked = await pickModel(context.extensionPath, { current: current.path, overridden: selection.modelOverride !== undefined, setting: readSettings().model }, current.id);
+    const choice = { current: current.path, overridden: selection.modelOverride !== undefined, setting: readSettings().model };
+    // In Restricted Mode no workspace file is parsed as a model before the user chooses it.
+    const picked = await pickModel(context.extensionPath, choice, current.id, vscode.workspace.isTrusted ? probeModel : undefined);
     if (!picked) return undefined;
-    await selection.setModel(picked.kind === 'choice' ? (picked.value.bundled ? picked.value.id : picked.value.path) : undefined);
+    if (picked.kind === 'choice') return useModel(picked.value, 'chosen for this workspace');
+    await selection.setModel(undefined);
     const now = selection.model;
-    logRun(log, 'model', [`${current.id} → ${now.id}`, picked.kind === 'setting' ? 'from the setting explainImage.model' : 'chosen for this workspace', now.path]);
+    logRun(log, 'model', [`${current.id} → ${now.id}`, 'from the setting explainImage.model', now.path]);
     return now.id;
+  });
+
+  // Explorer: a model file's "Explain Image: Use This Model", the same as picking it in Select Model.
+  command('explainImage.useModel', async (clicked?: unknown) => {
+    const uri = clicked instanceof vscode.Uri ? clicked : typeof clicked === 'string' ? vscode.Uri.file(clicked) : vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== 'file') return vscode.commands.executeCommand('explainImage.selectModel');
+    const entry = resolveModelChoice(uri.fsPath, context.extensionPath);
+    if (!entry) throw new Error(`${vscode.workspace.asRelativePath(uri)}: no such model file`);
+    return useModel({ ...entry, id: vscode.workspace.asRelativePath(uri) }, 'chosen for this workspace (Explorer)');
   });
 
   command('explainImage.compareMethods', async (clicked?: unknown, selected?: unknown) => {
@@ -179,3 +223,8 @@ export function activate(context: vscode.ExtensionContext) {
 }
 
 export function deactivate(): void {}
+
+/** The engine names a model by its absolute path; messages read better with the workspace-relative one. */
+function relativeToWorkspace(message: string, file: string): string {
+  return message.split(file).join(vscode.workspace.asRelativePath(file));
+}

@@ -8,6 +8,8 @@ import type { DisplaySettings } from '../src/protocol/display';
 import { titleText } from '../src/protocol/methodTitle';
 import type { ExplainViewState, ImageResult, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarElement, colorBarModel } from './colorBar';
+import { cropOutline, cropText } from './cropOutline';
+import { createModelGraph } from './modelGraph';
 import { createDisplayControls } from './displayControls';
 import { errorBox } from './errorBox';
 import { el, rebuildKeepingFocus, replaceChildren, setAttr } from './dom';
@@ -21,6 +23,8 @@ import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, 
 
 /** Display sizes (CSS px) the integer upscaling aims for. */
 const INPUT_SIZE = 224;
+/** The original's box (CSS px, .original-image in styles.css). */
+const ORIGINAL_SIZE = 168;
 const HEATMAP_SIZE = 280;
 const THUMB_SIZE = 56;
 const TOP_CLASSES = 5;
@@ -53,7 +57,9 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
   // Small originals (28×28 digits) are upscaled as crisp pixels; photos are scaled smoothly.
   originalImg.addEventListener('load', () => originalImg.classList.toggle('small', originalImg.naturalWidth < 168 && originalImg.naturalHeight < 168));
   const originalCaption = el('figcaption', { text: 'Original' });
-  const originalFigure = el('figure', { class: 'view-figure original-figure' }, [el('div', { class: 'figure-frame' }, [originalImg]), originalCaption]);
+  // The part of the original the model sees, when preprocessing cropped it (torchvision's centre crop).
+  const cropBox = el('div', { class: 'crop-region', attrs: { 'aria-hidden': 'true' } });
+  const originalFigure = el('figure', { class: 'view-figure original-figure' }, [el('div', { class: 'figure-frame original-frame' }, [originalImg, cropBox]), originalCaption]);
   const inputCanvas = el('canvas', { class: 'pixelated', attrs: { role: 'img' } });
   const inputCaption = el('figcaption');
   const inputFigure = el('figure', { class: 'view-figure' }, [el('div', { class: 'figure-frame' }, [inputCanvas]), inputCaption]);
@@ -69,6 +75,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
   const staleSlot = el('div', { class: 'stale-slot', attrs: { 'aria-live': 'polite' } });
   const figures = el('section', { class: 'figures', attrs: { 'aria-label': 'Image and heatmap' } }, [originalFigure, inputFigure, heatmapFigure]);
   const predictions = el('section', { class: 'predictions', attrs: { 'aria-label': 'Predictions' } });
+  const graphSection = createModelGraph();
 
   root.replaceChildren(
     el('div', { class: 'explain-view' }, [
@@ -76,7 +83,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
       alertBox,
       strip,
       el('div', { class: 'toolbar-row' }, [controls.element]),
-      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, staleSlot, figures]), predictions]),
+      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, staleSlot, figures, graphSection.element]), predictions]),
     ]),
   );
 
@@ -223,19 +230,32 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     originalFigure.hidden = !image.originalSrc;
     if (image.originalSrc && originalImg.getAttribute('src') !== image.originalSrc) originalImg.src = image.originalSrc;
     originalImg.alt = `Original image ${image.name}${image.frames ? `, frame 1 of ${image.frames}` : ''}`;
+    const crop = image.source ? cropOutline(image.source, ORIGINAL_SIZE, ORIGINAL_SIZE) : null;
+    cropBox.hidden = !crop || !image.originalSrc;
+    if (crop) {
+      cropBox.style.left = `${crop.x}px`;
+      cropBox.style.top = `${crop.y}px`;
+      cropBox.style.width = `${crop.width}px`;
+      cropBox.style.height = `${crop.height}px`;
+    }
+    const cropNote = crop && image.source ? cropText(image.source) : undefined;
     replaceChildren(originalCaption, [
       'Original',
+      image.source ? ` · ${image.source.width}×${image.source.height}` : null,
+      cropNote ? el('span', { class: 'note crop-note', text: 'crop outlined', attrs: { title: `The outline is the centre crop: ${cropNote}` } }) : null,
       image.frames ? el('span', { class: 'note frame-note', text: `frame 1 of ${image.frames}`, attrs: { title: 'An animated GIF: its first frame is the one explained' } }) : null,
     ]);
+    if (cropNote) originalImg.alt += `; ${cropNote}`;
 
     if (image.input) {
-      const { width, height } = image.input;
+      const { width, height, channels } = image.input;
       drawRgba(inputCanvas, upscale(inputRgba(image.input), integerScale(width, height, INPUT_SIZE)));
       // Only the steps the engine says it applied, in its order.
       const steps = image.steps?.length ? image.steps.join(' · ') : '';
-      inputCanvas.setAttribute('aria-label', `Model input of ${image.name}, ${width}×${height} pixels${steps ? `, ${image.steps!.join(', ')}` : ', used as it is'}`);
+      const kind = channels === 3 ? 'RGB' : 'grey';
+      inputCanvas.setAttribute('aria-label', `Model input of ${image.name}, ${width}×${height} ${kind} pixels${steps ? `, ${image.steps!.join(', ')}` : ', used as it is'}`);
       replaceChildren(inputCaption, [
-        `Model input · ${width}×${height}`,
+        `Model input · ${width}×${height} ${kind}`,
         steps ? el('span', { class: 'note steps-note', text: steps, attrs: { title: 'What was done to the image to make the model input, in order' } }) : null,
       ]);
     }
@@ -444,6 +464,9 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
       case 'image-result':
         if (message.result) results.set(message.key, message.result);
         else results.delete(message.key);
+        break;
+      case 'model-graph':
+        graphSection.update(message.graph);
         break;
       case 'display':
         if (!state) break;

@@ -18,6 +18,7 @@ import { heatmapView, inputImage, predictionLabel } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
 import { resolveModelChoice, type ModelEntry } from './modelCatalog';
+import { watchModelFiles } from './modelWatcher';
 import { readSubject } from './originalImage';
 import { formatDuration, logRun } from './runLog';
 import { readSettings } from './settings';
@@ -88,7 +89,17 @@ export class ComparePanel extends HeatmapPanel {
         else if (e.affectsConfiguration('explainImage.faithfulness.steps') && this.spec.kind === 'methods' && !this.state.running && this.state.faithfulness) this.alsoWaitFor(this.evaluateFaithfulness());
       }),
     );
+    this.watchModels();
     this.done = this.run();
+  }
+
+  /** The figure follows its models' files re-exported on disk (model, cards, labels.txt, weights). */
+  private modelWatch: vscode.Disposable | undefined;
+  private watchModels(): void {
+    this.modelWatch?.dispose();
+    const paths = this.spec.kind === 'methods' ? [this.spec.model.path] : this.spec.models.map((m) => m.path);
+    this.modelWatch = watchModelFiles(paths, () => this.rerun());
+    this.disposables.push(this.modelWatch);
   }
 
   private freshState(): CompareViewState {
@@ -115,6 +126,7 @@ export class ComparePanel extends HeatmapPanel {
   private respec(spec: CompareSpec): void {
     this.spec = spec;
     this.panel.title = compareTitle(spec, this.subjects);
+    this.watchModels();
     this.rerun();
   }
 

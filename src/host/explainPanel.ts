@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import type { ExplainResult } from '../protocol/engineJobs';
 import type { DisplaySettings } from '../protocol/display';
-import type { ExplainViewState, FromWebview, ImageResult, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
+import type { ExplainViewState, FromWebview, ImageResult, ModelGraphView, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
 import { CancelledError } from './engineService';
 import { imageResult } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
@@ -18,6 +18,7 @@ import { methodSummary, progressUnit } from './panelState';
 import { formatDuration, logRun } from './runLog';
 import { readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
+import { watchModelFiles } from './modelWatcher';
 import { webviewOptions } from './webviewHtml';
 
 export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
@@ -54,6 +55,9 @@ export class ExplainPanel extends HeatmapPanel {
   private watchers: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private pendingScope: RunScope | undefined;
+  /** The model's graph with the method's rules, as last sent; its request under way. */
+  private graph: ModelGraphView | null = null;
+  private graphRequest = 0;
   /** Resolves when the last refresh has finished (tests, export after explain). */
   private idle: Promise<void> = Promise.resolve();
 
@@ -142,8 +146,12 @@ export class ExplainPanel extends HeatmapPanel {
     const method = selection.method;
     const indices = scope === 'all' ? this.subjects.map((_, i) => i) : [scope];
     const subjects = indices.map((i) => this.subjects[i]);
-    // Results of another model name other classes: never shown under the new model's header.
-    if (this.shown && this.shown.model.id !== model.id) this.clearResults();
+    // Results of another model name other classes: never shown under the new model's header; nor is a
+    // class chosen under it explained (its index means another class, or none, in this model).
+    if (this.shown && this.shown.model.id !== model.id) {
+      this.clearResults();
+      this.target = null;
+    }
     this.busy = true;
     this.error = undefined;
     this.cancelled = false;
@@ -214,6 +222,7 @@ export class ExplainPanel extends HeatmapPanel {
       `${formatDuration(Date.now() - started)} wall`,
     ]);
     this.postState();
+    if (scope === 'all') void this.updateGraph();
     const firstError = result.images.find((i) => i.error)?.error;
     if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
   }
@@ -225,6 +234,7 @@ export class ExplainPanel extends HeatmapPanel {
     this.progress = undefined;
     this.error = message;
     this.postState();
+    void this.updateGraph();
     void vscode.window.showErrorMessage(`Explain Image: ${message}`, 'Show Log').then((a) => a && this.services.log.show());
   }
 
@@ -279,8 +289,31 @@ export class ExplainPanel extends HeatmapPanel {
     this.post({ type: 'explain-state', state: this.state() });
   }
 
+  /**
+   * Lists the model's graph with the rules of the method now selected (model-info; the model is loaded in
+   * the workers already). Follows model and method changes and a model re-exported on disk, as the
+   * heatmaps do; a model that cannot be read has no graph.
+   */
+  private async updateGraph(): Promise<void> {
+    const { engine, selection } = this.services;
+    const request = ++this.graphRequest;
+    const model = selection.model;
+    const method = selection.method;
+    let graph: ModelGraphView | null;
+    try {
+      const info = await engine.modelInfo({ path: model.path }, { method });
+      graph = { modelId: model.id, method: methodSummary(method), nodes: info.nodes, notes: info.notes };
+    } catch {
+      graph = null;
+    }
+    if (request !== this.graphRequest) return;
+    this.graph = graph;
+    this.post({ type: 'model-graph', graph });
+  }
+
   /** The webview (re)loaded: its originals and results, then the state that shows them. */
   protected onReady(): void {
+    if (this.graph) this.post({ type: 'model-graph', graph: this.graph });
     this.subjects.forEach((_, i) => {
       const original = this.originals[i];
       if (original !== undefined) this.post({ type: 'image-original', key: this.key(i), original });
@@ -346,7 +379,8 @@ export class ExplainPanel extends HeatmapPanel {
     return this.exportShown(target);
   }
 
-  /** Re-explain (debounced) when an explained file (that image) or the model's files (all) change on disk. */
+  /** Re-explain (debounced) when an explained file (that image) or the model's files (all: the model file,
+   *  its cards, labels.txt, weights and external data) change on disk. */
   private watchFiles(): void {
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
@@ -368,7 +402,7 @@ export class ExplainPanel extends HeatmapPanel {
     this.subjects.forEach((s, i) => {
       if (s.ref.kind === 'file') watch(path.dirname(s.ref.path), path.basename(s.ref.path), i);
     });
-    watch(path.dirname(this.services.selection.model.path), '*', 'all');
+    this.watchers.push(watchModelFiles([this.services.selection.model.path], () => schedule('all')));
     // The model folder to watch follows the selection.
     this.watchers.push(this.services.selection.onDidChange(() => this.watchFiles()));
   }

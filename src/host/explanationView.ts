@@ -34,6 +34,7 @@ export function imageResult(prepared: PreparedImage | undefined, explanation: Ex
   if (!prepared || prepared.error) return { error: prepared?.error ?? 'not explained' };
   const result: ImageResult = { input: inputImage(prepared), steps: prepared.steps };
   if (prepared.frames) result.frames = prepared.frames;
+  if (prepared.source) result.source = prepared.source;
   if (!explanation) return result;
   result.predicted = explanation.predicted;
   result.scores = classScores(explanation, labels);

@@ -1,31 +1,28 @@
-// The models a user can pick: the bundled ones and every model.json in the workspace, each described by
-// its card (read as plain JSON; weights are loaded only by the workers, on use).
+// The models a user can pick: the bundled ones and every model file in the workspace (model.json, .onnx,
+// .keras, .h5), each described by its card (read as plain JSON; weights are loaded only by the workers).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { bundledModelIds } from '../engine/bundledModels';
-import { cardPath } from '../engine/model/modelCard';
+import { isModelFileName } from '../engine/import/modelFiles';
 import type { ModelCard } from '../protocol/model';
+import { describeFacts, FORMAT_LABELS, formatOf, readCardQuietly, staticFacts, type ModelFacts } from './modelFacts';
+
+export { readCardQuietly };
 
 export interface ModelEntry {
-  /** Bundled id, or the workspace-relative path of model.json. */
+  /** Bundled id, or the workspace-relative path of the model file. */
   id: string;
   path: string;
   bundled: boolean;
   card: Partial<ModelCard>;
 }
 
+/** The workspace's model files: tfjs model.json, ONNX, Keras .keras and .h5 (as the engine reads them). */
+export const WORKSPACE_MODEL_GLOB = '**/{model.json,*.onnx,*.keras,*.h5,*.hdf5}';
+
 export function bundledModelsFolder(extensionPath: string): string {
   return path.join(extensionPath, 'models');
-}
-
-/** The card file of a model of any format (`<model file>.card.json`, else card.json beside it), unchecked. */
-export function readCardQuietly(modelPath: string): Partial<ModelCard> {
-  try {
-    return JSON.parse(fs.readFileSync(cardPath(modelPath), 'utf8')) as Partial<ModelCard>;
-  } catch {
-    return {};
-  }
 }
 
 export function bundledModels(extensionPath: string): ModelEntry[] {
@@ -37,7 +34,7 @@ export function bundledModels(extensionPath: string): ModelEntry[] {
 }
 
 export async function workspaceModels(): Promise<ModelEntry[]> {
-  const files = await vscode.workspace.findFiles('**/model.json', '**/node_modules/**', 200);
+  const files = (await vscode.workspace.findFiles(WORKSPACE_MODEL_GLOB, '**/node_modules/**', 500)).filter((uri) => isModelFileName(uri.fsPath));
   return files
     .map((uri) => ({ id: vscode.workspace.asRelativePath(uri), path: uri.fsPath, bundled: false, card: readCardQuietly(uri.fsPath) }))
     .sort((a, b) => a.id.localeCompare(b.id));
@@ -52,16 +49,23 @@ export function resolveModelChoice(choice: string, extensionPath: string): Model
     : (vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, choice));
   for (const c of candidates) {
     const file = fs.existsSync(c) && fs.statSync(c).isDirectory() ? path.join(c, 'model.json') : c;
-    if (fs.existsSync(file)) return { id: choice, path: file, bundled: false, card: readCardQuietly(file) };
+    // A workspace model is named by its workspace-relative path (status bar, log, tab titles), however stored.
+    if (fs.existsSync(file)) return { id: path.isAbsolute(choice) ? vscode.workspace.asRelativePath(file) : choice, path: file, bundled: false, card: readCardQuietly(file) };
   }
   return undefined;
 }
 
-/** "MNIST · 99.1% · 28×28×1" */
-export function describeCard(card: Partial<ModelCard>): string {
-  const parts: string[] = [];
-  if (card.dataset) parts.push(card.dataset);
-  if (typeof card.accuracy === 'number') parts.push(`${(card.accuracy * 100).toFixed(1)}% test accuracy`);
-  if (Array.isArray(card.inputShape)) parts.push(`input ${card.inputShape.join('×')}`);
-  return parts.join(' · ') || 'no card.json (defaults: 28×28, range [0, 1], labels 0–9)';
+/** The facts of an entry known without loading it (card, labels.txt, format). */
+export function entryFacts(entry: ModelEntry): ModelFacts {
+  return { ...staticFacts(entry.path), card: entry.card };
+}
+
+/** "MNIST · 99.1% test accuracy · input 28×28×1 grey · 10 labels" */
+export function describeEntry(entry: ModelEntry, probed?: ModelFacts['probed']): string {
+  return describeFacts({ ...entryFacts(entry), probed });
+}
+
+/** "ONNX", "Keras .keras", "TensorFlow.js". */
+export function entryFormat(entry: ModelEntry): string {
+  return FORMAT_LABELS[formatOf(entry.path)];
 }

@@ -1,9 +1,11 @@
 // Quick picks for the method (with parameter prompts) and the model.
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { formatMethodSpec, listMethods, methodTitleText, parseMethodSpec } from '../engine/methods/methodRegistry';
 import { methodRecord, SEED_METHODS, type MethodId } from '../engine/methods/methodTable';
-import { bundledModels, describeCard, workspaceModels, type ModelEntry } from './modelCatalog';
+import { bundledModels, describeEntry, entryFormat, workspaceModels, type ModelEntry } from './modelCatalog';
+import type { ProbedModel } from './modelFacts';
 
 interface MethodItem extends vscode.QuickPickItem {
   spec?: string;
@@ -137,25 +139,60 @@ interface ModelItem extends vscode.QuickPickItem {
   useSetting?: boolean;
 }
 
-/** Bundled models, then every model.json in the workspace; returns the chosen entry or "use the setting". */
-export async function pickModel(extensionPath: string, choice: CurrentChoice, currentId: string): Promise<PickResult<ModelEntry> | undefined> {
+/** Reads a model in the engine (its card and layout as loaded), or says in one line why it cannot. */
+export type ModelProbe = (entry: ModelEntry) => Promise<ProbedModel>;
+
+/** Workspace models larger than this are not read while the pick is open (they are when chosen). */
+const PROBE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Bundled models, then every model file in the workspace (model.json, .onnx, .keras, .h5) with its card
+ * facts; while the pick is open, `probe` reads the workspace models one at a time, so what their cards
+ * leave out (input shape, layout, labels) is filled in and a file that cannot be used says so at once.
+ * Returns the chosen entry or "use the setting".
+ */
+export async function pickModel(extensionPath: string, choice: CurrentChoice, currentId: string, probe?: ModelProbe): Promise<PickResult<ModelEntry> | undefined> {
+  const probed = new Map<string, ProbedModel>();
   const toItem = (m: ModelEntry): ModelItem => {
     const name = m.card.name && m.card.name !== m.id ? m.card.name : undefined;
-    const parts = [name, m.path === choice.current ? CURRENT_MARK : undefined].filter(Boolean);
-    return { label: m.id, description: parts.length ? parts.join(' · ') : undefined, detail: describeCard(m.card), entry: m };
+    const parts = [name, entryFormat(m), m.path === choice.current ? CURRENT_MARK : undefined].filter(Boolean);
+    return { label: m.id, description: parts.join(' · '), detail: describeEntry(m, probed.get(m.path)), entry: m };
   };
   const pick = vscode.window.createQuickPick<ModelItem>();
   pick.title = 'Explain Image: Select Model';
   pick.placeholder = placeholderFor('model', choice, currentId);
   pick.matchOnDetail = true;
-  const bundled = bundledModels(extensionPath).map(toItem);
-  pick.items = [...useSettingItem<ModelItem>('model', choice, { useSetting: true }), { label: 'Bundled', kind: vscode.QuickPickItemKind.Separator }, ...bundled];
+  pick.matchOnDescription = true;
+  const head = [...useSettingItem<ModelItem>('model', choice, { useSetting: true }), { label: 'Bundled', kind: vscode.QuickPickItemKind.Separator } as ModelItem];
+  const bundled = bundledModels(extensionPath);
+  let found: ModelEntry[] = [];
+  const render = () => {
+    const active = pick.activeItems[0]?.entry?.path;
+    const workspace = found.map(toItem);
+    pick.items = [...head, ...bundled.map(toItem), ...(workspace.length ? [{ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator } as ModelItem, ...workspace] : [])];
+    // Keep the row the user is on when details are filled in.
+    const again = active ? pick.items.find((i) => i.entry?.path === active) : undefined;
+    if (again) pick.activeItems = [again];
+  };
+  render();
   pick.busy = true;
   pick.show();
-  void workspaceModels().then((found) => {
-    if (found.length) pick.items = [...pick.items, { label: 'Workspace', kind: vscode.QuickPickItemKind.Separator }, ...found.map(toItem)];
+  const controller = new AbortController();
+  void (async () => {
+    found = await workspaceModels();
+    render();
+    if (probe) {
+      for (const entry of found) {
+        if (controller.signal.aborted) break;
+        if (fileSize(entry.path) > PROBE_LIMIT_BYTES) continue;
+        const result = await probe(entry).catch((e: unknown) => ({ error: (e as Error)?.message ?? String(e) }));
+        if (controller.signal.aborted) break;
+        probed.set(entry.path, result);
+        render();
+      }
+    }
     pick.busy = false;
-  });
+  })();
   return new Promise((resolve) => {
     pick.onDidAccept(() => {
       const item = pick.selectedItems[0];
@@ -163,8 +200,17 @@ export async function pickModel(extensionPath: string, choice: CurrentChoice, cu
       pick.hide();
     });
     pick.onDidHide(() => {
+      controller.abort();
       resolve(undefined);
       pick.dispose();
     });
   });
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }

@@ -41,6 +41,9 @@ export interface PreparedImage {
   steps: string[];
   /** Frames in the file when it is an animation (a GIF of more than one image); the first is explained. */
   frames?: number;
+  /** The decoded source image's size and the part of it the input shows (the centre crop, else all of it),
+   *  in source pixels: where the crop is drawn on the original. Absent for pixels used as they are. */
+  source?: { width: number; height: number; region: { x: number; y: number; width: number; height: number } };
   /** Set when this image could not be read; its explanations are then absent. */
   error?: string;
 }

@@ -7,6 +7,7 @@
 import type { DisplaySettings } from './display';
 import type { FaithfulnessView, RandomisationView } from './faithfulnessView';
 import type { MethodTitle } from './methodTitle';
+import type { NodeInfo } from './model';
 import type { Reply, Request } from './replies';
 
 /** An 8-bit image, gray (1 channel) or RGB (3), row-major HWC. */
@@ -51,6 +52,9 @@ export interface ImageResult {
   input?: PixelImage;
   /** The preprocessing steps applied, in order ("inverted", "cropped", …); empty: used as it is. */
   steps?: string[];
+  /** The original's size and the part of it the input shows, in its pixels (PreparedImage.source): the
+   *  panel outlines it on the original when the input is a crop. */
+  source?: { width: number; height: number; region: { x: number; y: number; width: number; height: number } };
   /** A quiet note that the model may not fit this input (mismatchHint.ts). */
   hint?: string;
   predicted?: number;
@@ -78,6 +82,16 @@ export interface MethodSummary {
   title: MethodTitle;
   /** Σ R ≈ logit is meaningful (conservative rules). */
   conservative: boolean;
+}
+
+/** The model's graph as the explain panel lists it: every node, and the rule the method applies there. */
+export interface ModelGraphView {
+  /** The model (ModelSummary.id) and method the rules are for. */
+  modelId: string;
+  method: MethodSummary;
+  nodes: NodeInfo[];
+  /** What the import did to the file's graph (layout, folded BatchNorms, …). */
+  notes: string[];
 }
 
 /** The run whose predictions and heatmaps the images hold (it may differ from the current choice while a new run is busy or after Cancel). */
@@ -166,6 +180,8 @@ export type ToWebview =
   | { type: 'image-original'; key: string; original: OriginalImage | null }
   /** One image's findings of the run that ended (null: cleared, e.g. for another model); the state follows. */
   | { type: 'image-result'; key: string; result: ImageResult | null }
+  /** The model's graph with the current method's rules (after a model or method change); null: none to show. */
+  | { type: 'model-graph'; graph: ModelGraphView | null }
   /** The display changed in the settings: the webview redraws what it holds. */
   | { type: 'display'; display: DisplaySettings }
   | { type: 'compare-state'; state: CompareViewState }

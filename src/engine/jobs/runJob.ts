@@ -73,7 +73,14 @@ async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (d
   for (const source of job.images) {
     try {
       const prepared = modelSizedPixels(source, card, job.preprocess) ?? (await preprocessSource(source, card, toInput, job.preprocess));
-      images.push({ name: sourceName(source), pixels: prepared.pixels, shape: card.inputShape, steps: prepared.steps, ...(prepared.frames ? { frames: prepared.frames } : {}) });
+      images.push({
+        name: sourceName(source),
+        pixels: prepared.pixels,
+        shape: card.inputShape,
+        steps: prepared.steps,
+        ...(prepared.frames ? { frames: prepared.frames } : {}),
+        ...(prepared.source ? { source: prepared.source } : {}),
+      });
       inputIndex.push(images.length - 1);
       inputs.push(prepared.input ?? convert(prepared.pixels));
     } catch (e) {
@@ -101,6 +108,7 @@ interface PreparedPixels {
   steps: string[];
   /** Frame count of an animated file. */
   frames?: number;
+  source?: PreparedImage['source'];
 }
 
 /** Decode (if needed) and preprocess one image. */
@@ -112,7 +120,13 @@ async function preprocessSource(
 ): Promise<PreparedPixels> {
   const img = await readSource(source);
   const prepared = preprocess(img, { shape: card.inputShape, toInput, resize: card.resize, cropFraction: card.cropFraction }, mode);
-  return { pixels: new Uint8Array(prepared.pixels), input: prepared.input, steps: prepared.steps, frames: img.frames && img.frames > 1 ? img.frames : undefined };
+  return {
+    pixels: new Uint8Array(prepared.pixels),
+    input: prepared.input,
+    steps: prepared.steps,
+    frames: img.frames && img.frames > 1 ? img.frames : undefined,
+    source: { width: img.width, height: img.height, region: prepared.region },
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { runJob } from '../../../src/engine/jobs/runJob';
-import type { ExplainResult } from '../../../src/protocol/engineJobs';
+import type { ExplainResult, ModelInfoResult } from '../../../src/protocol/engineJobs';
 import { repoRoot } from './paths';
 
 export interface BundledModel {
@@ -67,4 +67,10 @@ export async function predictedLabels(modelJson: string, files: string[]): Promi
     if (!e) throw new Error(`the engine could not read ${files[i]}: ${result.images[i]?.error}`);
     return result.card.labels[e.predicted] ?? String(e.predicted);
   });
+}
+
+/** The engine's node list of a model with the rule `method` applies at each node (model-info). */
+export async function modelInfoHere(modelPath: string, method?: string): Promise<ModelInfoResult> {
+  const backend = await initBackend(nodeModulesWasmDir());
+  return (await runJob({ type: 'model-info', model: { path: modelPath }, method }, backend)) as ModelInfoResult;
 }

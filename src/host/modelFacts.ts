@@ -1,0 +1,94 @@
+// What Select Model says about a model before it is used: the facts of its card (data set, accuracy, input
+// shape, labels), the file's format and its input layout, and, once the engine has read the file, what the
+// model itself declares (or the one line saying why it cannot be read). No `vscode`: unit-tested.
+import * as fs from 'fs';
+import * as path from 'path';
+import { modelFormatOf, type ModelFormat } from '../engine/import/modelFiles';
+import { cardPath, labelsPath } from '../engine/model/modelCard';
+import type { ModelCard } from '../protocol/model';
+
+export type { ModelFormat };
+
+/** The format as a user names it. */
+export const FORMAT_LABELS: Record<ModelFormat, string> = { tfjs: 'TensorFlow.js', onnx: 'ONNX', keras: 'Keras .keras', h5: 'Keras .h5' };
+
+/** What the engine found when it read the model (model-info), or why it could not. */
+export type ProbedModel = { card: ModelCard; notes: string[] } | { error: string };
+
+export interface ModelFacts {
+  format: ModelFormat;
+  card: Partial<ModelCard>;
+  /** Labels in labels.txt beside the model, when the card has none. */
+  labelsFileCount?: number;
+  probed?: ProbedModel;
+}
+
+/** The card file of a model of any format (`<model file>.card.json`, else card.json beside it), unchecked:
+ *  a broken card is reported when the model is used, not while the list is built. */
+export function readCardQuietly(modelPath: string): Partial<ModelCard> {
+  try {
+    const json = JSON.parse(fs.readFileSync(cardPath(modelPath), 'utf8')) as unknown;
+    return json && typeof json === 'object' && !Array.isArray(json) ? (json as Partial<ModelCard>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Non-empty lines of labels.txt beside the model, or undefined when there is none. */
+export function labelsFileCount(modelPath: string): number | undefined {
+  try {
+    return fs.readFileSync(labelsPath(modelPath), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '').length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The format of a model file; a file that cannot even be opened counts by its name. */
+export function formatOf(modelPath: string): ModelFormat {
+  try {
+    return modelFormatOf(modelPath);
+  } catch {
+    return path.extname(modelPath).toLowerCase() === '.onnx' ? 'onnx' : 'tfjs';
+  }
+}
+
+/** The facts known without loading the model: its card, labels.txt and format. */
+export function staticFacts(modelPath: string): ModelFacts {
+  const card = readCardQuietly(modelPath);
+  return { format: formatOf(modelPath), card, labelsFileCount: Array.isArray(card.labels) ? undefined : labelsFileCount(modelPath) };
+}
+
+/**
+ * The layout of the input the file declares: ONNX models exported from PyTorch take NCHW (the engine reads
+ * them channels last), Keras and tfjs take NHWC. The engine's note says which it found, when it has read it.
+ */
+export function inputLayout(facts: ModelFacts): 'NCHW' | 'NHWC' {
+  if (facts.probed && 'notes' in facts.probed) {
+    const note = facts.probed.notes.find((n) => /^(NCHW|NHWC) input/.test(n));
+    if (note) return note.startsWith('NCHW') ? 'NCHW' : 'NHWC';
+  }
+  return facts.format === 'onnx' ? 'NCHW' : 'NHWC';
+}
+
+/**
+ * One line for the pick: "synthetic shapes · 99.9% test accuracy · input 32×32×3 RGB, NCHW · 4 labels"
+ * (the format goes beside the name, where a long line does not cut it off). Card facts first; what the
+ * card leaves out comes from the model once it was read; a model that could not be read says so instead.
+ */
+export function describeFacts(facts: ModelFacts): string {
+  const { card, probed } = facts;
+  if (probed && 'error' in probed) return `$(error) cannot be used: ${probed.error}`;
+  const read = probed && 'card' in probed ? probed.card : undefined;
+  const parts: string[] = [];
+  const dataset = card.dataset ?? read?.dataset;
+  if (dataset) parts.push(dataset);
+  const accuracy = typeof card.accuracy === 'number' ? card.accuracy : read?.accuracy;
+  if (typeof accuracy === 'number') parts.push(`${(accuracy * 100).toFixed(1)}% test accuracy`);
+  const shape = Array.isArray(card.inputShape) ? card.inputShape : read?.inputShape;
+  const layout = facts.format === 'tfjs' ? '' : `, ${inputLayout(facts)}`;
+  if (shape) parts.push(`input ${shape.join('×')}${shape[2] === 3 ? ' RGB' : shape[2] === 1 ? ' grey' : ''}${layout}`);
+  else parts.push(`input shape read on first use${layout}`);
+  const labels = Array.isArray(card.labels) ? card.labels.length : (facts.labelsFileCount ?? read?.labels.length);
+  if (labels !== undefined) parts.push(`${labels} labels${Array.isArray(card.labels) || facts.labelsFileCount === undefined ? '' : ' (labels.txt)'}`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,56 @@
+// The explain panel's "Model graph" section: every node of the model as the engine canonised it (name,
+// kind, what it is, output shape) and the rule the current method applies there, so a user sees how their
+// own model is explained. Collapsible (<details>, closed at first); its open state survives updates.
+import type { ModelGraphView } from '../src/protocol/webviewMessages';
+import { titleText } from '../src/protocol/methodTitle';
+import { el, replaceChildren } from './dom';
+import { titleNodes } from './methodTitle';
+
+export interface ModelGraphSection {
+  element: HTMLElement;
+  update(graph: ModelGraphView | null): void;
+}
+
+/** "32×32×3"; a flat vector as its length. */
+export function shapeText(shape: number[]): string {
+  return shape.join('×');
+}
+
+/** The summary line: "Model graph · 24 nodes · rules of LRP-α2β1". */
+export function graphSummary(graph: ModelGraphView): string {
+  return `Model graph · ${graph.nodes.length} nodes · rules of ${titleText(graph.method.title)}`;
+}
+
+export function createModelGraph(): ModelGraphSection {
+  const summaryText = el('span', { class: 'graph-summary-text' });
+  const summary = el('summary', {}, [summaryText]);
+  const body = el('div', { class: 'graph-body' });
+  const details = el('details', { class: 'model-graph', attrs: { 'aria-label': 'Model graph' } }, [summary, body]);
+  details.hidden = true;
+
+  return {
+    element: details,
+    update(graph) {
+      details.hidden = !graph;
+      if (!graph) {
+        replaceChildren(body, []);
+        return;
+      }
+      replaceChildren(summaryText, [`Model graph · ${graph.nodes.length} nodes · rules of `, ...titleNodes(graph.method.title)]);
+      summaryText.setAttribute('aria-label', graphSummary(graph));
+      const head = el('tr', {}, ['Node', 'Kind', 'Output', 'Rule'].map((t) => el('th', { attrs: { scope: 'col' }, text: t })));
+      const rows = graph.nodes.map((node) =>
+        el('tr', { class: 'graph-node', data: { kind: node.kind } }, [
+          el('td', { class: 'node-name', text: node.name, attrs: { title: node.inputs.length ? `reads ${node.inputs.join(', ')}` : 'the model input' } }),
+          el('td', { class: 'node-kind', text: node.kind, attrs: { title: node.description } }),
+          el('td', { class: 'node-shape', text: shapeText(node.shape) }),
+          el('td', { class: 'node-rule', text: node.rule ?? '' }),
+        ]),
+      );
+      replaceChildren(body, [
+        graph.notes.length ? el('ul', { class: 'graph-notes' }, graph.notes.map((n) => el('li', { text: n }))) : null,
+        el('table', { class: 'graph-table' }, [el('thead', {}, [head]), el('tbody', {}, rows)]),
+      ]);
+    },
+  };
+}
