@@ -36,6 +36,9 @@ host.onMessage((msg: ToDatasetView) => {
     case 'predictions-status':
       view?.onPredictionsStatus(msg.runId, msg.status);
       break;
+    case 'read-notes':
+      view?.onReadNotes(msg.notes, msg.unreadable);
+      break;
   }
 });
 host.post({ type: 'ready' });
@@ -54,7 +57,7 @@ function openFailed(name: string, message: string): HTMLElement {
     el('p', { id: 'error', class: 'error', attrs: { role: 'alert' }, text: message }),
     el('p', {
       class: 'muted',
-      text: 'Explain Image reads MNIST IDX images (*-idx3-ubyte, optionally .gz, labels from the idx1 file beside them), NumPy .npy/.npz arrays of shape (N, 28, 28), (N, 784) or (N, 28, 28, 1), and CSV files with 784 pixels (or a label and 784 pixels) per line.',
+      text: 'Explain Image reads MNIST IDX images (*-idx3-ubyte, optionally .gz, labels from the idx1 file beside them), NumPy .npy/.npz arrays of shape (N, H, W), (N, H, W, C) or (N, C, H, W) with C = 1 or 3, or (N, S²), CIFAR-10/100 binary batches (data_batch_N.bin, test_batch.bin, train.bin, test.bin), folders of images in class subfolders, and CSV files with 784 pixels (or a label and 784 pixels) per line.',
     }),
     reopen,
   ]);

@@ -15,11 +15,32 @@ export class SampleTable {
 
   constructor(
     readonly count: number,
-    readonly labels: Uint8Array | null,
+    /** The file's labels as the current model's classes (see setLabels). */
+    public labels: Uint8Array | null,
   ) {
+    this.fileLabels = labels;
     this.predicted = new Int32Array(count).fill(UNKNOWN);
     this.confidence = new Float32Array(count).fill(NaN);
     this.loss = new Float32Array(count).fill(NaN);
+  }
+
+  /** The file's own label values (`labels` may be them mapped to the model's classes). */
+  private readonly fileLabels: Uint8Array | null;
+
+  /**
+   * The labels as the current model's classes: label value v of the file becomes map[v] (the host's
+   * PredictionModel.labelMap, matched by class name), or without a map the file's own values.
+   */
+  mapLabels(map: Uint8Array | undefined): void {
+    const file = this.fileLabels;
+    if (!file) return;
+    if (!map) {
+      this.labels = file;
+      return;
+    }
+    const mapped = new Uint8Array(file.length);
+    for (let i = 0; i < file.length; i++) mapped[i] = map[file[i]];
+    this.labels = mapped;
   }
 
   /** Forgets all predictions (a new model, a new run). */

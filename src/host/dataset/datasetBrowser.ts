@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../../engine/data/datasetFile';
-import { isUserError, UserError } from '../../engine/errors';
+import { isUserError } from '../../engine/errors';
 import type { FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
 import { CancelledError } from '../engineService';
 import type { HostServices } from '../hostServices';
@@ -15,6 +15,9 @@ import { formatDuration, logRun } from '../runLog';
 import { accuracyOf, type SampleStats } from './predictionStats';
 import { predictDataset } from './predictDataset';
 import { validateDatasetMessage } from './validateDatasetMessage';
+import { mapLabels, matchClasses } from './classMatch';
+import { modelInput } from './modelInput';
+import { thumbnailPixels, thumbnailSize } from './thumbnails';
 import { datasetInfo, encodePredictionChunk } from './wireFormat';
 
 /** The predictions of the current run, kept so a reloaded webview can be sent them again. */
@@ -31,6 +34,8 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private dataset: Dataset | undefined;
   private run: PredictionRun | undefined;
   private nextRunId = 1;
+  /** notes + unreadable samples last told to the view. */
+  private readNotesSent = 0;
 
   constructor(
     services: HostServices,
@@ -96,6 +101,8 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     if (this.isDisposed) return;
     this.dataset = dataset;
     this.post({ type: 'dataset', info: datasetInfo(dataset, this.name) });
+    this.readNotesSent = dataset.notes.length;
+    if (dataset.unreadable.size) this.postReadNotes();
     if (this.run) this.replayRun(this.run);
     else this.startPredictions();
   }
@@ -129,20 +136,25 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       const entry = selection.model;
       const signal = run.controller.signal;
       const info = await engine.modelInfo({ path: entry.path }, { signal });
-      const [h, w, c] = info.card.inputShape;
-      if (h !== dataset.height || w !== dataset.width || c !== dataset.channels) {
-        const kind = dataset.channels === 1 ? 'grey' : 'RGB';
-        throw new UserError(
-          `${entry.id} takes ${h}×${w}×${c} images; this file's images are ${dataset.height}×${dataset.width}×${dataset.channels}. Pick a model for ${dataset.height}×${dataset.width} ${kind} images.`,
-        );
-      }
-      run.model = { id: entry.id, name: info.card.name || entry.id, labels: info.card.labels };
+      const input = modelInput(dataset, entry.id, info.card.inputShape);
+      const classes = matchClasses(dataset.labelNames, info.card.labels);
+      const labels = dataset.labels && classes.map ? mapLabels(dataset.labels, classes.map) : dataset.labels;
+      run.model = {
+        id: entry.id,
+        name: info.card.name || entry.id,
+        labels: info.card.labels,
+        ...(input.note ? { inputNote: input.note } : {}),
+        ...(dataset.labels ? { classMatch: classes.by, classMatchNote: classes.note } : {}),
+        ...(dataset.labels && classes.map ? { labelMap: new Uint8Array(classes.map) } : {}),
+      };
       run.backend = await engine.describe();
       if (!current()) return;
       this.post({ type: 'predictions-reset', runId: run.id, model: run.model, backend: run.backend });
       setStatus({ state: 'running', done: 0, total: dataset.count });
       const result = await predictDataset(engine, dataset, { path: entry.path }, {
         signal,
+        labels,
+        ...(input.sampleShape ? { sampleShape: input.sampleShape } : {}),
         onChunk: (start, stats, done, total) => {
           run.chunks.push({ start, stats });
           if (current()) this.post({ type: 'predictions-chunk', runId: run.id, chunk: encodePredictionChunk(start, stats) });
@@ -150,7 +162,8 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
         },
       });
       const ms = Date.now() - started;
-      const accuracy = dataset.labels ? accuracyOf(result.predicted, dataset.labels) : undefined;
+      this.postReadNotes();
+      const accuracy = labels ? accuracyOf(result.predicted, labels) : undefined;
       const hint = await this.mismatchHint(dataset, run.model, info.card.dataset, accuracy && dataset.count ? accuracy.correct / dataset.count : undefined);
       if (!current()) return;
       setStatus({ state: 'done', ms, ...(hint ? { hint } : {}) });
@@ -194,15 +207,16 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private async sendThumbnails(inReplyTo: number, indices: number[]): Promise<void> {
     const dataset = this.dataset;
     if (!dataset) return;
-    const size = dataset.height * dataset.width;
+    const from = { width: dataset.width, height: dataset.height, channels: dataset.channels };
+    const to = thumbnailSize(dataset.height, dataset.width);
+    const size = to.width * to.height * dataset.channels;
     const out = new Uint8Array(indices.length * size);
     const reads: Promise<void>[] = [];
     for (let k = 0; k < indices.length; ) {
       let n = 1;
       while (k + n < indices.length && indices[k + n] === indices[k] + n) n++;
       const at = k;
-      // The grid draws grey thumbnails (height × width bytes): colour samples are shown by their luma for now.
-      reads.push(dataset.read(indices[k], n).then((pixels) => out.set(dataset.channels === 1 ? pixels : lumaOf(pixels), at * size)));
+      reads.push(dataset.read(indices[k], n).then((pixels) => out.set(thumbnailPixels(pixels, n, from, to), at * size)));
       k += n;
     }
     try {
@@ -215,6 +229,18 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       return;
     }
     this.post({ type: 'thumbnails', inReplyTo, indices, pixels: out });
+    this.postReadNotes();
+  }
+
+  /** Image folders learn of unreadable files and other sizes as they decode: tell the view when that grew. */
+  private postReadNotes(): void {
+    const dataset = this.dataset;
+    if (!dataset || this.isDisposed) return;
+    const seen = dataset.notes.length + dataset.unreadable.size;
+    if (seen === this.readNotesSent) return;
+    this.readNotesSent = seen;
+    const unreadable = [...dataset.unreadable].map(([index, message]) => ({ index, message }));
+    this.post({ type: 'read-notes', notes: [...dataset.notes], unreadable });
   }
 
   private async subject(index: number): Promise<Subject> {
@@ -242,11 +268,4 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     this.run?.controller.abort();
     super.dispose();
   }
-}
-
-/** HWC RGB bytes → one grey byte per pixel (ITU-R BT.601 luma, as the engine's grey conversion). */
-function lumaOf(rgb: Uint8Array): Uint8Array {
-  const out = new Uint8Array(rgb.length / 3);
-  for (let p = 0; p < out.length; p++) out[p] = Math.round(0.299 * rgb[3 * p] + 0.587 * rgb[3 * p + 1] + 0.114 * rgb[3 * p + 2]);
-  return out;
 }

@@ -23,6 +23,10 @@ export interface PredictDatasetOptions {
   /** Samples per worker job (default DEFAULT_PREDICT_CHUNK). */
   chunkSize?: number;
   signal?: AbortSignal;
+  /** The labels losses are computed against (the file's, mapped to the model's classes); default the file's. */
+  labels?: Uint8Array | null;
+  /** Set when the samples are not the model's input size: the workers resize them (see PredictJob). */
+  sampleShape?: [number, number, number];
   /** After each chunk, in completion order (not necessarily file order). */
   onChunk?: (start: number, stats: SampleStats, done: number, total: number) => void;
 }
@@ -34,7 +38,8 @@ export async function predictDataset(
   options: PredictDatasetOptions = {},
 ): Promise<DatasetPredictions> {
   const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_PREDICT_CHUNK);
-  const { count, labels } = dataset;
+  const { count } = dataset;
+  const labels = options.labels === undefined ? dataset.labels : options.labels;
   const result: DatasetPredictions = {
     predicted: new Int32Array(count),
     confidence: new Float32Array(count),
@@ -56,7 +61,7 @@ export async function predictDataset(
       next += n;
       const pixels = await dataset.read(start, n);
       if (stop.signal.aborted) return;
-      const scores = await engine.predict({ type: 'predict', model, pixels, count: n }, { chunkSize, signal: stop.signal });
+      const scores = await engine.predict({ type: 'predict', model, pixels, count: n, ...(options.sampleShape ? { sampleShape: options.sampleShape } : {}) }, { chunkSize, signal: stop.signal });
       const stats = sampleStats(scores, n, labels, start);
       result.classes = scores.classes;
       result.predicted.set(stats.predicted, start);
