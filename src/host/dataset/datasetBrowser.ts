@@ -136,7 +136,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       const entry = selection.model;
       const signal = run.controller.signal;
       const info = await engine.modelInfo({ path: entry.path }, { signal });
-      const input = modelInput(dataset, entry.id, info.card.inputShape);
+      const input = modelInput(dataset, entry.bundled ? entry.id : path.basename(entry.path), info.card.inputShape);
       const classes = matchClasses(dataset.labelNames, info.card.labels);
       const labels = dataset.labels && classes.map ? mapLabels(dataset.labels, classes.map) : dataset.labels;
       run.model = {
