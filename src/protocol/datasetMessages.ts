@@ -9,6 +9,8 @@ import type { Reply, Request } from './replies';
 export const MAX_THUMBNAIL_REQUEST = 256;
 /** At most this many samples go to one "Compare Methods" figure (rows × methods cells). */
 export const MAX_COMPARE_SAMPLES = 16;
+/** At most this many samples go to one "Evaluate Methods" run (each costs K + 1 forward passes per method and order). */
+export const MAX_EVALUATE_SAMPLES = 256;
 /** Thumbnails of samples larger than this on a side are shrunk by the host before they are sent. */
 export const THUMBNAIL_MAX_SIDE = 64;
 
@@ -76,6 +78,24 @@ export type PredictionStatus =
   | { state: 'cancelled'; done: number; total: number }
   | { state: 'failed'; message: string };
 
+/** One method's row of the "Evaluate Methods" table: means over the samples (METHODS.md, pixel flipping). */
+export interface EvaluateRow {
+  /** The method spec, as the CLI's `evaluate --json` names it. */
+  method: string;
+  title: string;
+  aopcMorf: number;
+  aopcLerf: number;
+  abpc: number;
+  /** Samples the means are over. */
+  images: number;
+}
+
+export type EvaluateStatus =
+  | { state: 'running'; done: number; total: number; samples: number }
+  | { state: 'done'; samples: number; steps: number; rows: EvaluateRow[]; ms: number; model: string; failed: Array<{ index: number; message: string }> }
+  | { state: 'cancelled' }
+  | { state: 'failed'; message: string };
+
 // ---- host → webview ----
 export type ToDatasetView =
   /** The file could not be opened (or read): the editor shows this instead of the grid. */
@@ -93,7 +113,9 @@ export type ToDatasetView =
   /** Reply to `request-thumbnails`: pixels of `indices`, in that order, thumbHeight × thumbWidth × channels
    *  bytes each (HWC). */
   | ({ type: 'thumbnails'; indices: number[]; pixels: Uint8Array } & Reply)
-  | ({ type: 'thumbnails-failed'; indices: number[]; message: string } & Reply);
+  | ({ type: 'thumbnails-failed'; indices: number[]; message: string } & Reply)
+  /** The "Evaluate Methods" run: progress, then its table (or why not). */
+  | { type: 'evaluate-status'; status: EvaluateStatus };
 
 // ---- webview → host ----
 export type FromDatasetView =
@@ -102,6 +124,9 @@ export type FromDatasetView =
   | ({ type: 'request-thumbnails'; indices: number[] } & Request)
   | { type: 'explain'; index: number }
   | { type: 'compare'; indices: number[] }
+  /** Pixel-flipping faithfulness of the seed methods over these samples (1 … MAX_EVALUATE_SAMPLES). */
+  | { type: 'evaluate'; indices: number[] }
+  | { type: 'cancel-evaluate' }
   | { type: 'cancel-predictions' }
   | { type: 'predict' }
   | { type: 'pick-model' }

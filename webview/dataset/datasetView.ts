@@ -3,6 +3,7 @@
 import {
   MAX_COMPARE_SAMPLES,
   type DatasetInfo,
+  type EvaluateStatus,
   type PredictionChunk,
   type PredictionModel,
   type PredictionStatus,
@@ -13,6 +14,7 @@ import { FilterBar } from './filterBar';
 import type { FromDatasetView, ToDatasetView } from '../../src/protocol/datasetMessages';
 import type { HostBridge } from '../hostBridge';
 import { PredictionBar } from './predictionBar';
+import { EvaluateBar, evaluationSamples } from './evaluateBar';
 import { dependsOnPredictions, filterAndSort, NO_FILTER, sanitizeFilter, type FilterSpec } from './sampleFilter';
 import { SampleSelection } from './sampleSelection';
 import { SampleTable, summarize } from './sampleTable';
@@ -44,6 +46,7 @@ export class DatasetView {
   private readonly grid: VirtualGrid;
   private readonly filterBar: FilterBar;
   private readonly predictionBar: PredictionBar;
+  private readonly evaluateBar: EvaluateBar;
   private readonly thumbnailNote: HTMLElement;
   private readonly readNotes: HTMLElement;
   private notes: string[];
@@ -97,6 +100,11 @@ export class DatasetView {
       },
       `Samples of ${info.name}`,
     );
+    this.evaluateBar = new EvaluateBar({
+      choose: () => evaluationSamples(this.selection.inViewOrder(this.grid.viewOrder), this.grid.viewOrder),
+      onEvaluate: (indices) => host.post({ type: 'evaluate', indices }),
+      onCancel: () => host.post({ type: 'cancel-evaluate' }),
+    });
     this.readNotes = el('div', { id: 'read-notes', class: 'read-notes', attrs: { role: 'status', hidden: true } });
     this.thumbnailNote = el('div', { id: 'thumbnail-note', class: 'error', attrs: { role: 'alert', hidden: true } });
     const facts = [
@@ -109,6 +117,7 @@ export class DatasetView {
       el('header', { class: 'dataset-header' }, [el('h1', { text: info.name }), el('span', { class: 'muted', text: facts.join(' · ') })]),
       this.filterBar.element,
       this.predictionBar.block,
+      this.evaluateBar.element,
       this.readNotes,
       this.thumbnailNote,
       this.grid.element,
@@ -137,6 +146,10 @@ export class DatasetView {
     }
     this.readNotes.replaceChildren(...children);
     this.readNotes.hidden = children.length === 0;
+  }
+
+  onEvaluateStatus(status: EvaluateStatus): void {
+    this.evaluateBar.setStatus(status);
   }
 
   onReadNotes(notes: string[], unreadable: Array<{ index: number; message: string }>): void {

@@ -36,6 +36,9 @@ host.onMessage((msg: ToDatasetView) => {
     case 'predictions-status':
       view?.onPredictionsStatus(msg.runId, msg.status);
       break;
+    case 'evaluate-status':
+      view?.onEvaluateStatus(msg.status);
+      break;
     case 'read-notes':
       view?.onReadNotes(msg.notes, msg.unreadable);
       break;

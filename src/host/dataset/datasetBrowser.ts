@@ -5,7 +5,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../../engine/data/datasetFile';
 import { isUserError } from '../../engine/errors';
-import type { FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
+import type { EvaluateStatus, FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
+import { splitMethodList } from '../../engine/methods/methodRegistry';
+import { readSettings } from '../settings';
+import { evaluateSamples } from './evaluateSamples';
 import { CancelledError } from '../engineService';
 import type { HostServices } from '../hostServices';
 import { sampleSubject, type Subject } from '../subjects';
@@ -34,6 +37,8 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private dataset: Dataset | undefined;
   private run: PredictionRun | undefined;
   private nextRunId = 1;
+  /** The "Evaluate Methods" run in progress. */
+  private evaluation: AbortController | undefined;
   /** notes + unreadable samples last told to the view. */
   private readNotesSent = 0;
 
@@ -73,6 +78,10 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
           return await this.explain(msg.index);
         case 'compare':
           return await this.compare(msg.indices);
+        case 'evaluate':
+          return await this.evaluate(msg.indices);
+        case 'cancel-evaluate':
+          return this.evaluation?.abort();
         case 'cancel-predictions':
           return this.run?.controller.abort();
         case 'predict':
@@ -258,6 +267,47 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     await vscode.commands.executeCommand('explainImage.compareMethods', subjects);
   }
 
+  /** "Evaluate Methods": the seed methods' faithfulness over the samples, as `evaluate --dataset` computes it. */
+  private async evaluate(indices: number[]): Promise<void> {
+    const dataset = this.dataset;
+    if (!dataset) return;
+    this.evaluation?.abort();
+    const controller = new AbortController();
+    this.evaluation = controller;
+    const current = () => this.evaluation === controller && !this.isDisposed;
+    const post = (status: EvaluateStatus) => {
+      if (current()) this.post({ type: 'evaluate-status', status });
+    };
+    const entry = this.services.selection.model;
+    const methods = splitMethodList('seed');
+    const started = Date.now();
+    post({ state: 'running', done: 0, total: indices.length * methods.length, samples: indices.length });
+    try {
+      const result = await evaluateSamples(this.services.engine, dataset, indices, {
+        model: { path: entry.path },
+        methods,
+        preprocess: readSettings().preprocess,
+        signal: controller.signal,
+        onProgress: (done, total) => post({ state: 'running', done, total, samples: indices.length }),
+      });
+      const ms = Date.now() - started;
+      post({ state: 'done', samples: indices.length, steps: result.steps, rows: result.rows, ms, model: entry.bundled ? entry.id : path.basename(entry.path), failed: result.failed });
+      logRun(this.services.log, 'dataset', [
+        vscode.workspace.asRelativePath(this.uri),
+        entry.id,
+        `evaluated ${methods.length} methods on ${indices.length} samples (K = ${result.steps})`,
+        ...result.rows.map((r) => `${r.method}: AOPC MoRF ${r.aopcMorf.toFixed(4)}, LeRF ${r.aopcLerf.toFixed(4)}, ABPC ${r.abpc.toFixed(4)}`),
+        `${formatDuration(ms)} wall`,
+      ]);
+    } catch (e) {
+      if (e instanceof CancelledError || controller.signal.aborted) return post({ state: 'cancelled' });
+      this.services.log.appendLine(`[dataset] evaluate failed: ${(e as Error)?.stack ?? e}`);
+      post({ state: 'failed', message: isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}` });
+    } finally {
+      if (this.evaluation === controller) this.evaluation = undefined;
+    }
+  }
+
   private reportError(what: string, e: unknown): void {
     const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
     this.services.log.appendLine(`[dataset] ${what} failed: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
@@ -266,6 +316,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
 
   override dispose(): void {
     this.run?.controller.abort();
+    this.evaluation?.abort();
     super.dispose();
   }
 }
