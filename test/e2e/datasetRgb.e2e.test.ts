@@ -3,11 +3,13 @@
 // said once, "Misclassified only" shows exactly the samples the engine in-process gets wrong, a click
 // explains one), a CIFAR-10 batch whose class names come in another order than the model's (matched by
 // name, said so), and "Browse Folder as Dataset" on an image folder with a damaged file and an image of
-// another size (both said once; the damaged one marked in the grid).
+// another size (both said once; the damaged one marked in the grid). "Evaluate Methods" on three selected
+// CIFAR samples shows the table whose numbers equal `explain-image evaluate --dataset --indices --json`.
 // The browser's contract with this test, beyond dataset.e2e.test.ts's: `#read-notes` (notes said once),
 // `#unreadable-list`, `.cell.unreadable`, and `canvas.row-thumbs` holding the drawn thumbnails.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,6 +17,7 @@ import type { Frame } from 'playwright-core';
 import { SHAPE_LABELS } from '../../scripts/fixtures/shapesData';
 import { countLabel } from '../../webview/dataset/sampleFilter';
 import { namesLabel } from './harness/manifest';
+import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor, type Session } from './harness/session';
 import { SHAPES_MODEL, writeShapesCifar, writeShapesFolder, writeShapesNpy, type Written, type WrittenFolder } from './datasetRgbFiles';
 
@@ -138,6 +141,51 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     assert.doesNotMatch(notes, /resized/);
     await checkMistakes(s, frame, cifar, 'cifar');
     assert.ok(cifar.misclassified.length <= 4, `the model recognises the shapes: ${cifar.misclassified.length} of 200 wrong`);
+
+    // Evaluate Methods on three selected samples: the table's numbers are the CLI's, to the last digit.
+    await frame.locator('#misclassified-only').click();
+    await waitFor(async () => ((await frame.locator('#filter-count').innerText()).trim() === countLabel(200) ? true : undefined), 10_000);
+    const chosen = [0, 1, 2];
+    // Focusing the grid puts the cursor (and the selection) on its first sample: Ctrl-click only what is not selected yet.
+    // (the first click's focus does that before its toggle), and cells repaint on the next frame: check each after a pause.
+    await frame.locator('#grid').focus();
+    for (const i of chosen) {
+      const cell = frame.locator(`${VISIBLE_CELL}[data-sample="${i}"]`).first();
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await frame.page().waitForTimeout(300);
+        if ((await cell.getAttribute('aria-selected')) === 'true') break;
+        await cell.click({ modifiers: ['Control'] });
+      }
+    }
+    await frame.page().waitForTimeout(300);
+    const selected = await frame.locator(`${VISIBLE_CELL}[aria-selected="true"]`).evaluateAll((cells) => cells.map((c) => Number((c as HTMLElement).dataset.sample)));
+    assert.deepEqual([...new Set(selected)].sort((a, b) => a - b), chosen);
+    await frame.locator('#evaluate-methods').click();
+    const evaluated = await waitFor(async () => {
+      const state = await frame.locator('#evaluate-status').getAttribute('data-state');
+      return state === 'done' || state === 'failed' ? state : undefined;
+    }, 240_000);
+    await s.workbench.screenshot('cifar-evaluated');
+    const statusText = await frame.locator('#evaluate-status').innerText();
+    assert.equal(evaluated, 'done', `Evaluate Methods: ${statusText}`);
+    assert.match(statusText, /^7 methods on 3 samples selected, shapes-resnet\.onnx, K = 20 steps/);
+    const table = await frame.locator('#evaluate-table tbody tr').evaluateAll((rows) =>
+      rows.map((r) => ({
+        method: (r as HTMLElement).dataset.method,
+        values: [...r.querySelectorAll<HTMLElement>('td[data-key]')].map((td) => [td.dataset.key, Number(td.dataset.value)]),
+        samples: Number(r.lastElementChild!.textContent),
+      })),
+    );
+    const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'evaluate', '--dataset', path.join(s.workspace.dir, cifar.name), '--indices', chosen.join(','), '--model', SHAPES_MODEL, '--json', '--workers', '2'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    const summary = (JSON.parse(cli.stdout) as { summary: Array<{ method: string; aopcMorf: number; aopcLerf: number; abpc: number; images: number }> }).summary;
+    assert.deepEqual(
+      table,
+      summary.map((m) => ({ method: m.method, values: [['aopcMorf', m.aopcMorf], ['aopcLerf', m.aopcLerf], ['abpc', m.abpc]], samples: m.images })),
+    );
     await s.workbench.runCommand('View: Close All Editors');
   });
 
