@@ -173,14 +173,14 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       const ms = Date.now() - started;
       this.postReadNotes();
       const accuracy = labels ? accuracyOf(result.predicted, labels) : undefined;
-      const hint = await this.mismatchHint(dataset, run.model, info.card.dataset, accuracy && dataset.count ? accuracy.correct / dataset.count : undefined);
+      const hint = await this.mismatchHint(dataset, run.model, info.card.dataset, accuracy && accuracy.counted ? accuracy.correct / accuracy.counted : undefined);
       if (!current()) return;
       setStatus({ state: 'done', ms, ...(hint ? { hint } : {}) });
       logRun(log, 'dataset', [
         vscode.workspace.asRelativePath(this.uri),
         entry.id,
         `predicted ${dataset.count} samples`,
-        accuracy ? `accuracy ${((100 * accuracy.correct) / dataset.count).toFixed(2)}%, ${accuracy.misclassified} misclassified` : 'no labels',
+        accuracy ? `accuracy ${((100 * accuracy.correct) / Math.max(1, accuracy.counted)).toFixed(2)}%, ${accuracy.misclassified} misclassified` : 'no labels',
         `${formatDuration(ms)} wall`,
         hint ? `hint: ${hint}` : undefined,
       ]);

@@ -26,3 +26,16 @@ describe('SampleTable.mapLabels', () => {
     assert.equal(table.labels, null);
   });
 });
+
+describe('SampleTable.setPredictions', () => {
+  it('counts a sample delivered without a prediction (unreadable) once, never as misclassified', () => {
+    const table = new SampleTable(3, Uint8Array.from([0, 1, 2]));
+    table.setPredictions(0, Int32Array.from([0, -1, 1]), Float32Array.from([0.9, NaN, 0.8]));
+    assert.equal(table.predictedCount, 3);
+    assert.equal(table.isPredicted(1), false);
+    assert.equal(table.isMisclassified(1), false);
+    assert.deepEqual(summarize(table), { predicted: 3, labelled: 2, correct: 1, misclassified: 1 });
+    table.setPredictions(0, Int32Array.from([0, -1, 1]), Float32Array.from([0.9, NaN, 0.8]));
+    assert.equal(table.predictedCount, 3, 'the same chunk again counts nothing new');
+  });
+});
