@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { openDataset, type Dataset } from '../engine/data/datasetFile';
 import { UserError } from '../engine/errors';
 import { DatasetBrowser } from './dataset/datasetBrowser';
+import { FOLDER_VIEW_TYPE } from './dataset/viewTypes';
 import type { HostServices } from './hostServices';
 
 export const DATASET_VIEW_TYPE = 'explainImage.dataset';
@@ -51,7 +52,6 @@ class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvider<Datas
   }
 }
 
-export const FOLDER_VIEW_TYPE = 'explainImage.datasetFolder';
 
 /** "Explain Image: Browse Folder as Dataset": the browser in a panel of its own, on `<root>/<class>/*.png…`. */
 export function browseFolder(services: HostServices, folder: vscode.Uri): DatasetBrowser {

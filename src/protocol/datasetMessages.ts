@@ -99,7 +99,7 @@ export type EvaluateStatus =
 // ---- host → webview ----
 export type ToDatasetView =
   /** The file could not be opened (or read): the editor shows this instead of the grid. */
-  | { type: 'open-failed'; name: string; message: string }
+  | { type: 'open-failed'; name: string; message: string; /** A folder: no "Reopen with Text Editor". */ folder?: boolean }
   | { type: 'dataset'; info: DatasetInfo }
   /** A new prediction run starts (model picked or changed): forget earlier predictions. */
   | { type: 'predictions-reset'; runId: number; model: PredictionModel | null; backend?: string }

@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { initBackend, nodeModulesWasmDir } from '../../src/engine/backend';
 import { resizeForModel } from '../../src/engine/image/resizeForModel';
 import { runJob } from '../../src/engine/jobs/runJob';
+import { predictChunkFor } from '../../src/host/dataset/predictDataset';
 import type { PredictResult } from '../../src/protocol/engineJobs';
 import { SHAPE_LABELS, shapesDataset } from '../../scripts/fixtures/shapesData';
 import { writeNpyUint8 } from '../../scripts/train/npy';
@@ -40,11 +41,20 @@ async function enginePredictions(images: Uint8Array, count: number, height: numb
     const at = i * MODEL_SIZE * MODEL_SIZE * 3;
     for (let p = 0; p < MODEL_SIZE * MODEL_SIZE; p++) for (let c = 0; c < 3; c++) batch[at + p * 3 + c] = resized[c][p];
   }
-  const result = (await runJob({ type: 'predict', model: { path: SHAPES_MODEL }, pixels: batch, count }, { name: 'wasm-simd' })) as PredictResult;
-  return Array.from({ length: count }, (_, i) => {
-    const row = result.probabilities.subarray(i * 4, i * 4 + 4);
-    return row.indexOf(Math.max(...row));
-  });
+  // The same jobs as the extension sends its workers, so batch-dependent rounding cannot differ.
+  const chunk = predictChunkFor([MODEL_SIZE, MODEL_SIZE, 3]);
+  const sampleSize = MODEL_SIZE * MODEL_SIZE * 3;
+  const predicted: number[] = [];
+  for (let start = 0; start < count; start += chunk) {
+    const n = Math.min(chunk, count - start);
+    const pixels = batch.subarray(start * sampleSize, (start + n) * sampleSize);
+    const result = (await runJob({ type: 'predict', model: { path: SHAPES_MODEL }, pixels, count: n }, { name: 'wasm-simd' })) as PredictResult;
+    for (let i = 0; i < n; i++) {
+      const row = result.probabilities.subarray(i * 4, i * 4 + 4);
+      predicted.push(row.indexOf(Math.max(...row)));
+    }
+  }
+  return predicted;
 }
 
 const wrongWhere = (predicted: number[], truth: ArrayLike<number>) => predicted.flatMap((p, i) => (p !== truth[i] ? [i] : []));

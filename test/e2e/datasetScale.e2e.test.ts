@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Frame } from 'playwright-core';
 import { SHAPE_LABELS, shapesDataset } from '../../scripts/fixtures/shapesData';
 import { artifactsDir } from './harness/paths';
 import { e2eSkip, useSession, waitFor } from './harness/session';
@@ -70,6 +71,37 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
+/** 150 frames jumping 1,000 px each, then how long until the cells on screen are drawn. */
+function scriptedScroll(frame: Frame) {
+  return frame.evaluate(async () => {
+    const grid = document.getElementById('grid')!;
+    const gaps: number[] = [];
+    let last = performance.now();
+    for (let f = 0; f < 150; f++) {
+      grid.scrollTop += 1000;
+      await new Promise<void>((r) => requestAnimationFrame(() => r()));
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }
+    const settleStart = performance.now();
+    for (;;) {
+      const loading = grid.querySelectorAll('.grid-row:not([hidden]) .cell.loading:not([hidden])').length;
+      if (loading === 0 || performance.now() - settleStart > 20_000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    gaps.sort((a, b) => a - b);
+    return {
+      frames: gaps.length,
+      scrolledPx: grid.scrollTop,
+      medianFrameMs: gaps[gaps.length >> 1],
+      p95FrameMs: gaps[Math.floor(gaps.length * 0.95)],
+      maxFrameMs: gaps[gaps.length - 1],
+      thumbnailsAfterStopMs: performance.now() - settleStart,
+    };
+  });
+}
+
 describe('a 50,000-sample CIFAR-size batch (measurement)', { timeout: 14 * 60_000 }, () => {
   const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-image-50k-'));
   const session = useSession('datasetScale', () => {
@@ -102,34 +134,8 @@ describe('a 50,000-sample CIFAR-size batch (measurement)', { timeout: 14 * 60_00
     const frame = painted.frame;
     assert.match(await frame.locator('.dataset-header').innerText(), /CIFAR-10 binary · 50,000 images 32×32 RGB/);
 
-    // A scripted scroll: 150 frames jumping 1,000 px each, then how long until the cells on screen are drawn.
-    result.scroll = await frame.evaluate(async () => {
-      const grid = document.getElementById('grid')!;
-      const gaps: number[] = [];
-      let last = performance.now();
-      for (let f = 0; f < 150; f++) {
-        grid.scrollTop += 1000;
-        await new Promise<void>((r) => requestAnimationFrame(() => r()));
-        const now = performance.now();
-        gaps.push(now - last);
-        last = now;
-      }
-      const settleStart = performance.now();
-      for (;;) {
-        const loading = grid.querySelectorAll('.grid-row:not([hidden]) .cell.loading:not([hidden])').length;
-        if (loading === 0 || performance.now() - settleStart > 20_000) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      gaps.sort((a, b) => a - b);
-      return {
-        frames: gaps.length,
-        scrolledPx: grid.scrollTop,
-        medianFrameMs: gaps[gaps.length >> 1],
-        p95FrameMs: gaps[Math.floor(gaps.length * 0.95)],
-        maxFrameMs: gaps[gaps.length - 1],
-        thumbnailsAfterStopMs: performance.now() - settleStart,
-      };
-    });
+    // A scripted scroll while the predictions run (they start at open), and again once they are done.
+    result.scrollWhilePredicting = await scriptedScroll(frame);
     rss.afterScroll = rssMb(host);
     await s.workbench.screenshot('scrolled');
 
@@ -144,6 +150,11 @@ describe('a 50,000-sample CIFAR-size batch (measurement)', { timeout: 14 * 60_00
       await s.page.waitForTimeout(2000);
     }
     rss.peakWhilePredicting = peak;
+    if (state === 'done') {
+      await frame.evaluate(() => (document.getElementById('grid')!.scrollTop = 0));
+      result.scrollIdle = await scriptedScroll(frame);
+      rss.afterIdleScroll = rssMb(host);
+    }
     result.predictionState = state;
     result.predictionStatus = await frame.locator('#prediction-status').innerText();
     result.predictingSeconds = (Date.now() - started) / 1000;

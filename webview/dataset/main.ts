@@ -15,7 +15,7 @@ host.onMessage((msg: ToDatasetView) => {
   switch (msg.type) {
     case 'open-failed':
       view = undefined;
-      show(openFailed(msg.name, msg.message));
+      show(openFailed(msg.name, msg.message, msg.folder === true));
       break;
     case 'dataset':
       view = new DatasetView(msg.info, host);
@@ -52,7 +52,14 @@ function show(content: HTMLElement): void {
 }
 
 /** A file the readers refused: say why, and offer the text editor (CSV files are text, after all). */
-function openFailed(name: string, message: string): HTMLElement {
+function openFailed(name: string, message: string, folder: boolean): HTMLElement {
+  if (folder) {
+    return el('div', { class: 'open-failed' }, [
+      el('h1', { text: `Cannot show ${name} as a data set` }),
+      el('p', { id: 'error', class: 'error', attrs: { role: 'alert' }, text: message }),
+      el('p', { class: 'muted', text: 'Browse Folder as Dataset reads <folder>/<class>/<image> with images in PNG, JPEG, BMP, GIF or WebP: one subfolder per class, as torchvision’s ImageFolder.' }),
+    ]);
+  }
   const reopen = el('vscode-button', { id: 'reopen-as-text', attrs: { secondary: true } }, ['Reopen with Text Editor']);
   reopen.addEventListener('click', () => host.post({ type: 'reopen-as-text' }));
   return el('div', { class: 'open-failed' }, [

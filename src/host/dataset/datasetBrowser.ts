@@ -13,10 +13,11 @@ import { CancelledError } from '../engineService';
 import type { HostServices } from '../hostServices';
 import { sampleSubject, type Subject } from '../subjects';
 import { WebviewPanel } from '../webviewPanel';
+import { FOLDER_VIEW_TYPE } from './viewTypes';
 import { datasetHint, imageStats, referenceFor } from '../mismatchHint';
 import { formatDuration, logRun } from '../runLog';
 import { accuracyOf, type SampleStats } from './predictionStats';
-import { predictDataset } from './predictDataset';
+import { predictChunkFor, predictDataset } from './predictDataset';
 import { validateDatasetMessage } from './validateDatasetMessage';
 import { mapLabels, matchClasses } from './classMatch';
 import { modelInput } from './modelInput';
@@ -57,6 +58,11 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     );
   }
 
+  /** Opened by "Browse Folder as Dataset" (a panel, not a custom editor on a file). */
+  private get isFolder(): boolean {
+    return this.panel.viewType === FOLDER_VIEW_TYPE;
+  }
+
   private get name(): string {
     return path.basename(this.uri.fsPath);
   }
@@ -89,6 +95,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
         case 'pick-model':
           return void (await vscode.commands.executeCommand('explainImage.selectModel'));
         case 'reopen-as-text':
+          if (this.isFolder) return;
           return void (await vscode.commands.executeCommand('vscode.openWith', this.uri, 'default'));
       }
     } catch (e) {
@@ -104,7 +111,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     } catch (e) {
       const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
       this.services.log.appendLine(`[dataset] cannot open ${this.uri.fsPath}: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
-      this.post({ type: 'open-failed', name: this.name, message });
+      this.post({ type: 'open-failed', name: this.name, message, ...(this.isFolder ? { folder: true } : {}) });
       return;
     }
     if (this.isDisposed) return;
@@ -163,6 +170,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       const result = await predictDataset(engine, dataset, { path: entry.path }, {
         signal,
         labels,
+        chunkSize: predictChunkFor(info.card.inputShape),
         ...(input.sampleShape ? { sampleShape: input.sampleShape } : {}),
         onChunk: (start, stats, done, total) => {
           run.chunks.push({ start, stats });

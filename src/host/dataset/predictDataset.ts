@@ -15,6 +15,16 @@ import { markUnpredicted, sampleStats, type SampleStats } from './predictionStat
  */
 export const DEFAULT_PREDICT_CHUNK = 250;
 
+/**
+ * Samples per job for a model of this input: DEFAULT_PREDICT_CHUNK for MNIST's 28×28×1, fewer for larger
+ * inputs so a job's batch holds about as many input values (250 × 784) whatever the image size: each
+ * worker's WASM heap grows to the largest batch's activations and stays there, and a 32×32×3 model at
+ * 250 samples per job took the extension host to 458 MB on the 50,000-sample CIFAR file (limit 500).
+ */
+export function predictChunkFor([h, w, c]: readonly number[]): number {
+  return Math.max(16, Math.min(DEFAULT_PREDICT_CHUNK, Math.floor((DEFAULT_PREDICT_CHUNK * 784) / Math.max(1, h * w * c))));
+}
+
 export interface DatasetPredictions extends SampleStats {
   classes: number;
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { openDataset, type Dataset } from '../../../../src/engine/data/datasetFile';
-import { predictDataset } from '../../../../src/host/dataset/predictDataset';
+import { DEFAULT_PREDICT_CHUNK, predictChunkFor, predictDataset } from '../../../../src/host/dataset/predictDataset';
 import { accuracyOf } from '../../../../src/host/dataset/predictionStats';
 import { PNG } from 'pngjs';
 import { CancelledError, EngineService } from '../../../../src/host/engineService';
@@ -166,5 +166,12 @@ describe('predictDataset', () => {
     } finally {
       await folder.close();
     }
+  });
+
+  it('sizes jobs by input values: 250 for 28×28×1, 63 for 32×32×3, at least 16 for large inputs', () => {
+    assert.equal(predictChunkFor([28, 28, 1]), DEFAULT_PREDICT_CHUNK);
+    assert.equal(predictChunkFor([32, 32, 3]), 63);
+    assert.equal(predictChunkFor([224, 224, 3]), 16);
+    assert.equal(predictChunkFor([8, 8, 1]), DEFAULT_PREDICT_CHUNK);
   });
 });
