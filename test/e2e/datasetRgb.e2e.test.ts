@@ -4,7 +4,8 @@
 // explains one), a CIFAR-10 batch whose class names come in another order than the model's (matched by
 // name, said so), and "Browse Folder as Dataset" on an image folder with a damaged file and an image of
 // another size (both said once; the damaged one marked in the grid). "Evaluate Methods" on three selected
-// CIFAR samples shows the table whose numbers equal `explain-image evaluate --dataset --indices --json`.
+// CIFAR samples shows the table whose numbers equal `explain-image evaluate --dataset --indices --json`,
+// and Compare Methods on them draws the whole comparison figure.
 // The browser's contract with this test, beyond dataset.e2e.test.ts's: `#read-notes` (notes said once),
 // `#unreadable-list`, `.cell.unreadable`, and `canvas.row-thumbs` holding the drawn thumbnails.
 import { describe, it } from 'node:test';
@@ -16,6 +17,7 @@ import * as path from 'path';
 import type { Frame } from 'playwright-core';
 import { SHAPE_LABELS } from '../../scripts/fixtures/shapesData';
 import { countLabel } from '../../webview/dataset/sampleFilter';
+import { compareFrame, waitFilled } from './harness/comparePanel';
 import { namesLabel } from './harness/manifest';
 import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor, type Session } from './harness/session';
@@ -186,6 +188,25 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
       table,
       summary.map((m) => ({ method: m.method, values: [['aopcMorf', m.aopcMorf], ['aopcLerf', m.aopcLerf], ['abpc', m.abpc]], samples: m.images })),
     );
+
+    // Compare Methods on the same selection: the comparison of 3 colour samples, every cell drawn.
+    await frame.locator('#compare').click();
+    const comparison = await compareFrame(s, 'methods', '7 methods · 3 images', 120_000);
+    await waitFilled(s, comparison, [7, 7, 7], 'cifar-compare');
+    await s.workbench.screenshot('cifar-compare');
+
+    // The explain panel names a sample's label by the model's class of the same name (the file's value
+    // is another index): "Label in the file: triangle" for a triangle.
+    await s.workbench.activateTab('data_batch_1.bin');
+    await frame.locator(`${VISIBLE_CELL}[data-sample="0"]`).first().click();
+    const trueLabel = await s.workbench.findInWebview('#true-label', 90_000);
+    assert.ok(trueLabel, 'no #true-label in the explain panel of CIFAR sample #0');
+    const said = await waitFor(async () => {
+      const t = (await trueLabel.element.innerText()).trim();
+      return t === `Label in the file: ${cifar.shapes[0]}` ? t : undefined;
+    }, 30_000);
+    assert.ok(said, `#true-label says ${JSON.stringify(await trueLabel.element.innerText())}; sample #0 is a ${cifar.shapes[0]}`);
+    await s.workbench.screenshot('cifar-explained');
     await s.workbench.runCommand('View: Close All Editors');
   });
 

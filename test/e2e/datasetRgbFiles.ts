@@ -27,6 +27,8 @@ export interface Written {
   predicted: number[];
   /** Samples whose true shape (as the model's class index) differs from the prediction. */
   misclassified: number[];
+  /** The true shape of each sample. */
+  shapes: string[];
 }
 
 /** The engine's predictions for HWC RGB images of size×size, each resized to 32×32 first. */
@@ -69,7 +71,7 @@ export async function writeShapesNpy(dir: string, count = 64, side = 64, mislabe
   fs.writeFileSync(path.join(dir, `shapes-${side}-images.npy`), writeNpyUint8([count, side, side, 3], images));
   fs.writeFileSync(path.join(dir, `shapes-${side}-labels.npy`), writeNpyUint8([count], labels));
   const predicted = await enginePredictions(images, count, side, side);
-  return { name: `shapes-${side}-images.npy`, count, predicted, misclassified: wrongWhere(predicted, labels) };
+  return { name: `shapes-${side}-images.npy`, count, predicted, misclassified: wrongWhere(predicted, labels), shapes: [...labels].map((l) => SHAPE_LABELS[l]) };
 }
 
 /** The file's class names, in CIFAR-10's ten lines: the model's four in reverse, then six it does not have. */
@@ -87,7 +89,7 @@ export async function writeShapesCifar(dir: string, count = 200): Promise<Writte
   fs.writeFileSync(path.join(dir, 'cifar', 'data_batch_1.bin'), out);
   fs.writeFileSync(path.join(dir, 'cifar', 'batches.meta.txt'), CIFAR_NAMES.join('\n') + '\n\n');
   const predicted = await enginePredictions(images, count, 32, 32);
-  return { name: 'cifar/data_batch_1.bin', count, predicted, misclassified: wrongWhere(predicted, labels) };
+  return { name: 'cifar/data_batch_1.bin', count, predicted, misclassified: wrongWhere(predicted, labels), shapes: [...labels].map((l) => SHAPE_LABELS[l]) };
 }
 
 function writePng(file: string, rgb: Uint8Array, width: number, height: number): void {

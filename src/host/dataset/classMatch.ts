@@ -57,3 +57,12 @@ export function mapLabels(labels: Uint8Array, map: Uint8Array): Uint8Array {
   for (let i = 0; i < labels.length; i++) out[i] = map[labels[i]];
   return out;
 }
+
+/**
+ * A sample's label as the model's class, as the panels need it (they name it with the model's labels and
+ * explain it as a class): mapped by class name when the run matched names, none when the model lacks it.
+ */
+export function modelClassOf(label: number | undefined, labelMap: Uint8Array | undefined): number | undefined {
+  if (label === undefined || !labelMap) return label;
+  return labelMap[label] === NO_CLASS ? undefined : labelMap[label];
+}

@@ -19,7 +19,7 @@ import { formatDuration, logRun } from '../runLog';
 import { accuracyOf, type SampleStats } from './predictionStats';
 import { predictChunkFor, predictDataset } from './predictDataset';
 import { validateDatasetMessage } from './validateDatasetMessage';
-import { mapLabels, matchClasses } from './classMatch';
+import { mapLabels, matchClasses, modelClassOf } from './classMatch';
 import { modelInput } from './modelInput';
 import { thumbnailPixels, thumbnailSize } from './thumbnails';
 import { datasetInfo, encodePredictionChunk } from './wireFormat';
@@ -263,7 +263,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private async subject(index: number): Promise<Subject> {
     const dataset = this.dataset!;
     const pixels = await dataset.read(index, 1);
-    return sampleSubject(dataset.path, index, pixels, dataset, dataset.labels?.[index]);
+    return sampleSubject(dataset.path, index, pixels, dataset, modelClassOf(dataset.labels?.[index], this.run?.model?.labelMap));
   }
 
   private async explain(index: number): Promise<void> {

@@ -2,7 +2,7 @@
 // separators ignored), else by index; the note says which.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapLabels, matchClasses, NO_CLASS } from '../../../../src/host/dataset/classMatch';
+import { mapLabels, matchClasses, modelClassOf, NO_CLASS } from '../../../../src/host/dataset/classMatch';
 
 const CIFAR10 = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
@@ -44,5 +44,16 @@ describe('matchClasses', () => {
     assert.equal(none.by, 'index');
     assert.equal(none.map, undefined);
     assert.match(none.note, /none of the file's class names/);
+  });
+});
+
+describe('modelClassOf (the label a panel gets for an explained sample)', () => {
+  it('maps by the run\'s class match, none for a class the model lacks, as is without a map', () => {
+    const m = matchClasses(['cross', 'triangle', 'square', 'circle', 'star'], ['circle', 'square', 'triangle', 'cross']);
+    assert.equal(modelClassOf(1, m.map), 2); // the file's "triangle" is the model's class 2
+    assert.equal(modelClassOf(0, m.map), 3);
+    assert.equal(modelClassOf(4, m.map), undefined); // "star"
+    assert.equal(modelClassOf(4, undefined), 4);
+    assert.equal(modelClassOf(undefined, m.map), undefined);
   });
 });
