@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ComparePanel, COMPARE_VIEW_TYPE, type CompareRestoreState, type CompareSpec } from './host/comparePanel';
-import { registerDatasetEditor } from './host/datasetEditor';
+import { browseFolder, registerDatasetEditor } from './host/datasetEditor';
 import { EngineService } from './host/engineService';
 import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainRestoreState } from './host/explainPanel';
 import type { HostServices } from './host/hostServices';
@@ -55,6 +55,15 @@ export function activate(context: vscode.ExtensionContext) {
     if (uris.length === 0) return undefined;
     const panel = ExplainPanel.show(services, uris.map((u) => fileSubject(u.fsPath)));
     return panel;
+  });
+
+  command('explainImage.browseFolderAsDataset', async (clicked?: unknown) => {
+    let folder = clicked instanceof vscode.Uri ? clicked : undefined;
+    if (!folder) {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Browse as Dataset' });
+      folder = picked?.[0];
+    }
+    if (folder) browseFolder(services, folder);
   });
 
   /** For the dataset browser and tests: explain subjects that are not files. */

@@ -3,6 +3,7 @@
 // that crashed on one image, twice) is run again image by image, so one bad image costs only itself.
 import { CancelledError, type WorkerPool } from '../engine/pool/workerPool';
 import type { Dataset } from '../engine/data/datasetFile';
+import { sampleSources } from '../engine/data/sampleSources';
 import type { Explanation } from '../protocol/explanation';
 import type { ExplainJob, ImageSource } from '../protocol/engineJobs';
 import type { IndexRange } from './indexRanges';
@@ -98,10 +99,9 @@ export async function* fileBatches(files: string[], stems: string[], size: numbe
  * exactly as `explain <file>` would.
  */
 export async function* datasetBatches(dataset: Dataset, ranges: IndexRange[], size: number, stemOf: (index: number) => string): AsyncGenerator<Batch> {
-  const sampleBytes = dataset.height * dataset.width * dataset.channels;
   let indices: number[] = [];
   const flush = async (): Promise<Batch> => {
-    const batch = await readBatch(dataset, indices, sampleBytes, stemOf);
+    const batch = await readBatch(dataset, indices, stemOf);
     indices = [];
     return batch;
   };
@@ -114,7 +114,7 @@ export async function* datasetBatches(dataset: Dataset, ranges: IndexRange[], si
   if (indices.length) yield await flush();
 }
 
-async function readBatch(dataset: Dataset, indices: number[], sampleBytes: number, stemOf: (index: number) => string): Promise<Batch> {
+async function readBatch(dataset: Dataset, indices: number[], stemOf: (index: number) => string): Promise<Batch> {
   const subjects = indices.map((index): BatchSubject => {
     const file = dataset.sampleFile?.(index);
     const label = dataset.labels?.[index];
@@ -128,27 +128,8 @@ async function readBatch(dataset: Dataset, indices: number[], sampleBytes: numbe
       },
     };
   });
-  if (dataset.sampleFile) return { subjects, images: indices.map((i) => ({ kind: 'file', path: dataset.sampleFile!(i) })) };
   try {
-    const images: ImageSource[] = [];
-    // Consecutive indices are one read.
-    for (let k = 0; k < indices.length; ) {
-      let n = 1;
-      while (k + n < indices.length && indices[k + n] === indices[k] + n) n++;
-      const pixels = await dataset.read(indices[k], n);
-      for (let j = 0; j < n; j++) {
-        images.push({
-          kind: 'pixels',
-          name: subjects[k + j].name,
-          width: dataset.width,
-          height: dataset.height,
-          channels: dataset.channels,
-          data: pixels.slice(j * sampleBytes, (j + 1) * sampleBytes),
-        });
-      }
-      k += n;
-    }
-    return { subjects, images };
+    return { subjects, images: await sampleSources(dataset, indices) };
   } catch (e) {
     return { subjects, images: { error: (e as Error).message } };
   }

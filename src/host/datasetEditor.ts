@@ -1,17 +1,21 @@
-// "Explain Image: Dataset", a read-only custom editor for MNIST IDX, NumPy .npy/.npz and MNIST-layout CSV
-// files. Opening reads only the header and the labels; the grid asks for pixels as it scrolls. A bad file
-// opens too, and the editor shows the reader's message instead of the grid.
+// "Explain Image: Dataset", a read-only custom editor for MNIST IDX, NumPy .npy/.npz, CIFAR binary batches
+// and MNIST-layout CSV files, and the same browser in a panel for a folder of images ("Browse Folder as
+// Dataset": a custom editor cannot open a folder). Opening reads only the header and the labels; the grid
+// asks for pixels as it scrolls. A bad file opens too, and the editor shows the reader's message.
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { openDataset, type Dataset } from '../engine/data/datasetFile';
 import { UserError } from '../engine/errors';
 import { DatasetBrowser } from './dataset/datasetBrowser';
+import { FOLDER_VIEW_TYPE } from './dataset/viewTypes';
 import type { HostServices } from './hostServices';
 
 export const DATASET_VIEW_TYPE = 'explainImage.dataset';
 /**
- * The same editor for *.csv. A custom editor's priority holds for all its selectors, and CSV files must
- * keep opening as text by default ("option"), while IDX and NumPy files open in the grid ("default"):
- * hence a second view type in package.json, served by the same provider.
+ * The same editor for *.csv and CIFAR-100's train.bin / test.bin. A custom editor's priority holds for all
+ * its selectors, and CSV files must keep opening as text by default ("option"), as must files merely
+ * called train.bin (a generic name), while IDX, NumPy and CIFAR-10's data_batch_N.bin / test_batch.bin
+ * open in the grid ("default"): hence a second view type in package.json, served by the same provider.
  */
 export const DATASET_CSV_VIEW_TYPE = 'explainImage.datasetCsv';
 
@@ -46,6 +50,22 @@ class DatasetEditorProvider implements vscode.CustomReadonlyEditorProvider<Datas
     const browser = new DatasetBrowser(this.services, document.uri, document.opened, panel);
     panel.onDidDispose(() => browser.dispose());
   }
+}
+
+
+/** "Explain Image: Browse Folder as Dataset": the browser in a panel of its own, on `<root>/<class>/*.png…`. */
+export function browseFolder(services: HostServices, folder: vscode.Uri): DatasetBrowser {
+  const panel = vscode.window.createWebviewPanel(FOLDER_VIEW_TYPE, path.basename(folder.fsPath), vscode.ViewColumn.Active, {
+    retainContextWhenHidden: true,
+  });
+  const opened = folder.scheme === 'file' ? openDataset(folder.fsPath) : Promise.reject(new UserError('only folders on disk can be browsed as a data set', folder.toString()));
+  opened.catch(() => {});
+  const browser = new DatasetBrowser(services, folder, opened, panel);
+  panel.onDidDispose(() => {
+    browser.dispose();
+    opened.then((d) => d.close()).catch(() => {});
+  });
+  return browser;
 }
 
 export function registerDatasetEditor(services: HostServices): vscode.Disposable {

@@ -59,9 +59,15 @@ export interface ExplainResult {
 export interface PredictJob {
   type: 'predict';
   model: ModelRef;
-  /** `count` images of the model's input size, 8-bit, HWC, concatenated. */
+  /** `count` images of the model's input size (or of `sampleShape`), 8-bit, HWC, concatenated. */
   pixels: Uint8Array;
   count: number;
+  /**
+   * [height, width, channels] of each image when it is not the model's input size: each is then resized
+   * (and grey ↔ RGB converted) as an explain job's preprocessing "none" does, so a prediction and an
+   * explanation of the same sample see the same input.
+   */
+  sampleShape?: [number, number, number];
 }
 
 export interface PredictResult {

@@ -3,6 +3,7 @@
 import {
   MAX_COMPARE_SAMPLES,
   type DatasetInfo,
+  type EvaluateStatus,
   type PredictionChunk,
   type PredictionModel,
   type PredictionStatus,
@@ -13,6 +14,7 @@ import { FilterBar } from './filterBar';
 import type { FromDatasetView, ToDatasetView } from '../../src/protocol/datasetMessages';
 import type { HostBridge } from '../hostBridge';
 import { PredictionBar } from './predictionBar';
+import { EvaluateBar, evaluationSamples } from './evaluateBar';
 import { dependsOnPredictions, filterAndSort, NO_FILTER, sanitizeFilter, type FilterSpec } from './sampleFilter';
 import { SampleSelection } from './sampleSelection';
 import { SampleTable, summarize } from './sampleTable';
@@ -44,7 +46,11 @@ export class DatasetView {
   private readonly grid: VirtualGrid;
   private readonly filterBar: FilterBar;
   private readonly predictionBar: PredictionBar;
+  private readonly evaluateBar: EvaluateBar;
   private readonly thumbnailNote: HTMLElement;
+  private readonly readNotes: HTMLElement;
+  private notes: string[];
+  private readonly unreadable = new Map<number, string>();
   private spec: FilterSpec;
   private model: PredictionModel | null = null;
   private runId = 0;
@@ -59,6 +65,7 @@ export class DatasetView {
   ) {
     const labels = info.labels ?? null;
     this.table = new SampleTable(info.count, labels && labels.length === info.count ? labels : null);
+    this.notes = info.notes ?? [];
     const hasLabels = this.table.labels !== null;
     this.spec = sanitizeFilter(host.savedState()?.filter, hasLabels) ?? NO_FILTER;
 
@@ -82,8 +89,10 @@ export class DatasetView {
         table: this.table,
         cache: this.cache,
         selection: this.selection,
-        imageWidth: info.width,
-        imageHeight: info.height,
+        imageWidth: info.thumbWidth,
+        imageHeight: info.thumbHeight,
+        channels: info.channels,
+        unreadable: (sample) => this.unreadable.get(sample),
         classNames: () => this.classNames(),
         activate: (sample) => host.post({ type: 'explain', index: sample }),
         selectionChanged: () => this.filterBar.setSelectionSize(this.selection.size),
@@ -91,10 +100,16 @@ export class DatasetView {
       },
       `Samples of ${info.name}`,
     );
+    this.evaluateBar = new EvaluateBar({
+      choose: () => evaluationSamples(this.selection.inViewOrder(this.grid.viewOrder), this.grid.viewOrder),
+      onEvaluate: (indices) => host.post({ type: 'evaluate', indices }),
+      onCancel: () => host.post({ type: 'cancel-evaluate' }),
+    });
+    this.readNotes = el('div', { id: 'read-notes', class: 'read-notes', attrs: { role: 'status', hidden: true } });
     this.thumbnailNote = el('div', { id: 'thumbnail-note', class: 'error', attrs: { role: 'alert', hidden: true } });
     const facts = [
       info.formatLabel,
-      `${info.count.toLocaleString('en-US')} images ${info.height}×${info.width}`,
+      `${info.count.toLocaleString('en-US')} images ${info.height}×${info.width} ${info.channels === 3 ? 'RGB' : 'grey'}`,
       info.labelSource ? `labels from ${info.labelSource}` : 'no labels',
       `values ${info.valueRange}`,
     ];
@@ -102,17 +117,52 @@ export class DatasetView {
       el('header', { class: 'dataset-header' }, [el('h1', { text: info.name }), el('span', { class: 'muted', text: facts.join(' · ') })]),
       this.filterBar.element,
       this.predictionBar.block,
+      this.evaluateBar.element,
+      this.readNotes,
       this.thumbnailNote,
       this.grid.element,
     ]);
     this.filterBar.setClassNames(this.classNames());
     this.applyFilter(false);
     this.updateSummary();
+    this.showNotes();
   }
 
-  /** Class names of the model, or 0…9 (or up to the largest label) before one is known. */
+  /** Everything said once: how the file was read, how the model sees it, which files could not be read. */
+  private showNotes(): void {
+    const lines = [...this.notes];
+    if (this.model?.inputNote) lines.push(this.model.inputNote);
+    if (this.model?.classMatchNote) lines.push(this.model.classMatchNote);
+    const children: HTMLElement[] = lines.map((line) => el('p', { text: line }));
+    if (this.unreadable.size) {
+      const n = this.unreadable.size;
+      const list = [...this.unreadable].sort((a, b) => a[0] - b[0]).map(([index, message]) => el('li', { text: `#${index}: ${message}` }));
+      children.push(
+        el('details', { id: 'unreadable-list' }, [
+          el('summary', { text: `${n} ${n === 1 ? 'file' : 'files'} could not be read (shown as black, marked ⚠)` }),
+          el('ul', {}, list),
+        ]),
+      );
+    }
+    this.readNotes.replaceChildren(...children);
+    this.readNotes.hidden = children.length === 0;
+  }
+
+  onEvaluateStatus(status: EvaluateStatus): void {
+    this.evaluateBar.setStatus(status);
+  }
+
+  onReadNotes(notes: string[], unreadable: Array<{ index: number; message: string }>): void {
+    this.notes = notes;
+    for (const { index, message } of unreadable) this.unreadable.set(index, message);
+    this.showNotes();
+    this.grid.invalidate();
+  }
+
+  /** Class names of the model, else the file's, else 0…9 (or up to the largest label). */
   private classNames(): string[] {
     if (this.model && this.model.labels.length) return this.model.labels;
+    if (this.info.labelNames?.length) return this.info.labelNames;
     let max = 9;
     if (this.table.labels) for (const l of this.table.labels) max = Math.max(max, l);
     return Array.from({ length: max + 1 }, (_, k) => String(k));
@@ -171,7 +221,7 @@ export class DatasetView {
   }
 
   private onThumbnails(indices: number[], pixels: Uint8Array): void {
-    const size = this.info.width * this.info.height;
+    const size = this.info.thumbWidth * this.info.thumbHeight * this.info.channels;
     if (pixels.length !== indices.length * size) {
       this.cache.failed(indices);
       return;
@@ -192,7 +242,9 @@ export class DatasetView {
   onPredictionsReset(runId: number, model: PredictionModel | null): void {
     this.runId = runId;
     this.model = model;
+    this.table.mapLabels(model?.labelMap);
     this.table.resetPredictions();
+    this.showNotes();
     this.predictionBar.setModel(model);
     this.filterBar.setClassNames(this.classNames());
     this.afterPredictions(true);

@@ -15,7 +15,7 @@ host.onMessage((msg: ToDatasetView) => {
   switch (msg.type) {
     case 'open-failed':
       view = undefined;
-      show(openFailed(msg.name, msg.message));
+      show(openFailed(msg.name, msg.message, msg.folder === true));
       break;
     case 'dataset':
       view = new DatasetView(msg.info, host);
@@ -36,6 +36,12 @@ host.onMessage((msg: ToDatasetView) => {
     case 'predictions-status':
       view?.onPredictionsStatus(msg.runId, msg.status);
       break;
+    case 'evaluate-status':
+      view?.onEvaluateStatus(msg.status);
+      break;
+    case 'read-notes':
+      view?.onReadNotes(msg.notes, msg.unreadable);
+      break;
   }
 });
 host.post({ type: 'ready' });
@@ -46,7 +52,14 @@ function show(content: HTMLElement): void {
 }
 
 /** A file the readers refused: say why, and offer the text editor (CSV files are text, after all). */
-function openFailed(name: string, message: string): HTMLElement {
+function openFailed(name: string, message: string, folder: boolean): HTMLElement {
+  if (folder) {
+    return el('div', { class: 'open-failed' }, [
+      el('h1', { text: `Cannot show ${name} as a data set` }),
+      el('p', { id: 'error', class: 'error', attrs: { role: 'alert' }, text: message }),
+      el('p', { class: 'muted', text: 'Browse Folder as Dataset reads <folder>/<class>/<image> with images in PNG, JPEG, BMP, GIF or WebP: one subfolder per class, as torchvision’s ImageFolder.' }),
+    ]);
+  }
   const reopen = el('vscode-button', { id: 'reopen-as-text', attrs: { secondary: true } }, ['Reopen with Text Editor']);
   reopen.addEventListener('click', () => host.post({ type: 'reopen-as-text' }));
   return el('div', { class: 'open-failed' }, [
@@ -54,7 +67,7 @@ function openFailed(name: string, message: string): HTMLElement {
     el('p', { id: 'error', class: 'error', attrs: { role: 'alert' }, text: message }),
     el('p', {
       class: 'muted',
-      text: 'Explain Image reads MNIST IDX images (*-idx3-ubyte, optionally .gz, labels from the idx1 file beside them), NumPy .npy/.npz arrays of shape (N, 28, 28), (N, 784) or (N, 28, 28, 1), and CSV files with 784 pixels (or a label and 784 pixels) per line.',
+      text: 'Explain Image reads MNIST IDX images (*-idx3-ubyte, optionally .gz, labels from the idx1 file beside them), NumPy .npy/.npz arrays of shape (N, H, W), (N, H, W, C) or (N, C, H, W) with C = 1 or 3, or (N, S²), CIFAR-10/100 binary batches (data_batch_N.bin, test_batch.bin, train.bin, test.bin), folders of images in class subfolders, and CSV files with 784 pixels (or a label and 784 pixels) per line.',
     }),
     reopen,
   ]);

@@ -109,12 +109,16 @@ export class PredictionBar {
       this.summary.textContent = 'No labels in this file: accuracy unknown';
       return;
     }
-    const partial = summary.labelled < this.options.count;
+    // Samples that could not be read come back without a prediction: delivered, but not counted.
+    const partial = summary.predicted < this.options.count;
     const accuracy = summary.labelled ? (100 * summary.correct) / summary.labelled : 0;
     this.summary.textContent =
       `${partial ? `So far (${n(summary.labelled)}): ` : ''}accuracy ${accuracy.toFixed(2)}% · ` +
       `${n(summary.misclassified)} misclassified`;
-    this.summary.title = `${this.modelName}: ${n(summary.correct)} of ${n(summary.labelled)} labelled samples predicted correctly`;
+    const skipped = summary.predicted - summary.labelled;
+    this.summary.title =
+      `${this.modelName}: ${n(summary.correct)} of ${n(summary.labelled)} labelled samples predicted correctly` +
+      (skipped > 0 && !partial ? ` (${n(skipped)} unreadable, not counted)` : '');
   }
 
   get running(): boolean {

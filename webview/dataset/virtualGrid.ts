@@ -9,19 +9,23 @@ import { columnsFor, gridLayout, isNavigationKey, moveCursor, scrollToReveal, vi
 import type { SampleSelection } from './sampleSelection';
 import type { SampleTable } from './sampleTable';
 import type { ThumbnailCache } from './thumbnailCache';
+import { thumbnailRgba, thumbZoom } from './thumbnailPixels';
 
-/** Cell pitch, in CSS pixels; dataset.css draws cells to fit these. */
+/** Cell pitch, in CSS pixels; dataset.css draws cells to fit these (a thumbnail is at most 64 px wide). */
 export const CELL_WIDTH = 76;
-export const ROW_HEIGHT = 96;
-/** Thumbnails are drawn at this many CSS pixels per image pixel (28 → 56). */
-const ZOOM = 2;
+/** A row is its thumbnail's height plus this (margins, border, padding and the two caption lines). */
+const ROW_CHROME = 40;
 
 export interface GridHost {
   table: SampleTable;
   cache: ThumbnailCache;
   selection: SampleSelection;
+  /** Size and bytes per pixel of the thumbnails the host sends. */
   imageWidth: number;
   imageHeight: number;
+  channels: 1 | 3;
+  /** Samples that could not be read (marked in their cells). */
+  unreadable(sample: number): string | undefined;
   /** Class names of the current model (index = class), or none yet. */
   classNames(): string[];
   /** Click or Enter on a sample. */
@@ -62,14 +66,18 @@ export class VirtualGrid {
   /** Bumped when predictions or class names change, so painted cells know they are stale. */
   private version = 0;
   private cellCount = 0;
-  /** One thumbnail, enlarged ZOOM× with nearest-neighbour pixels. */
+  /** One thumbnail, enlarged `zoom`× with nearest-neighbour pixels. */
   private readonly thumb: ImageData;
+  private readonly zoom: number;
+  private readonly rowHeight: number;
 
   constructor(
     private readonly host: GridHost,
     label: string,
   ) {
-    this.thumb = new ImageData(host.imageWidth * ZOOM, host.imageHeight * ZOOM);
+    this.zoom = thumbZoom(host.imageWidth, host.imageHeight);
+    this.thumb = new ImageData(host.imageWidth * this.zoom, host.imageHeight * this.zoom);
+    this.rowHeight = this.thumb.height + ROW_CHROME;
     this.spacer = el('div', { class: 'grid-spacer', attrs: { role: 'presentation' } });
     this.element = el(
       'div',
@@ -80,7 +88,11 @@ export class VirtualGrid {
       },
       [this.spacer],
     );
-    this.layout = gridLayout(0, 1, ROW_HEIGHT, 1);
+    // dataset.css sizes the cells from these.
+    this.element.style.setProperty('--thumb-width', `${this.thumb.width}px`);
+    this.element.style.setProperty('--thumb-height', `${this.thumb.height}px`);
+    this.element.style.setProperty('--row-height', `${this.rowHeight}px`);
+    this.layout = gridLayout(0, 1, this.rowHeight, 1);
     this.element.addEventListener('scroll', () => this.schedule());
     this.element.addEventListener('keydown', (e) => this.onKey(e));
     this.element.addEventListener('focus', () => {
@@ -125,16 +137,16 @@ export class VirtualGrid {
 
   private relayout(): void {
     const width = this.element.clientWidth || CELL_WIDTH;
-    const height = this.element.clientHeight || ROW_HEIGHT;
+    const height = this.element.clientHeight || this.rowHeight;
     const columns = columnsFor(width, CELL_WIDTH);
     const reflow = columns !== this.layout.columns;
     // When the column count changes (the explain panel opened beside), the row of the cursor (if it is on
     // screen, else of the first sample on screen) becomes the top row.
     const anchor = reflow ? this.anchorPosition() : -1;
     if (reflow) for (const row of this.rows) this.resizeRow(row, columns);
-    this.layout = gridLayout(this.order.length, columns, ROW_HEIGHT, height);
+    this.layout = gridLayout(this.order.length, columns, this.rowHeight, height);
     this.spacer.style.height = `${this.layout.spacerHeight}px`;
-    if (anchor >= 0) this.element.scrollTop = (Math.floor(anchor / columns) * ROW_HEIGHT) / this.layout.scale;
+    if (anchor >= 0) this.element.scrollTop = (Math.floor(anchor / columns) * this.rowHeight) / this.layout.scale;
     this.element.setAttribute('aria-rowcount', String(this.layout.rows));
     this.element.setAttribute('aria-colcount', String(this.layout.columns));
     this.schedule();
@@ -235,7 +247,7 @@ export class VirtualGrid {
       row.cells[c].painted = '';
     }
     row.canvas.width = columns * CELL_WIDTH;
-    row.canvas.height = this.host.imageHeight * ZOOM;
+    row.canvas.height = this.thumb.height;
     row.canvas.style.width = `${row.canvas.width}px`;
     row.canvas.style.height = `${row.canvas.height}px`;
     row.context = row.canvas.getContext('2d');
@@ -276,7 +288,9 @@ export class VirtualGrid {
     const predicted = table.isPredicted(sample) ? table.predicted[sample] : null;
     const wrong = table.isMisclassified(sample);
     const percent = predicted === null ? '' : `${Math.round(100 * table.confidence[sample])}%`;
-    cell.index.textContent = `#${sample}`;
+    const unreadable = this.host.unreadable(sample);
+    cell.root.classList.toggle('unreadable', unreadable !== undefined);
+    cell.index.textContent = unreadable === undefined ? `#${sample}` : `#${sample} ⚠`;
     cell.verdict.textContent =
       predicted === null
         ? label === null
@@ -285,7 +299,9 @@ export class VirtualGrid {
         : wrong
           ? `${label}→${predicted} ${percent}`
           : `${label === null ? '' : '✓'}${predicted} ${percent}`;
-    cell.root.title = predicted === null ? `#${sample}` : `#${sample}: ${wrong ? 'misclassified, ' : ''}predicted ${name(predicted)} (${percent})`;
+    cell.root.title =
+      (predicted === null ? `#${sample}` : `#${sample}: ${wrong ? 'misclassified, ' : ''}predicted ${name(predicted)} (${percent})`) +
+      (unreadable === undefined ? '' : ` (unreadable: ${unreadable})`);
     cell.root.classList.toggle('wrong', wrong);
     cell.root.classList.toggle('selected', selected);
     cell.root.classList.toggle('cursor', isCursor);
@@ -295,6 +311,7 @@ export class VirtualGrid {
     if (label !== null) parts.push(`label ${name(label)}`);
     if (predicted !== null) parts.push(`predicted ${name(predicted)} with ${percent} confidence`);
     if (wrong) parts.push('misclassified');
+    if (unreadable !== undefined) parts.push('unreadable file');
     cell.root.setAttribute('aria-label', parts.join(', '));
   }
 
@@ -308,17 +325,7 @@ export class VirtualGrid {
       context.clearRect(x, 0, width, height);
       return;
     }
-    const rgba = this.thumb.data;
-    const w = this.host.imageWidth;
-    for (let y = 0; y < height; y++) {
-      const source = ((y / ZOOM) | 0) * w;
-      for (let xx = 0; xx < width; xx++) {
-        const v = pixels[source + ((xx / ZOOM) | 0)];
-        const o = 4 * (y * width + xx);
-        rgba[o] = rgba[o + 1] = rgba[o + 2] = v;
-        rgba[o + 3] = 255;
-      }
-    }
+    thumbnailRgba(this.thumb.data, pixels, this.host.imageWidth, this.host.imageHeight, this.host.channels, this.zoom);
     context.putImageData(this.thumb, x, 0);
   }
 

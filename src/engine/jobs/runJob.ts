@@ -143,9 +143,29 @@ function modelSizedPixels(source: ImageSource, card: ModelCard, mode: ExplainJob
 
 async function runPredict(job: PredictJob, backend: BackendInfo): Promise<PredictResult> {
   const model = await getModel(job.model);
-  const input = inputConverter(model.card)(job.pixels);
+  const input = inputConverter(model.card)(modelSizedBatch(job, model.card));
   const { logits, probabilities, classes } = predict(model.network, input, job.count);
   return { backend, logits, probabilities, classes };
+}
+
+/** A predict job's pixels at the model's input size: as they are, or each image preprocessed ("none"). */
+function modelSizedBatch(job: PredictJob, card: ModelCard): Uint8Array {
+  const [h, w, c] = card.inputShape;
+  const shape = job.sampleShape;
+  if (!shape || (shape[0] === h && shape[1] === w && shape[2] === c)) return job.pixels;
+  const [height, width, channels] = shape;
+  const size = height * width * channels;
+  if (job.pixels.length !== job.count * size) {
+    throw new UserError(`expected ${job.count} images of ${height}×${width}×${channels} = ${job.count * size} pixel values, got ${job.pixels.length}`);
+  }
+  const out = new Uint8Array(job.count * h * w * c);
+  const target = { shape: card.inputShape, toInput: () => 0, resize: card.resize, cropFraction: card.cropFraction };
+  for (let i = 0; i < job.count; i++) {
+    const data = job.pixels.subarray(i * size, (i + 1) * size);
+    const img = pixelsToRgba({ kind: 'pixels', name: `image ${i}`, width, height, channels: channels as 1 | 3, data });
+    out.set(preprocess(img, target, 'none').pixels, i * h * w * c);
+  }
+  return out;
 }
 
 async function readSource(source: ImageSource): Promise<RgbaImage> {

@@ -4,17 +4,24 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../../engine/data/datasetFile';
-import { isUserError, UserError } from '../../engine/errors';
-import type { FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
+import { isUserError } from '../../engine/errors';
+import type { EvaluateStatus, FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
+import { splitMethodList } from '../../engine/methods/methodRegistry';
+import { readSettings } from '../settings';
+import { evaluateSamples } from './evaluateSamples';
 import { CancelledError } from '../engineService';
 import type { HostServices } from '../hostServices';
 import { sampleSubject, type Subject } from '../subjects';
 import { WebviewPanel } from '../webviewPanel';
+import { FOLDER_VIEW_TYPE } from './viewTypes';
 import { datasetHint, imageStats, referenceFor } from '../mismatchHint';
 import { formatDuration, logRun } from '../runLog';
 import { accuracyOf, type SampleStats } from './predictionStats';
-import { predictDataset } from './predictDataset';
+import { predictChunkFor, predictDataset } from './predictDataset';
 import { validateDatasetMessage } from './validateDatasetMessage';
+import { mapLabels, matchClasses, modelClassOf } from './classMatch';
+import { modelInput } from './modelInput';
+import { thumbnailPixels, thumbnailSize } from './thumbnails';
 import { datasetInfo, encodePredictionChunk } from './wireFormat';
 
 /** The predictions of the current run, kept so a reloaded webview can be sent them again. */
@@ -31,6 +38,10 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private dataset: Dataset | undefined;
   private run: PredictionRun | undefined;
   private nextRunId = 1;
+  /** The "Evaluate Methods" run in progress. */
+  private evaluation: AbortController | undefined;
+  /** notes + unreadable samples last told to the view. */
+  private readNotesSent = 0;
 
   constructor(
     services: HostServices,
@@ -45,6 +56,11 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
         if (what === 'model' && this.dataset) this.startPredictions();
       }),
     );
+  }
+
+  /** Opened by "Browse Folder as Dataset" (a panel, not a custom editor on a file). */
+  private get isFolder(): boolean {
+    return this.panel.viewType === FOLDER_VIEW_TYPE;
   }
 
   private get name(): string {
@@ -68,6 +84,10 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
           return await this.explain(msg.index);
         case 'compare':
           return await this.compare(msg.indices);
+        case 'evaluate':
+          return await this.evaluate(msg.indices);
+        case 'cancel-evaluate':
+          return this.evaluation?.abort();
         case 'cancel-predictions':
           return this.run?.controller.abort();
         case 'predict':
@@ -75,6 +95,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
         case 'pick-model':
           return void (await vscode.commands.executeCommand('explainImage.selectModel'));
         case 'reopen-as-text':
+          if (this.isFolder) return;
           return void (await vscode.commands.executeCommand('vscode.openWith', this.uri, 'default'));
       }
     } catch (e) {
@@ -90,12 +111,14 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     } catch (e) {
       const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
       this.services.log.appendLine(`[dataset] cannot open ${this.uri.fsPath}: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
-      this.post({ type: 'open-failed', name: this.name, message });
+      this.post({ type: 'open-failed', name: this.name, message, ...(this.isFolder ? { folder: true } : {}) });
       return;
     }
     if (this.isDisposed) return;
     this.dataset = dataset;
     this.post({ type: 'dataset', info: datasetInfo(dataset, this.name) });
+    this.readNotesSent = dataset.notes.length;
+    if (dataset.unreadable.size) this.postReadNotes();
     if (this.run) this.replayRun(this.run);
     else this.startPredictions();
   }
@@ -129,20 +152,26 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       const entry = selection.model;
       const signal = run.controller.signal;
       const info = await engine.modelInfo({ path: entry.path }, { signal });
-      const [h, w, c] = info.card.inputShape;
-      if (h !== dataset.height || w !== dataset.width || c !== dataset.channels) {
-        const kind = dataset.channels === 1 ? 'grey' : 'RGB';
-        throw new UserError(
-          `${entry.id} takes ${h}×${w}×${c} images; this file's images are ${dataset.height}×${dataset.width}×${dataset.channels}. Pick a model for ${dataset.height}×${dataset.width} ${kind} images.`,
-        );
-      }
-      run.model = { id: entry.id, name: info.card.name || entry.id, labels: info.card.labels };
+      const input = modelInput(dataset, entry.bundled ? entry.id : path.basename(entry.path), info.card.inputShape);
+      const classes = matchClasses(dataset.labelNames, info.card.labels);
+      const labels = dataset.labels && classes.map ? mapLabels(dataset.labels, classes.map) : dataset.labels;
+      run.model = {
+        id: entry.id,
+        name: info.card.name || entry.id,
+        labels: info.card.labels,
+        ...(input.note ? { inputNote: input.note } : {}),
+        ...(dataset.labels ? { classMatch: classes.by, classMatchNote: classes.note } : {}),
+        ...(dataset.labels && classes.map ? { labelMap: new Uint8Array(classes.map) } : {}),
+      };
       run.backend = await engine.describe();
       if (!current()) return;
       this.post({ type: 'predictions-reset', runId: run.id, model: run.model, backend: run.backend });
       setStatus({ state: 'running', done: 0, total: dataset.count });
       const result = await predictDataset(engine, dataset, { path: entry.path }, {
         signal,
+        labels,
+        chunkSize: predictChunkFor(info.card.inputShape),
+        ...(input.sampleShape ? { sampleShape: input.sampleShape } : {}),
         onChunk: (start, stats, done, total) => {
           run.chunks.push({ start, stats });
           if (current()) this.post({ type: 'predictions-chunk', runId: run.id, chunk: encodePredictionChunk(start, stats) });
@@ -150,15 +179,16 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
         },
       });
       const ms = Date.now() - started;
-      const accuracy = dataset.labels ? accuracyOf(result.predicted, dataset.labels) : undefined;
-      const hint = await this.mismatchHint(dataset, run.model, info.card.dataset, accuracy && dataset.count ? accuracy.correct / dataset.count : undefined);
+      this.postReadNotes();
+      const accuracy = labels ? accuracyOf(result.predicted, labels) : undefined;
+      const hint = await this.mismatchHint(dataset, run.model, info.card.dataset, accuracy && accuracy.counted ? accuracy.correct / accuracy.counted : undefined);
       if (!current()) return;
       setStatus({ state: 'done', ms, ...(hint ? { hint } : {}) });
       logRun(log, 'dataset', [
         vscode.workspace.asRelativePath(this.uri),
         entry.id,
         `predicted ${dataset.count} samples`,
-        accuracy ? `accuracy ${((100 * accuracy.correct) / dataset.count).toFixed(2)}%, ${accuracy.misclassified} misclassified` : 'no labels',
+        accuracy ? `accuracy ${((100 * accuracy.correct) / Math.max(1, accuracy.counted)).toFixed(2)}%, ${accuracy.misclassified} misclassified` : 'no labels',
         `${formatDuration(ms)} wall`,
         hint ? `hint: ${hint}` : undefined,
       ]);
@@ -194,15 +224,16 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private async sendThumbnails(inReplyTo: number, indices: number[]): Promise<void> {
     const dataset = this.dataset;
     if (!dataset) return;
-    const size = dataset.height * dataset.width;
+    const from = { width: dataset.width, height: dataset.height, channels: dataset.channels };
+    const to = thumbnailSize(dataset.height, dataset.width);
+    const size = to.width * to.height * dataset.channels;
     const out = new Uint8Array(indices.length * size);
     const reads: Promise<void>[] = [];
     for (let k = 0; k < indices.length; ) {
       let n = 1;
       while (k + n < indices.length && indices[k + n] === indices[k] + n) n++;
       const at = k;
-      // The grid draws grey thumbnails (height × width bytes): colour samples are shown by their luma for now.
-      reads.push(dataset.read(indices[k], n).then((pixels) => out.set(dataset.channels === 1 ? pixels : lumaOf(pixels), at * size)));
+      reads.push(dataset.read(indices[k], n).then((pixels) => out.set(thumbnailPixels(pixels, n, from, to), at * size)));
       k += n;
     }
     try {
@@ -215,12 +246,24 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       return;
     }
     this.post({ type: 'thumbnails', inReplyTo, indices, pixels: out });
+    this.postReadNotes();
+  }
+
+  /** Image folders learn of unreadable files and other sizes as they decode: tell the view when that grew. */
+  private postReadNotes(): void {
+    const dataset = this.dataset;
+    if (!dataset || this.isDisposed) return;
+    const seen = dataset.notes.length + dataset.unreadable.size;
+    if (seen === this.readNotesSent) return;
+    this.readNotesSent = seen;
+    const unreadable = [...dataset.unreadable].map(([index, message]) => ({ index, message }));
+    this.post({ type: 'read-notes', notes: [...dataset.notes], unreadable });
   }
 
   private async subject(index: number): Promise<Subject> {
     const dataset = this.dataset!;
     const pixels = await dataset.read(index, 1);
-    return sampleSubject(dataset.path, index, pixels, dataset, dataset.labels?.[index]);
+    return sampleSubject(dataset.path, index, pixels, dataset, modelClassOf(dataset.labels?.[index], this.run?.model?.labelMap));
   }
 
   private async explain(index: number): Promise<void> {
@@ -232,6 +275,47 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     await vscode.commands.executeCommand('explainImage.compareMethods', subjects);
   }
 
+  /** "Evaluate Methods": the seed methods' faithfulness over the samples, as `evaluate --dataset` computes it. */
+  private async evaluate(indices: number[]): Promise<void> {
+    const dataset = this.dataset;
+    if (!dataset) return;
+    this.evaluation?.abort();
+    const controller = new AbortController();
+    this.evaluation = controller;
+    const current = () => this.evaluation === controller && !this.isDisposed;
+    const post = (status: EvaluateStatus) => {
+      if (current()) this.post({ type: 'evaluate-status', status });
+    };
+    const entry = this.services.selection.model;
+    const methods = splitMethodList('seed');
+    const started = Date.now();
+    post({ state: 'running', done: 0, total: indices.length * methods.length, samples: indices.length });
+    try {
+      const result = await evaluateSamples(this.services.engine, dataset, indices, {
+        model: { path: entry.path },
+        methods,
+        preprocess: readSettings().preprocess,
+        signal: controller.signal,
+        onProgress: (done, total) => post({ state: 'running', done, total, samples: indices.length }),
+      });
+      const ms = Date.now() - started;
+      post({ state: 'done', samples: indices.length, steps: result.steps, rows: result.rows, ms, model: entry.bundled ? entry.id : path.basename(entry.path), failed: result.failed });
+      logRun(this.services.log, 'dataset', [
+        vscode.workspace.asRelativePath(this.uri),
+        entry.id,
+        `evaluated ${methods.length} methods on ${indices.length} samples (K = ${result.steps})`,
+        ...result.rows.map((r) => `${r.method}: AOPC MoRF ${r.aopcMorf.toFixed(4)}, LeRF ${r.aopcLerf.toFixed(4)}, ABPC ${r.abpc.toFixed(4)}`),
+        `${formatDuration(ms)} wall`,
+      ]);
+    } catch (e) {
+      if (e instanceof CancelledError || controller.signal.aborted) return post({ state: 'cancelled' });
+      this.services.log.appendLine(`[dataset] evaluate failed: ${(e as Error)?.stack ?? e}`);
+      post({ state: 'failed', message: isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}` });
+    } finally {
+      if (this.evaluation === controller) this.evaluation = undefined;
+    }
+  }
+
   private reportError(what: string, e: unknown): void {
     const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
     this.services.log.appendLine(`[dataset] ${what} failed: ${isUserError(e) ? e.message : ((e as Error)?.stack ?? e)}`);
@@ -240,13 +324,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
 
   override dispose(): void {
     this.run?.controller.abort();
+    this.evaluation?.abort();
     super.dispose();
   }
-}
-
-/** HWC RGB bytes → one grey byte per pixel (ITU-R BT.601 luma, as the engine's grey conversion). */
-function lumaOf(rgb: Uint8Array): Uint8Array {
-  const out = new Uint8Array(rgb.length / 3);
-  for (let p = 0; p < out.length; p++) out[p] = Math.round(0.299 * rgb[3 * p] + 0.587 * rgb[3 * p + 1] + 0.114 * rgb[3 * p + 2]);
-  return out;
 }

@@ -5,7 +5,7 @@
 import type { Dataset } from '../../engine/data/datasetFile';
 import type { ModelRef } from '../../protocol/engineJobs';
 import { CancelledError, type EngineService } from '../engineService';
-import { sampleStats, type SampleStats } from './predictionStats';
+import { markUnpredicted, sampleStats, type SampleStats } from './predictionStats';
 
 /**
  * Samples per worker job. Measured on 60,000 MNIST images with 2 workers: 250 was as fast as or faster
@@ -15,6 +15,16 @@ import { sampleStats, type SampleStats } from './predictionStats';
  */
 export const DEFAULT_PREDICT_CHUNK = 250;
 
+/**
+ * Samples per job for a model of this input: DEFAULT_PREDICT_CHUNK for MNIST's 28×28×1, fewer for larger
+ * inputs so a job's batch holds about as many input values (250 × 784) whatever the image size: each
+ * worker's WASM heap grows to the largest batch's activations and stays there, and a 32×32×3 model at
+ * 250 samples per job took the extension host to 458 MB on the 50,000-sample CIFAR file (limit 500).
+ */
+export function predictChunkFor([h, w, c]: readonly number[]): number {
+  return Math.max(16, Math.min(DEFAULT_PREDICT_CHUNK, Math.floor((DEFAULT_PREDICT_CHUNK * 784) / Math.max(1, h * w * c))));
+}
+
 export interface DatasetPredictions extends SampleStats {
   classes: number;
 }
@@ -23,6 +33,10 @@ export interface PredictDatasetOptions {
   /** Samples per worker job (default DEFAULT_PREDICT_CHUNK). */
   chunkSize?: number;
   signal?: AbortSignal;
+  /** The labels losses are computed against (the file's, mapped to the model's classes); default the file's. */
+  labels?: Uint8Array | null;
+  /** Set when the samples are not the model's input size: the workers resize them (see PredictJob). */
+  sampleShape?: [number, number, number];
   /** After each chunk, in completion order (not necessarily file order). */
   onChunk?: (start: number, stats: SampleStats, done: number, total: number) => void;
 }
@@ -34,7 +48,8 @@ export async function predictDataset(
   options: PredictDatasetOptions = {},
 ): Promise<DatasetPredictions> {
   const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_PREDICT_CHUNK);
-  const { count, labels } = dataset;
+  const { count } = dataset;
+  const labels = options.labels === undefined ? dataset.labels : options.labels;
   const result: DatasetPredictions = {
     predicted: new Int32Array(count),
     confidence: new Float32Array(count),
@@ -56,8 +71,10 @@ export async function predictDataset(
       next += n;
       const pixels = await dataset.read(start, n);
       if (stop.signal.aborted) return;
-      const scores = await engine.predict({ type: 'predict', model, pixels, count: n }, { chunkSize, signal: stop.signal });
+      const scores = await engine.predict({ type: 'predict', model, pixels, count: n, ...(options.sampleShape ? { sampleShape: options.sampleShape } : {}) }, { chunkSize, signal: stop.signal });
       const stats = sampleStats(scores, n, labels, start);
+      // A sample the reader could not decode (an image folder's damaged file, read as black) has no prediction.
+      for (let i = 0; i < n; i++) if (dataset.unreadable.has(start + i)) markUnpredicted(stats, i);
       result.classes = scores.classes;
       result.predicted.set(stats.predicted, start);
       result.confidence.set(stats.confidence, start);

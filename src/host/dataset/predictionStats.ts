@@ -53,9 +53,21 @@ export function crossEntropy(logits: ArrayLike<number>, row: number, classes: nu
   return max + Math.log(sum) - logits[row + label];
 }
 
-/** Correct and wrong predictions over a fully predicted, labelled data set. */
-export function accuracyOf(predicted: Int32Array, labels: Uint8Array): { correct: number; misclassified: number } {
+/** No prediction for sample i of these stats (class −1, the webview's UNKNOWN): an unreadable sample. */
+export function markUnpredicted(stats: SampleStats, i: number): void {
+  stats.predicted[i] = -1;
+  stats.confidence[i] = NaN;
+  if (stats.loss) stats.loss[i] = NaN;
+}
+
+/** Correct and wrong predictions over a fully predicted, labelled data set; samples without a prediction (−1) are not counted. */
+export function accuracyOf(predicted: Int32Array, labels: Uint8Array): { correct: number; misclassified: number; counted: number } {
   let correct = 0;
-  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
-  return { correct, misclassified: labels.length - correct };
+  let counted = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (predicted[i] < 0) continue;
+    counted++;
+    if (predicted[i] === labels[i]) correct++;
+  }
+  return { correct, misclassified: counted - correct, counted };
 }

@@ -1,6 +1,6 @@
 // The dataset webview is untrusted input to the host: every message is checked for shape, indices in
 // range and bounded sizes before anything reads the file or runs a command with it.
-import { MAX_COMPARE_SAMPLES, MAX_THUMBNAIL_REQUEST, type FromDatasetView } from '../../protocol/datasetMessages';
+import { MAX_COMPARE_SAMPLES, MAX_EVALUATE_SAMPLES, MAX_THUMBNAIL_REQUEST, type FromDatasetView } from '../../protocol/datasetMessages';
 
 type Parser<T extends FromDatasetView['type']> = (msg: Record<string, unknown>, count: number) => Extract<FromDatasetView, { type: T }> | null;
 
@@ -16,6 +16,11 @@ const PARSERS: { [T in FromDatasetView['type']]: Parser<T> } = {
   predict: bare('predict'),
   'pick-model': bare('pick-model'),
   'reopen-as-text': bare('reopen-as-text'),
+  'cancel-evaluate': bare('cancel-evaluate'),
+  evaluate: (msg, count) => {
+    const indices = indexList(msg.indices, MAX_EVALUATE_SAMPLES, count);
+    return indices && new Set(indices).size === indices.length ? { type: 'evaluate', indices } : null;
+  },
   'request-thumbnails': (msg, count) => {
     const indices = indexList(msg.indices, MAX_THUMBNAIL_REQUEST, count);
     return indices && Number.isSafeInteger(msg.messageId) ? { type: 'request-thumbnails', messageId: msg.messageId as number, indices } : null;

@@ -4,6 +4,7 @@
 import type { Dataset, DatasetFormat } from '../../engine/data/datasetFile';
 import type { DatasetInfo, PredictionChunk } from '../../protocol/datasetMessages';
 import type { SampleStats } from './predictionStats';
+import { thumbnailSize } from './thumbnails';
 
 const FORMAT_LABELS: Record<DatasetFormat, string> = {
   idx: 'MNIST IDX',
@@ -27,9 +28,13 @@ export function datasetInfo(dataset: Dataset, name: string): DatasetInfo {
     count: dataset.count,
     height: dataset.height,
     width: dataset.width,
+    channels: dataset.channels,
+    ...(({ width, height }) => ({ thumbWidth: width, thumbHeight: height }))(thumbnailSize(dataset.height, dataset.width)),
     labels: dataset.labels ? ownBytes(dataset.labels) : undefined,
     labelSource: dataset.labelSource,
     valueRange: dataset.valueScale === 1 ? '[0, 1] floats (×255)' : '[0, 255]',
+    ...(dataset.labelNames?.length ? { labelNames: [...dataset.labelNames] } : {}),
+    notes: [...dataset.notes],
   };
 }
 

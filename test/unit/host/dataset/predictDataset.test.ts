@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { openDataset, type Dataset } from '../../../../src/engine/data/datasetFile';
-import { predictDataset } from '../../../../src/host/dataset/predictDataset';
+import { DEFAULT_PREDICT_CHUNK, predictChunkFor, predictDataset } from '../../../../src/host/dataset/predictDataset';
+import { accuracyOf } from '../../../../src/host/dataset/predictionStats';
+import { PNG } from 'pngjs';
 import { CancelledError, EngineService } from '../../../../src/host/engineService';
 import { idxImages, idxLabels, makeImages, makeLabels, PIXELS, tempDir } from '../../data/datasetWriters';
 import { saveDigitMlp } from '../../model/savedModels';
@@ -127,5 +129,49 @@ describe('predictDataset', () => {
       predictDataset(engine, dataset, { path: missing }, { chunkSize: CHUNK }),
       (e) => e instanceof Error && e.name !== 'CancelledError' && /no-such-model/.test(e.message),
     );
+  });
+
+  it('gives an image folder\'s damaged file no prediction (class −1), the others theirs, matching the network by hand', async () => {
+    const root = tempDir();
+    const files: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const png = new PNG({ width: 28, height: 28 });
+      for (let p = 0; p < PIXELS; p++) {
+        png.data.fill(images[i * PIXELS + p], p * 4, p * 4 + 3);
+        png.data[p * 4 + 3] = 255;
+      }
+      const cls = String(labels[i]);
+      fs.mkdirSync(path.join(root, cls), { recursive: true });
+      files.push(path.join(root, cls, `${i}.png`));
+      fs.writeFileSync(files[i], PNG.sync.write(png));
+    }
+    fs.writeFileSync(path.join(root, String(labels[0]), 'zz-damaged.png'), PNG.sync.write(new PNG({ width: 28, height: 28 })).subarray(0, 50));
+    const folder = await openDataset(root);
+    try {
+      const result = await predictDataset(engine, folder, { path: modelPath }, { chunkSize: 4 });
+      const damaged = [...folder.unreadable.keys()];
+      assert.equal(damaged.length, 1);
+      assert.match(folder.unreadable.get(damaged[0])!, /zz-damaged\.png/);
+      assert.equal(result.predicted[damaged[0]], -1);
+      assert.ok(Number.isNaN(result.confidence[damaged[0]]));
+      for (let s = 0; s < folder.count; s++) {
+        if (s === damaged[0]) continue;
+        const file = folder.sampleFile!(s);
+        const i = files.indexOf(file);
+        const z = referenceLogits(i);
+        assert.equal(result.predicted[s], z.indexOf(Math.max(...z)), `sample ${s} (${file})`);
+      }
+      const accuracy = accuracyOf(result.predicted, folder.labels!);
+      assert.equal(accuracy.counted, folder.count - 1, 'the damaged file is not counted');
+    } finally {
+      await folder.close();
+    }
+  });
+
+  it('sizes jobs by input values: 250 for 28×28×1, 63 for 32×32×3, at least 16 for large inputs', () => {
+    assert.equal(predictChunkFor([28, 28, 1]), DEFAULT_PREDICT_CHUNK);
+    assert.equal(predictChunkFor([32, 32, 3]), 63);
+    assert.equal(predictChunkFor([224, 224, 3]), 16);
+    assert.equal(predictChunkFor([8, 8, 1]), DEFAULT_PREDICT_CHUNK);
   });
 });

@@ -76,6 +76,11 @@ describe('sampleStats', () => {
 describe('accuracyOf', () => {
   it('counts matches', () => {
     const r = accuracyOf(Int32Array.from([1, 2, 3, 4, 5]), Uint8Array.from([1, 0, 3, 0, 5]));
-    assert.deepEqual(r, { correct: 3, misclassified: 2 });
+    assert.deepEqual(r, { correct: 3, misclassified: 2, counted: 5 });
+  });
+
+  it('does not count samples without a prediction (−1: unreadable)', () => {
+    const r = accuracyOf(Int32Array.from([1, -1, 3, 4, -1]), Uint8Array.from([1, 0, 3, 0, 5]));
+    assert.deepEqual(r, { correct: 2, misclassified: 1, counted: 3 });
   });
 });

@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateDatasetMessage } from '../../../../src/host/dataset/validateDatasetMessage';
-import { MAX_COMPARE_SAMPLES, MAX_THUMBNAIL_REQUEST } from '../../../../src/protocol/datasetMessages';
+import { MAX_COMPARE_SAMPLES, MAX_EVALUATE_SAMPLES, MAX_THUMBNAIL_REQUEST } from '../../../../src/protocol/datasetMessages';
 
 const COUNT = 1000;
 const check = (raw: unknown) => validateDatasetMessage(raw, COUNT);
 
 describe('validateDatasetMessage', () => {
   it('accepts the simple messages and drops extra fields', () => {
-    for (const type of ['ready', 'cancel-predictions', 'predict', 'pick-model', 'reopen-as-text']) {
+    for (const type of ['ready', 'cancel-predictions', 'predict', 'pick-model', 'reopen-as-text', 'cancel-evaluate']) {
       assert.deepEqual(check({ type, extra: 'x' }), { type });
     }
   });
@@ -50,6 +50,15 @@ describe('validateDatasetMessage', () => {
     assert.equal(check({ type: 'compare', indices: [...many, 999] }), null);
     assert.equal(check({ type: 'compare', indices: [] }), null);
     assert.equal(check({ type: 'compare', indices: [4, 4] }), null);
+  });
+
+  it('accepts 1 to MAX_EVALUATE_SAMPLES distinct samples to evaluate', () => {
+    const many = Array.from({ length: MAX_EVALUATE_SAMPLES }, (_, i) => i);
+    assert.deepEqual(check({ type: 'evaluate', indices: many }), { type: 'evaluate', indices: many });
+    assert.equal(check({ type: 'evaluate', indices: [...many, 999] }), null);
+    assert.equal(check({ type: 'evaluate', indices: [] }), null);
+    assert.equal(check({ type: 'evaluate', indices: [1, 1] }), null);
+    assert.equal(check({ type: 'evaluate', indices: [COUNT] }), null);
   });
 
   it('accepts no sample messages before the file is open (count 0)', () => {
