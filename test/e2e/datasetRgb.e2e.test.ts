@@ -21,7 +21,7 @@ import { compareFrame, waitFilled } from './harness/comparePanel';
 import { namesLabel } from './harness/manifest';
 import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor, type Session } from './harness/session';
-import { SHAPES_MODEL, writeShapesCifar, writeShapesFolder, writeShapesNpy, type Written, type WrittenFolder } from './datasetRgbFiles';
+import { CIFAR_NAMES, SHAPES_MODEL, writeShapesCifar, writeShapesFolder, writeShapesNpy, type Written, type WrittenFolder } from './datasetRgbFiles';
 
 const skip = e2eSkip();
 const VISIBLE_CELL = '.grid-row:not([hidden]) .cell:not([hidden])';
@@ -207,6 +207,20 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     }, 30_000);
     assert.ok(said, `#true-label says ${JSON.stringify(await trueLabel.element.innerText())}; sample #0 is a ${cifar.shapes[0]}`);
     await s.workbench.screenshot('cifar-explained');
+
+    // After a window reload the panel comes back from its saved state (restoreSubjects.ts): the sample's
+    // label is mapped by name again, not the file's value (1, the model's "square" for this triangle).
+    assert.notEqual(SHAPE_LABELS.indexOf(cifar.shapes[0]), CIFAR_NAMES.indexOf(cifar.shapes[0]), 'sample #0 has another index in the file than in the model');
+    await s.workbench.runCommand('Developer: Reload Window');
+    await waitFor(async () => ((await s.page.locator('.monaco-workbench').count().catch(() => 0)) === 0 ? true : undefined), 10_000);
+    await s.workbench.waitReady();
+    const restored = await waitFor(async () => {
+      const found = await s.workbench.findInWebview('#true-label', 5_000).catch(() => undefined);
+      const t = found && (await found.element.innerText().catch(() => '')).trim();
+      return t === `Label in the file: ${cifar.shapes[0]}` ? t : undefined;
+    }, 120_000);
+    await s.workbench.screenshot('cifar-explained-reloaded');
+    assert.ok(restored, `after the reload the explain panel of CIFAR #0 says ${JSON.stringify(await s.workbench.webviewTexts())}; sample #0 is a ${cifar.shapes[0]}`);
     await s.workbench.runCommand('View: Close All Editors');
   });
 
