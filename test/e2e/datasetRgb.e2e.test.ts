@@ -84,6 +84,8 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     npy = await writeShapesNpy(staged);
     cifar = await writeShapesCifar(staged);
     folder = writeShapesFolder(staged);
+    fs.mkdirSync(path.join(staged, 'empty-folder', 'nothing-here'), { recursive: true });
+    fs.writeFileSync(path.join(staged, 'empty-folder', 'nothing-here', 'notes.txt'), 'no images');
     return {
       settings: { 'explainImage.model': SHAPES_MODEL },
       watchdogMs: 14 * 60_000,
@@ -263,8 +265,8 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     await s.workbench.screenshot('truncated-cifar');
     await s.workbench.runCommand('View: Close All Editors');
 
-    fs.mkdirSync(path.join(s.workspace.dir, 'empty-folder', 'nothing-here'), { recursive: true });
-    fs.writeFileSync(path.join(s.workspace.dir, 'empty-folder', 'nothing-here', 'notes.txt'), 'no images');
+    // empty-folder/ is in the workspace from the start: one written now reaches the Explorer through the
+    // file watcher, which after the window reload above once took more than 30 s.
     await s.workbench.runExplorerContextMenu('empty-folder', 'Browse Folder as Dataset');
     const folderError = await s.workbench.findInWebview('#error', 30_000);
     assert.ok(folderError, `no #error for a folder without images; webviews: ${JSON.stringify(await s.workbench.webviewTexts())}`);
