@@ -163,7 +163,7 @@ export function activate(context: vscode.ExtensionContext) {
     vscode.window.registerWebviewPanelSerializer(EXPLAIN_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: { restore?: ExplainRestoreState } | undefined) {
         const restore = state?.restore;
-        const subjects = isSubjectRefList(restore?.subjects) ? await subjectsFromRefs(restore.subjects) : [];
+        const subjects = isSubjectRefList(restore?.subjects) ? await subjectsFromRefs(restore.subjects, () => classNamesOf(selection.model)) : [];
         if (subjects.length === 0) {
           panel.dispose();
           return;
@@ -174,8 +174,10 @@ export function activate(context: vscode.ExtensionContext) {
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: { restore?: CompareRestoreState } | undefined) {
         const restore = state?.restore;
-        const subjects = isSubjectRefList(restore?.subjects) ? await subjectsFromRefs(restore.subjects) : [];
         const spec = restore ? reviveCompareSpec(restore) : undefined;
+        // Rows name a sample's label with the first model's classes (comparePanel.ts): map it to those.
+        const first = spec && (spec.kind === 'methods' ? spec.model : spec.models[0]);
+        const subjects = isSubjectRefList(restore?.subjects) && first ? await subjectsFromRefs(restore.subjects, () => classNamesOf(first)) : [];
         if (subjects.length === 0 || !spec) {
           panel.dispose();
           return;
@@ -184,6 +186,11 @@ export function activate(context: vscode.ExtensionContext) {
       },
     }),
   );
+
+  /** A model's class names as the engine reads them (card, labels.txt), for restored samples' labels. */
+  async function classNamesOf(model: ModelEntry): Promise<string[]> {
+    return (await engine.modelInfo({ path: model.path })).card.labels;
+  }
 
   function reviveCompareSpec(restore: CompareRestoreState): CompareSpec | undefined {
     const find = (id: string) => resolveModelChoice(id, context.extensionPath);

@@ -4,6 +4,7 @@
 // Bulk data (labels, pixels, per-sample arrays) travel as typed arrays, each with a buffer of its own (VS
 // Code sends a view's whole buffer). Thumbnails are asked for with a messageId and answered inReplyTo it.
 import type { Reply, Request } from './replies';
+import type { MethodTitle } from './methodTitle';
 
 /** At most this many samples per thumbnail request (one "page"). */
 export const MAX_THUMBNAIL_REQUEST = 256;
@@ -82,7 +83,8 @@ export type PredictionStatus =
 export interface EvaluateRow {
   /** The method spec, as the CLI's `evaluate --json` names it. */
   method: string;
-  title: string;
+  /** As the seed figure titles its column, with real subscripts (LRP-α₁β₀). */
+  title: MethodTitle;
   aopcMorf: number;
   aopcLerf: number;
   abpc: number;

@@ -21,7 +21,7 @@ import { compareFrame, waitFilled } from './harness/comparePanel';
 import { namesLabel } from './harness/manifest';
 import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor, type Session } from './harness/session';
-import { SHAPES_MODEL, writeShapesCifar, writeShapesFolder, writeShapesNpy, type Written, type WrittenFolder } from './datasetRgbFiles';
+import { CIFAR_NAMES, SHAPES_MODEL, writeShapesCifar, writeShapesFolder, writeShapesNpy, type Written, type WrittenFolder } from './datasetRgbFiles';
 
 const skip = e2eSkip();
 const VISIBLE_CELL = '.grid-row:not([hidden]) .cell:not([hidden])';
@@ -84,6 +84,8 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     npy = await writeShapesNpy(staged);
     cifar = await writeShapesCifar(staged);
     folder = writeShapesFolder(staged);
+    fs.mkdirSync(path.join(staged, 'empty-folder', 'nothing-here'), { recursive: true });
+    fs.writeFileSync(path.join(staged, 'empty-folder', 'nothing-here', 'notes.txt'), 'no images');
     return {
       settings: { 'explainImage.model': SHAPES_MODEL },
       watchdogMs: 14 * 60_000,
@@ -141,6 +143,21 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     const notes = await frame.locator('#read-notes').innerText();
     assert.match(notes, /matched to the model's classes by name \(6 of the file's 10 classes are no class of the model: star, heart, moon, ring, arrow, \+1\)/);
     assert.doesNotMatch(notes, /resized/);
+    // The captions name the classes (the file's name for the truth, the model's for the prediction), cut
+    // with "…" to the cell; the accessible name has them whole.
+    const cells = await frame.locator(`${VISIBLE_CELL}[data-sample]`).evaluateAll((els) =>
+      els.map((c) => ({ sample: Number((c as HTMLElement).dataset.sample), aria: c.getAttribute('aria-label') ?? '', verdict: c.querySelector('.cell-verdict')?.textContent ?? '' })),
+    );
+    assert.ok(cells.length >= 10, `cells on screen: ${cells.length}`);
+    for (const c of cells) {
+      const truth = cifar.shapes[c.sample];
+      const predicted = SHAPE_LABELS[cifar.predicted[c.sample]];
+      assert.match(c.aria, new RegExp(`^Sample ${c.sample}, label ${truth}, predicted ${predicted} with \\d+% confidence`), `cell #${c.sample}`);
+      const shown = c.verdict.match(/^(?:✓(.+)|(.+)→(.+)) \d+%$/);
+      assert.ok(shown, `cell #${c.sample} says ${JSON.stringify(c.verdict)}`);
+      const names = shown[1] !== undefined ? [[shown[1], predicted]] : [[shown[2], truth], [shown[3], predicted]];
+      for (const [text, name] of names) assert.ok(text === name || (text.endsWith('…') && name.startsWith(text.slice(0, -1))), `cell #${c.sample}: ${JSON.stringify(c.verdict)} names ${name}`);
+    }
     await checkMistakes(s, frame, cifar, 'cifar');
     assert.ok(cifar.misclassified.length <= 4, `the model recognises the shapes: ${cifar.misclassified.length} of 200 wrong`);
 
@@ -207,6 +224,20 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     }, 30_000);
     assert.ok(said, `#true-label says ${JSON.stringify(await trueLabel.element.innerText())}; sample #0 is a ${cifar.shapes[0]}`);
     await s.workbench.screenshot('cifar-explained');
+
+    // After a window reload the panel comes back from its saved state (restoreSubjects.ts): the sample's
+    // label is mapped by name again, not the file's value (1, the model's "square" for this triangle).
+    assert.notEqual(SHAPE_LABELS.indexOf(cifar.shapes[0]), CIFAR_NAMES.indexOf(cifar.shapes[0]), 'sample #0 has another index in the file than in the model');
+    await s.workbench.runCommand('Developer: Reload Window');
+    await waitFor(async () => ((await s.page.locator('.monaco-workbench').count().catch(() => 0)) === 0 ? true : undefined), 10_000);
+    await s.workbench.waitReady();
+    const restored = await waitFor(async () => {
+      const found = await s.workbench.findInWebview('#true-label', 5_000).catch(() => undefined);
+      const t = found && (await found.element.innerText().catch(() => '')).trim();
+      return t === `Label in the file: ${cifar.shapes[0]}` ? t : undefined;
+    }, 120_000);
+    await s.workbench.screenshot('cifar-explained-reloaded');
+    assert.ok(restored, `after the reload the explain panel of CIFAR #0 says ${JSON.stringify(await s.workbench.webviewTexts())}; sample #0 is a ${cifar.shapes[0]}`);
     await s.workbench.runCommand('View: Close All Editors');
   });
 
@@ -249,8 +280,8 @@ describe('dataset browser on colour data', { timeout: 12 * 60_000 }, () => {
     await s.workbench.screenshot('truncated-cifar');
     await s.workbench.runCommand('View: Close All Editors');
 
-    fs.mkdirSync(path.join(s.workspace.dir, 'empty-folder', 'nothing-here'), { recursive: true });
-    fs.writeFileSync(path.join(s.workspace.dir, 'empty-folder', 'nothing-here', 'notes.txt'), 'no images');
+    // empty-folder/ is in the workspace from the start: one written now reaches the Explorer through the
+    // file watcher, which after the window reload above once took more than 30 s.
     await s.workbench.runExplorerContextMenu('empty-folder', 'Browse Folder as Dataset');
     const folderError = await s.workbench.findInWebview('#error', 30_000);
     assert.ok(folderError, `no #error for a folder without images; webviews: ${JSON.stringify(await s.workbench.webviewTexts())}`);

@@ -94,6 +94,7 @@ export class DatasetView {
         channels: info.channels,
         unreadable: (sample) => this.unreadable.get(sample),
         classNames: () => this.classNames(),
+        fileClassNames: () => this.info.labelNames,
         activate: (sample) => host.post({ type: 'explain', index: sample }),
         selectionChanged: () => this.filterBar.setSelectionSize(this.selection.size),
         wantThumbnails: (samples) => this.requestThumbnails(samples),

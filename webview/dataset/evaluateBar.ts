@@ -1,9 +1,13 @@
 // "Evaluate Methods": which samples it runs on (the selection when it has two or more, else the samples
 // the filters show, at most MAX_EVALUATE_SAMPLES), its progress with Cancel, and the table of mean
-// AOPC MoRF / AOPC LeRF / ABPC per method over them (METHODS.md, "Faithfulness: pixel flipping"). Each
-// number cell keeps the full value in data-value, so tests compare it with the engine's to the last digit.
-import { MAX_EVALUATE_SAMPLES, type EvaluateStatus } from '../../src/protocol/datasetMessages';
+// AOPC MoRF / AOPC LeRF / ABPC per method over them (METHODS.md, "Faithfulness: pixel flipping"), written
+// as the comparison's Faithfulness section writes them. Each number cell keeps the full value in
+// data-value, so tests compare it with the engine's to the last digit.
+import { MAX_EVALUATE_SAMPLES, type EvaluateRow, type EvaluateStatus } from '../../src/protocol/datasetMessages';
+import type { MethodTitle } from '../../src/protocol/methodTitle';
 import { el } from '../dom';
+import { titleNodes } from '../methodTitle';
+import { formatScore, SCORE_NAMES, type ScoreKey } from '../scoreFormat';
 
 export interface EvaluationChoice {
   indices: number[];
@@ -95,22 +99,48 @@ export class EvaluateBar {
   }
 }
 
+/** One number cell: the value as the comparison writes it, the full value kept for tests. */
+export interface ScoreCell {
+  key: ScoreKey;
+  value: number;
+  text: string;
+}
+
+export interface EvaluateTableRow {
+  method: string;
+  title: MethodTitle;
+  scores: ScoreCell[];
+  samples: number;
+}
+
+/**
+ * The table's columns and cells, in the words and number format of the comparison's Faithfulness section
+ * (scoreFormat.ts): the same score names and tooltips, three decimals, a true minus sign.
+ */
+export function evaluateTable(rows: readonly EvaluateRow[]): { columns: ReadonlyArray<{ label: string; help: string }>; rows: EvaluateTableRow[] } {
+  return {
+    columns: SCORE_NAMES.map(({ label, help }) => ({ label, help })),
+    rows: rows.map((r) => ({
+      method: r.method,
+      title: r.title,
+      scores: SCORE_NAMES.map(({ key }) => ({ key, value: r[key], text: formatScore(r[key]) })),
+      samples: r.images,
+    })),
+  };
+}
+
 function resultTable(status: Extract<EvaluateStatus, { state: 'done' }>): HTMLElement {
-  const number = (v: number, key: string) => el('td', { class: 'number', data: { value: String(v), key }, text: Number.isFinite(v) ? v.toFixed(4) : '—' });
+  const table = evaluateTable(status.rows);
   const head = el('tr', {}, [
     el('th', { text: 'Method' }),
-    el('th', { class: 'number', text: 'AOPC MoRF ↑', attrs: { title: 'mean drop of the target logit as the most relevant pixels go first: higher is more faithful' } }),
-    el('th', { class: 'number', text: 'AOPC LeRF ↓', attrs: { title: 'the same with the least relevant pixels first: lower is better' } }),
-    el('th', { class: 'number', text: 'ABPC ↑', attrs: { title: 'area between the LeRF and MoRF curves: higher is better' } }),
-    el('th', { class: 'number', text: 'Samples' }),
+    ...table.columns.map((c) => el('th', { class: 'number', text: c.label, attrs: { title: c.help } })),
+    el('th', { class: 'number', text: 'Samples', attrs: { title: 'Samples the means are over (those that could be read)' } }),
   ]);
-  const rows = status.rows.map((r) =>
+  const rows = table.rows.map((r) =>
     el('tr', { data: { method: r.method } }, [
-      el('td', { text: r.title }),
-      number(r.aopcMorf, 'aopcMorf'),
-      number(r.aopcLerf, 'aopcLerf'),
-      number(r.abpc, 'abpc'),
-      el('td', { class: 'number', text: String(r.images) }),
+      el('td', { attrs: { title: r.method } }, titleNodes(r.title)),
+      ...r.scores.map((c) => el('td', { class: 'number', data: { value: String(c.value), key: c.key }, text: c.text })),
+      el('td', { class: 'number', text: String(r.samples) }),
     ]),
   );
   return el('table', { id: 'evaluate-table', class: 'evaluate-table' }, [el('thead', {}, [head]), el('tbody', {}, rows)]);

@@ -27,7 +27,7 @@ export class SampleTable {
   }
 
   /** The file's own label values (`labels` may be them mapped to the model's classes). */
-  private readonly fileLabels: Uint8Array | null;
+  readonly fileLabels: Uint8Array | null;
 
   /**
    * The labels as the current model's classes: label value v of the file becomes map[v] (the host's

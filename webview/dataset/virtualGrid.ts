@@ -5,6 +5,7 @@
 // The grid is one tab stop; the arrow keys move a cursor cell (aria-activedescendant), Enter explains it,
 // Space or Ctrl/Cmd-click toggles it into the selection, Shift extends the selection.
 import { el } from '../dom';
+import { cellCaption } from './cellCaption';
 import { columnsFor, gridLayout, isNavigationKey, moveCursor, scrollToReveal, visibleRows, type GridLayout } from './gridGeometry';
 import type { SampleSelection } from './sampleSelection';
 import type { SampleTable } from './sampleTable';
@@ -15,6 +16,9 @@ import { thumbnailRgba, thumbZoom } from './thumbnailPixels';
 export const CELL_WIDTH = 76;
 /** A row is its thumbnail's height plus this (margins, border, padding and the two caption lines). */
 const ROW_CHROME = 40;
+/** The caption's width and font size in dataset.css (.caption): class names are cut to fit it. */
+const CAPTION_WIDTH = 70;
+const CAPTION_FONT_PX = 11;
 
 export interface GridHost {
   table: SampleTable;
@@ -28,6 +32,8 @@ export interface GridHost {
   unreadable(sample: number): string | undefined;
   /** Class names of the current model (index = class), or none yet. */
   classNames(): string[];
+  /** The file's own class names (index = the file's label value), if it has them. */
+  fileClassNames(): readonly string[] | undefined;
   /** Click or Enter on a sample. */
   activate(sample: number): void;
   /** The selection or the cursor changed. */
@@ -282,37 +288,43 @@ export class VirtualGrid {
     if (!sameSample) this.drawThumb(row, column, pixels);
     cell.root.classList.toggle('loading', !pixels);
 
-    const names = this.host.classNames();
-    const name = (k: number) => names[k] ?? String(k);
-    const label = table.labels ? table.labels[sample] : null;
-    const predicted = table.isPredicted(sample) ? table.predicted[sample] : null;
     const wrong = table.isMisclassified(sample);
-    const percent = predicted === null ? '' : `${Math.round(100 * table.confidence[sample])}%`;
     const unreadable = this.host.unreadable(sample);
+    const caption = cellCaption(
+      {
+        sample,
+        fileLabel: table.fileLabels ? table.fileLabels[sample] : null,
+        label: table.labels ? table.labels[sample] : null,
+        predicted: table.isPredicted(sample) ? table.predicted[sample] : null,
+        confidence: table.confidence[sample],
+        wrong,
+        ...(unreadable === undefined ? {} : { unreadable }),
+      },
+      { model: this.host.classNames(), file: this.host.fileClassNames() },
+      (text) => this.captionFits(text, wrong),
+    );
     cell.root.classList.toggle('unreadable', unreadable !== undefined);
-    cell.index.textContent = unreadable === undefined ? `#${sample}` : `#${sample} ⚠`;
-    cell.verdict.textContent =
-      predicted === null
-        ? label === null
-          ? ''
-          : String(label)
-        : wrong
-          ? `${label}→${predicted} ${percent}`
-          : `${label === null ? '' : '✓'}${predicted} ${percent}`;
-    cell.root.title =
-      (predicted === null ? `#${sample}` : `#${sample}: ${wrong ? 'misclassified, ' : ''}predicted ${name(predicted)} (${percent})`) +
-      (unreadable === undefined ? '' : ` (unreadable: ${unreadable})`);
+    cell.index.textContent = caption.index;
+    cell.verdict.textContent = caption.verdict;
+    cell.root.title = caption.title;
     cell.root.classList.toggle('wrong', wrong);
     cell.root.classList.toggle('selected', selected);
     cell.root.classList.toggle('cursor', isCursor);
     cell.root.setAttribute('aria-selected', String(selected));
 
-    const parts = [`Sample ${sample}`];
-    if (label !== null) parts.push(`label ${name(label)}`);
-    if (predicted !== null) parts.push(`predicted ${name(predicted)} with ${percent} confidence`);
-    if (wrong) parts.push('misclassified');
-    if (unreadable !== undefined) parts.push('unreadable file');
-    cell.root.setAttribute('aria-label', parts.join(', '));
+    cell.root.setAttribute('aria-label', caption.ariaLabel);
+  }
+
+  private measure: { context: CanvasRenderingContext2D | null; family: string } | undefined;
+
+  /** Whether a verdict fits the caption, in the editor's font (bold for a mistake, as dataset.css draws it). */
+  private captionFits(text: string, bold: boolean): boolean {
+    // The font family is read once (getComputedStyle per cell would restyle the page on every scroll).
+    this.measure ??= { context: document.createElement('canvas').getContext('2d'), family: getComputedStyle(this.element).fontFamily || 'sans-serif' };
+    const { context, family } = this.measure;
+    if (!context) return true;
+    context.font = `${bold ? '600 ' : ''}${CAPTION_FONT_PX}px ${family}`;
+    return context.measureText(text).width <= CAPTION_WIDTH;
   }
 
   /** Draws (or clears, while its pixels are on the way) one thumbnail into its row's canvas. */

@@ -4,7 +4,7 @@
 // of an image-folder sample), so the table and the CLI report the same numbers. No `vscode` import.
 import type { Dataset } from '../../engine/data/datasetFile';
 import { sampleSources } from '../../engine/data/sampleSources';
-import { methodTitleText, parseMethodSpec } from '../../engine/methods/methodRegistry';
+import { methodTitle, parseMethodSpec } from '../../engine/methods/methodRegistry';
 import type { EvaluateRow } from '../../protocol/datasetMessages';
 import type { ModelRef } from '../../protocol/engineJobs';
 import type { PreprocessMode } from '../../protocol/preprocess';
@@ -40,7 +40,7 @@ export async function evaluateSamples(
   );
   const rows = evaluation.summary.map((s) => ({
     method: s.method,
-    title: methodTitleText(parseMethodSpec(s.method)),
+    title: methodTitle(parseMethodSpec(s.method)),
     aopcMorf: s.aopcMorf,
     aopcLerf: s.aopcLerf,
     abpc: s.abpc,

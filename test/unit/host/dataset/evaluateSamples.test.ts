@@ -77,6 +77,9 @@ describe('evaluateSamples (Evaluate Methods)', () => {
         assert.ok(Math.abs(row.abpc - (row.aopcMorf - row.aopcLerf)) < 1e-9 * Math.max(1, Math.abs(row.abpc)), `${row.method}: ABPC = AOPC MoRF − AOPC LeRF`);
         assert.ok(row.title.length > 0);
       }
+      // Titled as the seed figure titles its columns: LRP-αβ with real subscripts.
+      assert.deepEqual(result.rows.find((r) => r.method === 'lrp-a1.2b0.2')?.title, [{ text: 'LRP-α' }, { text: '1.2', sub: true }, { text: 'β' }, { text: '0.2', sub: true }]);
+      assert.deepEqual(result.rows.find((r) => r.method === 'sensitivity')?.title, [{ text: 'Sensitivity Analysis' }]);
       assert.ok(result.rows.filter((r) => r.abpc > 0).length >= 4, `most methods beat their own reverse order: ${JSON.stringify(result.rows)}`);
     } finally {
       await dataset.close();
