@@ -26,6 +26,9 @@ import type { BackwardKernel, LinearKind, LinearOps } from '../layers/layerKind'
 export interface ParamModifier {
   key: string;
   apply(w: tf.Tensor): tf.Tensor;
+  /** True when `apply` maps each weight on its own and 0 to 0 (W⁺, W⁻, W², γ): then it commutes with every
+   *  backward layout (they move weights and pad with zeros), which is then made from the plain kernel's. */
+  elementwise?: boolean;
 }
 
 /** The node's own weights (or bias); shared by the forward pass, the gradient and the rules. */
@@ -120,6 +123,20 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
   });
   /** The kernel with the modifier applied, in the node's own layout. */
   const weights = (m: ParamModifier) => variant(entry, modified, m.key, ops.kernel(node), () => m.apply(ops.kernel(node)));
+  const backwardOf = (m: ParamModifier): BackwardKernel => {
+    entry.lastUse.set(m.key, entry.call);
+    const cached = backward.get(m.key);
+    if (cached) return cached;
+    if (m.elementwise && m.key !== asIs.key) {
+      // The layouts only move elements, so an elementwise map commutes with them: applying it to the plain
+      // kernel's backward layout (kept) gives the same numbers without moving ~every weight again (the
+      // flips and polyphase splits cost ~30× the map on wasm, and large networks make these per call).
+      const plain = backwardOf(asIs);
+      return variant(entry, backward, m.key, null, () => (Array.isArray(plain) ? plain.map((k) => m.apply(k)) : m.apply(plain)));
+    }
+    const w = weights(m);
+    return variant(entry, backward, m.key, w, () => ops.backwardKernel(node, w));
+  };
   return {
     forward(m) {
       entry.lastUse.set(m.key, entry.call);
@@ -128,13 +145,7 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
       const w = weights(m);
       return variant(entry, forward, m.key, w, () => ops.forwardKernel(node, w));
     },
-    backward(m) {
-      entry.lastUse.set(m.key, entry.call);
-      const cached = backward.get(m.key);
-      if (cached) return cached;
-      const w = weights(m);
-      return variant(entry, backward, m.key, w, () => ops.backwardKernel(node, w));
-    },
+    backward: backwardOf,
     bias(m) {
       if (!m) return null;
       entry.lastUse.set(m.key, entry.call);
