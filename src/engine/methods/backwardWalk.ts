@@ -3,6 +3,7 @@
 // (every reader comes later in the order), and a tensor read by several nodes receives the sum of what each
 // reader sends back (METHODS.md, "Graphs"). Signals are freed as soon as the walk has passed them.
 import * as tf from '@tensorflow/tfjs';
+import { passedNode } from '../network/prepared';
 import type { Trace } from './trace';
 
 /**
@@ -32,6 +33,8 @@ export function walkBackward(trace: Trace, start: tf.Tensor, visit: (index: numb
     const out = tf.tidy(() => visit(i, signal) as tf.Tensor[]) as Array<tf.Tensor | null>;
     out.forEach((t) => t && hold(t));
     release(signal);
+    // No later node reads this node's kernel variants (a large network frees them now: prepared.ts).
+    passedNode(trace.network, i);
     nodes[i].inputs.forEach((j, k) => {
       const t = out[k];
       if (!t) return;

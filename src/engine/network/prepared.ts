@@ -8,8 +8,17 @@
 // variants) would grow without end. When a call begins (`beginCall`) the variants of the modifiers used
 // longest ago are freed until the network's variants take at most PREPARED_BUDGET.bytes (256 MB of tensors
 // by default: ResNet-18's five for the seed set, 235 MB, stay); a freed variant is made again when needed.
+//
+// Large networks keep only the plain kernels' layouts between calls. Their rule variants (W⁺, W⁻, γ, w²
+// in both layouts) are made inside the call and freed as soon as the backward walk leaves their node
+// (`passedNode`): each is used by that node's visit only. Otherwise every variant of every node, and
+// XNNPACK's packed copy of each, is alive at the end of the walk, and since wasm memory never shrinks that
+// peak is what the worker holds for good: ResNet-18's seed set took 1.1 GB of wasm memory per worker that
+// way, 0.48 GB with its variants made per call. Made per call, the variants (mostly XNNPACK packing each new filter) cost ~17 % of a ResNet-18 seed
+// set's CPU time; on small networks they are a larger share and memory does not matter, so those keep every
+// variant (TRANSIENT_VARIANTS).
 import * as tf from '@tensorflow/tfjs';
-import type { LinearNode, Network, NodeKind } from '../graph/nodes';
+import { isLinear, type LinearNode, type Network, type NodeKind } from '../graph/nodes';
 import { LAYERS } from '../layers/index';
 import type { BackwardKernel, LinearKind, LinearOps } from '../layers/layerKind';
 
@@ -18,6 +27,9 @@ import type { BackwardKernel, LinearKind, LinearOps } from '../layers/layerKind'
 export interface ParamModifier {
   key: string;
   apply(w: tf.Tensor): tf.Tensor;
+  /** True when `apply` maps each weight on its own and 0 to 0 (W⁺, W⁻, W², γ): then it commutes with every
+   *  backward layout (they move weights and pad with zeros), which is then made from the plain kernel's. */
+  elementwise?: boolean;
 }
 
 /** The node's own weights (or bias); shared by the forward pass, the gradient and the rules. */
@@ -42,8 +54,14 @@ export function linearOpsOf(node: LinearNode): LinearOps<LinearNode> {
 /** The most bytes of kernel variants a network keeps between calls (a setting object so that tests can lower it). */
 export const PREPARED_BUDGET = { bytes: 256 * 1024 * 1024 };
 
+/** Networks whose Dense/Conv kernels take at least this many bytes free their rule variants node by node
+ *  during each call (see the header; a setting object so that tests can lower it). ResNet-18: 47 MB. */
+export const TRANSIENT_VARIANTS = { minKernelBytes: 20 * 1024 * 1024 };
+
 interface CacheEntry {
   backend: string;
+  /** Bytes of the network's own Dense/Conv kernels (what TRANSIENT_VARIANTS is compared with). */
+  kernelBytes: number;
   /** Every node's variant maps (modified kernel, forward and backward layouts, bias), keyed by modifier key. */
   variantMaps: Array<Map<string, tf.Tensor | tf.Tensor[]>>;
   /** Bytes of the variants this cache owns, per modifier key. */
@@ -53,6 +71,8 @@ interface CacheEntry {
   call: number;
   /** Per Dense/Conv node index, its variants (made once, then looked up by modifier key). */
   nodes: Map<number, PreparedNode>;
+  /** Per Dense/Conv node index, frees its variants other than the plain kernel's (`asIs`). */
+  releasers: Map<number, () => void>;
   /** Tensors that depend on the whole network (networkDerived). */
   network: Map<string, tf.Tensor>;
   /** Tensors this cache created (never the network's own kernels and biases). */
@@ -70,22 +90,54 @@ export function preparedNode(network: Network, index: number): PreparedNode {
   const entry = cacheEntry(network);
   let prepared = entry.nodes.get(index);
   if (!prepared) {
-    prepared = makePreparedNode(entry, network.nodes[index] as LinearNode);
+    prepared = makePreparedNode(entry, network.nodes[index] as LinearNode, index);
     entry.nodes.set(index, prepared);
   }
   return prepared;
 }
 
-function makePreparedNode(entry: CacheEntry, node: LinearNode): PreparedNode {
+function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): PreparedNode {
   const ops = linearOpsOf(node);
   const modified = new Map<string, tf.Tensor>();
   const forward = new Map<string, tf.Tensor>();
   const backward = new Map<string, BackwardKernel>();
   const biases = new Map<string, tf.Tensor>();
   const derived = new Map<string, tf.Tensor>();
-  entry.variantMaps.push(modified, forward, backward, biases);
+  const maps = [modified, forward, backward, biases];
+  entry.variantMaps.push(...maps);
+  entry.releasers.set(index, () => {
+    for (const map of maps) {
+      for (const [key, found] of map) {
+        if (key === asIs.key) continue;
+        let bytes = 0;
+        for (const t of Array.isArray(found) ? found : [found]) {
+          if (!entry.owned.delete(t)) continue;
+          bytes += t.size * 4;
+          t.dispose();
+        }
+        map.delete(key);
+        const left = (entry.variantBytes.get(key) ?? 0) - bytes;
+        if (left > 0) entry.variantBytes.set(key, left);
+        else entry.variantBytes.delete(key);
+      }
+    }
+  });
   /** The kernel with the modifier applied, in the node's own layout. */
   const weights = (m: ParamModifier) => variant(entry, modified, m.key, ops.kernel(node), () => m.apply(ops.kernel(node)));
+  const backwardOf = (m: ParamModifier): BackwardKernel => {
+    entry.lastUse.set(m.key, entry.call);
+    const cached = backward.get(m.key);
+    if (cached) return cached;
+    if (m.elementwise && m.key !== asIs.key) {
+      // The layouts only move elements, so an elementwise map commutes with them: applying it to the plain
+      // kernel's backward layout (kept) gives the same numbers without moving ~every weight again (the
+      // flips and polyphase splits cost ~30× the map on wasm, and large networks make these per call).
+      const plain = backwardOf(asIs);
+      return variant(entry, backward, m.key, null, () => (Array.isArray(plain) ? plain.map((k) => m.apply(k)) : m.apply(plain)));
+    }
+    const w = weights(m);
+    return variant(entry, backward, m.key, w, () => ops.backwardKernel(node, w));
+  };
   return {
     forward(m) {
       entry.lastUse.set(m.key, entry.call);
@@ -94,13 +146,7 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode): PreparedNode {
       const w = weights(m);
       return variant(entry, forward, m.key, w, () => ops.forwardKernel(node, w));
     },
-    backward(m) {
-      entry.lastUse.set(m.key, entry.call);
-      const cached = backward.get(m.key);
-      if (cached) return cached;
-      const w = weights(m);
-      return variant(entry, backward, m.key, w, () => ops.backwardKernel(node, w));
-    },
+    backward: backwardOf,
     bias(m) {
       if (!m) return null;
       entry.lastUse.set(m.key, entry.call);
@@ -141,6 +187,8 @@ export function beginCall(network: Network): void {
   const entry = cache.get(network);
   if (!entry) return;
   entry.call++;
+  // What a call that failed half-way left (a walk frees each node's variants when it leaves the node).
+  if (isTransient(entry)) for (const release of entry.releasers.values()) release();
   let total = [...entry.variantBytes.values()].reduce((a, b) => a + b, 0);
   if (total <= PREPARED_BUDGET.bytes) return;
   const oldestFirst = [...entry.variantBytes.keys()].sort((a, b) => (entry.lastUse.get(a) ?? 0) - (entry.lastUse.get(b) ?? 0));
@@ -158,6 +206,19 @@ export function beginCall(network: Network): void {
     entry.variantBytes.delete(key);
     entry.lastUse.delete(key);
   }
+}
+
+/**
+ * Told by the backward walk once it has left Dense/Conv node `index`: for a large network (TRANSIENT_VARIANTS)
+ * frees the node's rule variants, which no later node reads; the plain kernel's layouts stay.
+ */
+export function passedNode(network: Network, index: number): void {
+  const entry = cache.get(network);
+  if (entry && isTransient(entry)) entry.releasers.get(index)?.();
+}
+
+function isTransient(entry: CacheEntry): boolean {
+  return entry.kernelBytes >= TRANSIENT_VARIANTS.minKernelBytes;
 }
 
 /** A tensor that depends only on the network (not on one node), made once by `make`. */
@@ -181,7 +242,8 @@ function cacheEntry(network: Network): CacheEntry {
     entry = undefined;
   }
   if (!entry) {
-    entry = { backend: tf.getBackend(), nodes: new Map(), network: new Map(), owned: new Set(), variantMaps: [], variantBytes: new Map(), lastUse: new Map(), call: 0 };
+    const kernelBytes = network.nodes.reduce((total, node) => total + (isLinear(node) ? linearOpsOf(node).kernel(node).size * 4 : 0), 0);
+    entry = { backend: tf.getBackend(), kernelBytes, nodes: new Map(), releasers: new Map(), network: new Map(), owned: new Set(), variantMaps: [], variantBytes: new Map(), lastUse: new Map(), call: 0 };
     cache.set(network, entry);
     freeOnDispose(network);
   }
