@@ -1,7 +1,9 @@
 // ONNX Clip (ReLU6, Hardtanh, one-sided bounds, at opset 9 as attributes and 13 as inputs) and LeakyRelu:
 // each op against onnxruntime-web on the same model and input, the node kinds they become, bad bounds as
 // one line naming the file; then a MobileNetV2-style graph (graph/graphs.ts) written as PyTorch exports it,
-// its logits against onnxruntime and every well-conditioned method against the float64 graph reference.
+// its logits against onnxruntime and every well-conditioned method against the float64 graph reference;
+// torchvision's own mobilenet_v2 (width 0.25) as torch.onnx.export writes it (scripts/fixtures/
+// mobilenet_fixture.py): logits against PyTorch and onnxruntime, the input gradient against autograd's.
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,6 +20,8 @@ import { argMax, assertClose, random, randomArray } from '../../methods/referenc
 import { tempModelDir } from '../../model/savedModels';
 import { engineLogits, nchwToNhwc, ortOutputs, relativeError } from './onnxReference';
 import { float, OnnxModelWriter, type Attr } from './onnxWriter';
+import * as tf from '@tensorflow/tfjs';
+import { gradientAt } from '../../../../src/engine/methods/attributors';
 import { refGraphToOnnx } from './refGraphToOnnx';
 
 before(async () => {
@@ -134,6 +138,51 @@ describe('a MobileNetV2-style graph exported as PyTorch does', () => {
         assert.equal(r.predicted, argMax(logitsOfGraph(graph, x)), label);
         assertClose(r.relevance, graphReferenceMap(graph, x, r.target, parseMethodSpec(r.method), [6, 6, 3], [0, 1]), 1e-5, label);
       }
+    } finally {
+      network.dispose();
+    }
+  });
+});
+
+describe("torchvision's mobilenet_v2 (width 0.25, random weights) exported by torch.onnx.export", () => {
+  const FIXTURES = path.resolve(__dirname, '../../../fixtures/onnx');
+  const model = path.join(FIXTURES, 'mobilenet-v2-w025.onnx');
+  const reference = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'mobilenet-v2-w025.reference.json'), 'utf8')) as {
+    inputShape: number[];
+    inputs: number[];
+    outputs: number[];
+    targets: number[];
+    gradient: number[];
+  };
+  const x = Float32Array.from(reference.inputs);
+  const [batch, , height, width] = reference.inputShape;
+
+  test('its 35 ReLU6 (Clip 0..6) load as clips; logits equal PyTorch and onnxruntime (3.6e-6 measured)', async () => {
+    const { network } = loadOnnxNetwork(model);
+    try {
+      const kinds = network.nodes.map((n) => n.kind);
+      assert.equal(kinds.filter((k) => k === 'clip').length, 35);
+      assert.ok(network.nodes.every((n) => n.kind !== 'clip' || (n.min === 0 && n.max === 6)));
+      assert.equal(kinds.filter((k) => k === 'conv2d').length, 52);
+      const logits = engineLogits(network, nchwToNhwc(x, reference.inputShape), batch);
+      assert.ok(relativeError(logits, Float32Array.from(reference.outputs)) <= 2e-5, `vs PyTorch: ${relativeError(logits, Float32Array.from(reference.outputs))}`);
+      const ort = await ortOutputs(fs.readFileSync(model), x, reference.inputShape);
+      assert.ok(relativeError(logits, ort) <= 2e-5, `vs onnxruntime: ${relativeError(logits, ort)}`);
+    } finally {
+      network.dispose();
+    }
+  });
+
+  test("the gradient of the top logit equals PyTorch autograd's through every ReLU6", () => {
+    const { network } = loadOnnxNetwork(model);
+    try {
+      const seed = tf.oneHot(reference.targets, reference.outputs.length / batch).toFloat();
+      const g = tf.tidy(() => gradientAt(network, tf.tensor(nchwToNhwc(x, reference.inputShape), [batch, height, width, 3]), seed, 'gradient'));
+      const ours = g.dataSync();
+      const expected = nchwToNhwc(reference.gradient, reference.inputShape);
+      tf.dispose([g, seed]);
+      const error = relativeError(ours, expected);
+      assert.ok(error <= 1e-4, `relative error ${error}`);
     } finally {
       network.dispose();
     }
