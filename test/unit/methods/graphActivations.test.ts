@@ -18,25 +18,13 @@ import { ALL_SPECS, forwardGraph, graphReferenceMap, logitsOfGraph, toGraphNetwo
 import { mobileNetStyleGraph } from '../graph/graphs';
 import { randomImages } from './nets';
 import { argMax, assertClose, random, randomArray } from './reference';
+import { ILL_CONDITIONED, onCpuBackend } from './backendRounding';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
 });
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Methods whose rules divide by sums that can cancel without an ε (z⁺ = lrp-a1b0 cannot: its terms are ≥ 0). */
-const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box']);
-
-/** Runs `f` on the CPU backend and switches back to wasm. */
-async function onCpuBackend<T>(f: () => T): Promise<T> {
-  await tf.setBackend('cpu');
-  try {
-    return f();
-  } finally {
-    await tf.setBackend('wasm');
-  }
-}
 
 /** The same graph with its last leaky ReLU a plain ReLU: guided backprop and deconvnet change only that one. */
 function withOneRelu(g: RefGraph): RefGraph {
