@@ -15,7 +15,7 @@ import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
 import { logitsOf } from '../../../src/engine/network/forward';
 import type { InputBounds } from '../../../src/engine/types';
 import { ALL_SPECS, forwardGraph, graphReferenceMap, logitsOfGraph, toGraphNetwork, worstCancellation, type RefGraph } from '../graph/graphReference';
-import { mobileNetStyleGraph } from '../graph/graphs';
+import { convNode, denseNode, mobileNetStyleGraph } from '../graph/graphs';
 import { randomImages } from './nets';
 import { argMax, assertClose, random, randomArray } from './reference';
 import { ILL_CONDITIONED, onCpuBackend } from './backendRounding';
@@ -41,7 +41,29 @@ function conditionedImages(graph: RefGraph, seed: number, count: number): number
   return good;
 }
 
+/**
+ * A clip on the input itself, before the first layer: z^B's box goes through it ([0, 1] → [0.2, 0.8]) and
+ * LRP passes relevance through it to the pixels. [6, 6, 3] → clip [0.2, 0.8] → conv 3×3 pad 1 → leaky ReLU
+ * 0.1 → conv 3×3 stride 2 → ReLU6 → global avg pool → dense 4.
+ */
+function clippedInputGraph(seed: number): RefGraph {
+  const rand = random(seed);
+  return {
+    inputShape: [6, 6, 3],
+    nodes: [
+      { kind: 'clip', input: 0, min: 0.2, max: 0.8 },
+      convNode(rand, 1, [3, 3], 3, 4, { pads: [1, 1, 1, 1], gain: 3 }),
+      { kind: 'leakyRelu', input: 2, alpha: 0.1 },
+      convNode(rand, 3, [3, 3], 4, 4, { strides: [2, 2], pads: [0, 0, 1, 1], gain: 6 }),
+      { kind: 'clip', input: 4, min: 0, max: 6 },
+      { kind: 'globalAvgPool', input: 5 },
+      denseNode(rand, 6, 4, 4),
+    ],
+  };
+}
+
 const CASES: Array<{ name: string; graph: RefGraph; bounds: InputBounds | null; targets?: Array<number[] | null> }> = [
+  { name: 'a clip on the input before the first layer (z^B box through it), leaky ReLU, ReLU6', graph: clippedInputGraph(54), bounds: [0, 1] },
   { name: 'ReLU6, HardTanh and leaky ReLUs (inverted residual blocks)', graph: mobileNetStyleGraph(51), bounds: [0, 1], targets: [null, [0, 3]] },
   { name: 'the same with a ReLU among them, unbounded', graph: withOneRelu(mobileNetStyleGraph(52)), bounds: null },
   { name: 'a clip to [0, 1] (Keras ReLU(max_value=1)) as the last clip', graph: mobileNetStyleGraph(53, [0, 1]), bounds: [0, 1] },
