@@ -6,9 +6,10 @@
 //   3. transpose → flatten → Dense (PyTorch's C, H, W flatten of an NHWC map) folded into the Dense's rows;
 //   4. no-op nodes removed (reshape to the same shape, identity affine or transpose, one-input concat);
 //   5. nodes the output does not depend on dropped; the rest renumbered in topological order.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { product } from '../layers/geometry';
+import { filledTensor, valuesOf } from '../layers/tensorMemory';
 import { batchNormAffine, foldBatchNorm } from './foldBatchNorm';
 import { makeNetwork } from './network';
 import type { BuiltNetwork, GraphNode, LinearNode, NodeSpec } from './nodes';
@@ -166,10 +167,24 @@ function foldTransposedFlatten(g: Rewrite, notes: string[], c: CanoniseContext):
     if ((readers.get(r) ?? []).length !== 1 || dense.kind !== 'dense') continue;
     const inputShape = g.nodes[g.resolve(t.inputs[0])].shape;
     const rows = sourceRows(inputShape, t.perm);
-    g.nodes[d] = { ...dense, kernel: c.keep(tf.tidy(() => tf.gather(dense.kernel, tf.tensor1d(rows, 'int32')))) };
+    g.nodes[d] = { ...dense, kernel: c.keep(permuteRows(dense.kernel, rows)) };
     g.nodes[r] = { ...g.nodes[r], inputs: [t.inputs[0]] };
     notes.push(`transpose "${t.name}" before flatten "${g.nodes[r].name}" folded into the rows of "${dense.name}"`);
   }
+}
+
+/**
+ * kernel[rows[j]] as row j, for every j: tf.gather's result, but copied row by row in JS straight into the
+ * new tensor's memory (tensorMemory.ts). On wasm tf.gather of VGG-11's 25088×4096 Dense kernel took ~3 s
+ * of a 4.4 s load; a row copy is a memcpy.
+ */
+export function permuteRows(kernel: tf.Tensor2D, rows: ArrayLike<number>): tf.Tensor2D {
+  const [inputs, outputs] = kernel.shape;
+  if (rows.length !== inputs) throw new Error(`permuteRows: ${rows.length} rows for a kernel of ${inputs}`);
+  return filledTensor([inputs, outputs], (out) => {
+    const source = valuesOf(kernel);
+    for (let j = 0; j < inputs; j++) out.set(source.subarray(rows[j] * outputs, (rows[j] + 1) * outputs), j * outputs);
+  }) as tf.Tensor2D;
 }
 
 /**

@@ -59,6 +59,13 @@ export type NodeSpec =
       groups?: number;
     }
   | { kind: 'relu' }
+  /**
+   * y = min(max(x, min), max): ReLU6 (0, 6), HardTanh (−1, 1), ONNX Clip, Keras ReLU(max_value). Either
+   * bound may be infinite; a clip to [0, ∞) is spelled `relu` (front ends use `clipSpec`, layers/clip.ts).
+   */
+  | { kind: 'clip'; min: number; max: number }
+  /** y = x for x > 0, α·x otherwise (α ≥ 0; PyTorch's default α is 0.01, Keras' 0.3 or 0.2). */
+  | { kind: 'leakyRelu'; alpha: number }
   /** Max pooling; padded positions never win. Strides default to the pool size, padding to 'valid'. */
   | { kind: 'maxPool'; poolSize: [number, number]; strides?: [number, number]; padding?: PaddingSpec }
   /**
@@ -118,6 +125,9 @@ export type Conv2dNode = NodeBase & {
   groups: number;
 };
 export type ReluNode = NodeBase & { kind: 'relu' };
+/** `min` < `max`; either may be ±Infinity (never both). */
+export type ClipNode = NodeBase & { kind: 'clip'; min: number; max: number };
+export type LeakyReluNode = NodeBase & { kind: 'leakyRelu'; alpha: number };
 export type MaxPoolNode = NodeBase & { kind: 'maxPool'; poolSize: [number, number]; strides: [number, number]; pads: Pads };
 export type AvgPoolNode = NodeBase & {
   kind: 'avgPool';
@@ -142,6 +152,8 @@ export type GraphNode =
   | DenseNode
   | Conv2dNode
   | ReluNode
+  | ClipNode
+  | LeakyReluNode
   | MaxPoolNode
   | AvgPoolNode
   | GlobalAvgPoolNode

@@ -5,6 +5,7 @@ import type { NodeKind } from '../graph/nodes';
 import { add } from './add';
 import { affine } from './affine';
 import { avgPool } from './avgPool';
+import { clip } from './clip';
 import { concat } from './concat';
 import { conv2d } from './conv2d';
 import { dense } from './dense';
@@ -12,6 +13,7 @@ import { globalAvgPool } from './globalAvgPool';
 import { globalMaxPool } from './globalMaxPool';
 import { input } from './input';
 import type { LayerKind } from './layerKind';
+import { leakyRelu } from './leakyRelu';
 import { maxPool } from './maxPool';
 import { pad } from './pad';
 import { relu } from './relu';
@@ -23,6 +25,8 @@ export const LAYERS: { [K in NodeKind]: LayerKind<K> } = {
   dense,
   conv2d,
   relu,
+  clip,
+  leakyRelu,
   maxPool,
   avgPool,
   globalAvgPool,

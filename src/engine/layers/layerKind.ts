@@ -41,6 +41,8 @@ export interface NodeTrace<N extends GraphNode = GraphNode> {
   inputShape(k: number, rows: number): number[];
   /** [z > 0] of a ReLU as 0/1 floats, computed once per call. */
   reluMask(): tf.Tensor;
+  /** f'(z) of an elementwise activation (clip, leaky ReLU), `make` of the node's output, made once per call. */
+  derivative(make: (output: tf.Tensor) => tf.Tensor): tf.Tensor;
   /** Max pooling: for each output element, the flat input index it takes its value from (−1: none). */
   poolWinners(): Int32Array;
   /** The ReLU variant of each block (gradient family only). */

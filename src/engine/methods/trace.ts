@@ -55,9 +55,14 @@ export class Trace {
 
   /** [z > 0] of ReLU node i as 0/1 floats, from its output (relu(z) > 0 exactly where z > 0). */
   reluMask(i: number): tf.Tensor {
+    return this.derivative(i, (y) => tf.step(y));
+  }
+
+  /** f'(z) of elementwise activation node i, `make` of its output, made once per call (every walk shares it). */
+  derivative(i: number, make: (output: tf.Tensor) => tf.Tensor): tf.Tensor {
     let mask = this.masks.get(i);
     if (!mask) {
-      mask = this.keep(tf.tidy(() => tf.step(this.output(i))));
+      mask = this.keep(tf.tidy(() => make(this.output(i))));
       this.masks.set(i, mask);
     }
     return mask;
@@ -92,6 +97,10 @@ export class Trace {
     switch (node.kind) {
       case 'relu':
         return true;
+      case 'clip':
+        return node.min >= 0 || (node.max >= 0 && this.signKnown(node.inputs[0]));
+      case 'leakyRelu':
+        return this.signKnown(node.inputs[0]);
       case 'maxPool':
       case 'avgPool':
       case 'globalAvgPool':
@@ -160,6 +169,10 @@ class NodeView implements NodeTrace {
 
   reluMask(): tf.Tensor {
     return this.trace.reluMask(this.index);
+  }
+
+  derivative(make: (output: tf.Tensor) => tf.Tensor): tf.Tensor {
+    return this.trace.derivative(this.index, make);
   }
 
   poolWinners(): Int32Array {

@@ -90,6 +90,9 @@ class OnnxModule(nn.Module):
                 readers[name] = readers.get(name, 0) + 1
         producer = {}
         for index, node in enumerate(graph.node):
+            if node.op_type == 'Constant':
+                # torch.onnx.export writes Clip bounds (and the like) as Constant nodes: known at build time.
+                self.constants[node.output[0]] = torch.tensor(numpy_helper.to_array(attributes(node)['value']).copy())
             key = f'n{index}_{node.op_type}'
             module = self.module_for(node)
             source = producer.get(node.input[0]) if node.input else None
@@ -150,6 +153,18 @@ class OnnxModule(nn.Module):
             return bn
         if op == 'Relu':
             return nn.ReLU()
+        if op == 'Clip':
+            # Bounds: inputs from opset 11 (absent: none), attributes before. ReLU6 and Hardtanh are the
+            # modules torch exported them from (Zennit treats both as activations: Pass under LRP, and its
+            # GuidedBackprop/DeconvNet hook torch.nn.ReLU only).
+            low = c(1) if c(1) is not None else a.get('min', float('-inf'))
+            high = c(2) if c(2) is not None else a.get('max', float('inf'))
+            low, high = float(low), float(high)
+            if low == 0 and high == float('inf'):
+                return nn.ReLU()
+            return nn.ReLU6() if (low, high) == (0.0, 6.0) else nn.Hardtanh(low, high)
+        if op == 'LeakyRelu':
+            return nn.LeakyReLU(a.get('alpha', 0.01))
         if op == 'MaxPool':
             pads = list(a.get('pads', [0, 0, 0, 0]))
             pool = nn.MaxPool2d(tuple(a['kernel_shape']), stride=tuple(a.get('strides', a['kernel_shape'])),

@@ -8,8 +8,8 @@ Needs PyTorch, onnx and Zennit 0.5.1 (`pip install zennit==0.5.1 onnx`); not par
 file is turned into torch modules by onnx_torch.py; the rules follow METHODS.md, which is Zennit's
 vocabulary with these settings: every stabiliser ε₀ = 1e-9 (sign(0) = +1, as Zennit's Stabilizer), biases
 left out of z⁺, αβ, w² and flat (zero_params='bias'), z^B with the box of every channel after the card's
-mean/std and the model's own input maps, Norm on Add (zennit.layer.Sum) and average pooling, Pass on ReLU
-and on elementwise input maps, LRP-0 (Epsilon at ε₀) on a BatchNorm that could not be folded.
+mean/std and the model's own input maps, Norm on Add (zennit.layer.Sum) and average pooling, Pass on ReLU,
+ReLU6/Hardtanh (ONNX Clip), LeakyReLU and on elementwise input maps, LRP-0 (Epsilon at ε₀) on a BatchNorm that could not be folded.
 `--input` is the model input itself (N, C, H, W float32 .npy, already normalised), or an image file that is
 read as the CLI reads a model-sized image with `--preprocess none` (8 bits → inputRange → mean/std).
 """
@@ -106,7 +106,7 @@ def composite_for(method, net, boxes):
     def module_map(ctx, name, module):
         if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
             return linear_rule(module)
-        if isinstance(module, (torch.nn.ReLU, Affine)):
+        if isinstance(module, (torch.nn.ReLU, torch.nn.Hardtanh, torch.nn.LeakyReLU, Affine)):  # Hardtanh: ReLU6 too
             return Pass()
         if isinstance(module, (torch.nn.AvgPool2d, torch.nn.AdaptiveAvgPool2d)) or type(module).__name__ == 'Sum':
             return Norm(stabilizer=EPS0)

@@ -28,6 +28,9 @@ export type RefNode =
       dilations: [number, number];
     }
   | { kind: 'relu'; input: number }
+  /** min(max(x, min), max); either bound may be ±Infinity. */
+  | { kind: 'clip'; input: number; min: number; max: number }
+  | { kind: 'leakyRelu'; input: number; alpha: number }
   | { kind: 'maxPool'; input: number; pool: [number, number]; strides: [number, number]; pads: Pads }
   | { kind: 'avgPool'; input: number; pool: [number, number]; strides: [number, number]; pads: Pads; countIncludePad: boolean }
   | { kind: 'globalAvgPool' | 'globalMaxPool'; input: number }
@@ -57,6 +60,11 @@ type Op =
   /** out[o] = in[k][source[o]] (or 0 where source is −1): flatten, transpose, pad, concat. */
   | { type: 'copy'; sources: Array<{ input: number; index: number }> }
   | { type: 'relu' }
+  /**
+   * Another elementwise activation (clip, leaky ReLU): f and its derivative f' at the input. Every gradient
+   * method takes f' (guided backprop and deconvnet change ReLUs only, as Zennit's hooks), LRP passes.
+   */
+  | { type: 'activation'; f: (z: number) => number; df: (z: number) => number }
   | { type: 'max'; windows: number[][] }
   | { type: 'add' };
 
@@ -85,6 +93,9 @@ export function forwardGraph(g: RefGraph, x: number[]): RefTrace {
         break;
       case 'relu':
         out = a.map((v) => Math.max(v, 0));
+        break;
+      case 'activation':
+        out = a.map(op.f);
         break;
       case 'max':
         // First maximum in row-major window order.
@@ -156,6 +167,15 @@ function opOf(node: RefNode, inShapes: number[][]): { op: Op; outShape: number[]
     }
     case 'relu':
       return { op: { type: 'relu' }, outShape: shape };
+    case 'clip': {
+      const { min, max } = node;
+      // PyTorch's hardtanh backward (ReLU6 included): 1 strictly inside, 0 at and beyond either bound.
+      return { op: { type: 'activation', f: (z) => Math.min(Math.max(z, min), max), df: (z) => (z > min && z < max ? 1 : 0) }, outShape: shape };
+    }
+    case 'leakyRelu': {
+      const { alpha } = node;
+      return { op: { type: 'activation', f: (z) => (z > 0 ? z : alpha * z), df: (z) => (z > 0 ? 1 : alpha) }, outShape: shape };
+    }
     case 'maxPool':
     case 'avgPool': {
       const [H, W, C] = shape;
@@ -314,6 +334,10 @@ function specOf(node: RefNode, inShape: number[]): NodeSpec {
       return { kind: node.kind };
     case 'transpose':
       return { kind: 'transpose', perm: node.perm };
+    case 'clip':
+      return { kind: 'clip', min: node.min, max: node.max };
+    case 'leakyRelu':
+      return { kind: 'leakyRelu', alpha: node.alpha };
     case 'pad':
       return { kind: 'pad', pads: node.pads };
     case 'affine':
@@ -395,6 +419,10 @@ export function gradientGraph(g: RefGraph, x: number[], target: number, mode: Re
       case 'relu': {
         const a = t.values[ins[0]];
         return [s.map((v, i) => (mode === 'gradient' ? v * (a[i] > 0 ? 1 : 0) : mode === 'guided' ? (a[i] > 0 && v > 0 ? v : 0) : Math.max(v, 0)))];
+      }
+      case 'activation': {
+        const a = t.values[ins[0]];
+        return [s.map((v, i) => v * op.df(a[i]))];
       }
       case 'max': {
         const a = t.values[ins[0]];
@@ -478,6 +506,7 @@ export function lrpGraph(
         return next;
       }
       case 'relu':
+      case 'activation':
         return [r.slice()];
       case 'max': {
         const next = zeros(ins[0]);

@@ -10,10 +10,11 @@ export function convNode(
   [kh, kw]: [number, number],
   inC: number,
   outC: number,
-  options: { strides?: [number, number]; pads?: Pads; dilations?: [number, number]; groups?: number; bias?: boolean } = {},
+  options: { strides?: [number, number]; pads?: Pads; dilations?: [number, number]; groups?: number; bias?: boolean; gain?: number } = {},
 ): RefNode {
   const groups = options.groups ?? 1;
-  const scale = Math.sqrt(3 / ((kh * kw * inC) / groups));
+  // `gain` scales the weights up, for activations that should reach a clip's upper bound (ReLU6 at 6).
+  const scale = (options.gain ?? 1) * Math.sqrt(3 / ((kh * kw * inC) / groups));
   return {
     kind: 'conv2d',
     input,
@@ -393,6 +394,42 @@ export function residualConcatGraph(seed: number): RefGraph {
       batchNormNode(rand, 23, 18),
       { kind: 'globalAvgPool', input: 24 },
       denseNode(rand, 25, 18, 5),
+    ],
+  };
+}
+
+/**
+ * MobileNetV2-style: [6, 6, 3] → conv 3×3 stride 2 (TF 'same' pads) → BN (folded) → ReLU6 (x₁); an
+ * inverted residual block (1×1 expand → ReLU6 → depthwise 3×3 → BN (folded) → ReLU6 → 1×1 project, linear,
+ * + x₁); a second block (1×1 expand → leaky ReLU 0.1 → depthwise 3×3 stride 2 → `lastClip` (HardTanh
+ * [−1, 1] by default) → 1×1 → leaky ReLU 0.2) → global avg pool → dense 5. The gains put a fair share of
+ * every clip at both its bounds (graphActivations.test.ts checks it); every pad is TF's 'same' so that tfjs
+ * can build it when `lastClip` starts at 0 (tfjs' ReLU layer has max_value only).
+ */
+export function mobileNetStyleGraph(seed: number, lastClip: [number, number] = [-1, 1]): RefGraph {
+  const rand = random(seed);
+  const same: Pads = [1, 1, 1, 1];
+  return {
+    inputShape: [6, 6, 3],
+    nodes: [
+      convNode(rand, 0, [3, 3], 3, 6, { strides: [2, 2], pads: [0, 0, 1, 1], gain: 12 }), // 1
+      batchNormNode(rand, 1, 6),
+      { kind: 'clip', input: 2, min: 0, max: 6 }, // 3: x₁
+      convNode(rand, 3, [1, 1], 6, 12, { gain: 2 }),
+      { kind: 'clip', input: 4, min: 0, max: 6 }, // 5
+      convNode(rand, 5, [3, 3], 12, 12, { pads: same, groups: 12, gain: 2 }),
+      batchNormNode(rand, 6, 12),
+      { kind: 'clip', input: 7, min: 0, max: 6 }, // 8
+      convNode(rand, 8, [1, 1], 12, 6, { gain: 0.5 }), // 9: project, linear
+      { kind: 'add', inputs: [9, 3] }, // 10
+      convNode(rand, 10, [1, 1], 6, 12, { gain: 0.5 }),
+      { kind: 'leakyRelu', input: 11, alpha: 0.1 }, // 12
+      convNode(rand, 12, [3, 3], 12, 12, { strides: [2, 2], pads: same, groups: 12, gain: 4 }),
+      { kind: 'clip', input: 13, min: lastClip[0], max: lastClip[1] }, // 14
+      convNode(rand, 14, [1, 1], 12, 8),
+      { kind: 'leakyRelu', input: 15, alpha: 0.2 }, // 16
+      { kind: 'globalAvgPool', input: 16 },
+      denseNode(rand, 17, 8, 5),
     ],
   };
 }

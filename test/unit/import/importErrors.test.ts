@@ -55,8 +55,8 @@ function save(w: OnnxModelWriter, name = 'model.onnx'): string {
 
 describe('ONNX', () => {
   test('an unsupported op names the node, its op type and the supported ops', async () => {
-    const file = save(tinyOnnx((w, x) => w.node('LeakyRelu', [x], { alpha: { f: 0.1 } }, ['leaky'], 'act1')));
-    const m = await rejects(file, /node "act1" \(LeakyRelu\) is not supported; supported ops: Conv, Gemm, MatMul, Relu, MaxPool/);
+    const file = save(tinyOnnx((w, x) => w.node('PRelu', [x, w.weight('slope', [1], [0.1])], {}, ['leaky'], 'act1')));
+    const m = await rejects(file, /node "act1" \(PRelu\) is not supported; supported ops: Conv, Gemm, MatMul, Relu, MaxPool/);
     assert.match(m, /BatchNormalization/);
   });
 
@@ -98,7 +98,7 @@ describe('ONNX', () => {
         return w;
       })(), /the graph has 2 inputs \(x, y\); one image input is needed/],
       ['a reflect Pad', tinyOnnx((w, x) => w.node('Pad', [x, w.ints('p', [0, 0, 0, 0, 0, 0, 0, 0])], { mode: str('reflect') }, ['p1'], 'pad1')), /node "pad1" \(Pad\) has mode "reflect"; only constant \(zero\) padding is supported/],
-      ['ReLU6', tinyOnnx((w, x) => w.node('Clip', [x, w.weight('lo', [], [0]), w.weight('hi', [], [6])], {}, ['r6'], 'relu6')), /node "relu6" \(Clip\) clips to \[0, 6\] \(ReLU6\); only min 0 without max \(a ReLU\) is supported/],
+      ['Clip with crossed bounds', tinyOnnx((w, x) => w.node('Clip', [x, w.weight('lo', [], [6]), w.weight('hi', [], [0])], {}, ['r6'], 'relu6')), /node "relu6" \(Clip\) clips to \[6, 0\]; the lower bound must be below the upper one/],
       ['Mul of two activations', tinyOnnx((w, x) => w.node('Mul', [x, x], {}, ['m'], 'sq')), /node "sq" \(Mul\) combines two activations/],
       ['Gemm with transA', (() => {
         const w = new OnnxModelWriter(13);

@@ -12,7 +12,7 @@ import { readJson, saveModel, SHARD, tempModelDir, topologyLayers, writeJson } f
 const SUPPORTED =
   'InputLayer, Dense, Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ' +
   'GlobalMaxPooling2D, Flatten, Reshape, Permute, ZeroPadding2D, Add, Concatenate, BatchNormalization, Activation, ReLU, ' +
-  'Softmax, Rescaling, Normalization, Dropout';
+  'LeakyReLU, Softmax, Rescaling, Normalization, Dropout';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
@@ -103,30 +103,30 @@ test('unsupported activation is named', async () => {
   const file = await saved([tf.layers.dense({ units: 3, inputShape: [4], activation: 'tanh', name: 'hidden' })]);
   await assertLoadFails(
     file,
-    `${file}: layer "hidden" (Dense) has activation "tanh", which is not supported; supported: relu, linear, softmax (final layer only)`,
+    `${file}: layer "hidden" (Dense) has activation "tanh", which is not supported; supported: relu, relu6, leaky_relu, linear, softmax (final layer only)`,
   );
   const file2 = await saved([tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.activation({ activation: 'sigmoid', name: 'squash' })]);
   await assertLoadFails(
     file2,
-    `${file2}: layer "squash" (Activation) has activation "sigmoid", which is not supported; supported: relu, linear, softmax (final layer only)`,
+    `${file2}: layer "squash" (Activation) has activation "sigmoid", which is not supported; supported: relu, relu6, leaky_relu, linear, softmax (final layer only)`,
   );
 });
 
-test('ReLU that is not the plain ReLU', async () => {
-  const plain = 'only the plain ReLU (no max_value, negative_slope 0, threshold 0) is supported';
+test('ReLU settings that are not supported (ReLU6 and leaky slopes are: import/tfjs/activationLayers.test.ts)', async () => {
   const file = await saved([tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.reLU({ maxValue: 6, name: 'relu6' })]);
-  await assertLoadFails(file, `${file}: layer "relu6" (ReLU) has max_value 6; ${plain}`);
-
   const json = readJson(file);
   const relu = topologyLayers(json)[1].config;
-  relu.max_value = null;
-  relu.negative_slope = 0.1;
+  relu.max_value = -1;
   writeJson(file, json);
-  await assertLoadFails(file, `${file}: layer "relu6" (ReLU) has negative_slope 0.1; ${plain}`);
+  await assertLoadFails(file, `${file}: layer "relu6" (ReLU) has max_value -1; a positive number (or none) is needed`);
+  relu.max_value = null;
+  relu.negative_slope = -0.1;
+  writeJson(file, json);
+  await assertLoadFails(file, `${file}: layer "relu6" (ReLU) has negative_slope -0.1; a number ≥ 0 is needed`);
   relu.negative_slope = 0;
   relu.threshold = 0.5;
   writeJson(file, json);
-  await assertLoadFails(file, `${file}: layer "relu6" (ReLU) has threshold 0.5; ${plain}`);
+  await assertLoadFails(file, `${file}: layer "relu6" (ReLU) has threshold 0.5; only threshold 0 is supported`);
 });
 
 test('softmax before the final layer', async () => {

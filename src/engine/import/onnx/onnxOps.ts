@@ -7,8 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
-import type { Pads } from '../../graph/nodes';
+import type { NodeSpec, Pads } from '../../graph/nodes';
+import { clipSpec } from '../../layers/clip';
 import { resolvePads } from '../../layers/geometry';
+import { leakyReluSpec } from '../../layers/leakyRelu';
 import { FOLDABLE_OPS, normaliseAxis, type Constant } from './constants';
 import { act, float, int, ints, isConstant, same, text } from './nodeArgs';
 import { floatConstant, type Activation, type OnnxWalk, type PendingLinear, type Value } from './onnxGraph';
@@ -43,6 +45,7 @@ const OPS: Record<string, Translate> = {
   Dropout: (w, node, inputs, what) => [passThrough(w, inputs, what)],
   Identity: (w, node, inputs, what) => [passThrough(w, inputs, what)],
   Clip: (w, node, inputs, what, name) => [clip(w, node, inputs, what, name)],
+  LeakyRelu: (w, node, inputs, what, name) => [activation(w, inputs, what, name, leakyReluSpec(float(node, 'alpha', 0.01)))],
   Softmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
   LogSoftmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
 };
@@ -62,8 +65,17 @@ function unary(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name
   return same(x, w.add(name, spec, [x.node]));
 }
 
-/** Clip with min 0 and no max is a ReLU (`torch.clamp(x, min=0)`); any other bound (ReLU6) is not explained. */
-function clip(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Activation {
+/** An elementwise activation node; null is the identity (a clip without bounds, a leaky ReLU of slope 1). */
+function activation(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: string, spec: NodeSpec | null): Value {
+  const x = act(w, inputs[0], what);
+  return spec ? same(x, w.add(name, spec, [x.node])) : x;
+}
+
+/**
+ * Clip with constant bounds (inputs from opset 11, attributes before): min 0 without max is a ReLU
+ * (`torch.clamp(x, min=0)`), ReLU6 and Hardtanh export as Clip(0, 6) and Clip(−1, 1).
+ */
+function clip(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Value {
   const bound = (i: number, attr: string, fallback: number): number => {
     if (w.ctx.opset < 11) return float(node, attr, fallback);
     const v = inputs[i];
@@ -72,10 +84,11 @@ function clip(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefine
   const min = bound(1, 'min', -Infinity);
   // Before opset 11 an absent max is FLT_MAX.
   const max = bound(2, 'max', Infinity);
-  if (min !== 0 || max < 3.4e38) {
-    throw new UserError(`${what} clips to [${min}, ${max}]${max === 6 ? ' (ReLU6)' : ''}; only min 0 without max (a ReLU) is supported`, w.file);
-  }
-  return unary(w, inputs, what, name, { kind: 'relu' });
+  // FLT_MAX (the old default, or torch's clamp without a bound written out) is no bound.
+  const unbounded = (v: number) => (Math.abs(v) >= 3.4e38 ? Math.sign(v) * Infinity : v);
+  const [lo, hi] = [unbounded(min), unbounded(max)];
+  if (!(lo < hi)) throw new UserError(`${what} clips to [${min}, ${max}]; the lower bound must be below the upper one`, w.file);
+  return activation(w, inputs, what, name, clipSpec(lo, hi));
 }
 
 function passThrough(w: OnnxWalk, inputs: Array<Value | undefined>, what: string): Value {

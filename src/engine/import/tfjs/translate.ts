@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../errors';
 import { GraphBuilder, type NodeRef } from '../../graph/builder';
 import type { BuiltNetwork, NodeSpec, PaddingSpec } from '../../graph/nodes';
+import { leakyReluSpec } from '../../layers/leakyRelu';
 import type { KerasCall, KerasGraph, KerasLayer } from './kerasTopology';
 
 export const SUPPORTED_LAYERS = [
@@ -28,6 +29,7 @@ export const SUPPORTED_LAYERS = [
   'BatchNormalization',
   'Activation',
   'ReLU',
+  'LeakyReLU',
   'Softmax',
   'Rescaling',
   'Normalization',
@@ -133,7 +135,9 @@ class CallTranslator {
       case 'Activation':
         return this.activation(this.inputs[0], this.config.activation, this.call.name);
       case 'ReLU':
-        return this.plainRelu();
+        return this.relu();
+      case 'LeakyReLU':
+        return this.leakyRelu();
       case 'Softmax':
         return this.node(this.call.name, { kind: 'softmax' }, this.inputs);
       case 'Rescaling':
@@ -299,22 +303,46 @@ class CallTranslator {
     );
   }
 
-  /** The activation of a layer (or an Activation layer): ReLU and softmax nodes, nothing for linear. */
+  /**
+   * The activation of a layer (or an Activation layer): ReLU, ReLU6, leaky ReLU and softmax nodes, nothing
+   * for linear. Keras 3's `leaky_relu` function has slope 0.2.
+   */
   private activation(x: NodeRef, value: unknown, name = `${this.call.name}/${activationName(value)}`): NodeRef {
     const activation = activationName(value);
     if (activation === 'linear') return x;
     if (activation === 'relu') return this.node(name, { kind: 'relu' }, [x]);
+    if (activation === 'relu6') return this.node(name, { kind: 'clip', min: 0, max: 6 }, [x]);
+    if (activation === 'leaky_relu') return this.node(name, { kind: 'leakyRelu', alpha: 0.2 }, [x]);
     if (activation === 'softmax') return this.node(name, { kind: 'softmax' }, [x]);
-    throw this.error(`has activation "${activation}", which is not supported; supported: relu, linear, softmax (final layer only)`);
+    throw this.error(`has activation "${activation}", which is not supported; supported: relu, relu6, leaky_relu, linear, softmax (final layer only)`);
   }
 
-  private plainRelu(): NodeRef {
+  /**
+   * Keras ReLU(max_value, negative_slope, threshold 0): a leaky ReLU of slope `negative_slope` (a plain ReLU
+   * for 0), then a clip to max_value when there is one (ReLU6 is max_value 6).
+   */
+  private relu(): NodeRef {
     const { max_value, negative_slope, threshold } = this.config;
-    const plain = 'only the plain ReLU (no max_value, negative_slope 0, threshold 0) is supported';
-    if (max_value != null) this.unsupported(`max_value ${JSON.stringify(max_value)}`, plain);
-    if (negative_slope != null && negative_slope !== 0) this.unsupported(`negative_slope ${JSON.stringify(negative_slope)}`, plain);
-    if (threshold != null && threshold !== 0) this.unsupported(`threshold ${JSON.stringify(threshold)}`, plain);
-    return this.node(this.call.name, { kind: 'relu' }, this.inputs);
+    if (threshold != null && threshold !== 0) this.unsupported(`threshold ${JSON.stringify(threshold)}`, 'only threshold 0 is supported');
+    const slope = negative_slope ?? 0;
+    if (typeof slope !== 'number' || !(slope >= 0)) this.unsupported(`negative_slope ${JSON.stringify(negative_slope)}`, 'a number ≥ 0 is needed');
+    if (max_value != null && (typeof max_value !== 'number' || !(max_value > 0))) {
+      this.unsupported(`max_value ${JSON.stringify(max_value)}`, 'a positive number (or none) is needed');
+    }
+    const max = (max_value as number | null | undefined) ?? Infinity;
+    const x = this.inputs[0];
+    if (slope === 0) return this.node(this.call.name, max === Infinity ? { kind: 'relu' } : { kind: 'clip', min: 0, max }, [x]);
+    const leaky = leakyReluSpec(slope);
+    const y = leaky ? this.node(max === Infinity ? this.call.name : `${this.call.name}/leaky`, leaky, [x]) : x;
+    return max === Infinity ? y : this.node(this.call.name, { kind: 'clip', min: -Infinity, max }, [y]);
+  }
+
+  /** Keras LeakyReLU: slope `alpha` (Keras 2, tfjs) or `negative_slope` (Keras 3); both default to 0.3. */
+  private leakyRelu(): NodeRef {
+    const slope = this.config.negative_slope ?? this.config.alpha ?? 0.3;
+    if (typeof slope !== 'number' || !(slope >= 0)) this.unsupported(`slope ${JSON.stringify(slope)}`, 'a number ≥ 0 is needed');
+    const spec = leakyReluSpec(slope);
+    return spec ? this.node(this.call.name, spec, this.inputs) : this.inputs[0];
   }
 
   /** Rescaling: y = x·scale + offset, scalars or one value per channel. */

@@ -45,6 +45,21 @@ export function refGraphToOnnx(g: RefGraph, opset = 13): OnnxModelWriter {
       case 'relu':
         names.push(w.node('Relu', ins, {}, [name]));
         break;
+      case 'clip': {
+        // As torch exports ReLU6 / Hardtanh at opset ≥ 11: the bounds as scalar inputs ('' for none).
+        if (opset < 11) {
+          const attrs = { ...(node.min > -Infinity ? { min: float(node.min) } : {}), ...(node.max < Infinity ? { max: float(node.max) } : {}) };
+          names.push(w.node('Clip', ins, attrs, [name]));
+        } else {
+          const min = node.min > -Infinity ? w.weight(`${name}.min`, [], [node.min]) : '';
+          const max = node.max < Infinity ? w.weight(`${name}.max`, [], [node.max]) : '';
+          names.push(w.node('Clip', max ? [ins[0], min, max] : [ins[0], min], {}, [name]));
+        }
+        break;
+      }
+      case 'leakyRelu':
+        names.push(w.node('LeakyRelu', ins, { alpha: float(node.alpha) }, [name]));
+        break;
       case 'maxPool':
         names.push(w.node('MaxPool', ins, { kernel_shape: ints(node.pool), strides: ints(node.strides), pads: ints(node.pads) }, [name]));
         break;

@@ -3,7 +3,9 @@
 // through test/bench/peer/zennit_peer.py with METHODS.md's settings). The shapes ResNet has per-channel
 // mean/std, BatchNorm2d fused by the exporter, a residual block with a projection, an identity block, a
 // concatenation, an average pool, a C,H,W flatten and an unfused BatchNorm1d; pytorch-ops has grouped and
-// depthwise convolutions, Pad + AveragePool, a ceil_mode max pool and Sub/Div input maps inside the model.
+// depthwise convolutions, Pad + AveragePool, a ceil_mode max pool and Sub/Div input maps inside the model;
+// torchvision's mobilenet_v2 (width 0.25, scripts/fixtures/mobilenet_fixture.py) has 35 ReLU6 (ONNX Clip),
+// which Zennit treats as activations: Pass under LRP, the plain derivative under guided backprop.
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -29,6 +31,7 @@ before(async () => {
 const CASES = [
   { name: 'shapes ResNet (RGB, mean/std, residual, concat, BatchNorm1d)', model: 'onnx/shapes-resnet/shapes-resnet.onnx', image: 'zennit/shapes-triangle-32x32.png', peer: 'zennit/shapes-resnet.json' },
   { name: 'PyTorch ops (grouped, depthwise, Pad + AveragePool, ceil_mode, Sub/Div inside)', model: 'onnx/pytorch-ops.onnx', image: 'zennit/noise-20x20.png', peer: 'zennit/pytorch-ops.json' },
+  { name: "torchvision's mobilenet_v2 at width 0.25 (35 ReLU6 as Clip, inverted residuals, depthwise)", model: 'onnx/mobilenet-v2-w025.onnx', image: 'zennit/shapes-triangle-32x32.png', peer: 'zennit/mobilenet-v2-w025.json' },
 ];
 
 for (const c of CASES) {

@@ -20,6 +20,7 @@ import { residualConcatGraph } from '../../graph/graphs';
 import { argMax, assertClose, random } from '../../methods/reference';
 import { maxAbsDiff, readJson, saveModel, seedWeights, tempModelDir, writeJson } from '../../model/savedModels';
 import { tfjsFromGraph } from './tfjsFromGraph';
+import { ILL_CONDITIONED, onCpuBackend } from '../../methods/backendRounding';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
@@ -41,19 +42,6 @@ async function saveAndLoad(model: tf.LayersModel, name: string, card?: unknown) 
   const file = await saveModel(model, dir);
   if (card) writeJson(path.join(dir, 'card.json'), card);
   return { file, loaded: await loadModel(file) };
-}
-
-/** Methods whose rules divide by sums that can cancel without an ε (z⁺ = lrp-a1b0 cannot: its terms are ≥ 0). */
-const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box']);
-
-/** Runs `f` on the CPU backend and switches back to wasm. */
-async function onCpuBackend<T>(f: () => T): Promise<T> {
-  await tf.setBackend('cpu');
-  try {
-    return f();
-  } finally {
-    await tf.setBackend('wasm');
-  }
 }
 
 /** The graph's network built on the active backend (for the CPU run). */

@@ -68,6 +68,12 @@ function layerOf(node: RefNode, name: string, shape: number[]): { layer: tf.laye
     }
     case 'relu':
       return { layer: tf.layers.reLU({ name }) };
+    case 'clip':
+      // tfjs' ReLU layer takes max_value only (Keras' negative_slope and threshold it lacks).
+      if (node.min !== 0) throw new Error('tfjs has no clip layer but ReLU(maxValue)');
+      return { layer: tf.layers.reLU({ maxValue: node.max, name }) };
+    case 'leakyRelu':
+      return { layer: tf.layers.leakyReLU({ alpha: node.alpha, name }) };
     case 'maxPool':
     case 'avgPool': {
       const padding = paddingName(node.pads, shape, node.pool, node.strides);
