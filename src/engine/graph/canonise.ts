@@ -1,6 +1,6 @@
 // Canonisation (Zennit's canonizers): rewrites the graph a front end built into the one the rules see.
 // Each step is its own function over the node list, in this order:
-//   1. identities removed, a final softmax dropped (any other softmax is an error);
+//   1. identities removed, a final softmax or sigmoid dropped (any other softmax is an error);
 //   2. BatchNormalization folded into the Dense/Conv that feeds it when nothing else reads that node's
 //      output, otherwise turned into an affine node y = s ⊙ x + t;
 //   3. transpose → flatten → Dense (PyTorch's C, H, W flatten of an NHWC map) folded into the Dense's rows;
@@ -117,6 +117,11 @@ function dropIdentitiesAndSoftmax(g: Rewrite, notes: string[], c: CanoniseContex
     g.replace(out, g.resolve(last.inputs[0]));
     endsWithSoftmax = true;
     notes.push(`final softmax "${last.name}" dropped: explanations start from the logits`);
+  } else if (last.kind === 'activation' && last.fn === 'sigmoid') {
+    // A binary / multi-label classifier's sigmoid is monotone per output, as the softmax is for the ranking:
+    // explanations start from the logit before it (Zennit and iNNvestigate explain the pre-activation too).
+    g.replace(out, g.resolve(last.inputs[0]));
+    notes.push(`final sigmoid "${last.name}" dropped: explanations start from the logits`);
   }
   for (const id of g.live()) {
     const node = g.nodes[id];

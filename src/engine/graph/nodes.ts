@@ -66,6 +66,13 @@ export type NodeSpec =
   | { kind: 'clip'; min: number; max: number }
   /** y = x for x > 0, α·x otherwise (α ≥ 0; PyTorch's default α is 0.01, Keras' 0.3 or 0.2). */
   | { kind: 'leakyRelu'; alpha: number }
+  /**
+   * A smooth elementwise activation (layers/activation.ts has the table of f and f′): `alpha`/`beta` are
+   * hardSigmoid's y = clip(α·x + β, 0, 1) (ONNX default 0.2, 0.5; torch's 1/6, 0.5) and elu's α (default 1).
+   */
+  | { kind: 'activation'; fn: ActivationFn; alpha?: number; beta?: number }
+  /** PReLU: y = x for x > 0, a_c·x otherwise; `slope` one value per channel (last axis) or one for all. */
+  | { kind: 'prelu'; slope: number[] }
   /** Max pooling; padded positions never win. Strides default to the pool size, padding to 'valid'. */
   | { kind: 'maxPool'; poolSize: [number, number]; strides?: [number, number]; padding?: PaddingSpec }
   /**
@@ -128,6 +135,14 @@ export type ReluNode = NodeBase & { kind: 'relu' };
 /** `min` < `max`; either may be ±Infinity (never both). */
 export type ClipNode = NodeBase & { kind: 'clip'; min: number; max: number };
 export type LeakyReluNode = NodeBase & { kind: 'leakyRelu'; alpha: number };
+/**
+ * The smooth activations: sigmoid, tanh, silu (x·σ(x), Swish), hardSigmoid, hardSwish (x·clip(x/6 + ½, 0, 1)),
+ * elu, softplus (log(1 + eˣ)), gelu (erf form), geluTanh (the tanh approximation).
+ */
+export type ActivationFn = 'sigmoid' | 'tanh' | 'silu' | 'hardSigmoid' | 'hardSwish' | 'elu' | 'softplus' | 'gelu' | 'geluTanh';
+export type ActivationNode = NodeBase & { kind: 'activation'; fn: ActivationFn; alpha: number; beta: number };
+/** `slope` has one value per channel (the last axis) or a single value. */
+export type PreluNode = NodeBase & { kind: 'prelu'; slope: number[] };
 export type MaxPoolNode = NodeBase & { kind: 'maxPool'; poolSize: [number, number]; strides: [number, number]; pads: Pads };
 export type AvgPoolNode = NodeBase & {
   kind: 'avgPool';
@@ -154,6 +169,8 @@ export type GraphNode =
   | ReluNode
   | ClipNode
   | LeakyReluNode
+  | ActivationNode
+  | PreluNode
   | MaxPoolNode
   | AvgPoolNode
   | GlobalAvgPoolNode

@@ -2,6 +2,7 @@
 // LRP treatment and description (layerKind.ts). The mapped type makes a kind without a module a compile
 // error. Adding a kind: its node type in graph/nodes.ts, its module here, its tests.
 import type { NodeKind } from '../graph/nodes';
+import { activation } from './activation';
 import { add } from './add';
 import { affine } from './affine';
 import { avgPool } from './avgPool';
@@ -16,6 +17,7 @@ import type { LayerKind } from './layerKind';
 import { leakyRelu } from './leakyRelu';
 import { maxPool } from './maxPool';
 import { pad } from './pad';
+import { prelu } from './prelu';
 import { relu } from './relu';
 import { reshape } from './reshape';
 import { transpose } from './transpose';
@@ -27,6 +29,8 @@ export const LAYERS: { [K in NodeKind]: LayerKind<K> } = {
   relu,
   clip,
   leakyRelu,
+  activation,
+  prelu,
   maxPool,
   avgPool,
   globalAvgPool,

@@ -74,6 +74,12 @@ export interface FixedKind<K extends NodeKind> extends KindBase<K> {
   lrpTreatment(node: NodeOf<K>, beforeFirstLinear: boolean): string;
   /** What the gradient walk does here; default "exact gradient". */
   gradientTreatment?(node: NodeOf<K>, modes: ReluMode[]): string;
+  /**
+   * The box of the output for inputs in the box [low, high] (z^B's bounds before the first Dense/Conv,
+   * methods/inputBox.ts). Only kinds that are not monotone in each element state it (SiLU, GELU, PReLU with
+   * a negative slope); for the others the box of f(low), f(high) is the answer.
+   */
+  box?(node: NodeOf<K>, low: tf.Tensor, high: tf.Tensor): { low: tf.Tensor; high: tf.Tensor };
 }
 
 /** A Dense/Conv kind: a linear map x ↦ x ⊛ W (+ b) that the rules evaluate with modified weights W'. */

@@ -1,12 +1,15 @@
 // z^B's box at each first Dense/Conv node (METHODS.md, "Inputs with normalisation"): the request's bounds
 // per channel of the network input, mapped through every node between the input and the first Dense/Conv
 // layers (affine input maps, zero padding, pooling, reshapes, ReLU, sums and concatenations). Each of those
-// is monotone in every input element, so running it on the lows and on the highs and taking the elementwise
+// but the few activations that state their own box (SiLU, GELU, hard swish, PReLU with a negative slope) is
+// monotone in every input element, so running it on the lows and on the highs and taking the elementwise
 // minimum and maximum is a box of its output (interval arithmetic; an affine map with a negative scale swaps
 // the two). Zero padding pads l and h with zeros, as METHODS.md asks. Made once per network and bounds.
 import * as tf from '@tensorflow/tfjs';
 import { graphFacts } from '../graph/analysis';
 import { isLinear, type Network } from '../graph/nodes';
+import { layerOf } from '../layers';
+import { isLinearKind } from '../layers/layerKind';
 import { forwardNode } from '../network/forward';
 import { networkDerived } from '../network/prepared';
 import type { InputBounds } from '../types';
@@ -42,6 +45,8 @@ export function firstLayerBoxes(network: Network, bounds: InputBounds, channels:
     }
     const node = network.nodes[i];
     const inputs = node.inputs.map(boxOf);
+    const kind = layerOf(node.kind);
+    if (!isLinearKind(kind) && kind.box) return kind.box(node as never, inputs[0].low, inputs[0].high);
     const a = forwardNode(node, inputs.map((b) => b.low));
     const b = forwardNode(node, inputs.map((b) => b.high));
     return { low: tf.minimum(a, b), high: tf.maximum(a, b) };

@@ -101,6 +101,11 @@ export class Trace {
         return node.min >= 0 || (node.max >= 0 && this.signKnown(node.inputs[0]));
       case 'leakyRelu':
         return this.signKnown(node.inputs[0]);
+      case 'activation':
+        // σ, clip(αx + β, 0, 1) and log(1 + eˣ) are never negative.
+        return node.fn === 'sigmoid' || node.fn === 'hardSigmoid' || node.fn === 'softplus';
+      case 'prelu':
+        return node.slope.every((a) => a >= 0) && this.signKnown(node.inputs[0]);
       case 'maxPool':
       case 'avgPool':
       case 'globalAvgPool':

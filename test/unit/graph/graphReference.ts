@@ -4,7 +4,7 @@
 // the public GraphBuilder.
 import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder, type NodeRef } from '../../../src/engine/graph/builder';
-import type { Network, NodeSpec, Pads } from '../../../src/engine/graph/nodes';
+import type { ActivationFn, Network, NodeSpec, Pads } from '../../../src/engine/graph/nodes';
 import { smoothGradNoise } from '../../../src/engine/methods/attributors';
 import type { InputBounds, MethodSpec } from '../../../src/engine/types';
 import type { ImageShape } from '../../../src/protocol/model';
@@ -31,6 +31,10 @@ export type RefNode =
   /** min(max(x, min), max); either bound may be ±Infinity. */
   | { kind: 'clip'; input: number; min: number; max: number }
   | { kind: 'leakyRelu'; input: number; alpha: number }
+  /** The smooth activations (layers/activation.ts); alpha/beta as the engine's node (hardSigmoid, elu). */
+  | { kind: 'activation'; input: number; fn: ActivationFn; alpha?: number; beta?: number }
+  /** Slope per channel (last axis) or one for all. */
+  | { kind: 'prelu'; input: number; slope: number[] }
   | { kind: 'maxPool'; input: number; pool: [number, number]; strides: [number, number]; pads: Pads }
   | { kind: 'avgPool'; input: number; pool: [number, number]; strides: [number, number]; pads: Pads; countIncludePad: boolean }
   | { kind: 'globalAvgPool' | 'globalMaxPool'; input: number }
@@ -64,7 +68,7 @@ type Op =
    * Another elementwise activation (clip, leaky ReLU): f and its derivative f' at the input. Every gradient
    * method takes f' (guided backprop and deconvnet change ReLUs only, as Zennit's hooks), LRP passes.
    */
-  | { type: 'activation'; f: (z: number) => number; df: (z: number) => number }
+  | { type: 'activation'; f: (z: number, i: number) => number; df: (z: number, i: number) => number }
   | { type: 'max'; windows: number[][] }
   | { type: 'add' };
 
@@ -175,6 +179,14 @@ function opOf(node: RefNode, inShapes: number[][]): { op: Op; outShape: number[]
     case 'leakyRelu': {
       const { alpha } = node;
       return { op: { type: 'activation', f: (z) => (z > 0 ? z : alpha * z), df: (z) => (z > 0 ? 1 : alpha) }, outShape: shape };
+    }
+    case 'activation':
+      return { op: { type: 'activation', ...smoothActivation(node.fn, node.alpha, node.beta) }, outShape: shape };
+    case 'prelu': {
+      // NHWC rows: element i is channel i mod C.
+      const C = shape[shape.length - 1];
+      const a = (i: number) => node.slope[node.slope.length === 1 ? 0 : i % C];
+      return { op: { type: 'activation', f: (z, i) => (z > 0 ? z : a(i) * z), df: (z, i) => (z > 0 ? 1 : a(i)) }, outShape: shape };
     }
     case 'maxPool':
     case 'avgPool': {
@@ -338,6 +350,10 @@ function specOf(node: RefNode, inShape: number[]): NodeSpec {
       return { kind: 'clip', min: node.min, max: node.max };
     case 'leakyRelu':
       return { kind: 'leakyRelu', alpha: node.alpha };
+    case 'activation':
+      return { kind: 'activation', fn: node.fn, alpha: node.alpha, beta: node.beta };
+    case 'prelu':
+      return { kind: 'prelu', slope: node.slope };
     case 'pad':
       return { kind: 'pad', pads: node.pads };
     case 'affine':
@@ -422,7 +438,7 @@ export function gradientGraph(g: RefGraph, x: number[], target: number, mode: Re
       }
       case 'activation': {
         const a = t.values[ins[0]];
-        return [s.map((v, i) => v * op.df(a[i]))];
+        return [s.map((v, i) => v * op.df(a[i], i))];
       }
       case 'max': {
         const a = t.values[ins[0]];
@@ -698,3 +714,53 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
   }
 }
 
+
+/**
+ * f and f′ of the smooth activations in float64, from their textbook definitions (PyTorch's derivative at
+ * the kinks of hardSigmoid / hardSwish / elu), independent of the engine's tfjs ops.
+ */
+export function smoothActivation(fn: ActivationFn, alphaGiven?: number, betaGiven?: number): { f: (z: number) => number; df: (z: number) => number } {
+  const sigma = (z: number) => 1 / (1 + Math.exp(-z));
+  const alpha = alphaGiven ?? (fn === 'hardSigmoid' ? 0.2 : 1);
+  const beta = betaGiven ?? 0.5;
+  switch (fn) {
+    case 'sigmoid':
+      return { f: sigma, df: (z) => sigma(z) * (1 - sigma(z)) };
+    case 'tanh':
+      return { f: Math.tanh, df: (z) => 1 - Math.tanh(z) ** 2 };
+    case 'silu':
+      return { f: (z) => z * sigma(z), df: (z) => sigma(z) + z * sigma(z) * (1 - sigma(z)) };
+    case 'hardSigmoid':
+      return { f: (z) => Math.min(1, Math.max(0, alpha * z + beta)), df: (z) => (alpha * z + beta > 0 && alpha * z + beta < 1 ? alpha : 0) };
+    case 'hardSwish':
+      return { f: (z) => (z * Math.min(6, Math.max(0, z + 3))) / 6, df: (z) => (z < -3 ? 0 : z <= 3 ? (2 * z + 3) / 6 : 1) };
+    case 'elu':
+      return { f: (z) => (z > 0 ? z : alpha * Math.expm1(z)), df: (z) => (z > 0 ? 1 : alpha * Math.exp(z)) };
+    case 'softplus':
+      return { f: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))), df: sigma };
+    case 'gelu': {
+      const cdf = (z: number) => 0.5 * (1 + erf(z / Math.SQRT2));
+      return { f: (z) => z * cdf(z), df: (z) => cdf(z) + (z * Math.exp(-z * z / 2)) / Math.sqrt(2 * Math.PI) };
+    }
+    case 'geluTanh': {
+      const k = Math.sqrt(2 / Math.PI);
+      const u = (z: number) => k * (z + 0.044715 * z ** 3);
+      return {
+        f: (z) => 0.5 * z * (1 + Math.tanh(u(z))),
+        df: (z) => 0.5 * (1 + Math.tanh(u(z))) + 0.5 * z * (1 - Math.tanh(u(z)) ** 2) * k * (1 + 3 * 0.044715 * z * z),
+      };
+    }
+  }
+}
+
+/** erf(x) = 2/√π·e^(−x²)·Σ 2ⁿx^(2n+1)/(1·3···(2n+1)): positive terms, no cancellation; ±1 beyond |x| = 6. */
+export function erf(x: number): number {
+  if (Math.abs(x) > 6) return Math.sign(x);
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+    term *= (2 * x * x) / (2 * n + 1);
+    sum += term;
+  }
+  return (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
+}

@@ -55,9 +55,16 @@ function save(w: OnnxModelWriter, name = 'model.onnx'): string {
 
 describe('ONNX', () => {
   test('an unsupported op names the node, its op type and the supported ops', async () => {
-    const file = save(tinyOnnx((w, x) => w.node('PRelu', [x, w.weight('slope', [1], [0.1])], {}, ['leaky'], 'act1')));
-    const m = await rejects(file, /node "act1" \(PRelu\) is not supported; supported ops: Conv, Gemm, MatMul, Relu, MaxPool/);
+    const file = save(tinyOnnx((w, x) => w.node('Softsign', [x], {}, ['soft'], 'act1')));
+    const m = await rejects(file, /node "act1" \(Softsign\) is not supported; supported ops: Conv, Gemm, MatMul, Relu, MaxPool/);
     assert.match(m, /BatchNormalization/);
+    assert.match(m, /Sigmoid, Tanh, Softplus, HardSwish, HardSigmoid, Elu, Gelu, PRelu/);
+  });
+
+  test('a PRelu slope that fits neither one channel nor all of them is one line naming the node', async () => {
+    const file = save(tinyOnnx((w, x) => w.node('PRelu', [x, w.weight('slope', [1, 1, 2], [0.1, 0.2])], {}, ['leaky'], 'act1')));
+    const m = await rejects(file, /node "act1" \(PRelu\): its slope has a constant of shape \[1,1,2\]; only a scalar or one value per channel is supported/);
+    assert.doesNotMatch(m, /\n/);
   });
 
   test('a truncated file', async () => {

@@ -12,7 +12,7 @@ import { readJson, saveModel, SHARD, tempModelDir, topologyLayers, writeJson } f
 const SUPPORTED =
   'InputLayer, Dense, Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ' +
   'GlobalMaxPooling2D, Flatten, Reshape, Permute, ZeroPadding2D, Add, Concatenate, BatchNormalization, Activation, ReLU, ' +
-  'LeakyReLU, Softmax, Rescaling, Normalization, Dropout';
+  'LeakyReLU, PReLU, ELU, Softmax, Rescaling, Normalization, Dropout';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
@@ -100,15 +100,15 @@ test('unsupported layer names the layer, its class and the supported list', asyn
 });
 
 test('unsupported activation is named', async () => {
-  const file = await saved([tf.layers.dense({ units: 3, inputShape: [4], activation: 'tanh', name: 'hidden' })]);
+  const file = await saved([tf.layers.dense({ units: 3, inputShape: [4], activation: 'selu', name: 'hidden' })]);
   await assertLoadFails(
     file,
-    `${file}: layer "hidden" (Dense) has activation "tanh", which is not supported; supported: relu, relu6, leaky_relu, linear, softmax (final layer only)`,
+    `${file}: layer "hidden" (Dense) has activation "selu", which is not supported; supported: relu, relu6, leaky_relu, sigmoid, tanh, swish, silu, hard_sigmoid, hard_swish, hard_silu, elu, softplus, gelu, gelu_new, linear, softmax (final layer only)`,
   );
-  const file2 = await saved([tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.activation({ activation: 'sigmoid', name: 'squash' })]);
+  const file2 = await saved([tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.activation({ activation: 'softsign', name: 'squash' })]);
   await assertLoadFails(
     file2,
-    `${file2}: layer "squash" (Activation) has activation "sigmoid", which is not supported; supported: relu, relu6, leaky_relu, linear, softmax (final layer only)`,
+    `${file2}: layer "squash" (Activation) has activation "softsign", which is not supported; supported: relu, relu6, leaky_relu, sigmoid, tanh, swish, silu, hard_sigmoid, hard_swish, hard_silu, elu, softplus, gelu, gelu_new, linear, softmax (final layer only)`,
   );
 });
 

@@ -46,6 +46,16 @@ const OPS: Record<string, Translate> = {
   Identity: (w, node, inputs, what) => [passThrough(w, inputs, what)],
   Clip: (w, node, inputs, what, name) => [clip(w, node, inputs, what, name)],
   LeakyRelu: (w, node, inputs, what, name) => [activation(w, inputs, what, name, leakyReluSpec(float(node, 'alpha', 0.01)))],
+  Sigmoid: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'sigmoid' })],
+  Tanh: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'tanh' })],
+  Softplus: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'softplus' })],
+  HardSwish: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'hardSwish' })],
+  HardSigmoid: (w, node, inputs, what, name) => [
+    activation(w, inputs, what, name, { kind: 'activation', fn: 'hardSigmoid', alpha: float(node, 'alpha', 0.2), beta: float(node, 'beta', 0.5) }),
+  ],
+  Elu: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'elu', alpha: float(node, 'alpha', 1) })],
+  Gelu: (w, node, inputs, what, name) => [gelu(w, node, inputs, what, name)],
+  PRelu: (w, node, inputs, what, name) => [preluOp(w, inputs, what, name)],
   Softmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
   LogSoftmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
 };
@@ -89,6 +99,25 @@ function clip(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefine
   const [lo, hi] = [unbounded(min), unbounded(max)];
   if (!(lo < hi)) throw new UserError(`${what} clips to [${min}, ${max}]; the lower bound must be below the upper one`, w.file);
   return activation(w, inputs, what, name, clipSpec(lo, hi));
+}
+
+/** Gelu (opset 20): `approximate` "none" is the erf form, "tanh" the tanh approximation. */
+function gelu(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Value {
+  const approximate = text(node, 'approximate', 'none');
+  if (approximate !== 'none' && approximate !== 'tanh') throw new UserError(`${what} has approximate "${approximate}"; "none" or "tanh" is needed`, w.file);
+  return activation(w, inputs, what, name, { kind: 'activation', fn: approximate === 'tanh' ? 'geluTanh' : 'gelu' });
+}
+
+/**
+ * PRelu: the slope is a constant broadcast against the input, one value or one per channel (torch's
+ * nn.PReLU(C) exports it as [C, 1, 1], a dense layer's as [C]), as a Mul's constant is read.
+ */
+function preluOp(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: string): Value {
+  const xIn = act(w, inputs[0], what);
+  const c = floatConstant(inputs[1], `${what}: its slope`, w.file);
+  const { values, axis } = perChannel(c, xIn.dims, `${what}: its slope`, w.file);
+  const x = axis === 'channel' ? w.asChannelsFirst(xIn, what) : axis === 'last' ? w.asPlain(xIn) : xIn;
+  return same(x, w.add(name, { kind: 'prelu', slope: values }, [x.node]));
 }
 
 function passThrough(w: OnnxWalk, inputs: Array<Value | undefined>, what: string): Value {

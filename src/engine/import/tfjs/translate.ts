@@ -10,6 +10,25 @@ import type { BuiltNetwork, NodeSpec, PaddingSpec } from '../../graph/nodes';
 import { leakyReluSpec } from '../../layers/leakyRelu';
 import type { KerasCall, KerasGraph, KerasLayer } from './kerasTopology';
 
+/**
+ * Keras / tfjs activation strings of the smooth activations (layers/activation.ts). `hard_sigmoid` is
+ * Keras 2's and tfjs' clip(0.2·x + 0.5, 0, 1) (Keras 3 changed it to x/6 + ½; its `hard_swish` is torch's);
+ * tfjs' `gelu` is the erf form, `gelu_new` the tanh approximation.
+ */
+const SMOOTH_ACTIVATIONS: Record<string, NodeSpec> = {
+  sigmoid: { kind: 'activation', fn: 'sigmoid' },
+  tanh: { kind: 'activation', fn: 'tanh' },
+  swish: { kind: 'activation', fn: 'silu' },
+  silu: { kind: 'activation', fn: 'silu' },
+  hard_sigmoid: { kind: 'activation', fn: 'hardSigmoid', alpha: 0.2, beta: 0.5 },
+  hard_swish: { kind: 'activation', fn: 'hardSwish' },
+  hard_silu: { kind: 'activation', fn: 'hardSwish' },
+  elu: { kind: 'activation', fn: 'elu', alpha: 1 },
+  softplus: { kind: 'activation', fn: 'softplus' },
+  gelu: { kind: 'activation', fn: 'gelu' },
+  gelu_new: { kind: 'activation', fn: 'geluTanh' },
+};
+
 export const SUPPORTED_LAYERS = [
   'InputLayer',
   'Dense',
@@ -30,6 +49,8 @@ export const SUPPORTED_LAYERS = [
   'Activation',
   'ReLU',
   'LeakyReLU',
+  'PReLU',
+  'ELU',
   'Softmax',
   'Rescaling',
   'Normalization',
@@ -138,6 +159,13 @@ class CallTranslator {
         return this.relu();
       case 'LeakyReLU':
         return this.leakyRelu();
+      case 'PReLU':
+        return this.prelu();
+      case 'ELU': {
+        const alpha = this.config.alpha ?? 1;
+        if (typeof alpha !== 'number' || !Number.isFinite(alpha)) this.unsupported(`alpha ${JSON.stringify(alpha)}`, 'a finite number is needed');
+        return this.node(this.call.name, { kind: 'activation', fn: 'elu', alpha }, this.inputs);
+      }
       case 'Softmax':
         return this.node(this.call.name, { kind: 'softmax' }, this.inputs);
       case 'Rescaling':
@@ -314,7 +342,11 @@ class CallTranslator {
     if (activation === 'relu6') return this.node(name, { kind: 'clip', min: 0, max: 6 }, [x]);
     if (activation === 'leaky_relu') return this.node(name, { kind: 'leakyRelu', alpha: 0.2 }, [x]);
     if (activation === 'softmax') return this.node(name, { kind: 'softmax' }, [x]);
-    throw this.error(`has activation "${activation}", which is not supported; supported: relu, relu6, leaky_relu, linear, softmax (final layer only)`);
+    const smooth = SMOOTH_ACTIVATIONS[activation];
+    if (smooth) return this.node(name, smooth, [x]);
+    throw this.error(
+      `has activation "${activation}", which is not supported; supported: relu, relu6, leaky_relu, ${Object.keys(SMOOTH_ACTIVATIONS).join(', ')}, linear, softmax (final layer only)`,
+    );
   }
 
   /**
@@ -343,6 +375,29 @@ class CallTranslator {
     if (typeof slope !== 'number' || !(slope >= 0)) this.unsupported(`slope ${JSON.stringify(slope)}`, 'a number ≥ 0 is needed');
     const spec = leakyReluSpec(slope);
     return spec ? this.node(this.call.name, spec, this.inputs) : this.inputs[0];
+  }
+
+  /**
+   * Keras PReLU: the `alpha` weight has the input's shape with the `shared_axes` set to 1; the engine's
+   * PReLU has one slope per channel, so every axis but the channels must be shared (or the slopes equal
+   * along it, which is checked).
+   */
+  private prelu(): NodeRef {
+    const x = this.inputs[0];
+    const alpha = this.weights.get(this.layer, 'alpha');
+    const channels = x.shape[x.shape.length - 1];
+    const values = alpha.dataSync();
+    const last = alpha.shape[alpha.shape.length - 1] ?? 1;
+    if (alpha.shape.length > x.shape.length || (last !== 1 && last !== channels) || values.length % last !== 0) {
+      throw this.error(`has weight "alpha" of shape [${alpha.shape}] for an input [${x.shape}]`);
+    }
+    const slope = Array.from(values.slice(0, last));
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== slope[i % last]) {
+        this.unsupported('slopes that vary over height or width (no shared_axes)', 'one slope per channel is supported (shared_axes [1, 2], as Keras applications use)');
+      }
+    }
+    return this.node(this.call.name, { kind: 'prelu', slope }, this.inputs);
   }
 
   /** Rescaling: y = x·scale + offset, scalars or one value per channel. */

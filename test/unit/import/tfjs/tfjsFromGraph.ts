@@ -74,6 +74,19 @@ function layerOf(node: RefNode, name: string, shape: number[]): { layer: tf.laye
       return { layer: tf.layers.reLU({ maxValue: node.max, name }) };
     case 'leakyRelu':
       return { layer: tf.layers.leakyReLU({ alpha: node.alpha, name }) };
+    case 'activation': {
+      if (node.fn === 'elu' && node.alpha !== undefined && node.alpha !== 1) throw new Error('tfjs runs ELU with α = 1 only');
+      const names: Partial<Record<typeof node.fn, string>> = { sigmoid: 'sigmoid', tanh: 'tanh', silu: 'swish', elu: 'elu', softplus: 'softplus', gelu: 'gelu', geluTanh: 'gelu_new' };
+      const activation = names[node.fn];
+      if (!activation) throw new Error(`tfjs has no ${node.fn} activation`);
+      return { layer: tf.layers.activation({ activation: activation as 'sigmoid', name }) };
+    }
+    case 'prelu': {
+      const C = shape[shape.length - 1];
+      const slope = node.slope.length === 1 ? new Array(C).fill(node.slope[0]) : node.slope;
+      const shared = shape.length === 3 ? [1, 2] : undefined;
+      return { layer: tf.layers.prelu({ sharedAxes: shared, name }), weights: [tf.tensor(slope, shape.length === 3 ? [1, 1, C] : [C])] };
+    }
     case 'maxPool':
     case 'avgPool': {
       const padding = paddingName(node.pads, shape, node.pool, node.strides);
