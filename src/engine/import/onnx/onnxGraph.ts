@@ -78,6 +78,8 @@ export class OnnxWalk {
   private readonly initializers = new Map<string, onnx.ITensorProto>();
   /** How many nodes (and graph outputs) read each tensor. */
   readonly readers = new Map<string, number>();
+  /** Sigmoid node id → the node id it reads, so that Mul(x, Sigmoid(x)) (torch's SiLU export) becomes a SiLU. */
+  readonly sigmoidInputs = new Map<number, number>();
   private readonly usedNames = new Set<string>();
   /** Converted representations of activations, so that two readers share one transpose. */
   private readonly converted = new Map<string, Activation>();

@@ -39,14 +39,14 @@ const OPS: Record<string, Translate> = {
   Add: (w, node, inputs, what, name) => [add(w, node, inputs, what, name)],
   Sum: (w, node, inputs, what, name) => [sum(w, inputs, what, name)],
   Sub: (w, node, inputs, what, name) => [affineOp(w, 'Sub', inputs, what, name)],
-  Mul: (w, node, inputs, what, name) => [affineOp(w, 'Mul', inputs, what, name)],
+  Mul: (w, node, inputs, what, name) => [siluOf(w, inputs, name) ?? affineOp(w, 'Mul', inputs, what, name)],
   Div: (w, node, inputs, what, name) => [affineOp(w, 'Div', inputs, what, name)],
   Concat: concat,
   Dropout: (w, node, inputs, what) => [passThrough(w, inputs, what)],
   Identity: (w, node, inputs, what) => [passThrough(w, inputs, what)],
   Clip: (w, node, inputs, what, name) => [clip(w, node, inputs, what, name)],
   LeakyRelu: (w, node, inputs, what, name) => [activation(w, inputs, what, name, leakyReluSpec(float(node, 'alpha', 0.01)))],
-  Sigmoid: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'sigmoid' })],
+  Sigmoid: (w, node, inputs, what, name) => [sigmoid(w, inputs, what, name)],
   Tanh: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'tanh' })],
   Softplus: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'softplus' })],
   HardSwish: (w, node, inputs, what, name) => [activation(w, inputs, what, name, { kind: 'activation', fn: 'hardSwish' })],
@@ -99,6 +99,23 @@ function clip(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefine
   const [lo, hi] = [unbounded(min), unbounded(max)];
   if (!(lo < hi)) throw new UserError(`${what} clips to [${min}, ${max}]; the lower bound must be below the upper one`, w.file);
   return activation(w, inputs, what, name, clipSpec(lo, hi));
+}
+
+function sigmoid(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: string): Value {
+  const x = act(w, inputs[0], what);
+  const y = same(x, w.add(name, { kind: 'activation', fn: 'sigmoid' }, [x.node]));
+  w.sigmoidInputs.set(y.node.id, x.node.id);
+  return y;
+}
+
+/**
+ * Mul(x, Sigmoid(x)) in either order, as torch exports nn.SiLU (opset ≤ 17 has no SiLU op): a SiLU node on x.
+ * The Sigmoid node stays behind unread (the builder drops it) unless something else reads it.
+ */
+function siluOf(w: OnnxWalk, [a, b]: Array<Value | undefined>, name: string): Value | null {
+  if (a?.kind !== 'activation' || b?.kind !== 'activation' || a.rep !== b.rep) return null;
+  const x = w.sigmoidInputs.get(b.node.id) === a.node.id ? a : w.sigmoidInputs.get(a.node.id) === b.node.id ? b : null;
+  return x && same(x, w.add(name, { kind: 'activation', fn: 'silu' }, [x.node]));
 }
 
 /** Gelu (opset 20): `approximate` "none" is the erf form, "tanh" the tanh approximation. */

@@ -61,6 +61,18 @@ describe('smooth activations against onnxruntime', () => {
     });
   }
 
+  test('Mul(x, Sigmoid(x)) in either order (torch’s SiLU export) is one SiLU node', async () => {
+    for (const sigmoidFirst of [false, true]) {
+      const w = around(13, (w, z) => {
+        const s = w.node('Sigmoid', [z]);
+        return w.node('Mul', sigmoidFirst ? [s, z] : [z, s]);
+      });
+      const { error, kinds } = await compare(w, [2, 6], `silu-${sigmoidFirst}`);
+      assert.ok(error <= 1e-5, `relative error ${error}`);
+      assert.deepEqual(kinds, ['input', 'dense', 'activation', 'dense']);
+    }
+  });
+
   test('PRelu with a scalar slope and one per feature ([C])', async () => {
     for (const slope of [[0.25], values(9, 8, 0.5)]) {
       const w = around(13, (w, z) => w.node('PRelu', [z, w.weight('slope', [slope.length], slope)]));
