@@ -248,7 +248,8 @@ function runAttributor(spec: MethodSpec, c: MethodContext): [tf.Tensor, tf.Tenso
   return ATTRIBUTORS[spec.id](batch, spec.params, c.bounds);
 }
 
-/** Logits and softmax probabilities of `count` images given back to back in `images`. */
+/** Logits and probabilities of `count` images given back to back in `images` (softmax; a sigmoid for a
+ *  single-output model, whose final sigmoid the graph dropped: a softmax of one logit would say 100 %). */
 export function predict(
   network: Network,
   images: Float32Array,
@@ -260,7 +261,7 @@ export function predict(
   }
   const [logits, probabilities] = tf.tidy(() => {
     const out = logitsOf(network, tf.tensor(images, [count, ...network.inputShape]));
-    return [out, tf.softmax(out)];
+    return [out, network.outputSize === 1 ? tf.sigmoid(out) : tf.softmax(out)];
   });
   return { logits: readAndFree(logits), probabilities: readAndFree(probabilities), classes: network.outputSize };
 }
@@ -353,9 +354,11 @@ function argMax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** Softmax of each row of `logits` ([rows, classes]), in double precision. */
+/** Softmax of each row of `logits` ([rows, classes]), in double precision; the sigmoid for one class
+ *  (a binary model's single logit), as `predict` does. */
 function softmaxRows(logits: Float32Array, classes: number): Float32Array {
   const out = new Float32Array(logits.length);
+  if (classes === 1) return out.map((_, i) => 1 / (1 + Math.exp(-logits[i])));
   for (let start = 0; start < logits.length; start += classes) {
     let max = -Infinity;
     for (let j = 0; j < classes; j++) max = Math.max(max, logits[start + j]);

@@ -12,7 +12,7 @@ import { GraphBuilder } from '../../../src/engine/graph/builder';
 import type { NodeSpec } from '../../../src/engine/graph/nodes';
 import { describeNetwork } from '../../../src/engine/methods/describeNetwork';
 import { gradientAt } from '../../../src/engine/methods/attributors';
-import { explain } from '../../../src/engine/methods/explain';
+import { explain, predict } from '../../../src/engine/methods/explain';
 import { firstLayerBoxes } from '../../../src/engine/methods/inputBox';
 import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
 import { logitsOf } from '../../../src/engine/network/forward';
@@ -346,6 +346,12 @@ describe('a final sigmoid', () => {
       const s = (z: number) => 1 / (1 + Math.exp(-z));
       const expected = 2 * s(0.5 * 1 + -1 * 3 + 2 * 1) - 1 * s(0.5 * -2 + -1 * 0.5 + 2 * -1);
       assert.ok(Math.abs(logit - expected) < 1e-6, `${logit} vs ${expected}`);
+      // One output: its probability is the dropped sigmoid's, not a softmax of one logit (always 1).
+      const image = Float32Array.from([0.5, -1, 2]);
+      const predicted = predict(network, image, 1);
+      assert.ok(Math.abs(predicted.probabilities[0] - s(expected)) < 1e-6, `predict: ${predicted.probabilities[0]} vs ${s(expected)}`);
+      const [explained] = explain(network, [1, 3, 1], { images: [image], methods: [parseMethodSpec('sensitivity')], bounds: null });
+      assert.ok(Math.abs(explained.probabilities[0] - s(expected)) < 1e-6, `explain: ${explained.probabilities[0]} vs ${s(expected)}`);
     } finally {
       network.dispose();
     }
