@@ -3,22 +3,11 @@
 // on the same networks against the graph reference.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
-import { gradientAt } from '../../../src/engine/methods/attributors';
 import { argMax, randomArray, random } from '../methods/reference';
-import { logitsOfGraph, toGraphNetwork, type RefGraph } from './graphReference';
+import { assertGradientMatchesFiniteDifferences } from './finiteDifferences';
+import { logitsOfGraph, toGraphNetwork } from './graphReference';
 import { randomGraph } from './graphs';
-
-function finiteDifference(g: RefGraph, x: number[], target: number, h = 1e-6): number[] {
-  return x.map((_, i) => {
-    const plus = x.slice();
-    const minus = x.slice();
-    plus[i] += h;
-    minus[i] -= h;
-    return (logitsOfGraph(g, plus)[target] - logitsOfGraph(g, minus)[target]) / (2 * h);
-  });
-}
 
 describe('gradient through random residual and concatenating graphs against finite differences', () => {
   before(async () => {
@@ -38,15 +27,7 @@ describe('gradient through random residual and concatenating graphs against fini
           const x = randomArray(rand, size, -1, 1);
           const logits = logitsOfGraph(graph, x);
           for (const target of [argMax(logits), (argMax(logits) + 1) % logits.length]) {
-            const fd = finiteDifference(graph, x, target);
-            const gradient = tf.tidy(() => gradientAt(network, tf.tensor(x, [1, ...graph.inputShape]), tf.oneHot([target], logits.length).toFloat(), 'gradient'));
-            const engine = gradient.dataSync();
-            gradient.dispose();
-            assert.ok(fd.some((v) => Math.abs(v) > 1e-3), 'the gradient is not trivially zero');
-            fd.forEach((expected, i) => {
-              const diff = Math.abs(engine[i] - expected);
-              assert.ok(diff <= 1e-4 || diff <= 1e-3 * Math.abs(expected), `∂f_${target}/∂x_${i} = ${engine[i]}, finite difference ${expected}`);
-            });
+            assertGradientMatchesFiniteDifferences(network, graph, x, target, 1e-3);
           }
         }
       } finally {

@@ -18,6 +18,7 @@ import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
 import { logitsOf } from '../../../src/engine/network/forward';
 import type { InputBounds } from '../../../src/engine/types';
 import { ALL_SPECS, erf, forwardGraph, graphReferenceMap, logitsOfGraph, smoothActivation, toGraphNetwork, worstCancellation, type RefGraph } from '../graph/graphReference';
+import { assertGradientMatchesFiniteDifferences } from '../graph/finiteDifferences';
 import { convNode, denseNode } from '../graph/graphs';
 import { randomImages } from './nets';
 import { argMax, assertClose, random, randomArray } from './reference';
@@ -224,22 +225,7 @@ describe('the gradient through smooth activations and PReLU', () => {
         const x = randomArray(rand, size(graph.inputShape), 0, 1);
         const logits = logitsOfGraph(graph, x);
         for (const target of [argMax(logits), (argMax(logits) + 1) % logits.length]) {
-          const h = 1e-6;
-          const fd = x.map((_, i) => {
-            const plus = x.slice();
-            const minus = x.slice();
-            plus[i] += h;
-            minus[i] -= h;
-            return (logitsOfGraph(graph, plus)[target] - logitsOfGraph(graph, minus)[target]) / (2 * h);
-          });
-          const g = tf.tidy(() => gradientAt(network, tf.tensor(x, [1, ...graph.inputShape]), tf.oneHot([target], logits.length).toFloat(), 'gradient'));
-          const engine = g.dataSync();
-          g.dispose();
-          assert.ok(fd.some((v) => Math.abs(v) > 1e-2), 'the gradient is not trivially zero');
-          fd.forEach((expected, i) => {
-            const diff = Math.abs(engine[i] - expected);
-            assert.ok(diff <= 1e-4 || diff <= 1e-3 * Math.abs(expected), `seed ${seed}: ∂f_${target}/∂x_${i} = ${engine[i]}, finite difference ${expected}`);
-          });
+          assertGradientMatchesFiniteDifferences(network, graph, x, target, 1e-2, `seed ${seed}: `);
         }
       } finally {
         network.dispose();
