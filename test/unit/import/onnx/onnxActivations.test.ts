@@ -16,8 +16,9 @@ import { parseMethodSpec } from '../../../../src/engine/methods/methodRegistry';
 import { graphReferenceMap, logitsOfGraph, worstCancellation } from '../../graph/graphReference';
 import { mobileNetStyleGraph } from '../../graph/graphs';
 import { randomImages } from '../../methods/nets';
-import { argMax, assertClose, random, randomArray } from '../../methods/reference';
+import { argMax, assertClose, random } from '../../methods/reference';
 import { tempModelDir } from '../../model/savedModels';
+import { activationBetweenGemms, compareWithOnnxruntime } from './activationCompare';
 import { engineLogits, nchwToNhwc, ortOutputs, relativeError } from './onnxReference';
 import { float, OnnxModelWriter, type Attr } from './onnxWriter';
 import * as tf from '@tensorflow/tfjs';
@@ -27,32 +28,6 @@ import { refGraphToOnnx } from './refGraphToOnnx';
 before(async () => {
   await initBackend(nodeModulesWasmDir());
 });
-
-const values = (seed: number, n: number, scale: number) => randomArray(random(seed), n, -scale, scale);
-
-/** Engine vs onnxruntime on a batch of 2; returns the relative error and the engine's node kinds. */
-async function compare(w: OnnxModelWriter, dims: number[], name: string): Promise<{ error: number; kinds: string[] }> {
-  const file = w.save(path.join(tempModelDir('onnx-activations'), `${name}.onnx`));
-  const x = Float32Array.from(values(5, dims.reduce((a, b) => a * b, 1), 1));
-  const expected = await ortOutputs(fs.readFileSync(file), x, dims);
-  const { network } = loadOnnxNetwork(file);
-  try {
-    const logits = engineLogits(network, dims.length === 4 ? nchwToNhwc(x, dims) : x, dims[0]);
-    return { error: relativeError(logits, expected), kinds: network.nodes.map((n) => n.kind) };
-  } finally {
-    network.dispose();
-  }
-}
-
-/** x [N, 6] → Gemm 6→8 (weights ×4, so that values pass every bound) → `act` → Gemm 8→3. */
-function around(opset: number, act: (w: OnnxModelWriter, z: string) => string): OnnxModelWriter {
-  const w = new OnnxModelWriter(opset);
-  const x = w.input('x', [null, 6]);
-  const z = w.node('Gemm', [x, w.weight('W', [6, 8], values(71, 48, 4)), w.weight('b', [8], values(72, 8, 1))]);
-  w.node('Gemm', [act(w, z), w.weight('W2', [8, 3], values(73, 24, 0.5)), w.weight('b2', [3], values(74, 3, 0.5))], {}, ['logits']);
-  w.output('logits');
-  return w;
-}
 
 describe('Clip and LeakyRelu against onnxruntime', () => {
   const clips: Array<[string, number | null, number | null, string]> = [
@@ -65,7 +40,7 @@ describe('Clip and LeakyRelu against onnxruntime', () => {
   for (const opset of [9, 13]) {
     for (const [name, min, max, kind] of clips) {
       test(`Clip ${name}, opset ${opset}`, async () => {
-        const w = around(opset, (w, z) => {
+        const w = activationBetweenGemms(opset, (w, z) => {
           if (opset < 11) {
             const attrs: Record<string, Attr> = {};
             if (min !== null) attrs.min = float(min);
@@ -75,7 +50,7 @@ describe('Clip and LeakyRelu against onnxruntime', () => {
           const lo = min === null ? '' : w.weight('min', [], [min]);
           return w.node('Clip', max === null ? [z, lo] : [z, lo, w.weight('max', [], [max])]);
         });
-        const { error, kinds } = await compare(w, [2, 6], `clip-${opset}-${min}-${max}`);
+        const { error, kinds } = await compareWithOnnxruntime(w, [2, 6], `clip-${opset}-${min}-${max}`);
         assert.ok(error <= 1e-5, `relative error ${error}`);
         assert.deepEqual(kinds, ['input', 'dense', kind, 'dense']);
       });
@@ -87,8 +62,8 @@ describe('Clip and LeakyRelu against onnxruntime', () => {
     ['slope 0 (a ReLU)', 0, 'relu'],
   ] as const) {
     test(`LeakyRelu, ${name}`, async () => {
-      const w = around(13, (w, z) => w.node('LeakyRelu', [z], alpha === null ? {} : { alpha: float(alpha) }));
-      const { error, kinds } = await compare(w, [2, 6], `leaky-${alpha}`);
+      const w = activationBetweenGemms(13, (w, z) => w.node('LeakyRelu', [z], alpha === null ? {} : { alpha: float(alpha) }));
+      const { error, kinds } = await compareWithOnnxruntime(w, [2, 6], `leaky-${alpha}`);
       assert.ok(error <= 1e-5, `relative error ${error}`);
       assert.deepEqual(kinds, ['input', 'dense', kind, 'dense']);
     });
@@ -100,7 +75,7 @@ describe('Clip and LeakyRelu against onnxruntime', () => {
       ['negative slope', (w, z) => w.node('LeakyRelu', [z], { alpha: float(-0.5) }), /slope -0\.5 for negative inputs; a finite number ≥ 0 is needed/],
     ];
     for (const [name, act, message] of cases) {
-      const file = around(13, act).save(path.join(tempModelDir('onnx-activations'), `bad-${name.replace(/\W/g, '')}.onnx`));
+      const file = activationBetweenGemms(13, act).save(path.join(tempModelDir('onnx-activations'), `bad-${name.replace(/\W/g, '')}.onnx`));
       assert.throws(
         () => loadOnnxNetwork(file),
         (e: unknown) => e instanceof UserError && message.test(e.message) && e.message.includes(path.basename(file)) && !e.message.includes('\n'),
@@ -114,7 +89,7 @@ describe('a MobileNetV2-style graph exported as PyTorch does', () => {
   const graph = mobileNetStyleGraph(51);
   for (const opset of [9, 13]) {
     test(`logits against onnxruntime (opset ${opset}): Clip and LeakyRelu become clip and leakyRelu nodes`, async () => {
-      const { error, kinds } = await compare(refGraphToOnnx(graph, opset), [2, 3, 6, 6], `mobile-${opset}`);
+      const { error, kinds } = await compareWithOnnxruntime(refGraphToOnnx(graph, opset), [2, 3, 6, 6], `mobile-${opset}`);
       assert.ok(error <= 1e-5, `relative error ${error}`);
       assert.equal(kinds.filter((k) => k === 'clip').length, 4);
       assert.equal(kinds.filter((k) => k === 'leakyRelu').length, 2);

@@ -2,45 +2,18 @@
 // (scalar, [C], [C, 1, 1] slopes) against onnxruntime-web on the same model and input, and the node kinds
 // they become; a bad Gelu attribute as one line naming the file.
 import assert from 'node:assert/strict';
-import * as fs from 'fs';
 import * as path from 'path';
 import { before, describe, test } from 'node:test';
 import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
 import { UserError } from '../../../../src/engine/errors';
 import { loadOnnxNetwork } from '../../../../src/engine/import/onnx/loadOnnx';
-import { random, randomArray } from '../../methods/reference';
 import { tempModelDir } from '../../model/savedModels';
-import { engineLogits, nchwToNhwc, ortOutputs, relativeError } from './onnxReference';
+import { activationBetweenGemms, compareWithOnnxruntime, values } from './activationCompare';
 import { float, int, ints, OnnxModelWriter, str, type Attr } from './onnxWriter';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
 });
-
-const values = (seed: number, n: number, scale: number) => randomArray(random(seed), n, -scale, scale);
-
-async function compare(w: OnnxModelWriter, dims: number[], name: string): Promise<{ error: number; kinds: string[] }> {
-  const file = w.save(path.join(tempModelDir('onnx-smooth'), `${name}.onnx`));
-  const x = Float32Array.from(values(5, dims.reduce((a, b) => a * b, 1), 1));
-  const expected = await ortOutputs(fs.readFileSync(file), x, dims);
-  const { network } = loadOnnxNetwork(file);
-  try {
-    const logits = engineLogits(network, dims.length === 4 ? nchwToNhwc(x, dims) : x, dims[0]);
-    return { error: relativeError(logits, expected), kinds: network.nodes.map((n) => n.kind) };
-  } finally {
-    network.dispose();
-  }
-}
-
-/** x [N, 6] → Gemm 6→8 (weights ×4: values reach ±4, past every kink) → `act` → Gemm 8→3. */
-function around(opset: number, act: (w: OnnxModelWriter, z: string) => string): OnnxModelWriter {
-  const w = new OnnxModelWriter(opset);
-  const x = w.input('x', [null, 6]);
-  const z = w.node('Gemm', [x, w.weight('W', [6, 8], values(71, 48, 4)), w.weight('b', [8], values(72, 8, 1))]);
-  w.node('Gemm', [act(w, z), w.weight('W2', [8, 3], values(73, 24, 0.5)), w.weight('b2', [3], values(74, 3, 0.5))], {}, ['logits']);
-  w.output('logits');
-  return w;
-}
 
 describe('smooth activations against onnxruntime', () => {
   const ops: Array<[string, number, string, Record<string, Attr>]> = [
@@ -55,7 +28,7 @@ describe('smooth activations against onnxruntime', () => {
   ];
   for (const [name, opset, op, attrs] of ops) {
     test(name, async () => {
-      const { error, kinds } = await compare(around(opset, (w, z) => w.node(op, [z], attrs)), [2, 6], `${op}-${Object.keys(attrs).length}`);
+      const { error, kinds } = await compareWithOnnxruntime(activationBetweenGemms(opset, (w, z) => w.node(op, [z], attrs)), [2, 6], `${op}-${Object.keys(attrs).length}`);
       assert.ok(error <= 1e-5, `relative error ${error}`);
       assert.deepEqual(kinds, ['input', 'dense', 'activation', 'dense']);
     });
@@ -63,11 +36,11 @@ describe('smooth activations against onnxruntime', () => {
 
   test('Mul(x, Sigmoid(x)) in either order (torch’s SiLU export) is one SiLU node', async () => {
     for (const sigmoidFirst of [false, true]) {
-      const w = around(13, (w, z) => {
+      const w = activationBetweenGemms(13, (w, z) => {
         const s = w.node('Sigmoid', [z]);
         return w.node('Mul', sigmoidFirst ? [s, z] : [z, s]);
       });
-      const { error, kinds } = await compare(w, [2, 6], `silu-${sigmoidFirst}`);
+      const { error, kinds } = await compareWithOnnxruntime(w, [2, 6], `silu-${sigmoidFirst}`);
       assert.ok(error <= 1e-5, `relative error ${error}`);
       assert.deepEqual(kinds, ['input', 'dense', 'activation', 'dense']);
     }
@@ -75,8 +48,8 @@ describe('smooth activations against onnxruntime', () => {
 
   test('PRelu with a scalar slope and one per feature ([C])', async () => {
     for (const slope of [[0.25], values(9, 8, 0.5)]) {
-      const w = around(13, (w, z) => w.node('PRelu', [z, w.weight('slope', [slope.length], slope)]));
-      const { error, kinds } = await compare(w, [2, 6], `prelu-${slope.length}`);
+      const w = activationBetweenGemms(13, (w, z) => w.node('PRelu', [z, w.weight('slope', [slope.length], slope)]));
+      const { error, kinds } = await compareWithOnnxruntime(w, [2, 6], `prelu-${slope.length}`);
       assert.ok(error <= 1e-5, `relative error ${error}`);
       assert.deepEqual(kinds, ['input', 'dense', 'prelu', 'dense']);
     }
@@ -92,7 +65,7 @@ describe('smooth activations against onnxruntime', () => {
     const flat = w.node('Flatten', [t]);
     w.node('Gemm', [flat, w.weight('W', [3, 100], values(84, 300, 0.3))], { transB: int(1) }, ['logits']);
     w.output('logits');
-    const { error, kinds } = await compare(w, [2, 3, 5, 5], 'prelu-conv');
+    const { error, kinds } = await compareWithOnnxruntime(w, [2, 3, 5, 5], 'prelu-conv');
     assert.ok(error <= 1e-5, `relative error ${error}`);
     assert.ok(kinds.includes('prelu') && kinds.filter((k) => k === 'activation').length === 2, kinds.join(' '));
   });
@@ -102,13 +75,13 @@ describe('Gelu (opset 20)', () => {
   for (const approximate of ['none', 'tanh']) {
     test(`approximate "${approximate}"`, async () => {
       const attrs: Record<string, Attr> = approximate === 'none' ? {} : { approximate: str(approximate) };
-      const { error, kinds } = await compare(around(20, (w, z) => w.node('Gelu', [z], attrs)), [2, 6], `gelu-${approximate}`);
+      const { error, kinds } = await compareWithOnnxruntime(activationBetweenGemms(20, (w, z) => w.node('Gelu', [z], attrs)), [2, 6], `gelu-${approximate}`);
       assert.ok(error <= 1e-5, `relative error ${error}`);
       assert.deepEqual(kinds, ['input', 'dense', 'activation', 'dense']);
     });
   }
   test('an unknown approximation is one line naming the file', () => {
-    const file = around(20, (w, z) => w.node('Gelu', [z], { approximate: str('fast') })).save(path.join(tempModelDir('onnx-smooth'), 'bad-gelu.onnx'));
+    const file = activationBetweenGemms(20, (w, z) => w.node('Gelu', [z], { approximate: str('fast') })).save(path.join(tempModelDir('onnx-smooth'), 'bad-gelu.onnx'));
     assert.throws(
       () => loadOnnxNetwork(file),
       (e: unknown) => e instanceof UserError && /approximate "fast"; "none" or "tanh" is needed/.test(e.message) && e.message.includes('bad-gelu.onnx') && !e.message.includes('\n'),
