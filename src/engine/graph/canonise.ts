@@ -1,6 +1,7 @@
 // Canonisation (Zennit's canonizers): rewrites the graph a front end built into the one the rules see.
 // Each step is its own function over the node list, in this order:
-//   1. identities removed, a final softmax or sigmoid dropped (any other softmax is an error);
+//   1. identities removed, a final softmax or sigmoid dropped (any other softmax stays: attention weights;
+//      a log-softmax anywhere else is an error);
 //   2. BatchNormalization folded into the Dense/Conv that feeds it when nothing else reads that node's
 //      output, otherwise turned into an affine node y = s ⊙ x + t;
 //   3. transpose → flatten → Dense (PyTorch's C, H, W flatten of an NHWC map) folded into the Dense's rows;
@@ -19,7 +20,7 @@ type Base = { name: string; inputs: number[]; shape: number[] };
 export type RawNode =
   | GraphNode
   | (Base & Extract<NodeSpec, { kind: 'batchNorm' }>)
-  | (Base & { kind: 'softmax' })
+  | (Base & { kind: 'softmax'; axis: number; log: true })
   | (Base & { kind: 'identity' });
 
 export interface CanoniseContext {
@@ -125,8 +126,8 @@ function dropIdentitiesAndSoftmax(g: Rewrite, notes: string[], c: CanoniseContex
   }
   for (const id of g.live()) {
     const node = g.nodes[id];
-    if (node.kind === 'softmax') {
-      throw new UserError(`node "${node.name}" (softmax) is not the final node; softmax is only supported at the output`, c.file);
+    if (node.kind === 'softmax' && 'log' in node) {
+      throw new UserError(`node "${node.name}" (softmax) is not the final node; a log-softmax is only supported at the output`, c.file);
     }
   }
   return endsWithSoftmax;

@@ -21,7 +21,7 @@
 // `build` canonises (canonise.ts) and returns the `Network`:
 // - `identity` nodes (Dropout, ONNX Identity) are removed;
 // - a `softmax` at the output is dropped (`endsWithSoftmax`; explanations start from the logits); anywhere
-//   else it is an error;
+//   else it stays a node (attention weights), a log-softmax anywhere else is an error;
 // - `batchNorm` is folded into the Dense/Conv that feeds it when nothing else reads that node's output,
 //   otherwise it becomes an `affine` node y = s ⊙ x + t (s = γ/√(σ² + ε), t = β − μ·s);
 // - a transpose → flatten → Dense (PyTorch's C, H, W flatten after NHWC maps) becomes a plain flatten with
@@ -102,8 +102,18 @@ export type NodeSpec =
   | { kind: 'add' }
   /** Inputs joined along `axis` (batch-free, negative counts from the end); other dimensions equal. */
   | { kind: 'concat'; axis: number }
-  /** Softmax over the logits; only at the output, where it is dropped. */
-  | { kind: 'softmax' }
+  /**
+   * Softmax over one batch-free axis (default the last; negative counts from the end). At the output it is
+   * dropped (explanations start from the logits); inside the network it is a node (attention weights).
+   * `log`: a log-softmax, supported at the output only.
+   */
+  | { kind: 'softmax'; axis?: number; log?: boolean }
+  /**
+   * O = A·B of two activations over their last two axes, the leading (batch-free) axes batched and equal
+   * (attention heads): A [..., m, k], B [..., k, n] → [..., m, n]; `transposeB` reads B as [..., n, k] (Q·Kᵀ),
+   * `transposeA` A as [..., k, m].
+   */
+  | { kind: 'matmul'; transposeA?: boolean; transposeB?: boolean }
   /** Passes its input (Dropout, ONNX Identity); removed at build. */
   | { kind: 'identity' };
 
@@ -161,6 +171,9 @@ export type AffineNode = NodeBase & { kind: 'affine'; scale: number[]; offset: n
 export type AddNode = NodeBase & { kind: 'add' };
 /** `axis` is non-negative here. */
 export type ConcatNode = NodeBase & { kind: 'concat'; axis: number };
+/** A softmax inside the network; `axis` is non-negative. */
+export type SoftmaxNode = NodeBase & { kind: 'softmax'; axis: number };
+export type MatmulNode = NodeBase & { kind: 'matmul'; transposeA: boolean; transposeB: boolean };
 
 export type GraphNode =
   | InputNode
@@ -180,7 +193,9 @@ export type GraphNode =
   | PadNode
   | AffineNode
   | AddNode
-  | ConcatNode;
+  | ConcatNode
+  | SoftmaxNode
+  | MatmulNode;
 
 export type NodeKind = GraphNode['kind'];
 export type NodeOf<K extends NodeKind> = Extract<GraphNode, { kind: K }>;

@@ -15,11 +15,13 @@ import { globalMaxPool } from './globalMaxPool';
 import { input } from './input';
 import type { LayerKind } from './layerKind';
 import { leakyRelu } from './leakyRelu';
+import { matmul } from './matmul';
 import { maxPool } from './maxPool';
 import { pad } from './pad';
 import { prelu } from './prelu';
 import { relu } from './relu';
 import { reshape } from './reshape';
+import { softmax } from './softmax';
 import { transpose } from './transpose';
 
 export const LAYERS: { [K in NodeKind]: LayerKind<K> } = {
@@ -41,6 +43,8 @@ export const LAYERS: { [K in NodeKind]: LayerKind<K> } = {
   affine,
   add,
   concat,
+  softmax,
+  matmul,
 };
 
 /** The module of a node's kind. */

@@ -84,7 +84,7 @@ describe('canonisation', () => {
     }
   });
 
-  test('identities go, a final softmax is dropped and noted, a softmax elsewhere is refused', () => {
+  test('identities go, a final softmax is dropped and noted, a softmax elsewhere stays, a log-softmax elsewhere is refused', () => {
     const b = new GraphBuilder('m.json');
     const x = b.input('in', [3]);
     const d = b.add('d', { kind: 'dense', kernel: tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]) }, [x]);
@@ -99,11 +99,24 @@ describe('canonisation', () => {
       network.dispose();
     }
     const c = new GraphBuilder('m.json');
-    const y = c.input('in', [3]);
-    const s = c.add('s', { kind: 'softmax' }, [y]);
-    const e = c.add('e', { kind: 'dense', kernel: tf.ones([3, 2]) }, [s]);
-    assert.throws(() => c.build(e), /m\.json: node "s" \(softmax\) is not the final node; softmax is only supported at the output/);
-    c.dispose();
+    const y = c.input('in', [2, 3]);
+    const s = c.add('s', { kind: 'softmax', axis: 0 }, [y]);
+    const f = c.add('f', { kind: 'flatten' }, [s]);
+    const e = c.add('e', { kind: 'dense', kernel: tf.ones([6, 2]) }, [f]);
+    const inner = c.build(e).network;
+    try {
+      assert.deepEqual(inner.nodes.map((n) => n.kind), ['input', 'softmax', 'reshape', 'dense']);
+      assert.equal(inner.nodes[1].kind === 'softmax' && inner.nodes[1].axis, 0);
+      assert.equal(inner.endsWithSoftmax, false);
+    } finally {
+      inner.dispose();
+    }
+    const l = new GraphBuilder('m.json');
+    const z = l.input('in', [3]);
+    const ls = l.add('ls', { kind: 'softmax', log: true }, [z]);
+    const e2 = l.add('e', { kind: 'dense', kernel: tf.ones([3, 2]) }, [ls]);
+    assert.throws(() => l.build(e2), /m\.json: node "ls" \(softmax\) is not the final node; a log-softmax is only supported at the output/);
+    l.dispose();
   });
 
   test('transpose → flatten → Dense is folded into the Dense rows: no transpose left, same logits', () => {

@@ -44,7 +44,16 @@ export type RefNode =
   | { kind: 'affine'; input: number; scale: number[]; offset: number[] }
   | { kind: 'batchNorm'; input: number; mean: number[]; variance: number[]; gamma: number[]; beta: number[]; epsilon: number }
   | { kind: 'add'; inputs: number[] }
-  | { kind: 'concat'; inputs: number[]; axis: number };
+  | { kind: 'concat'; inputs: number[]; axis: number }
+  /** The same values in row-major order, another shape (no −1). */
+  | { kind: 'reshape'; input: number; shape: number[] }
+  /** Softmax over one (non-negative) axis, inside the network. */
+  | { kind: 'softmax'; input: number; axis: number }
+  /** O = op(A)·op(B) over the last two axes, leading axes batched (op: transposed when asked). */
+  | { kind: 'matmul'; inputs: [number, number]; transposeA?: boolean; transposeB?: boolean };
+
+/** How an LRP method treats softmax and matmul nodes (METHODS.md, "Gates, normalisation layers and attention"). */
+export type RefAttention = 'attnlrp' | 'cp-lrp';
 
 /** Node 0 is the input; `nodes[k]` is node k + 1; inputs name node numbers. The last node gives the logits. */
 export interface RefGraph {
@@ -70,7 +79,11 @@ type Op =
    */
   | { type: 'activation'; f: (z: number, i: number) => number; df: (z: number, i: number) => number }
   | { type: 'max'; windows: number[][] }
-  | { type: 'add' };
+  | { type: 'add' }
+  /** Each group: the flat indices of one vector the softmax normalises (along its axis). */
+  | { type: 'softmax'; groups: number[][] }
+  /** out[o] = Σ over terms[o] of A[i]·B[j]. */
+  | { type: 'matmul'; terms: Array<Array<[number, number]>> };
 
 export interface RefTrace {
   /** Output of every node (values[0] = x). */
@@ -108,6 +121,20 @@ export function forwardGraph(g: RefGraph, x: number[]): RefTrace {
       case 'add':
         out = a.map((_, k) => ins.reduce((s, i) => s + values[i][k], 0));
         break;
+      case 'softmax': {
+        out = new Array<number>(a.length).fill(0);
+        for (const group of op.groups) {
+          const max = Math.max(...group.map((i) => a[i]));
+          const total = group.reduce((s, i) => s + Math.exp(a[i] - max), 0);
+          for (const i of group) out[i] = Math.exp(a[i] - max) / total;
+        }
+        break;
+      }
+      case 'matmul': {
+        const b = values[ins[1]];
+        out = op.terms.map((list) => list.reduce((s, [i, j]) => s + a[i] * b[j], 0));
+        break;
+      }
     }
     values.push(out);
     shapes.push(outShape);
@@ -278,6 +305,33 @@ function opOf(node: RefNode, inShapes: number[][]): { op: Op; outShape: number[]
     }
     case 'add':
       return { op: { type: 'add' }, outShape: shape };
+    case 'reshape':
+      return { op: { type: 'copy', sources: Array.from({ length: size }, (_, index) => ({ input: 0, index })) }, outShape: node.shape };
+    case 'softmax': {
+      // Row-major: element (outer, k, inner) sits at (outer·n + k)·inner + inner index.
+      const n = shape[node.axis];
+      const inner = shape.slice(node.axis + 1).reduce((p, d) => p * d, 1);
+      const outer = size / (n * inner);
+      const groups: number[][] = [];
+      for (let o = 0; o < outer; o++) for (let q = 0; q < inner; q++) groups.push(Array.from({ length: n }, (_, k) => (o * n + k) * inner + q));
+      return { op: { type: 'softmax', groups }, outShape: shape };
+    }
+    case 'matmul': {
+      const bShape = inShapes[1];
+      const r = shape.length;
+      const batches = shape.slice(0, -2).reduce((p, d) => p * d, 1);
+      const [aRows, aCols] = shape.slice(-2);
+      const [bRows, bCols] = bShape.slice(-2);
+      // op(A)[m][k] and op(B)[k][n] as flat indices into A and B.
+      const at = (batch: number, m: number, k: number) => batch * aRows * aCols + (node.transposeA ? k * aCols + m : m * aCols + k);
+      const bt = (batch: number, k: number, n: number) => batch * bRows * bCols + (node.transposeB ? n * bCols + k : k * bCols + n);
+      const [M, K] = node.transposeA ? [aCols, aRows] : [aRows, aCols];
+      const N = node.transposeB ? bRows : bCols;
+      const terms: Array<Array<[number, number]>> = [];
+      for (let batch = 0; batch < batches; batch++)
+        for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) terms.push(Array.from({ length: K }, (_, k) => [at(batch, m, k), bt(batch, k, n)] as [number, number]));
+      return { op: { type: 'matmul', terms }, outShape: [...shape.slice(0, r - 2), M, N] };
+    }
     case 'concat': {
       const rank = shape.length;
       const ax = node.axis < 0 ? node.axis + rank : node.axis;
@@ -360,6 +414,12 @@ function specOf(node: RefNode, inShape: number[]): NodeSpec {
       return { kind: 'affine', scale: node.scale, offset: node.offset };
     case 'concat':
       return { kind: 'concat', axis: node.axis };
+    case 'reshape':
+      return { kind: 'reshape', shape: node.shape };
+    case 'softmax':
+      return { kind: 'softmax', axis: node.axis };
+    case 'matmul':
+      return { kind: 'matmul', transposeA: node.transposeA, transposeB: node.transposeB };
   }
 }
 
@@ -396,8 +456,13 @@ export function canoniseRef(g: RefGraph): RefGraph {
 // ---- gradient family ----------------------------------------------------------------------------------
 export type RefReluMode = 'gradient' | 'guided' | 'deconvnet';
 
-/** The backward signals of every node, from `top` at the output; `step` maps one node's signal back. */
+/** The backward signal at the input, from `top` at the output; `step` maps one node's signal back. */
 function walkBack(t: RefTrace, g: RefGraph, top: number[], step: (k: number, op: Op, signal: number[], ins: number[]) => number[][]): number[] {
+  return walkBackAll(t, g, top, step)[0] ?? t.values[0].map(() => 0);
+}
+
+/** The backward signal arriving at every node's output (null where none arrives). */
+function walkBackAll(t: RefTrace, g: RefGraph, top: number[], step: (k: number, op: Op, signal: number[], ins: number[]) => number[][]): Array<number[] | null> {
   const signals: Array<number[] | null> = t.values.map(() => null);
   signals[signals.length - 1] = top;
   for (let k = g.nodes.length; k >= 1; k--) {
@@ -410,7 +475,7 @@ function walkBack(t: RefTrace, g: RefGraph, top: number[], step: (k: number, op:
       signals[i] = previous ? previous.map((v, q) => v + back[n][q]) : back[n];
     });
   }
-  return signals[0] ?? t.values[0].map(() => 0);
+  return signals;
 }
 
 /** ∂f_c/∂x with the ReLU's backward rule chosen by `mode`; a tensor read by several nodes sums what comes back. */
@@ -448,6 +513,27 @@ export function gradientGraph(g: RefGraph, x: number[], target: number, mode: Re
       }
       case 'add':
         return ins.map(() => s.slice());
+      case 'softmax': {
+        // ∂s_j/∂z_i = s_j(δ_ij − s_i): g_z_i = s_i·(g_i − Σ_j s_j g_j) within each group.
+        const out = t.values[k];
+        const next = zeros(ins[0]);
+        for (const group of op.groups) {
+          const dot = group.reduce((sum, j) => sum + out[j] * s[j], 0);
+          for (const i of group) next[i] = out[i] * (s[i] - dot);
+        }
+        return [next];
+      }
+      case 'matmul': {
+        const [a, b] = [t.values[ins[0]], t.values[ins[1]]];
+        const [ga, gb] = [zeros(ins[0]), zeros(ins[1])];
+        op.terms.forEach((list, o) => {
+          for (const [i, j] of list) {
+            ga[i] += b[j] * s[o];
+            gb[j] += a[i] * s[o];
+          }
+        });
+        return [ga, gb];
+      }
     }
   });
 }
@@ -486,7 +572,10 @@ export function boxesRef(g: RefGraph, [lows, highs]: [number[], number[]]): Arra
  * rule of each Dense/Conv (first: its input is before the first Dense/Conv layers); a 'zB' rule's box comes
  * from `bounds`. ReLU passes relevance; copies route it back (padding drops it); max pooling gives it to
  * the winner; average pooling uses the z-rule; Add splits it in proportion to its inputs; an affine map
- * before the first layers passes relevance, elsewhere it is LRP-0 with its offset.
+ * before the first layers passes relevance, elsewhere it is LRP-0 with its offset. Softmax and matmul nodes
+ * follow `attention`: AttnLRP (softmax R_z = z ⊙ (R_s − s·ΣR_s); matmul: the ε₀-rule over its sum, each
+ * product split evenly between its factors) or CP-LRP (a softmax passes nothing; a matmul one of whose
+ * operands is a softmax output, through copies, holds that operand constant and gives the other all).
  */
 export function lrpGraph(
   g0: RefGraph,
@@ -494,13 +583,26 @@ export function lrpGraph(
   target: number,
   ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
   bounds: [number[], number[]] | null,
+  attention: RefAttention = 'attnlrp',
 ): number[] {
+  return lrpGraphSignals(g0, x, target, ruleFor, bounds, attention)[0] ?? x.map(() => 0);
+}
+
+/** As lrpGraph, the relevance arriving at every node's output (index 0: the input; null: none arrives). */
+export function lrpGraphSignals(
+  g0: RefGraph,
+  x: number[],
+  target: number,
+  ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
+  bounds: [number[], number[]] | null,
+  attention: RefAttention = 'attnlrp',
+): Array<number[] | null> {
   const g = canoniseRef(g0);
   const t = forwardGraph(g, x);
   const before = beforeFirstLinearRef(g);
   const boxes = bounds && boxesRef(g, bounds);
   const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
-  return walkBack(t, g, top, (k, op, r, ins) => {
+  return walkBackAll(t, g, top, (k, op, r, ins) => {
     const node = g.nodes[k - 1];
     const a = t.values[ins[0]];
     const zeros = (i: number) => new Array(t.values[i].length).fill(0);
@@ -533,8 +635,42 @@ export function lrpGraph(
         const z = t.values[k];
         return ins.map((i) => t.values[i].map((v, q) => (v / stab(z[q])) * r[q]));
       }
+      case 'softmax': {
+        const next = zeros(ins[0]);
+        if (attention === 'cp-lrp') return [next];
+        const s = t.values[k];
+        for (const group of op.groups) {
+          const total = group.reduce((sum, j) => sum + r[j], 0);
+          for (const i of group) next[i] = a[i] * (r[i] - s[i] * total);
+        }
+        return [next];
+      }
+      case 'matmul': {
+        const b = t.values[ins[1]];
+        const z = t.values[k];
+        const held = attention === 'cp-lrp' ? ins.findIndex((i) => isSoftmaxOutput(g, i)) : -1;
+        // Factor 1 for the free operand when the other is held, ½ each otherwise.
+        const share = held < 0 ? 0.5 : 1;
+        const [ra, rb] = [zeros(ins[0]), zeros(ins[1])];
+        op.terms.forEach((list, o) => {
+          const d = stab(z[o]);
+          for (const [i, j] of list) {
+            const part = (share * a[i] * b[j] * r[o]) / d;
+            if (held !== 0) ra[i] += part;
+            if (held !== 1) rb[j] += part;
+          }
+        });
+        return [ra, rb];
+      }
     }
   });
+}
+
+/** Node i is a softmax's output, directly or through reshapes / transposes (CP-LRP's attention weights). */
+function isSoftmaxOutput(g: RefGraph, i: number): boolean {
+  if (i === 0) return false;
+  const node = g.nodes[i - 1];
+  return node.kind === 'softmax' || ((node.kind === 'reshape' || node.kind === 'transpose') && isSoftmaxOutput(g, node.input));
 }
 
 /** z^B with an elementwise box: R_i = Σ_j (a_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i' (…) · R_j. */
@@ -595,6 +731,11 @@ export function worstCancellation(g0: RefGraph, x: number[]): number {
       out.forEach((z, q) => ratio(z, ins.reduce((s, i) => s + Math.abs(t.values[i][q]), 0)));
       return;
     }
+    if (op.type === 'matmul') {
+      const [a, b] = ins.map((i) => t.values[i]);
+      op.terms.forEach((list, o) => ratio(out[o], list.reduce((s, [i, j]) => s + Math.abs(a[i] * b[j]), 0)));
+      return;
+    }
     if (op.type !== 'linear') return;
     const a = t.values[ins[0]];
     if (node.kind === 'affine') {
@@ -653,6 +794,8 @@ export const ALL_SPECS = [
   'epsilon-plus-flat',
   'epsilon-gamma-box',
   'epsilon-gamma-box:epsilon=0.1,gamma=0.5',
+  'attnlrp',
+  'cp-lrp',
   'integrated-gradients:steps=5',
   'smoothgrad:samples=5,sigma=0.3,seed=7',
   'occlusion:patch=2,stride=1',
@@ -673,7 +816,8 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
   const box = bounds && perChannel(bounds, channels);
   const input = (): RefRule | 'zB' => (box ? 'zB' : { rule: 'w2' });
   const isConv = (node: RefNode) => node.kind === 'conv2d';
-  const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB') => channelSumRef(lrpGraph(g, x, target, ruleFor, box), channels);
+  const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB', attention: RefAttention = 'attnlrp') =>
+    channelSumRef(lrpGraph(g, x, target, ruleFor, box, attention), channels);
   const ab = (alpha: number, beta: number): RefRule => ({ rule: 'ab', alpha, beta });
   switch (spec.id) {
     case 'sensitivity':
@@ -700,6 +844,10 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
       return lrp((node, first) => (first ? { rule: 'flat' } : isConv(node) ? ab(1, 0) : { rule: 'epsilon', epsilon: p.epsilon }));
     case 'epsilon-gamma-box':
       return lrp((node, first) => (first ? input() : isConv(node) ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon }));
+    case 'attnlrp':
+    case 'cp-lrp':
+      // LRP-γ on every Dense/Conv when γ > 0, LRP-ε otherwise; the method names its attention rule.
+      return lrp(() => (p.gamma > 0 ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon }), spec.id);
     case 'integrated-gradients':
       return channelSumRef(integratedGradientsGraph(g, x, target, p.steps), channels);
     case 'smoothgrad': {

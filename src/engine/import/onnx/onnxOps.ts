@@ -57,7 +57,7 @@ const OPS: Record<string, Translate> = {
   Gelu: (w, node, inputs, what, name) => [gelu(w, node, inputs, what, name)],
   PRelu: (w, node, inputs, what, name) => [preluOp(w, inputs, what, name)],
   Softmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
-  LogSoftmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax' })],
+  LogSoftmax: (w, node, inputs, what, name) => [unary(w, inputs, what, name, { kind: 'softmax', log: true })],
 };
 
 /** Every op an ONNX model may use: the ones above, and those evaluated at load on constants. */
@@ -70,7 +70,7 @@ export function translateOp(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Va
   return op(w, node, inputs, what, name);
 }
 
-function unary(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: string, spec: { kind: 'relu' } | { kind: 'softmax' }): Activation {
+function unary(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: string, spec: { kind: 'relu' } | { kind: 'softmax'; log?: boolean }): Activation {
   const x = act(w, inputs[0], what);
   return same(x, w.add(name, spec, [x.node]));
 }

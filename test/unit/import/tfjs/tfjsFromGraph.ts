@@ -116,5 +116,10 @@ function layerOf(node: RefNode, name: string, shape: number[]): { layer: tf.laye
     case 'affine':
       if (node.scale.length !== 1 || node.offset.length !== 1) throw new Error('tfjs Rescaling takes scalars');
       return { layer: tf.layers.rescaling({ scale: node.scale[0], offset: node.offset[0], name }) };
+    case 'reshape':
+      return { layer: tf.layers.reshape({ targetShape: node.shape, name }) };
+    case 'softmax':
+    case 'matmul':
+      throw new Error(`tfjsFromGraph: no tfjs layer for ${node.kind}`);
   }
 }
