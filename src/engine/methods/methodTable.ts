@@ -88,6 +88,11 @@ const GAMMA: ParamInfo = {
   description: 'weight given to positive contributions on top of the plain ones (0 is the z-rule)',
 };
 const everyLayer = (rule: RuleName): CompositeRules => ({ first: rule, convolution: rule, dense: rule });
+/** AttnLRP's and CP-LRP's: ε → 0 by default (the papers' LRP-ε on linear layers), γ instead when given. */
+const TRANSFORMER_PARAMS: ParamInfo[] = [
+  { ...EPSILON, default: 1e-6 },
+  { ...GAMMA, default: 0, description: 'when > 0, LRP-γ with this γ on every Dense/Conv instead of LRP-ε' },
+];
 
 export const METHOD_TABLE = {
   sensitivity: {
@@ -195,10 +200,7 @@ export const METHOD_TABLE = {
     description:
       'AttnLRP (transformers): LRP-ε (or LRP-γ when γ > 0) on every layer; softmax by its Taylor decomposition, products of activations split evenly',
     title: 'AttnLRP',
-    params: [
-      { ...EPSILON, default: 1e-6 },
-      { ...GAMMA, default: 0, description: 'when > 0, LRP-γ with this γ on every Dense/Conv instead of LRP-ε' },
-    ],
+    params: TRANSFORMER_PARAMS,
     runs: { family: 'lrp', composite: everyLayer('epsilon-or-gamma'), attention: 'attnlrp' },
     conservative: true,
   },
@@ -206,10 +208,7 @@ export const METHOD_TABLE = {
     description:
       'CP-LRP (transformers): as AttnLRP on every layer, but attention weights and gates are held constant (A·V a linear map of V)',
     title: 'CP-LRP',
-    params: [
-      { ...EPSILON, default: 1e-6 },
-      { ...GAMMA, default: 0, description: 'when > 0, LRP-γ with this γ on every Dense/Conv instead of LRP-ε' },
-    ],
+    params: TRANSFORMER_PARAMS,
     runs: { family: 'lrp', composite: everyLayer('epsilon-or-gamma'), attention: 'cp-lrp' },
     conservative: true,
   },
