@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { isUserError } from '../../../src/engine/errors';
 import { flipCurves } from '../../../src/engine/evaluate/flipCurves';
-import { flipBaseline, removedAt } from '../../../src/engine/evaluate/perturbation';
+import { blackInput } from '../../../src/engine/evaluate/baselines';
+import { removedAt } from '../../../src/engine/evaluate/perturbation';
 import { pixelOrder } from '../../../src/engine/evaluate/pixelOrder';
 import { aopc, flipScores } from '../../../src/engine/evaluate/scores';
 import type { ModelCard } from '../../../src/protocol/model';
@@ -19,6 +20,11 @@ const LINEAR: RefNet = {
   layers: [{ kind: 'reshape', shape: [4] }, { kind: 'dense', inputs: 4, outputs: 2, w: [1, -1, 2, 0, 3, 0, 4, 1], b: [0.5, 0] }],
 };
 const ONES = Float32Array.from([1, 1, 1, 1]);
+/** Pixel flipping with a constant baseline colour (per channel) for every image. */
+const constant = (values: readonly number[], images: Float32Array[]) => ({
+  kind: 'replace' as const,
+  baselines: images.map((image) => Float32Array.from(image, (_, i) => values[i % values.length])),
+});
 /** Pixels 0 and 1 tie: the lower index goes first in both orders. MoRF = [2, 0, 1, 3], LeRF = [3, 0, 1, 2]. */
 const TIED_MAP = Float32Array.from([1, 1, 2, 0]);
 
@@ -61,7 +67,7 @@ describe('pixel-flipping curves', () => {
   function linearCurves(steps: number, target = 0, baseline = [0]) {
     const network = toNetwork(LINEAR);
     try {
-      return flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target }], steps, baseline })[0];
+      return flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target }], steps, removal: constant(baseline, [ONES]) })[0];
     } finally {
       network.dispose();
     }
@@ -137,7 +143,8 @@ describe('pixel-flipping curves', () => {
     ];
     const steps = 4; // 0, 2, 4, 6, 9 pixels
     const network = toNetwork(net);
-    const curves = flipCurves({ network, imageShape: [h, w, c], images: images.map((x) => Float32Array.from(x)), items, steps, baseline });
+    const inputs = images.map((x) => Float32Array.from(x));
+    const curves = flipCurves({ network, imageShape: [h, w, c], images: inputs, items, steps, removal: constant(baseline, inputs) });
     network.dispose();
 
     items.forEach((item, n) => {
@@ -162,7 +169,7 @@ describe('pixel-flipping curves', () => {
   it('rejects steps outside 1 … H·W, maps of the wrong size and targets out of range, one line each', () => {
     const network = toNetwork(LINEAR);
     const call = (over: object) => () =>
-      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: 0 }], steps: 2, baseline: [0], ...over });
+      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: 0 }], steps: 2, removal: constant([0], [ONES]), ...over });
     const fails = (over: object, message: RegExp) =>
       assert.throws(call(over), (e: unknown) => isUserError(e) && message.test((e as Error).message) && !(e as Error).message.includes('\n'));
     fails({ steps: 0 }, /whole number of steps from 1 to 4 .*got 0/);
@@ -171,7 +178,10 @@ describe('pixel-flipping curves', () => {
     fails({ items: [{ image: 0, relevance: new Float32Array(3), target: 0 }] }, /map of item 0 has 3 values; the image has 2×2 = 4 pixels/);
     fails({ items: [{ image: 0, relevance: TIED_MAP, target: 2 }] }, /target class 2 of item 0 is out of range \(the model has 2 classes\)/);
     fails({ items: [{ image: 1, relevance: TIED_MAP, target: 0 }] }, /item 0 names image 1 of 1/);
-    fails({ baseline: [0, 0] }, /one baseline value per channel \(1\), got 2/);
+    fails({ removal: constant([0], [ONES, ONES]) }, /a baseline image per image \(1\), got 2/);
+    fails({ removal: { kind: 'replace', baselines: [new Float32Array(8)] } }, /the baseline of image 0 has 8 values; the model expects 2×2×1 = 4/);
+    fails({ items: [{ image: 0, relevance: TIED_MAP, target: 0, contrast: 0 }] }, /item 0 contrasts class 0 with itself/);
+    fails({ items: [{ image: 0, relevance: TIED_MAP, target: 0, contrast: 5 }] }, /contrast class 5 of item 0 is out of range/);
     network.dispose();
   });
 
@@ -179,7 +189,7 @@ describe('pixel-flipping curves', () => {
     const network = toNetwork(LINEAR);
     const start = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) {
-      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: i % 2 }], steps: 1 + (i % 4), baseline: [0] });
+      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: i % 2 }], steps: 1 + (i % 4), removal: constant([0], [ONES]) });
     }
     assert.equal(tf.memory().numTensors, start);
     network.dispose();
@@ -189,12 +199,12 @@ describe('pixel-flipping curves', () => {
 describe('the baseline', () => {
   const card = (over: Partial<ModelCard>): ModelCard => ({ id: 'm', name: 'm', labels: ['a'], inputShape: [28, 28, 1], inputRange: [0, 1], ...over });
   it('is the model input of a pixel 0: 0 for [0, 1], the range low end, then (low − mean)/std per channel', () => {
-    assert.deepEqual(flipBaseline(card({})), [0]);
-    assert.deepEqual(flipBaseline(card({ inputRange: [-1, 1] })), [-1]);
-    assert.deepEqual(flipBaseline(card({ inputRange: [-1, 1], mean: 0.5, std: 0.25 })), [-6]);
-    const imagenet = flipBaseline(card({ inputShape: [8, 8, 3], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }));
+    assert.deepEqual(blackInput(card({})), [0]);
+    assert.deepEqual(blackInput(card({ inputRange: [-1, 1] })), [-1]);
+    assert.deepEqual(blackInput(card({ inputRange: [-1, 1], mean: 0.5, std: 0.25 })), [-6]);
+    const imagenet = blackInput(card({ inputShape: [8, 8, 3], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }));
     [-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225].forEach((v, c) => assert.ok(Math.abs(imagenet[c] - v) < 1e-12));
     // Unbounded input (inputRange null): a pixel 0 maps to 0 before mean/std, as the engine's pixel conversion does.
-    assert.deepEqual(flipBaseline(card({ inputRange: null, mean: 2, std: 4 })), [-0.5]);
+    assert.deepEqual(blackInput(card({ inputRange: null, mean: 2, std: 4 })), [-0.5]);
   });
 });
