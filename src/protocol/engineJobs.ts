@@ -26,6 +26,9 @@ export interface ExplainJob {
   methods: string[];
   /** Per image, the classes to explain; null means the predicted class. */
   targets?: Array<Array<number | null> | null>;
+  /** Per image, a class to contrast every map with: the maps explain f_target − f_contrast ("why the target
+   *  and not this class?"); null or missing: the target's logit alone. */
+  contrasts?: Array<number | null>;
   preprocess: PreprocessMode;
   /** Explain with the top `layers` Dense/Conv layers' weights re-drawn (the model randomisation check). */
   randomise?: { layers: number; seed: number };
