@@ -123,9 +123,6 @@ export interface PixelFlipJob {
   measure?: FaithfulnessMeasure;
   /** Pixel flipping's baseline, default 'black'. */
   baseline?: FlipBaseline;
-  /** For the 'mean' baseline of a card without mean: the mean 8-bit colour per channel over all images
-   *  evaluated (a job split over workers carries the whole set's); the job's own images' when absent. */
-  meanPixel?: number[];
   /** Side of the square patches removed together; default 1 up to 64×64, round(max(H, W)/28) above. */
   patch?: number;
 }

@@ -1,6 +1,6 @@
 // What pixel flipping puts where it removes a pixel (README, "Faithfulness measures"): black (the model
-// input of an 8-bit 0), the data set's mean colour (the card's mean, else the mean colour of the images
-// evaluated), or the same pixel of a blurred copy; and how to say each in the user's terms. Pure (no tfjs):
+// input of an 8-bit 0), the data set's mean colour (the card's mean; a card without one names no data set,
+// so then the image's own mean colour), or the same pixel of a blurred copy; and how to say each in the user's terms. Pure (no tfjs):
 // the host describes the baseline with the same code the workers use.
 import { pixelToInput } from '../model/modelCard';
 import type { FlipBaseline } from '../../protocol/engineJobs';
@@ -21,23 +21,18 @@ export function blackInput(card: ModelCard): number[] {
   return Array.from({ length: card.inputShape[2] }, (_, c) => toInput(0, c));
 }
 
-/** The mean 8-bit colour per channel over all pixels of the images (h·w·c each, HWC). */
-export function meanPixel(images: readonly Uint8Array[], channels: number): number[] {
+/** The mean per channel of an HWC image. */
+export function channelMeans(image: ArrayLike<number>, channels: number): number[] {
   const totals = new Float64Array(channels);
-  let pixels = 0;
-  for (const image of images) {
-    for (let i = 0; i < image.length; i++) totals[i % channels] += image[i];
-    pixels += image.length / channels;
-  }
-  return Array.from(totals, (t) => (pixels ? t / pixels : 0));
+  for (let i = 0; i < image.length; i++) totals[i % channels] += image[i];
+  return Array.from(totals, (t) => t / (image.length / channels));
 }
 
-/** Per channel, the model input of the data set's mean colour: 0 when the card normalises by its mean,
- *  else the input of the images' mean colour (`mean`, 8-bit scale). */
-export function meanInput(card: ModelCard, mean: readonly number[]): number[] {
-  if (card.mean !== undefined) return new Array<number>(card.inputShape[2]).fill(0);
-  const toInput = pixelToInput(card);
-  return mean.map((v, c) => toInput(v, c));
+/** Per channel, the model input of the mean colour for `input` (model input, HWC): 0 when the card
+ *  normalises by the data set's mean, else the image's own mean. */
+export function meanInput(card: ModelCard, input: Float32Array): number[] {
+  const channels = card.inputShape[2];
+  return card.mean !== undefined ? new Array<number>(channels).fill(0) : channelMeans(input, channels);
 }
 
 /** A Gaussian blur of an HWC image, σ in pixels, separable, kernel cut at ⌈3σ⌉ and normalised, edges repeated. */
@@ -71,35 +66,26 @@ export function blurred(input: Float32Array, [h, w, c]: ImageShape, sigma: numbe
 }
 
 /** The values a removed pixel of `input` (model input, HWC) takes, as an image of the same size. */
-export function baselineImage(kind: BaselineKind, input: Float32Array, card: ModelCard, mean: readonly number[]): Float32Array {
+export function baselineImage(kind: BaselineKind, input: Float32Array, card: ModelCard): Float32Array {
   const [h, w, c] = card.inputShape;
   if (kind === 'blur') return blurred(input, card.inputShape, blurSigma(h, w));
-  const values = kind === 'mean' ? meanInput(card, mean) : blackInput(card);
+  const values = kind === 'mean' ? meanInput(card, input) : blackInput(card);
   const out = new Float32Array(h * w * c);
   for (let i = 0; i < out.length; i++) out[i] = values[i % c];
   return out;
 }
 
-/**
- * The baseline in the user's terms: "pixels set to black (0 in the image), i.e. −2.0 after the card's
- * mean/std". `mean` is the images' mean colour (8-bit) when the card has no mean.
- */
-export function describeBaseline(kind: BaselineKind, card: ModelCard, mean?: readonly number[]): string {
+/** The baseline in the user's terms: "pixels set to black (0 in the image), i.e. −2 after the card's mean/std". */
+export function describeBaseline(kind: BaselineKind, card: ModelCard): string {
   const [h, w] = card.inputShape;
   const normalised = card.mean !== undefined || card.std !== undefined;
   const after = normalised ? "after the card's mean/std" : 'in the model input';
   if (kind === 'blur') return `pixels replaced by a blurred copy of the image (Gaussian, σ = ${formatNumber(blurSigma(h, w))} px)`;
   if (kind === 'mean') {
     if (card.mean !== undefined) return `pixels set to the data set's mean colour (the card's mean), i.e. 0 ${after}`;
-    const colour = mean ? ` (${colourText(mean)} in the image)` : '';
-    return `pixels set to the mean colour of the images evaluated${colour}${mean ? `, i.e. ${valuesText(meanInput(card, mean))} ${after}` : ''}`;
+    return "pixels set to the image's own mean colour (the card has no mean/std to name the data set's)";
   }
   return `pixels set to black (0 in the image), i.e. ${valuesText(blackInput(card))} ${after}`;
-}
-
-function colourText(mean: readonly number[]): string {
-  if (mean.length === 1) return `grey ${Math.round(mean[0])}`;
-  return mean.map((v, c) => `${'RGB'[c] ?? c} ${Math.round(v)}`).join(', ');
 }
 
 function valuesText(values: readonly number[]): string {

@@ -6,7 +6,7 @@ import { getModel } from '../jobs/modelCache';
 import { pixelToInput } from '../model/modelCard';
 import type { BackendInfo, ModelCard } from '../../protocol/model';
 import type { PixelFlipJob, PixelFlipResult } from '../../protocol/engineJobs';
-import { baselineImage, DEFAULT_BASELINE, meanPixel } from './baselines';
+import { baselineImage, DEFAULT_BASELINE } from './baselines';
 import { flipCurves, type Removal } from './flipCurves';
 import { ROAD_NOISE } from './roadImputation';
 
@@ -24,11 +24,10 @@ export async function runPixelFlip(job: PixelFlipJob, backend: BackendInfo): Pro
 }
 
 /** What the removed pixels become for this job and card. */
-export function removalOf(job: Pick<PixelFlipJob, 'measure' | 'baseline' | 'meanPixel' | 'images'>, card: ModelCard, images: Float32Array[]): Removal {
+export function removalOf(job: Pick<PixelFlipJob, 'measure' | 'baseline'>, card: ModelCard, images: Float32Array[]): Removal {
   if (job.measure === 'road') return { kind: 'road', noise: roadNoiseLevels(card) };
   const kind = job.baseline ?? DEFAULT_BASELINE;
-  const mean = job.meanPixel ?? meanPixel(job.images, card.inputShape[2]);
-  return { kind: 'replace', baselines: images.map((image) => baselineImage(kind, image, card, mean)) };
+  return { kind: 'replace', baselines: images.map((image) => baselineImage(kind, image, card)) };
 }
 
 /** ROAD's σ = 0.01 on the image scale [0, 1], per channel in model-input units: 0.01 · (input of 255 − input of 0). */
