@@ -2,7 +2,7 @@
 // text and axes in the foreground colour, secondary text muted, grid lines in the border colour, the
 // series in the chart palette (SERIES_COLORS, the PNG's too). Axis-aligned lines as crisp rectangles, as
 // the engine's curveChartImage.ts draws them.
-import type { CurveChartLayout, Segment } from '../src/engine/figure/curveChart';
+import { BAND_OPACITY, type CurveChartLayout, type Segment } from '../src/engine/figure/curveChart';
 import type { FigureLayout } from '../src/engine/figure/layout';
 import type { TextMeasure } from '../src/engine/figure/titleText';
 import type { CompareViewState } from '../src/protocol/webviewMessages';
@@ -41,6 +41,16 @@ export function drawFaithfulnessSection(ctx: CanvasRenderingContext2D, section: 
 export function drawCurveChart(ctx: CanvasRenderingContext2D, layout: CurveChartLayout, theme: CanvasTheme): void {
   for (const line of layout.gridLines) drawSegment(ctx, line, 1, theme.border);
   for (const line of [...layout.axes, ...layout.tickMarks]) drawSegment(ctx, line, 1, theme.foreground);
+  for (const { color, points } of layout.bands) {
+    ctx.save();
+    ctx.globalAlpha = BAND_OPACITY;
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    points.forEach((p, i) => (i ? ctx.lineTo(p.x, p.y) : ctx.moveTo(p.x, p.y)));
+    ctx.closePath();
+    ctx.fill();
+    ctx.restore();
+  }
   ctx.lineJoin = 'round';
   ctx.lineCap = 'round';
   for (const { color, points } of layout.lines) {
