@@ -7,17 +7,25 @@ import type { FigureLayout } from '../src/engine/figure/layout';
 import type { TextMeasure } from '../src/engine/figure/titleText';
 import type { CompareViewState } from '../src/protocol/webviewMessages';
 import { drawFigure, drawRun } from './figureCanvas';
-import { layoutFaithfulnessSection, type SectionLayout } from './faithfulnessSection';
+import { layoutFaithfulnessSection, type SectionChoices, type SectionLayout } from './faithfulnessSection';
 import type { CanvasTheme } from './theme';
 
 /**
  * The comparison's whole canvas: the figure and, for a methods comparison whose evaluation has begun, the
  * section under it (the canvas grows to hold both). Returns the section's layout, if any.
  */
-export function drawComparisonCanvas(canvas: HTMLCanvasElement, state: CompareViewState, figure: FigureLayout, theme: CanvasTheme, pixelRatio: number, measure: TextMeasure): SectionLayout | undefined {
+export function drawComparisonCanvas(
+  canvas: HTMLCanvasElement,
+  state: CompareViewState,
+  figure: FigureLayout,
+  theme: CanvasTheme,
+  pixelRatio: number,
+  measure: TextMeasure,
+  choices?: SectionChoices,
+): SectionLayout | undefined {
   const section =
     state.kind === 'methods' && state.faithfulness
-      ? layoutFaithfulnessSection({ columns: state.columns, faithfulness: state.faithfulness, randomisation: state.randomisation }, figure, measure)
+      ? layoutFaithfulnessSection({ columns: state.columns, faithfulness: state.faithfulness, randomisation: state.randomisation, choices }, figure, measure)
       : undefined;
   drawFigure(canvas, state, figure, theme, pixelRatio, section ? { width: section.width, height: section.top + section.height } : figure);
   const ctx = canvas.getContext('2d');

@@ -2,22 +2,12 @@
 // their standard errors, the mean MoRF and LeRF curves with a standard error per point (the chart's shaded
 // band), and, over the methods, the verdict (verdict.ts). Shared by `evaluateFaithfulness` (the CLI, the
 // dataset browser) and the comparison's section, so both report the same numbers.
+import type { MeasureSummary } from '../../protocol/faithfulnessView';
 import { meanWithError } from './statistics';
 import { flipScores, type FlipCurves, type FlipScores } from './scores';
 import { verdictOf, type Verdict } from './verdict';
 
-export interface MeasureSummary extends FlipScores {
-  /** How many images the means are over. */
-  images: number;
-  /** Standard error of each mean score. */
-  standardErrors: FlipScores;
-  /** Pointwise means of the images' curves. */
-  meanCurves: FlipCurves;
-  /** Pointwise standard errors of those means. */
-  curveErrors: FlipCurves;
-}
-
-const SCORE_KEYS: ReadonlyArray<keyof FlipScores> = ['aopcMorf', 'aopcLerf', 'abpc'];
+export type { MeasureSummary };
 
 /** The summary of one method's curves over its images (all NaN for none). */
 export function summariseCurves(curves: readonly FlipCurves[]): MeasureSummary {
@@ -49,5 +39,3 @@ function pointwise(curves: readonly (readonly number[])[]): { mean: number[]; er
 export function abpcVerdict(score: string, names: readonly string[], abpc: ReadonlyArray<readonly number[]>): Verdict {
   return verdictOf({ score, methods: names.map((name, k) => ({ name, values: abpc[k] })) });
 }
-
-export { SCORE_KEYS };
