@@ -3,25 +3,12 @@
 // random (seeded, so the same file gives the same samples) among those the figure does not show yet.
 import * as vscode from 'vscode';
 import { isDatasetFileName, openDataset } from '../engine/data/datasetFile';
-import { mulberry32 } from '../engine/seededRandom';
 import { subjectsFromRefs } from './restoreSubjects';
+import { pickSampleIndices } from './sampleIndices';
 import type { Subject, SubjectRef } from './subjects';
 
 /** How many images the figure should have after adding samples. */
 export const IMAGES_AFTER_ADDING = 12;
-
-/** `count` indices of 0 … total−1 not in `taken`, drawn without replacement (seeded), ascending. */
-export function pickSampleIndices(total: number, count: number, taken: ReadonlySet<number>, seed = 0): number[] {
-  const free = Array.from({ length: total }, (_, i) => i).filter((i) => !taken.has(i));
-  const random = mulberry32(seed);
-  // A partial Fisher–Yates shuffle: the first `count` places are a uniform sample.
-  const n = Math.min(count, free.length);
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(random() * (free.length - i));
-    [free[i], free[j]] = [free[j], free[i]];
-  }
-  return free.slice(0, n).sort((a, b) => a - b);
-}
 
 /** Asks for a data set file and reads the samples to add; undefined when the user cancels. */
 export async function pickDatasetSamples(subjects: readonly Subject[], modelLabels: readonly string[]): Promise<Subject[] | undefined> {
