@@ -12,6 +12,8 @@ export interface Explanation {
   logit: number;
   /** A contrastive map's other class c′: the map explains f_c − f_c′ ("why c and not c′?"). */
   contrast?: number;
+  /** f_c′(x), the contrast's logit. */
+  contrastLogit?: number;
   /** Softmax of the logits, one per class. */
   probabilities: Float32Array;
   /** Height × width, channels summed, row-major. */

@@ -25,6 +25,10 @@ export interface HeatmapView {
   /** [height, width] */
   shape: [number, number];
   target: number;
+  /** A contrastive map's other class: the map explains f_target − f_contrast ("why target and not contrast?"). */
+  contrast?: number;
+  /** f_contrast(x), for the Σ R readout of a contrastive map (Σ R ≈ logit − contrastLogit). */
+  contrastLogit?: number;
   logit: number;
   relevanceSum: number;
   ms: number;

@@ -130,7 +130,7 @@ function buildExplanations(
           relevanceSum,
           ms,
         };
-        if (contrast !== undefined) explanation.contrast = contrast;
+        if (contrast !== undefined) Object.assign(explanation, { contrast, contrastLogit: logit - score });
         if (result.baseline) explanation.completenessError = Math.abs(relevanceSum - (score - result.baseline[r]));
         explanations.push(explanation);
       }

@@ -74,6 +74,7 @@ describe('contrastive maps', () => {
         // Conservative rules: Σ R follows the start relevance, f_c − f_c′ minus what biases absorb, as the
         // difference of the two maps' sums does.
         const logits = logitsRef(net, image);
+        assert.ok(Math.abs(contrast[0].contrastLogit! - logits[other]) < 1e-4 * Math.max(1, Math.abs(logits[other])), 'the contrast’s logit');
         assert.ok(Math.abs(contrast[0].relevanceSum - (ofC[0].relevanceSum - ofOther[0].relevanceSum)) < 1e-4 * Math.max(1, Math.abs(logits[c] - logits[other])));
       }
     } finally {
