@@ -13,6 +13,7 @@ import { pixelOrder } from '../../../src/engine/evaluate/pixelOrder';
 import { aopc, flipScores } from '../../../src/engine/evaluate/scores';
 import type { ModelCard } from '../../../src/protocol/model';
 import { random, randomArray, toNetwork, type RefNet } from '../methods/reference';
+import { reluMlp } from './reluMlp';
 
 /** f_0(x) = x0 + 2·x1 + 3·x2 + 4·x3 + 0.5 and f_1(x) = −x0 + x3 on a 2×2 grey image: every logit below is exact. */
 const LINEAR: RefNet = {
@@ -113,24 +114,7 @@ describe('pixel-flipping curves', () => {
   it('several images and maps in one call agree with a float64 forward pass written here (ReLU net, 2 channels)', () => {
     const rand = random(5);
     const [h, w, c] = [3, 3, 2];
-    const hidden = 5;
-    const w1 = randomArray(rand, h * w * c * hidden);
-    const b1 = randomArray(rand, hidden, -0.2, 0.2);
-    const w2 = randomArray(rand, hidden * 3);
-    const b2 = randomArray(rand, 3, -0.2, 0.2);
-    const net: RefNet = {
-      inputShape: [h, w, c],
-      layers: [
-        { kind: 'reshape', shape: [h * w * c] },
-        { kind: 'dense', inputs: h * w * c, outputs: hidden, w: w1, b: b1 },
-        { kind: 'relu' },
-        { kind: 'dense', inputs: hidden, outputs: 3, w: w2, b: b2 },
-      ],
-    };
-    const logit = (x: number[], target: number) => {
-      const a = Array.from({ length: hidden }, (_, j) => Math.max(0, b1[j] + x.reduce((s, v, i) => s + v * w1[i * hidden + j], 0)));
-      return b2[target] + a.reduce((s, v, j) => s + v * w2[j * 3 + target], 0);
-    };
+    const { net, logit } = reluMlp(rand, [h, w, c], 5);
     const images = [randomArray(rand, h * w * c, 0, 1), randomArray(rand, h * w * c, 0, 1)];
     const baseline = [-0.5, 0.25];
     // Map 0 has ties; map 2 is constant (the orders are then the index order).

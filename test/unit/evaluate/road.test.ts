@@ -15,7 +15,8 @@ import { imputeRemoved, ROAD_NEIGHBOURS, roadNoise } from '../../../src/engine/e
 import { defaultPatch, flipUnits, unitRelevance } from '../../../src/engine/evaluate/units';
 import { normalStream } from '../../../src/engine/seededRandom';
 import type { ModelCard } from '../../../src/protocol/model';
-import { random, randomArray, toNetwork, type RefNet } from '../methods/reference';
+import { random, randomArray, toNetwork } from '../methods/reference';
+import { reluMlp } from './reluMlp';
 
 /** The definition as a plain loop: Gauss–Seidel sweeps of x_p ← Σ w_q x_q / Σ w_q over the removed pixels. */
 function imputeReference(input: ArrayLike<number>, mask: ArrayLike<number>, [h, w, c]: number[]): number[] {
@@ -183,19 +184,8 @@ describe('ROAD and patch curves', () => {
 
   // A ReLU net on 6×6×2 inputs, 3 classes, and its float64 logits.
   const rand = random(21);
-  const [h, w, c, hidden] = [6, 6, 2, 7];
-  const w1 = randomArray(rand, h * w * c * hidden);
-  const b1 = randomArray(rand, hidden, -0.2, 0.2);
-  const w2 = randomArray(rand, hidden * 3);
-  const b2 = randomArray(rand, 3, -0.2, 0.2);
-  const net: RefNet = {
-    inputShape: [h, w, c],
-    layers: [{ kind: 'reshape', shape: [h * w * c] }, { kind: 'dense', inputs: h * w * c, outputs: hidden, w: w1, b: b1 }, { kind: 'relu' }, { kind: 'dense', inputs: hidden, outputs: 3, w: w2, b: b2 }],
-  };
-  const logit = (x: ArrayLike<number>, k: number) => {
-    const a = Array.from({ length: hidden }, (_, j) => Math.max(0, b1[j] + Array.from(x).reduce((s, v, i) => s + v * w1[i * hidden + j], 0)));
-    return b2[k] + a.reduce((s, v, j) => s + v * w2[j * 3 + k], 0);
-  };
+  const [h, w, c] = [6, 6, 2];
+  const { net, logit } = reluMlp(rand, [h, w, c], 7);
   const images = [Float32Array.from(randomArray(rand, h * w * c, 0, 1)), Float32Array.from(randomArray(rand, h * w * c, 0, 1))];
   const maps = [Float32Array.from(randomArray(rand, h * w)), Float32Array.from({ length: h * w }, (_, i) => (i % 5) - 2)];
   const items = [
