@@ -14,6 +14,7 @@ import { explain } from '../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../src/engine/methods/methodRegistry';
 import { logitsOf } from '../../src/engine/network/forward';
 import type { ImageShape } from '../../src/protocol/model';
+import { relativeError } from '../unit/import/relativeError';
 import { SEED } from './zennit';
 
 /** NCHW → NHWC for one image. */
@@ -21,17 +22,6 @@ function toNhwc(v: Float32Array, [c, h, w]: number[]): Float32Array {
   const out = new Float32Array(v.length);
   for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(y * w + x) * c + k] = v[(k * h + y) * w + x];
   return out;
-}
-
-/** max |a − b| / max |b|. */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
 }
 
 async function main(): Promise<void> {

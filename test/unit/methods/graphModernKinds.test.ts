@@ -24,8 +24,7 @@ import { layerNormGraph, plainProductGraph, resizeGraph, shuffleGraph, squeezeEx
 import { onCpuBackend } from './backendRounding';
 import { randomImages } from './nets';
 import { argMax, assertClose, random, randomArray } from './reference';
-
-const GRADIENT_FAMILY = new Set(['sensitivity', 'gradient', 'simple-taylor', 'guided-backprop', 'deconvnet', 'integrated-gradients', 'smoothgrad', 'occlusion']);
+import { assertMapMatchesReference } from './referenceComparison';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
@@ -79,16 +78,7 @@ describe('modern CNN kinds: every method matches the float64 graph reference', (
           assert.equal(r.predicted, argMax(logits), label);
           assert.ok(Math.abs(r.logit - logits[r.target]) < 1e-5 * Math.max(1, Math.abs(logits[r.target])), `${label}: logit ${r.logit} vs ${logits[r.target]}`);
           const expected = graphReferenceMap(c.graph, x, r.target, parseMethodSpec(r.method), shape, c.bounds);
-          if (GRADIENT_FAMILY.has(parseMethodSpec(r.method).id)) {
-            assertClose(r.relevance, expected, 1e-5, label);
-          } else {
-            // Rules without ε divide by sums that can cancel: the wasm–CPU disagreement of the same call
-            // bounds the rounding (graphSmoothActivations.test.ts); it must stay small and the map within 10× of it.
-            const rounding = Math.max(...Array.from(r.relevance, (v, i) => Math.abs(v - onCpu[k][i])));
-            const scale = Math.max(1, ...expected.map(Math.abs));
-            assert.ok(rounding / scale < 1e-4, `${label}: the backends differ by ${rounding / scale} of the map`);
-            assertClose(r.relevance, expected, Math.max(1e-5, (10 * rounding) / scale), label);
-          }
+          assertMapMatchesReference(r.method, r.relevance, onCpu[k], expected, label);
         });
       } finally {
         network.dispose();

@@ -262,9 +262,13 @@ export class OnnxWalk {
     throw new UserError(`${reader} computes on constants only, in a way that cannot be evaluated at load time`, this.file);
   }
 
-  /** The node that writes tensor `name` (undefined for the input, initializers and unknown names). */
-  producer(name: string): onnx.INodeProto | undefined {
-    return this.producers.get(name);
+  /**
+   * The node that writes tensor `name` (undefined for the input, initializers and unknown names); with `ops`,
+   * only when its op is one of them (what a pattern looks back for).
+   */
+  producer(name: string | undefined, ...ops: string[]): onnx.INodeProto | undefined {
+    const p = name ? this.producers.get(name) : undefined;
+    return p && (ops.length === 0 || ops.includes(p.opType ?? '')) ? p : undefined;
   }
 
   /** A node's position in the graph's node list (topological order). */

@@ -17,12 +17,12 @@ import { ALL_SPECS, graphReferenceMap, logitsOfGraph, worstCancellation, type Re
 import { layerNormGraph, plainProductGraph, resizeGraph, shuffleGraph, squeezeExciteGraph } from '../../graph/modernGraphs';
 import { onCpuBackend } from '../../methods/backendRounding';
 import { randomImages } from '../../methods/nets';
-import { argMax, assertClose } from '../../methods/reference';
+import { argMax } from '../../methods/reference';
+import { assertMapMatchesReference } from '../../methods/referenceComparison';
 import { tempModelDir } from '../../model/savedModels';
 import { engineLogits, nchwToNhwc, ortOutputs, relativeError } from './onnxReference';
 import { refGraphToOnnx } from './refGraphToOnnx';
 
-const GRADIENT_FAMILY = new Set(['sensitivity', 'gradient', 'simple-taylor', 'guided-backprop', 'deconvnet', 'integrated-gradients', 'smoothgrad', 'occlusion']);
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 before(async () => {
@@ -79,14 +79,7 @@ describe('modern CNN graphs written as torch exports them, read by the ONNX fron
             const label = `opset ${opset}, ${c.name}: ${r.method}, image ${r.image}, target ${r.target}`;
             assert.equal(r.predicted, argMax(logitsOfGraph(c.graph, x)), label);
             const reference = graphReferenceMap(c.graph, x, r.target, parseMethodSpec(r.method), shape, c.bounds);
-            if (GRADIENT_FAMILY.has(parseMethodSpec(r.method).id)) {
-              assertClose(r.relevance, reference, 1e-5, label);
-            } else {
-              const rounding = Math.max(...Array.from(r.relevance, (v, i) => Math.abs(v - onCpu[k][i])));
-              const scale = Math.max(1, ...reference.map(Math.abs));
-              assert.ok(rounding / scale < 1e-4, `${label}: the backends differ by ${rounding / scale}`);
-              assertClose(r.relevance, reference, Math.max(1e-5, (10 * rounding) / scale), label);
-            }
+            assertMapMatchesReference(r.method, r.relevance, onCpu[k], reference, label);
           });
         } finally {
           network.dispose();

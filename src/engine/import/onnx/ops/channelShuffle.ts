@@ -13,8 +13,8 @@ export const channelShuffle: Translator = {
   ops: ['Reshape'],
   pattern: 'channel shuffle (Reshape, Transpose, Reshape)',
   translate(w, node, _inputs, what, name) {
-    const transpose = producerOf(w, node.input?.[0], 'Transpose');
-    const first = producerOf(w, transpose?.input?.[0], 'Reshape');
+    const transpose = w.producer(node.input?.[0], 'Transpose');
+    const first = w.producer(transpose?.input?.[0], 'Reshape');
     if (!transpose || !first) return null;
     const source = w.peek(first.input?.[0] ?? '');
     if (source?.kind === 'unavailable') return [source];
@@ -28,10 +28,6 @@ export const channelShuffle: Translator = {
   },
 };
 
-function producerOf(w: OnnxWalk, tensor: string | undefined, op: string): onnx.INodeProto | undefined {
-  const p = tensor ? w.producer(tensor) : undefined;
-  return p?.opType === op ? p : undefined;
-}
 
 /**
  * The chain applied to the indices of one sample (batch 1): when its output has the input's shape and

@@ -3,17 +3,15 @@
 //   Reshape(x, [N, G, −1]) → InstanceNormalization(γ = 1, β = 0) → Reshape(·, shape of x)
 // one layerNorm node over G groups of channels at every position; its γ and β follow as a Mul and an Add of
 // constants per channel, which the builder folds into it (graph/canonise.ts).
-import type { onnx } from 'onnx-proto';
 import { float } from '../nodeArgs';
-import type { OnnxWalk } from '../onnxGraph';
 import type { Translator } from './translator';
 
 export const groupNorm: Translator = {
   ops: ['Reshape'],
   pattern: 'GroupNorm (Reshape, InstanceNormalization, Reshape)',
   translate(w, node, _inputs, what, name) {
-    const instance = producerOf(w, node.input?.[0], 'InstanceNormalization');
-    const grouping = producerOf(w, instance?.input?.[0], 'Reshape');
+    const instance = w.producer(node.input?.[0], 'InstanceNormalization');
+    const grouping = w.producer(instance?.input?.[0], 'Reshape');
     if (!instance || !grouping) return null;
     const x = w.peek(grouping.input?.[0] ?? '');
     const grouped = w.peek(grouping.output?.[0] ?? '');
@@ -38,7 +36,3 @@ export const groupNorm: Translator = {
   },
 };
 
-function producerOf(w: OnnxWalk, tensor: string | undefined, op: string): onnx.INodeProto | undefined {
-  const p = tensor ? w.producer(tensor) : undefined;
-  return p?.opType === op ? p : undefined;
-}

@@ -17,22 +17,22 @@ export const layerNormWrittenOut: Translator = {
   pattern: 'LayerNorm written out (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div)',
   translate(w, node, _inputs, what, name) {
     const [numerator, denominator] = node.input ?? [];
-    const sqrt = producerOf(w, denominator, 'Sqrt');
-    const add = producerOf(w, sqrt?.input?.[0], 'Add');
+    const sqrt = w.producer(denominator, 'Sqrt');
+    const add = w.producer(sqrt?.input?.[0], 'Add');
     if (!add) return null;
     // Add(v, ε) in either order.
     const [p, q] = add.input ?? [];
     const epsilonTensor = scalar(w, q) !== undefined ? q : p;
     const epsilon = scalar(w, epsilonTensor);
-    const variance = producerOf(w, epsilonTensor === q ? p : q, 'ReduceMean');
+    const variance = w.producer(epsilonTensor === q ? p : q, 'ReduceMean');
     if (epsilon === undefined || !variance) return null;
-    const squared = producerOf(w, variance.input?.[0], 'Pow', 'Mul');
+    const squared = w.producer(variance.input?.[0], 'Pow', 'Mul');
     if (!squared) return null;
     const base = squared.input?.[0];
     const isSquare = squared.opType === 'Pow' ? scalar(w, squared.input?.[1]) === 2 : squared.input?.[1] === base;
     if (!isSquare || base !== numerator) return null;
-    const sub = producerOf(w, numerator, 'Sub');
-    const mean = sub && producerOf(w, sub.input?.[1], 'ReduceMean');
+    const sub = w.producer(numerator, 'Sub');
+    const mean = sub && w.producer(sub.input?.[1], 'ReduceMean');
     const centred = Boolean(mean && mean.input?.[0] === sub!.input?.[0]);
     const source = centred ? sub!.input![0] : numerator;
     const axes = reducedAxes(w, variance);
@@ -51,10 +51,6 @@ export const layerNormWrittenOut: Translator = {
   },
 };
 
-function producerOf(w: OnnxWalk, tensor: string | undefined, ...ops: string[]): onnx.INodeProto | undefined {
-  const p = tensor ? w.producer(tensor) : undefined;
-  return p && ops.includes(p.opType ?? '') ? p : undefined;
-}
 
 /** A scalar float constant's value. */
 function scalar(w: OnnxWalk, tensor: string | undefined): number | undefined {
