@@ -30,7 +30,7 @@ export interface NodeRef {
 }
 
 /** Kinds that read several inputs; every other kind reads exactly one. */
-const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat']);
+const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat', 'product']);
 
 export class GraphBuilder {
   private readonly nodes: RawNode[] = [];
