@@ -61,10 +61,11 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
       return result;
     }
     case 'wasm-fault': {
-      // Far past the end of wasm memory: the kernel writes out of bounds, as a Pad of 30,000 in a model did
-      // (issue 20). After this every later op of this instance aborts: the pool must replace the worker.
+      // A pad to 32,768 × 32,768 = 2³⁰ floats, whose 2³² bytes wrap to a 0-byte buffer in 32-bit wasm: the
+      // kernel writes past the end of memory at once, as a Pad of 30,000 in a model did (issue 20), and every
+      // later op of this instance fails: the pool must replace the worker.
       const x = tf.zeros([1, 28, 28, 1]);
-      const p = 30_000;
+      const p = (32_768 - 28) / 2;
       tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
       throw new Error('the wasm backend did not fault on an out-of-bounds pad');
     }
