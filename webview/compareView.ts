@@ -19,6 +19,7 @@ import { drawComparisonCanvas } from './faithfulnessCanvas';
 import { evaluationBar } from './faithfulnessSection';
 import { canvasMeasure, layoutFigure } from './figureCanvas';
 import { formatValue } from './format';
+import { modelLoadText } from './modelLoadText';
 import type { PanelBridge } from './hostBridge';
 import { formatRho, formatScore, SCORE_NAMES } from './scoreFormat';
 import { readCanvasTheme, watchTheme } from './theme';
@@ -115,7 +116,7 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     progressBar.setAttribute('aria-valuemax', String(total));
     progressBar.setAttribute('aria-valuenow', String(done));
     progressFill.style.width = `${total > 0 ? (100 * Math.min(done, total)) / total : 0}%`;
-    progressText.textContent = `${done} / ${total}`;
+    progressText.textContent = state.loading ? modelLoadText(state.loading) : `${done} / ${total}`;
     controls.setExportEnabled(filledCellsPerRow(state).some((n) => n > 0));
     renderEvaluation();
   }
@@ -217,7 +218,7 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
       }
       case 'compare-status':
         if (!state) return;
-        state = { ...state, running: message.running, progress: message.progress, backend: message.backend, error: message.error };
+        state = { ...state, running: message.running, progress: message.progress, backend: message.backend, error: message.error, loading: message.loading };
         render();
         break;
       case 'compare-faithfulness':

@@ -174,8 +174,9 @@ export function evaluationBar(state: { kind: 'methods' | 'models'; running: bool
   const f = state.faithfulness;
   const r = state.randomisation;
   if (state.kind !== 'methods' || !f) return { hidden: true, text: '', cancel: false, rerun: false, randomise: false };
-  if (r?.status === 'running') return { hidden: false, text: `Randomisation check: ${randomisationStatus(r)}`, progress: r.progress, cancel: true, rerun: false, randomise: false };
-  if (f.status === 'running') return { hidden: false, text: `Faithfulness: ${faithfulnessStatus(f)}`, progress: f.progress, cancel: true, rerun: false, randomise: false };
+  const paused = (v: { paused?: string }) => (v.paused ? ` (${v.paused})` : '');
+  if (r?.status === 'running') return { hidden: false, text: `Randomisation check: ${randomisationStatus(r)}${paused(r)}`, progress: r.progress, cancel: true, rerun: false, randomise: false };
+  if (f.status === 'running') return { hidden: false, text: `Faithfulness: ${faithfulnessStatus(f)}${paused(f)}`, progress: f.progress, cancel: true, rerun: false, randomise: false };
   const parts = [`Faithfulness: ${faithfulnessStatus(f)}`];
   if (r && r.status !== 'done') parts.push(`Randomisation check: ${randomisationStatus(r)}`);
   const idle = !state.running;

@@ -77,10 +77,12 @@ export class EngineService {
 
   /**
    * Tells `listener` who holds the workers while background work waits ("the explain panel"; '' when the
-   * work names no owner), and undefined when background work may run again. Returns its disposer.
+   * work names no owner), and undefined when background work may run again: now, and at every change.
+   * Returns its disposer.
    */
   onForegroundChange(listener: (owner: string | undefined) => void): () => void {
     this.foregroundListeners.add(listener);
+    listener(this.pool?.foreground());
     return () => this.foregroundListeners.delete(listener);
   }
 

@@ -35,6 +35,8 @@ export interface FaithfulnessView {
   /** Wall time of the evaluation in ms, once done. */
   ms?: number;
   error?: string;
+  /** Background work: "paused while the explain panel computes" while other work holds the engine. */
+  paused?: string;
 }
 
 export interface RandomisationView {
@@ -50,4 +52,6 @@ export interface RandomisationView {
   columns: Array<number[] | null>;
   ms?: number;
   error?: string;
+  /** As FaithfulnessView.paused. */
+  paused?: string;
 }

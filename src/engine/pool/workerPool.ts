@@ -139,6 +139,11 @@ export class WorkerPool implements JobRunner {
     return () => this.foregroundListeners.delete(listener);
   }
 
+  /** As onForegroundChange tells it last. */
+  foreground(): string | undefined {
+    return this.foregroundShown;
+  }
+
   /** What the workers compute on, once the first one is up. */
   backend(): Promise<BackendInfo> {
     const known = this.slots.find((s) => s.backend)?.backend;
