@@ -349,7 +349,14 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     const image = selectedImage();
     rebuildKeepingFocus(predictions, () => {
       if (!image?.scores || image.predicted === undefined) {
-        replaceChildren(predictions, [el('h2', { text: 'Prediction' }), el('p', { class: 'muted', id: 'no-prediction', text: noPredictionText(s, image) })]);
+        replaceChildren(predictions, [
+          el('h2', { text: 'Prediction' }),
+          el('p', { class: 'muted', id: 'no-prediction', text: noPredictionText(s, image) }),
+          // Cancelled before anything was shown: Retry is here, not over a heatmap.
+          s.cancelled && !s.busy && !image?.error
+            ? el('vscode-button', { id: 'retry-cancelled', attrs: { secondary: true, icon: 'refresh', 'data-focus-key': 'retry-cancelled' }, text: 'Retry', on: { click: () => host.post({ type: 'retry' }) } })
+            : null,
+        ]);
         return;
       }
       const explained = image.heatmap?.target ?? s.target ?? image.predicted;

@@ -75,7 +75,6 @@ export class ComparePanel extends HeatmapPanel {
     private spec: CompareSpec,
   ) {
     super(services, panel, 'compare', { what: 'comparison', dialogTitle: 'Export comparison as PNG', who: 'the comparison' });
-    ComparePanel.latest = this;
     void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', true);
     this.state = this.freshState();
     this.disposables.push(
@@ -157,6 +156,12 @@ export class ComparePanel extends HeatmapPanel {
     if (!this.deferred) return;
     this.deferred = false;
     this.done = this.run();
+  }
+
+  /** Export Comparison saves the comparison the user opened or focused last, not merely the newest one. */
+  protected override engage(): void {
+    super.engage();
+    ComparePanel.latest = this;
   }
 
   whenDone(): Promise<void> {
