@@ -19,7 +19,8 @@ import { relevanceScale } from '../src/engine/heatmap/normalize';
 import { displayedHeatmap, imageDataOf, inputRgba, integerScale, isNonNegative, upscale, type RgbaImage } from './heatmap/rasterize';
 import type { PanelBridge } from './hostBridge';
 import { titleNodes } from './methodTitle';
-import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText, type ExplainedImage, type ExplainView } from './explainStatus';
+import { exportBlocker, graphToShow, heatmapIsCurrent, noPredictionText, progressText, shownLabels, staleNote, timeText, type ExplainedImage, type ExplainView } from './explainStatus';
+import type { ModelGraphView } from '../src/protocol/webviewMessages';
 
 /** Display sizes (CSS px) the integer upscaling aims for. */
 const INPUT_SIZE = 224;
@@ -32,6 +33,8 @@ const TOP_CLASSES = 5;
 export function mountExplainView(root: HTMLElement, host: PanelBridge): (message: ToWebview) => void {
   let state: ExplainView | undefined;
   let showAllClasses = false;
+  /** The last graph the host sent; listed only while it is the header's model's. */
+  let graph: ModelGraphView | null = null;
   // Per image key: its original as a blob: URL, and what the last run found for it.
   const originals = new Map<string, string>();
   const results = new Map<string, ImageResult>();
@@ -100,6 +103,16 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     controls.update(state.display);
     renderImage();
     renderPredictions();
+    renderGraph();
+  }
+
+  /** The graph section, rebuilt only when what it lists changes. */
+  let listedGraph: ModelGraphView | null = null;
+  function renderGraph(): void {
+    const next = graphToShow(graph, state);
+    if (next === listedGraph) return;
+    listedGraph = next;
+    graphSection.update(next);
   }
 
   function renderHeader(): void {
@@ -140,7 +153,13 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
           ? el('span', {
               class: 'run-progress',
               text: progress,
-              attrs: { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': s.progress!.total, 'aria-valuenow': s.progress!.done, 'aria-label': progress },
+              attrs: {
+                role: 'progressbar',
+                'aria-valuemin': 0,
+                'aria-valuemax': s.loading ? s.loading.bytesTotal : s.progress!.total,
+                'aria-valuenow': s.loading ? s.loading.bytesRead : s.progress!.done,
+                'aria-label': progress,
+              },
             })
           : null,
         s.busy
@@ -343,7 +362,14 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     const image = selectedImage();
     rebuildKeepingFocus(predictions, () => {
       if (!image?.scores || image.predicted === undefined) {
-        replaceChildren(predictions, [el('h2', { text: 'Prediction' }), el('p', { class: 'muted', text: image?.error ? 'No prediction.' : 'Waiting for the model…' })]);
+        replaceChildren(predictions, [
+          el('h2', { text: 'Prediction' }),
+          el('p', { class: 'muted', id: 'no-prediction', text: noPredictionText(s, image) }),
+          // Cancelled before anything was shown: Retry is here, not over a heatmap.
+          s.cancelled && !s.busy && !image?.error
+            ? el('vscode-button', { id: 'retry-cancelled', attrs: { secondary: true, icon: 'refresh', 'data-focus-key': 'retry-cancelled' }, text: 'Retry', on: { click: () => host.post({ type: 'retry' }) } })
+            : null,
+        ]);
         return;
       }
       const explained = image.heatmap?.target ?? s.target ?? image.predicted;
@@ -497,7 +523,8 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
         else results.delete(message.key);
         break;
       case 'model-graph':
-        graphSection.update(message.graph);
+        graph = message.graph;
+        renderGraph();
         break;
       case 'display':
         if (!state) break;

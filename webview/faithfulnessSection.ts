@@ -308,8 +308,9 @@ export function evaluationBar(state: { kind: 'methods' | 'models'; running: bool
   const r = state.randomisation;
   const none = { rerun: false, randomise: false, road: false, addSamples: false };
   if (state.kind !== 'methods' || !f) return { hidden: true, text: '', cancel: false, ...none };
-  if (r?.status === 'running') return { hidden: false, text: `Randomisation check: ${randomisationStatus(r)}`, progress: r.progress, cancel: true, ...none };
-  if (f.status === 'running') return { hidden: false, text: `Faithfulness: ${faithfulnessStatus(f)}`, progress: f.progress, cancel: true, ...none };
+  const paused = (v: { paused?: string }) => (v.paused ? ` (${v.paused})` : '');
+  if (r?.status === 'running') return { hidden: false, text: `Randomisation check: ${randomisationStatus(r)}${paused(r)}`, progress: r.progress, cancel: true, ...none };
+  if (f.status === 'running') return { hidden: false, text: `Faithfulness: ${faithfulnessStatus(f)}${paused(f)}`, progress: f.progress, cancel: true, ...none };
   const parts = [`Faithfulness: ${faithfulnessStatus(f)}`];
   if (r && r.status !== 'done') parts.push(`Randomisation check: ${randomisationStatus(r)}`);
   const idle = !state.running;

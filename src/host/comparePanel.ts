@@ -2,7 +2,9 @@
 // the seed figure. Each image is one job with all its methods (one shared forward pass and backward
 // walks), its file read once; a models comparison runs one job per image and model. Rows appear as their
 // jobs finish, spread over the workers. A methods comparison then evaluates its own maps in the
-// Faithfulness section (pixel flipping, and on request the randomisation check: compareFaithfulness.ts).
+// Faithfulness section (pixel flipping, and on request the randomisation check: compareFaithfulness.ts),
+// as background work that waits while other panels compute. A hidden figure cancels its run when its
+// model, method or columns change, and computes the new one when it is shown again.
 import { setMaxListeners } from 'events';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
@@ -10,6 +12,7 @@ import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
 import { describeBaseline } from '../engine/evaluate/baselines';
 import { defaultPatch } from '../engine/evaluate/units';
 import type { ExplainResult, FlipBaseline, ImageSource } from '../protocol/engineJobs';
+import type { ModelLoadProgress } from '../protocol/model';
 import type { FaithfulnessView, RandomisationView } from '../protocol/faithfulnessView';
 import type { ModelCard } from '../protocol/model';
 import type { PreprocessMode } from '../protocol/preprocess';
@@ -19,6 +22,7 @@ import { columnsVerdict, evaluatedImages, faithfulnessColumns, figureFlipJob, fl
 import { contrastLabel, rowOptions } from './compareRowOptions';
 import { pickDatasetSamples } from './compareSamples';
 import { CancelledError, type RunOptions } from './engineService';
+import { watchPause } from './backgroundPause';
 import { heatmapView, inputImage, predictionLabel } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
@@ -66,6 +70,8 @@ export class ComparePanel extends HeatmapPanel {
   private predictions: Array<{ predicted: number; probabilities: Float32Array } | undefined> = [];
   /** The model's card as the engine read it (the section says the baseline in its terms). */
   private card: ModelCard | undefined;
+  /** A hidden figure's new run waits until it is shown. */
+  private deferred = false;
   static latest: ComparePanel | undefined;
 
   static show(services: HostServices, subjects: Subject[], spec: CompareSpec, panel?: vscode.WebviewPanel): ComparePanel {
@@ -82,7 +88,6 @@ export class ComparePanel extends HeatmapPanel {
     private spec: CompareSpec,
   ) {
     super(services, panel, 'compare', { what: 'comparison', dialogTitle: 'Export comparison as PNG', who: 'the comparison' });
-    ComparePanel.latest = this;
     void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', true);
     this.state = this.freshState();
     this.disposables.push(
@@ -103,7 +108,9 @@ export class ComparePanel extends HeatmapPanel {
       }),
     );
     this.watchModels();
-    this.done = this.run();
+    // A figure restored in a background tab computes when it is first shown.
+    if (this.visible) this.done = this.run();
+    else this.deferred = true;
   }
 
   /** The figure follows its models' files re-exported on disk (model, cards, labels.txt, weights). */
@@ -143,11 +150,31 @@ export class ComparePanel extends HeatmapPanel {
     this.rerun();
   }
 
+  /** The figure starts again: now when it is visible; a hidden one stops its run and starts when shown. */
   private rerun(): void {
     this.running?.abort();
     this.stopEvaluations();
     this.state = this.freshState();
+    if (this.visible) {
+      this.deferred = false;
+      this.done = this.run();
+      return;
+    }
+    this.deferred = true;
+    this.state.restore = this.restoreState();
+    this.post({ type: 'compare-state', state: this.state });
+  }
+
+  protected override onShown(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
     this.done = this.run();
+  }
+
+  /** Export Comparison saves the comparison the user opened or focused last, not merely the newest one. */
+  protected override engage(): void {
+    super.engage();
+    ComparePanel.latest = this;
   }
 
   whenDone(): Promise<void> {
@@ -200,7 +227,7 @@ export class ComparePanel extends HeatmapPanel {
             this.services.engine
               .explain(
                 { type: 'explain', model: { path: model.path }, images: [source], methods: valid.map((v) => v.method), preprocess, ...(this.contrasts[row] === undefined ? {} : { contrasts: [this.contrasts[row]!] }) },
-                { signal: controller.signal },
+                { signal: controller.signal, priority: this.priority('request'), onModelLoad: (p) => this.showLoading(controller, model, p) },
               )
               .then(
                 (result) => this.fillRow(row, columnsOf(m), result),
@@ -212,6 +239,7 @@ export class ComparePanel extends HeatmapPanel {
     );
     if (controller.signal.aborted) return;
     this.state.running = false;
+    this.state.loading = undefined;
     this.state.backend = await this.services.engine.describe();
     const failed = this.state.rows.reduce((n, r) => n + r.cells.filter((c) => c?.error).length, 0);
     logRun(this.services.log, 'compare', [
@@ -226,8 +254,16 @@ export class ComparePanel extends HeatmapPanel {
     if (spec.kind === 'methods') await this.evaluateFaithfulness();
   }
 
+  /** A job of the run waits for its model: say which, and how far its load is. */
+  private showLoading(controller: AbortController, model: ModelEntry, progress: ModelLoadProgress): void {
+    if (controller.signal.aborted) return;
+    this.state.loading = { model: model.card.name ?? model.id, bytesRead: progress.bytesRead, bytesTotal: progress.bytesTotal, nodesBuilt: progress.nodesBuilt };
+    this.postStatus();
+  }
+
   /** One job's maps into its row, explanation k into `columns[k]` (the methods' columns, or the model's). */
   private fillRow(row: number, columns: number[], result: ExplainResult): void {
+    this.state.loading = undefined;
     const r = this.state.rows[row];
     const image = result.images[0];
     if (image?.error) return this.fillError(row, columns, image.error);
@@ -271,8 +307,8 @@ export class ComparePanel extends HeatmapPanel {
   }
 
   private postStatus(): void {
-    const { running, progress, backend, error } = this.state;
-    this.post({ type: 'compare-status', running, progress: { ...progress }, backend, error });
+    const { running, progress, backend, error, loading } = this.state;
+    this.post({ type: 'compare-status', running, progress: { ...progress }, backend, error, loading });
   }
 
   protected onReady(): void {
@@ -285,6 +321,7 @@ export class ComparePanel extends HeatmapPanel {
       case 'cancel':
         this.running?.abort();
         this.state.running = false;
+        this.state.loading = undefined;
         this.postStatus();
         break;
       case 'retry':
@@ -454,10 +491,19 @@ export class ComparePanel extends HeatmapPanel {
       view.progress = { done, total };
       if (view.status === 'running') send();
     };
+    // Background work: it says so while it waits for other panels' work.
+    const stopWatching = watchPause(this.services.engine, (paused) => {
+      if (view.status !== 'running' || view.paused === paused) return;
+      view.paused = paused;
+      send();
+    });
     try {
-      Object.assign(view, await how.work({ signal: controller.signal, onProgress }), { status: 'done', ms: Date.now() - started });
+      Object.assign(view, await how.work({ signal: controller.signal, onProgress, priority: this.priority('background') }), { status: 'done', ms: Date.now() - started });
     } catch (e) {
       Object.assign(view, e instanceof CancelledError ? { status: 'cancelled' } : { status: 'failed', error: errorText(e) });
+    } finally {
+      stopWatching();
+      view.paused = undefined;
     }
     if (this[slot] !== controller) return;
     send();

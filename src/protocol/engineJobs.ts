@@ -147,7 +147,13 @@ export interface MemoryResult {
   jsHeapBytes: number;
 }
 
-export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob;
+/** Makes the worker's WebAssembly instance fault for real (an out-of-bounds pad), for the tests of the pool's
+ *  engine health (a faulted worker is replaced); nothing else sends it. It never returns a result. */
+export interface WasmFaultJob {
+  type: 'wasm-fault';
+}
+
+export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob | WasmFaultJob;
 
 export type JobResult<J extends EngineJob> = J extends ExplainJob
   ? ExplainResult
@@ -157,4 +163,6 @@ export type JobResult<J extends EngineJob> = J extends ExplainJob
       ? ModelInfoResult
       : J extends PixelFlipJob
         ? PixelFlipResult
-        : MemoryResult;
+        : J extends MemoryJob
+          ? MemoryResult
+          : never;

@@ -71,6 +71,8 @@ export interface FaithfulnessView {
   /** Wall time of the evaluation in ms, once done. */
   ms?: number;
   error?: string;
+  /** Background work: "paused while the explain panel computes" while other work holds the engine. */
+  paused?: string;
 }
 
 export interface RandomisationView {
@@ -86,4 +88,6 @@ export interface RandomisationView {
   columns: Array<number[] | null>;
   ms?: number;
   error?: string;
+  /** As FaithfulnessView.paused. */
+  paused?: string;
 }

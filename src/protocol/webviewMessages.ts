@@ -107,6 +107,15 @@ export interface ShownRun {
   ms?: number;
 }
 
+/** A model being loaded for the run under way: which one, and how far (ModelLoadProgress of the worker). */
+export interface ModelLoadView {
+  /** The model's name as the panel shows it. */
+  model: string;
+  bytesRead: number;
+  bytesTotal: number;
+  nodesBuilt: number;
+}
+
 export interface RunProgress {
   done: number;
   total: number;
@@ -121,6 +130,8 @@ export interface ExplainViewState {
   shown?: ShownRun;
   /** Progress of the run under way, for methods that report it. */
   progress?: RunProgress;
+  /** The run under way waits for its model to load. */
+  loading?: ModelLoadView;
   /** The last run was cancelled: what is shown is `shown`'s. */
   cancelled?: boolean;
   images: PanelImage[];
@@ -163,6 +174,8 @@ export interface CompareViewState {
   display: DisplaySettings;
   backend: string;
   running: boolean;
+  /** The run waits for a model to load. */
+  loading?: ModelLoadView;
   error?: string;
   /** Opaque to the webview: stored with `setState` so the host can restore the panel after a reload. */
   restore?: unknown;
@@ -193,7 +206,7 @@ export type ToWebview =
   /** One row's job ended: its input, label and every cell it computed. */
   | { type: 'compare-row'; row: number; name: string; input?: PixelImage; label?: string; cells: Array<CompareCell | null>; progress: CompareProgress }
   /** The comparison's run started, ended, failed or was cancelled. */
-  | { type: 'compare-status'; running: boolean; progress: CompareProgress; backend: string; error?: string }
+  | { type: 'compare-status'; running: boolean; progress: CompareProgress; backend: string; error?: string; loading?: ModelLoadView }
   /** The comparison's Faithfulness section: pixel flipping (progress, then its numbers); null: none (cleared). */
   | { type: 'compare-faithfulness'; faithfulness: FaithfulnessView | null }
   /** The section's randomisation check (progress, then its numbers); null: none (cleared). */

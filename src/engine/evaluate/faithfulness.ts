@@ -5,7 +5,7 @@
 // through an AbortSignal; progress counts finished (image, method) pairs.
 import { methodTitle, parseMethodSpec } from '../methods/methodRegistry';
 import { splitEvenly } from '../pool/parallelJobs';
-import type { WorkerPool } from '../pool/workerPool';
+import type { JobRunner } from '../pool/workerPool';
 import type { BackendInfo, ModelCard } from '../../protocol/model';
 import type { ExplainResult, FlipBaseline, ImageSource, ModelRef, PixelFlipJob, PreparedImage } from '../../protocol/engineJobs';
 import { titleText } from '../../protocol/methodTitle';
@@ -84,7 +84,7 @@ const IMAGES_PER_CHUNK = 4;
 
 export type { EvaluateOptions };
 
-export async function evaluateFaithfulness(pool: WorkerPool, request: FaithfulnessRequest, options: EvaluateOptions = {}): Promise<FaithfulnessEvaluation> {
+export async function evaluateFaithfulness(pool: JobRunner, request: FaithfulnessRequest, options: EvaluateOptions = {}): Promise<FaithfulnessEvaluation> {
   const steps = request.steps ?? DEFAULT_FLIP_STEPS;
   request.methods.forEach(parseMethodSpec); // a bad spec fails here, before any job runs
   const total = request.images.length * request.methods.length;
@@ -149,7 +149,7 @@ function imageValues(images: number, results: FaithfulnessResult[], value: (r: F
 
 /** Pixel flipping of one explained chunk; results image-major, method in request order. */
 async function flipExplained(
-  pool: WorkerPool,
+  pool: JobRunner,
   request: FaithfulnessRequest,
   explained: ExplainResult,
   steps: number,
@@ -196,7 +196,7 @@ async function flipExplained(
  * that already exist (e.g. a comparison's heatmaps). Curves in item order; `onItems` after each part.
  */
 export async function flipOnPool(
-  pool: WorkerPool,
+  pool: JobRunner,
   job: PixelFlipJob,
   options: { signal?: AbortSignal; onItems?: (count: number) => void } = {},
 ): Promise<FlipCurves[]> {

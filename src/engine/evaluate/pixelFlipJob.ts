@@ -1,6 +1,7 @@
 // The worker side of a pixel-flip job: the model from the cache, the images as network inputs, what the
 // removed pixels become (the baseline images, or ROAD's noise level), the curves.
 import { UserError } from '../errors';
+import { freeOnThrow } from '../jobs/freeOnThrow';
 import { inputConverter } from '../jobs/inputConverter';
 import { getModel } from '../jobs/modelCache';
 import { pixelToInput } from '../model/modelCard';
@@ -19,7 +20,7 @@ export async function runPixelFlip(job: PixelFlipJob, backend: BackendInfo): Pro
     return convert(pixels);
   });
   const removal = removalOf(job, card, images);
-  const curves = flipCurves({ network, imageShape: card.inputShape, images, items: job.items, steps: job.steps, removal, patch: job.patch });
+  const curves = freeOnThrow(() => flipCurves({ network, imageShape: card.inputShape, images, items: job.items, steps: job.steps, removal, patch: job.patch }));
   return { backend, curves };
 }
 

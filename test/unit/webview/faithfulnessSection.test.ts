@@ -193,6 +193,13 @@ describe('faithfulness bar', () => {
     assert.deepEqual(randomising.progress, { done: 1, total: 12 });
     assert.equal(randomising.randomise, false);
   });
+  it('says it is background work waiting for another panel', () => {
+    const paused = evaluationBar({ ...base, faithfulness: { ...done, status: 'running', progress: { done: 3, total: 14 }, columns: [], paused: 'paused while the explain panel computes' } });
+    assert.equal(paused.text, 'Faithfulness: Flipping pixels: 3 of 14 maps… (paused while the explain panel computes)');
+    assert.equal(paused.cancel, true);
+    const check = evaluationBar({ ...base, faithfulness: done, randomisation: { status: 'running', seed: 0, images: 2, stepNames: [], progress: { done: 1, total: 12 }, columns: [], paused: 'paused while the comparison computes' } });
+    assert.match(check.text, /\(paused while the comparison computes\)$/);
+  });
   it('offers the randomisation check once done, and again after it was cancelled', () => {
     const bar = evaluationBar({ ...base, faithfulness: done });
     assert.deepEqual([bar.cancel, bar.rerun, bar.randomise, bar.road, bar.addSamples], [false, false, true, false, false]);
