@@ -234,6 +234,8 @@ function foldAffineIntoNorms(g: Rewrite): void {
     const norm = g.nodes[source];
     if (norm.kind !== 'layerNorm' || (readers.get(source) ?? []).length !== 1) continue;
     const channels = norm.shape[norm.shape.length - 1];
+    // An affine with one value per element (a position embedding) is no per-channel map.
+    if (node.scale.length > channels || node.offset.length > channels) continue;
     const at = (v: number[], c: number) => (v.length === 1 ? v[0] : v[c]);
     const perChannel = [norm.scale, norm.offset, node.scale, node.offset].some((v) => v.length > 1);
     const n = perChannel ? channels : 1;

@@ -35,9 +35,10 @@ export const gelu = unary(['Gelu'], (node, what, file) => {
  */
 export const softmax: Translator = {
   ops: ['Softmax', 'LogSoftmax'],
+  batchInside: true,
   translate(w, node, inputs, what, name) {
     const x = act(w, inputs[0], what);
-    const rank = x.dims.length + 1;
+    const rank = w.fullDims(x).length;
     const given = int(node, 'axis', w.ctx.opset >= 13 ? -1 : 1);
     const axis = given < 0 ? given + rank : given;
     if (axis !== (x.rep === 'channelsFirst' ? 1 : rank - 1)) {
