@@ -58,6 +58,7 @@ export const FOLDABLE_OPS = [
   'Abs',
   'Pow',
   'Mod',
+  'ScatterND',
   'Exp',
   'Log',
   'Reciprocal',
@@ -205,6 +206,8 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
       return [expand(need(0), intList(1), ctx, what)];
     case 'Tile':
       return [tile(need(0), intList(1))];
+    case 'ScatterND':
+      return [scatterNd(need(0), need(1), need(2), ctx, what)];
     case 'Range': {
       const [start, limit, delta] = [0, 1, 2].map((i) => known(need(i).data[0], ctx, what));
       const n = Math.max(Math.ceil((limit - start) / delta), 0);
@@ -548,4 +551,22 @@ export function size(dims: ArrayLike<number>): number {
   let n = 1;
   for (let i = 0; i < dims.length; i++) n *= dims[i];
   return n;
+}
+
+/** ScatterND without reduction: a copy of `x` with the slices named by `indices` [..., k] set to `updates`. */
+function scatterNd(x: Constant, indices: Constant, updates: Constant, ctx: FoldContext, what: string): Constant {
+  const k = indices.dims[indices.dims.length - 1];
+  const inner = x.dims.slice(k).reduce((a, b) => a * b, 1);
+  const strides = x.dims.slice(0, k).map((_, a) => x.dims.slice(a + 1).reduce((p, d) => p * d, 1));
+  const data = x.type === 'float' ? Float32Array.from(x.data) : [...x.data];
+  const count = indices.data.length / Math.max(k, 1);
+  for (let q = 0; q < count; q++) {
+    let offset = 0;
+    for (let a = 0; a < k; a++) {
+      const i = known(indices.data[q * k + a] as number | null, ctx, what);
+      offset += (i < 0 ? i + x.dims[a] : i) * strides[a];
+    }
+    for (let e = 0; e < inner; e++) (data as Array<number | null>)[offset + e] = updates.data[q * inner + e] as number | null;
+  }
+  return x.type === 'float' ? { type: 'float', dims: x.dims, data: data as Float32Array } : { type: 'int', dims: x.dims, data: data as Array<number | null> };
 }
