@@ -209,7 +209,7 @@ describe('shape inference and padding', () => {
     expect(() => b.add('p', { kind: 'maxPool', poolSize: [2, 2], padding: [2, 0, 0, 0] }, [x]), /node "p" \(maxPool\) has pads \[2,0,0,0\] as wide as its 2×2 window/);
     expect(() => b.add('big', { kind: 'conv2d', kernel: tf.ones([9, 9, 3, 1]) as tf.Tensor4D }, [x]), /smaller than its 9×9 window/);
     expect(() => b.add('s', { kind: 'reshape', shape: [7, -1] }, [x]), /cannot reshape \[8,8,3\] \(192 values\) into \[7,-1\]/);
-    expect(() => b.add('t', { kind: 'affine', scale: [1, 2], offset: 0 }, [x]), /node "t" \(affine\) has scale \[1,2\]; one finite number or one per channel \(3\)/);
+    expect(() => b.add('t', { kind: 'affine', scale: [1, 2], offset: 0 }, [x]), /node "t" \(affine\) has scale \[1,2\]; one finite number, one per channel \(3\) or one per element \(192\) is needed/);
     expect(() => b.input('second', [2]), /more than one input/);
     expect(() => b.build(x), /model\.onnx: the model's output has shape \[8,8,3\]; a vector of logits is needed/);
     b.dispose();

@@ -404,7 +404,8 @@ function sliceAxis(x: Constant, axis: number, start: number, end: number): Const
 }
 
 /** x broadcast to `shape` (numpy rules: the result has the larger of each pair of dimensions). */
-function expand(x: Constant, shape: number[], ctx: FoldContext, what: string): Constant {
+/** `x` broadcast (numpy's rules) with `shape`: ONNX Expand. */
+export function expand(x: Constant, shape: number[], ctx: FoldContext, what: string): Constant {
   const ones: Constant = { type: 'int', dims: shape, data: new Array<number>(size(shape.map((d) => Math.max(d, 1)))).fill(1) };
   const out = elementwise('Mul', x, { ...ones, dims: shape.map((d) => Math.max(d, 1)) }, ctx, what);
   return x.type === 'float' ? { type: 'float', dims: out.dims, data: Float32Array.from(out.data as number[]) } : out;

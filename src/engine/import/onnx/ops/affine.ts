@@ -4,6 +4,7 @@
 // constant of any other shape that broadcasts to one image's tensor (a ViT's position embedding [1, T, E],
 // Swin's relative position bias [1, h, t, t] and attention mask) is held in full, one value per element.
 import { isUserError, UserError } from '../../../errors';
+import { expand } from '../constants';
 import { act, isConstant, same } from '../nodeArgs';
 import { floatConstant, type Activation, type OnnxWalk, type Value } from '../onnxGraph';
 import { perChannel } from './constantArgs';
@@ -64,31 +65,17 @@ function constantAlong(w: OnnxWalk, c: { dims: number[]; data: Float32Array }, x
       return perChannel(c, x.dims, what, w.file);
     } catch (e) {
       if (!isUserError(e)) throw e;
-      return { values: broadcastTo(c, full, what, w.file), axis: 'full' };
+      return { values: broadcastTo(w, c, full, what), axis: 'full' };
     }
   }
-  return { values: broadcastTo(c, full, what, w.file), axis: 'full' };
+  return { values: broadcastTo(w, c, full, what), axis: 'full' };
 }
 
-/** A constant broadcast (numpy's rules) to `dims`, row-major. */
-function broadcastTo(c: { dims: number[]; data: Float32Array }, dims: number[], what: string, file: string): number[] {
-  const padded = [...new Array<number>(Math.max(0, dims.length - c.dims.length)).fill(1), ...c.dims];
-  if (padded.length !== dims.length || padded.some((d, i) => d !== 1 && d !== dims[i])) {
-    throw new UserError(`${what} has a constant of shape [${c.dims}] that does not broadcast to one image's tensor [${dims}]`, file);
+/** A constant broadcast to `dims` (numpy's rules; ONNX Expand), row-major. */
+function broadcastTo(w: OnnxWalk, c: { dims: number[]; data: Float32Array }, dims: number[], what: string): number[] {
+  const out = expand({ type: 'float', dims: c.dims, data: c.data }, dims, w.ctx, what);
+  if (out.dims.length !== dims.length || out.dims.some((d, i) => d !== dims[i])) {
+    throw new UserError(`${what} has a constant of shape [${c.dims}] that does not broadcast to one image's tensor [${dims}]`, w.file);
   }
-  const n = dims.reduce((a, b) => a * b, 1);
-  const out = new Array<number>(n);
-  for (let o = 0; o < n; o++) {
-    let rest = o;
-    let index = 0;
-    let stride = 1;
-    for (let k = dims.length - 1; k >= 0; k--) {
-      const coordinate = rest % dims[k];
-      rest = Math.floor(rest / dims[k]);
-      if (padded[k] !== 1) index += coordinate * stride;
-      stride *= padded[k];
-    }
-    out[o] = c.data[index];
-  }
-  return out;
+  return Array.from(out.data as Float32Array);
 }
