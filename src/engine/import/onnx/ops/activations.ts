@@ -9,7 +9,8 @@ import type { Translator } from './translator';
 
 /** A translator for ops whose node is `spec(node)` on the first input (null spec: the identity). */
 function unary(ops: string[], spec: (node: onnx.INodeProto, what: string, file: string) => NodeSpec | null): Translator {
-  return { ops, translate: (w, node, inputs, what, name) => [elementwise(w, inputs, what, name, spec(node, what, w.file))] };
+  // Elementwise: any layout, the batch inside too.
+  return { ops, batchInside: true, translate: (w, node, inputs, what, name) => [elementwise(w, inputs, what, name, spec(node, what, w.file))] };
 }
 
 export const relu = unary(['Relu'], () => ({ kind: 'relu' }));
