@@ -42,6 +42,7 @@ export function canonise(raw: RawNode[], output: number, c: CanoniseContext): Bu
   foldBatchNorms(graph, notes, c);
   foldTransposedFlatten(graph, notes, c);
   foldAffineIntoNorms(graph);
+  foldOperandTransposes(graph);
   removeNoOps(graph);
   const final = markGates(graph.compact());
   const last = final[final.length - 1];
@@ -243,6 +244,27 @@ function foldAffineIntoNorms(g: Rewrite): void {
     const offset = Array.from({ length: n }, (_, c) => at(node.scale, c) * at(norm.offset, c) + at(node.offset, c));
     g.nodes[source] = { ...norm, scale, offset };
     g.replace(id, source);
+  }
+}
+
+/**
+ * A matrix product reading a transpose of an operand's last two axes (torch writes Kᵀ as a Transpose) reads
+ * the operand itself with its transpose flag flipped: tfjs' matMul transposes for free, a transpose node
+ * moves the data (and is dropped when nothing else reads it).
+ */
+function foldOperandTransposes(g: Rewrite): void {
+  for (const id of g.live()) {
+    const node = g.nodes[id];
+    if (node.kind !== 'matmul') continue;
+    g.inputsOf(id).forEach((source, k) => {
+      const t = g.nodes[source];
+      if (t.kind !== 'transpose') return;
+      const r = t.perm.length;
+      if (r < 2 || !t.perm.every((p, i) => p === (i === r - 1 ? r - 2 : i === r - 2 ? r - 1 : i))) return;
+      node.inputs[k] = t.inputs[0];
+      if (k === 0) node.transposeA = !node.transposeA;
+      else node.transposeB = !node.transposeB;
+    });
   }
 }
 

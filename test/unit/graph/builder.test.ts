@@ -132,6 +132,29 @@ describe('canonisation', () => {
     }
   });
 
+  test('a transpose of a matrix product operand\'s last two axes becomes its transpose flag: no transpose left, same logits', () => {
+    // x [2, 3, 4] → transpose [0, 2, 1] → [2, 4, 3]; x · that = [2, 3, 3] (as Q·Kᵀ written with a Transpose).
+    const g: RefGraph = {
+      inputShape: [2, 3, 4],
+      nodes: [
+        { kind: 'transpose', input: 0, perm: [0, 2, 1] },
+        { kind: 'matmul', inputs: [0, 1] },
+        { kind: 'flatten', input: 2 },
+        denseNode(random(5), 3, 18, 2),
+      ],
+    };
+    const { network } = toGraphNetwork(g);
+    try {
+      assert.ok(!network.nodes.some((n) => n.kind === 'transpose'), network.nodes.map((n) => n.kind).join(' '));
+      const product = network.nodes.find((n) => n.kind === 'matmul');
+      assert.ok(product?.kind === 'matmul' && product.transposeB && !product.transposeA && product.inputs[0] === product.inputs[1]);
+      const x = randomArray(random(10), 24, -1, 1);
+      assertClose(engineLogits(network, [x])[0], logitsOfGraph(g, x), 1e-5, 'logits');
+    } finally {
+      network.dispose();
+    }
+  });
+
   test('nodes the output does not read are dropped', () => {
     const b = new GraphBuilder();
     const x = b.input('in', [2]);
