@@ -7,6 +7,8 @@ import type { BackendInfo } from './model';
 export interface WorkerInit {
   wasmDir: string;
   backend: 'wasm' | 'cpu';
+  /** XNNPACK threads of this worker's wasm backend (1: the SIMD build; more: the threaded build). */
+  threads: number;
 }
 
 export interface ToWorker {

@@ -10,7 +10,7 @@ if (!port) throw new Error('engineWorker must run in a worker thread');
 
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
-  const backend = await initBackend(init.wasmDir, init.backend);
+  const backend = await initBackend(init.wasmDir, init.backend, init.threads);
   const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(msg, transfer);
   port!.on('message', async ({ messageId: inReplyTo, job }: ToWorker) => {
     try {

@@ -1,18 +1,20 @@
-// A pool of engine worker threads. Each has its own WASM backend (the threaded wasm build does not run
-// in Node, so parallelism comes from several workers). Jobs queue until a worker is free; a cancelled job
+// A pool of engine worker threads. Each has its own WASM backend, on one or more XNNPACK threads
+// (poolShape.ts: workers × threads follow the cores). Jobs queue until a worker is free; a cancelled job
 // is dropped from the queue or its worker is stopped; a worker that crashes is replaced and its job
 // retried once.
-import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { UserError } from '../errors';
+import { poolShape } from './poolShape';
 import type { EngineJob, JobResult } from '../../protocol/engineJobs';
 import type { BackendInfo } from '../../protocol/model';
 import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/workerMessages';
 
 export interface PoolOptions {
-  /** Number of worker threads; default: the number of cores. */
+  /** Number of worker threads; default (or 0): as poolShape.ts chooses for the cores. */
   size?: number;
+  /** XNNPACK threads per worker (the threaded wasm build above 1); default (or 0): poolShape.ts. */
+  threads?: number;
   /** The bundled worker script; default `worker.js` beside this bundle. */
   workerScript?: string;
   /** Folder of the tfjs .wasm files; default the bundle's folder. */
@@ -51,6 +53,8 @@ const MAX_ATTEMPTS = 2;
 
 export class WorkerPool {
   readonly size: number;
+  /** XNNPACK threads each worker asked for (BackendInfo.threads says what it got). */
+  readonly threadsPerWorker: number;
   private readonly init: WorkerInit;
   private readonly script: string;
   private readonly slots: Slot[] = [];
@@ -61,9 +65,11 @@ export class WorkerPool {
   private backendWaiters: Array<(b: BackendInfo) => void> = [];
 
   constructor(options: PoolOptions = {}) {
-    this.size = Math.max(1, options.size ?? os.availableParallelism?.() ?? os.cpus().length);
+    const shape = poolShape({ workers: options.size, threads: options.threads });
+    this.size = shape.workers;
+    this.threadsPerWorker = shape.threads;
     this.script = options.workerScript ?? path.join(__dirname, 'worker.js');
-    this.init = { wasmDir: options.wasmDir ?? __dirname, backend: options.backend ?? 'wasm' };
+    this.init = { wasmDir: options.wasmDir ?? __dirname, backend: options.backend ?? 'wasm', threads: shape.threads };
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
