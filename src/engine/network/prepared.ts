@@ -128,11 +128,12 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
     entry.lastUse.set(m.key, entry.call);
     const cached = backward.get(m.key);
     if (cached) return cached;
-    if (m.elementwise && m.key !== asIs.key) {
+    const plain = m.elementwise && m.key !== asIs.key ? backwardOf(asIs) : undefined;
+    if (plain && plain !== ops.kernel(node)) {
       // The layouts only move elements, so an elementwise map commutes with them: applying it to the plain
       // kernel's backward layout (kept) gives the same numbers without moving ~every weight again (the
       // flips and polyphase splits cost ~30× the map on wasm, and large networks make these per call).
-      const plain = backwardOf(asIs);
+      // (A layout that is the kernel itself, large dense layers', is the modified kernel: made once below.)
       return variant(entry, backward, m.key, null, () => (Array.isArray(plain) ? plain.map((k) => m.apply(k)) : m.apply(plain)));
     }
     const w = weights(m);
