@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { UserError } from '../errors';
+import { runsOnOneWorker } from './oneWorkerModels';
 import { poolShape } from './poolShape';
 import type { EngineJob, JobResult } from '../../protocol/engineJobs';
 import type { BackendInfo } from '../../protocol/model';
@@ -47,7 +48,12 @@ interface Slot {
   running?: Pending;
   /** Set when the pool itself stops this worker, so its exit is not taken for a crash. */
   stopping?: boolean;
+  /** Models this worker was sent jobs of lately (paths): a job goes to a free worker that has its model. */
+  models: string[];
 }
+
+/** As many as the workers' model caches keep (jobs/modelCache.ts). */
+const MODELS_REMEMBERED = 4;
 
 const MAX_ATTEMPTS = 2;
 
@@ -115,7 +121,7 @@ export class WorkerPool {
     // No inherited Node flags: the worker is a plain bundle, and a loader such as tsx (tests, scripts) would
     // otherwise start again in every worker (measured: ready after ~650 ms instead of ~150 ms).
     const worker = new Worker(this.script, { workerData: this.init, execArgv: [] });
-    const slot: Slot = { worker, ready: false };
+    const slot: Slot = { worker, ready: false, models: [] };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onExit(slot, err.message));
     worker.on('exit', (code) => this.onExit(slot, `exit code ${code}`));
@@ -169,14 +175,47 @@ export class WorkerPool {
   }
 
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (!slot.ready || slot.running || slot.stopping) continue;
-      const next = this.queue.shift();
-      if (!next) return;
+    for (let i = 0; i < this.queue.length; ) {
+      const free = this.slots.filter((s) => s.ready && !s.running && !s.stopping);
+      if (free.length === 0) return;
+      const next = this.queue[i];
+      const slot = this.slotFor(next.job, free);
+      // Not now: a large model's job waits for the worker that has its model.
+      if (!slot) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
       slot.running = next;
+      this.remember(slot, next.job);
       const msg: ToWorker = { messageId: next.id, job: next.job };
       slot.worker.postMessage(msg);
     }
+  }
+
+  /**
+   * Where a job runs: on a free worker that has its model (no second copy, no second load), else on the first
+   * free one; a large model's job only on the worker that has it, once one has (oneWorkerModels.ts: every
+   * worker that runs a model holds its own copy).
+   */
+  private slotFor(job: EngineJob, free: Slot[]): Slot | undefined {
+    const model = 'model' in job ? job.model.path : undefined;
+    const holder = model === undefined ? undefined : this.slots.find((s) => s.models.includes(model));
+    if (holder && this.oneWorker(model!)) return free.includes(holder) ? holder : undefined;
+    return holder && free.includes(holder) ? holder : free[0];
+  }
+
+  private remember(slot: Slot, job: EngineJob): void {
+    if (!('model' in job)) return;
+    slot.models = [job.model.path, ...slot.models.filter((m) => m !== job.model.path)].slice(0, MODELS_REMEMBERED);
+  }
+
+  /** runsOnOneWorker, looked up once per model path (dispatch asks for every queued job). */
+  private readonly oneWorkerModels = new Map<string, boolean>();
+  private oneWorker(model: string): boolean {
+    let known = this.oneWorkerModels.get(model);
+    if (known === undefined) this.oneWorkerModels.set(model, (known = runsOnOneWorker(model)));
+    return known;
   }
 
   private cancel(pending: Pending): void {

@@ -78,6 +78,8 @@ export class OnnxWalk {
   private readonly initializers = new Map<string, onnx.ITensorProto>();
   /** How many nodes (and graph outputs) read each tensor. */
   readonly readers = new Map<string, number>();
+  /** Reads of each initializer still to come (readDone). */
+  private readonly initializerReads = new Map<string, number>();
   /** Sigmoid node id → the node id it reads, so that Mul(x, Sigmoid(x)) (torch's SiLU export) becomes a SiLU. */
   readonly sigmoidInputs = new Map<number, number>();
   private readonly usedNames = new Set<string>();
@@ -195,6 +197,7 @@ export class OnnxWalk {
       return;
     }
     const outputs = translateOp(this, node, inputs, what, this.uniqueName(node, index));
+    this.readDone(node);
     (node.output ?? []).forEach((name, i) => {
       if (!name) return;
       const v = outputs[i];
@@ -207,6 +210,20 @@ export class OnnxWalk {
     (node.output ?? []).forEach((name, i) => {
       if (name && constants[i]) this.values.set(name, { kind: 'constant', value: constants[i] });
     });
+  }
+
+  /**
+   * Forgets the decoded values of the initializers `node` was the last reader of: the translation copied
+   * what it keeps into tensors, and a large model's weights would otherwise stay decoded in JS until the
+   * whole graph is read (AlexNet: 244 MB beside the file's own 244 MB and the wasm copies).
+   */
+  private readDone(node: onnx.INodeProto): void {
+    for (const name of node.input ?? []) {
+      if (!name || !this.initializers.has(name)) continue;
+      const left = (this.initializerReads.get(name) ?? this.readers.get(name) ?? 1) - 1;
+      this.initializerReads.set(name, left);
+      if (left <= 0) this.values.delete(name);
+    }
   }
 
   /** The value of a tensor by name: translated before, or an initializer (decoded on first use). */
