@@ -1,11 +1,10 @@
 // One process as the extension host runs the engine: a WorkerPool over dist/worker.js explaining one
 // 224×224 image of `model` with the seven seed methods through explainInParallel, as the panel and the
-// comparison do (the first call whole on one worker, the next ones split when worth it), then reporting the
-// kernel's peak RSS of the whole process (main thread, workers, their pthreads and wasm memories) as JSON
-// on stdout. Bundled by esbuild and run with plain node by memoryBudget.test.ts and the bench (tsx in the
-// process would add ~100 MB that no user has).
+// comparison do, then reporting the kernel's peak RSS of the whole process (main thread, workers, their
+// pthreads and wasm memories) as JSON on stdout. Bundled by esbuild and run with plain node
+// (seedSetMemory.ts).
 //
-//   node <bundle> <model.onnx> <workers> <threads> <dist folder> [calls]
+//   node <bundle> <model.onnx> <workers> <threads (0: automatic)> <dist folder> [calls]
 import * as fs from 'fs';
 import * as path from 'path';
 import { explainInParallel } from '../../../src/engine/pool/parallelJobs';
@@ -17,7 +16,7 @@ const SEED = ['sensitivity', 'guided-backprop', 'simple-taylor', 'deep-taylor', 
 async function main(): Promise<void> {
   const [model, workers, threads, dist, calls = '3'] = process.argv.slice(2);
   const rssBefore = process.memoryUsage().rss;
-  const pool = new WorkerPool({ size: Number(workers), threads: Number(threads), workerScript: path.join(dist, 'worker.js'), wasmDir: dist });
+  const pool = new WorkerPool({ size: Number(workers) || undefined, threads: Number(threads) || undefined, workerScript: path.join(dist, 'worker.js'), wasmDir: dist });
   const backend = await pool.backend();
   // Every worker up before the first job (a memory job each), so that the first explain goes where the
   // pool sends work when all are free, not to whichever worker happened to start first.
