@@ -14,6 +14,7 @@ import { runPixelFlip } from '../evaluate/pixelFlipJob';
 import { randomisableLayers, randomisedNetwork } from '../evaluate/randomiseWeights';
 import { inputConverter } from './inputConverter';
 import { getModel } from './modelCache';
+import { warmUp } from './warmUp';
 import type {
   EngineJob,
   ExplainJob,
@@ -45,6 +46,8 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
         notes: model.notes,
         randomisable: randomisableLayers(model.network),
       };
+      // The panels ask this when a model is chosen: its first heatmap is prepared now (warmUp.ts).
+      warmUp(model);
       return result;
     }
     case 'memory': {
