@@ -1,14 +1,18 @@
 // The host's one door to the engine: explain, predict, model info, evaluate, each cancelled through its
-// AbortSignal (a queued job is dropped, a running one has its worker stopped). Behind it, one worker pool,
-// started on first use, restarted when the number of workers or threads asked for changes, stopped on dispose.
-// Panels never see the pool. No `vscode` import: tests run it on real workers.
+// AbortSignal (a queued job is dropped, a running one stops in its worker at its next node) and ranked by
+// its priority (the pool's one queue: the visible panel's current request first, background work last and
+// paused while anything else runs). Behind it, one worker pool, started on first use, restarted when the
+// number of workers or threads asked for changes, stopped on dispose. Panels never see the pool. No `vscode` import:
+// tests run it on real workers.
 import { evaluateFaithfulness, flipOnPool, type FaithfulnessEvaluation, type FaithfulnessRequest } from '../engine/evaluate/faithfulness';
 import { randomisationCheck, type RandomisationEvaluation, type RandomisationRequest } from '../engine/evaluate/randomisation';
 import type { FlipCurves } from '../engine/evaluate/scores';
 import { explainInParallel, predictInParallel } from '../engine/pool/parallelJobs';
 import { poolShape } from '../engine/pool/poolShape';
-import { CancelledError, WorkerPool } from '../engine/pool/workerPool';
+import type { JobPriority } from '../engine/pool/jobPriority';
+import { CancelledError, WorkerPool, type JobRunner } from '../engine/pool/workerPool';
 import type { ExplainJob, ExplainResult, ModelInfoResult, ModelRef, PixelFlipJob, PredictJob, PredictResult } from '../protocol/engineJobs';
+import type { ModelLoadProgress } from '../protocol/model';
 
 export { CancelledError };
 
@@ -17,6 +21,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Told while a long job runs: units done of the total (SmoothGrad samples, integrated-gradients steps). */
   onProgress?: (done: number, total: number) => void;
+  /** Where the call's jobs stand in the queue (engine/pool/jobPriority.ts); default as a visible panel's. */
+  priority?: JobPriority;
+  /** Told while a job of the call waits for its model to load: bytes read, nodes built. */
+  onModelLoad?: (progress: ModelLoadProgress) => void;
 }
 
 export interface EngineServiceOptions {
@@ -32,27 +40,29 @@ export interface EngineServiceOptions {
 
 export class EngineService {
   private pool: WorkerPool | undefined;
+  private stopListening: (() => void) | undefined;
+  private readonly foregroundListeners = new Set<(owner: string | undefined) => void>();
 
   constructor(private readonly options: EngineServiceOptions) {}
 
   /** Every image of the job with every method, the images split over the workers. */
   explain(job: ExplainJob, options: RunOptions = {}): Promise<ExplainResult> {
-    return explainInParallel(this.workerPool(), job, options.signal, options.onProgress);
+    return explainInParallel(this.runner(options), job, options.signal, options.onProgress);
   }
 
   /** Logits and probabilities of `job.count` images, in chunks of `chunkSize` spread over the workers. */
   predict(job: PredictJob, options: RunOptions & { chunkSize?: number } = {}): Promise<PredictResult> {
-    return predictInParallel(this.workerPool(), job, options);
+    return predictInParallel(this.runner(options), job, options);
   }
 
   /** The model's card and node list; with `method`, the rule that method applies at each node. */
   modelInfo(model: ModelRef, options: RunOptions & { method?: string } = {}): Promise<ModelInfoResult> {
-    return this.workerPool().run({ type: 'model-info', model, method: options.method }, options.signal);
+    return this.runner(options).run({ type: 'model-info', model, method: options.method }, options.signal);
   }
 
   /** Pixel-flipping faithfulness of the request's methods on its images (METHODS.md). */
   evaluate(request: FaithfulnessRequest, options: RunOptions = {}): Promise<FaithfulnessEvaluation> {
-    return evaluateFaithfulness(this.workerPool(), request, options);
+    return evaluateFaithfulness(this.runner(options), request, options);
   }
 
   /** Pixel-flipping curves of maps that exist already (a comparison's), spread over the workers; progress
@@ -60,12 +70,23 @@ export class EngineService {
   flip(job: PixelFlipJob, options: RunOptions = {}): Promise<FlipCurves[]> {
     let done = 0;
     options.onProgress?.(0, job.items.length);
-    return flipOnPool(this.workerPool(), job, { signal: options.signal, onItems: (n) => options.onProgress?.((done += n), job.items.length) });
+    return flipOnPool(this.runner(options), job, { signal: options.signal, onItems: (n) => options.onProgress?.((done += n), job.items.length) });
   }
 
   /** The model randomisation check (re-explains with re-drawn weights); progress counts its explain jobs. */
   randomise(request: RandomisationRequest, options: RunOptions = {}): Promise<RandomisationEvaluation> {
-    return randomisationCheck(this.workerPool(), request, options);
+    return randomisationCheck(this.runner(options), request, options);
+  }
+
+  /**
+   * Tells `listener` who holds the workers while background work waits ("the explain panel"; '' when the
+   * work names no owner), and undefined when background work may run again: now, and at every change.
+   * Returns its disposer.
+   */
+  onForegroundChange(listener: (owner: string | undefined) => void): () => void {
+    this.foregroundListeners.add(listener);
+    listener(this.pool?.foreground());
+    return () => this.foregroundListeners.delete(listener);
   }
 
   /** How many workers run (or will, at the next call). */
@@ -85,22 +106,33 @@ export class EngineService {
   dispose(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
+    this.stopListening?.();
     return pool?.dispose() ?? Promise.resolve();
+  }
+
+  private runner(options: RunOptions): JobRunner {
+    return this.workerPool().runner({ priority: options.priority, onModelLoad: options.onModelLoad });
   }
 
   private workerPool(): WorkerPool {
     const wanted = poolShape({ workers: this.options.workers(), threads: this.options.threads?.() });
     if (this.pool && (this.pool.size !== wanted.workers || this.pool.threadsPerWorker !== wanted.threads)) {
+      this.stopListening?.();
       void this.pool.dispose();
       this.pool = undefined;
     }
-    this.pool ??= new WorkerPool({
-      size: wanted.workers,
-      threads: wanted.threads,
-      workerScript: this.options.workerScript,
-      wasmDir: this.options.wasmDir,
-      backend: this.options.backend,
-    });
+    if (!this.pool) {
+      this.pool = new WorkerPool({
+        size: wanted.workers,
+        threads: wanted.threads,
+        workerScript: this.options.workerScript,
+        wasmDir: this.options.wasmDir,
+        backend: this.options.backend,
+      });
+      this.stopListening = this.pool.onForegroundChange((owner) => {
+        for (const listener of this.foregroundListeners) listener(owner);
+      });
+    }
     return this.pool;
   }
 }

@@ -5,6 +5,7 @@
 // Code sends a view's whole buffer). Thumbnails are asked for with a messageId and answered inReplyTo it.
 import type { Reply, Request } from './replies';
 import type { MethodTitle } from './methodTitle';
+import type { ModelLoadView } from './webviewMessages';
 
 /** At most this many samples per thumbnail request (one "page"). */
 export const MAX_THUMBNAIL_REQUEST = 256;
@@ -72,8 +73,10 @@ export interface PredictionChunk {
 }
 
 export type PredictionStatus =
-  | { state: 'idle' }
-  | { state: 'running'; done: number; total: number }
+  /** Before the predictions start: the model loading (how far), or the run put off until the browser is shown. */
+  | { state: 'idle'; loading?: ModelLoadView; deferred?: string }
+  /** `paused`: background work waiting for other panels' ("paused while the explain panel computes"). */
+  | { state: 'running'; done: number; total: number; paused?: string }
   /** `hint`: a quiet note that the model may not fit this data (src/host/mismatchHint.ts says when). */
   | { state: 'done'; ms: number; hint?: string }
   | { state: 'cancelled'; done: number; total: number }
@@ -93,7 +96,7 @@ export interface EvaluateRow {
 }
 
 export type EvaluateStatus =
-  | { state: 'running'; done: number; total: number; samples: number }
+  | { state: 'running'; done: number; total: number; samples: number; paused?: string }
   | { state: 'done'; samples: number; steps: number; rows: EvaluateRow[]; ms: number; model: string; failed: Array<{ index: number; message: string }> }
   | { state: 'cancelled' }
   | { state: 'failed'; message: string };

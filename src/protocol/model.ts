@@ -53,3 +53,14 @@ export interface BackendInfo {
   /** XNNPACK threads of each engine worker (the threaded wasm build when more than one). */
   threads?: number;
 }
+
+/** How far the load of a model has come (sent while a job waits for it): its files' bytes read and the
+ *  graph nodes built so far. */
+export interface ModelLoadProgress {
+  /** The file being read (absolute); '' before the first read. */
+  file: string;
+  bytesRead: number;
+  /** The sizes of the files read so far (a model's external data adds to it when its read begins). */
+  bytesTotal: number;
+  nodesBuilt: number;
+}

@@ -14,6 +14,7 @@
 // ONNX Reshape with 0 or −1, a Flatten). Names must be unique. Tensors in specs belong to the builder.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
+import { reportNodeBuilt } from '../jobs/loadProgress';
 import { product } from '../layers/geometry';
 import { LAYERS } from '../layers/index';
 import type { CreateContext } from '../layers/layerKind';
@@ -30,7 +31,7 @@ export interface NodeRef {
 }
 
 /** Kinds that read several inputs; every other kind reads exactly one. */
-const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat']);
+const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat', 'product']);
 
 export class GraphBuilder {
   private readonly nodes: RawNode[] = [];
@@ -135,6 +136,7 @@ export class GraphBuilder {
 
   private push(node: RawNode): NodeRef {
     this.nodes.push(node);
+    reportNodeBuilt();
     this.names.add(node.name);
     return { id: this.nodes.length - 1, name: node.name, shape: node.shape };
   }

@@ -12,6 +12,8 @@ import { networkInputBounds, pixelToInput } from '../model/modelCard';
 import type { BackendInfo, ModelCard } from '../../protocol/model';
 import { runPixelFlip } from '../evaluate/pixelFlipJob';
 import { randomisableLayers, randomisedNetwork } from '../evaluate/randomiseWeights';
+import { checkCancelled } from './cancellation';
+import { freeOnThrow } from './freeOnThrow';
 import { inputConverter } from './inputConverter';
 import { getModel } from './modelCache';
 import { warmUp } from './warmUp';
@@ -61,6 +63,15 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
       };
       return result;
     }
+    case 'wasm-fault': {
+      // A pad to 32,768 × 32,768 = 2³⁰ floats, whose 2³² bytes wrap to a 0-byte buffer in 32-bit wasm: the
+      // kernel writes past the end of memory at once, as a Pad of 30,000 in a model did (issue 20), and every
+      // later op of this instance fails: the pool must replace the worker.
+      const x = tf.zeros([1, 28, 28, 1]);
+      const p = (32_768 - 28) / 2;
+      tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+      throw new Error('the wasm backend did not fault on an out-of-bounds pad');
+    }
   }
 }
 
@@ -74,6 +85,7 @@ async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (d
   const inputs: Float32Array[] = [];
   const inputIndex: number[] = []; // images[] index of each input
   for (const source of job.images) {
+    checkCancelled();
     try {
       const prepared = modelSizedPixels(source, card, job.preprocess) ?? (await preprocessSource(source, card, toInput, job.preprocess));
       images.push({
@@ -92,10 +104,11 @@ async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (d
     }
   }
   const targets = job.targets ? inputIndex.map((i) => job.targets?.[i] ?? null) : undefined;
+  const contrasts = job.contrasts ? inputIndex.map((i) => job.contrasts?.[i] ?? null) : undefined;
   const network = job.randomise ? randomisedNetwork(model.network, job.randomise.layers, job.randomise.seed) : model.network;
   let explanations;
   try {
-    explanations = inputs.length ? explain(network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) }, onProgress) : [];
+    explanations = inputs.length ? freeOnThrow(() => explain(network, card.inputShape, { images: inputs, methods, targets, contrasts, bounds: networkInputBounds(card) }, onProgress)) : [];
   } finally {
     if (network !== model.network) network.dispose();
   }
@@ -147,7 +160,7 @@ function modelSizedPixels(source: ImageSource, card: ModelCard, mode: ExplainJob
 async function runPredict(job: PredictJob, backend: BackendInfo): Promise<PredictResult> {
   const model = await getModel(job.model);
   const input = inputConverter(model.card)(modelSizedBatch(job, model.card));
-  const { logits, probabilities, classes } = predict(model.network, input, job.count);
+  const { logits, probabilities, classes } = freeOnThrow(() => predict(model.network, input, job.count));
   return { backend, logits, probabilities, classes };
 }
 

@@ -3,6 +3,7 @@
 // (every reader comes later in the order), and a tensor read by several nodes receives the sum of what each
 // reader sends back (METHODS.md, "Graphs"). Signals are freed as soon as the walk has passed them.
 import * as tf from '@tensorflow/tfjs';
+import { checkCancelled } from '../jobs/cancellation';
 import { passedNode } from '../network/prepared';
 import type { Trace } from './trace';
 
@@ -28,6 +29,7 @@ export function walkBackward(trace: Trace, start: tf.Tensor, visit: (index: numb
   for (let i = nodes.length - 1; i >= 1; i--) {
     const signal = pending[i];
     if (!signal) continue;
+    checkCancelled();
     pending[i] = null;
     // (tidy's typings leave out the nulls it accepts.)
     const out = tf.tidy(() => visit(i, signal) as tf.Tensor[]) as Array<tf.Tensor | null>;

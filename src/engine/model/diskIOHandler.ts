@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
+import { readFileReporting } from '../jobs/loadProgress';
 
 /** `tf.io.IOHandler` whose `load()` reads `modelJsonPath` and the shards it lists. */
 export function diskIOHandler(modelJsonPath: string): tf.io.IOHandler & { load(): Promise<tf.io.ModelArtifacts> } {
@@ -88,7 +89,7 @@ function readShard(modelJsonPath: string, dir: string, shardPath: string): Array
   const file = path.resolve(dir, shardPath);
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readFileReporting(file);
   } catch (e) {
     throw new UserError(`weight shard "${shardPath}" cannot be read: ${describeFsError(e)}`, modelJsonPath);
   }

@@ -2,7 +2,7 @@
 import type { ExplainJob, ExplainResult, PredictJob, PredictResult } from '../../protocol/engineJobs';
 import { splitMethods } from './methodSplit';
 import { runsOnOneWorker } from './oneWorkerModels';
-import type { WorkerPool } from './workerPool';
+import type { JobRunner } from './workerPool';
 
 /**
  * Explains the job on up to `pool.size` workers at once; the result is as if one worker did it. Several
@@ -12,7 +12,7 @@ import type { WorkerPool } from './workerPool';
  * gets the parts' progress added up (done and total of every part that reported).
  */
 export async function explainInParallel(
-  pool: WorkerPool,
+  pool: JobRunner,
   job: ExplainJob,
   signal?: AbortSignal,
   onProgress?: (done: number, total: number) => void,
@@ -96,7 +96,7 @@ function mergeMethodParts(results: ExplainResult[], parts: number[][], methods: 
 
 /** Predicts `count` images in chunks of at most `chunkSize`, spread over the workers; `onProgress` after each chunk. */
 export async function predictInParallel(
-  pool: WorkerPool,
+  pool: JobRunner,
   job: PredictJob,
   options: { chunkSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<PredictResult> {

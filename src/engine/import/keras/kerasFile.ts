@@ -12,9 +12,9 @@
 // - `.h5` (Keras 2 `model.save('m.h5')`, Keras 3's legacy format): the root attribute `model_config` (JSON)
 //   and weights under `model_weights/<layer name>/`, listed in order by each group's `weight_names`
 //   attribute (`dense/kernel:0` in Keras 2, `kernel` in Keras 3).
-import * as fs from 'fs';
 import { unzipSync } from 'fflate';
 import { UserError } from '../../errors';
+import { readFileReporting } from '../../jobs/loadProgress';
 import { openH5, type H5Group } from './h5File';
 
 export interface KerasWeight {
@@ -50,7 +50,7 @@ export function isZip(bytes: Uint8Array): boolean {
 export function readKerasFile(file: string): KerasModelFile {
   let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readFileReporting(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(`cannot read the model: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message}`, file);
@@ -126,7 +126,11 @@ function variableKeys(className: string, config: Record<string, unknown>, count:
       keys = [...(config.scale === false ? [] : ['gamma']), ...(config.center === false ? [] : ['beta']), 'moving_mean', 'moving_variance'];
       break;
     case 'LayerNormalization':
-      keys = [...(config.scale === false ? [] : ['gamma']), ...(config.center === false ? [] : ['beta'])];
+    case 'GroupNormalization':
+      keys = [...(config.scale === false ? [] : ['gamma']), ...(config.center === false || config.rms_scaling === true ? [] : ['beta'])];
+      break;
+    case 'LayerScale':
+      keys = ['gamma'];
       break;
     case 'Normalization':
       keys = ['mean', 'variance', 'count'];

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
+import { readFileReporting } from '../../jobs/loadProgress';
 
 /** The opsets whose operator definitions the import was written and tested against. */
 export const OLDEST_OPSET = 9;
@@ -56,7 +57,7 @@ function readBytes(file: string): Uint8Array {
     );
   }
   try {
-    return fs.readFileSync(file);
+    return readFileReporting(file);
   } catch (e) {
     throw new UserError(`cannot read the model: ${fsProblem(e)}`, file);
   }

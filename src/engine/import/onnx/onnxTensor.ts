@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
+import { reportBytesRead } from '../../jobs/loadProgress';
 import { fsProblem, toInt } from './onnxFile';
 
 const T = onnx.TensorProto.DataType;
@@ -181,6 +182,7 @@ function externalBytes(t: onnx.ITensorProto, what: string, ctx: TensorContext): 
       if (n === 0) break;
       read += n;
     }
+    reportBytesRead(dataFile, read, size);
     return bytes.subarray(0, read);
   } finally {
     fs.closeSync(fd);
