@@ -30,8 +30,8 @@ export interface ConceptRequest {
   /** Per image, the class explained; null or missing: the predicted class. */
   targets?: Array<number | null>;
   bounds: InputBounds | null;
-  /** Per image, the channels whose conditional heatmaps are wanted (none: none). */
-  conditional?: number[][];
+  /** The conditional heatmaps wanted: per image its channels, or each image's `top` most relevant ones. */
+  conditional?: number[][] | { top: number };
 }
 
 export interface ConceptRows {
@@ -44,7 +44,9 @@ export interface ConceptRows {
   /** [image, channel]: the position (row-major over the node's h·w; 0 for a vector) of the channel's largest
    *  relevance, the first on ties. */
   peaks: Int32Array;
-  /** [image][k]: the conditional heatmap (h·w, summed over input channels) of `conditional[image][k]`. */
+  /** [image]: the channels conditioned on (as asked, or the top ones). */
+  channels: number[][];
+  /** [image][k]: the conditional heatmap (h·w, summed over input channels) of `channels[image][k]`. */
   conditional: Float32Array[][];
 }
 
@@ -59,7 +61,7 @@ export function conceptRelevance(network: Network, imageShape: ImageShape, reque
   checkConceptMethod(request.spec);
   const count = request.images.length;
   const { channels, positions, index: layer } = request.layer;
-  const empty: ConceptRows = { predicted: [], targets: [], logits: [], channelRelevance: new Float32Array(0), peaks: new Int32Array(0), conditional: [] };
+  const empty: ConceptRows = { predicted: [], targets: [], logits: [], channelRelevance: new Float32Array(0), peaks: new Int32Array(0), channels: [], conditional: [] };
   if (count === 0) return empty;
   checkImages(network, imageShape, request.images);
   const bounds = checkBounds(request.bounds, imageShape[2]);
@@ -83,15 +85,28 @@ export function conceptRelevance(network: Network, imageShape: ImageShape, reque
     atLayer = tf.tidy(() => walkBackward(trace, tf.tensor2d(start, [count, classes]), lrpStep(trace, [composite], boxes), { until: layer }));
     const values = atLayer.dataSync() as Float32Array;
     const { channelRelevance, peaks } = channelTotals(values, count, positions, channels);
-    const conditional = request.conditional
-      ? conditionalMaps(trace, { composite, boxes, layer, atLayer, imageShape, lists: request.conditional, channels, positions })
-      : request.images.map(() => []);
-    return { predicted, targets, logits: targets.map((c, i) => logitData[i * classes + c]), channelRelevance, peaks, conditional };
+    const asked = request.conditional;
+    const lists = !asked
+      ? request.images.map(() => [])
+      : Array.isArray(asked)
+        ? asked
+        : request.images.map((_, n) => topChannels(channelRelevance.subarray(n * channels, (n + 1) * channels), asked.top));
+    const conditional = lists.some((l) => l.length)
+      ? conditionalMaps(trace, { composite, boxes, layer, atLayer, imageShape, lists, channels, positions })
+      : lists.map(() => []);
+    return { predicted, targets, logits: targets.map((c, i) => logitData[i * classes + c]), channelRelevance, peaks, channels: lists, conditional };
   } finally {
     atLayer?.dispose();
     trace.dispose();
     x.dispose();
   }
+}
+
+/** The `count` channels of largest relevance, largest first (lower channel first on ties). */
+export function topChannels(relevance: ArrayLike<number>, count: number): number[] {
+  return Array.from({ length: relevance.length }, (_, c) => c)
+    .sort((a, b) => relevance[b] - relevance[a] || a - b)
+    .slice(0, Math.max(0, count));
 }
 
 /** Per image and channel: Σ over positions, and the first position of the maximum. */
