@@ -67,15 +67,30 @@ export interface ConceptResult {
   items: ConceptItem[];
 }
 
-/** One channel's reference samples over a data set (RelMax), best first. */
+/** One reference sample of a channel over a data set (RelMax). */
 export interface ReferenceSample {
   /** Sample index in the data set. */
   sample: number;
   /** R_c in that sample, for its predicted class. */
   relevance: number;
+  /** The channel's most relevant position in the sample (row-major over the node's height × width). */
+  peak: number;
+  /** The class the relevance is for: the sample's prediction. */
   predicted: number;
-  /** The crop shown (model-input pixels): the receptive field of the channel's peak, widened. */
-  crop: { x: number; y: number; width: number; height: number };
+  /** The crop shown, in model-input pixels: x, y, width, height (receptiveField.ts, referenceCrop). */
+  crop: [number, number, number, number];
+}
+
+/** What the search over a data set found: per channel, its reference samples, best first. */
+export interface ReferenceSearch {
+  layer: ConceptLayer;
+  method: string;
+  /** Samples searched. */
+  searched: number;
+  /** How many kept per channel. */
+  size: number;
+  channels: ReferenceSample[][];
+  ms: number;
 }
 
 /** SpRAy's numerics on a feature matrix, run in a worker (engine/spray/). */
