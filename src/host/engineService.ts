@@ -5,7 +5,12 @@
 import { evaluateFaithfulness, flipOnPool, type FaithfulnessEvaluation, type FaithfulnessRequest } from '../engine/evaluate/faithfulness';
 import { randomisationCheck, type RandomisationEvaluation, type RandomisationRequest } from '../engine/evaluate/randomisation';
 import type { FlipCurves } from '../engine/evaluate/scores';
+import { findReferenceSamples, type ReferenceSearchRequest } from '../engine/concepts/referenceSearch';
+import { referenceViews, type ReferenceView } from '../engine/concepts/referenceViews';
+import type { Dataset } from '../engine/data/datasetFile';
 import { explainInParallel, predictInParallel } from '../engine/pool/parallelJobs';
+import { sprayDataset, type SprayProgress, type SprayRequest } from '../engine/spray/sprayDataset';
+import type { ConceptJob, ConceptResult, ReferenceSample, ReferenceSearch, SprayAnalysis } from '../protocol/concepts';
 import { CancelledError, WorkerPool } from '../engine/pool/workerPool';
 import type { ExplainJob, ExplainResult, ModelInfoResult, ModelRef, PixelFlipJob, PredictJob, PredictResult } from '../protocol/engineJobs';
 
@@ -63,6 +68,31 @@ export class EngineService {
   /** The model randomisation check (re-explains with re-drawn weights); progress counts its explain jobs. */
   randomise(request: RandomisationRequest, options: RunOptions = {}): Promise<RandomisationEvaluation> {
     return randomisationCheck(this.workerPool(), request, options);
+  }
+
+  /** A node's channel relevances for each image, with the conditional heatmaps asked for (CRP). */
+  concepts(job: ConceptJob, options: RunOptions = {}): Promise<ConceptResult> {
+    return this.workerPool().run(job, options.signal);
+  }
+
+  /** Every channel's reference samples over a data set (RelMax); progress counts samples. */
+  referenceSamples(dataset: Dataset, request: ReferenceSearchRequest, options: RunOptions = {}): Promise<ReferenceSearch> {
+    return findReferenceSamples(this.workerPool(), dataset, request, options);
+  }
+
+  /** The reference samples of some channels as they are shown: crops of the input and of the conditional map. */
+  referenceViews(
+    dataset: Dataset,
+    request: { model: ModelRef; method: string; layer: string },
+    channels: Array<{ channel: number; references: ReferenceSample[] }>,
+    options: RunOptions = {},
+  ): Promise<ReferenceView[][]> {
+    return referenceViews(this.workerPool(), dataset, request, channels, options.signal);
+  }
+
+  /** "Find strategies" (SpRAy) for one class of a data set. */
+  strategies(dataset: Dataset, request: SprayRequest, options: { signal?: AbortSignal; onProgress?: (progress: SprayProgress) => void } = {}): Promise<SprayAnalysis> {
+    return sprayDataset(this.workerPool(), dataset, request, options);
   }
 
   /** How many workers run (or will, at the next call). */
