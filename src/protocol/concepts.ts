@@ -1,6 +1,7 @@
 // Concepts (CRP: the channels of one node, their conditional heatmaps and reference samples) and strategies
 // (SpRAy: clusters of one class's heatmaps over a data set): the engine jobs and what the host, the CLI and
 // the webviews receive. Plain data only (structured clone). Definitions: README, "Concepts and strategies".
+import type { MethodTitle } from './methodTitle';
 import type { BackendInfo, ModelCard } from './model';
 import type { ImageSource, ModelRef, PreparedImage } from './engineJobs';
 import type { PreprocessMode } from './preprocess';
@@ -165,4 +166,62 @@ export interface SprayAnalysis {
   clusters: SprayCluster[];
   /** Milliseconds: the heatmaps (explain jobs) and the analysis (one spray job). */
   ms: { heatmaps: number; analysis: number };
+}
+
+// ---- the explain panel's "Concepts" section ----
+
+/** The node kinds "Concepts here" is offered on: the Dense and Conv layers (and attention projections,
+ *  once the graph has them: add their kinds here). */
+export const CONCEPT_KINDS: readonly string[] = ['dense', 'conv2d'];
+
+/** A reference sample as the panel draws it: the crop of its model input and of its conditional heatmap. */
+export interface ReferenceTile extends ReferenceSample {
+  /** crop width × height × channels, HWC 8-bit. */
+  pixels: Uint8Array;
+  channels: number;
+  /** The same crop of the sample's conditional heatmap for this channel. */
+  heatmap: Float32Array;
+}
+
+export interface ConceptChannelView {
+  channel: number;
+  relevance: number;
+  /** R_c / Σ_c' |R_c'|. */
+  share: number;
+  /** The conditional heatmap, model input height × width. */
+  map: Float32Array;
+  references: ReferenceTile[];
+}
+
+/** Where the reference samples come from, and how far their search is. */
+export type ReferenceStatus =
+  | { state: 'none' }
+  | { state: 'searching'; dataset: string; done: number; total: number }
+  | { state: 'done'; dataset: string; searched: number; ms: number }
+  | { state: 'cancelled'; dataset: string }
+  | { state: 'failed'; dataset: string; message: string };
+
+export interface ConceptsView {
+  layer: ConceptLayer;
+  /** The LRP method the relevance is of, and a note when it stands in for the selected method. */
+  method: string;
+  methodTitle: MethodTitle;
+  note?: string;
+  /** The image and class explained. */
+  image: string;
+  target: number;
+  targetLabel: string;
+  predicted: number;
+  logit: number;
+  /** Σ_c R_c over every channel of the node. */
+  total: number;
+  /** The top channels, most relevant first. */
+  channels: ConceptChannelView[];
+  /** [height, width] of the maps. */
+  shape: [number, number];
+  /** The model input, for the overlay. */
+  input?: { width: number; height: number; channels: number; pixels: Uint8Array };
+  state: 'computing' | 'ready' | 'failed';
+  error?: string;
+  references: ReferenceStatus;
 }

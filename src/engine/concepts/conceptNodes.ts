@@ -1,15 +1,13 @@
 // Which nodes of a network have concepts (CRP): the nodes whose output channels are learnt features, the
-// Dense and Conv layers (and attention projections, once the graph has them: add their kinds here). A
+// Dense and Conv layers (CONCEPT_KINDS, protocol/concepts.ts, which the webview reads too). A
 // node's channels are the last axis of its output (NHWC maps: the feature maps; vectors: the units); its
 // positions are the rest of the output (h·w for a map, 1 for a vector).
 import { UserError } from '../errors';
 import type { GraphNode, Network } from '../graph/nodes';
-
-/** The node kinds "Concepts here" is offered on. */
-export const CONCEPT_KINDS: ReadonlySet<string> = new Set(['dense', 'conv2d']);
+import { CONCEPT_KINDS } from '../../protocol/concepts';
 
 export function hasConcepts(node: Pick<GraphNode, 'kind'>): boolean {
-  return CONCEPT_KINDS.has(node.kind);
+  return CONCEPT_KINDS.includes(node.kind);
 }
 
 export interface ConceptNode {
