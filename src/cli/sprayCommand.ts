@@ -17,6 +17,7 @@ import { sprayDataset } from '../engine/spray/sprayDataset';
 import { mapLabels, matchClasses } from '../host/dataset/classMatch';
 import { predictChunkFor, predictDataset } from '../host/dataset/predictDataset';
 import type { SprayAnalysis } from '../protocol/concepts';
+import { sprayJson } from '../engine/spray/sprayJson';
 import type { ModelCard } from '../protocol/model';
 import { DEFAULT_CONCEPT_MODEL } from './conceptsCommand';
 import { makePool, parseTarget, UsageError, type Options } from './options';
@@ -75,25 +76,6 @@ async function classSamples(pool: WorkerPool, dataset: Dataset, modelPath: strin
   });
   progress.done();
   return Array.from(predictions.predicted).flatMap((p, i) => (p === target ? [i] : []));
-}
-
-/** The analysis as JSON: typed arrays as plain arrays, each sample with its cluster and 2-D position. */
-export function sprayJson(a: SprayAnalysis, datasetPath: string) {
-  return {
-    model: a.model,
-    dataset: datasetPath,
-    method: a.method,
-    class: a.target,
-    className: a.targetName,
-    selectedBy: a.selectedBy,
-    grid: a.grid,
-    eigenvalues: a.eigenvalues,
-    clusterCount: a.clusterCount,
-    embeddingMethod: a.embeddingMethod,
-    clusters: a.clusters.map((c) => ({ id: c.id, size: c.size, prototypes: c.prototypes, meanHeatmap: { shape: a.heatmapShape, values: Array.from(c.meanHeatmap) } })),
-    samples: a.samples.map((sample, i) => ({ sample, cluster: a.labels[i], x: a.embedding[2 * i], y: a.embedding[2 * i + 1] })),
-    ms: { heatmaps: Math.round(a.ms.heatmaps), analysis: Math.round(a.ms.analysis) },
-  };
 }
 
 function table(a: SprayAnalysis, datasetPath: string): string {

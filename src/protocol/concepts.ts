@@ -225,3 +225,18 @@ export interface ConceptsView {
   error?: string;
   references: ReferenceStatus;
 }
+
+// ---- the dataset browser's "Find strategies" ----
+
+/** An analysis as the browser shows it: with each cluster's prototypes as thumbnails. */
+export interface StrategiesView extends SprayAnalysis {
+  /** Per cluster, its prototypes' thumbnails back to back (thumbHeight × thumbWidth × channels each). */
+  prototypePixels: Uint8Array[];
+}
+
+export type StrategiesStatus =
+  | { state: 'idle' }
+  | { state: 'running'; target: number; stage: 'heatmaps' | 'analysis'; done: number; total: number }
+  | { state: 'done'; view: StrategiesView }
+  | { state: 'cancelled' }
+  | { state: 'failed'; message: string };

@@ -39,6 +39,9 @@ host.onMessage((msg: ToDatasetView) => {
     case 'evaluate-status':
       view?.onEvaluateStatus(msg.status);
       break;
+    case 'strategies-status':
+      view?.onStrategiesStatus(msg.status);
+      break;
     case 'read-notes':
       view?.onReadNotes(msg.notes, msg.unreadable);
       break;
