@@ -10,7 +10,6 @@ import { formatValue } from './format';
 import { displayedHeatmap, imageDataOf, inputRgba, integerScale, upscale, type RgbaImage } from './heatmap/rasterize';
 import type { PanelBridge } from './hostBridge';
 import { titleNodes } from './methodTitle';
-import './concepts.css';
 
 /** CSS px the conditional heatmaps and the reference crops aim for. */
 const MAP_SIZE = 112;

@@ -2,6 +2,7 @@
 // grid of the opened file or the reason it could not be opened.
 import './elements';
 import './dataset.css';
+import './strategies.css';
 import type { ToDatasetView } from '../../src/protocol/datasetMessages';
 import { el } from '../dom';
 import { connectToHost } from '../hostBridge';

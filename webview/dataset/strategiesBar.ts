@@ -9,7 +9,6 @@ import { canvasPng } from '../exportImage';
 import { heatmapRgba, imageDataOf, integerScale, type RgbaImage } from '../heatmap/rasterize';
 import { CLUSTER_COLORS, pointAt, scatterLayout, SCATTER_SIZE, spectrumLayout, SPECTRUM_SIZE } from './strategyPlots';
 import { thumbnailRgba, thumbZoom } from './thumbnailPixels';
-import './strategies.css';
 
 /** Mean heatmaps are drawn about this many CSS pixels on a side. */
 const MEAN_SIZE = 112;
@@ -57,12 +56,12 @@ export class StrategiesBar {
         el('label', { class: 'muted', text: 'Class', attrs: { for: 'strategies-class' } }),
         this.select,
         this.find,
-        el('div', { class: 'progress-line' }, [this.status, this.progress]),
         this.cancel,
         el('span', { class: 'spacer' }),
         this.exportPng,
         this.exportJson,
       ]),
+      el('div', { class: 'strategies-progress' }, [this.status, this.progress]),
       this.result,
     ]);
     this.setStatus({ state: 'idle' });

@@ -2,39 +2,18 @@
 // the model's classes, else the model's predictions), SpRAy on the workers with progress and Cancel
 // (EngineService.strategies), each cluster's prototypes as thumbnails for the view, and the exports (the
 // JSON that `spray --json` prints; the PNG the view drew).
-import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../../engine/data/datasetFile';
 import { isUserError, UserError } from '../../engine/errors';
 import { sprayJson } from '../../engine/spray/sprayJson';
 import type { StrategiesStatus, StrategiesView } from '../../protocol/concepts';
-import type { PredictionModel, ToDatasetView } from '../../protocol/datasetMessages';
+import type { ToDatasetView } from '../../protocol/datasetMessages';
 import { CancelledError } from '../engineService';
 import { savePng } from '../exportPng';
 import type { HostServices } from '../hostServices';
 import { formatDuration, logRun } from '../runLog';
-import { mapLabels } from './classMatch';
+import { strategySamples, type StrategiesContext } from './strategySamples';
 import { thumbnailPixels, thumbnailSize } from './thumbnails';
-
-/** What the browser knows when "Find strategies" is pressed. */
-export interface StrategiesContext {
-  dataset: Dataset;
-  /** The model of the prediction run (its classes, how the file's labels map to them). */
-  model: PredictionModel | null;
-  /** Every sample's predicted class, once the run has predicted them all; else null. */
-  predicted: Int32Array | null;
-}
-
-/** The class's samples: by the file's labels (as the model's classes) when it has them, else by prediction. */
-export function strategySamples(target: number, context: Pick<StrategiesContext, 'dataset' | 'model' | 'predicted'>): { samples: number[]; by: 'label' | 'predicted' } {
-  const { dataset, model, predicted } = context;
-  if (dataset.labels) {
-    const labels = model?.labelMap ? mapLabels(dataset.labels, model.labelMap) : dataset.labels;
-    return { samples: Array.from(labels).flatMap((l, i) => (l === target ? [i] : [])), by: 'label' };
-  }
-  if (!predicted) throw new UserError('the file has no labels: the class is taken from the predictions, which are not finished yet');
-  return { samples: Array.from(predicted).flatMap((p, i) => (p === target ? [i] : [])), by: 'predicted' };
-}
 
 export class StrategiesRunner implements vscode.Disposable {
   private controller: AbortController | undefined;
@@ -76,7 +55,7 @@ export class StrategiesRunner implements vscode.Disposable {
       set({ state: 'running', target, stage: 'heatmaps', done: 0, total: samples.length });
       const analysis = await engine.strategies(
         context.dataset,
-        { model: { path: entry.path }, modelName: entry.bundled ? entry.id : path.basename(entry.path), method, target, targetName, samples, selectedBy: by },
+        { model: { path: entry.path }, modelName: entry.id, method, target, targetName, samples, selectedBy: by },
         {
           signal: controller.signal,
           onProgress: (p) => {
