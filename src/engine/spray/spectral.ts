@@ -3,6 +3,10 @@
 // Laplacian, the eigenvalues and eigenvectors (ml-matrix's symmetric eigen-decomposition), the cluster count
 // from the largest eigengap, and the spectral embedding k-means then clusters.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { smallestEigenpairs, sparseLaplacian } from './smallestEigenpairs';
+
+/** Up to this many samples the dense decomposition is fast (tens of ms); above, the sparse one runs. */
+export const DENSE_EIGEN_LIMIT = 300;
 
 /**
  * A_ij = 1 when j is among the k nearest samples of i (Euclidean, i itself excluded, the lower index first on
@@ -10,20 +14,30 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
  */
 export function knnAdjacency(features: ArrayLike<number>, n: number, d: number, k: number): Uint8Array {
   const adjacency = new Uint8Array(n * n);
-  const distance = new Float64Array(n);
-  const order = new Int32Array(n);
+  // The k nearest so far, ascending by (distance, index): an insertion list (k is small).
+  const nearest = new Int32Array(k);
+  const nearestDistance = new Float64Array(k);
   for (let i = 0; i < n; i++) {
+    let found = 0;
     for (let j = 0; j < n; j++) {
+      if (j === i) continue;
       let s = 0;
       for (let q = 0; q < d; q++) {
         const diff = features[i * d + q] - features[j * d + q];
         s += diff * diff;
       }
-      distance[j] = s;
-      order[j] = j;
+      // j comes after every earlier index: on an equal distance it goes behind them.
+      if (found === k && s >= nearestDistance[k - 1]) continue;
+      let at = found < k ? found++ : k - 1;
+      while (at > 0 && nearestDistance[at - 1] > s) {
+        nearest[at] = nearest[at - 1];
+        nearestDistance[at] = nearestDistance[at - 1];
+        at--;
+      }
+      nearest[at] = j;
+      nearestDistance[at] = s;
     }
-    const sorted = Array.from(order).filter((j) => j !== i).sort((a, b) => distance[a] - distance[b] || a - b);
-    for (const j of sorted.slice(0, k)) adjacency[i * n + j] = adjacency[j * n + i] = 1;
+    for (let m = 0; m < found; m++) adjacency[i * n + nearest[m]] = adjacency[nearest[m] * n + i] = 1;
   }
   return adjacency;
 }
@@ -44,7 +58,7 @@ export function normalisedLaplacian(adjacency: Uint8Array, n: number): Matrix {
 }
 
 export interface Spectrum {
-  /** All eigenvalues, ascending. */
+  /** Eigenvalues, ascending (all of them, or the smallest asked for). */
   values: number[];
   /** The eigenvector of values[m] is column m. */
   vectors: Matrix;
@@ -58,6 +72,21 @@ export function spectrum(symmetric: Matrix): Spectrum {
   const sorted = new Matrix(vectors.rows, order.length);
   order.forEach((m, col) => sorted.setColumn(col, vectors.getColumn(m)));
   return { values: order.map((m) => raw[m]), vectors: sorted };
+}
+
+/**
+ * The `count` smallest eigenvalues of the graph's normalised Laplacian (ascending) with their eigenvectors:
+ * dense (ml-matrix) for small graphs, else Chebyshev-filtered subspace iteration (smallestEigenpairs.ts),
+ * the dense one again if that did not converge. `method` forces one (tests).
+ */
+export function laplacianSpectrum(adjacency: Uint8Array, n: number, count: number, method?: 'dense' | 'sparse'): Spectrum {
+  const wanted = Math.min(n, count);
+  if (method !== 'dense' && (method === 'sparse' || n > DENSE_EIGEN_LIMIT)) {
+    const found = smallestEigenpairs(sparseLaplacian(adjacency, n), wanted);
+    if (found) return found;
+  }
+  const all = spectrum(normalisedLaplacian(adjacency, n));
+  return { values: all.values.slice(0, wanted), vectors: all.vectors.subMatrix(0, n - 1, 0, wanted - 1) };
 }
 
 /** k* = the k in 1 … min(maxClusters, n − 1) with the largest λ_(k+1) − λ_k (eigenvalues ascending, λ_1 the

@@ -6,13 +6,14 @@ import { UserError } from '../errors';
 import type { SprayJob, SprayOptions, SprayResult } from '../../protocol/concepts';
 import { clusterPoints } from './clustering';
 import { displayEmbedding } from './embedding2d';
-import { eigengap, knnAdjacency, normalisedLaplacian, spectralEmbedding, spectrum } from './spectral';
+import { eigengap, knnAdjacency, laplacianSpectrum, spectralEmbedding } from './spectral';
 
 export const SPRAY_DEFAULTS: Required<SprayOptions> = { neighbours: 10, maxClusters: 8, restarts: 10, seed: 0 };
 /** Eigenvalues reported for the spectrum plot at least (when there are that many). */
 const PLOTTED_EIGENVALUES = 12;
-/** The dense eigen-decomposition is O(n³): beyond this many samples a class is subsampled (sprayDataset.ts). */
-export const MAX_SPRAY_SAMPLES = 2000;
+/** The kNN graph is n² distances and n² bytes: beyond this many samples a class is thinned evenly
+ *  (sprayDataset.ts). */
+export const MAX_SPRAY_SAMPLES = 4000;
 
 export function runSpray(job: SprayJob): SprayResult {
   const { count: n, dims: d, features } = job;
@@ -23,14 +24,15 @@ export function runSpray(job: SprayJob): SprayResult {
   const options = { ...SPRAY_DEFAULTS, ...job.options };
   const k = Math.max(1, Math.min(options.neighbours, n - 1));
   const adjacency = knnAdjacency(features, n, d, k);
-  const { values, vectors } = spectrum(normalisedLaplacian(adjacency, n));
+  const wanted = Math.max(PLOTTED_EIGENVALUES, options.maxClusters + 1);
+  const { values, vectors } = laplacianSpectrum(adjacency, n, wanted);
   const clusters = eigengap(values, options.maxClusters);
   const spectral = spectralEmbedding(vectors, clusters);
   const best = clusterPoints(spectral, clusters, options.restarts, options.seed);
   const points = Array.from({ length: n }, (_, i) => Array.from(features.subarray(i * d, (i + 1) * d)));
   const { embedding, method } = displayEmbedding(points, vectors, options.seed);
   return {
-    eigenvalues: values.slice(0, Math.min(n, Math.max(PLOTTED_EIGENVALUES, options.maxClusters + 1))),
+    eigenvalues: values,
     clusters,
     labels: Int32Array.from(best.labels),
     spectral: Float32Array.from(spectral.flat()),

@@ -7,7 +7,8 @@ import * as path from 'path';
 import { describe, test } from 'node:test';
 import { clusterPoints } from '../../../src/engine/spray/clustering';
 import { gridFor, pooledFeatures } from '../../../src/engine/spray/features';
-import { eigengap, knnAdjacency, normalisedLaplacian, spectralEmbedding, spectrum } from '../../../src/engine/spray/spectral';
+import { eigengap, knnAdjacency, laplacianSpectrum, normalisedLaplacian, spectralEmbedding, spectrum } from '../../../src/engine/spray/spectral';
+import { mulberry32 } from '../../../src/engine/seededRandom';
 import { runSpray } from '../../../src/engine/spray/sprayJob';
 
 interface Reference {
@@ -51,6 +52,37 @@ describe('SpRAy numerics', () => {
     assert.ok(Math.abs(result.inertia - reference.inertia) < 1e-9 * reference.inertia, `inertia ${result.inertia} vs numpy ${reference.inertia}`);
     assert.equal(result.embedding.length, reference.count * 2);
     assert.equal(result.embeddingMethod, 'umap');
+  });
+
+  test('the sparse eigensolver (Chebyshev-filtered subspace iteration) equals numpy and the dense decomposition', () => {
+    // numpy's graph, the sparse path forced.
+    const adjacency = knnAdjacency(reference.features, reference.count, reference.dims, reference.neighbours);
+    const sparse = laplacianSpectrum(adjacency, reference.count, 12, 'sparse');
+    reference.eigenvalues.forEach((v, k) => assert.ok(Math.abs(sparse.values[k] - v) < 1e-10, `λ${k + 1}: ${sparse.values[k]} vs numpy ${v}`));
+    // A larger random graph: three blobs and two extra components far away (λ = 0 three times, which one
+    // Krylov vector alone would find once).
+    const rand = mulberry32(9);
+    const n = 450;
+    const d = 16;
+    const features = Float32Array.from({ length: n * d }, (_, i) => {
+      const row = Math.floor(i / d);
+      const offset = row < 30 ? 50 : row < 60 ? -50 : (row % 3) * 0.8 * (i % d < 4 ? 1 : 0);
+      return rand() + offset;
+    });
+    const graph = knnAdjacency(features, n, d, 10);
+    const dense = laplacianSpectrum(graph, n, 12, 'dense');
+    const fast = laplacianSpectrum(graph, n, 12, 'sparse');
+    dense.values.forEach((v, k) => assert.ok(Math.abs(fast.values[k] - v) < 1e-10, `λ${k + 1}: sparse ${fast.values[k]} vs dense ${v}`));
+    assert.ok(dense.values[2] < 1e-10 && dense.values[3] > 1e-3, `three components: ${dense.values.slice(0, 4)}`);
+    // Eigenvectors: L v = λ v, orthonormal.
+    const L = normalisedLaplacian(graph, n);
+    for (let m = 0; m < 12; m++) {
+      const v = fast.vectors.getColumn(m);
+      const Lv = L.mmul(fast.vectors.subMatrix(0, n - 1, m, m)).getColumn(0);
+      const residual = Math.hypot(...Lv.map((x, i) => x - fast.values[m] * v[i]));
+      assert.ok(residual < 1e-9, `‖L v − λ v‖ of pair ${m + 1}: ${residual}`);
+      assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-12);
+    }
   });
 
   test('the same seed gives the same clusters and picture; another seed the same clusters', () => {
