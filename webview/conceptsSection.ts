@@ -7,7 +7,8 @@ import type { ConceptChannelView, ConceptsView, ReferenceStatus, ReferenceTile }
 import type { DisplaySettings } from '../src/protocol/display';
 import { el, replaceChildren } from './dom';
 import { formatValue } from './format';
-import { displayedHeatmap, imageDataOf, inputRgba, integerScale, upscale, type RgbaImage } from './heatmap/rasterize';
+import { displayedHeatmap, inputRgba, integerScale, upscale } from './heatmap/rasterize';
+import { drawRgba } from './drawRgba';
 import type { PanelBridge } from './hostBridge';
 import { titleNodes } from './methodTitle';
 
@@ -94,7 +95,7 @@ export function createConceptsSection(host: PanelBridge, display: () => DisplayS
   function channelItem(v: ConceptsView, ch: ConceptChannelView): HTMLElement {
     const shown = display();
     const map = el('canvas', { class: 'concept-map pixelated', attrs: { role: 'img', 'aria-label': `Conditional heatmap of channel ${ch.channel}` } });
-    if (shown) draw(map, displayedHeatmap(ch.map, v.shape, v.input, shown, integerScale(v.shape[1], v.shape[0], MAP_SIZE)));
+    if (shown) drawRgba(map, displayedHeatmap(ch.map, v.shape, v.input, shown, integerScale(v.shape[1], v.shape[0], MAP_SIZE)));
     const bar = el('span', { class: 'bar', attrs: { 'aria-hidden': 'true' } }, [el('span', { class: 'bar-fill' })]);
     (bar.firstChild as HTMLElement).style.width = `${Math.min(100, Math.abs(ch.share) * 100)}%`;
     return el('li', { class: 'concept', data: { channel: String(ch.channel), share: String(ch.share), relevance: String(ch.relevance) } }, [
@@ -114,10 +115,10 @@ export function createConceptsSection(host: PanelBridge, display: () => DisplayS
     const [, , w, h] = r.crop;
     const k = integerScale(w, h, TILE_SIZE);
     const image = el('canvas', { class: 'pixelated' });
-    draw(image, upscale(inputRgba({ width: w, height: h, channels: r.channels, pixels: r.pixels }), k));
+    drawRgba(image, upscale(inputRgba({ width: w, height: h, channels: r.channels, pixels: r.pixels }), k));
     const shown = display();
     const heat = el('canvas', { class: 'pixelated' });
-    if (shown) draw(heat, displayedHeatmap(r.heatmap, [h, w], undefined, { ...shown, overlay: false }, k));
+    if (shown) drawRgba(heat, displayedHeatmap(r.heatmap, [h, w], undefined, { ...shown, overlay: false }, k));
     return el('div', { class: 'concept-ref', data: { sample: String(r.sample) }, attrs: { title: `#${r.sample} · R_c = ${formatValue(r.relevance)} · predicted ${r.predicted} · crop ${w}×${h} at (${r.crop[0]}, ${r.crop[1]})` } }, [
       image,
       heat,
@@ -133,10 +134,4 @@ export function createConceptsSection(host: PanelBridge, display: () => DisplayS
     },
     redraw: render,
   };
-}
-
-function draw(canvas: HTMLCanvasElement, image: RgbaImage): void {
-  canvas.width = image.width;
-  canvas.height = image.height;
-  canvas.getContext('2d')?.putImageData(imageDataOf(image), 0, 0);
 }

@@ -6,7 +6,8 @@
 import type { StrategiesStatus, StrategiesView } from '../../src/protocol/concepts';
 import { el } from '../dom';
 import { canvasPng } from '../exportImage';
-import { heatmapRgba, imageDataOf, integerScale, type RgbaImage } from '../heatmap/rasterize';
+import { heatmapRgba, imageDataOf, integerScale } from '../heatmap/rasterize';
+import { drawRgba } from '../drawRgba';
 import { CLUSTER_COLORS, pointAt, scatterLayout, SCATTER_SIZE, spectrumLayout, SPECTRUM_SIZE } from './strategyPlots';
 import { thumbnailRgba, thumbZoom } from './thumbnailPixels';
 
@@ -147,7 +148,7 @@ export class StrategiesBar {
     const cluster = v.clusters[id];
     const [h, w] = v.heatmapShape;
     const mean = el('canvas', { class: 'pixelated strategy-mean', attrs: { role: 'img', 'aria-label': `Mean heatmap of strategy ${id + 1}` } });
-    draw(mean, heatmapRgba(cluster.meanHeatmap, [h, w], { colormap: 'bwr', normalization: { kind: 'max' } }, integerScale(w, h, MEAN_SIZE)));
+    drawRgba(mean, heatmapRgba(cluster.meanHeatmap, [h, w], { colormap: 'bwr', normalization: { kind: 'max' } }, integerScale(w, h, MEAN_SIZE)));
     const { thumbWidth: tw, thumbHeight: th, channels } = this.options;
     const size = tw * th * channels;
     const zoom = thumbZoom(tw, th, 40);
@@ -259,12 +260,6 @@ function drawSpectrum(canvas: HTMLCanvasElement, v: StrategiesView, ink = getCom
     g.stroke();
     g.setLineDash([]);
   }
-}
-
-function draw(canvas: HTMLCanvasElement, image: RgbaImage): void {
-  canvas.width = image.width;
-  canvas.height = image.height;
-  canvas.getContext('2d')?.putImageData(imageDataOf(image), 0, 0);
 }
 
 function subscript(n: number): string {
