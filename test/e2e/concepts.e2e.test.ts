@@ -112,10 +112,10 @@ describe('concepts and strategies', { timeout: 12 * 60_000 }, () => {
       return st === 'done' || st === 'failed' ? st : undefined;
     }, 240_000);
     // The editor group maximised for the picture (the explain panel took half the window).
-    await s.workbench.runCommand('View: Toggle Maximized Editor Group');
+    await s.workbench.runCommand('View: Toggle Maximize Editor Group');
     await frame.locator('#strategies-result').scrollIntoViewIfNeeded();
     await s.workbench.screenshot('strategies');
-    await s.workbench.runCommand('View: Toggle Maximized Editor Group');
+    await s.workbench.runCommand('View: Toggle Maximize Editor Group');
     assert.equal(state, 'done', `Find strategies: ${await frame.locator('#strategies-status').innerText()}`);
 
     const marked = new Set(samples.marked);
