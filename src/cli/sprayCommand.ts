@@ -84,7 +84,7 @@ function table(a: SprayAnalysis, datasetPath: string): string {
     `${a.model} · ${methodTitleText(parseMethodSpec(a.method))} · class ${a.targetName} · ${n} samples of ${path.basename(datasetPath)} (by ${a.selectedBy})`,
     `${a.clusterCount} strateg${a.clusterCount === 1 ? 'y' : 'ies'}: the largest eigengap of the normalised Laplacian lies after λ${a.clusterCount}`,
     `eigenvalues: ${a.eigenvalues.map((v) => v.toFixed(4)).join(' ')}`,
-    `  ${'cluster'.padStart(7)} ${'size'.padStart(6)} ${'share'.padStart(7)}  prototypes (nearest the centre first)`,
+    `  ${'cluster'.padStart(7)} ${'size'.padStart(6)} ${'share'.padStart(7)}  prototypes (nearest the cluster's mean first)`,
     ...a.clusters.map((c) => `  ${String(c.id).padStart(7)} ${String(c.size).padStart(6)} ${`${((100 * c.size) / n).toFixed(1)}%`.padStart(7)}  ${c.prototypes.map((p) => `#${p}`).join(' ')}`),
     `(heatmaps ${(a.ms.heatmaps / 1000).toFixed(1)} s, analysis ${(a.ms.analysis / 1000).toFixed(1)} s; --json for every sample's cluster and 2-D position)`,
   ];

@@ -138,7 +138,7 @@ export interface SprayCluster {
   /** 0 … clusters − 1, largest first. */
   id: number;
   size: number;
-  /** Data set indices of the samples nearest the cluster's centre in the spectral embedding, nearest first. */
+  /** Data set indices of the members whose pooled features are nearest the cluster's mean, nearest first. */
   prototypes: number[];
   /** The mean of the members' heatmaps, each divided by its Σ|R| (so every sample weighs the same), h × w. */
   meanHeatmap: Float32Array;

@@ -112,18 +112,21 @@ export async function sprayDataset(
     labels: result.labels,
     embedding: result.embedding,
     embeddingMethod: result.embeddingMethod,
-    clusters: clustersOf(result, samples, maps, pixels),
+    clusters: clustersOf(result, samples, features, dims, maps, pixels),
     ms: { heatmaps: heatmapMs, analysis: performance.now() - started - heatmapMs },
   };
 }
 
-/** Per cluster: size, the members nearest its centre in the spectral embedding, and the mean normalised map. */
-function clustersOf(result: SprayResult, samples: number[], maps: Float32Array, pixels: number): SprayCluster[] {
-  const k = result.clusters;
-  return Array.from({ length: k }, (_, id) => {
+/**
+ * Per cluster: size, its prototypes (the members whose pooled features are nearest the cluster's mean
+ * features, Euclidean, the lower index first on ties: meaningful whatever the cluster count, where the
+ * spectral embedding of a single cluster is one point) and the mean of its members' normalised maps.
+ */
+function clustersOf(result: SprayResult, samples: number[], features: Float32Array, dims: number, maps: Float32Array, pixels: number): SprayCluster[] {
+  return Array.from({ length: result.clusters }, (_, id) => {
     const members = samples.flatMap((_, i) => (result.labels[i] === id ? [i] : []));
-    const row = (i: number) => result.spectral.subarray(i * k, (i + 1) * k);
-    const centre = new Float64Array(k);
+    const row = (i: number) => features.subarray(i * dims, (i + 1) * dims);
+    const centre = new Float64Array(dims);
     for (const i of members) row(i).forEach((v, q) => (centre[q] += v / members.length));
     const distance = (i: number) => row(i).reduce((s, v, q) => s + (v - centre[q]) ** 2, 0);
     const nearest = members
