@@ -14,7 +14,8 @@ import { RelMax } from '../../../src/engine/concepts/relMax';
 import { openDataset, type Dataset } from '../../../src/engine/data/datasetFile';
 import { sampleSources } from '../../../src/engine/data/sampleSources';
 import { loadModel } from '../../../src/engine/model/loadModel';
-import { WorkerPool } from '../../../src/engine/pool/workerPool';
+import { CancelledError, WorkerPool } from '../../../src/engine/pool/workerPool';
+import { sprayDataset } from '../../../src/engine/spray/sprayDataset';
 import { mulberry32 } from '../../../src/engine/seededRandom';
 import type { ReferenceSample } from '../../../src/protocol/concepts';
 import { DIST, WORKER, bundleReady } from '../bundles';
@@ -129,6 +130,30 @@ describe('reference samples', { timeout: 10 * 60_000 }, () => {
         }
       }
       assert.ok(referenceChunkFor([28, 28, 1]) === 250);
+    } finally {
+      await dataset.close();
+    }
+  });
+
+  test('Cancel: the search and Find strategies stop with CancelledError after their first progress; the pool works on', async () => {
+    const dataset = await openDataset(path.join(REPO, 'models', 'samples', 'mnist-test-1k-images-idx3-ubyte.gz'));
+    try {
+      const model = { path: MNIST_CNN };
+      const search = new AbortController();
+      const searching = findReferenceSamples(pool, dataset, { model, method: 'lrp-a2b1', layer: 'conv2', chunkSize: 50 }, {
+        signal: search.signal,
+        onProgress: (done) => done > 0 && search.abort(),
+      });
+      await assert.rejects(searching, CancelledError);
+      const spray = new AbortController();
+      const sevens = Array.from(dataset.labels!).flatMap((l, i) => (l === 7 ? [i] : []));
+      const clustering = sprayDataset(pool, dataset, { model, modelName: 'mnist-cnn', method: 'lrp-a2b1', target: 7, targetName: '7', samples: sevens, selectedBy: 'label' }, {
+        signal: spray.signal,
+        onProgress: (p) => p.done > 0 && spray.abort(),
+      });
+      await assert.rejects(clustering, CancelledError);
+      const after = await findReferenceSamples(pool, dataset, { model, method: 'lrp-a2b1', layer: 'conv1', indices: [0, 1, 2] });
+      assert.equal(after.searched, 3);
     } finally {
       await dataset.close();
     }
