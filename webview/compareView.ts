@@ -7,7 +7,7 @@
 // numbers also as a table for screen readers.
 import type { FigureLayout, Rect } from '../src/engine/figure/layout';
 import type { TextMeasure } from '../src/engine/figure/titleText';
-import type { FaithfulnessView, RandomisationView } from '../src/protocol/faithfulnessView';
+import type { FaithfulnessView } from '../src/protocol/faithfulnessView';
 import { titleText } from '../src/protocol/methodTitle';
 import type { CompareViewState, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarModel } from './colorBar';
@@ -16,11 +16,11 @@ import { el, rebuildKeepingFocus, replaceChildren } from './dom';
 import { errorBox } from './errorBox';
 import { canvasPng, suggestedFileName } from './exportImage';
 import { drawComparisonCanvas } from './faithfulnessCanvas';
-import { evaluationBar } from './faithfulnessSection';
+import { createFaithfulnessControls } from './faithfulnessControls';
+import { evaluationBar, type SectionLayout } from './faithfulnessSection';
 import { canvasMeasure, layoutFigure } from './figureCanvas';
 import { formatValue } from './format';
 import type { PanelBridge } from './hostBridge';
-import { formatRho, formatScore, SCORE_NAMES } from './scoreFormat';
 import { readCanvasTheme, watchTheme } from './theme';
 
 /** Cells are an integer multiple of the map size; these bound the multiple. */
@@ -31,6 +31,8 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
   let state: CompareViewState | undefined;
   let drawPending = false;
   let lastLayout: FigureLayout | undefined;
+  let lastSection: SectionLayout | undefined;
+  const section = createFaithfulnessControls(host, () => scheduleDraw());
 
   const controls = createDisplayControls({
     overlay: false,
@@ -66,8 +68,8 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     text: 'Randomisation check',
     on: { click: () => host.post({ type: 'run-randomisation' }) },
   });
-  const evaluationRow = el('div', { class: 'evaluation-row' }, [evalText, evalTrack, evalCancel, evalRerun, evalRandomise]);
-  const scoreTable = el('table', { class: 'visually-hidden faithfulness-table' });
+  const evaluationRow = el('div', { class: 'evaluation-row' }, [evalText, evalTrack, evalCancel, evalRerun, evalRandomise, section.element]);
+  const scoreTable = section.table;
   const canvas = el('canvas', { id: 'figure', attrs: { role: 'img' } });
   const placeholders = el('div', { class: 'placeholders', attrs: { 'aria-hidden': 'true' } });
   const stack = el('div', { class: 'figure-stack' }, [canvas, placeholders]);
@@ -81,14 +83,21 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
   canvas.addEventListener('mousemove', (event) => {
     const box = canvas.getBoundingClientRect();
     const [x, y] = [event.clientX - box.left, event.clientY - box.top];
-    canvas.title = state && lastLayout ? cellTooltip(state, lastLayout, x, y) : '';
-    canvas.style.cursor = state && lastLayout && cellAt(lastLayout, x, y) ? 'pointer' : '';
+    const heading = lastSection && headerAt(lastSection, x, y);
+    canvas.title = heading ? `Sort by ${heading === 'method' ? 'method' : heading}` : state && lastLayout ? cellTooltip(state, lastLayout, x, y) : '';
+    canvas.style.cursor = (state && lastLayout && cellAt(lastLayout, x, y)) || heading || (lastLayout && inputRowAt(lastLayout, x, y) !== undefined) ? 'pointer' : '';
   });
   // A heatmap cell clicked opens that image with that column's method (or model) in the explain panel.
   canvas.addEventListener('click', (event) => {
     const box = canvas.getBoundingClientRect();
-    const cell = lastLayout && cellAt(lastLayout, event.clientX - box.left, event.clientY - box.top);
+    const [x, y] = [event.clientX - box.left, event.clientY - box.top];
+    const cell = lastLayout && cellAt(lastLayout, x, y);
     if (cell) host.post({ type: 'open-cell', row: cell.row, column: cell.column });
+    // A table heading of the Faithfulness section sorts; a row's input cell offers its contrast options.
+    const heading = lastSection && headerAt(lastSection, x, y);
+    if (heading) section.sortBy(heading);
+    const row = lastLayout && state?.kind === 'methods' ? inputRowAt(lastLayout, x, y) : undefined;
+    if (row !== undefined) host.post({ type: 'row-options', row });
   });
   watchTheme(() => scheduleDraw());
   // Canvas text needs the VS Code font loaded before it is measured.
@@ -136,7 +145,7 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     evalRandomise.hidden = !bar.randomise;
     evaluationRow.dataset.faithfulness = state.faithfulness?.status ?? '';
     evaluationRow.dataset.randomisation = state.randomisation?.status ?? '';
-    replaceChildren(scoreTable, scoreTableRows(state));
+    section.update(state, bar);
   }
 
   function scheduleDraw(): void {
@@ -155,12 +164,16 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     if (!ctx) return;
     const measure = canvasMeasure(ctx, theme.fontFamily);
     const layout = fitLayout(state, scroller.clientWidth, measure);
-    const section = drawComparisonCanvas(canvas, state, layout, theme, window.devicePixelRatio || 1, measure);
+    const drawn = drawComparisonCanvas(canvas, state, layout, theme, window.devicePixelRatio || 1, measure, section.choices());
     lastLayout = layout;
+    lastSection = drawn;
     // The numbers as computed (not as written), for tests and for anyone reading the DOM.
     canvas.dataset.faithfulness = state.faithfulness ? JSON.stringify(numbersOf(state.faithfulness)) : '';
     canvas.dataset.randomisation = state.randomisation ? JSON.stringify(state.randomisation) : '';
-    canvas.dataset.sectionTop = section ? String(section.top) : '';
+    canvas.dataset.sectionTop = drawn ? String(drawn.top) : '';
+    // What the section draws, for tests: the curves shown and the randomisation axis as written.
+    canvas.dataset.sectionCharts = drawn ? JSON.stringify(drawn.charts.map((c) => ({ kind: c.kind, order: c.order, series: c.layout.lines.length, bands: c.layout.bands.length, xTicks: c.layout.texts.filter((t) => t.y > c.layout.plot.y + c.layout.plot.height && t.text !== '').map((t) => t.text) }))) : '';
+    canvas.dataset.sectionMeasure = drawn?.measure ?? '';
     canvas.dataset.filledCells = JSON.stringify(filledCellsPerRow(state));
     canvas.setAttribute('aria-label', describe(state));
     placePlaceholders(layout);
@@ -247,26 +260,20 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
   };
 }
 
-/** The view's numbers without the curves' bulk: status, K, images and per column the three scores. */
+/** The view's numbers as computed (every column's summary, the verdicts), for tests and the DOM. */
 function numbersOf(f: FaithfulnessView) {
-  return { status: f.status, steps: f.steps, images: f.images, progress: f.progress, ms: f.ms, columns: f.columns.map((c) => c && { aopcMorf: c.aopcMorf, aopcLerf: c.aopcLerf, abpc: c.abpc, images: c.images, meanMorf: c.meanMorf }) };
+  return { ...f };
 }
 
-/** The section's numbers as a table (the canvas cannot be read aloud): a row per method, as written. */
-export function scoreTableRows(state: { columns: CompareViewState['columns']; faithfulness?: FaithfulnessView; randomisation?: RandomisationView }): HTMLElement[] {
-  const f = state.faithfulness;
-  if (!f || f.status !== 'done') return [];
-  const r = state.randomisation?.status === 'done' ? state.randomisation : undefined;
-  const head = el('tr', {}, [el('th', { text: 'Method' }), ...SCORE_NAMES.map((s) => el('th', { text: s.label })), ...(r ? r.stepNames.map((n) => el('th', { text: `ρ of |R|, ${n}` })) : [])]);
-  const caption = el('caption', { text: `Faithfulness, K = ${f.steps}, ${f.images} images` });
-  const rows = state.columns.map((c, k) =>
-    el('tr', {}, [
-      el('th', { text: titleText(c.title) }),
-      ...SCORE_NAMES.map((s) => el('td', { text: f.columns[k] ? formatScore(f.columns[k]![s.key]) : '–' })),
-      ...(r ? r.stepNames.map((_, i) => el('td', { text: r.columns[k] ? formatRho(r.columns[k]![i]) : '–' })) : []),
-    ]),
-  );
-  return [caption, head, ...rows];
+/** The Faithfulness table heading under a point of the canvas, if any. */
+function headerAt(section: SectionLayout, x: number, y: number) {
+  return section.headers.find((h) => inside(h.rect, x, y))?.key;
+}
+
+/** The row whose input cell is under a point of the canvas, if any. */
+function inputRowAt(layout: FigureLayout, x: number, y: number): number | undefined {
+  const row = layout.inputCells.findIndex((c) => inside(c, x, y));
+  return row >= 0 ? row : undefined;
 }
 
 /** The largest cell (an integer multiple of the map size) whose figure fits the available width. */

@@ -131,7 +131,10 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
           ? el('span', {
               class: 'readout',
               attrs: { title: 'Sum of the relevance over all pixels, and the explained logit f_c(x): conservative rules keep them close' },
-              text: `Σ R = ${formatValue(heatmap.relevanceSum)} · logit ${formatValue(heatmap.logit)}`,
+              text:
+                heatmap.contrastLogit === undefined
+                  ? `Σ R = ${formatValue(heatmap.relevanceSum)} · logit ${formatValue(heatmap.logit)}`
+                  : `Σ R = ${formatValue(heatmap.relevanceSum)} · f_c − f_c′ ${formatValue(heatmap.logit - heatmap.contrastLogit)}`,
             })
           : null,
         el('span', { class: 'spacer' }),
@@ -294,10 +297,20 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     const title = state.shown?.method.title ?? state.method.title;
     const classLabel = shownLabels(state)[heatmap.target] ?? String(heatmap.target);
     const method = titleText(title);
-    heatmapCanvas.setAttribute('aria-label', `Heatmap of ${method} for class ${classLabel}${display.overlay ? ', over the model input' : ''}`);
+    const contrastName = heatmap.contrast === undefined ? undefined : (shownLabels(state)[heatmap.contrast] ?? String(heatmap.contrast));
+    const what = contrastName === undefined ? `for class ${classLabel}` : `of why ${classLabel} and not ${contrastName} (f_${classLabel} − f_${contrastName})`;
+    heatmapCanvas.setAttribute('aria-label', `Heatmap of ${method} ${what}${display.overlay ? ', over the model input' : ''}`);
+    const contrastLabel = heatmap.contrast === undefined ? undefined : (shownLabels(state)[heatmap.contrast] ?? String(heatmap.contrast));
     replaceChildren(heatmapCaption, [
-      el('span', {}, [...titleNodes(title), ` · class ${classLabel}`]),
-      heatmap.target === image.predicted ? el('span', { class: 'note', text: 'predicted' }) : el('span', { class: 'note target-note', text: 'chosen target' }),
+      // A contrastive map is titled by its question: it explains f_c − f_c′, not class c.
+      contrastLabel === undefined
+        ? el('span', {}, [...titleNodes(title), ` · class ${classLabel}`])
+        : el('span', { class: 'contrast-title' }, [...titleNodes(title), ` · why ${classLabel} and not ${contrastLabel}?`]),
+      contrastLabel !== undefined
+        ? el('button', { class: 'text-button', id: 'clear-contrast', text: 'Clear contrast', attrs: { title: `Explain class ${classLabel} alone` }, on: { click: () => host.post({ type: 'select-contrast', contrast: null }) } })
+        : heatmap.target === image.predicted
+          ? el('span', { class: 'note', text: 'predicted' })
+          : el('span', { class: 'note target-note', text: 'chosen target' }),
     ]);
     const scale = relevanceScale(heatmap.relevance, display.normalization);
     const how = display.normalization.kind === 'percentile' ? `${display.normalization.p}th percentile of |R|` : 'max |R|';
@@ -371,22 +384,40 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
             ])
           : null,
         el('div', { class: 'class-list', attrs: { role: 'group', 'aria-label': 'Classes: choose which one to explain' } },
-          shown.map((score) =>
-            el('button', {
-              class: `class-row${score.index === explained ? ' explained' : ''}${score.index === image.predicted ? ' predicted' : ''}`,
-              data: { focusKey: `class-${score.index}` },
-              attrs: {
-                'aria-pressed': String(score.index === explained),
-                'aria-label': `${score.label}, ${formatProbability(score.probability)}${score.index === image.predicted ? ', predicted' : ''}. Explain this class`,
-                title: `Explain class ${score.label}`,
-              },
-              on: { click: () => choose(score.index) },
-            }, [
-              el('span', { class: 'class-name', text: score.label }),
-              probabilityBar(score.probability),
-              el('span', { class: 'class-probability', text: formatProbability(score.probability) }),
-            ]),
-          ),
+          shown.map((score) => {
+            const explainedName = labels[explained] ?? String(explained);
+            const contrasted = image.heatmap?.contrast === score.index;
+            return el('div', { class: `class-entry${contrasted ? ' contrasted' : ''}` }, [
+              el('button', {
+                class: `class-row${score.index === explained ? ' explained' : ''}${score.index === image.predicted ? ' predicted' : ''}`,
+                data: { focusKey: `class-${score.index}` },
+                attrs: {
+                  'aria-pressed': String(score.index === explained),
+                  'aria-label': `${score.label}, ${formatProbability(score.probability)}${score.index === image.predicted ? ', predicted' : ''}. Explain this class`,
+                  title: `Explain class ${score.label} (its own logit)`,
+                },
+                on: { click: () => choose(score.index) },
+              }, [
+                el('span', { class: 'class-name', text: score.label }),
+                probabilityBar(score.probability),
+                el('span', { class: 'class-probability', text: formatProbability(score.probability) }),
+              ]),
+              // "Why c and not c′?": the map of f_c − f_c′ for the class explained now against this one.
+              score.index !== explained
+                ? el('button', {
+                    class: 'contrast-button',
+                    data: { focusKey: `contrast-${score.index}`, contrast: String(score.index) },
+                    attrs: {
+                      'aria-pressed': String(contrasted),
+                      'aria-label': `Why ${explainedName} and not ${score.label}?`,
+                      title: `Why ${explainedName} and not ${score.label}? Explains f_${explainedName} − f_${score.label}`,
+                    },
+                    text: 'vs',
+                    on: { click: () => host.post({ type: 'select-contrast', contrast: contrasted ? null : score.index }) },
+                  })
+                : el('span', { class: 'contrast-button-space', attrs: { 'aria-hidden': 'true' } }),
+            ]);
+          }),
         ),
         el('div', { class: 'prediction-actions' }, [
           image.scores.length > TOP_CLASSES

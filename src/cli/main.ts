@@ -16,17 +16,20 @@ const USAGE = `Usage: explain-image <command> [options]
 
 Commands:
   explain <images, folders, globs...> [--dataset <file|folder> [--indices 0-99,120,500-]]
-          --model <id|model file> --method <spec[,spec...]> [--target <k>] [--preprocess auto|fit|none]
+          --model <id|model file> --method <spec[,spec...]> [--target <k>] [--contrast <k>] [--preprocess auto|fit|none]
           [--out <file.png|folder>] [--json | --jsonl] [--colormap bwr|gray|coldnhot|viridis] [--scale <n>]
           (one PNG per image × method in --out; a bad image is reported and skipped, exit code 1 at the end)
   compare <images...> --model <id|model file> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
           --out <grid.png> [--preprocess auto|fit|none]
           (each --model explains the images before it: one figure, one row group per data set)
   evaluate <images, folders, globs...> [--dataset <file|folder> [--indices ...]] --model <id|model file>
-          [--methods seed|<spec,spec,...>] [--steps <K>] [--target <k>]
-          [--preprocess auto|fit|none] [--json] [--out <curves.png>]
+          [--methods seed|<spec,spec,...>] [--steps <K>] [--target <k>] [--contrast <k>]
+          [--baseline black|mean|blur] [--patch <side>] [--road] [--preprocess auto|fit|none]
+          [--json] [--out <curves.png>]
           pixel flipping: how fast each method's most relevant pixels destroy the target logit
-          (AOPC MoRF/LeRF, ABPC; table best first by ABPC; K = 20 steps by default)
+          (AOPC MoRF/LeRF, ABPC ± s.e.; table best first by ABPC; K = 20 steps by default), and the
+          verdict: which method is most faithful, and which are worse (paired Wilcoxon, Holm);
+          --road adds ROAD (removed pixels imputed from their neighbours instead of a constant)
   evaluate <images...> --model <...> --randomise [--seed <n>] [--methods ...] [--json]
           model randomisation check: Spearman correlation of each map with the maps of the model whose
           Dense/Conv layers are re-drawn from the top down, one more layer per step

@@ -34,6 +34,10 @@ export const OPTIONS = {
   references: { type: 'string' },
   class: { type: 'string' },
   by: { type: 'string' },
+  contrast: { type: 'string' },
+  baseline: { type: 'string' },
+  patch: { type: 'string' },
+  road: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,7 +71,7 @@ export function makePool(opts: Options, jobs: number): WorkerPool {
   return new WorkerPool({ size });
 }
 
-/** `--target` as a class index or a label of the card. */
+/** `--target` (or `--contrast`, named by `option`) as a class index or a label of the card. */
 export function parseTarget(value: string | undefined, card: ModelCard, option = 'target'): number | null {
   if (value === undefined) return null;
   const byLabel = card.labels.indexOf(value);
@@ -76,6 +80,13 @@ export function parseTarget(value: string | undefined, card: ModelCard, option =
     throw new UsageError(`--${option} must be a class index 0..${card.labels.length - 1} or a label (got "${value}")`);
   }
   return k;
+}
+
+/** `--contrast`: the class every map is contrasted with ("why the target and not this class?"). */
+export function parseContrast(opts: Options, card: ModelCard, target: number | null): number | null {
+  const contrast = parseTarget(opts.contrast, card, 'contrast');
+  if (contrast !== null && contrast === target) throw new UsageError(`--contrast must differ from --target (both are ${card.labels[target] ?? target})`);
+  return contrast;
 }
 
 /** The first image the engine could not read, as the command's error. */

@@ -44,6 +44,8 @@ export class ExplainPanel extends HeatmapPanel {
   private originals: Array<OriginalImage | null | undefined> = [];
   private selected = 0;
   private target: number | null = null;
+  /** The class the selected image's map is contrasted with ("why target and not this?"), or none. */
+  private contrast: number | null = null;
   private busy = false;
   private error: string | undefined;
   private backend = '';
@@ -188,6 +190,7 @@ export class ExplainPanel extends HeatmapPanel {
           images: sources,
           methods: [method],
           targets: indices.map((i) => (i === this.selected && this.target !== null ? [this.target] : null)),
+          ...(this.contrast === null ? {} : { contrasts: indices.map((i) => (i === this.selected ? this.contrast : null)) }),
           preprocess: readSettings().preprocess,
         },
         { signal: controller.signal, onProgress },
@@ -336,6 +339,7 @@ export class ExplainPanel extends HeatmapPanel {
         if (msg.index < 0 || msg.index >= this.subjects.length || msg.index === this.selected) break;
         this.selected = msg.index;
         this.target = null;
+        this.contrast = null;
         // Its heatmap is of its predicted class unless a class was chosen for it earlier: then it is explained again.
         const shown = this.results[msg.index]?.heatmap;
         if (shown && shown.target !== this.results[msg.index]?.predicted) void this.refresh(msg.index);
@@ -353,6 +357,11 @@ export class ExplainPanel extends HeatmapPanel {
         break;
       case 'select-target':
         this.target = msg.target;
+        this.contrast = null;
+        void this.refresh(this.selected);
+        break;
+      case 'select-contrast':
+        this.contrast = msg.contrast;
         void this.refresh(this.selected);
         break;
       case 'pick-method':

@@ -6,6 +6,7 @@
 // is the webview's own and is never answered with the maps again.
 import type { ConceptsView } from './concepts';
 import type { DisplaySettings } from './display';
+import type { FlipBaseline } from './engineJobs';
 import type { FaithfulnessView, RandomisationView } from './faithfulnessView';
 import type { MethodTitle } from './methodTitle';
 import type { NodeInfo } from './model';
@@ -25,6 +26,10 @@ export interface HeatmapView {
   /** [height, width] */
   shape: [number, number];
   target: number;
+  /** A contrastive map's other class: the map explains f_target − f_contrast ("why target and not contrast?"). */
+  contrast?: number;
+  /** f_contrast(x), for the Σ R readout of a contrastive map (Σ R ≈ logit − contrastLogit). */
+  contrastLogit?: number;
   logit: number;
   relevanceSum: number;
   ms: number;
@@ -230,5 +235,15 @@ export type FromWebview =
   | { type: 'show-concepts'; layer: string }
   /** Explain panel, Concepts section: choose a data set for reference samples, stop their search, close. */
   | { type: 'concepts-action'; action: ConceptsAction }
+  /** Comparison: pixel flipping's baseline changed (the section evaluates the same maps again). */
+  | { type: 'set-faithfulness-baseline'; baseline: FlipBaseline }
+  /** Comparison: evaluate again with ROAD too (inputs above 64×64, where it is not run by itself). */
+  | { type: 'run-road' }
+  /** Comparison: add dataset samples to the figure (too few images for a verdict). */
+  | { type: 'add-samples' }
+  /** Comparison: the input cell of a row was clicked: what that row explains (its class, or a contrast). */
+  | { type: 'row-options'; row: number }
+  /** Explain panel: explain the shown class against another ("why c and not c′?"); null: no contrast. */
+  | { type: 'select-contrast'; contrast: number | null }
   /** A PNG to save: the answer to a `request-export` (inReplyTo), or the user clicked Export (none). */
   | ({ type: 'export' } & ExportedPng & Partial<Reply>);

@@ -71,10 +71,11 @@ async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (d
   const methods = job.methods.map(parseMethodSpec);
   const { images, inputs, inputIndex } = await prepareSources(job.images, card, job.preprocess);
   const targets = job.targets ? inputIndex.map((i) => job.targets?.[i] ?? null) : undefined;
+  const contrasts = job.contrasts ? inputIndex.map((i) => job.contrasts?.[i] ?? null) : undefined;
   const network = job.randomise ? randomisedNetwork(model.network, job.randomise.layers, job.randomise.seed) : model.network;
   let explanations;
   try {
-    explanations = inputs.length ? explain(network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) }, onProgress) : [];
+    explanations = inputs.length ? explain(network, card.inputShape, { images: inputs, methods, targets, contrasts, bounds: networkInputBounds(card) }, onProgress) : [];
   } finally {
     if (network !== model.network) network.dispose();
   }
