@@ -1022,7 +1022,7 @@ function perChannel(bounds: InputBounds, channels: number): [number[], number[]]
 export function lrpRulesRef(spec: MethodSpec, bounded: boolean): (node: RefNode, first: boolean) => RefRule | 'zB' {
   const p = spec.params;
   const input = (): RefRule | 'zB' => (bounded ? 'zB' : { rule: 'w2' });
-  const isConv = (node: RefNode) => node.kind === 'conv2d';
+  const isConv = (node: RefNode) => node.kind === 'conv2d' || node.kind === 'convTranspose';
   const ab = (alpha: number, beta: number): RefRule => ({ rule: 'ab', alpha, beta });
   switch (spec.id) {
     case 'lrp-z':
@@ -1049,8 +1049,6 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
   const channels = imageShape[2];
   const p = spec.params;
   const box = bounds && perChannel(bounds, channels);
-  const input = (): RefRule | 'zB' => (box ? 'zB' : { rule: 'w2' });
-  const isConv = (node: RefNode) => node.kind === 'conv2d' || node.kind === 'convTranspose';
   const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB') => channelSumRef(lrpGraph(g, x, target, ruleFor, box), channels);
   switch (spec.id) {
     case 'sensitivity':
