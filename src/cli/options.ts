@@ -31,6 +31,11 @@ export const OPTIONS = {
   randomise: { type: 'boolean' },
   randomize: { type: 'boolean' },
   seed: { type: 'string' },
+  layer: { type: 'string' },
+  top: { type: 'string' },
+  references: { type: 'string' },
+  class: { type: 'string' },
+  by: { type: 'string' },
   contrast: { type: 'string' },
   baseline: { type: 'string' },
   patch: { type: 'string' },
@@ -94,7 +99,7 @@ export function parseContrast(opts: Options, card: ModelCard, target: number | n
 }
 
 /** The first image the engine could not read, as the command's error. */
-export function failOnImageErrors(result: ExplainResult): void {
+export function failOnImageErrors(result: Pick<ExplainResult, 'images'>): void {
   const bad = result.images.find((i) => i.error);
   if (bad?.error) throw new UserError(bad.error.startsWith(bad.name) ? bad.error.slice(bad.name.length + 2) : bad.error, bad.name);
 }

@@ -7,10 +7,15 @@
 import { evaluateFaithfulness, flipOnPool, type FaithfulnessEvaluation, type FaithfulnessRequest } from '../engine/evaluate/faithfulness';
 import { randomisationCheck, type RandomisationEvaluation, type RandomisationRequest } from '../engine/evaluate/randomisation';
 import type { FlipCurves } from '../engine/evaluate/scores';
+import { findReferenceSamples, type ReferenceSearchRequest } from '../engine/concepts/referenceSearch';
+import { referenceViews, type ReferenceView } from '../engine/concepts/referenceViews';
+import type { Dataset } from '../engine/data/datasetFile';
 import { explainInParallel, predictInParallel } from '../engine/pool/parallelJobs';
 import { poolShape } from '../engine/pool/poolShape';
 import type { JobPriority } from '../engine/pool/jobPriority';
 import { CancelledError, WorkerPool, type JobRunner } from '../engine/pool/workerPool';
+import { sprayDataset, type SprayProgress, type SprayRequest } from '../engine/spray/sprayDataset';
+import type { ConceptJob, ConceptResult, ReferenceSample, ReferenceSearch, SprayAnalysis } from '../protocol/concepts';
 import type { ExplainJob, ExplainResult, ModelInfoResult, ModelRef, PixelFlipJob, PredictJob, PredictResult } from '../protocol/engineJobs';
 import type { ModelLoadProgress } from '../protocol/model';
 
@@ -87,6 +92,31 @@ export class EngineService {
     this.foregroundListeners.add(listener);
     listener(this.pool?.foreground());
     return () => this.foregroundListeners.delete(listener);
+  }
+
+  /** A node's channel relevances for each image, with the conditional heatmaps asked for (CRP). */
+  concepts(job: ConceptJob, options: RunOptions = {}): Promise<ConceptResult> {
+    return this.runner(options).run(job, options.signal);
+  }
+
+  /** Every channel's reference samples over a data set (RelMax); progress counts samples. */
+  referenceSamples(dataset: Dataset, request: ReferenceSearchRequest, options: RunOptions = {}): Promise<ReferenceSearch> {
+    return findReferenceSamples(this.runner(options), dataset, request, options);
+  }
+
+  /** The reference samples of some channels as they are shown: crops of the input and of the conditional map. */
+  referenceViews(
+    dataset: Dataset,
+    request: { model: ModelRef; method: string; layer: string },
+    channels: Array<{ channel: number; references: ReferenceSample[] }>,
+    options: RunOptions = {},
+  ): Promise<ReferenceView[][]> {
+    return referenceViews(this.runner(options), dataset, request, channels, options.signal);
+  }
+
+  /** "Find strategies" (SpRAy) for one class of a data set. */
+  strategies(dataset: Dataset, request: SprayRequest, options: Omit<RunOptions, 'onProgress'> & { onProgress?: (progress: SprayProgress) => void } = {}): Promise<SprayAnalysis> {
+    return sprayDataset(this.runner({ priority: options.priority, onModelLoad: options.onModelLoad }), dataset, request, options);
   }
 
   /** How many workers run (or will, at the next call). */
