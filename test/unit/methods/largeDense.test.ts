@@ -42,6 +42,22 @@ function denseHeavyGraph(): RefGraph {
   };
 }
 
+/** [6, 6, 2] → conv 3×3 (4) → ReLU → dense 4→24 per position ([4, 4, 24]) → ReLU → flatten → dense 5. */
+function perPositionGraph(): RefGraph {
+  const rand = random(59);
+  return {
+    inputShape: SHAPE,
+    nodes: [
+      convNode(rand, 0, [3, 3], 2, 4),
+      { kind: 'relu', input: 1 },
+      { ...denseNode(rand, 2, 4, 24), perPosition: true } as RefGraph['nodes'][number],
+      { kind: 'relu', input: 3 },
+      { kind: 'flatten', input: 4 },
+      denseNode(rand, 5, 4 * 4 * 24, 5),
+    ],
+  };
+}
+
 describe('large dense layers: no kept transpose, modified kernels block by block', () => {
   const defaults = { dense: LARGE_DENSE.minKernelBytes, block: MODIFIED_BLOCK.bytes, transient: TRANSIENT_VARIANTS.minKernelBytes };
   const graph = denseHeavyGraph();
@@ -51,11 +67,11 @@ describe('large dense layers: no kept transpose, modified kernels block by block
   const specs = ALL_SPECS.map(parseMethodSpec);
   let network: Network;
   /** The maps of every method, with dense layers large or not, and blocks of `blockBytes`. */
-  const maps = (large: boolean, blockBytes = 10 * 4 * 24) => {
+  const maps = (large: boolean, blockBytes = 10 * 4 * 24, net = network, xs = images) => {
     LARGE_DENSE.minKernelBytes = large ? 0 : Number.POSITIVE_INFINITY;
     MODIFIED_BLOCK.bytes = blockBytes;
-    const results = explain(network, SHAPE, { images: images.map((x) => Float32Array.from(x)), methods: specs, bounds: [0, 1] });
-    releasePrepared(network);
+    const results = explain(net, SHAPE, { images: xs.map((x) => Float32Array.from(x)), methods: specs, bounds: [0, 1] });
+    releasePrepared(net);
     return results;
   };
 
@@ -84,6 +100,27 @@ describe('large dense layers: no kept transpose, modified kernels block by block
     // Blocks split rows or columns, never a sum: the same bits as one block per product.
     const whole = maps(true, 1 << 30);
     whole.forEach((r, k) => assert.deepEqual(large[k].relevance, r.relevance, `${r.method}: blocks and whole kernels`));
+  });
+
+  test('dense per position (the last axis of a map, issue 21) keeps the same: every method against the float64 reference', () => {
+    const g = perPositionGraph();
+    const xs = randomImages(60, 40, 72)
+      .filter((x) => worstCancellation(g, x) >= 3e-4)
+      .slice(0, 2);
+    assert.equal(xs.length, 2);
+    const net = toGraphNetwork(g).network;
+    try {
+      const small = maps(false, undefined, net, xs);
+      // Blocks of 3 columns of the 4×24 kernel, of 2 rows of the 384×5 one: several per product.
+      const large = maps(true, 4 * 4 * 3, net, xs);
+      large.forEach((r, k) => {
+        const label = `${r.method}, image ${r.image}`;
+        assertClose(r.relevance, graphReferenceMap(g, xs[r.image], r.target, parseMethodSpec(r.method), SHAPE, [0, 1]), 1e-5, label);
+        assertClose(r.relevance, Array.from(small[k].relevance), 1e-6, `${label}: as with transposes kept`);
+      });
+    } finally {
+      net.dispose();
+    }
   });
 
   test('keeps nothing for the dense layers after a call, and never holds a whole modified kernel', async () => {
