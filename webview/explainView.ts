@@ -9,6 +9,7 @@ import { titleText } from '../src/protocol/methodTitle';
 import type { ExplainViewState, ImageResult, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarElement, colorBarModel } from './colorBar';
 import { cropOutline, cropText } from './cropOutline';
+import { createConceptsSection } from './conceptsSection';
 import { createModelGraph } from './modelGraph';
 import { createDisplayControls } from './displayControls';
 import { errorBox } from './errorBox';
@@ -47,6 +48,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
       // Redraw at once; the host keeps the new display and sends no maps for it.
       state = { ...state, display: { ...state.display, ...change } };
       renderImage();
+      conceptsSection.redraw();
       persist();
     },
     onExport: () => void exportHeatmap(),
@@ -78,7 +80,8 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
   const staleSlot = el('div', { class: 'stale-slot', attrs: { 'aria-live': 'polite' } });
   const figures = el('section', { class: 'figures', attrs: { 'aria-label': 'Image and heatmap' } }, [originalFigure, inputFigure, heatmapFigure]);
   const predictions = el('section', { class: 'predictions', attrs: { 'aria-label': 'Predictions' } });
-  const graphSection = createModelGraph();
+  const graphSection = createModelGraph((layer) => host.post({ type: 'show-concepts', layer }));
+  const conceptsSection = createConceptsSection(host, () => state?.display);
 
   root.replaceChildren(
     el('div', { class: 'explain-view' }, [
@@ -86,7 +89,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
       alertBox,
       strip,
       el('div', { class: 'toolbar-row' }, [controls.element]),
-      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, staleSlot, figures, graphSection.element]), predictions]),
+      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, staleSlot, figures, conceptsSection.element, graphSection.element]), predictions]),
     ]),
   );
 
@@ -526,11 +529,15 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
         graph = message.graph;
         renderGraph();
         break;
+      case 'concepts':
+        conceptsSection.update(message.view);
+        break;
       case 'display':
         if (!state) break;
         state = { ...state, display: message.display };
         controls.update(state.display);
         renderImage();
+        conceptsSection.redraw();
         persist();
         break;
       case 'request-export':

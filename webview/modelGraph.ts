@@ -2,6 +2,7 @@
 // kind, what it is, output shape) and the rule the current method applies there, so a user sees how their
 // own model is explained. Collapsible (<details>, closed at first); its open state survives updates. A
 // graph of repeated blocks (a transformer's layers, graphBlocks.ts) shows one row per block that opens.
+import { CONCEPT_KINDS } from '../src/protocol/concepts';
 import type { ModelGraphView } from '../src/protocol/webviewMessages';
 import { titleText } from '../src/protocol/methodTitle';
 import { el, replaceChildren } from './dom';
@@ -23,7 +24,8 @@ export function graphSummary(graph: ModelGraphView): string {
   return `Model graph · ${graph.nodes.length} nodes · rules of ${titleText(graph.method.title)}`;
 }
 
-export function createModelGraph(): ModelGraphSection {
+/** `onConcepts(node)`: "Concepts here" was pressed on a Dense/Conv node. */
+export function createModelGraph(onConcepts?: (node: string) => void): ModelGraphSection {
   const summaryText = el('span', { class: 'graph-summary-text' });
   const summary = el('summary', {}, [summaryText]);
   const body = el('div', { class: 'graph-body' });
@@ -40,13 +42,24 @@ export function createModelGraph(): ModelGraphSection {
       }
       replaceChildren(summaryText, [`Model graph · ${graph.nodes.length} nodes · rules of `, ...titleNodes(graph.method.title)]);
       summaryText.setAttribute('aria-label', graphSummary(graph));
-      const head = el('tr', {}, ['Node', 'Kind', 'Output', 'Rule'].map((t) => el('th', { attrs: { scope: 'col' }, text: t })));
+      const head = el('tr', {}, ['Node', 'Kind', 'Output', 'Rule', ''].map((t) => el('th', { attrs: { scope: 'col' }, text: t })));
       const row = (node: ModelGraphView['nodes'][number]) =>
         el('tr', { class: 'graph-node', data: { kind: node.kind } }, [
           el('td', { class: 'node-name', text: node.name, attrs: { title: node.inputs.length ? `reads ${node.inputs.join(', ')}` : 'the model input' } }),
           el('td', { class: 'node-kind', text: node.kind, attrs: { title: node.description } }),
           el('td', { class: 'node-shape', text: shapeText(node.shape) }),
           el('td', { class: 'node-rule', text: node.rule ?? '' }),
+          el('td', { class: 'node-concepts' }, [
+            onConcepts && CONCEPT_KINDS.includes(node.kind)
+              ? el('button', {
+                  class: 'text-button concepts-here',
+                  data: { node: node.name },
+                  text: 'Concepts here',
+                  attrs: { title: `The channels of ${node.name} that carry this explanation, with their heatmaps and reference samples` },
+                  on: { click: () => onConcepts(node.name) },
+                })
+              : null,
+          ]),
         ]);
       const blocks = graphBlocks(graph.nodes);
       const rows = blocks ? blocks.flatMap((b) => (b.label === null ? b.nodes.map(row) : blockRows(b, row))) : graph.nodes.map(row);
@@ -72,6 +85,7 @@ function blockRows(block: GraphBlock, row: (node: GraphBlock['nodes'][number]) =
   const head = el('tr', { class: 'graph-block', data: { block: block.label ?? '' } }, [
     el('td', { attrs: { colspan: '3' } }, [toggle]),
     el('td', { class: 'block-rules', text: block.attentionRules }),
+    el('td', {}),
   ]);
   return [head, ...nodes];
 }

@@ -5,10 +5,12 @@
 import { parseArgs } from 'util';
 import { isUserError } from '../engine/errors';
 import { compareCommand } from './compareCommand';
+import { conceptsCommand } from './conceptsCommand';
 import { evaluateCommand } from './evaluateCommand';
 import { explainCommand } from './explainCommand';
 import { methodsCommand, modelsCommand } from './listCommands';
 import { OPTIONS, UsageError, type Options } from './options';
+import { sprayCommand } from './sprayCommand';
 
 const USAGE = `Usage: explain-image <command> [options]
 
@@ -31,13 +33,23 @@ Commands:
   evaluate <images...> --model <...> --randomise [--seed <n>] [--methods ...] [--json]
           model randomisation check: Spearman correlation of each map with the maps of the model whose
           Dense/Conv layers are re-drawn from the top down, one more layer per step
+  concepts <image> --layer <node> [--dataset <file|folder>] [--model <id|model file>] [--method <LRP spec>]
+          [--target <k>] [--top <n>] [--references <n>] [--json] [--out <folder>]
+          which channels of a Dense/Conv node carry the explanation (CRP): each channel's relevance and
+          share, the top channels' conditional heatmaps (--out), with --dataset their reference samples
+  spray   --dataset <file|folder> --class <k|label> [--by label|predicted] [--model ...] [--method ...]
+          [--json] [--out <folder>]
+          the strategies a model uses for a class (SpRAy): its heatmaps over the data set clustered
+          (eigengap of the kNN graph's normalised Laplacian, k-means); sizes, prototypes, eigenvalues
+          (concepts and spray: --model mnist-cnn and --method lrp-a2b1 unless given)
   models  [--json]      list the bundled models
   methods [--json]      list the methods, their parameters and defaults
 
 A model is a bundled id (explain-image models) or a model file: a tfjs Layers model.json, an ONNX
 .onnx (torch.onnx.export), a Keras .keras or .h5; its card is <model file>.card.json or card.json beside it.
 A method spec is an id or preset (lrp-a2b1) or an id with parameters (lrp-ab:alpha=3,beta=2,
-lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --workers <n>.
+lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --workers <n>, --threads <n>
+(engine workers, and XNNPACK threads per worker; by default as the cores allow).
 
 Examples:
   explain-image explain models/samples/mnist-7-0000.png --model mnist-cnn --method lrp-a2b1 --out heat.png
@@ -47,7 +59,9 @@ Examples:
   explain-image explain cat.jpg --model resnet18.onnx --method lrp-epsilon --target 281 --out heat.png
   explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png
   explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png
-  explain-image evaluate models/samples/mnist-*.png --model mnist-cnn --methods seed --out curves.png`;
+  explain-image evaluate models/samples/mnist-*.png --model mnist-cnn --methods seed --out curves.png
+  explain-image concepts models/samples/mnist-7-0000.png --layer conv2 --dataset models/samples/mnist-test-1k.npz
+  explain-image spray --dataset models/samples/mnist-test-1k.npz --class 7 --json > strategies.json`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -69,6 +83,10 @@ async function main(argv: string[]): Promise<number> {
       return compareCommand(argv, opts);
     case 'evaluate':
       return evaluateCommand(files, opts);
+    case 'concepts':
+      return conceptsCommand(files, opts);
+    case 'spray':
+      return sprayCommand(files, opts);
     case 'models':
       return modelsCommand(opts);
     case 'methods':

@@ -11,6 +11,7 @@ import type { ExplainResult } from '../protocol/engineJobs';
 import type { DisplaySettings } from '../protocol/display';
 import type { ModelLoadProgress } from '../protocol/model';
 import type { ExplainViewState, FromWebview, ImageResult, ModelGraphView, ModelLoadView, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
+import { ConceptsController, type ConceptSubject } from './conceptsController';
 import { CancelledError } from './engineService';
 import { imageResult } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
@@ -69,6 +70,8 @@ export class ExplainPanel extends HeatmapPanel {
   private graphRequest = 0;
   /** Resolves when the last refresh has finished (tests, export after explain). */
   private idle: Promise<void> = Promise.resolve();
+  /** The Concepts section ("Concepts here" on a graph node). */
+  private readonly concepts: ConceptsController;
 
   /** Opens (or reuses) the panel on these subjects. */
   static show(services: HostServices, subjects: Subject[]): ExplainPanel {
@@ -97,6 +100,8 @@ export class ExplainPanel extends HeatmapPanel {
   private constructor(services: HostServices, panel: vscode.WebviewPanel) {
     super(services, panel, 'explain', { what: 'heatmap', dialogTitle: 'Export heatmap as PNG', who: 'the panel' });
     ExplainPanel.current = this;
+    this.concepts = new ConceptsController(services, (m) => this.post(m), () => this.conceptSubject());
+    this.disposables.push(this.concepts);
     // The export command belongs in the palette whenever a panel exists, not only while it has focus.
     void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', true);
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
@@ -272,6 +277,7 @@ export class ExplainPanel extends HeatmapPanel {
     ]);
     this.postState();
     if (scope === 'all') void this.updateGraph();
+    if (scope === 'all' || scope === this.selected) this.concepts.follow();
     const firstError = result.images.find((i) => i.error)?.error;
     if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
   }
@@ -373,6 +379,7 @@ export class ExplainPanel extends HeatmapPanel {
   /** The webview (re)loaded: its originals and results, then the state that shows them. */
   protected onReady(): void {
     if (this.graph) this.post({ type: 'model-graph', graph: this.graph });
+    this.concepts.repost();
     this.subjects.forEach((_, i) => {
       const original = this.originals[i];
       if (original !== undefined) this.post({ type: 'image-original', key: this.key(i), original });
@@ -392,9 +399,18 @@ export class ExplainPanel extends HeatmapPanel {
         // Its heatmap is of its predicted class unless a class was chosen for it earlier: then it is explained again.
         const shown = this.results[msg.index]?.heatmap;
         if (shown && shown.target !== this.results[msg.index]?.predicted) void this.refresh(msg.index);
-        else this.postState();
+        else {
+          this.postState();
+          this.concepts.follow();
+        }
         break;
       }
+      case 'show-concepts':
+        this.concepts.show(msg.layer);
+        break;
+      case 'concepts-action':
+        this.concepts.action(msg.action);
+        break;
       case 'select-target':
         this.target = msg.target;
         this.contrast = null;
@@ -428,6 +444,19 @@ export class ExplainPanel extends HeatmapPanel {
         break;
       }
     }
+  }
+
+  /** The image the Concepts section explains: the selected one, for the class its heatmap shows. */
+  private async conceptSubject(): Promise<ConceptSubject | undefined> {
+    const subject = this.subjects[this.selected];
+    if (!subject) return undefined;
+    const shown = this.results[this.selected]?.heatmap;
+    return {
+      source: await readSubject(subject),
+      name: subject.name,
+      target: shown ? shown.target : this.target,
+      ...(subject.ref.kind === 'dataset-sample' ? { datasetPath: subject.ref.path } : {}),
+    };
   }
 
   /** Export asked from the command palette or a test: the webview renders, the host writes. */

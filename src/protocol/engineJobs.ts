@@ -1,5 +1,6 @@
 // The jobs the engine runs and what they return: the one contract between the extension host (or CLI)
 // and the engine workers. Plain data only, so everything crosses `postMessage` by structured clone.
+import type { ConceptJob, ConceptResult, SprayJob, SprayResult } from './concepts';
 import type { Explanation } from './explanation';
 import type { BackendInfo, ImageShape, ModelCard, NodeInfo } from './model';
 import type { PreprocessMode } from './preprocess';
@@ -153,9 +154,13 @@ export interface WasmFaultJob {
   type: 'wasm-fault';
 }
 
-export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob | WasmFaultJob;
+export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob | ConceptJob | SprayJob | WasmFaultJob;
 
-export type JobResult<J extends EngineJob> = J extends ExplainJob
+export type JobResult<J extends EngineJob> = J extends ConceptJob
+  ? ConceptResult
+  : J extends SprayJob
+    ? SprayResult
+    : J extends ExplainJob
   ? ExplainResult
   : J extends PredictJob
     ? PredictResult

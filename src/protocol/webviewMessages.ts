@@ -4,6 +4,7 @@
 // code-server: the e2e tests read them back), and each only when it changed: the explain panel's state is
 // light, an image's original and results come in messages of their own, once per run; a display change
 // is the webview's own and is never answered with the maps again.
+import type { ConceptsView } from './concepts';
 import type { DisplaySettings } from './display';
 import type { FlipBaseline } from './engineJobs';
 import type { FaithfulnessView, RandomisationView } from './faithfulnessView';
@@ -211,6 +212,8 @@ export type ToWebview =
   | { type: 'compare-faithfulness'; faithfulness: FaithfulnessView | null }
   /** The section's randomisation check (progress, then its numbers); null: none (cleared). */
   | { type: 'compare-randomisation'; randomisation: RandomisationView | null }
+  /** The explain panel's Concepts section (a node's channels for the image shown); null: closed. */
+  | { type: 'concepts'; view: ConceptsView | null }
   /** Ask the webview for a PNG of what it shows (export); answered by an `export` in reply to it. */
   | ({ type: 'request-export' } & Request);
 
@@ -221,6 +224,9 @@ export interface ExportedPng {
 }
 
 // ---- webview → host ----
+export const CONCEPTS_ACTIONS = ['choose-dataset', 'cancel', 'close'] as const;
+export type ConceptsAction = (typeof CONCEPTS_ACTIONS)[number];
+
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'select-image'; index: number }
@@ -238,6 +244,10 @@ export type FromWebview =
   | { type: 'run-faithfulness' }
   /** Comparison: run the model randomisation check (it re-explains with re-drawn weights). */
   | { type: 'run-randomisation' }
+  /** Explain panel: "Concepts here" on a node of the model graph. */
+  | { type: 'show-concepts'; layer: string }
+  /** Explain panel, Concepts section: choose a data set for reference samples, stop their search, close. */
+  | { type: 'concepts-action'; action: ConceptsAction }
   /** Comparison: pixel flipping's baseline changed (the section evaluates the same maps again). */
   | { type: 'set-faithfulness-baseline'; baseline: FlipBaseline }
   /** Comparison: evaluate again with ROAD too (inputs above 64×64, where it is not run by itself). */

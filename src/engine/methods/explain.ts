@@ -183,6 +183,8 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
       const map = channelMap(block, c.imageShape, runs[i].term, c.rowImages);
       results[k] = { relevance: map, ms };
     }
+    // The ReLU masks (one per activation of the network) are of no use to the LRP walk.
+    c.trace.forgetDerivatives();
   }
 
   if (lrpSpecs.length) {
@@ -219,7 +221,7 @@ function blockData(stack: Float32Array, k: number, blocks: number): Float32Array
  * Per row and pixel, the sum over channels of `term` of g, where g runs over `values` ([rows, h·w·c], HWC)
  * and the input over the row's image. In double precision.
  */
-function channelMap(values: Float32Array, [h, w, c]: ImageShape, term: ChannelTerm, images?: Float32Array[]): Float32Array {
+export function channelMap(values: Float32Array, [h, w, c]: ImageShape, term: ChannelTerm, images?: Float32Array[]): Float32Array {
   const pixels = h * w;
   const rows = values.length / (pixels * c);
   const map = new Float32Array(rows * pixels);
@@ -318,7 +320,7 @@ function resolveTargets(targets: ExplainRequest['targets'], contrasts: ExplainRe
 }
 
 /** The bounds as one [low, high] per channel, checked: finite, low < high. */
-function checkBounds(bounds: InputBounds | null, channels: number): [number[], number[]] | null {
+export function checkBounds(bounds: InputBounds | null, channels: number): [number[], number[]] | null {
   if (bounds === null) return null;
   const ends = bounds.map((end) => (typeof end === 'number' ? [end] : end));
   const [lows, highs] = ends.map((end) => (end.length === 1 ? new Array<number>(channels).fill(end[0]) : end));
@@ -331,7 +333,7 @@ function checkBounds(bounds: InputBounds | null, channels: number): [number[], n
   return [lows, highs];
 }
 
-function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Array[]): void {
+export function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Array[]): void {
   const size = h * w * c;
   const expected = network.inputShape.reduce((a, b) => a * b, 1);
   if (size !== expected) {
@@ -344,7 +346,7 @@ function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Arr
 
 /** The values of a tensor, read outside any tidy (tidy walks a returned typed array element by element,
  *  FACTS.md), and the tensor freed. */
-function readAndFree(t: tf.Tensor): Float32Array {
+export function readAndFree(t: tf.Tensor): Float32Array {
   try {
     return t.dataSync() as Float32Array;
   } finally {
@@ -356,14 +358,14 @@ function indicesWhere<T>(items: T[], test: (item: T) => boolean): number[] {
   return items.flatMap((item, k) => (test(item) ? [k] : []));
 }
 
-function concatImages(images: Float32Array[]): Float32Array {
+export function concatImages(images: Float32Array[]): Float32Array {
   const size = images[0].length;
   const all = new Float32Array(images.length * size);
   images.forEach((image, i) => all.set(image, i * size));
   return all;
 }
 
-function argMax(values: ArrayLike<number>): number {
+export function argMax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;

@@ -31,31 +31,46 @@ export function lrpRelevance(
   boxes: Map<number, InputBox> | null,
   attention: AttentionRule[] = composites.map(() => 'attnlrp'),
 ): tf.Tensor {
-  const { network } = trace;
-  const { firstLinear } = graphFacts(network);
   const blocks = composites.length;
   const stacked = blocks === 1 ? start : tf.concat(new Array<tf.Tensor>(blocks).fill(start), 0);
   try {
-    return walkBackward(trace, stacked, (i, r) => {
-      const node = network.nodes[i];
-      if (!isLinear(node)) return (LAYERS[node.kind] as FixedKind<typeof node.kind>).relevance(trace.nodeTrace(i, blocks, [], attention) as never, r);
-      const ops = linearOpsOf(node);
-      const rules = composites.map((composite) => composite(node, { first: firstLinear[i], convolution: ops.isConvolution }));
-      const a = trace.output(node.inputs[0]);
-      const context = (groupBlocks: number): RuleContext => ({
-        node,
-        ops,
-        prepared: preparedNode(network, i),
-        a,
-        nonNegative: trace.nonNegative(node.inputs[0]),
-        box: boxes?.get(i) ?? null,
-        blocks: groupBlocks,
-      });
-      return [propagateLayer(rules, context, r)];
-    });
+    return walkBackward(trace, stacked, lrpStep(trace, composites, boxes, attention));
   } finally {
     if (stacked !== start) stacked.dispose();
   }
+}
+
+/**
+ * The walker's step for LRP: node i's relevance for each of its inputs, block m of the stacked signal
+ * propagated with `composites[m]`. Walks over part of the graph (concepts, concepts/conditionalRelevance.ts)
+ * use it as it is.
+ */
+export function lrpStep(
+  trace: Trace,
+  composites: Composite[],
+  boxes: Map<number, InputBox> | null,
+  attention: AttentionRule[] = composites.map(() => 'attnlrp'),
+): (i: number, r: tf.Tensor) => Array<tf.Tensor | null> {
+  const { network } = trace;
+  const { firstLinear } = graphFacts(network);
+  const blocks = composites.length;
+  return (i, r) => {
+    const node = network.nodes[i];
+    if (!isLinear(node)) return (LAYERS[node.kind] as FixedKind<typeof node.kind>).relevance(trace.nodeTrace(i, blocks, [], attention) as never, r);
+    const ops = linearOpsOf(node);
+    const rules = composites.map((composite) => composite(node, { first: firstLinear[i], convolution: ops.isConvolution }));
+    const a = trace.output(node.inputs[0]);
+    const context = (groupBlocks: number): RuleContext => ({
+      node,
+      ops,
+      prepared: preparedNode(network, i),
+      a,
+      nonNegative: trace.nonNegative(node.inputs[0]),
+      box: boxes?.get(i) ?? null,
+      blocks: groupBlocks,
+    });
+    return [propagateLayer(rules, context, r)];
+  };
 }
 
 /** One Dense/Conv node: the methods grouped by rule, each group evaluated once on its blocks. */
@@ -66,11 +81,15 @@ function propagateLayer(rules: Rule[], context: (blocks: number) => RuleContext,
     groups.set(key, [...(groups.get(key) ?? []), m]);
   });
   const members = [...groups.values()];
-  const parts = members.map((group) => {
-    const rGroup = takeBlocks(r, group, rules.length);
-    const c = context(group.length);
-    const family = rules[group[0]].alphaBeta;
-    return family ? alphaBetaGroup(c, rGroup, group.map((m) => rules[m].alphaBeta!)) : rules[group[0]].propagate(c, rGroup);
-  });
+  // Each group in its own tidy: its temporaries (the size of the layer's output, times its blocks) are
+  // freed before the next group runs, not when the node is done.
+  const parts = members.map((group) =>
+    tf.tidy(() => {
+      const rGroup = takeBlocks(r, group, rules.length);
+      const c = context(group.length);
+      const family = rules[group[0]].alphaBeta;
+      return family ? alphaBetaGroup(c, rGroup, group.map((m) => rules[m].alphaBeta!)) : rules[group[0]].propagate(c, rGroup);
+    }),
+  );
   return joinBlocks(parts, members, rules.length);
 }

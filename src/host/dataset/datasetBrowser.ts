@@ -27,6 +27,7 @@ import { mapLabels, matchClasses, modelClassOf } from './classMatch';
 import { modelInput } from './modelInput';
 import { thumbnailPixels, thumbnailSize } from './thumbnails';
 import { datasetInfo, encodePredictionChunk } from './wireFormat';
+import { StrategiesRunner } from './strategiesRunner';
 
 /** The predictions of the current run, kept so a reloaded webview can be sent them again. */
 interface PredictionRun {
@@ -48,6 +49,8 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private readNotesSent = 0;
   /** The model changed while the browser was hidden: predict when it is shown. */
   private deferred = false;
+  /** "Find strategies" (SpRAy) for a class. */
+  private readonly strategies: StrategiesRunner;
 
   constructor(
     services: HostServices,
@@ -62,6 +65,17 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
         if (what === 'model' && this.dataset) this.predictWhenShown();
       }),
     );
+    this.strategies = new StrategiesRunner(services, (m) => this.post(m), () => this.dataset && { dataset: this.dataset, model: this.run?.model ?? null, predicted: this.allPredicted() }, path.basename(uri.fsPath));
+    this.disposables.push(this.strategies);
+  }
+
+  /** Every sample's prediction, once the run has them all. */
+  private allPredicted(): Int32Array | null {
+    const run = this.run;
+    if (!this.dataset || run?.status.state !== 'done') return null;
+    const predicted = new Int32Array(this.dataset.count);
+    for (const { start, stats } of run.chunks) predicted.set(stats.predicted, start);
+    return predicted;
   }
 
   /** Opened by "Browse Folder as Dataset" (a panel, not a custom editor on a file). */
@@ -96,6 +110,12 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
           return this.evaluation?.abort();
         case 'cancel-predictions':
           return this.run?.controller.abort();
+        case 'find-strategies':
+          return await this.strategies.start(msg.target);
+        case 'cancel-strategies':
+          return this.strategies.cancel();
+        case 'export-strategies':
+          return await (msg.format === 'json' ? this.strategies.exportJson() : this.strategies.exportPng(msg.png));
         case 'predict':
           return this.startPredictions();
         case 'pick-model':
@@ -127,6 +147,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     if (dataset.unreadable.size) this.postReadNotes();
     if (this.run) this.replayRun(this.run);
     else this.predictWhenShown();
+    this.strategies.replay();
   }
 
   /** Predicts now when the browser is visible; a hidden one stops its run and predicts when shown. */

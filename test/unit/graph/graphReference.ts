@@ -666,18 +666,33 @@ export function canoniseRef(g: RefGraph): RefGraph {
 // ---- gradient family ----------------------------------------------------------------------------------
 export type RefReluMode = 'gradient' | 'guided' | 'deconvnet';
 
-/** The backward signal at the input, from `top` at the output; `step` maps one node's signal back. */
-function walkBack(t: RefTrace, g: RefGraph, top: number[], step: (k: number, op: Op, signal: number[], ins: number[]) => number[][]): number[] {
-  return walkBackAll(t, g, top, step)[0] ?? t.values[0].map(() => 0);
+/** The backward signal at the input, from `top` at node `from`; `step` maps one node's signal back, `observe` sees each. */
+function walkBack(
+  t: RefTrace,
+  g: RefGraph,
+  top: number[],
+  step: (k: number, op: Op, signal: number[], ins: number[]) => number[][],
+  from = g.nodes.length,
+  observe?: (k: number, signal: number[]) => void,
+): number[] {
+  return walkBackAll(t, g, top, step, from, observe)[0] ?? t.values[0].map(() => 0);
 }
 
 /** The backward signal arriving at every node's output (null where none arrives). */
-function walkBackAll(t: RefTrace, g: RefGraph, top: number[], step: (k: number, op: Op, signal: number[], ins: number[]) => number[][]): Array<number[] | null> {
+function walkBackAll(
+  t: RefTrace,
+  g: RefGraph,
+  top: number[],
+  step: (k: number, op: Op, signal: number[], ins: number[]) => number[][],
+  from = g.nodes.length,
+  observe?: (k: number, signal: number[]) => void,
+): Array<number[] | null> {
   const signals: Array<number[] | null> = t.values.map(() => null);
-  signals[signals.length - 1] = top;
-  for (let k = g.nodes.length; k >= 1; k--) {
+  signals[from] = top;
+  for (let k = from; k >= 1; k--) {
     const signal = signals[k];
     if (!signal) continue;
+    observe?.(k, signal);
     const ins = inputsOf(g.nodes[k - 1]);
     const back = step(k, t.ops[k], signal, ins);
     ins.forEach((i, n) => {
@@ -834,16 +849,7 @@ export function boxesRef(g: RefGraph, [lows, highs]: [number[], number[]]): Arra
   return tl.values.map((l, k) => (before[k] ? { low: l.map((v, i) => Math.min(v, th.values[k][i])), high: l.map((v, i) => Math.max(v, th.values[k][i])) } : null));
 }
 
-/**
- * LRP from R = f_c at the target down to the input, on the canonised graph. `ruleFor(node, first)` names the
- * rule of each Dense/Conv (first: its input is before the first Dense/Conv layers); a 'zB' rule's box comes
- * from `bounds`. ReLU passes relevance; copies route it back (padding drops it); max pooling gives it to
- * the winner; average pooling uses the z-rule; Add splits it in proportion to its inputs; an affine map
- * before the first layers passes relevance, elsewhere it is LRP-0 with its offset. Softmax and matmul nodes
- * follow `attention`: AttnLRP (softmax R_z = z ⊙ (R_s − s·ΣR_s); matmul: the ε₀-rule over its sum, each
- * product split evenly between its factors) or CP-LRP (a softmax passes nothing; a matmul one of whose
- * operands is a softmax output, through copies, holds that operand constant and gives the other all).
- */
+/** LRP from R = f_c at the target down to the input, on the canonised graph (the rules: lrpParts). */
 export function lrpGraph(
   g0: RefGraph,
   x: number[],
@@ -864,13 +870,55 @@ export function lrpGraphSignals(
   bounds: [number[], number[]] | null,
   attention: RefAttention = 'attnlrp',
 ): Array<number[] | null> {
+  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds, attention);
+  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
+  return walkBackAll(t, g, top, step);
+}
+
+
+/**
+ * Concepts (CRP) on the reference: the relevance at node `node`'s output (the LRP walk from the logits),
+ * and the conditional map of a channel: the walk from that node on with every other channel (last axis)
+ * of its relevance set to 0, nothing else flowing.
+ */
+export function lrpAtNodeGraph(
+  g0: RefGraph,
+  x: number[],
+  target: number,
+  ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
+  bounds: [number[], number[]] | null,
+  node: number,
+): { atNode: number[]; conditional(channel: number): number[] } {
+  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds);
+  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
+  let atNode: number[] = t.values[node].map(() => 0);
+  walkBack(t, g, top, step, g.nodes.length, (k, signal) => {
+    if (k === node) atNode = signal.slice();
+  });
+  const channels = t.shapes[node][t.shapes[node].length - 1];
+  return {
+    atNode,
+    conditional: (channel) => walkBack(t, g, atNode.map((v, i) => (i % channels === channel ? v : 0)), step, node),
+  };
+}
+
+/**
+ * LRP's step at every node, on the canonised graph. `ruleFor(node, first)` names the rule of each Dense/Conv
+ * (first: its input is before the first Dense/Conv layers); a 'zB' rule's box comes from `bounds`. ReLU
+ * passes relevance; copies route it back (padding drops it); max pooling gives it to the winner; average
+ * pooling uses the z-rule; Add splits it in proportion to its inputs; an affine map before the first layers
+ * passes relevance, elsewhere it is LRP-0 with its offset. Softmax and matmul nodes follow `attention`:
+ * AttnLRP (softmax R_z = z ⊙ (R_s − s·ΣR_s); matmul: the ε₀-rule over its sum, each product split evenly
+ * between its factors) or CP-LRP (a softmax passes nothing; a matmul one of whose operands is a softmax
+ * output, through copies, holds that operand constant and gives the other all).
+ */
+function lrpParts(g0: RefGraph, x: number[], ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB', bounds: [number[], number[]] | null, attention: RefAttention = 'attnlrp') {
   const g = canoniseRef(g0);
   const t = forwardGraph(g, x);
   const before = beforeFirstLinearRef(g);
   const boxes = bounds && boxesRef(g, bounds);
   const gates = gatesRef(g);
-  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
-  return walkBackAll(t, g, top, (k, op, r, ins) => {
+  const step = (k: number, op: Op, r: number[], ins: number[]): number[][] => {
     const node = g.nodes[k - 1];
     const a = t.values[ins[0]];
     const zeros = (i: number) => new Array(t.values[i].length).fill(0);
@@ -955,7 +1003,8 @@ export function lrpGraphSignals(
         return [next];
       }
     }
-  });
+  };
+  return { g, t, step };
 }
 
 /** Node i is a softmax's output, directly or through reshapes / transposes (CP-LRP's attention weights). */
@@ -1114,16 +1163,43 @@ function perChannel(bounds: InputBounds, channels: number): [number[], number[]]
   ];
 }
 
+/** The reference's rule on each Dense/Conv node for an LRP method (METHODS.md's composites). */
+export function lrpRulesRef(spec: MethodSpec, bounded: boolean): (node: RefNode, first: boolean) => RefRule | 'zB' {
+  const p = spec.params;
+  const input = (): RefRule | 'zB' => (bounded ? 'zB' : { rule: 'w2' });
+  const isConv = (node: RefNode) => node.kind === 'conv2d' || node.kind === 'convTranspose';
+  const ab = (alpha: number, beta: number): RefRule => ({ rule: 'ab', alpha, beta });
+  switch (spec.id) {
+    case 'lrp-z':
+      return () => ({ rule: 'z' });
+    case 'lrp-epsilon':
+      return () => ({ rule: 'epsilon', epsilon: p.epsilon });
+    case 'lrp-gamma':
+      return () => ({ rule: 'gamma', gamma: p.gamma });
+    case 'lrp-ab':
+      return () => ab(p.alpha, p.beta);
+    case 'deep-taylor':
+      return (_node, first) => (first ? input() : ab(1, 0));
+    case 'epsilon-plus-flat':
+      return (node, first) => (first ? { rule: 'flat' } : isConv(node) ? ab(1, 0) : { rule: 'epsilon', epsilon: p.epsilon });
+    case 'epsilon-gamma-box':
+      return (node, first) => (first ? input() : isConv(node) ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon });
+    case 'attnlrp':
+    case 'cp-lrp':
+      // LRP-γ on every Dense/Conv when γ > 0, LRP-ε otherwise; the method names its attention rule (lrpParts).
+      return () => (p.gamma > 0 ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon });
+    default:
+      throw new Error(`${spec.id} is not an LRP method`);
+  }
+}
+
 /** The reference map (h × w) of one method for one image and target on a graph. */
 export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec: MethodSpec, imageShape: ImageShape, bounds: InputBounds | null): number[] {
   const channels = imageShape[2];
   const p = spec.params;
   const box = bounds && perChannel(bounds, channels);
-  const input = (): RefRule | 'zB' => (box ? 'zB' : { rule: 'w2' });
-  const isConv = (node: RefNode) => node.kind === 'conv2d' || node.kind === 'convTranspose';
   const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB', attention: RefAttention = 'attnlrp') =>
     channelSumRef(lrpGraph(g, x, target, ruleFor, box, attention), channels);
-  const ab = (alpha: number, beta: number): RefRule => ({ rule: 'ab', alpha, beta });
   switch (spec.id) {
     case 'sensitivity':
       return channelSumRef(gradientGraph(g, x, target).map((v) => v * v), channels);
@@ -1136,23 +1212,15 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
     case 'deconvnet':
       return channelSumRef(gradientGraph(g, x, target, 'deconvnet'), channels);
     case 'lrp-z':
-      return lrp(() => ({ rule: 'z' }));
     case 'lrp-epsilon':
-      return lrp(() => ({ rule: 'epsilon', epsilon: p.epsilon }));
     case 'lrp-gamma':
-      return lrp(() => ({ rule: 'gamma', gamma: p.gamma }));
     case 'lrp-ab':
-      return lrp(() => ab(p.alpha, p.beta));
     case 'deep-taylor':
-      return lrp((_node, first) => (first ? input() : ab(1, 0)));
     case 'epsilon-plus-flat':
-      return lrp((node, first) => (first ? { rule: 'flat' } : isConv(node) ? ab(1, 0) : { rule: 'epsilon', epsilon: p.epsilon }));
     case 'epsilon-gamma-box':
-      return lrp((node, first) => (first ? input() : isConv(node) ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon }));
     case 'attnlrp':
     case 'cp-lrp':
-      // LRP-γ on every Dense/Conv when γ > 0, LRP-ε otherwise; the method names its attention rule.
-      return lrp(() => (p.gamma > 0 ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon }), spec.id);
+      return lrp(lrpRulesRef(spec, box !== null), spec.id === 'cp-lrp' ? 'cp-lrp' : 'attnlrp');
     case 'integrated-gradients':
       return channelSumRef(integratedGradientsGraph(g, x, target, p.steps), channels);
     case 'smoothgrad': {
