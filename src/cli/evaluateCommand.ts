@@ -1,8 +1,6 @@
 // `evaluate`: which explanation can I trust? Pixel flipping (METHODS.md) for every method on the images:
 // a table per method, best first by ABPC, or the JSON document of issue 13; `--out` draws the mean MoRF
 // curves. `--randomise` runs the model randomisation check instead (randomiseCommand.ts).
-import * as fs from 'fs';
-import * as path from 'path';
 import { resolveModelPath } from '../engine/bundledModels';
 import { evaluateFaithfulness, type FaithfulnessEvaluation } from '../engine/evaluate/faithfulness';
 import { DEFAULT_FLIP_STEPS } from '../engine/evaluate/perturbation';
@@ -13,11 +11,13 @@ import type { ModelInfoResult } from '../protocol/engineJobs';
 import { evaluationImages } from './evaluationImages';
 import { makePool, parseTarget, positiveInt, preprocessMode, UsageError, type Options } from './options';
 import { report } from './evaluationReport';
+import { checkOutput } from './outputFiles';
 import { progressLine } from './progressLine';
 import { randomiseCommand } from './randomiseCommand';
 
 export async function evaluateCommand(files: string[], opts: Options): Promise<number> {
   if (!opts.model) throw new UsageError('evaluate needs --model');
+  if (opts.out) checkOutput(opts.out, 'file');
   const { images, problems } = await evaluationImages(files, opts);
   for (const line of problems) process.stderr.write(`explain-image: ${line}\n`);
   const failedInputs = problems.filter((line) => !line.startsWith('note: ')).length;
@@ -50,8 +50,8 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
       { onProgress: progress.update },
     );
     progress.done();
-    const code = report(evaluation, opts, {
-      chart: (out) => writeChart(evaluation, out),
+    const code = await report(evaluation, opts, {
+      chart: () => chartPng(evaluation),
       json: () => toJson(opts.model!, evaluation),
       table: () => table(opts.model!, evaluation, target !== null),
     });
@@ -109,7 +109,7 @@ function standardError(values: number[]): number {
   return Math.sqrt(variance / values.length);
 }
 
-function writeChart(e: FaithfulnessEvaluation, out: string): void {
+function chartPng(e: FaithfulnessEvaluation): { png: Uint8Array; size: string } {
   const images = e.summary[0]?.images ?? 0;
   const chart = renderCurveChart({
     series: e.summary.map((s) => ({ title: methodTitle(parseMethodSpec(s.method)), values: s.meanCurves.morf })),
@@ -119,7 +119,5 @@ function writeChart(e: FaithfulnessEvaluation, out: string): void {
     xLabel: 'fraction of pixels removed, most relevant first (MoRF)',
     yLabel: `target logit, mean over ${images} image${images === 1 ? '' : 's'}`,
   });
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  fs.writeFileSync(out, encodePng(chart));
-  process.stderr.write(`wrote ${out} (${chart.width}×${chart.height})\n`);
+  return { png: encodePng(chart), size: `${chart.width}×${chart.height}` };
 }

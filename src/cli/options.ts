@@ -1,8 +1,9 @@
 // What every CLI command shares: the option table, usage errors, and the checks of common options.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { UserError } from '../engine/errors';
+import { BUDGETS, cpuCores, maxWorkers } from '../engine/budgets';
+import { shown, UserError } from '../engine/errors';
+import { COLORMAPS, type ColormapName } from '../protocol/display';
 import { WorkerPool } from '../engine/pool/workerPool';
 import type { ModelCard } from '../protocol/model';
 import type { ExplainResult } from '../protocol/engineJobs';
@@ -45,21 +46,49 @@ export function requireImages(files: string[]): string[] {
 
 export function preprocessMode(opts: Options): PreprocessMode {
   const mode = opts.preprocess ?? 'auto';
-  if (mode !== 'auto' && mode !== 'fit' && mode !== 'none') throw new UsageError(`--preprocess must be auto, fit or none (got "${mode}")`);
+  if (mode !== 'auto' && mode !== 'fit' && mode !== 'none') throw new UsageError(`--preprocess must be auto, fit or none (got ${shown(mode, 40)})`);
   return mode;
 }
 
-export function positiveInt(value: string | undefined, name: string, fallback: number): number {
+export function positiveInt(value: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got "${value}")`);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`--${name} must be ${max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `a whole number from 1 to ${max}`} (got ${shown(value, 40)})`);
+  }
   return n;
 }
 
-/** A pool of --workers threads (default one per core), never more than there are jobs. */
+/** --colormap: one of the colour maps the heatmaps are drawn with. */
+export function colormapOption(opts: Options): ColormapName {
+  const name = opts.colormap ?? 'bwr';
+  if (!(COLORMAPS as readonly string[]).includes(name)) throw new UsageError(`--colormap must be ${COLORMAPS.join(', ')} (got ${shown(name, 40)})`);
+  return name as ColormapName;
+}
+
+/** Heatmap PNGs are the model input's size times --scale: 32 makes a 224×224 input 7168 px wide. */
+export const MAX_SCALE = 32;
+
+export function scaleOption(opts: Options): number {
+  return positiveInt(opts.scale, 'scale', 8, MAX_SCALE);
+}
+
+/**
+ * --workers (default one per core): at most BUDGETS.workersPerCore per core of this machine (more threads
+ * only cost memory: each holds its own wasm heap and model), and never more than there are jobs.
+ */
+export function makePoolSize(opts: Options, jobs: number): number {
+  const most = maxWorkers();
+  const asked = opts.workers === undefined ? cpuCores() : Number(opts.workers);
+  if (!Number.isInteger(asked) || asked < 1 || asked > most) {
+    throw new UsageError(`--workers must be a whole number from 1 to ${most} (${BUDGETS.workersPerCore} per core of this machine's ${cpuCores()}) (got ${shown(opts.workers, 40)})`);
+  }
+  return Math.min(asked, Math.max(1, jobs));
+}
+
+/** A pool of makePoolSize threads. */
 export function makePool(opts: Options, jobs: number): WorkerPool {
-  const size = Math.min(positiveInt(opts.workers, 'workers', os.availableParallelism?.() ?? 2), Math.max(1, jobs));
-  return new WorkerPool({ size });
+  return new WorkerPool({ size: makePoolSize(opts, jobs) });
 }
 
 /** `--target` as a class index or a label of the card. */

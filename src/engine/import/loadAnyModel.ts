@@ -34,7 +34,7 @@ export async function loadAnyModel(modelPath: string, cardOverrides: Partial<Mod
       const loaded = await loadModel(file, cardOverrides);
       return { ...loaded, format, files: modelFilesBeforeLoading(file) };
     }
-    const built = format === 'onnx' ? loadOnnxNetwork(file, cardOverrides) : loadKerasNetwork(file, cardOverrides);
+    const built = format === 'onnx' ? loadOnnxNetwork(file, cardOverrides) : await loadKerasNetwork(file, cardOverrides);
     try {
       const card = readCard(file, built.network, cardOverrides);
       return { network: built.network, card, modelJsonPath: file, notes: built.notes, format, files: built.files };

@@ -54,11 +54,10 @@ function save(w: OnnxModelWriter, name = 'model.onnx'): string {
 }
 
 describe('ONNX', () => {
-  test('an unsupported op names the node, its op type and the supported ops', async () => {
+  test('an unsupported op names the node, its op type, the first supported ops and where the rest are, within 300 characters', async () => {
     const file = save(tinyOnnx((w, x) => w.node('Softsign', [x], {}, ['soft'], 'act1')));
-    const m = await rejects(file, /node "act1" \(Softsign\) is not supported; supported ops: Conv, Gemm, MatMul, Relu, MaxPool/);
-    assert.match(m, /BatchNormalization/);
-    assert.match(m, /Sigmoid, Tanh, Softplus, HardSwish, HardSigmoid, Elu, Gelu, PRelu/);
+    const m = await rejects(file, /node "act1" \(Softsign\) is not supported; supported ops: Conv, Gemm, MatMul, Relu, MaxPool, .*, … and \d+ more; the README's ONNX table lists them all$/);
+    assert.ok(m.length <= 300, `${m.length} characters`);
   });
 
   test('a PRelu slope that fits neither one channel nor all of them is one line naming the node', async () => {
@@ -94,7 +93,7 @@ describe('ONNX', () => {
 
   test('external data outside the model folder, or at a URL, is refused', async () => {
     const w = tinyOnnx((w, x) => w.node('Conv', [x, w.initializer({ name: 'k', dims: [3, 3, 1, 1], dataType: 1, dataLocation: 1, externalData: [{ key: 'location', value: 'https://example.invalid/w.bin' }] })]));
-    await rejects(save(w), /only files beside the model are read/);
+    await rejects(save(w), /is a URL; only files in the model's folder are read, never the network/);
   });
 
   test('more cases, each with its own message', async () => {
@@ -178,7 +177,7 @@ describe('Keras', () => {
     const dir = tempModelDir('truncated-keras');
     const keras = fs.readFileSync(path.join(FIXTURES, 'keras/sequential-cnn.keras'));
     fs.writeFileSync(path.join(dir, 'm.keras'), keras.subarray(0, keras.length - 100));
-    await rejects(path.join(dir, 'm.keras'), /is not a readable \.keras archive \(damaged or truncated zip/);
+    await rejects(path.join(dir, 'm.keras'), /not a valid \.keras \(zip\) file|truncated \.keras \(zip\) file/);
     const h5 = fs.readFileSync(path.join(FIXTURES, 'keras/sequential-cnn-keras2.h5'));
     fs.writeFileSync(path.join(dir, 'm.h5'), h5.subarray(0, 3000));
     await rejects(path.join(dir, 'm.h5'), /HDF5|damaged|cannot be read/);

@@ -1,8 +1,12 @@
 // Read-only HDF5 access for Keras weight files, over jsfive (pure JavaScript, no wasm to ship, reads from
 // an ArrayBuffer so a file inside a .keras zip needs no temporary copy). jsfive throws strings and
 // RangeErrors on damaged files and paths it cannot find; here every failure is a UserError naming the file.
+// A dataset's values are only read once its declared size fits: uncompressed data must lie in the file,
+// compressed data within the model budget, and all datasets read together within it too (jsfive builds a
+// JS array of the values, so a damaged shape would otherwise allocate whatever it declares).
 import * as hdf5 from 'jsfive';
-import { UserError } from '../../errors';
+import { checkBudget, countOf } from '../../budgets';
+import { shown, UserError } from '../../errors';
 
 export interface H5Group {
   readonly path: string;
@@ -28,6 +32,14 @@ interface JsfiveNode {
   shape?: number[];
   dtype?: unknown;
   value?: ArrayLike<number>;
+  /** jsfive's low-level object: its filter pipeline is null when the data are stored uncompressed. */
+  _dataobjects?: { filter_pipeline?: unknown };
+}
+
+/** What the datasets of one file may read: the file's size (uncompressed data lie in it) and the bytes read so far. */
+interface ReadBudget {
+  fileBytes: number;
+  read: number;
 }
 
 /** Opens HDF5 bytes; `file` names the file (or `archive.keras/model.weights.h5`) in errors. */
@@ -39,10 +51,10 @@ export function openH5(bytes: Uint8Array, file: string): H5Group {
   } catch (e) {
     throw new UserError(`is not a readable HDF5 file (${describe(e)})`, file);
   }
-  return wrapGroup(root, '/', file);
+  return wrapGroup(root, '/', file, { fileBytes: bytes.length, read: 0 });
 }
 
-function wrapGroup(node: JsfiveNode, path: string, file: string): H5Group {
+function wrapGroup(node: JsfiveNode, path: string, file: string, budget: ReadBudget): H5Group {
   const guard = <T>(what: string, f: () => T): T => {
     try {
       return f();
@@ -67,16 +79,16 @@ function wrapGroup(node: JsfiveNode, path: string, file: string): H5Group {
     attr: (name) => guard('attribute of', () => node.attrs[name]),
     group(name) {
       const c = child(name);
-      return c && isGroup(c.node) ? wrapGroup(c.node, c.path, file) : undefined;
+      return c && isGroup(c.node) ? wrapGroup(c.node, c.path, file, budget) : undefined;
     },
     dataset(name) {
       const c = child(name);
-      return c && !isGroup(c.node) ? wrapDataset(c.node, c.path, file) : undefined;
+      return c && !isGroup(c.node) ? wrapDataset(c.node, c.path, file, budget) : undefined;
     },
   };
 }
 
-function wrapDataset(node: JsfiveNode, path: string, file: string): H5Dataset {
+function wrapDataset(node: JsfiveNode, path: string, file: string, budget: ReadBudget): H5Dataset {
   const fail = (problem: string): never => {
     throw new UserError(`HDF5 dataset "${path}" ${problem}`, file);
   };
@@ -99,15 +111,28 @@ function wrapDataset(node: JsfiveNode, path: string, file: string): H5Dataset {
     shape,
     dtype,
     floats() {
-      if (!/^[<>|=]?f[248]$/.test(dtype)) fail(`has dtype ${dtype}; float16, float32 or float64 weights are needed`);
+      if (!/^[<>|=]?f[248]$/.test(dtype)) fail(`has dtype ${shown(dtype, 40)}; float16, float32 or float64 weights are needed`);
+      checkBudget('tensorRank', shape.length, `HDF5 dataset ${shown(path)}'s shape`, file);
+      const count = countOf(shape);
+      const stored = count * Number(dtype.slice(-1));
+      const compressed = (() => {
+        try {
+          return node._dataobjects?.filter_pipeline !== null;
+        } catch {
+          return true;
+        }
+      })();
+      if (!compressed && stored > budget.fileBytes) fail(`declares ${shown(shape)} values (${stored} bytes) but the file has ${budget.fileBytes} bytes: the file is damaged`);
+      // Read as float32 (4 bytes a value) whatever the stored width.
+      budget.read += count * 4;
+      checkBudget('modelBytes', budget.read, `the weights read up to HDF5 dataset ${shown(path)}`, file);
       let values: ArrayLike<number>;
       try {
         values = node.value ?? [];
       } catch (e) {
         return fail(`cannot be read (${describe(e)}): the file is damaged`);
       }
-      const count = shape.reduce((a, b) => a * b, 1);
-      if (values.length !== count) fail(`has ${values.length} values but its shape [${shape}] needs ${count}: the file is damaged`);
+      if (values.length !== count) fail(`has ${values.length} values but its shape ${shown(shape)} needs ${count}: the file is damaged`);
       return Float32Array.from(values);
     },
   };

@@ -4,7 +4,8 @@
 // (BATCH) through the shape arithmetic, so the Reshape sees [BATCH, -1]. Weight arithmetic (a Mul or Sub
 // of two initializers, a Cast, a Transpose of a weight) folds the same way.
 import { onnx } from 'onnx-proto';
-import { UserError } from '../../errors';
+import { checkBudget, countOf } from '../../budgets';
+import { shown, UserError } from '../../errors';
 import { attribute, toInt } from './onnxFile';
 import { tensorValues, type TensorContext } from './onnxTensor';
 
@@ -51,8 +52,31 @@ export interface FoldContext extends TensorContext {
 /**
  * The outputs of `node` given its inputs (undefined for an omitted optional input). `Shape` is the one op
  * whose input may be an activation: pass its ONNX dims (batch first, as `null`) as an int constant.
+ * Every output is checked to be a well-formed tensor (integer dims that hold its values, a rank within
+ * budget); ops that make more values than they read check the count before allocating (checkFoldedSize).
  */
 export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): Constant[] {
+  const outputs = foldOp(node, inputs, ctx, what);
+  for (const c of outputs) {
+    checkBudget('tensorRank', c.dims.length, `the constant ${what} computes`, ctx.file);
+    if (!c.dims.every((d) => Number.isSafeInteger(d) && d >= 0) || countOf(c.dims) !== c.data.length) {
+      throw new UserError(`${what} computes a constant of shape ${shown(c.dims)} from its inputs, which is not a valid shape; the file is damaged`, ctx.file);
+    }
+  }
+  return outputs;
+}
+
+/**
+ * Refuses a folded constant of `count` values before it is allocated, unless it holds no more values than the
+ * largest of the node's inputs (a Transpose or Mul of a large weight) or fits the folding budget.
+ */
+export function checkFoldedSize(count: number, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): void {
+  const largestInput = inputs.reduce((largest, c) => Math.max(largest, c?.data.length ?? 0), 0);
+  if (count <= largestInput) return;
+  checkBudget('foldedValues', count, `the constant ${what} computes at load`, ctx.file);
+}
+
+function foldOp(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): Constant[] {
   const op = node.opType ?? '';
   const ints = (name: string) => attribute(node, name)?.ints?.map(toInt);
   const int = (name: string, fallback: number) => {
@@ -87,7 +111,11 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
       const x = need(0);
       const indices = need(1);
       const axis = normaliseAxis(int('axis', 0), x.dims.length);
-      return [gather(x, intList(1), indices.dims, axis)];
+      const picks = intList(1);
+      checkFoldedSize(countOf(x.dims.slice(0, axis)) * picks.length * countOf(x.dims.slice(axis + 1)), inputs, ctx, what);
+      const n = x.dims[axis] ?? 0;
+      if (picks.some((k) => !Number.isInteger(k) || k < -n || k >= n)) throw new UserError(`${what} gathers indices outside 0…${n - 1}; the file is damaged`, ctx.file);
+      return [gather(x, picks, indices.dims, axis)];
     }
     case 'Unsqueeze': {
       const x = need(0);
@@ -127,6 +155,9 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
     case 'Transpose': {
       const x = need(0);
       const perm = ints('perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i);
+      if (perm.length !== x.dims.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+        throw new UserError(`${what} has perm ${shown(perm)}, not a permutation of the ${x.dims.length} axes of its input; the file is damaged`, ctx.file);
+      }
       return [transpose(x, perm)];
     }
     case 'Add':
@@ -140,6 +171,8 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
       return [map(need(0), Math.sqrt)];
     case 'ConstantOfShape': {
       const dims = intList(0);
+      if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new UserError(`${what} asks for a constant of shape ${shown(dims)}, which is not a valid shape; the file is damaged`, ctx.file);
+      checkFoldedSize(countOf(dims), [], ctx, what);
       const valueTensor = attribute(node, 'value')?.t;
       const value = valueTensor ? tensorValues(valueTensor, `${what} value`, ctx) : { type: 'float' as const, dims: [1], data: new Float32Array(1) };
       const n = size(dims);
@@ -200,8 +233,12 @@ function gather(x: Constant, indices: number[], indexDims: number[], axis: numbe
 }
 
 function concat(parts: Constant[], axisAttr: number, ctx: FoldContext, what: string): Constant {
+  if (parts.length === 0) throw new UserError(`${what} joins no inputs; the file is damaged`, ctx.file);
   const rank = parts[0].dims.length;
   const axis = normaliseAxis(axisAttr, rank);
+  if (parts.some((p) => p.dims.length !== rank || p.dims.some((d, i) => i !== axis && d !== parts[0].dims[i]))) {
+    throw new UserError(`${what} joins constants of shapes ${shown(parts.map((p) => p.dims))}, which differ off the axis ${axis}; the file is damaged`, ctx.file);
+  }
   const outer = size(parts[0].dims.slice(0, axis));
   const data: Array<number | null> = [];
   for (let o = 0; o < outer; o++) {
@@ -212,7 +249,6 @@ function concat(parts: Constant[], axisAttr: number, ctx: FoldContext, what: str
   }
   const dims = [...parts[0].dims];
   dims[axis] = parts.reduce((sum, p) => sum + p.dims[axis], 0);
-  if (parts.some((p) => p.dims.length !== rank)) throw new UserError(`${what} joins constants of different ranks`, ctx.file);
   const isFloat = parts.every((p) => p.type === 'float');
   return isFloat ? { type: 'float', dims, data: Float32Array.from(data as number[]) } : { type: 'int', dims, data };
 }
@@ -229,6 +265,7 @@ function slice(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: 
   const axes = (list(3, 'axes') ?? starts.map((_, i) => i)).map((a) => normaliseAxis(a, x.dims.length));
   const steps = list(4, 'steps') ?? starts.map(() => 1);
   if (starts.some((v) => v === null) || ends.some((v) => v === null)) throw new UserError(`${what} slices with unknown bounds`, ctx.file);
+  if (steps.some((v) => !Number.isInteger(v) || v === 0)) throw new UserError(`${what} slices with steps ${shown(steps)}; steps must be non-zero integers`, ctx.file);
   // Per axis: the source indices kept.
   const kept = x.dims.map((d) => Array.from({ length: d }, (_, i) => i));
   axes.forEach((axis, k) => {
@@ -295,7 +332,8 @@ function elementwise(op: string, a: Constant, b: Constant, ctx: FoldContext, wha
     return offset;
   };
   const f = { Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y, Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => x / y }[op]!;
-  const n = size(dims);
+  const n = countOf(dims);
+  checkFoldedSize(n, [a, b], ctx, what);
   const isInt = a.type === 'int' && b.type === 'int';
   const values: Array<number | null> = [];
   for (let k = 0; k < n; k++) {

@@ -4,7 +4,9 @@
 // bytes never escape.
 import * as fs from 'fs';
 import { onnx } from 'onnx-proto';
+import { checkBudget } from '../../budgets';
 import { UserError } from '../../errors';
+import { openRegular, readWhole } from '../confinedFiles';
 
 /** The opsets whose operator definitions the import was written and tested against. */
 export const OLDEST_OPSET = 9;
@@ -33,33 +35,24 @@ export function readOnnxFile(file: string): OnnxFile {
   if (!graph?.node || graph.node.length === 0) {
     throw new UserError('is not an ONNX model: it has no graph nodes (a protobuf of another kind, or an empty model)', file);
   }
+  checkBudget('graphNodes', graph.node.length, 'the graph', file);
   const notes: string[] = [];
   const opset = defaultOpset(model, file, notes);
   return { model, graph: graph as onnx.GraphProto, opset, notes };
 }
 
 function readBytes(file: string): Uint8Array {
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (stat.isDirectory()) throw new UserError('is a folder, not an ONNX file', file);
-    size = stat.size;
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`cannot read the model: ${fsProblem(e)}`, file);
-  }
-  if (size === 0) throw new UserError('is empty (0 bytes), not an ONNX model', file);
-  if (size > MAX_ONNX_BYTES) {
+  const role = { errorFile: file, what: 'the model file' };
+  const opened = openRegular(file, role);
+  if (opened.size === 0 || opened.size > MAX_ONNX_BYTES) fs.closeSync(opened.fd);
+  if (opened.size === 0) throw new UserError('is empty (0 bytes), not an ONNX model', file);
+  if (opened.size > MAX_ONNX_BYTES) {
     throw new UserError(
-      `is ${(size / 2 ** 30).toFixed(1)} GiB; ONNX files of 2 GiB and more cannot be read (export the weights as external data: torch.onnx.export(..., use_external_data_format=True) or onnx.save(model, path, save_as_external_data=True))`,
+      `is ${(opened.size / 2 ** 30).toFixed(1)} GiB; ONNX files of 2 GiB and more cannot be read (export the weights as external data: torch.onnx.export(..., use_external_data_format=True) or onnx.save(model, path, save_as_external_data=True))`,
       file,
     );
   }
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new UserError(`cannot read the model: ${fsProblem(e)}`, file);
-  }
+  return readWhole(opened, 'modelBytes', role);
 }
 
 function defaultOpset(model: onnx.ModelProto, file: string, notes: string[]): number {
@@ -78,14 +71,6 @@ function defaultOpset(model: onnx.ModelProto, file: string, notes: string[]): nu
 export function toInt(v: number | Long | null | undefined): number {
   if (v === null || v === undefined) return 0;
   return typeof v === 'number' ? v : (v as Long).toNumber();
-}
-
-export function fsProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EISDIR') return 'is a folder, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (e as Error).message;
 }
 
 /** One attribute of a node by name, or undefined. */

@@ -15,6 +15,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
+import { cardPath } from '../../model/modelCard';
 import { GraphBuilder, type NodeRef } from '../../graph/builder';
 import type { BuiltNetwork, NodeSpec } from '../../graph/nodes';
 import type { ImageShape } from '../../../protocol/model';
@@ -148,7 +149,7 @@ export class OnnxWalk {
       const fromHint = dims.length === 2 ? [h * w * c] : nhwc ? [h, w, c] : [c, h, w];
       rest.forEach((d, i) => {
         if (d !== null && d !== fromHint[i]) {
-          throw new UserError(`the card's inputShape [${hint}] does not fit input "${name}" of shape [${shown}]`, this.file);
+          throw new UserError(`field "inputShape" [${hint}] does not fit input "${name}" of shape [${shown}] of ${this.file}; give the input's size`, cardPath(this.file));
         }
       });
       rest.splice(0, rest.length, ...fromHint);

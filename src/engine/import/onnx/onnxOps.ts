@@ -6,7 +6,7 @@
 // (anything not in the table) fail with the node's name, its op and the supported list.
 import * as tf from '@tensorflow/tfjs';
 import { onnx } from 'onnx-proto';
-import { UserError } from '../../errors';
+import { listCut, UserError } from '../../errors';
 import type { NodeSpec, Pads } from '../../graph/nodes';
 import { clipSpec } from '../../layers/clip';
 import { resolvePads } from '../../layers/geometry';
@@ -62,11 +62,11 @@ const OPS: Record<string, Translate> = {
 
 /** Every op an ONNX model may use: the ones above, and those evaluated at load on constants. */
 export const SUPPORTED_OPS = [...Object.keys(OPS), 'Constant'];
-const SUPPORTED_TEXT = `${SUPPORTED_OPS.join(', ')} (and on constants only: ${FOLDABLE_OPS.filter((o) => !SUPPORTED_OPS.includes(o)).join(', ')})`;
+const SUPPORTED_TEXT = [...SUPPORTED_OPS, ...FOLDABLE_OPS.filter((o) => !SUPPORTED_OPS.includes(o)).map((o) => `${o} (on constants)`)];
 
 export function translateOp(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Array<Value | undefined> {
   const op = OPS[node.opType ?? ''];
-  if (!op) throw new UserError(`${what} is not supported; supported ops: ${SUPPORTED_TEXT}`, w.file);
+  if (!op) throw new UserError(`${what} is not supported; supported ops: ${listCut(SUPPORTED_TEXT, 110)}; the README's ONNX table lists them all`, w.file);
   return op(w, node, inputs, what, name);
 }
 
