@@ -47,7 +47,7 @@ const UNITS: Record<BudgetName, string> = {
   modelBytes: 'bytes',
   jsonBytes: 'bytes',
   cardBytes: 'bytes',
-  jsonDepth: 'levels of nesting',
+  jsonDepth: 'levels deep',
   zipEntries: 'entries',
   zipDirectoryBytes: 'bytes',
   graphNodes: 'nodes',

@@ -198,7 +198,7 @@ export async function readWholeEntry(file: ByteSource, entry: ZipEntry, budget: 
     out.set(chunk, have);
     have += chunk.length;
   });
-  const step = 16 * 1024; // at most ~16 MB of output per step (deflate's ratio is at most 1032:1)
+  const step = 4 * 1024; // at most ~4 MB of output per step (deflate's ratio is at most 1032:1)
   try {
     for (let done = 0; done < entry.compressedSize; done += step) {
       const n = Math.min(step, entry.compressedSize - done);

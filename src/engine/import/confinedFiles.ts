@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkBudget, type BudgetName } from '../budgets';
-import { shown, UserError } from '../errors';
+import { cutMiddle, shown, UserError } from '../errors';
 
 /** What a refused file is called in a message: `initializer "w" is stored in the external data file "x"`. */
 export interface FileRole {
@@ -35,19 +35,20 @@ export function resolveInsideFolder(modelFile: string, location: string, role: F
     throw new UserError(`${role.what} ${problem}`, role.errorFile);
   };
   if (typeof location !== 'string' || location === '') refuse('names no file');
-  if (location.includes('\u0000')) refuse('has a NUL character in its file name; the file is damaged');
-  if (/^[a-z][a-z0-9+.-]*:/i.test(location)) refuse('is a URL; only files in the model\'s folder are read, never the network');
-  if (path.isAbsolute(location) || path.win32.isAbsolute(location)) refuse('is an absolute path; only files in the model\'s folder are read: give a path relative to it');
+  if (location.includes('\u0000')) refuse('has a NUL character in its name; the file is damaged');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(location)) refuse('is a URL; only files in the model\'s folder are read');
+  if (path.isAbsolute(location) || path.win32.isAbsolute(location)) refuse('is an absolute path; only files in the model\'s folder are read');
   const folder = realFolderOf(modelFile, role);
   const lexical = path.resolve(folder, location);
-  if (!isInside(folder, lexical)) refuse('leaves the model\'s folder; only files in the model\'s folder are read: move the file there');
+  if (!isInside(folder, lexical)) refuse('leaves the model\'s folder; move the file into it');
   let real: string;
   try {
     real = fs.realpathSync(lexical);
   } catch (e) {
     return refuse(`cannot be read: ${fsProblem(e)}`);
   }
-  if (!isInside(folder, real)) refuse(`links outside the model's folder (to ${shown(real, 60)}); only files in the model's folder are read: copy the file there`);
+  // The end of the link's target (its file name) says most: the middle of a long path is cut.
+  if (!isInside(folder, real)) refuse(`links outside the model's folder (to ${JSON.stringify(cutMiddle(real, 40, 24))}); copy the file into it`);
   return real;
 }
 

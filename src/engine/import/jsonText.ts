@@ -6,7 +6,7 @@ import { UserError } from '../errors';
 
 /** `text` parsed; `what` names the JSON in messages ("config.json", "the card"), `file` the file. */
 export function parseJson(text: string, what: string, file: string): unknown {
-  checkBudget('jsonDepth', nestingDepth(text, BUDGETS.jsonDepth), `the nesting of ${what}`, file);
+  checkBudget('jsonDepth', nestingDepth(text, BUDGETS.jsonDepth), what, file);
   try {
     return JSON.parse(text);
   } catch (e) {

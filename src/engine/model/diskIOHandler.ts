@@ -77,7 +77,7 @@ function readWeights(
 
 /** One shard, within the model budget together with the `alreadyRead` bytes of the shards before it. */
 function readShard(modelJsonPath: string, shardPath: string, alreadyRead: number): ArrayBuffer {
-  const bytes = readInsideFolder(modelJsonPath, shardPath, 'modelBytes', { errorFile: modelJsonPath, what: `weight shard ${shown(shardPath, 80)}` }, alreadyRead);
+  const bytes = readInsideFolder(modelJsonPath, shardPath, 'modelBytes', { errorFile: modelJsonPath, what: `weight shard ${shown(shardPath, 40)}` }, alreadyRead);
   // A Node Buffer may be a view into a larger pooled ArrayBuffer: copy out exactly its bytes.
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

@@ -39,6 +39,7 @@ export async function runTargetInChild(target: string, options: ChildRunOptions)
   while (next < options.cases) {
     const run = await runChild(target, next, options, (index, outcome) => {
       record(report, target, index, outcome);
+      next = index + 1;
       options.onProgress?.(report.cases);
     });
     if (run.finished) break;

@@ -94,6 +94,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
       const k = index % cases.length;
       const c = cases[k];
       const random = seededRandom((hashString(target.name) ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
+      options.onCase?.(index, '(making the damage)');
       const mutation = target.mutate ? target.mutate(c.files, c.damage, random, root) : { ...mutate(c.files[c.damage], random) };
       const damaged = path.join(dirs[k], c.damage);
       const opened = path.join(dirs[k], c.open ?? c.damage);

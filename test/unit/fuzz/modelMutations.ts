@@ -297,7 +297,7 @@ export function mutateJsonText(text: string, random: Random): { text: string; wh
     let next: unknown;
     if (typeof old === 'number' && r < 0.5) next = pick(random, [...HOSTILE_INTS, 1.5, -0.5, 1e308, -1e308]);
     else if (spot.key === 'class_name' && r < 0.6) next = pick(random, CLASS_NAMES);
-    else if (Array.isArray(old) && r < 0.35 && old.length) {
+    else if (Array.isArray(old) && r < 0.35 && old.length && old.length < 100000) {
       next = [...old, ...old]; // duplicated layers, labels, inbound nodes
     } else if (Array.isArray(old) && r < 0.5) next = old.slice(0, int(random, old.length));
     else if (r < 0.6) next = pick(random, [null, true, 'x'.repeat(pick(random, [1, 100, 100000])), [], {}, -1, 0]);
@@ -335,20 +335,21 @@ interface Spot {
   set(v: unknown): void;
 }
 
-/** Every place in a JSON value (iteratively, up to 20,000 of them). */
+/** Places in a JSON value (iteratively, at most MAX_SPOTS of them, the first elements of long arrays). */
 function jsonSpots(root: unknown): Spot[] {
+  const MAX_SPOTS = 20000;
   const spots: Spot[] = [];
   const stack: Array<{ v: unknown; path: string }> = [{ v: root, path: '$' }];
-  while (stack.length && spots.length < 20000) {
+  while (stack.length && spots.length < MAX_SPOTS) {
     const { v, path } = stack.pop()!;
     if (Array.isArray(v)) {
-      v.forEach((x, i) => {
+      for (let i = 0; i < v.length && spots.length < MAX_SPOTS && i < 1000; i++) {
         spots.push({ path: `${path}[${i}]`, key: String(i), get: () => v[i], set: (n) => (n === undefined ? v.splice(i, 1) : (v[i] = n)) });
-        stack.push({ v: x, path: `${path}[${i}]` });
-      });
+        stack.push({ v: v[i], path: `${path}[${i}]` });
+      }
     } else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
+      for (const k of Object.keys(o).slice(0, 1000)) {
         spots.push({ path: `${path}.${k}`, key: k, get: () => o[k], set: (n) => (n === undefined ? delete o[k] : (o[k] = n)) });
         stack.push({ v: o[k], path: `${path}.${k}` });
       }

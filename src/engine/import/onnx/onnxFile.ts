@@ -24,7 +24,11 @@ export interface OnnxFile {
 }
 
 export function readOnnxFile(file: string): OnnxFile {
-  const bytes = readBytes(file);
+  const buffer = readBytes(file);
+  // A plain Uint8Array, not the Buffer: protobufjs then makes empty bytes fields (the raw_data of every
+  // external-data tensor) as Uint8Arrays, not with the deprecated Buffer() constructor, whose warning
+  // would be a second line on the CLI's stderr.
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);

@@ -157,7 +157,7 @@ function externalBytes(t: onnx.ITensorProto, what: string, ctx: TensorContext): 
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new UserError(`${what} is stored as external data but names no file ("location"); the file is damaged`, ctx.file);
-  const role = { errorFile: ctx.file, what: `${what} is stored in the external data file ${shown(location, 80)}, which` };
+  const role = { errorFile: ctx.file, what: `${what}'s external data file ${shown(location, 40)}` };
   const opened = openInsideFolder(ctx.file, location, role);
   ctx.externalFiles.add(opened.path);
   try {
@@ -166,7 +166,7 @@ function externalBytes(t: onnx.ITensorProto, what: string, ctx: TensorContext): 
     const length = lengthText === undefined ? opened.size - offset : Number(lengthText);
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > opened.size) {
       throw new UserError(
-        `${what} needs bytes ${offset}…${offset + length} of the external data file ${shown(location, 60)}, which has ${opened.size} bytes; the model and its data file do not belong together`,
+        `${what} needs bytes ${offset}…${offset + length} of its external data file ${shown(location, 40)}, which has ${opened.size} bytes; the model and its data file do not belong together`,
         ctx.file,
       );
     }
