@@ -5,7 +5,7 @@
 // machine's cores. A model refused by a budget or by confinement is one line naming it, and the next run (or
 // the next job on the same worker) with a good model works.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,6 +80,16 @@ describe('CLI: bad options and outputs', () => {
       assert.ok(r.ms < 30_000, `${args.join(' ')}: ${r.ms} ms`);
     }
     assert.ok(!fs.existsSync(path.join(dir, 'missing')), 'a missing parent is not created');
+  });
+
+  it('an image argument that is a FIFO or a device is one line naming it, at once (it used to block forever)', () => {
+    const fifo = path.join(dir, 'pipe.png');
+    execFileSync('mkfifo', [fifo]);
+    for (const image of [fifo, '/dev/zero']) {
+      const r = run(['explain', image, '--model', 'mnist-cnn', '--method', 'gradient'], 60_000);
+      assertFails(r, 1, new RegExp(`^explain-image: ${image.replace(/[./]/g, '\\$&')}: is not a regular file \\(a FIFO, a device or a socket\\); give an image file$`));
+      assert.ok(r.ms < 30_000, `${image}: ${r.ms} ms`);
+    }
   });
 
   it('a good --out still works: a new file in an existing folder, a new folder of PNGs', () => {
