@@ -2,6 +2,7 @@
 // Dense/Conv made real), and the small wrappers every op translation shares.
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
+import type { NodeSpec } from '../../graph/nodes';
 import { attribute, toInt } from './onnxFile';
 import type { Activation, OnnxWalk, Value } from './onnxGraph';
 
@@ -36,4 +37,10 @@ export function isConstant(v: Value | undefined): v is Extract<Value, { kind: 'c
 
 export function same(a: Activation, node: Activation['node']): Activation {
   return { kind: 'activation', node, dims: a.dims, rep: a.rep };
+}
+
+/** An elementwise node on the first input, in its representation; null is the identity. */
+export function elementwise(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: string, spec: NodeSpec | null): Activation {
+  const x = act(w, inputs[0], what);
+  return spec ? same(x, w.add(name, spec, [x.node])) : x;
 }

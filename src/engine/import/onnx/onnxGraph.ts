@@ -11,7 +11,8 @@
 // - a pending Dense/Conv: a MatMul, or a Gemm/Conv without bias, whose only reader is an Add of a constant;
 //   the constant becomes its bias (MatMul + Add is PyTorch's Linear at some opsets) instead of an affine
 //   node, so the LRP rules see the bias where the model has it.
-// The ops themselves are in onnxOps.ts.
+// The walk knows no op: each node goes to the table of translators (ops/index.ts, one module per op or
+// pattern), after constant folding (constants.ts) when every input is known at load.
 import type * as tf from '@tensorflow/tfjs';
 import { onnx } from 'onnx-proto';
 import { UserError } from '../../errors';
@@ -19,9 +20,9 @@ import { cardPath } from '../../model/modelCard';
 import { GraphBuilder, type NodeRef } from '../../graph/builder';
 import type { BuiltNetwork, NodeSpec } from '../../graph/nodes';
 import type { ImageShape } from '../../../protocol/model';
-import { BATCH, fromValues, isFoldable, foldNode, size, type Constant, type FoldContext } from './constants';
+import { fromValues, size, type Constant, type FoldContext } from './constants';
 import { toInt, type OnnxFile } from './onnxFile';
-import { translateOp } from './onnxOps';
+import { translateNode } from './ops/index';
 import { tensorValues } from './onnxTensor';
 
 export type Representation = 'channelsFirst' | 'plain';
@@ -79,8 +80,8 @@ export class OnnxWalk {
   private readonly initializers = new Map<string, onnx.ITensorProto>();
   /** How many nodes (and graph outputs) read each tensor. */
   readonly readers = new Map<string, number>();
-  /** Sigmoid node id → the node id it reads, so that Mul(x, Sigmoid(x)) (torch's SiLU export) becomes a SiLU. */
-  readonly sigmoidInputs = new Map<number, number>();
+  /** The node writing each tensor, for patterns that look back from their last node (ops/translator.ts). */
+  private readonly producers = new Map<string, onnx.INodeProto>();
   private readonly usedNames = new Set<string>();
   /** Converted representations of activations, so that two readers share one transpose. */
   private readonly converted = new Map<string, Activation>();
@@ -98,6 +99,7 @@ export class OnnxWalk {
     if (widened.size > 0) this.notes.push(`${[...widened].join(' and ')} weights are computed in float32`);
     for (const node of onnxFile.graph.node ?? []) for (const name of node.input ?? []) if (name) this.readers.set(name, (this.readers.get(name) ?? 0) + 1);
     for (const out of onnxFile.graph.output ?? []) if (out.name) this.readers.set(out.name, (this.readers.get(out.name) ?? 0) + 1);
+    for (const node of onnxFile.graph.node ?? []) for (const name of node.output ?? []) if (name) this.producers.set(name, node);
   }
 
   /** Translates every node; returns the engine node of the graph's output. */
@@ -177,36 +179,17 @@ export class OnnxWalk {
   }
 
   private translate(node: onnx.INodeProto, index: number): void {
-    const op = node.opType ?? '';
     const what = describeNode(node, index);
     if (node.domain && node.domain !== 'ai.onnx') {
       throw new UserError(`${what} is from the operator domain "${node.domain}", which is not supported; only standard ONNX ops are`, this.file);
     }
     const inputs = (node.input ?? []).map((name) => (name ? this.lookup(name, what) : undefined));
-    const allConstant = inputs.every((v) => v === undefined || v.kind === 'constant');
-    if (op === 'Shape' && inputs[0] && inputs[0].kind !== 'constant') {
-      // The shape of an activation: known but for the batch size.
-      const dims: Array<number | null> = [BATCH, ...inputs[0].dims];
-      this.setOutputs(node, foldNode(node, [{ type: 'int', dims: [dims.length], data: dims }], this.ctx, what));
-      return;
-    }
-    if (allConstant && isFoldable(op)) {
-      const constants = inputs.map((v) => (v?.kind === 'constant' ? v.value : undefined));
-      this.setOutputs(node, foldNode(node, constants, this.ctx, what));
-      return;
-    }
-    const outputs = translateOp(this, node, inputs, what, this.uniqueName(node, index));
+    const outputs = translateNode(this, node, inputs, what, this.uniqueName(node, index));
     (node.output ?? []).forEach((name, i) => {
       if (!name) return;
       const v = outputs[i];
       if (v) this.values.set(name, v);
       else if ((this.readers.get(name) ?? 0) > 0) throw new UserError(`${what}: its output ${i + 1} ("${name}") is used, which is not supported`, this.file);
-    });
-  }
-
-  private setOutputs(node: onnx.INodeProto, constants: Constant[]): void {
-    (node.output ?? []).forEach((name, i) => {
-      if (name && constants[i]) this.values.set(name, { kind: 'constant', value: constants[i] });
     });
   }
 
@@ -236,6 +219,16 @@ export class OnnxWalk {
       return { kind: 'activation', node, dims: v.dims, rep: v.rep };
     }
     throw new UserError(`${reader} computes on constants only, in a way that cannot be evaluated at load time`, this.file);
+  }
+
+  /** The node that writes tensor `name` (undefined for the input, initializers and unknown names). */
+  producer(name: string): onnx.INodeProto | undefined {
+    return this.producers.get(name);
+  }
+
+  /** The nodes that read tensor `name`, in graph order. */
+  readersOf(name: string): onnx.INodeProto[] {
+    return (this.onnxFile.graph.node ?? []).filter((n) => n.input?.includes(name));
   }
 
   readerCount(name: string): number {
@@ -307,6 +300,11 @@ export function engineShape(a: Pick<Activation, 'dims' | 'rep'>): number[] {
   if (a.rep === 'plain') return [...a.dims];
   const [c, h, w] = a.dims;
   return [h, w, c];
+}
+
+/** For each engine axis, the (batch-free) ONNX axis it holds. */
+export function engineToOnnx(rep: Representation, rank: number): number[] {
+  return rep === 'channelsFirst' ? [1, 2, 0] : Array.from({ length: rank }, (_, i) => i);
 }
 
 /** Whether transposing a tensor of shape `from` by `perm` keeps its memory order: only axes of size 1 move. */

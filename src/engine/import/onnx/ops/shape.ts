@@ -1,0 +1,16 @@
+// Shape of an activation: known at load but for the batch size, which folded shape arithmetic carries as
+// `null` (constants.ts BATCH), so `x.view(x.size(0), -1)` becomes a Reshape to [N, -1]. Shape of a
+// constant is folded like any constant op.
+import { UserError } from '../../../errors';
+import { BATCH, foldNode } from '../constants';
+import type { Translator } from './translator';
+
+export const shape: Translator = {
+  ops: ['Shape'],
+  translate(w, node, inputs, what) {
+    const x = inputs[0];
+    if (!x || x.kind === 'constant') throw new UserError(`${what} lacks its data input`, w.file);
+    const dims: Array<number | null> = [BATCH, ...x.dims];
+    return foldNode(node, [{ type: 'int', dims: [dims.length], data: dims }], w.ctx, what).map((value) => ({ kind: 'constant' as const, value }));
+  },
+};
