@@ -449,7 +449,7 @@ export function mutateKerasArchive(bytes: Uint8Array, members: Record<string, Ui
 }
 
 /** A zip of `members` with `name` replaced by deflated `data` whose header declares `declared` bytes. */
-function withMember(members: Record<string, Uint8Array>, name: string, data: Uint8Array, declared: number): Uint8Array {
+export function withMember(members: Record<string, Uint8Array>, name: string, data: Uint8Array, declared: number): Uint8Array {
   const placeholder = new Uint8Array(data.length);
   const zip = zipSync(Object.fromEntries(Object.entries({ ...members, [name]: placeholder }).map(([k, v]) => [k, [v, { level: 0 }]])) as Parameters<typeof zipSync>[0]);
   // Rewrite the placeholder member as deflated data with the declared size, in place (same length).
@@ -472,7 +472,8 @@ function withMember(members: Record<string, Uint8Array>, name: string, data: Uin
   return zip;
 }
 
-function findEocd(bytes: Uint8Array): number {
+/** Where a zip's end of central directory record starts (-1: none). */
+export function findEocd(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff); at--) if (view.getUint32(at, true) === 0x06054b50) return at;
   return -1;

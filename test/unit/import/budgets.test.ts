@@ -12,12 +12,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { deflateSync, zipSync } from 'fflate';
+import { deflateSync, unzipSync, zipSync } from 'fflate';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { BUDGETS, describeLimit, formatCount } from '../../../src/engine/budgets';
 import { loadAnyModel } from '../../../src/engine/import/loadAnyModel';
 import { logitsOf } from '../../../src/engine/network/forward';
 import { tempModelDir } from '../model/savedModels';
+import { findEocd, withMember } from '../fuzz/modelMutations';
 import { convNet, refused, tfjsModel } from './attackFiles';
 import { int, ints } from './onnx/onnxWriter';
 
@@ -245,16 +246,12 @@ describe('JSON and archives', () => {
   });
 
   /** The .keras fixture's members. */
-  const members = () => {
-    const { unzipSync } = require('fflate') as typeof import('fflate');
-    return unzipSync(fs.readFileSync(path.join(FIXTURES, 'keras/functional-rgb.keras')));
-  };
+  const members = () => unzipSync(fs.readFileSync(path.join(FIXTURES, 'keras/functional-rgb.keras')));
 
   test('a ZIP64 record claiming 10^8 entries is refused at once', async () => {
     const zip = zipSync(members());
     const view = new DataView(zip.buffer, zip.byteOffset);
-    let eocd = zip.length - 22;
-    while (view.getUint32(eocd, true) !== 0x06054b50) eocd--;
+    const eocd = findEocd(zip);
     const zip64 = new Uint8Array(76);
     const z = new DataView(zip64.buffer);
     z.setUint32(0, 0x06064b50, true);
@@ -276,25 +273,8 @@ describe('JSON and archives', () => {
     const size = 80 * 2 ** 20;
     const bomb = deflateSync(new Uint8Array(size).fill(0x20), { level: 9 });
     for (const declared of [size, 1000]) {
-      // A stored placeholder of the bomb's length, turned into the deflated bomb in place.
-      const m = { ...members(), 'config.json': new Uint8Array(bomb.length) };
-      const zip = zipSync(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [v, { level: 0 }]])) as Parameters<typeof zipSync>[0]);
-      const view = new DataView(zip.buffer, zip.byteOffset);
-      let eocd = zip.length - 22;
-      while (view.getUint32(eocd, true) !== 0x06054b50) eocd--;
-      let at = view.getUint32(eocd + 16, true);
-      for (let i = 0; i < view.getUint16(eocd + 10, true); i++) {
-        const nameLength = view.getUint16(at + 28, true);
-        if (new TextDecoder().decode(zip.subarray(at + 46, at + 46 + nameLength)) === 'config.json') {
-          const local = view.getUint32(at + 42, true);
-          zip.set(bomb, local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true));
-          view.setUint16(at + 10, 8, true);
-          view.setUint32(at + 24, declared, true);
-        }
-        at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
-      }
       const file = path.join(tempModelDir('bomb'), 'm.keras');
-      fs.writeFileSync(file, zip);
+      fs.writeFileSync(file, withMember(members(), 'config.json', bomb, declared));
       const pattern =
         declared === size
           ? new RegExp(`entry "config\\.json" \\(its inflated size\\) is 83,886,080 bytes, over the limit of ${formatCount(BUDGETS.jsonBytes)}`)
@@ -306,8 +286,7 @@ describe('JSON and archives', () => {
   test('a member whose local header lies beyond the end of the archive is refused', async () => {
     const zip = zipSync(members());
     const view = new DataView(zip.buffer, zip.byteOffset);
-    let eocd = zip.length - 22;
-    while (view.getUint32(eocd, true) !== 0x06054b50) eocd--;
+    const eocd = findEocd(zip);
     view.setUint32(view.getUint32(eocd + 16, true) + 42, 0x7fffffff, true);
     const file = path.join(tempModelDir('offset'), 'm.keras');
     fs.writeFileSync(file, zip);

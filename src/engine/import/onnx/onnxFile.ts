@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { onnx } from 'onnx-proto';
 import { checkBudget } from '../../budgets';
-import { UserError } from '../../errors';
+import { cutMiddle, UserError } from '../../errors';
 import { openRegular, readWhole } from '../confinedFiles';
 
 /** The opsets whose operator definitions the import was written and tested against. */
@@ -33,7 +33,7 @@ export function readOnnxFile(file: string): OnnxFile {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new UserError(`is not a readable ONNX model (truncated or corrupt protobuf: ${(e as Error).message})`, file);
+    throw new UserError(`is not a readable ONNX model (truncated or corrupt protobuf: ${cutMiddle(String((e as Error).message), 80, 30)}); export it again`, file);
   }
   const graph = model.graph;
   if (!graph?.node || graph.node.length === 0) {
