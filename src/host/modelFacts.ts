@@ -25,7 +25,7 @@ export interface ModelFacts {
 
 /** The card file of a model of any format (`<model file>.card.json`, else card.json beside it), unchecked:
  *  a broken card is reported when the model is used, not while the list is built. It is read as the engine
- *  reads it (a regular file in the model's folder, within the card budget), never parsed beyond it. */
+ *  reads it: a regular file in the model's folder, within the card and JSON nesting budgets. */
 export function readCardQuietly(modelPath: string): Partial<ModelCard> {
   try {
     const json = parseJson(readCardText(modelPath) ?? '{}', 'the card', modelPath);

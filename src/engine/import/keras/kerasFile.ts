@@ -15,7 +15,7 @@
 import { memorySource } from '../../data/byteSource';
 import { readWholeEntry, readZipDirectory, type ZipEntry } from '../../data/zipDirectory';
 import { checkBudget } from '../../budgets';
-import { shown, UserError } from '../../errors';
+import { cutMiddle, UserError } from '../../errors';
 import { readRegularFile } from '../confinedFiles';
 import { parseJson } from '../jsonText';
 import { openH5, type H5Group } from './h5File';
@@ -86,7 +86,7 @@ async function readKerasZip(bytes: Uint8Array, file: string): Promise<KerasModel
   if (metadata) {
     try {
       const m = parseJson(new TextDecoder().decode(metadata), 'metadata.json', file) as { keras_version?: unknown } | null;
-      if (typeof m?.keras_version === 'string') notes.push(`saved by Keras ${shown(m.keras_version, 40)}`);
+      if (typeof m?.keras_version === 'string') notes.push(`saved by Keras ${cutMiddle(m.keras_version, 40, 10)}`);
     } catch {
       // metadata.json only informs; a damaged one does not stop the model from loading.
     }
@@ -224,7 +224,7 @@ function readLegacyH5(bytes: Uint8Array, file: string): KerasModelFile {
     }
   }
   const version = textOf(h5.attr('keras_version') ?? '');
-  return { topology, weights, format: 'h5', notes: version ? [`saved by Keras ${shown(version, 40)}`] : [] };
+  return { topology, weights, format: 'h5', notes: version ? [`saved by Keras ${cutMiddle(version, 40, 10)}`] : [] };
 }
 
 function out(weights: Map<string, KerasWeight>, name: string, w: KerasWeight): void {
