@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     first: Number(first),
     cases: Number(cases),
     caseLimitMs: Number(caseLimitMs),
+    quietConsole: true,
     onCase: (index, what) => post({ type: 'case', index, what }),
     onResult: (index, outcome) => post({ type: 'result', index, outcome }),
   });

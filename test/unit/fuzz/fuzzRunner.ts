@@ -44,6 +44,9 @@ export interface FuzzOptions {
   onCase?: (index: number, what: string) => void;
   /** Called after each case with what it found (the child-process runner streams them). */
   onResult?: (index: number, outcome: CaseOutcome) => void;
+  /** Anything written with console.log/warn/error while a case opens is a problem: on the CLI it would be a
+   *  second line on stderr (a library warning about the damaged file). */
+  quietConsole?: boolean;
 }
 
 /** One case's result. */
@@ -116,6 +119,8 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
       };
       const t0 = performance.now();
       let refusal: string | undefined;
+      const printed: string[] = [];
+      const restoreConsole = options.quietConsole ? captureConsole(printed) : () => undefined;
       try {
         const messages = await target.open(opened);
         outcome.opened = true;
@@ -130,6 +135,8 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions): Prom
           refusal = e.message;
         }
       }
+      restoreConsole();
+      if (printed.length) outcome.problems.push(`wrote to the console (a second line on the CLI's stderr): ${printed[0].slice(0, 300)}`);
       outcome.ms = performance.now() - t0;
       if (mutation.mustRefuse && !(refusal && mutation.mustRefuse.test(refusal))) {
         outcome.problems.push(`had to be refused (${mutation.mustRefuse}) but ${refusal ? `gave: ${refusal}` : 'loaded'}`);
@@ -156,6 +163,13 @@ export function record(report: FuzzReport, target: string, index: number, outcom
   if (outcome.noted) report.noted++;
   if (outcome.ms > report.slowest.ms) report.slowest = { ms: outcome.ms, case: index, what: outcome.what };
   for (const problem of outcome.problems) addFailure(report, { target, case: index, what: outcome.what, problem });
+}
+
+/** Replaces console.log/warn/error by a collector; returns the function that puts them back. */
+function captureConsole(into: string[]): () => void {
+  const saved = { log: console.log, warn: console.warn, error: console.error };
+  for (const k of ['log', 'warn', 'error'] as const) console[k] = (...args: unknown[]) => void into.push(`console.${k}: ${args.map(String).join(' ')}`);
+  return () => Object.assign(console, saved);
 }
 
 function writeFiles(dir: string, files: Record<string, Uint8Array>): void {

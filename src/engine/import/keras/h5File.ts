@@ -47,7 +47,7 @@ export function openH5(bytes: Uint8Array, file: string): H5Group {
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let root: JsfiveNode;
   try {
-    root = new hdf5.File(buffer, file) as unknown as JsfiveNode;
+    root = quietly(() => new hdf5.File(buffer, file) as unknown as JsfiveNode);
   } catch (e) {
     throw new UserError(`is not a readable HDF5 file (${describe(e)})`, file);
   }
@@ -66,7 +66,7 @@ function wrapGroup(node: JsfiveNode, path: string, file: string, budget: ReadBud
   const child = (name: string): { node: JsfiveNode; path: string } | undefined => {
     const childPath = path === '/' ? `/${name}` : `${path}/${name}`;
     try {
-      return { node: node.get(name), path: childPath };
+      return { node: quietly(() => node.get(name)), path: childPath };
     } catch (e) {
       if (typeof e === 'string' && / not found/.test(e)) return undefined;
       throw new UserError(`HDF5 object "${childPath}" cannot be read (${describe(e)}): the file is damaged`, file);
@@ -75,8 +75,8 @@ function wrapGroup(node: JsfiveNode, path: string, file: string, budget: ReadBud
   const isGroup = (n: JsfiveNode) => guard('object', () => Array.isArray(n.keys));
   return {
     path,
-    keys: () => guard('group', () => [...(node.keys ?? [])]),
-    attr: (name) => guard('attribute of', () => node.attrs[name]),
+    keys: () => guard('group', () => quietly(() => [...(node.keys ?? [])])),
+    attr: (name) => guard('attribute of', () => quietly(() => node.attrs[name])),
     group(name) {
       const c = child(name);
       return c && isGroup(c.node) ? wrapGroup(c.node, c.path, file, budget) : undefined;
@@ -94,14 +94,14 @@ function wrapDataset(node: JsfiveNode, path: string, file: string, budget: ReadB
   };
   const shape = (() => {
     try {
-      return [...(node.shape ?? [])];
+      return quietly(() => [...(node.shape ?? [])]);
     } catch (e) {
       return fail(`cannot be read (${describe(e)}): the file is damaged`);
     }
   })();
   const dtype = (() => {
     try {
-      return typeof node.dtype === 'string' ? node.dtype : JSON.stringify(node.dtype);
+      return quietly(() => (typeof node.dtype === 'string' ? node.dtype : JSON.stringify(node.dtype)));
     } catch (e) {
       return fail(`cannot be read (${describe(e)}): the file is damaged`);
     }
@@ -117,7 +117,7 @@ function wrapDataset(node: JsfiveNode, path: string, file: string, budget: ReadB
       const stored = count * Number(dtype.slice(-1));
       const compressed = (() => {
         try {
-          return node._dataobjects?.filter_pipeline !== null;
+          return quietly(() => node._dataobjects?.filter_pipeline !== null);
         } catch {
           return true;
         }
@@ -128,7 +128,7 @@ function wrapDataset(node: JsfiveNode, path: string, file: string, budget: ReadB
       checkBudget('modelBytes', budget.read, `the weights read up to HDF5 dataset ${shown(path)}`, file);
       let values: ArrayLike<number>;
       try {
-        values = node.value ?? [];
+        values = quietly(() => node.value ?? []);
       } catch (e) {
         return fail(`cannot be read (${describe(e)}): the file is damaged`);
       }
@@ -136,6 +136,22 @@ function wrapDataset(node: JsfiveNode, path: string, file: string, budget: ReadB
       return Float32Array.from(values);
     },
   };
+}
+
+/**
+ * Runs a jsfive call with console.log/warn silenced: on a damaged file jsfive prints warnings ("… exceeds range
+ * of 64-bit unsigned int", "Attribute … type not implemented") that would be extra lines on the CLI's stderr;
+ * what matters about the damage reaches the user as the one-line error.
+ */
+function quietly<T>(f: () => T): T {
+  const { log, warn } = console;
+  console.log = console.warn = () => undefined;
+  try {
+    return f();
+  } finally {
+    console.log = log;
+    console.warn = warn;
+  }
 }
 
 function describe(e: unknown): string {
