@@ -254,7 +254,8 @@ function concat(parts: Constant[], axisAttr: number, ctx: FoldContext, what: str
 }
 
 function slice(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): Constant {
-  const x = inputs[0]!;
+  const x = inputs[0];
+  if (!x) throw new UserError(`${what} lacks its input 1; the file is damaged`, ctx.file);
   const list = (i: number, attr: string): number[] | undefined => {
     if (ctx.opset < 10) return attribute(node, attr)?.ints?.map(toInt);
     const v = inputs[i];

@@ -49,3 +49,18 @@ test('broadcasting Sub/Div of weights, Transpose, Reshape with 0 and -1, Squeeze
   assert.deepEqual(Array.from(fold(node('ConstantOfShape'), [ints([2, 2])]).data as Float32Array), [0, 0, 0, 0]);
   assert.deepEqual(Array.from(fold(node('Sqrt'), [floats([4, 9])]).data as Float32Array), [2, 3]);
 });
+
+test('damaged folds are one UserError naming the node, never a TypeError, a loop or an allocation', async () => {
+  const { isUserError } = await import('../../../../src/engine/errors');
+  const fails = (op: ReturnType<typeof node>, inputs: Array<Constant | undefined>, pattern: RegExp) =>
+    assert.throws(() => fold(op, inputs), (e: unknown) => isUserError(e) && pattern.test((e as Error).message) && (e as Error).message.startsWith('m.onnx: node ('));
+  // Each of these crashed, looped or built a wrong tensor before (the fuzz found the first).
+  fails(node('Slice'), [], /\(Slice\) lacks its input 1; the file is damaged/);
+  fails(node('Slice'), [floats([1, 2, 3]), ints([0]), ints([3]), ints([0]), ints([0])], /slices with steps \[0\]; steps must be non-zero integers/);
+  fails(node('Transpose', [{ name: 'perm', ints: [0, 0] }]), [floats([1, 2, 3, 4, 5, 6], [2, 3])], /has perm \[0,0\], not a permutation of the 2 axes/);
+  fails(node('Concat', [{ name: 'axis', i: 0 }]), [floats([1, 2], [1, 2]), floats([1, 2, 3], [1, 3])], /joins constants of shapes \[\[1,2\],\[1,3\]\], which differ off the axis 0/);
+  fails(node('Concat'), [], /joins no inputs/);
+  fails(node('Reshape'), [floats([1, 2, 3]), ints([2, -1])], /computes a constant of shape \[2,1\.5\] from its inputs, which is not a valid shape/);
+  fails(node('Gather', [{ name: 'axis', i: 0 }]), [floats([1, 2, 3]), ints([7], [])], /gathers indices outside 0…2/);
+  fails(node('ConstantOfShape'), [ints([-3, 2])], /asks for a constant of shape \[-3,2\], which is not a valid shape/);
+});
