@@ -1,13 +1,13 @@
 // The comparison figure (the seed figure): rows are images, column 0 the model input, then one column
-// per method or model. The figure itself is ONE canvas (so Export saves exactly the shown pixels), laid
-// out by the engine's figure layout (the CLI's `compare --out` has the same); DOM around it holds the
+// per method or model. The figure itself is ONE canvas, laid out by the engine's figure layout (the CLI's
+// `compare --out` has the same) at the cell size that fits the panel's width or at the zoom chosen
+// (figureFit.ts); Export draws the same figure again at full resolution. DOM around it holds the
 // toolbar, progress and Cancel, and shimmering placeholders over the cells still being computed. A
 // methods comparison then gets its Faithfulness section on the same canvas, under the figure
 // (faithfulnessSection.ts), with its progress, Cancel and buttons in a bar above the figure and its
 // numbers also as a table for screen readers.
 import type { FigureLayout, Rect } from '../src/engine/figure/layout';
-import type { TextMeasure } from '../src/engine/figure/titleText';
-import type { FaithfulnessView, RandomisationView } from '../src/protocol/faithfulnessView';
+import type { FaithfulnessView } from '../src/protocol/faithfulnessView';
 import { titleText } from '../src/protocol/methodTitle';
 import type { CompareViewState, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarModel } from './colorBar';
@@ -16,21 +16,22 @@ import { el, rebuildKeepingFocus, replaceChildren } from './dom';
 import { errorBox } from './errorBox';
 import { canvasPng, suggestedFileName } from './exportImage';
 import { drawComparisonCanvas } from './faithfulnessCanvas';
-import { evaluationBar } from './faithfulnessSection';
-import { canvasMeasure, layoutFigure } from './figureCanvas';
+import { createFaithfulnessControls } from './faithfulnessControls';
+import { evaluationBar, type SectionLayout } from './faithfulnessSection';
+import { canvasMeasure, figureText, layoutFigure } from './figureCanvas';
+import { cellSizeAt, exportCellSize, fitCellSize, ZOOMS, type FigureZoom } from './figureFit';
 import { formatValue } from './format';
+import { modelLoadText } from './modelLoadText';
 import type { PanelBridge } from './hostBridge';
-import { formatRho, formatScore, SCORE_NAMES } from './scoreFormat';
 import { readCanvasTheme, watchTheme } from './theme';
-
-/** Cells are an integer multiple of the map size; these bound the multiple. */
-const MIN_CELL_SCALE = 2;
-const MAX_CELL_SCALE = 5;
 
 export function mountCompareView(root: HTMLElement, host: PanelBridge): (message: ToWebview) => void {
   let state: CompareViewState | undefined;
   let drawPending = false;
   let lastLayout: FigureLayout | undefined;
+  let lastSection: SectionLayout | undefined;
+  const section = createFaithfulnessControls(host, () => scheduleDraw());
+  let zoom: FigureZoom = 'fit';
 
   const controls = createDisplayControls({
     overlay: false,
@@ -66,29 +67,44 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     text: 'Randomisation check',
     on: { click: () => host.post({ type: 'run-randomisation' }) },
   });
-  const evaluationRow = el('div', { class: 'evaluation-row' }, [evalText, evalTrack, evalCancel, evalRerun, evalRandomise]);
-  const scoreTable = el('table', { class: 'visually-hidden faithfulness-table' });
+  const evaluationRow = el('div', { class: 'evaluation-row' }, [evalText, evalTrack, evalCancel, evalRerun, evalRandomise, section.element]);
+  const scoreTable = section.table;
   const canvas = el('canvas', { id: 'figure', attrs: { role: 'img' } });
   const placeholders = el('div', { class: 'placeholders', attrs: { 'aria-hidden': 'true' } });
   const stack = el('div', { class: 'figure-stack' }, [canvas, placeholders]);
   const scroller = el('div', { class: 'figure-scroller' }, [stack]);
+  const zoomSelect = el('vscode-single-select', { id: 'figure-zoom', attrs: { label: 'Zoom', title: 'Cell size: fit the panel\'s width, or map pixels per screen pixel (the figure then scrolls)' } },
+    ZOOMS.map(({ zoom: z, label }) => el('vscode-option', { attrs: { value: String(z) }, text: label })),
+  ) as HTMLElement & { value: string };
+  zoomSelect.addEventListener('change', () => {
+    zoom = zoomSelect.value === 'fit' ? 'fit' : Number(zoomSelect.value);
+    scroller.classList.toggle('zoomed', zoom !== 'fit');
+    scheduleDraw();
+  });
 
   root.replaceChildren(
-    el('div', { class: 'compare-view' }, [header, alertBox, el('div', { class: 'toolbar-row' }, [controls.element]), evaluationRow, scroller, scoreTable]),
+    el('div', { class: 'compare-view' }, [header, alertBox, el('div', { class: 'toolbar-row' }, [el('div', { class: 'figure-toolbar' }, [controls.element, zoomSelect])]), evaluationRow, scroller, scoreTable]),
   );
 
   new ResizeObserver(() => scheduleDraw()).observe(scroller);
   canvas.addEventListener('mousemove', (event) => {
     const box = canvas.getBoundingClientRect();
     const [x, y] = [event.clientX - box.left, event.clientY - box.top];
-    canvas.title = state && lastLayout ? cellTooltip(state, lastLayout, x, y) : '';
-    canvas.style.cursor = state && lastLayout && cellAt(lastLayout, x, y) ? 'pointer' : '';
+    const heading = lastSection && headerAt(lastSection, x, y);
+    canvas.title = heading ? `Sort by ${heading === 'method' ? 'method' : heading}` : state && lastLayout ? cellTooltip(state, lastLayout, x, y) : '';
+    canvas.style.cursor = (state && lastLayout && cellAt(lastLayout, x, y)) || heading || (lastLayout && inputRowAt(lastLayout, x, y) !== undefined) ? 'pointer' : '';
   });
   // A heatmap cell clicked opens that image with that column's method (or model) in the explain panel.
   canvas.addEventListener('click', (event) => {
     const box = canvas.getBoundingClientRect();
-    const cell = lastLayout && cellAt(lastLayout, event.clientX - box.left, event.clientY - box.top);
+    const [x, y] = [event.clientX - box.left, event.clientY - box.top];
+    const cell = lastLayout && cellAt(lastLayout, x, y);
     if (cell) host.post({ type: 'open-cell', row: cell.row, column: cell.column });
+    // A table heading of the Faithfulness section sorts; a row's input cell offers its contrast options.
+    const heading = lastSection && headerAt(lastSection, x, y);
+    if (heading) section.sortBy(heading);
+    const row = lastLayout && state?.kind === 'methods' ? inputRowAt(lastLayout, x, y) : undefined;
+    if (row !== undefined) host.post({ type: 'row-options', row });
   });
   watchTheme(() => scheduleDraw());
   // Canvas text needs the VS Code font loaded before it is measured.
@@ -115,7 +131,7 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     progressBar.setAttribute('aria-valuemax', String(total));
     progressBar.setAttribute('aria-valuenow', String(done));
     progressFill.style.width = `${total > 0 ? (100 * Math.min(done, total)) / total : 0}%`;
-    progressText.textContent = `${done} / ${total}`;
+    progressText.textContent = state.loading ? modelLoadText(state.loading) : `${done} / ${total}`;
     controls.setExportEnabled(filledCellsPerRow(state).some((n) => n > 0));
     renderEvaluation();
   }
@@ -136,7 +152,7 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     evalRandomise.hidden = !bar.randomise;
     evaluationRow.dataset.faithfulness = state.faithfulness?.status ?? '';
     evaluationRow.dataset.randomisation = state.randomisation?.status ?? '';
-    replaceChildren(scoreTable, scoreTableRows(state));
+    section.update(state, bar);
   }
 
   function scheduleDraw(): void {
@@ -154,13 +170,22 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     const measure = canvasMeasure(ctx, theme.fontFamily);
-    const layout = fitLayout(state, scroller.clientWidth, measure);
-    const section = drawComparisonCanvas(canvas, state, layout, theme, window.devicePixelRatio || 1, measure);
+    const s = state;
+    const mapSize = mapSizeOf(s);
+    const cellSize = cellSizeAt(zoom, () => fitCellSize((cell) => figureText(s, cell), mapSize, scroller.clientWidth, measure), mapSize);
+    const layout = layoutFigure(s, cellSize, measure);
+    const drawn = drawComparisonCanvas(canvas, state, layout, theme, window.devicePixelRatio || 1, measure, section.choices());
     lastLayout = layout;
+    lastSection = drawn;
+    canvas.dataset.cellSize = String(cellSize);
+    canvas.dataset.mapSize = String(mapSize);
     // The numbers as computed (not as written), for tests and for anyone reading the DOM.
     canvas.dataset.faithfulness = state.faithfulness ? JSON.stringify(numbersOf(state.faithfulness)) : '';
     canvas.dataset.randomisation = state.randomisation ? JSON.stringify(state.randomisation) : '';
-    canvas.dataset.sectionTop = section ? String(section.top) : '';
+    canvas.dataset.sectionTop = drawn ? String(drawn.top) : '';
+    // What the section draws, for tests: the curves shown and the randomisation axis as written.
+    canvas.dataset.sectionCharts = drawn ? JSON.stringify(drawn.charts.map((c) => ({ kind: c.kind, order: c.order, series: c.layout.lines.length, bands: c.layout.bands.length, xTicks: c.layout.texts.filter((t) => t.y > c.layout.plot.y + c.layout.plot.height && t.text !== '').map((t) => t.text) }))) : '';
+    canvas.dataset.sectionMeasure = drawn?.measure ?? '';
     canvas.dataset.filledCells = JSON.stringify(filledCellsPerRow(state));
     canvas.setAttribute('aria-label', describe(state));
     placePlaceholders(layout);
@@ -193,7 +218,20 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
   /** The figure as a PNG for the host: in reply to its request, or offered (the Export button). */
   async function exportFigure(inReplyTo?: number): Promise<void> {
     const suggestedName = suggestedFileName([state?.title ?? 'figure', 'compare', state?.kind ?? '']);
-    host.post({ type: 'export', png: await canvasPng(canvas), suggestedName, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
+    host.post({ type: 'export', png: await canvasPng(fullResolution()), suggestedName, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
+  }
+
+  /** The figure (and its section) drawn again with cells at full resolution, one PNG pixel per CSS pixel. */
+  function fullResolution(): HTMLCanvasElement {
+    const ctx = canvas.getContext('2d');
+    if (!state || !ctx || !lastLayout) return canvas;
+    const theme = readCanvasTheme();
+    const measure = canvasMeasure(ctx, theme.fontFamily);
+    const shownCell = Number(canvas.dataset.cellSize);
+    const cellSize = exportCellSize(shownCell, mapSizeOf(state));
+    const out = document.createElement('canvas');
+    drawComparisonCanvas(out, state, layoutFigure(state, cellSize, measure), theme, 1, measure, section.choices());
+    return out;
   }
 
   return (message) => {
@@ -217,7 +255,7 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
       }
       case 'compare-status':
         if (!state) return;
-        state = { ...state, running: message.running, progress: message.progress, backend: message.backend, error: message.error };
+        state = { ...state, running: message.running, progress: message.progress, backend: message.backend, error: message.error, loading: message.loading };
         render();
         break;
       case 'compare-faithfulness':
@@ -247,44 +285,29 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
   };
 }
 
-/** The view's numbers without the curves' bulk: status, K, images and per column the three scores. */
+/** The view's numbers as computed (every column's summary, the verdicts), for tests and the DOM. */
 function numbersOf(f: FaithfulnessView) {
-  return { status: f.status, steps: f.steps, images: f.images, progress: f.progress, ms: f.ms, columns: f.columns.map((c) => c && { aopcMorf: c.aopcMorf, aopcLerf: c.aopcLerf, abpc: c.abpc, images: c.images, meanMorf: c.meanMorf }) };
+  return { ...f };
 }
 
-/** The section's numbers as a table (the canvas cannot be read aloud): a row per method, as written. */
-export function scoreTableRows(state: { columns: CompareViewState['columns']; faithfulness?: FaithfulnessView; randomisation?: RandomisationView }): HTMLElement[] {
-  const f = state.faithfulness;
-  if (!f || f.status !== 'done') return [];
-  const r = state.randomisation?.status === 'done' ? state.randomisation : undefined;
-  const head = el('tr', {}, [el('th', { text: 'Method' }), ...SCORE_NAMES.map((s) => el('th', { text: s.label })), ...(r ? r.stepNames.map((n) => el('th', { text: `ρ of |R|, ${n}` })) : [])]);
-  const caption = el('caption', { text: `Faithfulness, K = ${f.steps}, ${f.images} images` });
-  const rows = state.columns.map((c, k) =>
-    el('tr', {}, [
-      el('th', { text: titleText(c.title) }),
-      ...SCORE_NAMES.map((s) => el('td', { text: f.columns[k] ? formatScore(f.columns[k]![s.key]) : '–' })),
-      ...(r ? r.stepNames.map((_, i) => el('td', { text: r.columns[k] ? formatRho(r.columns[k]![i]) : '–' })) : []),
-    ]),
-  );
-  return [caption, head, ...rows];
+/** The Faithfulness table heading under a point of the canvas, if any. */
+function headerAt(section: SectionLayout, x: number, y: number) {
+  return section.headers.find((h) => inside(h.rect, x, y))?.key;
 }
 
-/** The largest cell (an integer multiple of the map size) whose figure fits the available width. */
-function fitLayout(state: CompareViewState, available: number, measure: TextMeasure): FigureLayout {
-  const mapSize = Math.max(
-    1,
+/** The row whose input cell is under a point of the canvas, if any. */
+function inputRowAt(layout: FigureLayout, x: number, y: number): number | undefined {
+  const row = layout.inputCells.findIndex((c) => inside(c, x, y));
+  return row >= 0 ? row : undefined;
+}
+
+/** The side of the figure's largest map (its inputs and heatmaps), 28 before any has come. */
+function mapSizeOf(state: CompareViewState): number {
+  const size = Math.max(
+    0,
     ...state.rows.flatMap((row) => [row.input ? Math.max(row.input.width, row.input.height) : 0, ...row.cells.map((c) => (c?.heatmap ? Math.max(...c.heatmap.shape) : 0))]),
   );
-  const size = mapSize > 1 ? mapSize : 28;
-  let layout = layoutFigure(state, size * MIN_CELL_SCALE, measure);
-  for (let k = MAX_CELL_SCALE; k > MIN_CELL_SCALE; k--) {
-    const candidate = layoutFigure(state, size * k, measure);
-    if (candidate.width <= available) {
-      layout = candidate;
-      break;
-    }
-  }
-  return layout;
+  return size > 1 ? size : 28;
 }
 
 const inside = (c: Rect, x: number, y: number) => x >= c.x && x < c.x + c.width && y >= c.y && y < c.y + c.height;

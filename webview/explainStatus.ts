@@ -3,7 +3,8 @@
 // The rule: the header names the current choice; everything below it (prediction, bars, heatmap, caption,
 // time) names the run it came from, and says so when that run is not the current choice.
 import { titleText } from '../src/protocol/methodTitle';
-import type { ExplainViewState, ImageResult, PanelImage } from '../src/protocol/webviewMessages';
+import type { ExplainViewState, ImageResult, ModelGraphView, PanelImage } from '../src/protocol/webviewMessages';
+import { modelLoadText } from './modelLoadText';
 
 /** An image as the view shows it: the host's entry, with its original (a blob: URL) and its last results. */
 export type ExplainedImage = PanelImage & ImageResult & { originalSrc?: string };
@@ -36,9 +37,10 @@ export function formatMs(ms: number): string {
   return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }
 
-/** "SmoothGrad: 12 of 32 samples" while a run reports progress. */
+/** "SmoothGrad: 12 of 32 samples" while a run reports progress; the model's load while the run waits for it. */
 export function progressText(state: ExplainView): string | undefined {
   const p = state.progress;
+  if (state.busy && state.loading) return modelLoadText(state.loading);
   if (!state.busy || !p) return undefined;
   // The family name only: "SmoothGrad (samples = 4096, sigma = 0.1)" would repeat the total.
   return `${titleText(state.method.title).replace(/ \(.*\)$/, '')}: ${p.done} of ${p.total} ${p.unit}`;
@@ -63,4 +65,18 @@ export function exportBlocker(state: ExplainView, image: ExplainedImage | undefi
   if (!image?.heatmap) return 'No heatmap to export';
   if (state.busy) return 'Waiting for the heatmap being computed';
   return undefined;
+}
+
+/** The graph list only for the model in the header: another model's nodes are never listed under its name. */
+export function graphToShow(graph: ModelGraphView | null, state: Pick<ExplainView, 'model'> | undefined): ModelGraphView | null {
+  return graph && state && graph.modelId === state.model.id ? graph : null;
+}
+
+/** What the predictions say while there are none for the image: why, and what is under way. */
+export function noPredictionText(state: ExplainView, image: ExplainedImage | undefined): string {
+  if (image?.error || state.error) return 'No prediction.';
+  if (state.loading) return `Waiting for the model: ${modelLoadText(state.loading)}`;
+  if (state.busy) return `Computing with ${state.model.name}…`;
+  if (state.cancelled) return 'Cancelled. Retry computes it.';
+  return 'No prediction yet.';
 }

@@ -9,6 +9,7 @@ import { titleText } from '../src/protocol/methodTitle';
 import type { ExplainViewState, ImageResult, ToWebview } from '../src/protocol/webviewMessages';
 import { colorBarElement, colorBarModel } from './colorBar';
 import { cropOutline, cropText } from './cropOutline';
+import { createConceptsSection } from './conceptsSection';
 import { createModelGraph } from './modelGraph';
 import { createDisplayControls } from './displayControls';
 import { errorBox } from './errorBox';
@@ -19,7 +20,8 @@ import { relevanceScale } from '../src/engine/heatmap/normalize';
 import { displayedHeatmap, imageDataOf, inputRgba, integerScale, isNonNegative, upscale, type RgbaImage } from './heatmap/rasterize';
 import type { PanelBridge } from './hostBridge';
 import { titleNodes } from './methodTitle';
-import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText, type ExplainedImage, type ExplainView } from './explainStatus';
+import { exportBlocker, graphToShow, heatmapIsCurrent, noPredictionText, progressText, shownLabels, staleNote, timeText, type ExplainedImage, type ExplainView } from './explainStatus';
+import type { ModelGraphView } from '../src/protocol/webviewMessages';
 
 /** Display sizes (CSS px) the integer upscaling aims for. */
 const INPUT_SIZE = 224;
@@ -32,6 +34,8 @@ const TOP_CLASSES = 5;
 export function mountExplainView(root: HTMLElement, host: PanelBridge): (message: ToWebview) => void {
   let state: ExplainView | undefined;
   let showAllClasses = false;
+  /** The last graph the host sent; listed only while it is the header's model's. */
+  let graph: ModelGraphView | null = null;
   // Per image key: its original as a blob: URL, and what the last run found for it.
   const originals = new Map<string, string>();
   const results = new Map<string, ImageResult>();
@@ -44,6 +48,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
       // Redraw at once; the host keeps the new display and sends no maps for it.
       state = { ...state, display: { ...state.display, ...change } };
       renderImage();
+      conceptsSection.redraw();
       persist();
     },
     onExport: () => void exportHeatmap(),
@@ -75,7 +80,8 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
   const staleSlot = el('div', { class: 'stale-slot', attrs: { 'aria-live': 'polite' } });
   const figures = el('section', { class: 'figures', attrs: { 'aria-label': 'Image and heatmap' } }, [originalFigure, inputFigure, heatmapFigure]);
   const predictions = el('section', { class: 'predictions', attrs: { 'aria-label': 'Predictions' } });
-  const graphSection = createModelGraph();
+  const graphSection = createModelGraph((layer) => host.post({ type: 'show-concepts', layer }));
+  const conceptsSection = createConceptsSection(host, () => state?.display);
 
   root.replaceChildren(
     el('div', { class: 'explain-view' }, [
@@ -83,7 +89,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
       alertBox,
       strip,
       el('div', { class: 'toolbar-row' }, [controls.element]),
-      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, staleSlot, figures, graphSection.element]), predictions]),
+      el('div', { class: 'explain-body' }, [el('div', { class: 'figures-column' }, [imageError, staleSlot, figures, conceptsSection.element, graphSection.element]), predictions]),
     ]),
   );
 
@@ -100,6 +106,16 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     controls.update(state.display);
     renderImage();
     renderPredictions();
+    renderGraph();
+  }
+
+  /** The graph section, rebuilt only when what it lists changes. */
+  let listedGraph: ModelGraphView | null = null;
+  function renderGraph(): void {
+    const next = graphToShow(graph, state);
+    if (next === listedGraph) return;
+    listedGraph = next;
+    graphSection.update(next);
   }
 
   function renderHeader(): void {
@@ -128,7 +144,10 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
           ? el('span', {
               class: 'readout',
               attrs: { title: 'Sum of the relevance over all pixels, and the explained logit f_c(x): conservative rules keep them close' },
-              text: `Σ R = ${formatValue(heatmap.relevanceSum)} · logit ${formatValue(heatmap.logit)}`,
+              text:
+                heatmap.contrastLogit === undefined
+                  ? `Σ R = ${formatValue(heatmap.relevanceSum)} · logit ${formatValue(heatmap.logit)}`
+                  : `Σ R = ${formatValue(heatmap.relevanceSum)} · f_c − f_c′ ${formatValue(heatmap.logit - heatmap.contrastLogit)}`,
             })
           : null,
         el('span', { class: 'spacer' }),
@@ -137,7 +156,13 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
           ? el('span', {
               class: 'run-progress',
               text: progress,
-              attrs: { role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': s.progress!.total, 'aria-valuenow': s.progress!.done, 'aria-label': progress },
+              attrs: {
+                role: 'progressbar',
+                'aria-valuemin': 0,
+                'aria-valuemax': s.loading ? s.loading.bytesTotal : s.progress!.total,
+                'aria-valuenow': s.loading ? s.loading.bytesRead : s.progress!.done,
+                'aria-label': progress,
+              },
             })
           : null,
         s.busy
@@ -291,10 +316,20 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     const title = state.shown?.method.title ?? state.method.title;
     const classLabel = shownLabels(state)[heatmap.target] ?? String(heatmap.target);
     const method = titleText(title);
-    heatmapCanvas.setAttribute('aria-label', `Heatmap of ${method} for class ${classLabel}${display.overlay ? ', over the model input' : ''}`);
+    const contrastName = heatmap.contrast === undefined ? undefined : (shownLabels(state)[heatmap.contrast] ?? String(heatmap.contrast));
+    const what = contrastName === undefined ? `for class ${classLabel}` : `of why ${classLabel} and not ${contrastName} (f_${classLabel} − f_${contrastName})`;
+    heatmapCanvas.setAttribute('aria-label', `Heatmap of ${method} ${what}${display.overlay ? ', over the model input' : ''}`);
+    const contrastLabel = heatmap.contrast === undefined ? undefined : (shownLabels(state)[heatmap.contrast] ?? String(heatmap.contrast));
     replaceChildren(heatmapCaption, [
-      el('span', {}, [...titleNodes(title), ` · class ${classLabel}`]),
-      heatmap.target === image.predicted ? el('span', { class: 'note', text: 'predicted' }) : el('span', { class: 'note target-note', text: 'chosen target' }),
+      // A contrastive map is titled by its question: it explains f_c − f_c′, not class c.
+      contrastLabel === undefined
+        ? el('span', {}, [...titleNodes(title), ` · class ${classLabel}`])
+        : el('span', { class: 'contrast-title' }, [...titleNodes(title), ` · why ${classLabel} and not ${contrastLabel}?`]),
+      contrastLabel !== undefined
+        ? el('button', { class: 'text-button', id: 'clear-contrast', text: 'Clear contrast', attrs: { title: `Explain class ${classLabel} alone` }, on: { click: () => host.post({ type: 'select-contrast', contrast: null }) } })
+        : heatmap.target === image.predicted
+          ? el('span', { class: 'note', text: 'predicted' })
+          : el('span', { class: 'note target-note', text: 'chosen target' }),
     ]);
     const scale = relevanceScale(heatmap.relevance, display.normalization);
     const how = display.normalization.kind === 'percentile' ? `${display.normalization.p}th percentile of |R|` : 'max |R|';
@@ -330,7 +365,14 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     const image = selectedImage();
     rebuildKeepingFocus(predictions, () => {
       if (!image?.scores || image.predicted === undefined) {
-        replaceChildren(predictions, [el('h2', { text: 'Prediction' }), el('p', { class: 'muted', text: image?.error ? 'No prediction.' : 'Waiting for the model…' })]);
+        replaceChildren(predictions, [
+          el('h2', { text: 'Prediction' }),
+          el('p', { class: 'muted', id: 'no-prediction', text: noPredictionText(s, image) }),
+          // Cancelled before anything was shown: Retry is here, not over a heatmap.
+          s.cancelled && !s.busy && !image?.error
+            ? el('vscode-button', { id: 'retry-cancelled', attrs: { secondary: true, icon: 'refresh', 'data-focus-key': 'retry-cancelled' }, text: 'Retry', on: { click: () => host.post({ type: 'retry' }) } })
+            : null,
+        ]);
         return;
       }
       const explained = image.heatmap?.target ?? s.target ?? image.predicted;
@@ -368,22 +410,40 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
             ])
           : null,
         el('div', { class: 'class-list', attrs: { role: 'group', 'aria-label': 'Classes: choose which one to explain' } },
-          shown.map((score) =>
-            el('button', {
-              class: `class-row${score.index === explained ? ' explained' : ''}${score.index === image.predicted ? ' predicted' : ''}`,
-              data: { focusKey: `class-${score.index}` },
-              attrs: {
-                'aria-pressed': String(score.index === explained),
-                'aria-label': `${score.label}, ${formatProbability(score.probability)}${score.index === image.predicted ? ', predicted' : ''}. Explain this class`,
-                title: `Explain class ${score.label}`,
-              },
-              on: { click: () => choose(score.index) },
-            }, [
-              el('span', { class: 'class-name', text: score.label }),
-              probabilityBar(score.probability),
-              el('span', { class: 'class-probability', text: formatProbability(score.probability) }),
-            ]),
-          ),
+          shown.map((score) => {
+            const explainedName = labels[explained] ?? String(explained);
+            const contrasted = image.heatmap?.contrast === score.index;
+            return el('div', { class: `class-entry${contrasted ? ' contrasted' : ''}` }, [
+              el('button', {
+                class: `class-row${score.index === explained ? ' explained' : ''}${score.index === image.predicted ? ' predicted' : ''}`,
+                data: { focusKey: `class-${score.index}` },
+                attrs: {
+                  'aria-pressed': String(score.index === explained),
+                  'aria-label': `${score.label}, ${formatProbability(score.probability)}${score.index === image.predicted ? ', predicted' : ''}. Explain this class`,
+                  title: `Explain class ${score.label} (its own logit)`,
+                },
+                on: { click: () => choose(score.index) },
+              }, [
+                el('span', { class: 'class-name', text: score.label }),
+                probabilityBar(score.probability),
+                el('span', { class: 'class-probability', text: formatProbability(score.probability) }),
+              ]),
+              // "Why c and not c′?": the map of f_c − f_c′ for the class explained now against this one.
+              score.index !== explained
+                ? el('button', {
+                    class: 'contrast-button',
+                    data: { focusKey: `contrast-${score.index}`, contrast: String(score.index) },
+                    attrs: {
+                      'aria-pressed': String(contrasted),
+                      'aria-label': `Why ${explainedName} and not ${score.label}?`,
+                      title: `Why ${explainedName} and not ${score.label}? Explains f_${explainedName} − f_${score.label}`,
+                    },
+                    text: 'vs',
+                    on: { click: () => host.post({ type: 'select-contrast', contrast: contrasted ? null : score.index }) },
+                  })
+                : el('span', { class: 'contrast-button-space', attrs: { 'aria-hidden': 'true' } }),
+            ]);
+          }),
         ),
         el('div', { class: 'prediction-actions' }, [
           image.scores.length > TOP_CLASSES
@@ -466,13 +526,18 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
         else results.delete(message.key);
         break;
       case 'model-graph':
-        graphSection.update(message.graph);
+        graph = message.graph;
+        renderGraph();
+        break;
+      case 'concepts':
+        conceptsSection.update(message.view);
         break;
       case 'display':
         if (!state) break;
         state = { ...state, display: message.display };
         controls.update(state.display);
         renderImage();
+        conceptsSection.redraw();
         persist();
         break;
       case 'request-export':

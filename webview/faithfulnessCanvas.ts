@@ -2,22 +2,30 @@
 // text and axes in the foreground colour, secondary text muted, grid lines in the border colour, the
 // series in the chart palette (SERIES_COLORS, the PNG's too). Axis-aligned lines as crisp rectangles, as
 // the engine's curveChartImage.ts draws them.
-import type { CurveChartLayout, Segment } from '../src/engine/figure/curveChart';
+import { BAND_OPACITY, type CurveChartLayout, type Segment } from '../src/engine/figure/curveChart';
 import type { FigureLayout } from '../src/engine/figure/layout';
 import type { TextMeasure } from '../src/engine/figure/titleText';
 import type { CompareViewState } from '../src/protocol/webviewMessages';
 import { drawFigure, drawRun } from './figureCanvas';
-import { layoutFaithfulnessSection, type SectionLayout } from './faithfulnessSection';
+import { layoutFaithfulnessSection, type SectionChoices, type SectionLayout } from './faithfulnessSection';
 import type { CanvasTheme } from './theme';
 
 /**
  * The comparison's whole canvas: the figure and, for a methods comparison whose evaluation has begun, the
  * section under it (the canvas grows to hold both). Returns the section's layout, if any.
  */
-export function drawComparisonCanvas(canvas: HTMLCanvasElement, state: CompareViewState, figure: FigureLayout, theme: CanvasTheme, pixelRatio: number, measure: TextMeasure): SectionLayout | undefined {
+export function drawComparisonCanvas(
+  canvas: HTMLCanvasElement,
+  state: CompareViewState,
+  figure: FigureLayout,
+  theme: CanvasTheme,
+  pixelRatio: number,
+  measure: TextMeasure,
+  choices?: SectionChoices,
+): SectionLayout | undefined {
   const section =
     state.kind === 'methods' && state.faithfulness
-      ? layoutFaithfulnessSection({ columns: state.columns, faithfulness: state.faithfulness, randomisation: state.randomisation }, figure, measure)
+      ? layoutFaithfulnessSection({ columns: state.columns, faithfulness: state.faithfulness, randomisation: state.randomisation, choices }, figure, measure)
       : undefined;
   drawFigure(canvas, state, figure, theme, pixelRatio, section ? { width: section.width, height: section.top + section.height } : figure);
   const ctx = canvas.getContext('2d');
@@ -41,6 +49,16 @@ export function drawFaithfulnessSection(ctx: CanvasRenderingContext2D, section: 
 export function drawCurveChart(ctx: CanvasRenderingContext2D, layout: CurveChartLayout, theme: CanvasTheme): void {
   for (const line of layout.gridLines) drawSegment(ctx, line, 1, theme.border);
   for (const line of [...layout.axes, ...layout.tickMarks]) drawSegment(ctx, line, 1, theme.foreground);
+  for (const { color, points } of layout.bands) {
+    ctx.save();
+    ctx.globalAlpha = BAND_OPACITY;
+    ctx.fillStyle = color;
+    ctx.beginPath();
+    points.forEach((p, i) => (i ? ctx.lineTo(p.x, p.y) : ctx.moveTo(p.x, p.y)));
+    ctx.closePath();
+    ctx.fill();
+    ctx.restore();
+  }
   ctx.lineJoin = 'round';
   ctx.lineCap = 'round';
   for (const { color, points } of layout.lines) {

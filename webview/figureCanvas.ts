@@ -93,13 +93,14 @@ export function drawRun(ctx: CanvasRenderingContext2D, run: TextRun, color: stri
   ctx.restore();
 }
 
-/** Scales an RGBA image into a rect, without smoothing, with a hairline frame around it. */
+/** Scales an RGBA image into a rect, with a hairline frame around it: enlarged without smoothing (crisp
+ *  pixels), shrunk (a 224×224 map in a cell that fits the panel) with it. */
 function drawPixels(ctx: CanvasRenderingContext2D, image: RgbaImage, rect: Rect, theme: CanvasTheme, smooth = false): void {
   const source = document.createElement('canvas');
   source.width = image.width;
   source.height = image.height;
   source.getContext('2d')?.putImageData(imageDataOf(image), 0, 0);
-  ctx.imageSmoothingEnabled = smooth;
+  ctx.imageSmoothingEnabled = smooth || rect.width * ctx.getTransform().a < image.width;
   ctx.drawImage(source, rect.x, rect.y, rect.width, rect.height);
   ctx.strokeStyle = theme.border;
   ctx.lineWidth = 1;

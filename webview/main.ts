@@ -3,6 +3,7 @@
 import './cspNonce';
 import './elements';
 import './styles.css';
+import './concepts.css';
 import type { FromWebview, ToWebview } from '../src/protocol/webviewMessages';
 import { mountCompareView } from './compareView';
 import { mountExplainView } from './explainView';

@@ -1,6 +1,7 @@
 // The explain panel's "Model graph" section: every node of the model as the engine canonised it (name,
 // kind, what it is, output shape) and the rule the current method applies there, so a user sees how their
 // own model is explained. Collapsible (<details>, closed at first); its open state survives updates.
+import { CONCEPT_KINDS } from '../src/protocol/concepts';
 import type { ModelGraphView } from '../src/protocol/webviewMessages';
 import { titleText } from '../src/protocol/methodTitle';
 import { el, replaceChildren } from './dom';
@@ -21,7 +22,8 @@ export function graphSummary(graph: ModelGraphView): string {
   return `Model graph · ${graph.nodes.length} nodes · rules of ${titleText(graph.method.title)}`;
 }
 
-export function createModelGraph(): ModelGraphSection {
+/** `onConcepts(node)`: "Concepts here" was pressed on a Dense/Conv node. */
+export function createModelGraph(onConcepts?: (node: string) => void): ModelGraphSection {
   const summaryText = el('span', { class: 'graph-summary-text' });
   const summary = el('summary', {}, [summaryText]);
   const body = el('div', { class: 'graph-body' });
@@ -38,13 +40,24 @@ export function createModelGraph(): ModelGraphSection {
       }
       replaceChildren(summaryText, [`Model graph · ${graph.nodes.length} nodes · rules of `, ...titleNodes(graph.method.title)]);
       summaryText.setAttribute('aria-label', graphSummary(graph));
-      const head = el('tr', {}, ['Node', 'Kind', 'Output', 'Rule'].map((t) => el('th', { attrs: { scope: 'col' }, text: t })));
+      const head = el('tr', {}, ['Node', 'Kind', 'Output', 'Rule', ''].map((t) => el('th', { attrs: { scope: 'col' }, text: t })));
       const rows = graph.nodes.map((node) =>
         el('tr', { class: 'graph-node', data: { kind: node.kind } }, [
           el('td', { class: 'node-name', text: node.name, attrs: { title: node.inputs.length ? `reads ${node.inputs.join(', ')}` : 'the model input' } }),
           el('td', { class: 'node-kind', text: node.kind, attrs: { title: node.description } }),
           el('td', { class: 'node-shape', text: shapeText(node.shape) }),
           el('td', { class: 'node-rule', text: node.rule ?? '' }),
+          el('td', { class: 'node-concepts' }, [
+            onConcepts && CONCEPT_KINDS.includes(node.kind)
+              ? el('button', {
+                  class: 'text-button concepts-here',
+                  data: { node: node.name },
+                  text: 'Concepts here',
+                  attrs: { title: `The channels of ${node.name} that carry this explanation, with their heatmaps and reference samples` },
+                  on: { click: () => onConcepts(node.name) },
+                })
+              : null,
+          ]),
         ]),
       );
       replaceChildren(body, [

@@ -38,7 +38,7 @@ export interface BatchOutcome {
 }
 
 /** What every batch's job shares. */
-export type JobTemplate = Omit<ExplainJob, 'images' | 'targets'> & { target: number | null };
+export type JobTemplate = Omit<ExplainJob, 'images' | 'targets' | 'contrasts'> & { target: number | null; contrast?: number | null };
 
 /**
  * Images per job: 32 at MNIST or CIFAR size, fewer for big inputs so one job's activations stay around
@@ -66,8 +66,9 @@ export async function explainBatch(pool: WorkerPool, batch: Batch, template: Job
 }
 
 async function runJob(pool: WorkerPool, subjects: BatchSubject[], images: ImageSource[], template: JobTemplate): Promise<BatchOutcome> {
-  const { target, ...job } = template;
-  const result = await pool.run({ ...job, images, targets: target === null ? undefined : images.map(() => [target]) });
+  const { target, contrast, ...job } = template;
+  const contrasts = contrast === null || contrast === undefined ? {} : { contrasts: images.map(() => contrast) };
+  const result = await pool.run({ ...job, images, targets: target === null ? undefined : images.map(() => [target]), ...contrasts });
   const byImage: Explanation[][] = subjects.map(() => []);
   for (const e of result.explanations) byImage[e.image].push(e);
   const outcomes = subjects.map((subject, k): BatchSubjectOutcome => {

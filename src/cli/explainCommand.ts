@@ -23,7 +23,7 @@ import {
   type RunInfo,
 } from './explainOutput';
 import { allIndices, countIndices, parseIndexRanges, type IndexRange } from './indexRanges';
-import { colormapOption, makePool, makePoolSize, parseTarget, preprocessMode, scaleOption, UsageError, type Options } from './options';
+import { colormapOption, makePool, makePoolSize, parseContrast, parseTarget, positiveInt, preprocessMode, scaleOption, UsageError, type Options } from './options';
 import { checkOutput } from './outputFiles';
 import { runInOrder } from './orderedWork';
 import { Progress } from './progress';
@@ -97,7 +97,8 @@ async function explainAll(opts: Options, plan: Plan): Promise<number> {
     if (dataset) noteShapeMismatch(dataset, info, progress);
     const run: RunInfo = { model: opts.model!, card: info.card, backend: info.backend };
     const out = writers(opts, plan, run);
-    const template: JobTemplate = { type: 'explain', model: { path: plan.modelPath }, methods: plan.methods, preprocess: plan.preprocess, target };
+    const contrast = parseContrast(opts, info.card, target);
+    const template: JobTemplate = { type: 'explain', model: { path: plan.modelPath }, methods: plan.methods, preprocess: plan.preprocess, target, contrast };
     const size = batchSize(info.card.inputShape);
     const stems = outputStems(plan.files);
     const stemOf = (i: number) => sampleStem(dataset!.path, i, dataset!.count);

@@ -44,6 +44,7 @@ export function resultRecord(outcome: BatchSubjectOutcome, e: Explanation, card:
     ...outcome.subject.extra,
     method: e.method,
     target: e.target,
+    ...(e.contrast !== undefined ? { contrast: e.contrast } : {}),
     prediction: { class: e.predicted, label: card.labels[e.predicted], probabilities: Array.from(e.probabilities) },
     logit: e.logit,
     relevanceSum: e.relevanceSum,
@@ -121,7 +122,7 @@ function summaryLine(outcome: BatchSubjectOutcome, e: Explanation, run: RunInfo)
   return [
     name,
     `predicted ${labels[e.predicted]} (${p.toFixed(1)}%)`,
-    `target ${labels[e.target]}`,
+    e.contrast === undefined ? `target ${labels[e.target]}` : `why ${labels[e.target]} and not ${labels[e.contrast]}`,
     e.method,
     `Σ R = ${e.relevanceSum.toPrecision(4)} · logit ${e.logit.toPrecision(4)}`,
     `${e.ms.toFixed(1)} ms · ${run.backend.name}`,

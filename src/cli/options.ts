@@ -30,6 +30,15 @@ export const OPTIONS = {
   randomise: { type: 'boolean' },
   randomize: { type: 'boolean' },
   seed: { type: 'string' },
+  layer: { type: 'string' },
+  top: { type: 'string' },
+  references: { type: 'string' },
+  class: { type: 'string' },
+  by: { type: 'string' },
+  contrast: { type: 'string' },
+  baseline: { type: 'string' },
+  patch: { type: 'string' },
+  road: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -91,19 +100,26 @@ export function makePool(opts: Options, jobs: number): WorkerPool {
   return new WorkerPool({ size: makePoolSize(opts, jobs) });
 }
 
-/** `--target` as a class index or a label of the card. */
-export function parseTarget(value: string | undefined, card: ModelCard): number | null {
+/** `--target` (or `--contrast`, named by `option`) as a class index or a label of the card. */
+export function parseTarget(value: string | undefined, card: ModelCard, option = 'target'): number | null {
   if (value === undefined) return null;
   const byLabel = card.labels.indexOf(value);
   const k = /^\d+$/.test(value) ? Number(value) : byLabel;
   if (k < 0 || k >= card.labels.length) {
-    throw new UsageError(`--target must be a class index 0..${card.labels.length - 1} or a label (got "${value}")`);
+    throw new UsageError(`--${option} must be a class index 0..${card.labels.length - 1} or a label (got "${value}")`);
   }
   return k;
 }
 
+/** `--contrast`: the class every map is contrasted with ("why the target and not this class?"). */
+export function parseContrast(opts: Options, card: ModelCard, target: number | null): number | null {
+  const contrast = parseTarget(opts.contrast, card, 'contrast');
+  if (contrast !== null && contrast === target) throw new UsageError(`--contrast must differ from --target (both are ${card.labels[target] ?? target})`);
+  return contrast;
+}
+
 /** The first image the engine could not read, as the command's error. */
-export function failOnImageErrors(result: ExplainResult): void {
+export function failOnImageErrors(result: Pick<ExplainResult, 'images'>): void {
   const bad = result.images.find((i) => i.error);
   if (bad?.error) throw new UserError(bad.error.startsWith(bad.name) ? bad.error.slice(bad.name.length + 2) : bad.error, bad.name);
 }

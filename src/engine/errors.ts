@@ -27,11 +27,16 @@ const MAX_FILE_IN_MESSAGE = 120;
 /** How much of a too-long message's end is kept (where the advice usually is). */
 const KEPT_TAIL = 90;
 
+/** The characters a UserError naming `file` has for its problem (after "<file>: "). */
+export function fittedRoom(file: string | undefined): number {
+  return file ? MAX_MESSAGE - cutMiddle(oneLine(file), MAX_FILE_IN_MESSAGE, MAX_FILE_IN_MESSAGE / 2).length - 2 : MAX_MESSAGE;
+}
+
 function fitMessage(message: string, file: string | undefined): string {
   const text = oneLine(String(message));
   if (!file) return cutMiddle(text, MAX_MESSAGE, KEPT_TAIL);
   const shownFile = cutMiddle(oneLine(file), MAX_FILE_IN_MESSAGE, MAX_FILE_IN_MESSAGE / 2);
-  const room = MAX_MESSAGE - shownFile.length - 2;
+  const room = fittedRoom(file);
   return `${shownFile}: ${cutMiddle(text, room, Math.min(KEPT_TAIL, Math.floor(room / 3)))}`;
 }
 

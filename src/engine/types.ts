@@ -24,6 +24,9 @@ export interface ExplainRequest {
   methods: MethodSpec[];
   /** Per image, the classes to explain; `null` or missing means the predicted class. */
   targets?: Array<Array<number | null> | null>;
+  /** Per image, the class each of its maps is contrasted with ("why target and not this?"): the maps then
+   *  explain f_target − f_contrast. `null` or missing: the target's logit alone. */
+  contrasts?: Array<number | null>;
   /** Input bounds in network input space for the z^B rule (per channel or for all); `null` means unbounded
    *  (w² rule). */
   bounds: InputBounds | null;

@@ -2,18 +2,27 @@
 // the seed figure. Each image is one job with all its methods (one shared forward pass and backward
 // walks), its file read once; a models comparison runs one job per image and model. Rows appear as their
 // jobs finish, spread over the workers. A methods comparison then evaluates its own maps in the
-// Faithfulness section (pixel flipping, and on request the randomisation check: compareFaithfulness.ts).
+// Faithfulness section (pixel flipping, and on request the randomisation check: compareFaithfulness.ts),
+// as background work that waits while other panels compute. A hidden figure cancels its run when its
+// model, method or columns change, and computes the new one when it is shown again.
 import { setMaxListeners } from 'events';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
-import type { ExplainResult, ImageSource } from '../protocol/engineJobs';
+import { describeBaseline } from '../engine/evaluate/baselines';
+import { defaultPatch } from '../engine/evaluate/units';
+import type { ExplainResult, FlipBaseline, ImageSource } from '../protocol/engineJobs';
+import type { ModelLoadProgress } from '../protocol/model';
 import type { FaithfulnessView, RandomisationView } from '../protocol/faithfulnessView';
+import type { ModelCard } from '../protocol/model';
 import type { PreprocessMode } from '../protocol/preprocess';
 import { titleText, type MethodTitle } from '../protocol/methodTitle';
 import type { CompareCell, CompareRow, CompareViewState, FromWebview } from '../protocol/webviewMessages';
-import { evaluatedImages, faithfulnessColumns, figureFlipJob, flipSteps, randomisationColumns, randomisationStepNames, type RowMaps } from './compareFaithfulness';
+import { columnsVerdict, evaluatedImages, faithfulnessColumns, figureFlipJob, flipSteps, randomisationColumns, randomisationStepNames, roadByDefault, type RowMaps } from './compareFaithfulness';
+import { contrastLabel, rowOptions } from './compareRowOptions';
+import { pickDatasetSamples } from './compareSamples';
 import { CancelledError, type RunOptions } from './engineService';
+import { watchPause } from './backgroundPause';
 import { heatmapView, inputImage, predictionLabel } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
@@ -53,6 +62,16 @@ export class ComparePanel extends HeatmapPanel {
   /** The section's evaluations under way (pixel flipping, randomisation check): Cancel stops them. */
   private flipping: AbortController | undefined;
   private randomising: AbortController | undefined;
+  /** The section's baseline, ROAD asked for (above 64×64), and per row the class its maps are contrasted with. */
+  private baseline: FlipBaseline = 'black';
+  private roadAsked = false;
+  private contrasts: Array<number | undefined> = [];
+  /** Per row, the predicted class and the probabilities (the row's options list the classes by them). */
+  private predictions: Array<{ predicted: number; probabilities: Float32Array } | undefined> = [];
+  /** The model's card as the engine read it (the section says the baseline in its terms). */
+  private card: ModelCard | undefined;
+  /** A hidden figure's new run waits until it is shown. */
+  private deferred = false;
   static latest: ComparePanel | undefined;
 
   static show(services: HostServices, subjects: Subject[], spec: CompareSpec, panel?: vscode.WebviewPanel): ComparePanel {
@@ -69,7 +88,6 @@ export class ComparePanel extends HeatmapPanel {
     private spec: CompareSpec,
   ) {
     super(services, panel, 'compare', { what: 'comparison', dialogTitle: 'Export comparison as PNG', who: 'the comparison' });
-    ComparePanel.latest = this;
     void vscode.commands.executeCommand('setContext', 'explainImage.compareOpen', true);
     this.state = this.freshState();
     this.disposables.push(
@@ -90,7 +108,9 @@ export class ComparePanel extends HeatmapPanel {
       }),
     );
     this.watchModels();
-    this.done = this.run();
+    // A figure restored in a background tab computes when it is first shown.
+    if (this.visible) this.done = this.run();
+    else this.deferred = true;
   }
 
   /** The figure follows its models' files re-exported on disk (model, cards, labels.txt, weights). */
@@ -130,11 +150,31 @@ export class ComparePanel extends HeatmapPanel {
     this.rerun();
   }
 
+  /** The figure starts again: now when it is visible; a hidden one stops its run and starts when shown. */
   private rerun(): void {
     this.running?.abort();
     this.stopEvaluations();
     this.state = this.freshState();
+    if (this.visible) {
+      this.deferred = false;
+      this.done = this.run();
+      return;
+    }
+    this.deferred = true;
+    this.state.restore = this.restoreState();
+    this.post({ type: 'compare-state', state: this.state });
+  }
+
+  protected override onShown(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
     this.done = this.run();
+  }
+
+  /** Export Comparison saves the comparison the user opened or focused last, not merely the newest one. */
+  protected override engage(): void {
+    super.engage();
+    ComparePanel.latest = this;
   }
 
   whenDone(): Promise<void> {
@@ -185,7 +225,10 @@ export class ComparePanel extends HeatmapPanel {
         await Promise.all(
           models.map((model, m) =>
             this.services.engine
-              .explain({ type: 'explain', model: { path: model.path }, images: [source], methods: valid.map((v) => v.method), preprocess }, { signal: controller.signal })
+              .explain(
+                { type: 'explain', model: { path: model.path }, images: [source], methods: valid.map((v) => v.method), preprocess, ...(this.contrasts[row] === undefined ? {} : { contrasts: [this.contrasts[row]!] }) },
+                { signal: controller.signal, priority: this.priority('request'), onModelLoad: (p) => this.showLoading(controller, model, p) },
+              )
               .then(
                 (result) => this.fillRow(row, columnsOf(m), result),
                 (e) => this.fillError(row, columnsOf(m), e),
@@ -196,6 +239,7 @@ export class ComparePanel extends HeatmapPanel {
     );
     if (controller.signal.aborted) return;
     this.state.running = false;
+    this.state.loading = undefined;
     this.state.backend = await this.services.engine.describe();
     const failed = this.state.rows.reduce((n, r) => n + r.cells.filter((c) => c?.error).length, 0);
     logRun(this.services.log, 'compare', [
@@ -210,23 +254,35 @@ export class ComparePanel extends HeatmapPanel {
     if (spec.kind === 'methods') await this.evaluateFaithfulness();
   }
 
+  /** A job of the run waits for its model: say which, and how far its load is. */
+  private showLoading(controller: AbortController, model: ModelEntry, progress: ModelLoadProgress): void {
+    if (controller.signal.aborted) return;
+    this.state.loading = { model: model.card.name ?? model.id, bytesRead: progress.bytesRead, bytesTotal: progress.bytesTotal, nodesBuilt: progress.nodesBuilt };
+    this.postStatus();
+  }
+
   /** One job's maps into its row, explanation k into `columns[k]` (the methods' columns, or the model's). */
   private fillRow(row: number, columns: number[], result: ExplainResult): void {
+    this.state.loading = undefined;
     const r = this.state.rows[row];
     const image = result.images[0];
     if (image?.error) return this.fillError(row, columns, image.error);
     // A dataset sample's true label is named with the model's class names once they are known.
     r.name = rowName(this.subjects[row], result.card.labels);
     r.input ??= inputImage(image);
-    const label = predictionLabel(result.explanations[0], result.card.labels);
+    const first = result.explanations[0];
+    const predicted = predictionLabel(first, result.card.labels);
+    const label = first?.contrast === undefined ? predicted : contrastLabel(predicted, first.contrast, result.card.labels);
     if (!r.label || this.spec.kind === 'methods') r.label = label;
+    if (first) this.predictions[row] = { predicted: first.predicted, probabilities: first.probabilities };
+    this.card = result.card;
     const maps: RowMaps['maps'] = this.rowMaps[row]?.maps ?? [];
     result.explanations.forEach((e, k) => {
       const cell: CompareCell = { heatmap: heatmapView(e), label: this.spec.kind === 'models' ? label : undefined };
       r.cells[columns[k]] = cell;
-      maps[columns[k]] = { relevance: cell.heatmap!.relevance, target: e.target };
+      maps[columns[k]] = { relevance: cell.heatmap!.relevance, target: e.target, ...(e.contrast === undefined ? {} : { contrast: e.contrast }) };
     });
-    this.rowMaps[row] = { pixels: image.pixels, pixelCount: image.shape[0] * image.shape[1], maps };
+    this.rowMaps[row] = { pixels: image.pixels, pixelCount: image.shape[0] * image.shape[1], shape: [image.shape[0], image.shape[1]], maps };
     this.state.progress.done += result.explanations.length;
     if (!this.state.backend) this.state.backend = result.backend.name;
     this.postRow(row);
@@ -251,8 +307,8 @@ export class ComparePanel extends HeatmapPanel {
   }
 
   private postStatus(): void {
-    const { running, progress, backend, error } = this.state;
-    this.post({ type: 'compare-status', running, progress: { ...progress }, backend, error });
+    const { running, progress, backend, error, loading } = this.state;
+    this.post({ type: 'compare-status', running, progress: { ...progress }, backend, error, loading });
   }
 
   protected onReady(): void {
@@ -265,6 +321,7 @@ export class ComparePanel extends HeatmapPanel {
       case 'cancel':
         this.running?.abort();
         this.state.running = false;
+        this.state.loading = undefined;
         this.postStatus();
         break;
       case 'retry':
@@ -281,6 +338,20 @@ export class ComparePanel extends HeatmapPanel {
         break;
       case 'open-cell':
         void this.openCell(msg.row, msg.column);
+        break;
+      case 'set-faithfulness-baseline':
+        this.baseline = msg.baseline;
+        if (!this.state.running && this.spec.kind === 'methods' && this.state.faithfulness) this.alsoWaitFor(this.evaluateFaithfulness());
+        break;
+      case 'run-road':
+        this.roadAsked = true;
+        if (!this.state.running && this.spec.kind === 'methods') this.alsoWaitFor(this.evaluateFaithfulness());
+        break;
+      case 'add-samples':
+        void this.addSamples();
+        break;
+      case 'row-options':
+        void this.pickRowOption(msg.row);
         break;
       default:
         break;
@@ -302,19 +373,73 @@ export class ComparePanel extends HeatmapPanel {
    * pixel-flip jobs over the workers: no second explain. Progress counts the maps flipped.
    */
   private async evaluateFaithfulness(): Promise<void> {
-    if (this.spec.kind !== 'methods') return;
+    if (this.spec.kind !== 'methods' || !this.card) return;
+    const card = this.card;
     const steps = flipSteps(this.rowMaps, readSettings().faithfulnessSteps);
-    const { job, cells } = figureFlipJob({ path: this.spec.model.path }, this.rowMaps, steps);
-    const view: FaithfulnessView = { status: 'running', steps, images: evaluatedImages(this.rowMaps), progress: { done: 0, total: job.items.length }, columns: [] };
+    const { job, cells } = figureFlipJob({ path: this.spec.model.path }, this.rowMaps, steps, { baseline: this.baseline });
+    const road = this.roadAsked || roadByDefault(this.rowMaps);
+    const measures = road ? 2 : 1;
+    const view: FaithfulnessView = {
+      status: 'running',
+      steps,
+      images: evaluatedImages(this.rowMaps),
+      progress: { done: 0, total: job.items.length * measures },
+      columns: [],
+      baseline: this.baseline,
+      baselineText: describeBaseline(this.baseline, card),
+      patch: defaultPatch(card.inputShape[0], card.inputShape[1]),
+      road,
+      contrastRows: this.contrasts.filter((c, row) => c !== undefined && this.rowMaps[row]).length,
+    };
+    const names = this.state.columns.map((c) => titleText(c.title));
     await this.runEvaluation('flipping', view, {
       send: (faithfulness) => {
         this.state.faithfulness = faithfulness;
         this.post({ type: 'compare-faithfulness', faithfulness });
       },
       nothing: job.items.length ? undefined : 'no heatmap to evaluate',
-      work: async (options) => ({ columns: faithfulnessColumns(this.state.columns.length, cells, await this.services.engine.flip(job, options)) }),
-      what: `pixel flipping, K = ${steps}, ${plural(view.images, 'image')} × ${this.state.columns.length} methods`,
+      work: async (options) => {
+        // Both measures at once over the workers; progress counts maps done in either.
+        const done = [0, 0];
+        const part = (m: number) => ({ signal: options.signal, onProgress: (n: number) => ((done[m] = n), options.onProgress?.(done[0] + done[1], job.items.length * measures)) });
+        const [flipped, roadCurves] = await Promise.all([this.services.engine.flip(job, part(0)), road ? this.services.engine.flip({ ...job, measure: 'road' }, part(1)) : undefined]);
+        const rows = this.state.rows.length;
+        return {
+          columns: faithfulnessColumns(this.state.columns.length, cells, flipped, roadCurves),
+          verdict: columnsVerdict('ABPC', names, rows, cells, flipped),
+          ...(roadCurves ? { roadVerdict: columnsVerdict('ROAD ABPC', names, rows, cells, roadCurves) } : {}),
+        };
+      },
+      what: `pixel flipping${road ? ' and ROAD' : ''}, K = ${steps}, ${this.baseline} baseline, ${plural(view.images, 'image')} × ${this.state.columns.length} methods`,
     });
+  }
+
+  /** "Add dataset samples": the chosen samples join the figure's rows, and everything runs again. */
+  private async addSamples(): Promise<void> {
+    if (this.spec.kind !== 'methods') return;
+    try {
+      const added = await pickDatasetSamples(this.subjects, this.card?.labels ?? this.spec.model.card.labels ?? []);
+      if (!added?.length) return;
+      this.subjects.push(...added);
+      this.panel.title = compareTitle(this.spec, this.subjects);
+      logRun(this.services.log, 'compare', [`added ${plural(added.length, 'dataset sample')}`, added.map((s) => s.name).join(', ')]);
+      this.rerun();
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Explain Image: ${errorText(e)}`);
+    }
+  }
+
+  /** A row's input cell clicked: explain its class alone, or why it and not another class. */
+  private async pickRowOption(row: number): Promise<void> {
+    const prediction = this.predictions[row];
+    if (!prediction || this.spec.kind !== 'methods' || row >= this.subjects.length) return;
+    const labels = this.card?.labels ?? this.spec.model.card.labels ?? [];
+    const options = rowOptions(prediction.predicted, prediction.probabilities, labels, this.contrasts[row]);
+    const chosen = await vscode.window.showQuickPick(options, { title: `Explain Image: what row ${this.state.rows[row]?.name ?? row + 1} explains` });
+    if (!chosen || chosen.contrast === this.contrasts[row]) return;
+    this.contrasts[row] = chosen.contrast;
+    logRun(this.services.log, 'compare', [this.state.rows[row]?.name, chosen.label]);
+    this.rerun();
   }
 
   /** The model randomisation check of the figure's methods on its images (re-explains, so on request only). */
@@ -366,10 +491,19 @@ export class ComparePanel extends HeatmapPanel {
       view.progress = { done, total };
       if (view.status === 'running') send();
     };
+    // Background work: it says so while it waits for other panels' work.
+    const stopWatching = watchPause(this.services.engine, (paused) => {
+      if (view.status !== 'running' || view.paused === paused) return;
+      view.paused = paused;
+      send();
+    });
     try {
-      Object.assign(view, await how.work({ signal: controller.signal, onProgress }), { status: 'done', ms: Date.now() - started });
+      Object.assign(view, await how.work({ signal: controller.signal, onProgress, priority: this.priority('background') }), { status: 'done', ms: Date.now() - started });
     } catch (e) {
       Object.assign(view, e instanceof CancelledError ? { status: 'cancelled' } : { status: 'failed', error: errorText(e) });
+    } finally {
+      stopWatching();
+      view.paused = undefined;
     }
     if (this[slot] !== controller) return;
     send();

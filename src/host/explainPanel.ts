@@ -1,13 +1,17 @@
 // The Explain Image panel: original image, model input, predictions and the heatmap of the current
 // method and target class. The host owns the state; the webview renders it and reports user actions.
 // A run reads each image file once (the worker decodes those bytes, the webview shows them) and explains
-// only what changed: a class click or a file saved on disk re-explains that one image.
+// only what changed: a class click or a file saved on disk re-explains that one image. Its heatmap is the
+// engine's first job while the panel is the one the user looks at; a hidden panel cancels its run at once
+// when the model, method, image or class changes, and runs the new one when it is shown again.
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import type { ExplainResult } from '../protocol/engineJobs';
 import type { DisplaySettings } from '../protocol/display';
-import type { ExplainViewState, FromWebview, ImageResult, ModelGraphView, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
+import type { ModelLoadProgress } from '../protocol/model';
+import type { ExplainViewState, FromWebview, ImageResult, ModelGraphView, ModelLoadView, OriginalImage, PanelImage, RunProgress, ShownRun } from '../protocol/webviewMessages';
+import { ConceptsController, type ConceptSubject } from './conceptsController';
 import { CancelledError } from './engineService';
 import { imageResult } from './explanationView';
 import { HeatmapPanel } from './heatmapPanel';
@@ -43,13 +47,19 @@ export class ExplainPanel extends HeatmapPanel {
   private originals: Array<OriginalImage | null | undefined> = [];
   private selected = 0;
   private target: number | null = null;
+  /** The class the selected image's map is contrasted with ("why target and not this?"), or none. */
+  private contrast: number | null = null;
   private busy = false;
   private error: string | undefined;
   private backend = '';
   /** The run whose predictions and heatmaps `results` hold (model as its card was read, method, time). */
   private shown: ShownRun | undefined;
   private progress: RunProgress | undefined;
+  /** The run under way waits for its model: how far the load is. */
+  private loading: ModelLoadView | undefined;
   private cancelled = false;
+  /** What a hidden panel has put off until it is shown again. */
+  private deferred: RunScope | undefined;
   /** The run under way, if any. */
   private running: { controller: AbortController; scope: RunScope } | undefined;
   private watchers: vscode.Disposable[] = [];
@@ -60,11 +70,14 @@ export class ExplainPanel extends HeatmapPanel {
   private graphRequest = 0;
   /** Resolves when the last refresh has finished (tests, export after explain). */
   private idle: Promise<void> = Promise.resolve();
+  /** The Concepts section ("Concepts here" on a graph node). */
+  private readonly concepts: ConceptsController;
 
   /** Opens (or reuses) the panel on these subjects. */
   static show(services: HostServices, subjects: Subject[]): ExplainPanel {
     if (ExplainPanel.current) {
       ExplainPanel.current.panel.reveal(undefined, true);
+      ExplainPanel.current.engage();
       ExplainPanel.current.setSubjects(subjects);
       return ExplainPanel.current;
     }
@@ -87,13 +100,15 @@ export class ExplainPanel extends HeatmapPanel {
   private constructor(services: HostServices, panel: vscode.WebviewPanel) {
     super(services, panel, 'explain', { what: 'heatmap', dialogTitle: 'Export heatmap as PNG', who: 'the panel' });
     ExplainPanel.current = this;
+    this.concepts = new ConceptsController(services, (m) => this.post(m), () => this.conceptSubject());
+    this.disposables.push(this.concepts);
     // The export command belongs in the palette whenever a panel exists, not only while it has focus.
     void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', true);
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     this.disposables.push(
-      services.selection.onDidChange(() => this.refresh()),
+      services.selection.onDidChange(() => this.refreshWhenShown()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.refresh();
+        if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.refreshWhenShown();
       }),
     );
   }
@@ -109,7 +124,46 @@ export class ExplainPanel extends HeatmapPanel {
     }
     this.panel.title = subjects.length === 1 ? `Explain: ${subjects[0].name}` : `Explain: ${subjects.length} images`;
     this.watchFiles();
-    this.refresh();
+    this.refreshWhenShown();
+  }
+
+  /**
+   * `refresh` now when the panel is visible. A hidden one cancels the run under way at once (superseded),
+   * shows the new model in its header, and runs when it is shown again (onShown).
+   */
+  private refreshWhenShown(scope: RunScope = 'all'): void {
+    if (this.visible) {
+      void this.refresh(scope);
+      return;
+    }
+    this.deferred = this.deferred === undefined || this.deferred === scope ? scope : 'all';
+    this.running?.controller.abort();
+    this.running = undefined;
+    this.busy = false;
+    this.progress = undefined;
+    this.loading = undefined;
+    this.forgetOtherModel(this.services.selection.model.id);
+    this.postState();
+  }
+
+  protected override onShown(): void {
+    const scope = this.deferred;
+    this.deferred = undefined;
+    if (scope !== undefined) void this.refresh(scope);
+  }
+
+  /** Results and the graph of a model other than `modelId` name other classes and nodes: never shown
+   *  under its header. Nor is a class chosen under it explained (its index means another class, or none). */
+  private forgetOtherModel(modelId: string): void {
+    if (this.shown && this.shown.model.id !== modelId) {
+      this.clearResults();
+      this.target = null;
+    }
+    if (this.graph && this.graph.modelId !== modelId) {
+      this.graph = null;
+      this.graphRequest++;
+      this.post({ type: 'model-graph', graph: null });
+    }
   }
 
   /**
@@ -117,6 +171,8 @@ export class ExplainPanel extends HeatmapPanel {
    * only image `scope` while the others hold results of the current model and method.
    */
   refresh(scope: RunScope = 'all'): Promise<void> {
+    if (this.deferred !== undefined) scope = this.deferred === scope ? scope : 'all';
+    this.deferred = undefined;
     if (scope !== 'all' && (this.running?.scope === 'all' || !this.othersAreCurrent())) scope = 'all';
     this.running?.controller.abort();
     const controller = new AbortController();
@@ -146,16 +202,12 @@ export class ExplainPanel extends HeatmapPanel {
     const method = selection.method;
     const indices = scope === 'all' ? this.subjects.map((_, i) => i) : [scope];
     const subjects = indices.map((i) => this.subjects[i]);
-    // Results of another model name other classes: never shown under the new model's header; nor is a
-    // class chosen under it explained (its index means another class, or none, in this model).
-    if (this.shown && this.shown.model.id !== model.id) {
-      this.clearResults();
-      this.target = null;
-    }
+    this.forgetOtherModel(model.id);
     this.busy = true;
     this.error = undefined;
     this.cancelled = false;
     this.progress = undefined;
+    this.loading = undefined;
     this.postState();
     const started = Date.now();
     const sources = await Promise.all(subjects.map(readSubject));
@@ -183,9 +235,10 @@ export class ExplainPanel extends HeatmapPanel {
           images: sources,
           methods: [method],
           targets: indices.map((i) => (i === this.selected && this.target !== null ? [this.target] : null)),
+          ...(this.contrast === null ? {} : { contrasts: indices.map((i) => (i === this.selected ? this.contrast : null)) }),
           preprocess: readSettings().preprocess,
         },
-        { signal: controller.signal, onProgress },
+        { signal: controller.signal, onProgress, priority: this.priority('request'), onModelLoad: (p) => this.showLoading(controller, model.card.name ?? model.id, p) },
       );
     } catch (e) {
       if (e instanceof CancelledError) return;
@@ -210,6 +263,7 @@ export class ExplainPanel extends HeatmapPanel {
     this.backend = await engine.describe();
     this.busy = false;
     this.progress = undefined;
+    this.loading = undefined;
     for (const image of result.images) if (image.error) logRun(log, 'explain', [image.error]);
     const shownImage = this.results[this.selected];
     const target = shownImage?.heatmap?.target;
@@ -223,8 +277,16 @@ export class ExplainPanel extends HeatmapPanel {
     ]);
     this.postState();
     if (scope === 'all') void this.updateGraph();
+    if (scope === 'all' || scope === this.selected) this.concepts.follow();
     const firstError = result.images.find((i) => i.error)?.error;
     if (firstError) void vscode.window.showErrorMessage(`Explain Image: ${firstError}`);
+  }
+
+  /** The run waits for its model: say which, and how far its load is. */
+  private showLoading(controller: AbortController, model: string, progress: ModelLoadProgress): void {
+    if (controller.signal.aborted) return;
+    this.loading = { model, bytesRead: progress.bytesRead, bytesTotal: progress.bytesTotal, nodesBuilt: progress.nodesBuilt };
+    this.postState();
   }
 
   private showError(e: unknown): void {
@@ -232,6 +294,7 @@ export class ExplainPanel extends HeatmapPanel {
     logRun(this.services.log, 'explain', [describeFiles(this.subjects), 'error', isUserError(e) ? e.message : String((e as Error)?.stack ?? e)]);
     this.busy = false;
     this.progress = undefined;
+    this.loading = undefined;
     this.error = message;
     this.postState();
     void this.updateGraph();
@@ -269,6 +332,7 @@ export class ExplainPanel extends HeatmapPanel {
       method: methodSummary(selection.method),
       shown: this.shown,
       progress: this.progress,
+      loading: this.loading,
       cancelled: this.cancelled || undefined,
       images,
       selected: this.selected,
@@ -301,12 +365,13 @@ export class ExplainPanel extends HeatmapPanel {
     const method = selection.method;
     let graph: ModelGraphView | null;
     try {
-      const info = await engine.modelInfo({ path: model.path }, { method });
+      const info = await engine.modelInfo({ path: model.path }, { method, priority: this.priority('request') });
       graph = { modelId: model.id, method: methodSummary(method), nodes: info.nodes, notes: info.notes };
     } catch {
       graph = null;
     }
-    if (request !== this.graphRequest) return;
+    // Another model chosen meanwhile: its graph comes with its own run.
+    if (request !== this.graphRequest || selection.model.id !== model.id) return;
     this.graph = graph;
     this.post({ type: 'model-graph', graph });
   }
@@ -314,6 +379,7 @@ export class ExplainPanel extends HeatmapPanel {
   /** The webview (re)loaded: its originals and results, then the state that shows them. */
   protected onReady(): void {
     if (this.graph) this.post({ type: 'model-graph', graph: this.graph });
+    this.concepts.repost();
     this.subjects.forEach((_, i) => {
       const original = this.originals[i];
       if (original !== undefined) this.post({ type: 'image-original', key: this.key(i), original });
@@ -329,14 +395,29 @@ export class ExplainPanel extends HeatmapPanel {
         if (msg.index < 0 || msg.index >= this.subjects.length || msg.index === this.selected) break;
         this.selected = msg.index;
         this.target = null;
+        this.contrast = null;
         // Its heatmap is of its predicted class unless a class was chosen for it earlier: then it is explained again.
         const shown = this.results[msg.index]?.heatmap;
         if (shown && shown.target !== this.results[msg.index]?.predicted) void this.refresh(msg.index);
-        else this.postState();
+        else {
+          this.postState();
+          this.concepts.follow();
+        }
         break;
       }
+      case 'show-concepts':
+        this.concepts.show(msg.layer);
+        break;
+      case 'concepts-action':
+        this.concepts.action(msg.action);
+        break;
       case 'select-target':
         this.target = msg.target;
+        this.contrast = null;
+        void this.refresh(this.selected);
+        break;
+      case 'select-contrast':
+        this.contrast = msg.contrast;
         void this.refresh(this.selected);
         break;
       case 'pick-method':
@@ -353,6 +434,7 @@ export class ExplainPanel extends HeatmapPanel {
         this.running?.controller.abort();
         this.busy = false;
         this.progress = undefined;
+        this.loading = undefined;
         this.cancelled = true;
         // The class list and "Back to predicted" follow the heatmap still shown, not the class asked for.
         const shown = this.results[this.selected];
@@ -362,6 +444,19 @@ export class ExplainPanel extends HeatmapPanel {
         break;
       }
     }
+  }
+
+  /** The image the Concepts section explains: the selected one, for the class its heatmap shows. */
+  private async conceptSubject(): Promise<ConceptSubject | undefined> {
+    const subject = this.subjects[this.selected];
+    if (!subject) return undefined;
+    const shown = this.results[this.selected]?.heatmap;
+    return {
+      source: await readSubject(subject),
+      name: subject.name,
+      target: shown ? shown.target : this.target,
+      ...(subject.ref.kind === 'dataset-sample' ? { datasetPath: subject.ref.path } : {}),
+    };
   }
 
   /** Export asked from the command palette or a test: the webview renders, the host writes. */
@@ -390,7 +485,7 @@ export class ExplainPanel extends HeatmapPanel {
       this.refreshTimer = setTimeout(() => {
         const pending = this.pendingScope ?? 'all';
         this.pendingScope = undefined;
-        void this.refresh(pending);
+        this.refreshWhenShown(pending);
       }, 300);
     };
     const watch = (folder: string, glob: string, scope: RunScope) => {

@@ -8,7 +8,7 @@ import type { ClassScore, HeatmapView, ImageResult, PixelImage } from '../protoc
 /** The relevance map and its numbers. The map is copied out of the buffer the engine returns all maps of a
  *  job in, so that posting it sends its own bytes only. */
 export function heatmapView(e: Explanation): HeatmapView {
-  return { relevance: e.relevance.slice(), shape: e.shape, target: e.target, logit: e.logit, relevanceSum: e.relevanceSum, ms: e.ms };
+  return { relevance: e.relevance.slice(), shape: e.shape, target: e.target, ...(e.contrast === undefined ? {} : { contrast: e.contrast, contrastLogit: e.contrastLogit }), logit: e.logit, relevanceSum: e.relevanceSum, ms: e.ms };
 }
 
 /** The 8-bit image the model was given. */

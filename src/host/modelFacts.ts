@@ -79,7 +79,7 @@ export function inputLayout(facts: ModelFacts): 'NCHW' | 'NHWC' {
  */
 export function describeFacts(facts: ModelFacts): string {
   const { card, probed } = facts;
-  if (probed && 'error' in probed) return `$(error) cannot be used: ${probed.error}`;
+  if (probed && 'error' in probed) return `$(error) cannot be used: ${keyWordsFirst(probed.error)}`;
   const read = probed && 'card' in probed ? probed.card : undefined;
   const parts: string[] = [];
   const dataset = card.dataset ?? read?.dataset;
@@ -93,4 +93,20 @@ export function describeFacts(facts: ModelFacts): string {
   const labels = Array.isArray(card.labels) ? card.labels.length : (facts.labelsFileCount ?? read?.labels.length);
   if (labels !== undefined) parts.push(`${labels} labels${Array.isArray(card.labels) || facts.labelsFileCount === undefined ? '' : ' (labels.txt)'}`);
   return parts.join(' · ');
+}
+
+/**
+ * A model's error with its key words first, for the pick's one visible line: the ONNX front end writes
+ * "<file>: <first node's problem>; unsupported: Einsum ×12, …; <architecture feature>; supported ops: …"
+ * (engine/import/onnx/unsupported.ts), where a long node name pushes the op types out of sight. Here the
+ * counts and the feature come first, then the file and the first node; the supported list (the whole message
+ * is in the row's tooltip and in the error shown when the model is chosen) is left out. Other errors stay.
+ */
+export function keyWordsFirst(error: string): string {
+  const at = error.indexOf('; unsupported: ');
+  if (at < 0) return error;
+  const head = error.slice(0, at);
+  const tail = error.slice(at + 2);
+  const supported = tail.indexOf('; supported ops: ');
+  return `${supported < 0 ? tail : tail.slice(0, supported)}; ${head}`;
 }

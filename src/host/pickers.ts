@@ -156,7 +156,10 @@ export async function pickModel(extensionPath: string, choice: CurrentChoice, cu
   const toItem = (m: ModelEntry): ModelItem => {
     const name = m.card.name && m.card.name !== m.id ? m.card.name : undefined;
     const parts = [name, entryFormat(m), m.path === choice.current ? CURRENT_MARK : undefined].filter(Boolean);
-    return { label: m.id, description: parts.join(' · '), detail: describeEntry(m, probed.get(m.path)), entry: m };
+    const result = probed.get(m.path);
+    // The whole reason on hover (the detail line shows its key words first, cut to the pick's width).
+    const buttons = result && 'error' in result ? [{ iconPath: new vscode.ThemeIcon('info'), tooltip: result.error }] : undefined;
+    return { label: m.id, description: parts.join(' · '), detail: describeEntry(m, result), entry: m, buttons };
   };
   const pick = vscode.window.createQuickPick<ModelItem>();
   pick.title = 'Explain Image: Select Model';
@@ -194,6 +197,10 @@ export async function pickModel(extensionPath: string, choice: CurrentChoice, cu
     pick.busy = false;
   })();
   return new Promise((resolve) => {
+    pick.onDidTriggerItemButton((e) => {
+      const result = e.item.entry && probed.get(e.item.entry.path);
+      if (result && 'error' in result) void vscode.window.showErrorMessage(`Explain Image: ${result.error}`);
+    });
     pick.onDidAccept(() => {
       const item = pick.selectedItems[0];
       resolve(item?.useSetting ? { kind: 'setting' } : item?.entry ? { kind: 'choice', value: item.entry } : undefined);

@@ -1,7 +1,7 @@
 // Every message from a webview is untrusted input: it is checked here, field by field, before the host
 // acts on it. Pure (no `vscode`), so it is unit-tested directly. Unknown message types, unknown fields,
 // wrong types, NaN, out-of-range values and anything but a reasonably sized PNG are rejected.
-import type { FromWebview } from '../protocol/webviewMessages';
+import { CONCEPTS_ACTIONS, type FromWebview } from '../protocol/webviewMessages';
 import { COLORMAPS, type DisplaySettings } from '../protocol/display';
 
 /** Optional bounds the host knows (number of images, number of classes) to reject out-of-range indices. */
@@ -33,9 +33,17 @@ const CHECKS: { [T in FromWebview['type']]: Check } = {
   'cancel-evaluation': nothingElse,
   'run-faithfulness': nothingElse,
   'run-randomisation': nothingElse,
+  'run-road': nothingElse,
+  'add-samples': nothingElse,
+  'set-faithfulness-baseline': (raw) => onlyKeys(raw, ['type', 'baseline']) ?? (['black', 'mean', 'blur'].includes(raw.baseline as string) ? null : '"baseline" is not black, mean or blur'),
+  'row-options': (raw) => onlyKeys(raw, ['type', 'row']) ?? indexProblem(raw.row, 'row'),
+  'select-contrast': (raw, bounds) => onlyKeys(raw, ['type', 'contrast']) ?? (raw.contrast === null ? null : indexProblem(raw.contrast, 'contrast', bounds.classCount)),
   'select-image': (raw, bounds) => onlyKeys(raw, ['type', 'index']) ?? indexProblem(raw.index, 'index', bounds.imageCount),
   'select-target': (raw, bounds) => onlyKeys(raw, ['type', 'target']) ?? (raw.target === null ? null : indexProblem(raw.target, 'target', bounds.classCount)),
   'set-display': (raw) => onlyKeys(raw, ['type', 'display']) ?? displayProblem(raw.display),
+  'show-concepts': (raw) => onlyKeys(raw, ['type', 'layer']) ?? (typeof raw.layer === 'string' && raw.layer.length > 0 && raw.layer.length <= 500 ? null : '"layer" must be a node name'),
+  'concepts-action': (raw) =>
+    onlyKeys(raw, ['type', 'action']) ?? ((CONCEPTS_ACTIONS as readonly unknown[]).includes(raw.action) ? null : `"action" must be one of ${CONCEPTS_ACTIONS.join(', ')}`),
   'open-cell': (raw) => onlyKeys(raw, ['type', 'row', 'column']) ?? indexProblem(raw.row, 'row') ?? indexProblem(raw.column, 'column'),
   export: (raw) =>
     onlyKeys(raw, ['type', 'png', 'suggestedName'], ['inReplyTo']) ??

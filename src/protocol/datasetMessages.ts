@@ -3,8 +3,10 @@
 // filters, sorts and scrolls over the per-sample arrays it was sent, and asks for thumbnails as it scrolls.
 // Bulk data (labels, pixels, per-sample arrays) travel as typed arrays, each with a buffer of its own (VS
 // Code sends a view's whole buffer). Thumbnails are asked for with a messageId and answered inReplyTo it.
+import type { StrategiesStatus } from './concepts';
 import type { Reply, Request } from './replies';
 import type { MethodTitle } from './methodTitle';
+import type { ModelLoadView } from './webviewMessages';
 
 /** At most this many samples per thumbnail request (one "page"). */
 export const MAX_THUMBNAIL_REQUEST = 256;
@@ -72,8 +74,10 @@ export interface PredictionChunk {
 }
 
 export type PredictionStatus =
-  | { state: 'idle' }
-  | { state: 'running'; done: number; total: number }
+  /** Before the predictions start: the model loading (how far), or the run put off until the browser is shown. */
+  | { state: 'idle'; loading?: ModelLoadView; deferred?: string }
+  /** `paused`: background work waiting for other panels' ("paused while the explain panel computes"). */
+  | { state: 'running'; done: number; total: number; paused?: string }
   /** `hint`: a quiet note that the model may not fit this data (src/host/mismatchHint.ts says when). */
   | { state: 'done'; ms: number; hint?: string }
   | { state: 'cancelled'; done: number; total: number }
@@ -93,7 +97,7 @@ export interface EvaluateRow {
 }
 
 export type EvaluateStatus =
-  | { state: 'running'; done: number; total: number; samples: number }
+  | { state: 'running'; done: number; total: number; samples: number; paused?: string }
   | { state: 'done'; samples: number; steps: number; rows: EvaluateRow[]; ms: number; model: string; failed: Array<{ index: number; message: string }> }
   | { state: 'cancelled' }
   | { state: 'failed'; message: string };
@@ -117,7 +121,9 @@ export type ToDatasetView =
   | ({ type: 'thumbnails'; indices: number[]; pixels: Uint8Array } & Reply)
   | ({ type: 'thumbnails-failed'; indices: number[]; message: string } & Reply)
   /** The "Evaluate Methods" run: progress, then its table (or why not). */
-  | { type: 'evaluate-status'; status: EvaluateStatus };
+  | { type: 'evaluate-status'; status: EvaluateStatus }
+  /** "Find strategies" (SpRAy) for a class: progress, then the clusters (or why not). */
+  | { type: 'strategies-status'; status: StrategiesStatus };
 
 // ---- webview → host ----
 export type FromDatasetView =
@@ -132,4 +138,10 @@ export type FromDatasetView =
   | { type: 'cancel-predictions' }
   | { type: 'predict' }
   | { type: 'pick-model' }
-  | { type: 'reopen-as-text' };
+  | { type: 'reopen-as-text' }
+  /** "Find strategies" for the model's class `target`. */
+  | { type: 'find-strategies'; target: number }
+  | { type: 'cancel-strategies' }
+  /** Save the strategies shown: as JSON (the host has it), or the PNG the webview drew. */
+  | { type: 'export-strategies'; format: 'json' }
+  | { type: 'export-strategies'; format: 'png'; png: Uint8Array };

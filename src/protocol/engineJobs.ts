@@ -1,5 +1,6 @@
 // The jobs the engine runs and what they return: the one contract between the extension host (or CLI)
 // and the engine workers. Plain data only, so everything crosses `postMessage` by structured clone.
+import type { ConceptJob, ConceptResult, SprayJob, SprayResult } from './concepts';
 import type { Explanation } from './explanation';
 import type { BackendInfo, ImageShape, ModelCard, NodeInfo } from './model';
 import type { PreprocessMode } from './preprocess';
@@ -26,6 +27,9 @@ export interface ExplainJob {
   methods: string[];
   /** Per image, the classes to explain; null means the predicted class. */
   targets?: Array<Array<number | null> | null>;
+  /** Per image, a class to contrast every map with: the maps explain f_target − f_contrast ("why the target
+   *  and not this class?"); null or missing: the target's logit alone. */
+  contrasts?: Array<number | null>;
   preprocess: PreprocessMode;
   /** Explain with the top `layers` Dense/Conv layers' weights re-drawn (the model randomisation check). */
   randomise?: { layers: number; seed: number };
@@ -95,24 +99,38 @@ export interface ModelInfoResult {
   randomisable: string[];
 }
 
+/** What a removed pixel becomes in pixel flipping: black (an 8-bit 0), the data set's mean colour, or the
+ *  pixel of a blurred copy (README, "Faithfulness measures"). */
+export type FlipBaseline = 'black' | 'mean' | 'blur';
+
+/** Pixel flipping (a baseline replaces the removed pixels) or ROAD (they are imputed from their neighbours). */
+export type FaithfulnessMeasure = 'pixel-flipping' | 'road';
+
 /**
- * Pixel flipping (METHODS.md): for each item, the target logit of the image with 0, ⌊H·W/K⌋, …, all of its
- * pixels removed in MoRF and in LeRF order of its map. A forward pass only; the maps come from an explain job.
+ * Pixel flipping or ROAD (README, "Faithfulness measures"): for each item, the target logit (or f_c − f_c′
+ * for a contrastive map) of the image with 0, ⌊U/K⌋, … of its units removed in MoRF and in LeRF order of
+ * its map. A forward pass only; the maps come from an explain job.
  */
 export interface PixelFlipJob {
   type: 'pixel-flip';
   model: ModelRef;
   /** The model-sized 8-bit images, h·w·c each, HWC (PreparedImage.pixels of an explain result). */
   images: Uint8Array[];
-  /** `image` indexes `images`; `relevance` is the map, h·w, row-major. */
-  items: Array<{ image: number; relevance: Float32Array; target: number }>;
-  /** K, 1 … h·w. */
+  /** `image` indexes `images`; `relevance` is the map, h·w, row-major; `contrast` the class of a contrastive map. */
+  items: Array<{ image: number; relevance: Float32Array; target: number; contrast?: number }>;
+  /** K, 1 … U (the number of units). */
   steps: number;
+  /** Default 'pixel-flipping'. */
+  measure?: FaithfulnessMeasure;
+  /** Pixel flipping's baseline, default 'black'. */
+  baseline?: FlipBaseline;
+  /** Side of the square patches removed together; default 1 up to 64×64, round(max(H, W)/28) above. */
+  patch?: number;
 }
 
 export interface PixelFlipResult {
   backend: BackendInfo;
-  /** Per item, in order: K+1 target logits each way. */
+  /** Per item, in order: K+1 scores each way for pixel flipping (steps 0 … K), K for ROAD (0 … K−1). */
   curves: Array<{ morf: number[]; lerf: number[] }>;
 }
 
@@ -130,9 +148,19 @@ export interface MemoryResult {
   jsHeapBytes: number;
 }
 
-export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob;
+/** Makes the worker's WebAssembly instance fault for real (an out-of-bounds pad), for the tests of the pool's
+ *  engine health (a faulted worker is replaced); nothing else sends it. It never returns a result. */
+export interface WasmFaultJob {
+  type: 'wasm-fault';
+}
 
-export type JobResult<J extends EngineJob> = J extends ExplainJob
+export type EngineJob = ExplainJob | PredictJob | ModelInfoJob | MemoryJob | PixelFlipJob | ConceptJob | SprayJob | WasmFaultJob;
+
+export type JobResult<J extends EngineJob> = J extends ConceptJob
+  ? ConceptResult
+  : J extends SprayJob
+    ? SprayResult
+    : J extends ExplainJob
   ? ExplainResult
   : J extends PredictJob
     ? PredictResult
@@ -140,4 +168,6 @@ export type JobResult<J extends EngineJob> = J extends ExplainJob
       ? ModelInfoResult
       : J extends PixelFlipJob
         ? PixelFlipResult
-        : MemoryResult;
+        : J extends MemoryJob
+          ? MemoryResult
+          : never;

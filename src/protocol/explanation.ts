@@ -10,6 +10,10 @@ export interface Explanation {
   predicted: number;
   /** f_c(x), the target's logit. */
   logit: number;
+  /** A contrastive map's other class c′: the map explains f_c − f_c′ ("why c and not c′?"). */
+  contrast?: number;
+  /** f_c′(x), the contrast's logit. */
+  contrastLogit?: number;
   /** Softmax of the logits, one per class. */
   probabilities: Float32Array;
   /** Height × width, channels summed, row-major. */

@@ -50,3 +50,14 @@ export interface BackendInfo {
   name: 'wasm-simd' | 'wasm' | 'cpu';
   reason?: string;
 }
+
+/** How far the load of a model has come (sent while a job waits for it): its files' bytes read and the
+ *  graph nodes built so far. */
+export interface ModelLoadProgress {
+  /** The file being read (absolute); '' before the first read. */
+  file: string;
+  bytesRead: number;
+  /** The sizes of the files read so far (a model's external data adds to it when its read begins). */
+  bytesTotal: number;
+  nodesBuilt: number;
+}

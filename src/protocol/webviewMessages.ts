@@ -4,7 +4,9 @@
 // code-server: the e2e tests read them back), and each only when it changed: the explain panel's state is
 // light, an image's original and results come in messages of their own, once per run; a display change
 // is the webview's own and is never answered with the maps again.
+import type { ConceptsView } from './concepts';
 import type { DisplaySettings } from './display';
+import type { FlipBaseline } from './engineJobs';
 import type { FaithfulnessView, RandomisationView } from './faithfulnessView';
 import type { MethodTitle } from './methodTitle';
 import type { NodeInfo } from './model';
@@ -24,6 +26,10 @@ export interface HeatmapView {
   /** [height, width] */
   shape: [number, number];
   target: number;
+  /** A contrastive map's other class: the map explains f_target − f_contrast ("why target and not contrast?"). */
+  contrast?: number;
+  /** f_contrast(x), for the Σ R readout of a contrastive map (Σ R ≈ logit − contrastLogit). */
+  contrastLogit?: number;
   logit: number;
   relevanceSum: number;
   ms: number;
@@ -102,6 +108,15 @@ export interface ShownRun {
   ms?: number;
 }
 
+/** A model being loaded for the run under way: which one, and how far (ModelLoadProgress of the worker). */
+export interface ModelLoadView {
+  /** The model's name as the panel shows it. */
+  model: string;
+  bytesRead: number;
+  bytesTotal: number;
+  nodesBuilt: number;
+}
+
 export interface RunProgress {
   done: number;
   total: number;
@@ -116,6 +131,8 @@ export interface ExplainViewState {
   shown?: ShownRun;
   /** Progress of the run under way, for methods that report it. */
   progress?: RunProgress;
+  /** The run under way waits for its model to load. */
+  loading?: ModelLoadView;
   /** The last run was cancelled: what is shown is `shown`'s. */
   cancelled?: boolean;
   images: PanelImage[];
@@ -158,6 +175,8 @@ export interface CompareViewState {
   display: DisplaySettings;
   backend: string;
   running: boolean;
+  /** The run waits for a model to load. */
+  loading?: ModelLoadView;
   error?: string;
   /** Opaque to the webview: stored with `setState` so the host can restore the panel after a reload. */
   restore?: unknown;
@@ -188,11 +207,13 @@ export type ToWebview =
   /** One row's job ended: its input, label and every cell it computed. */
   | { type: 'compare-row'; row: number; name: string; input?: PixelImage; label?: string; cells: Array<CompareCell | null>; progress: CompareProgress }
   /** The comparison's run started, ended, failed or was cancelled. */
-  | { type: 'compare-status'; running: boolean; progress: CompareProgress; backend: string; error?: string }
+  | { type: 'compare-status'; running: boolean; progress: CompareProgress; backend: string; error?: string; loading?: ModelLoadView }
   /** The comparison's Faithfulness section: pixel flipping (progress, then its numbers); null: none (cleared). */
   | { type: 'compare-faithfulness'; faithfulness: FaithfulnessView | null }
   /** The section's randomisation check (progress, then its numbers); null: none (cleared). */
   | { type: 'compare-randomisation'; randomisation: RandomisationView | null }
+  /** The explain panel's Concepts section (a node's channels for the image shown); null: closed. */
+  | { type: 'concepts'; view: ConceptsView | null }
   /** Ask the webview for a PNG of what it shows (export); answered by an `export` in reply to it. */
   | ({ type: 'request-export' } & Request);
 
@@ -203,6 +224,9 @@ export interface ExportedPng {
 }
 
 // ---- webview → host ----
+export const CONCEPTS_ACTIONS = ['choose-dataset', 'cancel', 'close'] as const;
+export type ConceptsAction = (typeof CONCEPTS_ACTIONS)[number];
+
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'select-image'; index: number }
@@ -220,5 +244,19 @@ export type FromWebview =
   | { type: 'run-faithfulness' }
   /** Comparison: run the model randomisation check (it re-explains with re-drawn weights). */
   | { type: 'run-randomisation' }
+  /** Explain panel: "Concepts here" on a node of the model graph. */
+  | { type: 'show-concepts'; layer: string }
+  /** Explain panel, Concepts section: choose a data set for reference samples, stop their search, close. */
+  | { type: 'concepts-action'; action: ConceptsAction }
+  /** Comparison: pixel flipping's baseline changed (the section evaluates the same maps again). */
+  | { type: 'set-faithfulness-baseline'; baseline: FlipBaseline }
+  /** Comparison: evaluate again with ROAD too (inputs above 64×64, where it is not run by itself). */
+  | { type: 'run-road' }
+  /** Comparison: add dataset samples to the figure (too few images for a verdict). */
+  | { type: 'add-samples' }
+  /** Comparison: the input cell of a row was clicked: what that row explains (its class, or a contrast). */
+  | { type: 'row-options'; row: number }
+  /** Explain panel: explain the shown class against another ("why c and not c′?"); null: no contrast. */
+  | { type: 'select-contrast'; contrast: number | null }
   /** A PNG to save: the answer to a `request-export` (inReplyTo), or the user clicked Export (none). */
   | ({ type: 'export' } & ExportedPng & Partial<Reply>);

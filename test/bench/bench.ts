@@ -24,6 +24,7 @@ import { explainInParallel } from '../../src/engine/pool/parallelJobs';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import type { ExplainJob, ImageSource } from '../../src/protocol/engineJobs';
 import { benchAnyModel } from './anyModel';
+import { benchConcepts } from './concepts';
 import { benchFaithfulness } from './faithfulness';
 import { backwardFlops, forwardFlops, layerCosts } from './flops';
 import { benchModels, mnistImages, REPO, SAMPLE_PNG, type BenchModel, type ModelChoice } from './models';
@@ -316,6 +317,7 @@ async function benchMnist(options: Options, rows: Row[]): Promise<void> {
   }
 
   rows.push(...(await benchFaithfulness({ repeats: repeats(3, 1) })));
+  rows.push(...(await benchConcepts()));
 }
 
 /** Decode → preprocess → seven heatmaps in the worker → RGBA in this thread, for one PNG file. */

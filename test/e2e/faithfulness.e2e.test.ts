@@ -1,16 +1,20 @@
-// The comparison's Faithfulness section in a real VS Code (issue 13): after the seven seed methods'
-// heatmaps of two images, the section evaluates the figure's own maps (pixel flipping, K = 20) and shows
-// AOPC MoRF / AOPC LeRF / ABPC per method and the mean MoRF curves; its numbers equal what the engine's
-// `evaluateFaithfulness` computes in this process on the same files (its own explain jobs, its own
-// workers), and the table the section writes says them in the shared score format. The export holds the
+// The comparison's Faithfulness section in a real VS Code (issues 13 and 23): after the seven seed methods'
+// heatmaps of two images, the section evaluates the figure's own maps (pixel flipping and, at 28×28, ROAD;
+// K = 20) and shows a table with a row per method named by its title (AOPC MoRF / LeRF / ABPC, mean ±
+// standard error), the verdict (here: too few images, with the offer to add dataset samples), and the mean
+// MoRF curves, LeRF at a click; its numbers equal what the engine's `evaluateFaithfulness` computes in this
+// process on the same files (its own explain jobs, its own workers), and the table says them in the
+// shared score format. The export holds the
 // section (the canvas's pixels, section included). The randomisation check runs on request and equals
 // the engine's `randomisationCheck`; Cancel stops it. The section follows explainImage.faithfulness.steps
 // (K); Cancel stops pixel flipping too (K = 784), and another K gives the engine's numbers for that K.
 //
-// The section's contract with this test: `canvas#figure` carries `data-faithfulness` (status, K, images,
-// per column the scores as computed), `data-randomisation` and `data-section-top` (the y where the
-// section begins); `.evaluation-row` carries `data-faithfulness` / `data-randomisation` (the status) and
-// its buttons; `table.faithfulness-table` lists the numbers as written.
+// The section's contract with this test: `canvas#figure` carries `data-faithfulness` (the view: status, K,
+// images, per column the summaries, the verdicts), `data-randomisation`, `data-section-top` (the y where the
+// section begins) and `data-section-charts` (per chart drawn: kind, MoRF/LeRF, the x axis's words);
+// `.evaluation-row` carries `data-faithfulness` / `data-randomisation` (the status), its buttons and the
+// MoRF/LeRF choice; `.faithfulness-verdict` the verdict; `table.faithfulness-table` the numbers as written,
+// a row per method, its title in the row's heading.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'path';
@@ -19,9 +23,11 @@ import * as fs from 'fs';
 import type { Frame } from 'playwright-core';
 import { evaluateFaithfulness, type FaithfulnessEvaluation } from '../../src/engine/evaluate/faithfulness';
 import { randomisationCheck } from '../../src/engine/evaluate/randomisation';
+import { methodTitle, parseMethodSpec } from '../../src/engine/methods/methodRegistry';
 import { SEED_METHODS } from '../../src/engine/methods/methodTable';
 import { WorkerPool } from '../../src/engine/pool/workerPool';
 import type { FaithfulnessView, RandomisationView } from '../../src/protocol/faithfulnessView';
+import { titleText } from '../../src/protocol/methodTitle';
 import { formatRho, formatScore } from '../../webview/scoreFormat';
 import { compareFrame, waitFilled, waitSectionSettled } from './harness/comparePanel';
 import { contributedCommand } from './harness/manifest';
@@ -35,7 +41,7 @@ const IMAGES = ['mnist-7-0000.png', 'mnist-2-0001.png'];
 /** Same maps, same forward passes: only float32 summation order may differ between the two runs. */
 const TOLERANCE = 1e-5;
 
-type Numbers = Pick<FaithfulnessView, 'status' | 'steps' | 'images' | 'progress' | 'ms'> & { columns: Array<{ aopcMorf: number; aopcLerf: number; abpc: number; images: number; meanMorf: number[] } | null> };
+type Numbers = FaithfulnessView;
 
 async function sectionNumbers(frame: Frame): Promise<Numbers | undefined> {
   const text = await frame.locator('canvas#figure').getAttribute('data-faithfulness');
@@ -60,20 +66,29 @@ function assertNear(actual: number, expected: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= TOLERANCE * Math.max(1, Math.abs(expected)), `${what}: panel ${actual}, engine ${expected}`);
 }
 
-/** The panel's numbers are the engine's: per method the three means, the image count and the mean MoRF curve. */
+/** The panel's numbers are the engine's: per method the three means ± standard errors, the image count,
+ *  the mean MoRF and LeRF curves, ROAD's, and the verdict. */
 function assertEngineNumbers(shown: Numbers, engine: FaithfulnessEvaluation): void {
   assert.equal(shown.steps, engine.steps);
   assert.equal(shown.images, engine.images.filter((i) => !i.error).length);
   engine.summary.forEach((s, k) => {
     const column = shown.columns[k];
     assert.ok(column, `column ${k} (${s.method}) has no numbers`);
-    assertNear(column.aopcMorf, s.aopcMorf, `${s.method} AOPC MoRF`);
-    assertNear(column.aopcLerf, s.aopcLerf, `${s.method} AOPC LeRF`);
-    assertNear(column.abpc, s.abpc, `${s.method} ABPC`);
-    assert.equal(column.images, s.images);
-    assert.equal(column.meanMorf.length, engine.steps + 1);
-    column.meanMorf.forEach((v, i) => assertNear(v, s.meanCurves.morf[i], `${s.method} mean MoRF point ${i}`));
+    for (const [measure, panel, mine] of [['pixel flipping', column, s], ['ROAD', column.road, s.road]] as const) {
+      assert.ok(panel && mine, `${s.method}: no ${measure}`);
+      for (const key of ['aopcMorf', 'aopcLerf', 'abpc'] as const) {
+        assertNear(panel[key], mine[key], `${s.method} ${measure} ${key}`);
+        assertNear(panel.standardErrors[key], mine.standardErrors[key], `${s.method} ${measure} ${key} standard error`);
+      }
+      assert.equal(panel.images, mine.images);
+      for (const order of ['morf', 'lerf'] as const) {
+        assert.equal(panel.meanCurves[order].length, mine.meanCurves[order].length);
+        panel.meanCurves[order].forEach((v, i) => assertNear(v, mine.meanCurves[order][i], `${s.method} ${measure} mean ${order} point ${i}`));
+      }
+    }
   });
+  assert.equal(shown.verdict?.sentence, engine.verdict.sentence);
+  assert.equal(shown.roadVerdict?.sentence, engine.roadVerdict?.sentence);
 }
 
 describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () => {
@@ -106,18 +121,43 @@ describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () 
       images: IMAGES.map((f) => ({ kind: 'file', path: path.join(s.workspace.dir, f) })),
       methods: [...SEED_METHODS],
       preprocess: 'auto',
+      road: true,
     });
     assert.equal(shown.status, 'done');
     assert.equal(shown.steps, 20, 'K = 20 by default');
+    assert.equal(shown.road, true, 'ROAD runs by itself at 28×28');
+    assert.equal(shown.baseline, 'black');
     assertEngineNumbers(shown, engine);
-    console.log(`[faithfulness] largest |panel − engine| over the scores and mean curves: ${largestDifference}`);
-    // The table says the same numbers as written under the columns (the shared format).
+    console.log(`[faithfulness] largest |panel − engine| over the scores, standard errors and mean curves: ${largestDifference}`);
+    // The table: a row per method, its title in the row's heading, best ABPC first, the numbers as mean ± s.e.
     const rows = frame.locator('table.faithfulness-table tr');
-    for (const [k, m] of engine.summary.entries()) {
-      const cells = await rows.nth(k + 1).locator('td').allTextContents();
-      assert.deepEqual(cells.slice(0, 3), [formatScore(m.aopcMorf), formatScore(m.aopcLerf), formatScore(m.abpc)], `table row ${k}: ${cells}`);
+    const byAbpc = [...engine.summary].sort((a, b) => b.abpc - a.abpc);
+    for (const [k, m] of byAbpc.entries()) {
+      const row = rows.nth(k + 1);
+      assert.equal(await row.locator('th').innerText(), titleText(methodTitle(parseMethodSpec(m.method))), `row ${k} names its method`);
+      const cells = await row.locator('td').allTextContents();
+      const written = (key: 'aopcMorf' | 'aopcLerf' | 'abpc') => `${formatScore(m[key])} ± ${formatScore(m.standardErrors[key])}`;
+      assert.deepEqual(cells.slice(0, 3), [written('aopcMorf'), written('aopcLerf'), written('abpc')], `table row ${k}: ${cells}`);
     }
-    assert.match(await frame.locator('.evaluation-row').innerText(), /14 maps evaluated/);
+    // The verdict: two images are too few; it says so and offers dataset samples.
+    const verdict = await frame.locator('.faithfulness-verdict').textContent();
+    assert.equal(verdict, engine.verdict.sentence);
+    assert.match(verdict!, /^A verdict needs at least 5 images \(there are 2\)/);
+    assert.ok(await frame.locator('.evaluation-row vscode-button', { hasText: 'Add dataset samples' }).isVisible(), 'it offers to add dataset samples');
+    assert.match(await frame.locator('.evaluation-row').innerText(), /28 maps evaluated/);
+    // Sorting by a heading reorders the rows: ABPC ascending puts the last method first.
+    // (The table is there for screen readers, visually hidden: its heading button is pressed as they press it.)
+    await rows.nth(0).locator('button[data-sort="abpc"]').evaluate((button) => (button as HTMLElement).click());
+    await waitFor(async () => ((await rows.nth(1).locator('th').innerText()) === titleText(methodTitle(parseMethodSpec(byAbpc[byAbpc.length - 1].method))) ? true : undefined), 10_000);
+    // MoRF by default; "LeRF" draws the mean LeRF curves with their bands.
+    const charts = async () => JSON.parse((await frame.locator('canvas#figure').getAttribute('data-section-charts')) ?? '[]') as Array<{ kind: string; order?: string; series: number; bands: number; xTicks: string[] }>;
+    assert.deepEqual((await charts()).map((c) => [c.kind, c.order, c.series, c.bands]), [['curves', 'morf', 7, 7]]);
+    await frame.locator('.evaluation-row button.segment', { hasText: 'LeRF' }).click();
+    assert.ok(await waitFor(async () => ((await charts())[0]?.order === 'lerf' ? true : undefined), 10_000), 'the LeRF toggle draws the LeRF curves');
+    assert.equal(await frame.locator('.evaluation-row button.segment', { hasText: 'LeRF' }).getAttribute('aria-pressed'), 'true');
+    await scrollToSection(frame);
+    await s.workbench.screenshot('faithfulness-lerf');
+    await frame.locator('.evaluation-row button.segment', { hasText: 'MoRF' }).click();
 
     // Export: the saved PNG is the canvas, section included, and the section has ink (the chart's lines).
     const figure = frame.locator('canvas#figure');
@@ -163,8 +203,14 @@ describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () 
       m.spearmanAbs.forEach((rho, i) => assert.ok(Math.abs(column[i] - rho) <= 1e-6, `${m.method} step ${i}: panel ${column[i]}, engine ${rho}`));
       assert.ok(Math.abs(column[0] - 1) < 1e-9, 'step 0 re-draws nothing: ρ = 1');
     });
-    const firstRow = await frame.locator('table.faithfulness-table tr').nth(1).locator('td').allTextContents();
-    assert.deepEqual(firstRow.slice(3), engine.summary[0].spearmanAbs.map(formatRho), 'the table says the first method\'s ρ per step');
+    // The row of the first method (rows follow the table's sort): its ρ per step, after the verdict column.
+    const first = titleText(methodTitle(parseMethodSpec(engine.summary[0].method)));
+    const firstRow = await frame.locator('table.faithfulness-table tr', { has: frame.locator('th', { hasText: new RegExp(`^${first}$`) }) }).locator('td').allTextContents();
+    assert.deepEqual(firstRow.slice(4), engine.summary[0].spearmanAbs.map(formatRho), 'the table says the first method\'s ρ per step');
+    // The chart's x axis names the layers, "trained" and every re-drawn layer.
+    const randomisationChart = (JSON.parse((await frame.locator('canvas#figure').getAttribute('data-section-charts'))!) as Array<{ kind: string; xTicks: string[] }>).find((c) => c.kind === 'randomisation');
+    assert.ok(randomisationChart, 'the randomisation chart is drawn');
+    for (const name of shown.stepNames) assert.ok(randomisationChart.xTicks.includes(name), `the axis names "${name}": ${randomisationChart.xTicks.join(', ')}`);
 
     // Again, cancelled as soon as it runs: it says so, and the finished check's numbers are gone.
     await armCancel(frame, 'randomisation');
@@ -203,6 +249,7 @@ describe('faithfulness section of the comparison', { timeout: 20 * 60_000 }, () 
       methods: [...SEED_METHODS],
       preprocess: 'auto',
       steps: 10,
+      road: true,
     });
     assertEngineNumbers(shown, engine);
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');

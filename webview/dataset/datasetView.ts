@@ -15,6 +15,8 @@ import type { FromDatasetView, ToDatasetView } from '../../src/protocol/datasetM
 import type { HostBridge } from '../hostBridge';
 import { PredictionBar } from './predictionBar';
 import { EvaluateBar, evaluationSamples } from './evaluateBar';
+import { StrategiesBar } from './strategiesBar';
+import type { StrategiesStatus } from '../../src/protocol/concepts';
 import { dependsOnPredictions, filterAndSort, NO_FILTER, sanitizeFilter, type FilterSpec } from './sampleFilter';
 import { SampleSelection } from './sampleSelection';
 import { SampleTable, summarize } from './sampleTable';
@@ -47,6 +49,7 @@ export class DatasetView {
   private readonly filterBar: FilterBar;
   private readonly predictionBar: PredictionBar;
   private readonly evaluateBar: EvaluateBar;
+  private readonly strategiesBar: StrategiesBar;
   private readonly thumbnailNote: HTMLElement;
   private readonly readNotes: HTMLElement;
   private notes: string[];
@@ -106,6 +109,16 @@ export class DatasetView {
       onEvaluate: (indices) => host.post({ type: 'evaluate', indices }),
       onCancel: () => host.post({ type: 'cancel-evaluate' }),
     });
+    this.strategiesBar = new StrategiesBar({
+      onFind: (target) => host.post({ type: 'find-strategies', target }),
+      onCancel: () => host.post({ type: 'cancel-strategies' }),
+      onExplain: (index) => host.post({ type: 'explain', index }),
+      onExportJson: () => host.post({ type: 'export-strategies', format: 'json' }),
+      onExportPng: (png) => host.post({ type: 'export-strategies', format: 'png', png }),
+      thumbWidth: info.thumbWidth,
+      thumbHeight: info.thumbHeight,
+      channels: info.channels,
+    });
     this.readNotes = el('div', { id: 'read-notes', class: 'read-notes', attrs: { role: 'status', hidden: true } });
     this.thumbnailNote = el('div', { id: 'thumbnail-note', class: 'error', attrs: { role: 'alert', hidden: true } });
     const facts = [
@@ -119,11 +132,13 @@ export class DatasetView {
       this.filterBar.element,
       this.predictionBar.block,
       this.evaluateBar.element,
+      this.strategiesBar.element,
       this.readNotes,
       this.thumbnailNote,
       this.grid.element,
     ]);
     this.filterBar.setClassNames(this.classNames());
+    this.strategiesBar.setClasses(this.classNames());
     this.applyFilter(false);
     this.updateSummary();
     this.showNotes();
@@ -151,6 +166,10 @@ export class DatasetView {
 
   onEvaluateStatus(status: EvaluateStatus): void {
     this.evaluateBar.setStatus(status);
+  }
+
+  onStrategiesStatus(status: StrategiesStatus): void {
+    this.strategiesBar.setStatus(status);
   }
 
   onReadNotes(notes: string[], unreadable: Array<{ index: number; message: string }>): void {
@@ -248,6 +267,7 @@ export class DatasetView {
     this.showNotes();
     this.predictionBar.setModel(model);
     this.filterBar.setClassNames(this.classNames());
+    this.strategiesBar.setClasses(this.classNames());
     this.afterPredictions(true);
   }
 

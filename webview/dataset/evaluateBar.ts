@@ -81,7 +81,7 @@ export class EvaluateBar {
         this.progress.removeAttribute('indeterminate');
         this.progress.setAttribute('max', String(status.total));
         this.progress.setAttribute('value', String(status.done));
-        this.status.textContent = `Evaluating on ${this.what || `${status.samples} samples`}: ${status.done} of ${status.total} sample × method`;
+        this.status.textContent = `Evaluating on ${this.what || `${status.samples} samples`}: ${status.done} of ${status.total} sample × method${status.paused ? ` (${status.paused})` : ''}`;
         break;
       case 'done': {
         const failed = status.failed.length ? ` · ${status.failed.length} could not be read (${status.failed.slice(0, 3).map((f) => `#${f.index}: ${f.message}`).join('; ')})` : '';

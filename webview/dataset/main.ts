@@ -2,6 +2,7 @@
 // grid of the opened file or the reason it could not be opened.
 import './elements';
 import './dataset.css';
+import './strategies.css';
 import type { ToDatasetView } from '../../src/protocol/datasetMessages';
 import { el } from '../dom';
 import { connectToHost } from '../hostBridge';
@@ -38,6 +39,9 @@ host.onMessage((msg: ToDatasetView) => {
       break;
     case 'evaluate-status':
       view?.onEvaluateStatus(msg.status);
+      break;
+    case 'strategies-status':
+      view?.onStrategiesStatus(msg.status);
       break;
     case 'read-notes':
       view?.onReadNotes(msg.notes, msg.unreadable);

@@ -2,6 +2,7 @@
 // summary: accuracy on the file and how many samples the model gets wrong.
 import type { PredictionModel, PredictionStatus } from '../../src/protocol/datasetMessages';
 import { el } from '../dom';
+import { modelLoadText } from '../modelLoadText';
 import type { PredictionSummary } from './sampleTable';
 
 export interface PredictionBarOptions {
@@ -80,12 +81,12 @@ export class PredictionBar {
     this.hintText.textContent = hint ?? '';
     switch (status.state) {
       case 'idle':
-        this.status.textContent = 'Loading the model…';
+        this.status.textContent = status.loading ? modelLoadText(status.loading) : (status.deferred ?? 'Loading the model…');
         break;
       case 'running':
         this.progress.max = Math.max(1, status.total);
         this.progress.value = status.done;
-        this.status.textContent = `Predicting ${n(status.done)} / ${n(status.total)}…`;
+        this.status.textContent = `Predicting ${n(status.done)} / ${n(status.total)}…${status.paused ? ` ${status.paused}` : ''}`;
         break;
       case 'done':
         this.status.textContent = `Predicted ${n(this.options.count)} in ${formatSeconds(status.ms)}`;

@@ -1,16 +1,22 @@
-// Pixel-flipping faithfulness on the worker pool, for any number of images and methods: the maps from
-// explain jobs, then all perturbed copies as batched pixel-flip jobs spread over the workers. Images go
-// in chunks (explain, flip, keep only the curves), so memory does not grow with the number of images.
-// Cancellable through an AbortSignal; progress counts finished (image, method) pairs.
-import { parseMethodSpec } from '../methods/methodRegistry';
+// Faithfulness on the worker pool, for any number of images and methods: the maps from explain jobs, then
+// all perturbed copies as batched pixel-flip jobs spread over the workers, for pixel flipping and (asked
+// for) ROAD; then the means, their standard errors and the verdict (summary.ts). Images go in chunks
+// (explain, flip, keep only the curves), so memory does not grow with the number of images. Cancellable
+// through an AbortSignal; progress counts finished (image, method) pairs.
+import { methodTitle, parseMethodSpec } from '../methods/methodRegistry';
 import { splitEvenly } from '../pool/parallelJobs';
-import type { WorkerPool } from '../pool/workerPool';
+import type { JobRunner } from '../pool/workerPool';
 import type { BackendInfo, ModelCard } from '../../protocol/model';
-import type { ExplainResult, ImageSource, ModelRef, PixelFlipJob, PreparedImage } from '../../protocol/engineJobs';
+import type { ExplainResult, FlipBaseline, ImageSource, ModelRef, PixelFlipJob, PreparedImage } from '../../protocol/engineJobs';
+import { titleText } from '../../protocol/methodTitle';
 import type { PreprocessMode } from '../../protocol/preprocess';
+import { DEFAULT_BASELINE } from './baselines';
 import { DEFAULT_FLIP_STEPS } from './perturbation';
 import { forEachConcurrently, splitIntoChunks, withLinkedSignal, type EvaluateOptions } from './scheduling';
-import { flipScores, meanCurve, meanScores, type FlipCurves, type FlipScores } from './scores';
+import { flipScores, type FlipCurves, type FlipScores } from './scores';
+import { abpcVerdict, summariseCurves, type MeasureSummary } from './summary';
+import { defaultPatch } from './units';
+import type { Verdict } from './verdict';
 
 export interface FaithfulnessRequest {
   model: ModelRef;
@@ -19,40 +25,58 @@ export interface FaithfulnessRequest {
   methods: string[];
   /** Per image, the class to explain and score; null or missing means the predicted class. */
   targets?: Array<number | null>;
+  /** Per image, a class to contrast with: maps and scores of f_target − f_contrast. */
+  contrasts?: Array<number | null>;
   preprocess: PreprocessMode;
   /** K (default 20). */
   steps?: number;
+  /** Pixel flipping's baseline (default black). */
+  baseline?: FlipBaseline;
+  /** Patch side (default: units.ts's defaultPatch). */
+  patch?: number;
+  /** Also ROAD (remove and debias), on the same maps. */
+  road?: boolean;
 }
 
-/** One image × one method. */
-export interface FaithfulnessResult extends FlipScores {
+/** One measure's curves and scores for one image × method. */
+export interface MeasureResult extends FlipScores {
+  curves: FlipCurves;
+}
+
+/** One image × one method: pixel flipping's curves and scores, and ROAD's when asked for. */
+export interface FaithfulnessResult extends MeasureResult {
   /** Index into FaithfulnessEvaluation.images. */
   image: number;
   /** The spec as given in the request. */
   method: string;
   target: number;
+  contrast?: number;
   predicted: number;
-  curves: FlipCurves;
+  road?: MeasureResult;
 }
 
-/** One method, averaged over the images that could be read. */
-export interface FaithfulnessSummary extends FlipScores {
+/** One method over the images that could be read: pixel flipping's means (± standard errors, mean curves
+ *  and their bands), and ROAD's. */
+export interface FaithfulnessSummary extends MeasureSummary {
   method: string;
-  images: number;
-  /** Pointwise means of the images' curves (what the chart draws). */
-  meanCurves: FlipCurves;
+  road?: MeasureSummary;
 }
 
 export interface FaithfulnessEvaluation {
   backend: BackendInfo;
   card: ModelCard;
   steps: number;
+  baseline: FlipBaseline;
+  patch: number;
   /** Every requested image, in order; an unreadable one has `error` set and no results. */
   images: PreparedImage[];
   /** Image-major, then method in request order. */
   results: FaithfulnessResult[];
   /** Per method, in request order. */
   summary: FaithfulnessSummary[];
+  /** Which map to trust by ABPC (pixel flipping), and by ROAD's ABPC when ROAD ran. */
+  verdict: Verdict;
+  roadVerdict?: Verdict;
 }
 
 /** Images explained per explain job: small enough to stream, big enough to batch the maps. */
@@ -60,7 +84,7 @@ const IMAGES_PER_CHUNK = 4;
 
 export type { EvaluateOptions };
 
-export async function evaluateFaithfulness(pool: WorkerPool, request: FaithfulnessRequest, options: EvaluateOptions = {}): Promise<FaithfulnessEvaluation> {
+export async function evaluateFaithfulness(pool: JobRunner, request: FaithfulnessRequest, options: EvaluateOptions = {}): Promise<FaithfulnessEvaluation> {
   const steps = request.steps ?? DEFAULT_FLIP_STEPS;
   request.methods.forEach(parseMethodSpec); // a bad spec fails here, before any job runs
   const total = request.images.length * request.methods.length;
@@ -78,6 +102,7 @@ export async function evaluateFaithfulness(pool: WorkerPool, request: Faithfulne
           images: request.images.slice(start, end),
           methods: request.methods,
           targets: request.targets?.slice(start, end).map((t) => (t === null || t === undefined ? null : [t])),
+          ...(request.contrasts ? { contrasts: request.contrasts.slice(start, end) } : {}),
           preprocess: request.preprocess,
         },
         signal,
@@ -97,19 +122,34 @@ export async function evaluateFaithfulness(pool: WorkerPool, request: Faithfulne
   );
   const results = parts.flatMap((part) => part.results);
   const first = parts[0]?.info ?? (await pool.run({ type: 'model-info', model: request.model }, options.signal));
+  const images = parts.flatMap((part) => part.info.images);
+  const summary = summarise(request.methods, results);
+  const names = request.methods.map((m) => titleText(methodTitle(parseMethodSpec(m))));
+  const perImage = (measure: (r: FaithfulnessResult) => number) => request.methods.map((_, k) => imageValues(images.length, results.filter((_, n) => n % request.methods.length === k), measure));
   return {
     backend: first.backend,
     card: first.card,
     steps,
-    images: parts.flatMap((part) => part.info.images),
+    baseline: request.baseline ?? DEFAULT_BASELINE,
+    patch: request.patch ?? defaultPatch(first.card.inputShape[0], first.card.inputShape[1]),
+    images,
     results,
-    summary: summarise(request.methods, results),
+    summary,
+    verdict: abpcVerdict('ABPC', names, perImage((r) => r.abpc)),
+    ...(request.road ? { roadVerdict: abpcVerdict('ROAD ABPC', names, perImage((r) => r.road!.abpc)) } : {}),
   };
+}
+
+/** One value per image (NaN for an image without a result), from a method's results. */
+function imageValues(images: number, results: FaithfulnessResult[], value: (r: FaithfulnessResult) => number): number[] {
+  const out = new Array<number>(images).fill(NaN);
+  for (const r of results) out[r.image] = value(r);
+  return out;
 }
 
 /** Pixel flipping of one explained chunk; results image-major, method in request order. */
 async function flipExplained(
-  pool: WorkerPool,
+  pool: JobRunner,
   request: FaithfulnessRequest,
   explained: ExplainResult,
   steps: number,
@@ -125,13 +165,28 @@ async function flipExplained(
     type: 'pixel-flip',
     model: request.model,
     images: explained.images.map((image) => image.pixels),
-    items: items.map(({ explanation: e }) => ({ image: e.image, relevance: e.relevance, target: e.target })),
+    items: items.map(({ explanation: e }) => ({ image: e.image, relevance: e.relevance, target: e.target, ...(e.contrast === undefined ? {} : { contrast: e.contrast }) })),
     steps,
+    ...(request.baseline ? { baseline: request.baseline } : {}),
+    ...(request.patch ? { patch: request.patch } : {}),
   };
-  const curves = await flipOnPool(pool, job, { signal, onItems: onDone });
-  return curves.map((c, n) => {
+  // Progress counts a pair once both of its measures are in.
+  const [flipped, road] = await Promise.all([
+    flipOnPool(pool, job, { signal, onItems: request.road ? undefined : onDone }),
+    request.road ? flipOnPool(pool, { ...job, measure: 'road' }, { signal, onItems: onDone }) : undefined,
+  ]);
+  return flipped.map((c, n) => {
     const e = items[n].explanation;
-    return { image: firstImage + e.image, method: items[n].method, target: e.target, predicted: e.predicted, curves: c, ...flipScores(c) };
+    return {
+      image: firstImage + e.image,
+      method: items[n].method,
+      target: e.target,
+      ...(e.contrast === undefined ? {} : { contrast: e.contrast }),
+      predicted: e.predicted,
+      curves: c,
+      ...flipScores(c),
+      ...(road ? { road: { curves: road[n], ...flipScores(road[n]) } } : {}),
+    };
   });
 }
 
@@ -141,7 +196,7 @@ async function flipExplained(
  * that already exist (e.g. a comparison's heatmaps). Curves in item order; `onItems` after each part.
  */
 export async function flipOnPool(
-  pool: WorkerPool,
+  pool: JobRunner,
   job: PixelFlipJob,
   options: { signal?: AbortSignal; onItems?: (count: number) => void } = {},
 ): Promise<FlipCurves[]> {
@@ -167,11 +222,7 @@ export async function flipOnPool(
 function summarise(methods: string[], results: FaithfulnessResult[]): FaithfulnessSummary[] {
   return methods.map((method, k) => {
     const mine = results.filter((_, n) => n % methods.length === k);
-    return {
-      method,
-      images: mine.length,
-      ...meanScores(mine),
-      meanCurves: { morf: meanCurve(mine.map((r) => r.curves.morf)), lerf: meanCurve(mine.map((r) => r.curves.lerf)) },
-    };
+    const road = mine.every((r) => r.road) && mine.length ? { road: summariseCurves(mine.map((r) => r.road!.curves)) } : {};
+    return { method, ...summariseCurves(mine.map((r) => r.curves)), ...road };
   });
 }

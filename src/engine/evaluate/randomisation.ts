@@ -5,7 +5,7 @@
 // step is the original model's target (its predicted class unless one is given), so the same logit is
 // followed as the model is destroyed. A method whose ρ stays high explains the image, not the model.
 import { parseMethodSpec } from '../methods/methodRegistry';
-import type { WorkerPool } from '../pool/workerPool';
+import type { JobRunner } from '../pool/workerPool';
 import type { BackendInfo, ModelCard } from '../../protocol/model';
 import type { ExplainJob, ExplainResult, ImageSource, ModelRef, PreparedImage } from '../../protocol/engineJobs';
 import type { PreprocessMode } from '../../protocol/preprocess';
@@ -62,7 +62,7 @@ export interface RandomisationEvaluation {
 
 const IMAGES_PER_CHUNK = 8;
 
-export async function randomisationCheck(pool: WorkerPool, request: RandomisationRequest, options: EvaluateOptions = {}): Promise<RandomisationEvaluation> {
+export async function randomisationCheck(pool: JobRunner, request: RandomisationRequest, options: EvaluateOptions = {}): Promise<RandomisationEvaluation> {
   const seed = request.seed ?? 0;
   request.methods.forEach(parseMethodSpec);
   const chunks = splitIntoChunks(request.images.length, IMAGES_PER_CHUNK);

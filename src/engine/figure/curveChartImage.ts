@@ -1,8 +1,8 @@
 // The pixel-flipping chart as an image (the CLI's `evaluate --out`): the geometry of curveChart.ts drawn
 // black on white, grid lines light grey, series in their palette colours.
 import { createRgbaImage, type RgbaImage } from '../image/rgbaImage';
-import { layoutCurveChart, type CurveChartSpec, type Segment } from './curveChart';
-import { drawText, fillRect, strokePolyline, type Color } from './draw';
+import { BAND_OPACITY, layoutCurveChart, type CurveChartSpec, type Segment } from './curveChart';
+import { drawText, fillPolygon, fillRect, strokePolyline, type Color } from './draw';
 import { loadFigureFont } from './font';
 
 const FOREGROUND: Color = [0, 0, 0];
@@ -14,6 +14,7 @@ export function renderCurveChart(spec: CurveChartSpec, options: { fontPath?: str
   const img = createRgbaImage(layout.width, layout.height);
   for (const line of layout.gridLines) drawSegment(img, line, 1, GRID);
   for (const line of [...layout.axes, ...layout.tickMarks]) drawSegment(img, line, 1, FOREGROUND);
+  for (const { color, points } of layout.bands) fillPolygon(img, points.map((p) => [p.x, p.y]), hexColor(color), BAND_OPACITY);
   for (const { color, points } of layout.lines) strokePolyline(img, points.map((p) => [p.x, p.y]), layout.lineWidth, hexColor(color));
   for (const { color, segment } of layout.legendSwatches) drawSegment(img, segment, layout.lineWidth, hexColor(color));
   drawText(img, layout.texts, font, FOREGROUND);

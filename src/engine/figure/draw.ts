@@ -75,6 +75,14 @@ export function strokePolyline(img: RgbaImage, points: Vertex[], width: number, 
   if (mask) blendCoverage(img, mask, color);
 }
 
+/** A filled polygon, anti-aliased, blended at `opacity` (a chart's translucent band). */
+export function fillPolygon(img: RgbaImage, points: Vertex[], color: Color, opacity = 1): void {
+  const mask = fillPolygons([points]);
+  if (!mask) return;
+  if (opacity < 1) for (let i = 0; i < mask.coverage.length; i++) mask.coverage[i] *= opacity;
+  blendCoverage(img, mask, color);
+}
+
 function signedArea(polygon: Vertex[]): number {
   let area = 0;
   polygon.forEach(([x0, y0], i) => {

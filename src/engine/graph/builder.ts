@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkBudget, countOf } from '../budgets';
 import { UserError } from '../errors';
+import { reportNodeBuilt } from '../jobs/loadProgress';
 import { product } from '../layers/geometry';
 import { LAYERS } from '../layers/index';
 import type { CreateContext } from '../layers/layerKind';
@@ -34,7 +35,7 @@ export interface NodeRef {
 }
 
 /** Kinds that read several inputs; every other kind reads exactly one. */
-const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat']);
+const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat', 'product']);
 
 export class GraphBuilder {
   private readonly nodes: RawNode[] = [];
@@ -64,7 +65,7 @@ export class GraphBuilder {
    * what the node comes from (default `node "<name>" (<kind>)`; a front end may say `layer "conv1" (Conv2D)`).
    */
   add(name: string, spec: NodeSpec, inputs: NodeRef[], label?: string): NodeRef {
-    this.ownTensorsOf(spec);
+    this.own(spec);
     const fail = (problem: string): never => {
       throw this.error(`${label ?? `node "${name}" (${spec.kind})`} ${problem}`);
     };
@@ -77,9 +78,11 @@ export class GraphBuilder {
       if (this.nodes[ref.id]?.name !== ref.name) fail(`reads "${ref.name}", which is not a node of this graph`);
     }
     if (!MULTI_INPUT.has(spec.kind) && inputs.length !== 1) fail(`has ${inputs.length} inputs; it takes one`);
-    const c: CreateContext = { inputShapes: inputs.map((ref) => [...ref.shape]), fail };
+    const nodeLabel = label ?? `node "${name}" (${spec.kind})`;
+    const checkOutputShape = (shape: number[]) => checkBudget('nodeValues', countOf(shape), outputThing(shape, nodeLabel), this.file);
+    const c: CreateContext = { inputShapes: inputs.map((ref) => [...ref.shape]), fail, checkOutputShape };
     const ids = inputs.map((ref) => ref.id);
-    return this.push({ name, inputs: ids, ...this.create(spec, c) } as RawNode, label ?? `node "${name}" (${spec.kind})`);
+    return this.push({ name, inputs: ids, ...this.create(spec, c) } as RawNode, nodeLabel);
   }
 
   /**
@@ -137,7 +140,11 @@ export class GraphBuilder {
     }
   }
 
-  private ownTensorsOf(spec: NodeSpec): void {
+  /**
+   * Takes the tensors of `spec` into the builder's care (freed by dispose, or by build when unused) before
+   * it is added: a front end holding a spec back (ONNX's pending Dense/Conv) leaks nothing if the load fails.
+   */
+  own(spec: NodeSpec): void {
     for (const v of Object.values(spec)) if (v instanceof tf.Tensor) this.tensors.add(v);
   }
 
@@ -147,11 +154,12 @@ export class GraphBuilder {
     const depth = 1 + node.inputs.reduce((deepest, i) => Math.max(deepest, this.depths[i]), 0);
     checkBudget('graphDepth', depth, `the longest path from the input to ${label}`, this.file);
     const values = countOf(node.shape);
-    checkBudget('nodeValues', values, `the output [${node.shape.slice(0, 8)}${node.shape.length > 8 ? ',…' : ''}] of ${label}`, this.file);
+    checkBudget('nodeValues', values, outputThing(node.shape, label), this.file);
     checkBudget('activationValues', this.activationValues + values, `the output of every node up to ${label}`, this.file);
     this.activationValues += values;
     this.depths.push(depth);
     this.nodes.push(node);
+    reportNodeBuilt();
     this.names.add(node.name);
     return { id: this.nodes.length - 1, name: node.name, shape: node.shape };
   }
@@ -161,3 +169,7 @@ export class GraphBuilder {
   }
 }
 
+/** "the output [1000000000,8,3] of node "up" (resize)", as a budget refusal names a node's output. */
+function outputThing(shape: number[], label: string): string {
+  return `the output [${shape.slice(0, 8)}${shape.length > 8 ? ',…' : ''}] of ${label}`;
+}

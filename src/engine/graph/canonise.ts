@@ -4,13 +4,17 @@
 //   2. BatchNormalization folded into the Dense/Conv that feeds it when nothing else reads that node's
 //      output, otherwise turned into an affine node y = s ⊙ x + t;
 //   3. transpose → flatten → Dense (PyTorch's C, H, W flatten of an NHWC map) folded into the Dense's rows;
-//   4. no-op nodes removed (reshape to the same shape, identity affine or transpose, one-input concat);
-//   5. nodes the output does not depend on dropped; the rest renumbered in topological order.
+//   4. an affine map after a layer norm (its γ and β, when the front end wrote them as a Mul and an Add) folded
+//      into the norm's scale and offset when nothing else reads the norm;
+//   5. no-op nodes removed (reshape to the same shape, identity affine or transpose, one-input concat);
+//   6. nodes the output does not depend on dropped; the rest renumbered in topological order;
+//   7. products with a gate factor marked (gates.ts).
 import type * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { product } from '../layers/geometry';
 import { filledTensor, valuesOf } from '../layers/tensorMemory';
 import { batchNormAffine, foldBatchNorm } from './foldBatchNorm';
+import { markGates } from './gates';
 import { makeNetwork } from './network';
 import type { BuiltNetwork, GraphNode, LinearNode, NodeSpec } from './nodes';
 
@@ -36,8 +40,9 @@ export function canonise(raw: RawNode[], output: number, c: CanoniseContext): Bu
   const endsWithSoftmax = dropIdentitiesAndSoftmax(graph, notes, c);
   foldBatchNorms(graph, notes, c);
   foldTransposedFlatten(graph, notes, c);
+  foldAffineIntoNorms(graph);
   removeNoOps(graph);
-  const final = graph.compact();
+  const final = markGates(graph.compact());
   const last = final[final.length - 1];
   if (last.shape.length !== 1) {
     throw new UserError(`the model's output has shape [${last.shape}]; a vector of logits is needed`, c.file);
@@ -227,7 +232,27 @@ function strides(shape: number[]): number[] {
   return shape.map((_, a) => product(shape.slice(a + 1)));
 }
 
-/** Step 4. */
+/** Step 4: y = s ⊙ norm(x) + t with norm(x) = x̂ ⊙ γ + β is x̂ ⊙ (s·γ) + (s·β + t), per channel. */
+function foldAffineIntoNorms(g: Rewrite): void {
+  const readers = g.readers();
+  for (const id of g.live()) {
+    const node = g.nodes[id];
+    if (node.kind !== 'affine') continue;
+    const source = g.resolve(node.inputs[0]);
+    const norm = g.nodes[source];
+    if (norm.kind !== 'layerNorm' || (readers.get(source) ?? []).length !== 1) continue;
+    const channels = norm.shape[norm.shape.length - 1];
+    const at = (v: number[], c: number) => (v.length === 1 ? v[0] : v[c]);
+    const perChannel = [norm.scale, norm.offset, node.scale, node.offset].some((v) => v.length > 1);
+    const n = perChannel ? channels : 1;
+    const scale = Array.from({ length: n }, (_, c) => at(node.scale, c) * at(norm.scale, c));
+    const offset = Array.from({ length: n }, (_, c) => at(node.scale, c) * at(norm.offset, c) + at(node.offset, c));
+    g.nodes[source] = { ...norm, scale, offset };
+    g.replace(id, source);
+  }
+}
+
+/** Step 5. */
 function removeNoOps(g: Rewrite): void {
   for (const id of g.live()) {
     const node = g.nodes[id];

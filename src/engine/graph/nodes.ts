@@ -42,7 +42,10 @@ export type PaddingSpec = Pads | 'valid' | 'same' | 'same-lower';
 
 /** What a front end asks for; `GraphBuilder.add` validates it and infers the output shape. */
 export type NodeSpec =
-  /** y = x·kernel + bias on a vector input [in]; kernel [in, out]; no bias means zeros. */
+  /**
+   * y = x·kernel + bias over the last axis: a vector input [in], or per position of a map [..., in] (torch's
+   * nn.Linear on tokens or after a permute to channels last); kernel [in, out]; no bias means zeros.
+   */
   | { kind: 'dense'; kernel: tf.Tensor2D; bias?: tf.Tensor1D }
   /** 2-D convolution (cross-correlation, as every framework computes it) on [h, w, c]. */
   | {
@@ -102,6 +105,37 @@ export type NodeSpec =
   | { kind: 'add' }
   /** Inputs joined along `axis` (batch-free, negative counts from the end); other dimensions equal. */
   | { kind: 'concat'; axis: number }
+  /**
+   * Transposed convolution on [h, w, c] (layers/convTranspose.ts); kernel [kh, kw, out / groups, in] (the
+   * adjoint convolution's, i.e. ONNX's [in, out / groups, kh, kw] with in and out swapped). Explicit pads only.
+   */
+  | {
+      kind: 'convTranspose';
+      kernel: tf.Tensor4D;
+      bias?: tf.Tensor1D;
+      strides?: [number, number];
+      pads?: Pads;
+      /** Extra rows / columns at the end of the output (below the stride); default [0, 0]. */
+      outputPadding?: [number, number];
+      dilations?: [number, number];
+      groups?: number;
+    }
+  /** y = a ⊙ b of two activations, each axis equal or 1 in one of them (layers/product.ts). */
+  | { kind: 'product' }
+  /**
+   * (x − μ)/σ ⊙ scale + offset (layers/layerNorm.ts): over the last axis per position, or with `groups` over
+   * each group of channels at every position (GroupNorm; 1 group normalises everything but the batch); `rms`
+   * without centring (RMSNorm, last axis only). scale and offset: one value, or one per channel (last axis).
+   */
+  | { kind: 'layerNorm'; epsilon: number; scale?: number[]; offset?: number[]; groups?: number; rms?: boolean }
+  /** Picks `indices` (distinct) along a batch-free axis: slices, splits, gathers, channel permutations. */
+  | { kind: 'gather'; axis: number; indices: number[] }
+  /**
+   * Nearest or bilinear resize of an [h, w, c] map to `size` (layers/resize.ts), with ONNX Resize's
+   * coordinate transformation (default half_pixel) and nearest rounding (default round_prefer_floor);
+   * `scales` default to size / input size.
+   */
+  | { kind: 'resize'; size: [number, number]; mode: 'nearest' | 'linear'; coordinates?: ResizeCoordinates; nearest?: ResizeNearest; scales?: [number, number] }
   /** Softmax over the logits; only at the output, where it is dropped. */
   | { kind: 'softmax' }
   /** Passes its input (Dropout, ONNX Identity); removed at build. */
@@ -161,6 +195,39 @@ export type AffineNode = NodeBase & { kind: 'affine'; scale: number[]; offset: n
 export type AddNode = NodeBase & { kind: 'add' };
 /** `axis` is non-negative here. */
 export type ConcatNode = NodeBase & { kind: 'concat'; axis: number };
+/** ONNX Resize's coordinate_transformation_mode values the engine computes. */
+export type ResizeCoordinates = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
+/** ONNX Resize's nearest_mode values. */
+export type ResizeNearest = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
+export type ConvTransposeNode = NodeBase & {
+  kind: 'convTranspose';
+  /** [kh, kw, out / groups, in]: the adjoint convolution's kernel (layers/convTranspose.ts). */
+  kernel: tf.Tensor4D;
+  bias: tf.Tensor1D;
+  strides: [number, number];
+  pads: Pads;
+  dilations: [number, number];
+  groups: number;
+  outputPadding: [number, number];
+};
+/**
+ * `gate`: the input (0 or 1) that is a gate (a sigmoid, hard sigmoid or softmax whose input does not depend
+ * elementwise on the other factor: squeeze-excite), or null; set at build (graph/gates.ts).
+ */
+export type ProductNode = NodeBase & { kind: 'product'; gate: 0 | 1 | null };
+/** `groups` null: LayerNorm over the last axis; else GroupNorm. `scale`/`offset`: one value or one per channel. */
+export type LayerNormNode = NodeBase & { kind: 'layerNorm'; epsilon: number; scale: number[]; offset: number[]; groups: number | null; rms: boolean };
+export type GatherNode = NodeBase & { kind: 'gather'; axis: number; indices: number[] };
+/** `rowsH` / `rowsW`: the interpolation matrices [out, in] of the two axes, row-major. */
+export type ResizeNode = NodeBase & {
+  kind: 'resize';
+  mode: 'nearest' | 'linear';
+  coordinates: ResizeCoordinates;
+  nearest: ResizeNearest;
+  scales: [number, number];
+  rowsH: Float32Array;
+  rowsW: Float32Array;
+};
 
 export type GraphNode =
   | InputNode
@@ -180,16 +247,21 @@ export type GraphNode =
   | PadNode
   | AffineNode
   | AddNode
-  | ConcatNode;
+  | ConcatNode
+  | ConvTransposeNode
+  | ProductNode
+  | LayerNormNode
+  | GatherNode
+  | ResizeNode;
 
 export type NodeKind = GraphNode['kind'];
 export type NodeOf<K extends NodeKind> = Extract<GraphNode, { kind: K }>;
 
 /** The nodes that carry a weight matrix and get the LRP rules of a composite. */
-export type LinearNode = DenseNode | Conv2dNode;
+export type LinearNode = DenseNode | Conv2dNode | ConvTransposeNode;
 
 export function isLinear(node: GraphNode): node is LinearNode {
-  return node.kind === 'dense' || node.kind === 'conv2d';
+  return node.kind === 'dense' || node.kind === 'conv2d' || node.kind === 'convTranspose';
 }
 
 /** A model ready to explain. */

@@ -2,11 +2,11 @@
 // randomisation checks re-draw the Dense/Conv weights from the logits down).
 import type * as tf from '@tensorflow/tfjs';
 import { makeNetwork } from './network';
-import type { GraphNode, Network } from './nodes';
+import { isLinear, type GraphNode, type Network } from './nodes';
 
 /** A node's weight tensors by name: `kernel` and `bias` for Dense/Conv, nothing for other kinds. */
 export function nodeWeights(node: GraphNode): Record<string, tf.Tensor> {
-  return node.kind === 'dense' || node.kind === 'conv2d' ? { kernel: node.kernel, bias: node.bias } : {};
+  return isLinear(node) ? { kernel: node.kernel, bias: node.bias } : {};
 }
 
 /**

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkBudget, type BudgetName } from '../budgets';
 import { cutMiddle, shown, UserError } from '../errors';
+import { READ_CHUNK, reportBytesRead } from '../jobs/loadProgress';
 
 /** What a refused file is called in a message: `initializer "w" is stored in the external data file "x"`. */
 export interface FileRole {
@@ -111,14 +112,18 @@ export function readWhole(opened: OpenedFile, budget: BudgetName, role: FileRole
   }
 }
 
-/** `length` bytes of an opened file from `offset`; a file that turns out shorter is refused as truncated. */
+/**
+ * `length` bytes of an opened file from `offset`; a file that turns out shorter is refused as truncated.
+ * Read in chunks, each reported to a panel waiting for the load (jobs/loadProgress.ts).
+ */
 export function readExactly(opened: OpenedFile, offset: number, length: number, role: FileRole): Buffer {
   const bytes = Buffer.allocUnsafe(length);
   let read = 0;
   while (read < length) {
-    const n = fs.readSync(opened.fd, bytes, read, length - read, offset + read);
+    const n = fs.readSync(opened.fd, bytes, read, Math.min(READ_CHUNK, length - read), offset + read);
     if (n === 0) throw new UserError(`${role.what} ended after ${offset + read} bytes while it was read; it is truncated or was changed meanwhile`, role.errorFile);
     read += n;
+    reportBytesRead(opened.path, n, opened.size);
   }
   return bytes;
 }

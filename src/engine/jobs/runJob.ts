@@ -2,28 +2,30 @@
 // threads call this; tests and the CLI's in-process mode call it directly.
 import * as tf from '@tensorflow/tfjs';
 import * as v8 from 'v8';
-import { isUserError, UserError } from '../errors';
-import { decodeImage, readImageFile, type RgbaImage } from '../image/decode';
+import { UserError } from '../errors';
 import { preprocess } from '../image/preprocess';
 import { describeNetwork } from '../methods/describeNetwork';
 import { explain, predict } from '../methods/explain';
 import { parseMethodSpec } from '../methods/methodRegistry';
-import { networkInputBounds, pixelToInput } from '../model/modelCard';
+import { networkInputBounds } from '../model/modelCard';
 import type { BackendInfo, ModelCard } from '../../protocol/model';
 import { runPixelFlip } from '../evaluate/pixelFlipJob';
 import { randomisableLayers, randomisedNetwork } from '../evaluate/randomiseWeights';
+import { checkCancelled } from './cancellation';
+import { freeOnThrow } from './freeOnThrow';
+import { runConcepts } from '../concepts/conceptJob';
+import { runSpray } from '../spray/sprayJob';
 import { inputConverter } from './inputConverter';
+import { pixelsToRgba, prepareSources } from './prepareSources';
 import { getModel } from './modelCache';
 import type {
   EngineJob,
   ExplainJob,
   ExplainResult,
-  ImageSource,
   MemoryResult,
   ModelInfoResult,
   PredictJob,
   PredictResult,
-  PreparedImage,
 } from '../../protocol/engineJobs';
 
 /** `onProgress`: told while a long explain job runs (IG steps, SmoothGrad samples done of total). */
@@ -35,6 +37,10 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
       return runPredict(job, backend);
     case 'pixel-flip':
       return runPixelFlip(job, backend);
+    case 'concepts':
+      return runConcepts(job, backend);
+    case 'spray':
+      return runSpray(job);
     case 'model-info': {
       const model = await getModel(job.model);
       const method = job.method === undefined ? undefined : parseMethodSpec(job.method);
@@ -58,6 +64,15 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
       };
       return result;
     }
+    case 'wasm-fault': {
+      // A pad to 32,768 × 32,768 = 2³⁰ floats, whose 2³² bytes wrap to a 0-byte buffer in 32-bit wasm: the
+      // kernel writes past the end of memory at once, as a Pad of 30,000 in a model did (issue 20), and every
+      // later op of this instance fails: the pool must replace the worker.
+      const x = tf.zeros([1, 28, 28, 1]);
+      const p = (32_768 - 28) / 2;
+      tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+      throw new Error('the wasm backend did not fault on an out-of-bounds pad');
+    }
   }
 }
 
@@ -65,34 +80,13 @@ async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (d
   const model = await getModel(job.model);
   const { card } = model;
   const methods = job.methods.map(parseMethodSpec);
-  const toInput = pixelToInput(card);
-  const convert = inputConverter(card);
-  const images: PreparedImage[] = [];
-  const inputs: Float32Array[] = [];
-  const inputIndex: number[] = []; // images[] index of each input
-  for (const source of job.images) {
-    try {
-      const prepared = modelSizedPixels(source, card, job.preprocess) ?? (await preprocessSource(source, card, toInput, job.preprocess));
-      images.push({
-        name: sourceName(source),
-        pixels: prepared.pixels,
-        shape: card.inputShape,
-        steps: prepared.steps,
-        ...(prepared.frames ? { frames: prepared.frames } : {}),
-        ...(prepared.source ? { source: prepared.source } : {}),
-      });
-      inputIndex.push(images.length - 1);
-      inputs.push(prepared.input ?? convert(prepared.pixels));
-    } catch (e) {
-      if (!isUserError(e)) throw e;
-      images.push({ name: sourceName(source), pixels: new Uint8Array(0), shape: card.inputShape, steps: [], error: e.message });
-    }
-  }
+  const { images, inputs, inputIndex } = await prepareSources(job.images, card, job.preprocess);
   const targets = job.targets ? inputIndex.map((i) => job.targets?.[i] ?? null) : undefined;
+  const contrasts = job.contrasts ? inputIndex.map((i) => job.contrasts?.[i] ?? null) : undefined;
   const network = job.randomise ? randomisedNetwork(model.network, job.randomise.layers, job.randomise.seed) : model.network;
   let explanations;
   try {
-    explanations = inputs.length ? explain(network, card.inputShape, { images: inputs, methods, targets, bounds: networkInputBounds(card) }, onProgress) : [];
+    explanations = inputs.length ? freeOnThrow(() => explain(network, card.inputShape, { images: inputs, methods, targets, contrasts, bounds: networkInputBounds(card) }, onProgress)) : [];
   } finally {
     if (network !== model.network) network.dispose();
   }
@@ -100,51 +94,10 @@ async function runExplain(job: ExplainJob, backend: BackendInfo, onProgress?: (d
   return { backend, card, images, explanations };
 }
 
-interface PreparedPixels {
-  /** The 8-bit image the model sees, h·w·c. */
-  pixels: Uint8Array;
-  /** Its network input, when already computed. */
-  input?: Float32Array;
-  steps: string[];
-  /** Frame count of an animated file. */
-  frames?: number;
-  source?: PreparedImage['source'];
-}
-
-/** Decode (if needed) and preprocess one image. */
-async function preprocessSource(
-  source: ImageSource,
-  card: ModelCard,
-  toInput: (v: number, channel: number) => number,
-  mode: ExplainJob['preprocess'],
-): Promise<PreparedPixels> {
-  const img = await readSource(source);
-  const prepared = preprocess(img, { shape: card.inputShape, toInput, resize: card.resize, cropFraction: card.cropFraction }, mode);
-  return {
-    pixels: new Uint8Array(prepared.pixels),
-    input: prepared.input,
-    steps: prepared.steps,
-    frames: img.frames && img.frames > 1 ? img.frames : undefined,
-    source: { width: img.width, height: img.height, region: prepared.region },
-  };
-}
-
-/**
- * Dataset samples already at the model's size and channel count, with preprocessing off, are the model's
- * 8-bit input as they are: `preprocess` would turn them into RGBA and back to the same values. Skipping
- * that is most of a job's cost outside the network at batch 256.
- */
-function modelSizedPixels(source: ImageSource, card: ModelCard, mode: ExplainJob['preprocess']): PreparedPixels | null {
-  if (mode !== 'none' || source.kind !== 'pixels') return null;
-  const [h, w, c] = card.inputShape;
-  if (source.width !== w || source.height !== h || source.channels !== c || source.data.length !== h * w * c) return null;
-  return { pixels: source.data.slice(), steps: [] };
-}
-
 async function runPredict(job: PredictJob, backend: BackendInfo): Promise<PredictResult> {
   const model = await getModel(job.model);
   const input = inputConverter(model.card)(modelSizedBatch(job, model.card));
-  const { logits, probabilities, classes } = predict(model.network, input, job.count);
+  const { logits, probabilities, classes } = freeOnThrow(() => predict(model.network, input, job.count));
   return { backend, logits, probabilities, classes };
 }
 
@@ -166,34 +119,6 @@ function modelSizedBatch(job: PredictJob, card: ModelCard): Uint8Array {
     out.set(preprocess(img, target, 'none').pixels, i * h * w * c);
   }
   return out;
-}
-
-async function readSource(source: ImageSource): Promise<RgbaImage> {
-  switch (source.kind) {
-    case 'file':
-      return readImageFile(source.path);
-    case 'bytes':
-      return decodeImage(source.bytes, source.name);
-    case 'pixels':
-      return pixelsToRgba(source);
-  }
-}
-
-function pixelsToRgba(source: Extract<ImageSource, { kind: 'pixels' }>): RgbaImage {
-  const { width, height, channels, data } = source;
-  if (data.length !== width * height * channels) {
-    throw new UserError(`expected ${width}×${height}×${channels} = ${width * height * channels} pixel values, got ${data.length}`, source.name);
-  }
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) rgba[p * 4 + c] = data[p * channels + (channels === 1 ? 0 : c)];
-    rgba[p * 4 + 3] = 255;
-  }
-  return { width, height, data: rgba };
-}
-
-function sourceName(source: ImageSource): string {
-  return source.kind === 'file' ? source.path : source.name;
 }
 
 export type { ModelCard };

@@ -142,7 +142,7 @@ export const activation: FixedKind<'activation'> = {
   lrpTreatment: () => 'relevance passes unchanged',
   gradientTreatment: (node) => `${FNS[node.fn].formula(node)} (every gradient method: guided/deconvnet change ReLUs only)`,
   // f falls then rises for SiLU, hard swish and GELU: a box that holds the minimum's z reaches down to f's minimum.
-  box(node, low, high) {
+  box(node, [{ low, high }]) {
     return tf.tidy(() => {
       const [a, b] = [FNS[node.fn].forward(low, node), FNS[node.fn].forward(high, node)];
       const lowest = FNS[node.fn].lowest;

@@ -98,7 +98,7 @@ export const conv2d: LinearKind<'conv2d'> = {
         const args = { x: x as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: pad as 'valid', dilations: node.dilations };
         z = tf.fused.depthwiseConv2d({ ...args, bias: bias ?? undefined, activation });
       } else {
-        z = groupedCorrelation(x, kernel, node.groups, strides, pad, node.dilations);
+        z = groupedCorrelation(x, kernel as tf.Tensor, node.groups, strides, pad, node.dilations);
         if (bias) z = tf.add(z, bias);
         if (relu) z = tf.relu(z);
       }

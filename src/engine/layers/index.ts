@@ -9,17 +9,22 @@ import { avgPool } from './avgPool';
 import { clip } from './clip';
 import { concat } from './concat';
 import { conv2d } from './conv2d';
+import { convTranspose } from './convTranspose';
 import { dense } from './dense';
+import { gather } from './gather';
 import { globalAvgPool } from './globalAvgPool';
 import { globalMaxPool } from './globalMaxPool';
 import { input } from './input';
 import type { LayerKind } from './layerKind';
+import { layerNorm } from './layerNorm';
 import { leakyRelu } from './leakyRelu';
 import { maxPool } from './maxPool';
 import { pad } from './pad';
 import { prelu } from './prelu';
+import { product } from './product';
 import { relu } from './relu';
 import { reshape } from './reshape';
+import { resize } from './resize';
 import { transpose } from './transpose';
 
 export const LAYERS: { [K in NodeKind]: LayerKind<K> } = {
@@ -41,6 +46,11 @@ export const LAYERS: { [K in NodeKind]: LayerKind<K> } = {
   affine,
   add,
   concat,
+  convTranspose,
+  product,
+  layerNorm,
+  gather,
+  resize,
 };
 
 /** The module of a node's kind. */

@@ -12,6 +12,8 @@ export interface CreateContext {
   inputShapes: number[][];
   /** Throws the UserError for this node: `node "<name>" (<kind>): <problem>`, naming the file. */
   fail(problem: string): never;
+  /** Refuses an output shape over the per-node budget (budgets.ts) before `create` allocates for it (a resize's interpolation rows). */
+  checkOutputShape(shape: number[]): void;
 }
 
 /** The node's own fields, as `create` returns them (the builder adds name and inputs). */
@@ -75,11 +77,12 @@ export interface FixedKind<K extends NodeKind> extends KindBase<K> {
   /** What the gradient walk does here; default "exact gradient". */
   gradientTreatment?(node: NodeOf<K>, modes: ReluMode[]): string;
   /**
-   * The box of the output for inputs in the box [low, high] (z^B's bounds before the first Dense/Conv,
-   * methods/inputBox.ts). Only kinds that are not monotone in each element state it (SiLU, GELU, PReLU with
-   * a negative slope); for the others the box of f(low), f(high) is the answer.
+   * The box of the output for inputs in the boxes [low, high], one per input (z^B's bounds before the first
+   * Dense/Conv, methods/inputBox.ts). Only kinds that are not monotone in each element state it (SiLU, GELU,
+   * PReLU with a negative slope, products, normalisations); for the others the box of f(low), f(high) is
+   * the answer.
    */
-  box?(node: NodeOf<K>, low: tf.Tensor, high: tf.Tensor): { low: tf.Tensor; high: tf.Tensor };
+  box?(node: NodeOf<K>, inputs: Array<{ low: tf.Tensor; high: tf.Tensor }>): { low: tf.Tensor; high: tf.Tensor };
 }
 
 /** A Dense/Conv kind: a linear map x ↦ x ⊛ W (+ b) that the rules evaluate with modified weights W'. */
@@ -87,16 +90,18 @@ export interface LinearKind<K extends NodeKind> extends KindBase<K> {
   linear: LinearOps<NodeOf<K>>;
 }
 
-/** A kernel in the layout a VJP takes: one tensor, or several (a strided convolution's phases). */
-export type BackwardKernel = tf.Tensor | tf.Tensor[];
+/** A kernel in the layout an op takes: one tensor, or several (a strided convolution's phases, which a
+ *  convolution's VJP and a transposed convolution's forward map take). */
+export type KernelLayout = tf.Tensor | tf.Tensor[];
+export type BackwardKernel = KernelLayout;
 
 export interface LinearOps<N extends GraphNode> {
   /** The layout `apply` takes a (modified) kernel in, from the node's layout; the identity where they agree. */
-  forwardKernel(node: N, w: tf.Tensor): tf.Tensor;
+  forwardKernel(node: N, w: tf.Tensor): KernelLayout;
   /** The layout `vjp` takes, from a (modified) kernel in the node's layout. */
   backwardKernel(node: N, w: tf.Tensor): BackwardKernel;
   /** z = x ⊛ W' + b' (b' null: no bias), optionally followed by a ReLU, as few ops as possible. */
-  apply(node: N, forwardKernel: tf.Tensor, bias: tf.Tensor | null, x: tf.Tensor, relu?: boolean): tf.Tensor;
+  apply(node: N, forwardKernel: KernelLayout, bias: tf.Tensor | null, x: tf.Tensor, relu?: boolean): tf.Tensor;
   /** s ↦ sᵀ ∂z/∂x for W' given in backward layout; `inputShape` is x's shape for s's rows. */
   vjp(node: N, backwardKernel: BackwardKernel, s: tf.Tensor, inputShape: number[]): tf.Tensor;
   /** The node's kernel (engine layout), which the modifiers of the rules start from. */

@@ -37,7 +37,7 @@ export const prelu: FixedKind<'prelu'> = {
   lrpTreatment: () => 'relevance passes unchanged',
   gradientTreatment: () => 'g·(z > 0 ? 1 : a_c) (every gradient method: guided/deconvnet change ReLUs only)',
   // With a negative slope f falls then rises (minimum 0 at z = 0): a box across 0 reaches down to 0 there.
-  box(node, low, high) {
+  box(node, [{ low, high }]) {
     return tf.tidy(() => {
       const a = tf.tensor1d(node.slope);
       const [fl, fh] = [tf.prelu(low, a), tf.prelu(high, a)];

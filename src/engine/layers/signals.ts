@@ -77,3 +77,20 @@ export function placeBlocks(part: tf.Tensor, indices: number[], blocks: number):
   flushZeros();
   return pieces.length === 1 ? pieces[0] : tf.concat(pieces, 0);
 }
+
+/**
+ * `op(stack, perImage)` for every block when the two differ in shape (one broadcast against the other, as
+ * a product's factors): the stack viewed as [blocks, N, ...] and the per-image tensor as [1, N, ...].
+ */
+export function perImageBroadcast(op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, stack: tf.Tensor, image: tf.Tensor, blocks: number): tf.Tensor {
+  if (blocks === 1 || image.shape[0] === 1) return op(stack, image);
+  const rows = image.shape[0];
+  const out = op(tf.reshape(stack, [blocks, rows, ...stack.shape.slice(1)]), tf.expandDims(image, 0));
+  return tf.reshape(out, [blocks * rows, ...out.shape.slice(2)]);
+}
+
+/** `t` ([rows, ...]) summed over the batch-free axes along which `shape` ([rows, ...], same rank) is 1. */
+export function sumToShape(t: tf.Tensor, shape: number[]): tf.Tensor {
+  const axes = shape.flatMap((d, a) => (a > 0 && d === 1 && t.shape[a] !== 1 ? [a] : []));
+  return axes.length ? tf.sum(t, axes, true) : t;
+}

@@ -58,15 +58,20 @@ export function explain(network: Network, imageShape: ImageShape, request: Expla
     const logitData = pass.logits.dataSync() as Float32Array;
     const probabilityData = softmaxRows(logitData, classes);
     const predicted = Array.from({ length: count }, (_, i) => argMax(logitData.subarray(i * classes, (i + 1) * classes)));
-    const rows = resolveTargets(request.targets, predicted, classes);
+    const rows = resolveTargets(request.targets, request.contrasts, predicted, classes);
     const trace = rowsOf(pass, rows);
     if (trace !== pass) traces.push(trace);
     const oneHot = new Float32Array(rows.length * classes);
     const startRelevance = new Float32Array(rows.length * classes);
     rows.forEach((row, r) => {
+      // The gradient family differentiates f_c (or f_c − f_c′ for a contrast: −1 at c′); LRP starts from
+      // R = f_c(x) at the target logit (and −f_c′(x) at the contrast's) and 0 elsewhere.
       oneHot[r * classes + row.target] = 1;
-      // LRP starts from R = f_c(x) at the target logit and 0 elsewhere.
       startRelevance[r * classes + row.target] = logitData[row.image * classes + row.target];
+      if (row.contrast !== undefined) {
+        oneHot[r * classes + row.contrast] = -1;
+        startRelevance[r * classes + row.contrast] = -logitData[row.image * classes + row.contrast];
+      }
     });
     const targets = trace.keep(tf.tensor2d(oneHot, [rows.length, classes]));
     const forwardMs = performance.now() - forwardStart;
@@ -109,8 +114,10 @@ function buildExplanations(
         offset += h * w;
         relevance.set(result.relevance.subarray(r * h * w, (r + 1) * h * w));
         const relevanceSum = sum(relevance);
-        const target = rows[r].target;
+        const { target, contrast } = rows[r];
         const logit = forward.logitData[image * classes + target];
+        // What the map explains: f_c, or f_c − f_c′ for a contrast (IG's completeness is about that).
+        const score = contrast === undefined ? logit : logit - forward.logitData[image * classes + contrast];
         const explanation: Explanation = {
           image,
           method: names[k],
@@ -123,7 +130,8 @@ function buildExplanations(
           relevanceSum,
           ms,
         };
-        if (result.baseline) explanation.completenessError = Math.abs(relevanceSum - (logit - result.baseline[r]));
+        if (contrast !== undefined) Object.assign(explanation, { contrast, contrastLogit: logit - score });
+        if (result.baseline) explanation.completenessError = Math.abs(relevanceSum - (score - result.baseline[r]));
         explanations.push(explanation);
       }
     });
@@ -210,7 +218,7 @@ function blockData(stack: Float32Array, k: number, blocks: number): Float32Array
  * Per row and pixel, the sum over channels of `term` of g, where g runs over `values` ([rows, h·w·c], HWC)
  * and the input over the row's image. In double precision.
  */
-function channelMap(values: Float32Array, [h, w, c]: ImageShape, term: ChannelTerm, images?: Float32Array[]): Float32Array {
+export function channelMap(values: Float32Array, [h, w, c]: ImageShape, term: ChannelTerm, images?: Float32Array[]): Float32Array {
   const pixels = h * w;
   const rows = values.length / (pixels * c);
   const map = new Float32Array(rows * pixels);
@@ -269,6 +277,8 @@ export function predict(
 interface Row {
   image: number;
   target: number;
+  /** The class a contrastive map subtracts (f_target − f_contrast). */
+  contrast?: number;
 }
 
 /** The trace per (image, target) row. Several targets for one image become extra rows gathered from the
@@ -287,23 +297,27 @@ function rowsOf(pass: Trace, rows: Row[]): Trace {
   }
 }
 
-function resolveTargets(targets: ExplainRequest['targets'], predicted: number[], classes: number): Row[] {
+function resolveTargets(targets: ExplainRequest['targets'], contrasts: ExplainRequest['contrasts'], predicted: number[], classes: number): Row[] {
   const rows: Row[] = [];
+  const inRange = (c: number, what: string, image: number) => {
+    if (!Number.isInteger(c) || c < 0 || c >= classes) throw new UserError(`${what} class ${c} for image ${image} is out of range (the model has ${classes} classes)`);
+  };
   predicted.forEach((best, image) => {
     const wanted = targets?.[image] ?? [null];
+    const contrast = contrasts?.[image] ?? undefined;
+    if (contrast !== undefined) inRange(contrast, 'contrast', image);
     for (const target of wanted.length ? wanted : [null]) {
       const c = target ?? best;
-      if (!Number.isInteger(c) || c < 0 || c >= classes) {
-        throw new UserError(`target class ${c} for image ${image} is out of range (the model has ${classes} classes)`);
-      }
-      rows.push({ image, target: c });
+      inRange(c, 'target', image);
+      if (contrast === c) throw new UserError(`image ${image}: class ${c} cannot be contrasted with itself (why ${c} and not ${c}?)`);
+      rows.push(contrast === undefined ? { image, target: c } : { image, target: c, contrast });
     }
   });
   return rows;
 }
 
 /** The bounds as one [low, high] per channel, checked: finite, low < high. */
-function checkBounds(bounds: InputBounds | null, channels: number): [number[], number[]] | null {
+export function checkBounds(bounds: InputBounds | null, channels: number): [number[], number[]] | null {
   if (bounds === null) return null;
   const ends = bounds.map((end) => (typeof end === 'number' ? [end] : end));
   const [lows, highs] = ends.map((end) => (end.length === 1 ? new Array<number>(channels).fill(end[0]) : end));
@@ -316,7 +330,7 @@ function checkBounds(bounds: InputBounds | null, channels: number): [number[], n
   return [lows, highs];
 }
 
-function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Array[]): void {
+export function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Array[]): void {
   const size = h * w * c;
   const expected = network.inputShape.reduce((a, b) => a * b, 1);
   if (size !== expected) {
@@ -329,7 +343,7 @@ function checkImages(network: Network, [h, w, c]: ImageShape, images: Float32Arr
 
 /** The values of a tensor, read outside any tidy (tidy walks a returned typed array element by element,
  *  FACTS.md), and the tensor freed. */
-function readAndFree(t: tf.Tensor): Float32Array {
+export function readAndFree(t: tf.Tensor): Float32Array {
   try {
     return t.dataSync() as Float32Array;
   } finally {
@@ -341,14 +355,14 @@ function indicesWhere<T>(items: T[], test: (item: T) => boolean): number[] {
   return items.flatMap((item, k) => (test(item) ? [k] : []));
 }
 
-function concatImages(images: Float32Array[]): Float32Array {
+export function concatImages(images: Float32Array[]): Float32Array {
   const size = images[0].length;
   const all = new Float32Array(images.length * size);
   images.forEach((image, i) => all.set(image, i * size));
   return all;
 }
 
-function argMax(values: ArrayLike<number>): number {
+export function argMax(values: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;

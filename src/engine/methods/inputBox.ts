@@ -46,7 +46,7 @@ export function firstLayerBoxes(network: Network, bounds: InputBounds, channels:
     const node = network.nodes[i];
     const inputs = node.inputs.map(boxOf);
     const kind = layerOf(node.kind);
-    if (!isLinearKind(kind) && kind.box) return kind.box(node as never, inputs[0].low, inputs[0].high);
+    if (!isLinearKind(kind) && kind.box) return kind.box(node as never, inputs);
     const a = forwardNode(node, inputs.map((b) => b.low));
     const b = forwardNode(node, inputs.map((b) => b.high));
     return { low: tf.minimum(a, b), high: tf.maximum(a, b) };

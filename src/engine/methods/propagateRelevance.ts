@@ -24,31 +24,41 @@ import type { Trace } from './trace';
  * `boxes` holds the z^B box of each first Dense/Conv node's input (null: unbounded input).
  */
 export function lrpRelevance(trace: Trace, composites: Composite[], start: tf.Tensor, boxes: Map<number, InputBox> | null): tf.Tensor {
-  const { network } = trace;
-  const { firstLinear } = graphFacts(network);
   const blocks = composites.length;
   const stacked = blocks === 1 ? start : tf.concat(new Array<tf.Tensor>(blocks).fill(start), 0);
   try {
-    return walkBackward(trace, stacked, (i, r) => {
-      const node = network.nodes[i];
-      if (!isLinear(node)) return (LAYERS[node.kind] as FixedKind<typeof node.kind>).relevance(trace.nodeTrace(i, blocks, []) as never, r);
-      const ops = linearOpsOf(node);
-      const rules = composites.map((composite) => composite(node, { first: firstLinear[i], convolution: ops.isConvolution }));
-      const a = trace.output(node.inputs[0]);
-      const context = (groupBlocks: number): RuleContext => ({
-        node,
-        ops,
-        prepared: preparedNode(network, i),
-        a,
-        nonNegative: trace.nonNegative(node.inputs[0]),
-        box: boxes?.get(i) ?? null,
-        blocks: groupBlocks,
-      });
-      return [propagateLayer(rules, context, r)];
-    });
+    return walkBackward(trace, stacked, lrpStep(trace, composites, boxes));
   } finally {
     if (stacked !== start) stacked.dispose();
   }
+}
+
+/**
+ * The walker's step for LRP: node i's relevance for each of its inputs, block m of the stacked signal
+ * propagated with `composites[m]`. Walks over part of the graph (concepts, concepts/conditionalRelevance.ts)
+ * use it as it is.
+ */
+export function lrpStep(trace: Trace, composites: Composite[], boxes: Map<number, InputBox> | null): (i: number, r: tf.Tensor) => Array<tf.Tensor | null> {
+  const { network } = trace;
+  const { firstLinear } = graphFacts(network);
+  const blocks = composites.length;
+  return (i, r) => {
+    const node = network.nodes[i];
+    if (!isLinear(node)) return (LAYERS[node.kind] as FixedKind<typeof node.kind>).relevance(trace.nodeTrace(i, blocks, []) as never, r);
+    const ops = linearOpsOf(node);
+    const rules = composites.map((composite) => composite(node, { first: firstLinear[i], convolution: ops.isConvolution }));
+    const a = trace.output(node.inputs[0]);
+    const context = (groupBlocks: number): RuleContext => ({
+      node,
+      ops,
+      prepared: preparedNode(network, i),
+      a,
+      nonNegative: trace.nonNegative(node.inputs[0]),
+      box: boxes?.get(i) ?? null,
+      blocks: groupBlocks,
+    });
+    return [propagateLayer(rules, context, r)];
+  };
 }
 
 /** One Dense/Conv node: the methods grouped by rule, each group evaluated once on its blocks. */

@@ -115,6 +115,10 @@ export class Trace {
       case 'pad':
       case 'concat':
       case 'add':
+      case 'gather':
+      case 'product':
+      // Interpolation weights are ≥ 0.
+      case 'resize':
         return node.inputs.every((j) => this.signKnown(j));
       case 'affine':
         return node.scale.every((s) => s >= 0) && node.offset.every((t) => t >= 0) && this.signKnown(node.inputs[0]);

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { graphFacts } from '../graph/analysis';
 import { isLinear, type GraphNode, type LinearNode, type Network, type NodeKind } from '../graph/nodes';
+import { checkCancelled } from '../jobs/cancellation';
 import { LAYERS } from '../layers/index';
 import type { FixedKind } from '../layers/layerKind';
 import { asIs, linearOpsOf, preparedNode } from './prepared';
@@ -49,6 +50,7 @@ function runNodes(network: Network, x: tf.Tensor, freeEarly: boolean): Array<tf.
   };
   for (let i = 1; i < nodes.length; i++) {
     if (done[i]) continue;
+    checkCancelled();
     const node = nodes[i];
     const relu = fusedRelu.get(i);
     if (relu !== undefined) {

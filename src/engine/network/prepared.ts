@@ -37,7 +37,7 @@ export const asIs: ParamModifier = { key: 'w', apply: (w) => w };
 
 export interface PreparedNode {
   /** The modified kernel in the layout the node's forward op takes. */
-  forward(modifier: ParamModifier): tf.Tensor;
+  forward(modifier: ParamModifier): BackwardKernel;
   /** The modified kernel laid out for the node's VJP (transposed, or flipped with in/out swapped). */
   backward(modifier: ParamModifier): BackwardKernel;
   /** The modified bias, or null. Bias modifiers may build any vector of the node's output size. */
@@ -99,7 +99,7 @@ export function preparedNode(network: Network, index: number): PreparedNode {
 function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): PreparedNode {
   const ops = linearOpsOf(node);
   const modified = new Map<string, tf.Tensor>();
-  const forward = new Map<string, tf.Tensor>();
+  const forward = new Map<string, BackwardKernel>();
   const backward = new Map<string, BackwardKernel>();
   const biases = new Map<string, tf.Tensor>();
   const derived = new Map<string, tf.Tensor>();

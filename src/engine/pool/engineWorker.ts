@@ -1,9 +1,12 @@
 // One engine worker thread: its own tfjs WASM backend, its own model cache, one job at a time.
 import { parentPort, workerData } from 'worker_threads';
 import { initBackend } from '../backend';
-import { isUserError } from '../errors';
+import { runCancellable } from '../jobs/cancellation';
+import { observeModelLoad } from '../jobs/loadProgress';
 import { runJob } from '../jobs/runJob';
+import type { ModelLoadProgress } from '../../protocol/model';
 import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/workerMessages';
+import { failureReply } from './jobFailure';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker must run in a worker thread');
@@ -12,17 +15,33 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   const backend = await initBackend(init.wasmDir, init.backend);
   const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(msg, transfer);
+  const cancelled = new Int32Array(init.cancel);
   port!.on('message', async ({ messageId: inReplyTo, job }: ToWorker) => {
     try {
       // The job runs synchronously; these messages leave at once, so the host sees progress while it runs.
-      const result = await runJob(job, backend, (done, total) => post({ type: 'progress', inReplyTo, done, total }));
+      const onProgress = (done: number, total: number) => post({ type: 'progress', inReplyTo, done, total });
+      const onModelLoad = throttled((progress: ModelLoadProgress) => post({ type: 'model-load', inReplyTo, progress }));
+      const result = await runCancellable(
+        () => Atomics.load(cancelled, 0) === inReplyTo,
+        () => observeModelLoad(onModelLoad, () => runJob(job, backend, onProgress)),
+      );
       post({ type: 'done', inReplyTo, result }, transferablesOf(result));
     } catch (e) {
-      const err = e as Error;
-      post({ type: 'failed', inReplyTo, message: isUserError(err) ? err.message : String(err.stack ?? err), userError: isUserError(err) });
+      post(failureReply(e, job, inReplyTo));
     }
   });
   post({ type: 'ready', backend });
+}
+
+/** Load progress at most every 100 ms: a read reports per 8 MB and the builder per node. */
+function throttled(post: (progress: ModelLoadProgress) => void): (progress: ModelLoadProgress) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    post(progress);
+  };
 }
 
 /** Buffers smaller than this are copied with the message rather than transferred: each transferred buffer

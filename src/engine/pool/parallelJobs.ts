@@ -1,7 +1,7 @@
 // Splits big jobs across the pool's workers and merges the answers, so every core works on one request.
 import type { ExplainJob, ExplainResult, PredictJob, PredictResult } from '../../protocol/engineJobs';
 import { splitMethods } from './methodSplit';
-import type { WorkerPool } from './workerPool';
+import type { JobRunner } from './workerPool';
 
 /**
  * Explains the job on up to `pool.size` workers at once; the result is as if one worker did it. Several
@@ -11,7 +11,7 @@ import type { WorkerPool } from './workerPool';
  * every part that reported).
  */
 export async function explainInParallel(
-  pool: WorkerPool,
+  pool: JobRunner,
   job: ExplainJob,
   signal?: AbortSignal,
   onProgress?: (done: number, total: number) => void,
@@ -94,7 +94,7 @@ function mergeMethodParts(results: ExplainResult[], parts: number[][], methods: 
 
 /** Predicts `count` images in chunks of at most `chunkSize`, spread over the workers; `onProgress` after each chunk. */
 export async function predictInParallel(
-  pool: WorkerPool,
+  pool: JobRunner,
   job: PredictJob,
   options: { chunkSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<PredictResult> {

@@ -1,14 +1,18 @@
-// A pool of engine worker threads. Each has its own WASM backend (the threaded wasm build does not run
-// in Node, so parallelism comes from several workers). Jobs queue until a worker is free; a cancelled job
-// is dropped from the queue or its worker is stopped; a worker that crashes is replaced and its job
-// retried once.
+// A pool of engine worker threads. Each has its own WASM backend and model cache and runs one job at a time.
+// Jobs wait in one queue ordered by priority (jobPriority.ts: the visible panel's current request first,
+// then visible panels, then hidden ones; background work only while nothing else waits or runs). A job is
+// cancelled in its worker between two nodes (jobs/cancellation.ts) through a flag the pool and the worker
+// share, so the worker keeps its loaded models; background work that other work overtakes is stopped the
+// same way and queued again. A worker whose wasm instance faulted is replaced before it takes another job;
+// one that crashes is replaced and its job retried once.
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { UserError } from '../errors';
 import type { EngineJob, JobResult } from '../../protocol/engineJobs';
-import type { BackendInfo } from '../../protocol/model';
+import type { BackendInfo, ModelLoadProgress } from '../../protocol/model';
 import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/workerMessages';
+import { DEFAULT_PRIORITY, isBackground, type JobPriority } from './jobPriority';
 
 export interface PoolOptions {
   /** Number of worker threads; default: the number of cores. */
@@ -27,38 +31,73 @@ export class CancelledError extends Error {
   }
 }
 
+/** Who asks for jobs: their priority, and who hears how far a model they wait for has loaded. */
+export interface Requester {
+  priority?: JobPriority;
+  onModelLoad?: (progress: ModelLoadProgress) => void;
+  /** A job of theirs, cancelled while it ran, stopped in its worker after visiting `checkpoints` nodes (and images). */
+  onStopped?: (checkpoints: number) => void;
+}
+
+/** What the parallel helpers (parallelJobs.ts, evaluate/) need of a pool: its size and `run`. */
+export interface JobRunner {
+  readonly size: number;
+  run<J extends EngineJob>(job: J, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<JobResult<J>>;
+}
+
 interface Pending {
-  id: number;
+  /** Queue order among jobs of one rank (a job stopped to make way keeps its place). */
+  seq: number;
   job: EngineJob;
   attempts: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
+  settled: boolean;
   signal?: AbortSignal;
   onAbort?: () => void;
   onProgress?: (done: number, total: number) => void;
+  requester: Requester;
 }
 
 interface Slot {
   worker: Worker;
+  /** Int32Array(1) shared with the worker: the messageId of the job to stop (WorkerInit.cancel). */
+  cancel: Int32Array;
   ready: boolean;
   backend?: BackendInfo;
   running?: Pending;
-  /** Set when the pool itself stops this worker, so its exit is not taken for a crash. */
-  stopping?: boolean;
+  /** The messageId the running job was sent with (a new one per dispatch). */
+  messageId?: number;
+  /** Its job was told to stop: 'cancel' (settled already) or 'preempt' (queued again when it stops). The
+   *  worker takes no other job until it answers. */
+  stopping?: 'cancel' | 'preempt';
+  stopTimer?: NodeJS.Timeout;
+  /** Set when the pool itself ends this worker, so its exit is not taken for a crash. */
+  retiring?: boolean;
+  /** Models this worker has loaded lately (paths): a job goes to a free worker that has its model. */
+  models: string[];
 }
 
 const MAX_ATTEMPTS = 2;
+/** A job told to stop does so at its next node; one that has not after this long (a node that takes this
+ *  long, a model still loading) has its worker ended instead, as Cancel did before. */
+export const STOP_GRACE = { ms: 10_000 };
+/** As many as the workers' model caches keep (jobs/modelCache.ts). */
+const MODELS_REMEMBERED = 4;
 
-export class WorkerPool {
+export class WorkerPool implements JobRunner {
   readonly size: number;
-  private readonly init: WorkerInit;
+  private readonly init: Omit<WorkerInit, 'cancel'>;
   private readonly script: string;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
-  private nextId = 1;
+  private nextSeq = 1;
+  private nextMessageId = 1;
   private startFailures = 0;
   private disposed = false;
   private backendWaiters: Array<(b: BackendInfo) => void> = [];
+  private foregroundListeners = new Set<(owner: string | undefined) => void>();
+  private foregroundShown: string | undefined;
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism?.() ?? os.cpus().length);
@@ -67,12 +106,15 @@ export class WorkerPool {
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
-  /** Runs one job on the next free worker; `onProgress` hears the worker's progress while the job runs. */
-  run<J extends EngineJob>(job: J, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<JobResult<J>> {
+  /**
+   * Runs one job on the next free worker, in priority order (`requester.priority`, read whenever the pool
+   * picks a job); `onProgress` hears the worker's progress while the job runs.
+   */
+  run<J extends EngineJob>(job: J, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, requester: Requester = {}): Promise<JobResult<J>> {
     if (this.disposed) return Promise.reject(new Error('the engine worker pool has been disposed'));
     if (signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise<JobResult<J>>((resolve, reject) => {
-      const pending: Pending = { id: this.nextId++, job, attempts: 0, resolve: resolve as (v: unknown) => void, reject, signal, onProgress };
+      const pending: Pending = { seq: this.nextSeq++, job, attempts: 0, resolve: resolve as (v: unknown) => void, reject, settled: false, signal, onProgress, requester };
       if (signal) {
         pending.onAbort = () => this.cancel(pending);
         signal.addEventListener('abort', pending.onAbort, { once: true });
@@ -80,6 +122,26 @@ export class WorkerPool {
       this.queue.push(pending);
       this.dispatch();
     });
+  }
+
+  /** The pool as one requester sees it: every job it runs has the requester's priority and load listener. */
+  runner(requester: Requester): JobRunner {
+    return { size: this.size, run: (job, signal, onProgress) => this.run(job, signal, onProgress, requester) };
+  }
+
+  /**
+   * Tells `listener` who holds the workers while background work waits: the owner of the first job that is
+   * not background (queued or running), or undefined when none is and background work runs. Returns a
+   * function that stops telling.
+   */
+  onForegroundChange(listener: (owner: string | undefined) => void): () => void {
+    this.foregroundListeners.add(listener);
+    return () => this.foregroundListeners.delete(listener);
+  }
+
+  /** As onForegroundChange tells it last. */
+  foreground(): string | undefined {
+    return this.foregroundShown;
   }
 
   /** What the workers compute on, once the first one is up. */
@@ -98,7 +160,8 @@ export class WorkerPool {
     for (const p of this.queue.splice(0)) this.settle(p, new Error('the engine worker pool was disposed'));
     await Promise.all(
       this.slots.map((slot) => {
-        slot.stopping = true;
+        slot.retiring = true;
+        clearTimeout(slot.stopTimer);
         if (slot.running) this.settle(slot.running, new Error('the engine worker pool was disposed'));
         return slot.worker.terminate();
       }),
@@ -106,10 +169,12 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const init: WorkerInit = { ...this.init, cancel: cancel.buffer as SharedArrayBuffer };
     // No inherited Node flags: the worker is a plain bundle, and a loader such as tsx (tests, scripts) would
     // otherwise start again in every worker (measured: ready after ~650 ms instead of ~150 ms).
-    const worker = new Worker(this.script, { workerData: this.init, execArgv: [] });
-    const slot: Slot = { worker, ready: false };
+    const worker = new Worker(this.script, { workerData: init, execArgv: [] });
+    const slot: Slot = { worker, cancel, ready: false, models: [] };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onExit(slot, err.message));
     worker.on('exit', (code) => this.onExit(slot, `exit code ${code}`));
@@ -126,15 +191,35 @@ export class WorkerPool {
       return;
     }
     const pending = slot.running;
-    if (!pending || pending.id !== msg.inReplyTo) return;
-    if (msg.type === 'progress') {
-      pending.onProgress?.(msg.done, msg.total);
+    if (!pending || msg.inReplyTo !== slot.messageId) return;
+    if (msg.type === 'progress' || msg.type === 'model-load') {
+      if (slot.stopping) return; // a job told to stop reports nothing more
+      if (msg.type === 'progress') pending.onProgress?.(msg.done, msg.total);
+      else pending.requester.onModelLoad?.(msg.progress);
       return;
     }
-    slot.running = undefined;
-    if (msg.type === 'done') this.settle(pending, undefined, msg.result);
-    else this.settle(pending, msg.userError ? new UserError(msg.message) : new Error(msg.message));
+    const stopping = slot.stopping;
+    this.free(slot);
+    if (msg.type === 'done') {
+      this.remember(slot, pending.job);
+      this.settle(pending, undefined, msg.result);
+    } else if (msg.type === 'cancelled') {
+      pending.requester.onStopped?.(msg.checkpoints);
+      // Made way for other work: back in the queue, at its place.
+      if (stopping === 'preempt' && !pending.settled) this.queue.push(pending);
+    } else {
+      this.settle(pending, msg.userError ? new UserError(msg.message) : new Error(msg.message));
+      if (msg.fault) this.replace(slot);
+    }
     this.dispatch();
+  }
+
+  /** The slot's job is over (answered, or its worker gone): the worker may take the next one. */
+  private free(slot: Slot): void {
+    clearTimeout(slot.stopTimer);
+    slot.running = undefined;
+    slot.messageId = undefined;
+    slot.stopping = undefined;
   }
 
   /** A worker ended: replace it, and retry its job once unless the pool stopped it on purpose. */
@@ -145,54 +230,151 @@ export class WorkerPool {
     if (this.disposed) return;
     const wasReady = slot.ready;
     const pending = slot.running;
-    slot.running = undefined;
-    if (pending && !slot.stopping) {
-      pending.attempts++;
-      if (pending.attempts < MAX_ATTEMPTS) this.queue.unshift(pending);
-      else this.settle(pending, new Error(`the engine worker crashed twice running a ${pending.job.type} job (${reason})`));
+    const stopping = slot.stopping;
+    this.free(slot);
+    if (pending && !pending.settled) {
+      if (stopping === 'preempt') this.queue.push(pending);
+      else if (!slot.retiring) {
+        pending.attempts++;
+        if (pending.attempts < MAX_ATTEMPTS) this.queue.push(pending);
+        else this.settle(pending, new Error(`the engine worker crashed twice running a ${pending.job.type} job (${reason})`));
+      }
     }
-    if (!wasReady && !slot.stopping) this.startFailures++;
+    if (!wasReady && !slot.retiring) this.startFailures++;
     if (this.startFailures >= 2) {
       // Workers die before they are ready: respawning would loop; fail what waits instead.
       for (const p of this.queue.splice(0)) this.settle(p, new Error(`engine workers fail to start (${reason}); script ${this.script}`));
       if (this.slots.length === 0) this.slots.push(this.spawn());
       return;
     }
-    this.slots.push(this.spawn());
+    if (!slot.retiring) this.slots.push(this.spawn());
     this.dispatch();
   }
 
+  /** Ends a worker and puts a new one in its place (its job, if any, is settled or queued already). */
+  private replace(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    slot.retiring = true;
+    this.slots.splice(index, 1, this.spawn());
+    void slot.worker.terminate();
+  }
+
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (!slot.ready || slot.running || slot.stopping) continue;
-      const next = this.queue.shift();
-      if (!next) return;
-      slot.running = next;
-      const msg: ToWorker = { messageId: next.id, job: next.job };
-      slot.worker.postMessage(msg);
+    if (this.disposed) return;
+    for (;;) {
+      const free = this.slots.filter((s) => s.ready && !s.running && !s.retiring);
+      if (free.length === 0) break;
+      // Background work starts only while nothing else waits or runs.
+      const next = this.takeNext(!this.hasForeground());
+      if (!next) break;
+      const model = 'model' in next.job ? next.job.model.path : undefined;
+      this.start(free.find((s) => model !== undefined && s.models.includes(model)) ?? free[0], next);
     }
+    // ... and makes way as soon as other work arrives: stopped between nodes, queued again.
+    if (this.hasForeground()) {
+      for (const slot of this.slots) {
+        if (slot.running && !slot.stopping && isBackground(priorityOf(slot.running))) this.stop(slot, 'preempt');
+      }
+    }
+    this.tellForeground();
+  }
+
+  private start(slot: Slot, pending: Pending): void {
+    slot.running = pending;
+    slot.messageId = this.nextMessageId++;
+    const msg: ToWorker = { messageId: slot.messageId, job: pending.job };
+    slot.worker.postMessage(msg);
+  }
+
+  /** The queued job to run next: lowest rank first, in queue order within a rank. */
+  private takeNext(allowBackground: boolean): Pending | undefined {
+    let best = -1;
+    let bestRank = Infinity;
+    this.queue.forEach((p, k) => {
+      const rank = priorityOf(p).rank();
+      if (!allowBackground && isBackground(priorityOf(p))) return;
+      if (rank < bestRank || (rank === bestRank && p.seq < this.queue[best].seq)) {
+        best = k;
+        bestRank = rank;
+      }
+    });
+    return best < 0 ? undefined : this.queue.splice(best, 1)[0];
+  }
+
+  /** Work other than background is queued or running. */
+  private hasForeground(): boolean {
+    return this.foregroundOwner() !== null;
+  }
+
+  /** The owner of the first-ranked job that is not background, '' when it names none; null when there is none. */
+  private foregroundOwner(): string | null {
+    let best: Pending | undefined;
+    let bestRank = Infinity;
+    const consider = (p: Pending) => {
+      const priority = priorityOf(p);
+      if (isBackground(priority)) return;
+      const rank = priority.rank();
+      if (rank < bestRank) {
+        best = p;
+        bestRank = rank;
+      }
+    };
+    for (const slot of this.slots) if (slot.running && slot.stopping !== 'cancel') consider(slot.running);
+    this.queue.forEach(consider);
+    return best ? (priorityOf(best).owner ?? '') : null;
+  }
+
+  private tellForeground(): void {
+    const owner = this.foregroundOwner() ?? undefined;
+    if (owner === this.foregroundShown) return;
+    this.foregroundShown = owner;
+    for (const listener of this.foregroundListeners) listener(owner);
+  }
+
+  /** Tells the slot's job to stop at its next node; ends the worker if it has not after STOP_GRACE.ms. */
+  private stop(slot: Slot, why: 'cancel' | 'preempt'): void {
+    slot.stopping = why;
+    Atomics.store(slot.cancel, 0, slot.messageId!);
+    clearTimeout(slot.stopTimer);
+    slot.stopTimer = setTimeout(() => {
+      if (!slot.stopping || slot.retiring) return;
+      const pending = slot.running;
+      this.free(slot);
+      if (pending && !pending.settled && why === 'preempt') this.queue.push(pending);
+      this.replace(slot);
+      this.dispatch();
+    }, STOP_GRACE.ms);
+    slot.stopTimer.unref?.();
   }
 
   private cancel(pending: Pending): void {
     const queued = this.queue.indexOf(pending);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
-    } else {
+    if (queued >= 0) this.queue.splice(queued, 1);
+    else {
       const slot = this.slots.find((s) => s.running === pending);
       if (!slot) return; // already finished
-      // The job runs synchronously inside its worker: stopping the thread is the only way to stop it.
-      slot.stopping = true;
-      slot.running = undefined;
-      void slot.worker.terminate();
-      this.slots.splice(this.slots.indexOf(slot), 1);
-      this.slots.push(this.spawn());
+      // The worker stops the job at its next node and answers; it takes no other job until then.
+      this.stop(slot, 'cancel');
     }
     this.settle(pending, new CancelledError());
+    this.dispatch();
   }
 
   private settle(pending: Pending, error?: Error, value?: unknown): void {
+    if (pending.settled) return;
+    pending.settled = true;
     if (pending.signal && pending.onAbort) pending.signal.removeEventListener('abort', pending.onAbort);
     if (error) pending.reject(error);
     else pending.resolve(value);
   }
+
+  private remember(slot: Slot, job: EngineJob): void {
+    if (!('model' in job)) return;
+    slot.models = [job.model.path, ...slot.models.filter((m) => m !== job.model.path)].slice(0, MODELS_REMEMBERED);
+  }
+}
+
+function priorityOf(pending: Pending): JobPriority {
+  return pending.requester.priority ?? DEFAULT_PRIORITY;
 }

@@ -1,14 +1,18 @@
 // The host side of one dataset editor: answers the webview's thumbnail requests from the open file,
-// predicts every sample in the background with the selected model (again when the model changes), and
-// turns clicks into "Explain" and "Compare Methods" on dataset samples (pixels read here, no temp files).
+// predicts every sample in the background with the selected model (again when the model changes: at once
+// when the browser is visible, else when it is shown again), and turns clicks into "Explain" and "Compare
+// Methods" on dataset samples (pixels read here, no temp files). Predictions and "Evaluate Methods" are
+// background work: they wait while other panels compute, and say so.
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Dataset } from '../../engine/data/datasetFile';
 import { isUserError } from '../../engine/errors';
 import type { EvaluateStatus, FromDatasetView, PredictionModel, PredictionStatus, ToDatasetView } from '../../protocol/datasetMessages';
+import type { ModelLoadProgress } from '../../protocol/model';
 import { splitMethodList } from '../../engine/methods/methodRegistry';
 import { readSettings } from '../settings';
 import { evaluateSamples } from './evaluateSamples';
+import { watchPause } from '../backgroundPause';
 import { CancelledError } from '../engineService';
 import type { HostServices } from '../hostServices';
 import { sampleSubject, type Subject } from '../subjects';
@@ -23,6 +27,7 @@ import { mapLabels, matchClasses, modelClassOf } from './classMatch';
 import { modelInput } from './modelInput';
 import { thumbnailPixels, thumbnailSize } from './thumbnails';
 import { datasetInfo, encodePredictionChunk } from './wireFormat';
+import { StrategiesRunner } from './strategiesRunner';
 
 /** The predictions of the current run, kept so a reloaded webview can be sent them again. */
 interface PredictionRun {
@@ -42,6 +47,10 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private evaluation: AbortController | undefined;
   /** notes + unreadable samples last told to the view. */
   private readNotesSent = 0;
+  /** The model changed while the browser was hidden: predict when it is shown. */
+  private deferred = false;
+  /** "Find strategies" (SpRAy) for a class. */
+  private readonly strategies: StrategiesRunner;
 
   constructor(
     services: HostServices,
@@ -53,9 +62,20 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     super(services, panel, { view: 'dataset', title: path.basename(uri.fsPath), logTag: 'dataset', validate: (raw) => validateDatasetMessage(raw, this.dataset?.count ?? 0) });
     this.disposables.push(
       services.selection.onDidChange((what) => {
-        if (what === 'model' && this.dataset) this.startPredictions();
+        if (what === 'model' && this.dataset) this.predictWhenShown();
       }),
     );
+    this.strategies = new StrategiesRunner(services, (m) => this.post(m), () => this.dataset && { dataset: this.dataset, model: this.run?.model ?? null, predicted: this.allPredicted() }, path.basename(uri.fsPath));
+    this.disposables.push(this.strategies);
+  }
+
+  /** Every sample's prediction, once the run has them all. */
+  private allPredicted(): Int32Array | null {
+    const run = this.run;
+    if (!this.dataset || run?.status.state !== 'done') return null;
+    const predicted = new Int32Array(this.dataset.count);
+    for (const { start, stats } of run.chunks) predicted.set(stats.predicted, start);
+    return predicted;
   }
 
   /** Opened by "Browse Folder as Dataset" (a panel, not a custom editor on a file). */
@@ -90,6 +110,12 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
           return this.evaluation?.abort();
         case 'cancel-predictions':
           return this.run?.controller.abort();
+        case 'find-strategies':
+          return await this.strategies.start(msg.target);
+        case 'cancel-strategies':
+          return this.strategies.cancel();
+        case 'export-strategies':
+          return await (msg.format === 'json' ? this.strategies.exportJson() : this.strategies.exportPng(msg.png));
         case 'predict':
           return this.startPredictions();
         case 'pick-model':
@@ -120,7 +146,25 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     this.readNotesSent = dataset.notes.length;
     if (dataset.unreadable.size) this.postReadNotes();
     if (this.run) this.replayRun(this.run);
-    else this.startPredictions();
+    else this.predictWhenShown();
+    this.strategies.replay();
+  }
+
+  /** Predicts now when the browser is visible; a hidden one stops its run and predicts when shown. */
+  private predictWhenShown(): void {
+    if (this.visible) return this.startPredictions();
+    this.run?.controller.abort();
+    this.run = undefined;
+    this.deferred = true;
+    const model = this.services.selection.model;
+    this.post({ type: 'predictions-reset', runId: this.nextRunId, model: null });
+    this.post({ type: 'predictions-status', runId: this.nextRunId, status: { state: 'idle', deferred: `Predicts with ${model.card.name ?? model.id} when shown` } });
+  }
+
+  protected override onShown(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    this.startPredictions();
   }
 
   private replayRun(run: PredictionRun): void {
@@ -133,6 +177,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
   private startPredictions(): void {
     const dataset = this.dataset;
     if (!dataset || this.isDisposed) return;
+    this.deferred = false;
     this.run?.controller.abort();
     const run: PredictionRun = { id: this.nextRunId++, controller: new AbortController(), model: null, status: { state: 'idle' }, chunks: [] };
     this.run = run;
@@ -148,10 +193,17 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     };
     this.post({ type: 'predictions-reset', runId: run.id, model: null });
     const started = Date.now();
+    const stopWatching = watchPause(engine, (paused) => {
+      if (run.status.state === 'running' && run.status.paused !== paused) setStatus({ ...run.status, paused });
+    });
     try {
       const entry = selection.model;
       const signal = run.controller.signal;
-      const info = await engine.modelInfo({ path: entry.path }, { signal });
+      const name = entry.card.name ?? entry.id;
+      const onModelLoad = (p: ModelLoadProgress) => {
+        if (run.status.state === 'idle') setStatus({ state: 'idle', loading: { model: name, bytesRead: p.bytesRead, bytesTotal: p.bytesTotal, nodesBuilt: p.nodesBuilt } });
+      };
+      const info = await engine.modelInfo({ path: entry.path }, { signal, priority: this.priority('work'), onModelLoad });
       const input = modelInput(dataset, entry.bundled ? entry.id : path.basename(entry.path), info.card.inputShape);
       const classes = matchClasses(dataset.labelNames, info.card.labels);
       const labels = dataset.labels && classes.map ? mapLabels(dataset.labels, classes.map) : dataset.labels;
@@ -169,13 +221,14 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       setStatus({ state: 'running', done: 0, total: dataset.count });
       const result = await predictDataset(engine, dataset, { path: entry.path }, {
         signal,
+        priority: this.priority('background'),
         labels,
         chunkSize: predictChunkFor(info.card.inputShape),
         ...(input.sampleShape ? { sampleShape: input.sampleShape } : {}),
         onChunk: (start, stats, done, total) => {
           run.chunks.push({ start, stats });
           if (current()) this.post({ type: 'predictions-chunk', runId: run.id, chunk: encodePredictionChunk(start, stats) });
-          setStatus({ state: 'running', done, total });
+          setStatus({ state: 'running', done, total, paused: run.status.state === 'running' ? run.status.paused : undefined });
         },
       });
       const ms = Date.now() - started;
@@ -201,6 +254,8 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
       log.appendLine(`[dataset] predictions failed: ${(e as Error)?.stack ?? e}`);
       setStatus({ state: 'failed', message });
+    } finally {
+      stopWatching();
     }
   }
 
@@ -289,15 +344,23 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
     const entry = this.services.selection.model;
     const methods = splitMethodList('seed');
     const started = Date.now();
-    post({ state: 'running', done: 0, total: indices.length * methods.length, samples: indices.length });
+    let running: Extract<EvaluateStatus, { state: 'running' }> = { state: 'running', done: 0, total: indices.length * methods.length, samples: indices.length };
+    post(running);
+    const stopWatching = watchPause(this.services.engine, (paused) => {
+      if (running.paused === paused) return;
+      running = { ...running, paused };
+      post(running);
+    });
     try {
       const result = await evaluateSamples(this.services.engine, dataset, indices, {
         model: { path: entry.path },
         methods,
         preprocess: readSettings().preprocess,
         signal: controller.signal,
-        onProgress: (done, total) => post({ state: 'running', done, total, samples: indices.length }),
+        priority: this.priority('background'),
+        onProgress: (done, total) => post((running = { ...running, done, total })),
       });
+      stopWatching();
       const ms = Date.now() - started;
       post({ state: 'done', samples: indices.length, steps: result.steps, rows: result.rows, ms, model: entry.bundled ? entry.id : path.basename(entry.path), failed: result.failed });
       logRun(this.services.log, 'dataset', [
@@ -312,6 +375,7 @@ export class DatasetBrowser extends WebviewPanel<FromDatasetView, ToDatasetView>
       this.services.log.appendLine(`[dataset] evaluate failed: ${(e as Error)?.stack ?? e}`);
       post({ state: 'failed', message: isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}` });
     } finally {
+      stopWatching();
       if (this.evaluation === controller) this.evaluation = undefined;
     }
   }

@@ -6,6 +6,7 @@ import type { Dataset } from '../../engine/data/datasetFile';
 import { sampleSources } from '../../engine/data/sampleSources';
 import { methodTitle, parseMethodSpec } from '../../engine/methods/methodRegistry';
 import type { EvaluateRow } from '../../protocol/datasetMessages';
+import type { JobPriority } from '../../engine/pool/jobPriority';
 import type { ModelRef } from '../../protocol/engineJobs';
 import type { PreprocessMode } from '../../protocol/preprocess';
 import type { EngineService } from '../engineService';
@@ -16,6 +17,7 @@ export interface EvaluateSamplesOptions {
   preprocess: PreprocessMode;
   steps?: number;
   signal?: AbortSignal;
+  priority?: JobPriority;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -36,7 +38,7 @@ export async function evaluateSamples(
   const images = await sampleSources(dataset, indices);
   const evaluation = await engine.evaluate(
     { model: options.model, images, methods: options.methods, preprocess: options.preprocess, ...(options.steps ? { steps: options.steps } : {}) },
-    { signal: options.signal, onProgress: options.onProgress },
+    { signal: options.signal, onProgress: options.onProgress, priority: options.priority },
   );
   const rows = evaluation.summary.map((s) => ({
     method: s.method,

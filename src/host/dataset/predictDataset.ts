@@ -3,6 +3,7 @@
 // so every worker always has a chunk ready while the host reads the next one. Results stream out per chunk.
 // No `vscode` import: the measurement scripts and tests drive it from plain Node.
 import type { Dataset } from '../../engine/data/datasetFile';
+import type { JobPriority } from '../../engine/pool/jobPriority';
 import type { ModelRef } from '../../protocol/engineJobs';
 import { CancelledError, type EngineService } from '../engineService';
 import { markUnpredicted, sampleStats, type SampleStats } from './predictionStats';
@@ -33,6 +34,8 @@ export interface PredictDatasetOptions {
   /** Samples per worker job (default DEFAULT_PREDICT_CHUNK). */
   chunkSize?: number;
   signal?: AbortSignal;
+  /** Where the chunks stand in the engine's queue (a browser's predictions are background work). */
+  priority?: JobPriority;
   /** The labels losses are computed against (the file's, mapped to the model's classes); default the file's. */
   labels?: Uint8Array | null;
   /** Set when the samples are not the model's input size: the workers resize them (see PredictJob). */
@@ -71,7 +74,7 @@ export async function predictDataset(
       next += n;
       const pixels = await dataset.read(start, n);
       if (stop.signal.aborted) return;
-      const scores = await engine.predict({ type: 'predict', model, pixels, count: n, ...(options.sampleShape ? { sampleShape: options.sampleShape } : {}) }, { chunkSize, signal: stop.signal });
+      const scores = await engine.predict({ type: 'predict', model, pixels, count: n, ...(options.sampleShape ? { sampleShape: options.sampleShape } : {}) }, { chunkSize, signal: stop.signal, priority: options.priority });
       const stats = sampleStats(scores, n, labels, start);
       // A sample the reader could not decode (an image folder's damaged file, read as black) has no prediction.
       for (let i = 0; i < n; i++) if (dataset.unreadable.has(start + i)) markUnpredicted(stats, i);

@@ -2,6 +2,11 @@
 // range and bounded sizes before anything reads the file or runs a command with it.
 import { MAX_COMPARE_SAMPLES, MAX_EVALUATE_SAMPLES, MAX_THUMBNAIL_REQUEST, type FromDatasetView } from '../../protocol/datasetMessages';
 
+/** A model's classes (card labels) are indexed below this. */
+const MAX_CLASSES = 100_000;
+/** The strategies figure as PNG: far below this. */
+const MAX_STRATEGIES_PNG_BYTES = 24 * 1024 * 1024;
+
 type Parser<T extends FromDatasetView['type']> = (msg: Record<string, unknown>, count: number) => Extract<FromDatasetView, { type: T }> | null;
 
 const isIndex = (v: unknown, count: number): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < count;
@@ -24,6 +29,14 @@ const PARSERS: { [T in FromDatasetView['type']]: Parser<T> } = {
   'request-thumbnails': (msg, count) => {
     const indices = indexList(msg.indices, MAX_THUMBNAIL_REQUEST, count);
     return indices && Number.isSafeInteger(msg.messageId) ? { type: 'request-thumbnails', messageId: msg.messageId as number, indices } : null;
+  },
+  'cancel-strategies': bare('cancel-strategies'),
+  'find-strategies': (msg) => (Number.isInteger(msg.target) && (msg.target as number) >= 0 && (msg.target as number) < MAX_CLASSES ? { type: 'find-strategies', target: msg.target as number } : null),
+  'export-strategies': (msg) => {
+    if (msg.format === 'json') return { type: 'export-strategies', format: 'json' };
+    const png = msg.png;
+    const isPng = png instanceof Uint8Array && png.length >= 8 && png.length <= MAX_STRATEGIES_PNG_BYTES && png[0] === 0x89 && png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47;
+    return msg.format === 'png' && isPng ? { type: 'export-strategies', format: 'png', png } : null;
   },
   explain: (msg, count) => (isIndex(msg.index, count) ? { type: 'explain', index: msg.index } : null),
   compare: (msg, count) => {

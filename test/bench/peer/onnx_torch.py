@@ -2,9 +2,13 @@
 
 Every node with parameters or a relevance rule of its own becomes a torch module (Conv2d, Linear,
 BatchNorm, ReLU, pooling, zennit's Sum for Add, an Affine module for elementwise maps by constants);
-shape arithmetic (Shape, Gather, Unsqueeze, Concat of shapes, Reshape, Flatten) runs as plain torch
-functions in forward(), so autograd carries gradient and relevance through it unchanged. Only the ops
-our own ONNX import accepts are understood; anything else stops with the node's name and op.
+shape arithmetic (Shape, Gather, Unsqueeze, Concat of shapes, Reshape, Flatten, Transpose) runs as plain
+torch functions in forward(), so autograd carries gradient and relevance through it unchanged. The modern
+CNN ops become the modules torch exported them from: Sigmoid, HardSigmoid, HardSwish, SiLU (Mul(x,
+Sigmoid(x))), hard swish (Mul(x, HardSigmoid(x))), GELU (its Erf decomposition), LayerNormalization (a
+LayerNorm whose σ the LRP composites hold constant), MatMul + Add of a bias (one Linear); any other Mul of
+two activations is a Product, whose factor that is a squeeze-excite gate is found as METHODS.md says. Only
+the ops our own ONNX import accepts are understood; anything else stops with the node's name and op.
 """
 import numpy as np
 import onnx
@@ -43,6 +47,51 @@ class Add(nn.Module):
     def forward(self, *xs):
         shape = torch.broadcast_shapes(*[x.shape for x in xs])
         return self.sum(torch.stack([x.expand(shape) for x in xs], dim=-1))
+
+
+class HardSigmoid(nn.Module):
+    """clip(alpha * x + beta, 0, 1), ONNX's HardSigmoid (torch's Hardsigmoid is alpha 1/6, beta 1/2)."""
+
+    def __init__(self, alpha, beta):
+        super().__init__()
+        self.alpha, self.beta = alpha, beta
+
+    def forward(self, x):
+        return torch.clamp(self.alpha * x + self.beta, 0, 1)
+
+
+class Product(nn.Module):
+    """a * b of two activations (broadcasting); `gate` is the index of the factor that is a gate, or None."""
+
+    def __init__(self, gate):
+        super().__init__()
+        self.gate = gate
+
+    def forward(self, a, b):
+        return a * b
+
+
+class LayerNorm(nn.Module):
+    """LayerNorm over the last axis; with `hold_std` (set for LRP) sigma is detached: the map is affine in x."""
+
+    def __init__(self, weight, bias, eps):
+        super().__init__()
+        self.weight = nn.Parameter(weight)
+        self.bias = nn.Parameter(bias) if bias is not None else None
+        self.eps = eps
+        self.hold_std = False
+
+    def forward(self, x):
+        centred = x - x.mean(-1, keepdim=True)
+        std = torch.sqrt(centred.pow(2).mean(-1, keepdim=True) + self.eps)
+        if self.hold_std:
+            std = std.detach()
+        y = centred / std * self.weight
+        return y + self.bias if self.bias is not None else y
+
+
+SQUASHES = ('Sigmoid', 'HardSigmoid')
+ELEMENTWISE = ('Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Add', 'Sub', 'Mul', 'Div')
 
 
 def attributes(node):
@@ -88,13 +137,23 @@ class OnnxModule(nn.Module):
         for node in graph.node:
             for name in node.input:
                 readers[name] = readers.get(name, 0) + 1
+        self.node_of = {out: node for node in graph.node for out in node.output}
+        for node in graph.node:
+            # torch.onnx.export writes Clip bounds and scalars as Constant nodes: known at build time.
+            if node.op_type == 'Constant':
+                self.constants[node.output[0]] = torch.tensor(numpy_helper.to_array(attributes(node)['value']).copy())
+        self.patterns = self.find_patterns(graph)
         producer = {}
         for index, node in enumerate(graph.node):
-            if node.op_type == 'Constant':
-                # torch.onnx.export writes Clip bounds (and the like) as Constant nodes: known at build time.
-                self.constants[node.output[0]] = torch.tensor(numpy_helper.to_array(attributes(node)['value']).copy())
             key = f'n{index}_{node.op_type}'
-            module = self.module_for(node)
+            module = self.patterns.get(node.output[0]) or self.module_for(node)
+            if (node.op_type == 'Add' and isinstance(module, Affine) and source_linear(producer, node, self) is not None
+                    and readers.get(data_input(node, self)) == 1):
+                # MatMul + Add of a constant: nn.Linear's bias, as our loader reads it.
+                linear = source_linear(producer, node, self)
+                linear.bias = nn.Parameter(module.offset.reshape(-1).float().clone())
+                self.steps.append((None, node))
+                continue
             source = producer.get(node.input[0]) if node.input else None
             if (isinstance(module, AnyBatchNorm) and source and isinstance(source[1], (nn.Conv2d, nn.Linear))
                     and readers.get(node.input[0]) == 1):
@@ -113,6 +172,57 @@ class OnnxModule(nn.Module):
 
     def const(self, name):
         return self.constants.get(name)
+
+    def find_patterns(self, graph):
+        """Activations torch writes as several nodes: {output name: module}; SiLU, hard swish, GELU."""
+        found = {}
+        for node in graph.node:
+            if node.op_type != 'Mul' or len(node.input) != 2 or any(self.const(n) is not None for n in node.input):
+                continue
+            a, b = node.input
+            for x, other in ((a, b), (b, a)):
+                p = self.node_of.get(other)
+                if p is not None and p.op_type == 'Sigmoid' and p.input[0] == x:
+                    found[node.output[0]] = nn.SiLU()
+                if p is not None and p.op_type == 'HardSigmoid' and p.input[0] == x:
+                    found[node.output[0]] = nn.Hardswish()
+        for node in graph.node:
+            # GELU as torch exports nn.GELU: Mul(Mul(x, Add(Erf(Div(x, sqrt 2)), 1)), 0.5).
+            if node.op_type != 'Mul' or self.const(node.input[1]) is None:
+                continue
+            inner = self.node_of.get(node.input[0])
+            if inner is None or inner.op_type != 'Mul':
+                continue
+            add = self.node_of.get(inner.input[1])
+            erf = self.node_of.get(add.input[0]) if add is not None and add.op_type == 'Add' else None
+            div = self.node_of.get(erf.input[0]) if erf is not None and erf.op_type == 'Erf' else None
+            if div is not None and div.op_type == 'Div' and div.input[0] == inner.input[0]:
+                found[node.output[0]] = nn.GELU()
+                found[('gelu-input', node.output[0])] = inner.input[0]
+        return found
+
+    def gate_of(self, node):
+        """Which factor of Mul(a, b) is a gate: a Sigmoid/HardSigmoid whose input is not an elementwise
+        function of anything the other factor is one of (METHODS.md); exactly one, else None."""
+        def sources(name, seen=None):
+            seen = set() if seen is None else seen
+            if name in seen:
+                return seen
+            seen.add(name)
+            p = self.node_of.get(name)
+            if p is not None and p.op_type in ELEMENTWISE:
+                for n in p.input:
+                    if n and self.const(n) is None:
+                        sources(n, seen)
+            return seen
+        gates = []
+        for k, name in enumerate(node.input):
+            p = self.node_of.get(name)
+            if p is None or p.op_type not in SQUASHES:
+                gates.append(False)
+                continue
+            gates.append(not (sources(p.input[0]) & sources(node.input[1 - k])))
+        return (0 if gates[0] else 1) if gates[0] != gates[1] else None
 
     def module_for(self, node):
         op, a = node.op_type, attributes(node)
@@ -153,6 +263,20 @@ class OnnxModule(nn.Module):
             return bn
         if op == 'Relu':
             return nn.ReLU()
+        if op == 'Sigmoid':
+            return nn.Sigmoid()
+        if op == 'Tanh':
+            return nn.Tanh()
+        if op == 'HardSigmoid':
+            return HardSigmoid(a.get('alpha', 0.2), a.get('beta', 0.5))
+        if op == 'HardSwish':
+            return nn.Hardswish()
+        if op == 'LayerNormalization':
+            if a.get('axis', -1) != -1:
+                raise ValueError(f'{node.name}: LayerNormalization over several axes is not handled here')
+            return LayerNorm(c(1).float(), c(2).float() if c(2) is not None else None, a.get('epsilon', 1e-5))
+        if op == 'Mul' and c(0) is None and c(1) is None:
+            return Product(self.gate_of(node))
         if op == 'Clip':
             # Bounds: inputs from opset 11 (absent: none), attributes before. ReLU6 and Hardtanh are the
             # modules torch exported them from (Zennit treats both as activations: Pass under LRP, and its
@@ -198,10 +322,11 @@ class OnnxModule(nn.Module):
     def forward(self, x):
         values = dict(self.constants)
         values[self.input_name] = x
+        self.values_for_gelu = _GeluInputs(values, self.patterns)
         for key, node in self.steps:
             ins = [values[n] if n else None for n in node.input]
-            if key is None:  # a BatchNorm folded into the layer before it
-                values[node.output[0]] = ins[0]
+            if key is None:  # a BatchNorm folded into the layer before it, or a bias Add into its Linear
+                values[node.output[0]] = values[data_input(node, self)]
                 continue
             module = self.modules_by_node[key] if key in self.modules_by_node else None
             values[node.output[0]] = self.run(node, module, ins)
@@ -209,6 +334,16 @@ class OnnxModule(nn.Module):
 
     def run(self, node, module, ins):
         op, a = node.op_type, attributes(node)
+        if isinstance(module, nn.GELU):
+            return module(self.values_for_gelu[node.output[0]])
+        if isinstance(module, (nn.SiLU, nn.Hardswish)) and op == 'Mul':
+            a_, b_ = node.input
+            x_name = a_ if self.node_of.get(b_) is not None and self.node_of[b_].input[0] == a_ else b_
+            return module(ins[0] if x_name == a_ else ins[1])
+        if isinstance(module, Product):
+            return module(ins[0], ins[1])
+        if op == 'Transpose':
+            return ins[0].permute(*a['perm'])
         if op in ('Conv', 'MaxPool'):
             x = ins[0]
             if module.explicit_pads:
@@ -244,6 +379,8 @@ class OnnxModule(nn.Module):
             return torch.cat(ins, dim=a['axis'])
         if op == 'Constant':
             return torch.tensor(numpy_helper.to_array(a['value']).copy())
+        if op == 'Erf':  # inside a GELU pattern, whose output is computed by nn.GELU
+            return torch.erf(ins[0])
         if op == 'Pad':
             pads = a['pads'] if 'pads' in a else ins[1].tolist()
             value = (a.get('value', 0.0) if 'value' in a else (float(ins[2]) if len(ins) > 2 and ins[2] is not None else 0.0))
@@ -253,3 +390,26 @@ class OnnxModule(nn.Module):
                 torch_pads += [pads[axis], pads[axis + n]]
             return F.pad(ins[0], torch_pads, value=value)
         raise ValueError(f'node {node.name!r} ({op}) is not handled by the peer script')
+
+
+class _GeluInputs:
+    """The GELU pattern's input tensor by the pattern's output name (looked up when the pattern's last node runs)."""
+
+    def __init__(self, values, patterns):
+        self.values, self.patterns = values, patterns
+
+    def __getitem__(self, output):
+        return self.values[self.patterns[('gelu-input', output)]]
+
+
+def data_input(node, net):
+    """The one non-constant input of a node."""
+    return next(n for n in node.input if n and net.const(n) is None)
+
+
+def source_linear(producer, node, net):
+    """The Linear (from a MatMul without bias) that feeds this Add, if any."""
+    source = producer.get(data_input(node, net))
+    if source is None or not isinstance(source[1], nn.Linear) or source[1].bias is not None:
+        return None
+    return source[1]

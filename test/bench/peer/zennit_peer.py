@@ -9,7 +9,11 @@ file is turned into torch modules by onnx_torch.py; the rules follow METHODS.md,
 vocabulary with these settings: every stabiliser ε₀ = 1e-9 (sign(0) = +1, as Zennit's Stabilizer), biases
 left out of z⁺, αβ, w² and flat (zero_params='bias'), z^B with the box of every channel after the card's
 mean/std and the model's own input maps, Norm on Add (zennit.layer.Sum) and average pooling, Pass on ReLU,
-ReLU6/Hardtanh (ONNX Clip), LeakyReLU and on elementwise input maps, LRP-0 (Epsilon at ε₀) on a BatchNorm that could not be folded.
+ReLU6/Hardtanh (ONNX Clip), LeakyReLU, the smooth activations (Sigmoid, Tanh, HardSigmoid, Hardswish, SiLU,
+GELU: zennit.types.Activation) and on elementwise input maps, LRP-0 (Epsilon at ε₀) on a BatchNorm that could
+not be folded and on a LayerNorm with its σ held constant (AttnLRP's rule; the gradient methods differentiate σ),
+and at a product of two activations the SignalOnlyGate rule of Pahde et al. (2023) on a squeeze-excite gate
+(the other factor gets all the relevance, the gate none) or halves (AttnLRP's uniform rule) without a gate.
 `--input` is the model input itself (N, C, H, W float32 .npy, already normalised), or an image file that is
 read as the CLI reads a model-sized image with `--preprocess none` (8 bits → inputRange → mean/std).
 """
@@ -21,7 +25,7 @@ import time
 import numpy as np
 import torch
 
-from onnx_torch import Add, Affine, AnyBatchNorm, OnnxModule
+from onnx_torch import Add, Affine, AnyBatchNorm, HardSigmoid, LayerNorm, OnnxModule, Product
 
 SEED = ['sensitivity', 'guided-backprop', 'simple-taylor', 'deep-taylor', 'lrp-a1.2b0.2', 'lrp-a1.5b0.5', 'lrp-a2b1']
 EPS0 = 1e-9
@@ -81,6 +85,27 @@ def first_layer_boxes(net, first, low_image, high_image):
     return {id(m): (torch.minimum(*seen[id(m)]), torch.maximum(*seen[id(m)])) for m in first}
 
 
+def product_rule():
+    """A Zennit hook for Product(a, b): R to each factor by its share, summed over the axes it was broadcast along."""
+    from zennit.core import Hook
+
+    class ProductRule(Hook):
+        def forward(self, module, input, output):
+            self.stored_tensors['shapes'] = [t.shape for t in input]
+
+        def backward(self, module, grad_input, grad_output):
+            shares = (0.5, 0.5) if module.gate is None else ((0.0, 1.0) if module.gate == 0 else (1.0, 0.0))
+            relevance = grad_output[0]
+            out = []
+            for share, shape in zip(shares, self.stored_tensors['shapes']):
+                r = relevance * share
+                axes = [i for i, (d, e) in enumerate(zip(shape, r.shape)) if d == 1 and e != 1]
+                out.append(r.sum(axes, keepdim=True) if axes else r)
+            return tuple(out)
+
+    return ProductRule()
+
+
 def composite_for(method, net, boxes):
     from zennit.core import Composite
     from zennit.rules import AlphaBeta, Epsilon, Norm, Pass, WSquare, ZBox, ZPlus
@@ -106,8 +131,14 @@ def composite_for(method, net, boxes):
     def module_map(ctx, name, module):
         if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
             return linear_rule(module)
-        if isinstance(module, (torch.nn.ReLU, torch.nn.Hardtanh, torch.nn.LeakyReLU, Affine)):  # Hardtanh: ReLU6 too
+        activations = (torch.nn.ReLU, torch.nn.Hardtanh, torch.nn.LeakyReLU, torch.nn.Sigmoid, torch.nn.Tanh, torch.nn.SiLU,
+                       torch.nn.Hardswish, torch.nn.GELU, HardSigmoid, Affine)  # Hardtanh: ReLU6 too
+        if isinstance(module, activations):
             return Pass()
+        if isinstance(module, Product):
+            return product_rule()
+        if isinstance(module, LayerNorm):
+            return Epsilon(epsilon=EPS0)
         if isinstance(module, (torch.nn.AvgPool2d, torch.nn.AdaptiveAvgPool2d)) or type(module).__name__ == 'Sum':
             return Norm(stabilizer=EPS0)
         if isinstance(module, AnyBatchNorm):
@@ -127,6 +158,10 @@ def attribute(net, x, method, target, boxes):
         context = GuidedBackprop().context(net)
     else:
         context = composite_for(method, net, boxes).context(net)
+    lrp = method not in ('sensitivity', 'simple-taylor', 'gradient', 'guided-backprop')
+    for module in net.modules():
+        if isinstance(module, LayerNorm):
+            module.hold_std = lrp
     if context is not None:
         context.__enter__()
     try:
@@ -135,7 +170,6 @@ def attribute(net, x, method, target, boxes):
         seed = torch.zeros_like(logits)
         rows = torch.arange(x.shape[0])
         # LRP starts from R = f_c(x) at the target (METHODS.md); gradients from the one-hot.
-        lrp = method not in ('sensitivity', 'simple-taylor', 'gradient', 'guided-backprop')
         seed[rows, classes] = logits[rows, classes].detach() if lrp else 1.0
         (grad,) = torch.autograd.grad(logits, x, seed)
     finally:

@@ -140,6 +140,8 @@ export class Workbench {
       this.page.locator(`${explorerRows}[aria-level="${level}"][aria-label="${parts[level - 1]}"]`).first();
     for (let level = 1; level < parts.length; level++) {
       const folder = rowAt(level);
+      // Out of view when the Explorer was scrolled (to a file opened further down): scroll to it.
+      if (!(await folder.isVisible())) await this.scrollExplorerTo(folder);
       await folder.waitFor({ timeout: timeoutMs });
       if ((await folder.getAttribute('aria-expanded')) === 'false') await folder.click();
     }
@@ -159,6 +161,9 @@ export class Workbench {
   /** Scrolls the Explorer from the top down until `row` is rendered; false if it never is. */
   private async scrollExplorerTo(row: Locator): Promise<boolean> {
     const list = this.page.locator('.explorer-folders-view .monaco-list').first();
+    // To the top: Home in the focused list (a wheel over the list can land on a hover tooltip instead).
+    await list.focus();
+    await this.page.keyboard.press('Home');
     await list.hover();
     await this.page.mouse.wheel(0, -100_000);
     for (let step = 0; step < 60; step++) {

@@ -1,6 +1,6 @@
-// `evaluate` as a user runs it (node dist/cli.js, real workers and WASM): the JSON document of issue 13
-// field by field, its numbers against the same protocol run in this process, the table's order, the chart
-// PNG, and bad input.
+// `evaluate` as a user runs it (node dist/cli.js, real workers and WASM): the JSON document field by field,
+// its numbers against the same protocol run in this process, the verdict the same in JSON and text, ROAD,
+// contrast, baselines and patches, the table's order, the chart PNG, and bad input.
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -54,7 +54,9 @@ describe('explain-image evaluate', () => {
     const r = run(['evaluate', ...digits, '--model', modelPath, '--methods', methods.join(','), '--steps', '8', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(doc), ['model', 'backend', 'steps', 'results', 'summary']);
+    assert.deepEqual(Object.keys(doc), ['model', 'backend', 'steps', 'baseline', 'patch', 'results', 'summary', 'verdict']);
+    assert.equal(doc.baseline, 'black');
+    assert.equal(doc.patch, 1);
     assert.equal(doc.model, modelPath);
     assert.equal(doc.backend, 'wasm-simd');
     assert.equal(doc.steps, 8);
@@ -95,15 +97,22 @@ describe('explain-image evaluate', () => {
       assert.ok(Math.abs(res.aopcLerf - aopc(res.curves.lerf)) < 1e-9);
       assert.ok(Math.abs(res.abpc - (res.aopcMorf - res.aopcLerf)) < 1e-9);
     });
-    assert.deepEqual(doc.summary.map((s: any) => Object.keys(s)), methods.map(() => ['method', 'aopcMorf', 'aopcLerf', 'abpc', 'images']));
+    assert.deepEqual(doc.summary.map((s: any) => Object.keys(s)), methods.map(() => ['method', 'aopcMorf', 'aopcLerf', 'abpc', 'images', 'standardError']));
     doc.summary.forEach((s: any, k: number) => {
       assert.equal(s.method, methods[k]);
       assert.equal(s.images, 3);
       const mine = doc.results.filter((res: any) => res.method === methods[k]);
       for (const key of ['aopcMorf', 'aopcLerf', 'abpc']) {
-        assert.ok(Math.abs(s[key] - mine.reduce((t: number, res: any) => t + res[key], 0) / 3) < 1e-9, key);
+        const mean = mine.reduce((t: number, res: any) => t + res[key], 0) / 3;
+        assert.ok(Math.abs(s[key] - mean) < 1e-9, key);
+        const se = Math.sqrt(mine.reduce((t: number, res: any) => t + (res[key] - mean) ** 2, 0) / 2 / 3);
+        assert.ok(Math.abs(s.standardError[key] - se) < 1e-9, `${key} standard error`);
       }
     });
+    // Three images: no verdict yet, but the numbers and the request for more.
+    assert.equal(doc.verdict.images, 3);
+    assert.match(doc.verdict.sentence, /^A verdict needs at least 5 images \(there are 3\)/);
+    assert.equal(doc.verdict.pairs.length, 3);
   });
 
   it('the table lists every method once, best ABPC first; --target and --out', () => {
@@ -116,7 +125,7 @@ describe('explain-image evaluate', () => {
     const abpc = rows.map((l) => Number(l.trim().split(/\s+/)[3]));
     for (let i = 1; i < abpc.length; i++) assert.ok(abpc[i] <= abpc[i - 1], `sorted by ABPC: ${abpc}`);
     const png = PNG.sync.read(fs.readFileSync(out));
-    assert.deepEqual([png.width, png.height], [840, 460]);
+    assert.deepEqual([png.width, png.height], [840, 920], 'MoRF above LeRF');
     // The seven series colours are drawn (Tableau 10's first seven, e.g. #4e79a7 and #b07aa1).
     const has = (rgb: number[]) => {
       for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === rgb[0] && png.data[i + 1] === rgb[1] && png.data[i + 2] === rgb[2]) return true;
@@ -125,6 +134,57 @@ describe('explain-image evaluate', () => {
     assert.ok(has([0x4e, 0x79, 0xa7]) && has([0xb0, 0x7a, 0xa1]));
     const json = JSON.parse(run(['evaluate', digits[0], '--model', modelPath, '--methods', 'gradient', '--target', '4', '--steps', '2', '--json']).stdout);
     assert.equal(json.results[0].target, 4);
+  });
+
+  it('the verdict: the same sentence and numbers in the text and the JSON; ROAD, --contrast, --baseline, --patch', () => {
+    const images = [...digits, ...digits.map((file, i) => {
+      const copy = path.join(dir, `shifted-${i}.png`);
+      fs.writeFileSync(copy, grayPng((x, y) => (Math.abs(x - 10 - 3 * i) < 2 && y > 3 ? 220 : (x * y) % 31 === 0 ? 90 : 0)));
+      return copy;
+    })];
+    const args = ['evaluate', ...images, '--model', modelPath, '--methods', 'gradient,lrp-a2b1,sensitivity', '--steps', '6', '--road', '--contrast', '3', '--target', '1', '--baseline', 'blur'];
+    const json = run([...args, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout);
+    assert.deepEqual(Object.keys(doc), ['model', 'backend', 'steps', 'baseline', 'patch', 'results', 'summary', 'verdict', 'roadVerdict']);
+    assert.equal(doc.baseline, 'blur');
+    for (const res of doc.results) {
+      assert.equal(res.target, 1);
+      assert.equal(res.contrast, 3);
+      assert.equal(res.curves.morf.length, 7);
+      assert.equal(res.road.curves.morf.length, 6, 'ROAD: K points, never every pixel removed');
+      const aopc = (c: number[]) => c.reduce((t, v) => t + (c[0] - v), 0) / c.length;
+      assert.ok(Math.abs(res.road.abpc - (aopc(res.road.curves.morf) - aopc(res.road.curves.lerf))) < 1e-9);
+    }
+    assert.equal(doc.verdict.images, 6);
+    assert.equal(doc.verdict.pairs.length, 3);
+    for (const p of doc.verdict.pairs) assert.ok(p.adjusted >= p.pValue && p.adjusted <= 1);
+    doc.verdict.methods.forEach((m: any, k: number) => {
+      assert.ok(Math.abs(m.mean - doc.summary[k].abpc) < 1e-12);
+      assert.ok(Math.abs(m.standardError - doc.summary[k].standardError.abpc) < 1e-12);
+    });
+    assert.equal(doc.roadVerdict.score, 'ROAD ABPC');
+    const text = run(args);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(text.stdout.includes(`Verdict: ${doc.verdict.sentence}\n`), text.stdout);
+    assert.ok(text.stdout.includes(`ROAD verdict: ${doc.roadVerdict.sentence}\n`));
+    assert.match(text.stdout, /why 1 and not 3/);
+    assert.match(text.stdout, /blurred copy of the image \(Gaussian, σ = 1 px\)/);
+    // The table's ± s.e. is the JSON's, to its four decimals.
+    for (const s of doc.summary) {
+      const row = text.stdout.split('\n').find((l) => l.trim().startsWith(s.method + ' '))!;
+      assert.equal(row.trim().split(/\s+/)[4], s.standardError.abpc.toFixed(4));
+    }
+    assert.equal(run([...args, '--contrast', '1']).code, 2, 'a class contrasted with itself');
+    const bad = run(['evaluate', digits[0], '--model', modelPath, '--baseline', 'grey']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--baseline must be black, mean, blur \(got "grey"\)/);
+    const patches = run(['evaluate', digits[0], '--model', modelPath, '--methods', 'gradient', '--patch', '7', '--steps', '16', '--json']);
+    assert.equal(patches.code, 0, patches.stderr);
+    assert.equal(JSON.parse(patches.stdout).patch, 7);
+    const tooMany = run(['evaluate', digits[0], '--model', modelPath, '--patch', '7', '--steps', '17']);
+    assert.equal(tooMany.code, 2);
+    assert.match(tooMany.stderr, /--steps must be at most 16, the 16 patches of 7×7 pixels/);
   });
 
   it('K = H·W is accepted; steps out of range are usage errors', () => {

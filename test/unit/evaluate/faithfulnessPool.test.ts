@@ -7,7 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { blurred } from '../../../src/engine/evaluate/baselines';
 import { evaluateFaithfulness, type FaithfulnessRequest } from '../../../src/engine/evaluate/faithfulness';
+import { imputeRemoved, roadNoise } from '../../../src/engine/evaluate/roadImputation';
+import { meanWithError } from '../../../src/engine/evaluate/statistics';
+import { verdictOf } from '../../../src/engine/evaluate/verdict';
 import { CancelledError, WorkerPool } from '../../../src/engine/pool/workerPool';
 import type { ExplainResult, ImageSource } from '../../../src/protocol/engineJobs';
 import { saveDigitMlp, saveModel, seedWeights, tempModelDir } from '../model/savedModels';
@@ -123,6 +127,61 @@ describe('pixel flipping on the worker pool', () => {
     assert.deepEqual(progress[0], [0, 18]);
     assert.deepEqual(progress[progress.length - 1], [18, 18]);
     for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] >= progress[i - 1][0]);
+  });
+
+  it('ROAD, the blurred baseline and a contrast on the same maps, with the summary’s standard errors and the verdict', async () => {
+    const images = [1, 2, 3, 4, 5, 6].map(digitPixels);
+    const steps = 4;
+    const methods = ['gradient', 'lrp-a2b1'];
+    const evaluation = await evaluateFaithfulness(pool, request(images, { methods, steps, road: true, baseline: 'blur', contrasts: images.map(() => 7), targets: images.map(() => 2) }));
+    const maps: ExplainResult = await pool.run({ type: 'explain', model: { path: modelPath }, images, methods, targets: images.map(() => [2]), contrasts: images.map(() => 7), preprocess: 'none' });
+    assert.equal(evaluation.baseline, 'blur');
+    assert.equal(evaluation.patch, 1);
+    const toInput = (pixels: Uint8Array) => Float32Array.from(pixels, (v) => (-1 + (2 * v) / 255 - 0.5) / 0.25);
+    const score = (x: Float32Array) => logit(Float64Array.from(x), 2) - logit(Float64Array.from(x), 7);
+    evaluation.results.forEach((r, n) => {
+      const e = maps.explanations[n];
+      assert.equal(r.contrast, 7);
+      assert.equal(e.contrast, 7);
+      const input = toInput(maps.images[r.image].pixels);
+      const blur = blurred(input, [28, 28, 1], 1);
+      (['morf', 'lerf'] as const).forEach((order, o) => {
+        const idx = [...e.relevance.keys()].sort((a, b) => (order === 'morf' ? e.relevance[b] - e.relevance[a] : e.relevance[a] - e.relevance[b]) || a - b);
+        // Pixel flipping with the blurred copy: K + 1 points.
+        const flip = Array.from({ length: steps + 1 }, (_, k) => {
+          const x = Float32Array.from(input);
+          for (const p of idx.slice(0, Math.floor((k * 784) / steps))) x[p] = blur[p];
+          return score(x);
+        });
+        // ROAD: K points, the imputed image with σ = 0.01 · (2 / 0.25) = 0.08 in model-input units.
+        const road = Array.from({ length: steps }, (_, k) => {
+          const mask = new Uint8Array(784);
+          for (const p of idx.slice(0, Math.floor((k * 784) / steps))) mask[p] = 1;
+          const x = new Float32Array(784);
+          imputeRemoved(x, input, mask, [28, 28, 1], roadNoise([0.08], k, o as 0 | 1));
+          return score(x);
+        });
+        const near = (got: number[], want: number[], what: string) => {
+          assert.equal(got.length, want.length, what);
+          got.forEach((v, k) => assert.ok(Math.abs(v - want[k]) < 1e-4 * Math.max(1, Math.abs(want[k])), `${what} ${n} ${order}[${k}]: ${v} vs ${want[k]}`));
+        };
+        near(r.curves[order], flip, 'pixel flipping');
+        near(r.road!.curves[order], road, 'ROAD');
+      });
+    });
+    evaluation.summary.forEach((s, k) => {
+      const mine = evaluation.results.filter((_, n) => n % 2 === k);
+      const abpc = meanWithError(mine.map((r) => r.abpc));
+      assert.ok(Math.abs(s.abpc - abpc.mean) < 1e-12 && Math.abs(s.standardErrors.abpc - abpc.standardError) < 1e-12);
+      const road = meanWithError(mine.map((r) => r.road!.abpc));
+      assert.ok(Math.abs(s.road!.abpc - road.mean) < 1e-12 && Math.abs(s.road!.standardErrors.abpc - road.standardError) < 1e-12);
+      assert.equal(s.road!.meanCurves.morf.length, steps);
+      assert.ok(Math.abs(s.curveErrors.morf[2] - meanWithError(mine.map((r) => r.curves.morf[2])).standardError) < 1e-12);
+    });
+    const expected = verdictOf({ score: 'ABPC', methods: [{ name: 'Gradient', values: evaluation.results.filter((_, n) => n % 2 === 0).map((r) => r.abpc) }, { name: 'LRP-α2β1', values: evaluation.results.filter((_, n) => n % 2 === 1).map((r) => r.abpc) }] });
+    assert.equal(evaluation.verdict.sentence, expected.sentence);
+    assert.equal(evaluation.verdict.images, 6);
+    assert.match(evaluation.roadVerdict!.sentence, /ROAD ABPC/);
   });
 
   it('skips an unreadable image and names it, evaluating the others', async () => {

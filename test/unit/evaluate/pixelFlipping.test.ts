@@ -7,11 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { isUserError } from '../../../src/engine/errors';
 import { flipCurves } from '../../../src/engine/evaluate/flipCurves';
-import { flipBaseline, removedAt } from '../../../src/engine/evaluate/perturbation';
+import { blackInput } from '../../../src/engine/evaluate/baselines';
+import { removedAt } from '../../../src/engine/evaluate/perturbation';
 import { pixelOrder } from '../../../src/engine/evaluate/pixelOrder';
 import { aopc, flipScores } from '../../../src/engine/evaluate/scores';
 import type { ModelCard } from '../../../src/protocol/model';
 import { random, randomArray, toNetwork, type RefNet } from '../methods/reference';
+import { reluMlp } from './reluMlp';
 
 /** f_0(x) = x0 + 2·x1 + 3·x2 + 4·x3 + 0.5 and f_1(x) = −x0 + x3 on a 2×2 grey image: every logit below is exact. */
 const LINEAR: RefNet = {
@@ -19,6 +21,11 @@ const LINEAR: RefNet = {
   layers: [{ kind: 'reshape', shape: [4] }, { kind: 'dense', inputs: 4, outputs: 2, w: [1, -1, 2, 0, 3, 0, 4, 1], b: [0.5, 0] }],
 };
 const ONES = Float32Array.from([1, 1, 1, 1]);
+/** Pixel flipping with a constant baseline colour (per channel) for every image. */
+const constant = (values: readonly number[], images: Float32Array[]) => ({
+  kind: 'replace' as const,
+  baselines: images.map((image) => Float32Array.from(image, (_, i) => values[i % values.length])),
+});
 /** Pixels 0 and 1 tie: the lower index goes first in both orders. MoRF = [2, 0, 1, 3], LeRF = [3, 0, 1, 2]. */
 const TIED_MAP = Float32Array.from([1, 1, 2, 0]);
 
@@ -61,7 +68,7 @@ describe('pixel-flipping curves', () => {
   function linearCurves(steps: number, target = 0, baseline = [0]) {
     const network = toNetwork(LINEAR);
     try {
-      return flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target }], steps, baseline })[0];
+      return flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target }], steps, removal: constant(baseline, [ONES]) })[0];
     } finally {
       network.dispose();
     }
@@ -107,24 +114,7 @@ describe('pixel-flipping curves', () => {
   it('several images and maps in one call agree with a float64 forward pass written here (ReLU net, 2 channels)', () => {
     const rand = random(5);
     const [h, w, c] = [3, 3, 2];
-    const hidden = 5;
-    const w1 = randomArray(rand, h * w * c * hidden);
-    const b1 = randomArray(rand, hidden, -0.2, 0.2);
-    const w2 = randomArray(rand, hidden * 3);
-    const b2 = randomArray(rand, 3, -0.2, 0.2);
-    const net: RefNet = {
-      inputShape: [h, w, c],
-      layers: [
-        { kind: 'reshape', shape: [h * w * c] },
-        { kind: 'dense', inputs: h * w * c, outputs: hidden, w: w1, b: b1 },
-        { kind: 'relu' },
-        { kind: 'dense', inputs: hidden, outputs: 3, w: w2, b: b2 },
-      ],
-    };
-    const logit = (x: number[], target: number) => {
-      const a = Array.from({ length: hidden }, (_, j) => Math.max(0, b1[j] + x.reduce((s, v, i) => s + v * w1[i * hidden + j], 0)));
-      return b2[target] + a.reduce((s, v, j) => s + v * w2[j * 3 + target], 0);
-    };
+    const { net, logit } = reluMlp(rand, [h, w, c], 5);
     const images = [randomArray(rand, h * w * c, 0, 1), randomArray(rand, h * w * c, 0, 1)];
     const baseline = [-0.5, 0.25];
     // Map 0 has ties; map 2 is constant (the orders are then the index order).
@@ -137,7 +127,8 @@ describe('pixel-flipping curves', () => {
     ];
     const steps = 4; // 0, 2, 4, 6, 9 pixels
     const network = toNetwork(net);
-    const curves = flipCurves({ network, imageShape: [h, w, c], images: images.map((x) => Float32Array.from(x)), items, steps, baseline });
+    const inputs = images.map((x) => Float32Array.from(x));
+    const curves = flipCurves({ network, imageShape: [h, w, c], images: inputs, items, steps, removal: constant(baseline, inputs) });
     network.dispose();
 
     items.forEach((item, n) => {
@@ -162,7 +153,7 @@ describe('pixel-flipping curves', () => {
   it('rejects steps outside 1 … H·W, maps of the wrong size and targets out of range, one line each', () => {
     const network = toNetwork(LINEAR);
     const call = (over: object) => () =>
-      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: 0 }], steps: 2, baseline: [0], ...over });
+      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: 0 }], steps: 2, removal: constant([0], [ONES]), ...over });
     const fails = (over: object, message: RegExp) =>
       assert.throws(call(over), (e: unknown) => isUserError(e) && message.test((e as Error).message) && !(e as Error).message.includes('\n'));
     fails({ steps: 0 }, /whole number of steps from 1 to 4 .*got 0/);
@@ -171,7 +162,10 @@ describe('pixel-flipping curves', () => {
     fails({ items: [{ image: 0, relevance: new Float32Array(3), target: 0 }] }, /map of item 0 has 3 values; the image has 2×2 = 4 pixels/);
     fails({ items: [{ image: 0, relevance: TIED_MAP, target: 2 }] }, /target class 2 of item 0 is out of range \(the model has 2 classes\)/);
     fails({ items: [{ image: 1, relevance: TIED_MAP, target: 0 }] }, /item 0 names image 1 of 1/);
-    fails({ baseline: [0, 0] }, /one baseline value per channel \(1\), got 2/);
+    fails({ removal: constant([0], [ONES, ONES]) }, /a baseline image per image \(1\), got 2/);
+    fails({ removal: { kind: 'replace', baselines: [new Float32Array(8)] } }, /the baseline of image 0 has 8 values; the model expects 2×2×1 = 4/);
+    fails({ items: [{ image: 0, relevance: TIED_MAP, target: 0, contrast: 0 }] }, /item 0 contrasts class 0 with itself/);
+    fails({ items: [{ image: 0, relevance: TIED_MAP, target: 0, contrast: 5 }] }, /contrast class 5 of item 0 is out of range/);
     network.dispose();
   });
 
@@ -179,7 +173,7 @@ describe('pixel-flipping curves', () => {
     const network = toNetwork(LINEAR);
     const start = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) {
-      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: i % 2 }], steps: 1 + (i % 4), baseline: [0] });
+      flipCurves({ network, imageShape: [2, 2, 1], images: [ONES], items: [{ image: 0, relevance: TIED_MAP, target: i % 2 }], steps: 1 + (i % 4), removal: constant([0], [ONES]) });
     }
     assert.equal(tf.memory().numTensors, start);
     network.dispose();
@@ -189,12 +183,12 @@ describe('pixel-flipping curves', () => {
 describe('the baseline', () => {
   const card = (over: Partial<ModelCard>): ModelCard => ({ id: 'm', name: 'm', labels: ['a'], inputShape: [28, 28, 1], inputRange: [0, 1], ...over });
   it('is the model input of a pixel 0: 0 for [0, 1], the range low end, then (low − mean)/std per channel', () => {
-    assert.deepEqual(flipBaseline(card({})), [0]);
-    assert.deepEqual(flipBaseline(card({ inputRange: [-1, 1] })), [-1]);
-    assert.deepEqual(flipBaseline(card({ inputRange: [-1, 1], mean: 0.5, std: 0.25 })), [-6]);
-    const imagenet = flipBaseline(card({ inputShape: [8, 8, 3], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }));
+    assert.deepEqual(blackInput(card({})), [0]);
+    assert.deepEqual(blackInput(card({ inputRange: [-1, 1] })), [-1]);
+    assert.deepEqual(blackInput(card({ inputRange: [-1, 1], mean: 0.5, std: 0.25 })), [-6]);
+    const imagenet = blackInput(card({ inputShape: [8, 8, 3], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }));
     [-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225].forEach((v, c) => assert.ok(Math.abs(imagenet[c] - v) < 1e-12));
     // Unbounded input (inputRange null): a pixel 0 maps to 0 before mean/std, as the engine's pixel conversion does.
-    assert.deepEqual(flipBaseline(card({ inputRange: null, mean: 2, std: 4 })), [-0.5]);
+    assert.deepEqual(blackInput(card({ inputRange: null, mean: 2, std: 4 })), [-0.5]);
   });
 });

@@ -49,13 +49,58 @@ describe('curve chart layout', () => {
     }
   });
 
-  it('named x ticks at every point, numbers when the names would overlap; a fixed y range', () => {
+  it('named x ticks at every point, upright under their points when they would overlap; a fixed y range', () => {
     const named = layoutCurveChart(spec({ xTicks: ['trained', 'logits', 'dense1', 'conv2', 'conv1'], yDomain: [-1, 1], series: [{ title: [{ text: 'a' }], values: [1, 0.5, 0, -0.5, 0.2] }] }), font);
     assert.deepEqual(named.yDomain, [-1, 1]);
     const labels = named.texts.map((t) => t.text);
     for (const l of ['trained', 'logits', 'conv1', '−1.0', '1.0']) assert.ok(labels.includes(l), l);
-    const crowded = layoutCurveChart(spec({ width: 300, xTicks: Array.from({ length: 5 }, (_, i) => `a_long_layer_name_${i}`), series: [{ title: [{ text: 'a' }], values: [1, 2, 3, 4, 5] }] }), font);
-    assert.ok(crowded.texts.some((t) => t.text === '4') && !crowded.texts.some((t) => t.text.startsWith('a_long')));
+    assert.ok(!named.texts.some((t) => t.text === 'trained' && t.rotated), 'names that fit stay level');
+    // Eleven long layer names on a narrow chart (the issue's "top layers re-drawn 0…10"): every one is written,
+    // upright, centred on its point, below the axis and inside the chart; none becomes a bare step number.
+    const names = ['trained', ...Array.from({ length: 10 }, (_, i) => `+layer${i}.conv${i % 3}`)];
+    const crowded = layoutCurveChart(spec({ width: 420, height: 360, xTicks: names, series: [{ title: [{ text: 'a' }], values: names.map((_, k) => 1 - k / 10) }] }), font);
+    const ticks = crowded.texts.filter((t) => t.rotated && t.text !== 'target logit');
+    assert.deepEqual(ticks.map((t) => t.text), names);
+    ticks.forEach((t, k) => {
+      const x = Math.round(crowded.plot.x + (k / 10) * crowded.plot.width);
+      const centre = t.x - (t.size * (font.ascent - font.descent)) / 2;
+      assert.ok(Math.abs(centre - x) < 1e-9, `${t.text} centred on its tick`);
+      assert.ok(t.y - font.width(t.text, t.size) > crowded.plot.y + crowded.plot.height, `${t.text} below the axis`);
+      assert.ok(t.y <= 360, `${t.text} inside the chart`);
+    });
+    assert.ok(!crowded.texts.some((t) => /^\d+$/.test(t.text) && !t.rotated && t.y > crowded.plot.y + crowded.plot.height));
+    // Names longer than a third of the chart's height are cut with an ellipsis.
+    const long = layoutCurveChart(spec({ width: 300, height: 300, xTicks: names.map((n) => n + '.a_very_long_suffix_of_the_module_path'), series: [{ title: [{ text: 'a' }], values: names.map(() => 1) }] }), font);
+    const cut = long.texts.filter((t) => t.rotated && t.text !== 'target logit');
+    assert.ok(cut.every((t) => t.text.endsWith('…') && font.width(t.text, t.size) <= 100));
+  });
+
+  it('bands: values ± the band as one closed outline per series, in its colour; ROAD curves end at xMax', () => {
+    const layout = layoutCurveChart(
+      spec({ xMax: 0.75, series: [{ title: [{ text: 'a' }], values: [4, 2, 1, 0], band: [0, 0.5, 1, NaN] }, { title: [{ text: 'b' }], values: [4, 3, 2, 1] }] }),
+      font,
+    );
+    assert.equal(layout.bands.length, 1);
+    assert.equal(layout.bands[0].color, SERIES_COLORS[0]);
+    const { plot, yDomain } = layout;
+    const py = (v: number) => plot.y + ((yDomain[1] - v) / (yDomain[1] - yDomain[0])) * plot.height;
+    const px = (k: number) => plot.x + ((0.75 * k) / 3) * plot.width;
+    const expected = [
+      [px(0), py(4)], [px(1), py(2.5)], [px(2), py(2)], [px(3), py(0)],
+      [px(3), py(0)], [px(2), py(0)], [px(1), py(1.5)], [px(0), py(4)],
+    ];
+    layout.bands[0].points.forEach((p, i) => assert.ok(Math.abs(p.x - expected[i][0]) < 1e-9 && Math.abs(p.y - expected[i][1]) < 1e-9, `point ${i}`));
+    assert.ok(Math.abs(layout.lines[1].points[3].x - (plot.x + 0.75 * plot.width)) < 1e-9, 'the last value at xMax');
+    // The y axis makes room for the band.
+    assert.ok(yDomain[0] <= 0 && yDomain[1] >= 4);
+    const img = renderCurveChart(spec({ series: [{ title: [{ text: 'a' }], values: [8, 3, 1, 0.5, 0], band: [0, 2, 2, 2, 0] }] }));
+    // Inside the band, between the line and its edge, the background is tinted by the series colour.
+    const l = layoutCurveChart(spec({ series: [{ title: [{ text: 'a' }], values: [8, 3, 1, 0.5, 0], band: [0, 2, 2, 2, 0] }] }), font);
+    const x = Math.round(l.plot.x + 0.5 * l.plot.width);
+    const y = Math.round(l.plot.y + ((l.yDomain[1] - 2.2) / (l.yDomain[1] - l.yDomain[0])) * l.plot.height);
+    const at = 4 * (y * img.width + x);
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(SERIES_COLORS[0].slice(i, i + 2), 16));
+    [r, g, b].forEach((c, i) => assert.ok(Math.abs(img.data[at + i] - Math.round(255 * (1 - 0.18) + c * 0.18)) <= 2, `channel ${i}: ${img.data[at + i]}`));
   });
 
   it('refuses a chart too small to plot and a curve of one point', () => {

@@ -186,7 +186,8 @@ describe('shape inference and padding', () => {
     const expect = (f: () => unknown, message: RegExp) => assert.throws(f, (e: Error) => e.name === 'UserError' && message.test(e.message) && !e.message.includes('\n'));
     expect(() => b.add('c', { kind: 'conv2d', kernel: tf.ones([3, 3, 2, 4]) as tf.Tensor4D }, [x]), /^model\.onnx: node "c" \(conv2d\) kernel \[3,3,2,4\] with 1 group\(s\) takes 2 input channels but its input has 3$/);
     expect(() => b.add('g', { kind: 'conv2d', kernel: tf.ones([3, 3, 1, 4]) as tf.Tensor4D, groups: 3 }, [x]), /node "g" \(conv2d\) has 4 output channels, not a multiple of its 3 groups/);
-    expect(() => b.add('d', { kind: 'dense', kernel: tf.ones([192, 2]) as tf.Tensor2D }, [x]), /node "d" \(dense\) gets an input of shape \[8,8,3\] but needs a flat input/);
+    // A Dense reads the last axis of a map (per position): 192 inputs do not fit its 3 channels.
+    expect(() => b.add('d', { kind: 'dense', kernel: tf.ones([192, 2]) as tf.Tensor2D }, [x]), /node "d" \(dense\) kernel \[192,2\] takes 192 inputs but its input \[8,8,3\] has 3 along its last axis \(add a Flatten before it/);
     const f = b.add('f', { kind: 'flatten' }, [x]);
     expect(() => b.add('a', { kind: 'add' }, [x, f]), /node "a" \(add\) adds inputs of shapes \[8,8,3\], \[192\]; they must be equal/);
     expect(() => b.add('r', { kind: 'relu' }, [x, x]), /node "r" \(relu\) has 2 inputs; it takes one/);

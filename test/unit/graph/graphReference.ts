@@ -4,7 +4,7 @@
 // the public GraphBuilder.
 import * as tf from '@tensorflow/tfjs';
 import { GraphBuilder, type NodeRef } from '../../../src/engine/graph/builder';
-import type { ActivationFn, Network, NodeSpec, Pads } from '../../../src/engine/graph/nodes';
+import type { ActivationFn, Network, NodeSpec, Pads, ResizeCoordinates, ResizeNearest } from '../../../src/engine/graph/nodes';
 import { smoothGradNoise } from '../../../src/engine/methods/attributors';
 import type { InputBounds, MethodSpec } from '../../../src/engine/types';
 import type { ImageShape } from '../../../src/protocol/model';
@@ -13,7 +13,8 @@ import { applyRuleRef, channelSumRef, occlusionOf, stab, type Linear, type RefRu
 // ---- description ---------------------------------------------------------------------------------------
 /** Weights flat, row-major, in the engine's layout: dense [in, out], conv [kh, kw, in/groups, out]. */
 export type RefNode =
-  | { kind: 'dense'; input: number; outputs: number; w: number[]; b: number[] }
+  /** `perPosition`: over the last axis of a map (each position on its own), else over the flat input. */
+  | { kind: 'dense'; input: number; outputs: number; w: number[]; b: number[]; perPosition?: boolean }
   | {
       kind: 'conv2d';
       input: number;
@@ -39,12 +40,35 @@ export type RefNode =
   | { kind: 'avgPool'; input: number; pool: [number, number]; strides: [number, number]; pads: Pads; countIncludePad: boolean }
   | { kind: 'globalAvgPool' | 'globalMaxPool'; input: number }
   | { kind: 'flatten'; input: number }
+  /** The same values in row-major order under another shape. */
+  | { kind: 'reshape'; input: number; shape: number[] }
   | { kind: 'transpose'; input: number; perm: number[] }
   | { kind: 'pad'; input: number; pads: Pads }
   | { kind: 'affine'; input: number; scale: number[]; offset: number[] }
   | { kind: 'batchNorm'; input: number; mean: number[]; variance: number[]; gamma: number[]; beta: number[]; epsilon: number }
   | { kind: 'add'; inputs: number[] }
-  | { kind: 'concat'; inputs: number[]; axis: number };
+  | { kind: 'concat'; inputs: number[]; axis: number }
+  /** Transposed convolution; `w` in the engine's layout [kh, kw, outC / groups, inC]. */
+  | {
+      kind: 'convTranspose';
+      input: number;
+      kh: number;
+      kw: number;
+      outC: number;
+      groups: number;
+      w: number[];
+      b: number[];
+      strides: [number, number];
+      pads: Pads;
+      dilations: [number, number];
+      outputPadding: [number, number];
+    }
+  /** a ⊙ b, each axis equal or 1 in one factor. */
+  | { kind: 'product'; inputs: [number, number] }
+  /** LayerNorm over the last axis (groups null), GroupNorm, or RMSNorm; scale/offset one or one per channel. */
+  | { kind: 'layerNorm'; input: number; epsilon: number; scale: number[]; offset: number[]; groups: number | null; rms?: boolean }
+  | { kind: 'gather'; input: number; axis: number; indices: number[] }
+  | { kind: 'resize'; input: number; size: [number, number]; mode: 'nearest' | 'linear'; coordinates: ResizeCoordinates; nearest: ResizeNearest };
 
 /** Node 0 is the input; `nodes[k]` is node k + 1; inputs name node numbers. The last node gives the logits. */
 export interface RefGraph {
@@ -70,7 +94,11 @@ type Op =
    */
   | { type: 'activation'; f: (z: number, i: number) => number; df: (z: number, i: number) => number }
   | { type: 'max'; windows: number[][] }
-  | { type: 'add' };
+  | { type: 'add' }
+  /** out[o] = A[a[o]]·B[b[o]] for the two inputs A, B (broadcasting as index maps). */
+  | { type: 'product'; a: number[]; b: number[] }
+  /** Each set of elements normalised: (x − μ)/σ (x/rms when `rms`) times gamma[i] plus beta[i]. */
+  | { type: 'norm'; sets: number[][]; gamma: number[]; beta: number[]; epsilon: number; rms: boolean };
 
 export interface RefTrace {
   /** Output of every node (values[0] = x). */
@@ -108,6 +136,18 @@ export function forwardGraph(g: RefGraph, x: number[]): RefTrace {
       case 'add':
         out = a.map((_, k) => ins.reduce((s, i) => s + values[i][k], 0));
         break;
+      case 'product': {
+        const b = values[ins[1]];
+        out = op.a.map((ia, o) => a[ia] * b[op.b[o]]);
+        break;
+      }
+      case 'norm':
+        out = new Array(a.length).fill(0);
+        for (const set of op.sets) {
+          const { xhat } = normStats(op, set, a);
+          set.forEach((i, k) => (out[i] = xhat[k] * op.gamma[i] + op.beta[i]));
+        }
+        break;
     }
     values.push(out);
     shapes.push(outShape);
@@ -131,9 +171,14 @@ function opOf(node: RefNode, inShapes: number[][]): { op: Op; outShape: number[]
   const size = shape.reduce((p, d) => p * d, 1);
   switch (node.kind) {
     case 'dense': {
-      const inputs = size;
-      const conns = Array.from({ length: node.outputs }, (_, j) => Array.from({ length: inputs }, (_, i) => ({ i, w: node.w[i * node.outputs + j] })));
-      return { op: { type: 'linear', lin: { outShape: [node.outputs], conns, bias: node.b } }, outShape: [node.outputs] };
+      const inputs = node.w.length / node.outputs;
+      const positions = node.perPosition ? size / inputs : 1;
+      const conns: Linear['conns'] = [];
+      for (let p = 0; p < positions; p++) {
+        for (let j = 0; j < node.outputs; j++) conns.push(Array.from({ length: inputs }, (_, i) => ({ i: p * inputs + i, w: node.w[i * node.outputs + j] })));
+      }
+      const outShape = node.perPosition ? [...shape.slice(0, -1), node.outputs] : [node.outputs];
+      return { op: { type: 'linear', lin: { outShape, conns, bias: conns.map((_, k) => node.b[k % node.outputs]) } }, outShape };
     }
     case 'conv2d': {
       const [H, W, C] = shape;
@@ -232,6 +277,8 @@ function opOf(node: RefNode, inShapes: number[][]): { op: Op; outShape: number[]
     }
     case 'flatten':
       return { op: { type: 'copy', sources: Array.from({ length: size }, (_, index) => ({ input: 0, index })) }, outShape: [size] };
+    case 'reshape':
+      return { op: { type: 'copy', sources: Array.from({ length: size }, (_, index) => ({ input: 0, index })) }, outShape: node.shape };
     case 'transpose': {
       const outShape = node.perm.map((p) => shape[p]);
       const strides = shape.map((_, a) => shape.slice(a + 1).reduce((p, d) => p * d, 1));
@@ -278,6 +325,113 @@ function opOf(node: RefNode, inShapes: number[][]): { op: Op; outShape: number[]
     }
     case 'add':
       return { op: { type: 'add' }, outShape: shape };
+    case 'convTranspose': {
+      // y[oy, ox, co] += x[iy, ix, ci]·w[ky, kx, co mod (outC/groups), ci] where oy = iy·sh − top + ky·dh
+      // (the same along x), ci and co in the same group: written per output as the taps that reach it.
+      const [H, W, C] = shape;
+      const [sh, sw] = node.strides;
+      const [dh, dw] = node.dilations;
+      const [top, left, bottom, right] = node.pads;
+      const gi = C / node.groups;
+      const go = node.outC / node.groups;
+      const outH = sh * (H - 1) + node.outputPadding[0] + (node.kh - 1) * dh + 1 - top - bottom;
+      const outW = sw * (W - 1) + node.outputPadding[1] + (node.kw - 1) * dw + 1 - left - right;
+      const conns: Linear['conns'] = [];
+      const bias: number[] = [];
+      for (let oy = 0; oy < outH; oy++) {
+        for (let ox = 0; ox < outW; ox++) {
+          for (let co = 0; co < node.outC; co++) {
+            const g = Math.floor(co / go);
+            const list: Array<{ i: number; w: number }> = [];
+            for (let ky = 0; ky < node.kh; ky++) {
+              for (let kx = 0; kx < node.kw; kx++) {
+                const ny = oy + top - ky * dh;
+                const nx = ox + left - kx * dw;
+                if (ny % sh !== 0 || nx % sw !== 0) continue;
+                const [iy, ix] = [ny / sh, nx / sw];
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                for (let c = 0; c < gi; c++) {
+                  const ci = g * gi + c;
+                  list.push({ i: (iy * W + ix) * C + ci, w: node.w[((ky * node.kw + kx) * go + (co % go)) * C + ci] });
+                }
+              }
+            }
+            conns.push(list);
+            bias.push(node.b[co]);
+          }
+        }
+      }
+      const outShape = [outH, outW, node.outC];
+      return { op: { type: 'linear', lin: { outShape, conns, bias } }, outShape };
+    }
+    case 'product': {
+      const [sa, sb] = inShapes;
+      const outShape = sa.map((d, k) => Math.max(d, sb[k]));
+      const n = outShape.reduce((p, d) => p * d, 1);
+      // Output position → the position in a factor of that shape (index 0 along its axes of size 1).
+      const indexIn = (factor: number[], o: number) => {
+        let rest = o;
+        let index = 0;
+        let stride = 1;
+        for (let k = outShape.length - 1; k >= 0; k--) {
+          const coordinate = rest % outShape[k];
+          rest = Math.floor(rest / outShape[k]);
+          index += (factor[k] === 1 ? 0 : coordinate) * stride;
+          stride *= factor[k];
+        }
+        return index;
+      };
+      return { op: { type: 'product', a: Array.from({ length: n }, (_, o) => indexIn(sa, o)), b: Array.from({ length: n }, (_, o) => indexIn(sb, o)) }, outShape };
+    }
+    case 'layerNorm': {
+      const C = shape[shape.length - 1];
+      const positions = size / C;
+      const sets: number[][] = [];
+      if (node.groups === null) {
+        for (let p = 0; p < positions; p++) sets.push(Array.from({ length: C }, (_, c) => p * C + c));
+      } else {
+        const per = C / node.groups;
+        for (let g = 0; g < node.groups; g++) {
+          const set: number[] = [];
+          for (let p = 0; p < positions; p++) for (let c = 0; c < per; c++) set.push(p * C + g * per + c);
+          sets.push(set);
+        }
+      }
+      const at = (v: number[], i: number) => (v.length === 1 ? v[0] : v[i % C]);
+      return {
+        op: { type: 'norm', sets, gamma: Array.from({ length: size }, (_, i) => at(node.scale, i)), beta: Array.from({ length: size }, (_, i) => at(node.offset, i)), epsilon: node.epsilon, rms: node.rms ?? false },
+        outShape: shape,
+      };
+    }
+    case 'gather': {
+      const outShape = [...shape];
+      outShape[node.axis] = node.indices.length;
+      const inner = shape.slice(node.axis + 1).reduce((p, d) => p * d, 1);
+      const outer = shape.slice(0, node.axis).reduce((p, d) => p * d, 1);
+      const sources: Array<{ input: number; index: number }> = [];
+      for (let o = 0; o < outer; o++) {
+        for (const k of node.indices) for (let i = 0; i < inner; i++) sources.push({ input: 0, index: (o * shape[node.axis] + k) * inner + i });
+      }
+      return { op: { type: 'copy', sources }, outShape };
+    }
+    case 'resize': {
+      const [H, W, C] = shape;
+      const [oh, ow] = node.size;
+      const wy = interpolationWeights(node, H, oh);
+      const wx = interpolationWeights(node, W, ow);
+      const conns: Linear['conns'] = [];
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          for (let c = 0; c < C; c++) {
+            const list: Array<{ i: number; w: number }> = [];
+            for (const [iy, a] of wy[y]) for (const [ix, b] of wx[x]) list.push({ i: (iy * W + ix) * C + c, w: a * b });
+            conns.push(list);
+          }
+        }
+      }
+      const outShape = [oh, ow, C];
+      return { op: { type: 'linear', lin: { outShape, conns, bias: conns.map(() => 0) } }, outShape };
+    }
     case 'concat': {
       const rank = shape.length;
       const ax = node.axis < 0 ? node.axis + rank : node.axis;
@@ -346,6 +500,8 @@ function specOf(node: RefNode, inShape: number[]): NodeSpec {
       return { kind: node.kind };
     case 'transpose':
       return { kind: 'transpose', perm: node.perm };
+    case 'reshape':
+      return { kind: 'reshape', shape: node.shape };
     case 'clip':
       return { kind: 'clip', min: node.min, max: node.max };
     case 'leakyRelu':
@@ -360,7 +516,67 @@ function specOf(node: RefNode, inShape: number[]): NodeSpec {
       return { kind: 'affine', scale: node.scale, offset: node.offset };
     case 'concat':
       return { kind: 'concat', axis: node.axis };
+    case 'convTranspose':
+      return {
+        kind: 'convTranspose',
+        kernel: tf.tensor4d(node.w, [node.kh, node.kw, node.outC / node.groups, inShape[2]]),
+        bias: tf.tensor1d(node.b),
+        strides: node.strides,
+        pads: node.pads,
+        dilations: node.dilations,
+        groups: node.groups,
+        outputPadding: node.outputPadding,
+      };
+    case 'product':
+      return { kind: 'product' };
+    case 'layerNorm':
+      return { kind: 'layerNorm', epsilon: node.epsilon, scale: node.scale, offset: node.offset, groups: node.groups ?? undefined, rms: node.rms };
+    case 'gather':
+      return { kind: 'gather', axis: node.axis, indices: node.indices };
+    case 'resize':
+      return { kind: 'resize', size: node.size, mode: node.mode, coordinates: node.coordinates, nearest: node.nearest };
   }
+}
+
+/**
+ * ONNX Resize along one axis of n inputs to `out` outputs (its operator text): the input coordinate of
+ * output o by the coordinate transformation (scale = out / n), then the nearest input by the rounding mode,
+ * or the two neighbours weighted by distance, the coordinate clamped to [0, n − 1] (onnxruntime, torch).
+ */
+function interpolationWeights(node: Extract<RefNode, { kind: 'resize' }>, n: number, out: number): Array<Array<[number, number]>> {
+  const scale = out / n;
+  return Array.from({ length: out }, (_, o) => {
+    const x = {
+      half_pixel: (o + 0.5) / scale - 0.5,
+      pytorch_half_pixel: out > 1 ? (o + 0.5) / scale - 0.5 : 0,
+      align_corners: out === 1 ? 0 : (o * (n - 1)) / (out - 1),
+      asymmetric: o / scale,
+      tf_half_pixel_for_nn: (o + 0.5) / scale,
+    }[node.coordinates];
+    if (node.mode === 'nearest') {
+      const frac = x - Math.floor(x);
+      const rounded = {
+        round_prefer_floor: frac <= 0.5 ? Math.floor(x) : Math.ceil(x),
+        round_prefer_ceil: frac < 0.5 ? Math.floor(x) : Math.ceil(x),
+        floor: Math.floor(x),
+        ceil: Math.ceil(x),
+      }[node.nearest];
+      return [[Math.min(n - 1, Math.max(0, rounded)), 1]];
+    }
+    const c = Math.min(n - 1, Math.max(0, x));
+    const lo = Math.floor(c);
+    const hi = Math.min(lo + 1, n - 1);
+    return lo === hi ? [[lo, 1]] : [[lo, 1 - (c - lo)], [hi, c - lo]];
+  });
+}
+
+/** One normalised set: x̂ = (x − μ)/σ (x/rms uncentred) and 1/σ, from the definitions. */
+function normStats(op: Extract<Op, { type: 'norm' }>, set: number[], a: number[]): { xhat: number[]; inv: number } {
+  const m = set.length;
+  const mean = op.rms ? 0 : set.reduce((s, i) => s + a[i], 0) / m;
+  const variance = set.reduce((s, i) => s + (a[i] - mean) ** 2, 0) / m;
+  const inv = 1 / Math.sqrt(variance + op.epsilon);
+  return { xhat: set.map((i) => (a[i] - mean) * inv), inv };
 }
 
 
@@ -397,12 +613,20 @@ export function canoniseRef(g: RefGraph): RefGraph {
 export type RefReluMode = 'gradient' | 'guided' | 'deconvnet';
 
 /** The backward signals of every node, from `top` at the output; `step` maps one node's signal back. */
-function walkBack(t: RefTrace, g: RefGraph, top: number[], step: (k: number, op: Op, signal: number[], ins: number[]) => number[][]): number[] {
+function walkBack(
+  t: RefTrace,
+  g: RefGraph,
+  top: number[],
+  step: (k: number, op: Op, signal: number[], ins: number[]) => number[][],
+  from = g.nodes.length,
+  observe?: (k: number, signal: number[]) => void,
+): number[] {
   const signals: Array<number[] | null> = t.values.map(() => null);
-  signals[signals.length - 1] = top;
-  for (let k = g.nodes.length; k >= 1; k--) {
+  signals[from] = top;
+  for (let k = from; k >= 1; k--) {
     const signal = signals[k];
     if (!signal) continue;
+    observe?.(k, signal);
     const ins = inputsOf(g.nodes[k - 1]);
     const back = step(k, t.ops[k], signal, ins);
     ins.forEach((i, n) => {
@@ -448,16 +672,73 @@ export function gradientGraph(g: RefGraph, x: number[], target: number, mode: Re
       }
       case 'add':
         return ins.map(() => s.slice());
+      case 'product': {
+        const [A, B] = [t.values[ins[0]], t.values[ins[1]]];
+        const [ga, gb] = [zeros(ins[0]), zeros(ins[1])];
+        s.forEach((v, o) => {
+          ga[op.a[o]] += v * B[op.b[o]];
+          gb[op.b[o]] += v * A[op.a[o]];
+        });
+        return [ga, gb];
+      }
+      case 'norm': {
+        // ∂y_j/∂x_i = γ_j/σ (δ_ij − 1/m − x̂_i x̂_j / m) within a set (RMSNorm: γ_j/r (δ_ij − x̂_i x̂_j / m)).
+        const a = t.values[ins[0]];
+        const next = zeros(ins[0]);
+        for (const set of op.sets) {
+          const { xhat, inv } = normStats(op, set, a);
+          const m = set.length;
+          set.forEach((i, p) => {
+            next[i] = set.reduce((sum, j, q) => sum + s[j] * op.gamma[j] * inv * ((p === q ? 1 : 0) - (op.rms ? 0 : 1 / m) - (xhat[p] * xhat[q]) / m), 0);
+          });
+        }
+        return [next];
+      }
     }
   });
 }
 
 // ---- LRP ------------------------------------------------------------------------------------------------
+/** The nodes the composites' rules apply to. */
+export function isLinearRef(node: RefNode): boolean {
+  return node.kind === 'dense' || node.kind === 'conv2d' || node.kind === 'convTranspose';
+}
+
+/**
+ * For each product node (by node number), the input (0 or 1) that is a gate, or null: METHODS.md's gate is
+ * the output of a sigmoid or hard sigmoid (seen through flattens and transposes) whose input is not an
+ * elementwise function of anything the other factor is an elementwise function of. Exactly one gate, or none.
+ */
+export function gatesRef(g: RefGraph): Map<number, 0 | 1 | null> {
+  const elementwise = new Set(['relu', 'clip', 'leakyRelu', 'activation', 'prelu', 'affine', 'batchNorm', 'add', 'product']);
+  const nodeAt = (id: number) => (id === 0 ? null : g.nodes[id - 1]);
+  const sources = (id: number): Set<number> => {
+    const found = new Set<number>([id]);
+    const node = nodeAt(id);
+    if (node && elementwise.has(node.kind)) for (const i of inputsOf(node)) for (const k of sources(i)) found.add(k);
+    return found;
+  };
+  const gates = new Map<number, 0 | 1 | null>();
+  g.nodes.forEach((node, k) => {
+    if (node.kind !== 'product') return;
+    const isGate = node.inputs.map((id, f) => {
+      let source = id;
+      while (['flatten', 'reshape', 'transpose'].includes(nodeAt(source)?.kind ?? '')) source = inputsOf(nodeAt(source)!)[0];
+      const s = nodeAt(source);
+      if (!s || s.kind !== 'activation' || (s.fn !== 'sigmoid' && s.fn !== 'hardSigmoid')) return false;
+      const mine = sources(s.input);
+      return ![...sources(node.inputs[1 - f])].some((i) => mine.has(i));
+    });
+    gates.set(k + 1, isGate[0] === isGate[1] ? null : isGate[0] ? 0 : 1);
+  });
+  return gates;
+}
+
 /** Which nodes lie between the input and the first Dense/Conv layers (no Dense/Conv upstream). */
 export function beforeFirstLinearRef(g: RefGraph): boolean[] {
   const before = [true];
   g.nodes.forEach((node) => {
-    before.push(node.kind !== 'dense' && node.kind !== 'conv2d' && inputsOf(node).every((i) => before[i]));
+    before.push(!isLinearRef(node) && inputsOf(node).every((i) => before[i]));
   });
   return before;
 }
@@ -481,13 +762,7 @@ export function boxesRef(g: RefGraph, [lows, highs]: [number[], number[]]): Arra
   return tl.values.map((l, k) => (before[k] ? { low: l.map((v, i) => Math.min(v, th.values[k][i])), high: l.map((v, i) => Math.max(v, th.values[k][i])) } : null));
 }
 
-/**
- * LRP from R = f_c at the target down to the input, on the canonised graph. `ruleFor(node, first)` names the
- * rule of each Dense/Conv (first: its input is before the first Dense/Conv layers); a 'zB' rule's box comes
- * from `bounds`. ReLU passes relevance; copies route it back (padding drops it); max pooling gives it to
- * the winner; average pooling uses the z-rule; Add splits it in proportion to its inputs; an affine map
- * before the first layers passes relevance, elsewhere it is LRP-0 with its offset.
- */
+/** LRP from R = f_c at the target down to the input, on the canonised graph (the rules: lrpParts). */
 export function lrpGraph(
   g0: RefGraph,
   x: number[],
@@ -495,18 +770,57 @@ export function lrpGraph(
   ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
   bounds: [number[], number[]] | null,
 ): number[] {
+  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds);
+  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
+  return walkBack(t, g, top, step);
+}
+
+/**
+ * Concepts (CRP) on the reference: the relevance at node `node`'s output (the LRP walk from the logits),
+ * and the conditional map of a channel: the walk from that node on with every other channel (last axis)
+ * of its relevance set to 0, nothing else flowing.
+ */
+export function lrpAtNodeGraph(
+  g0: RefGraph,
+  x: number[],
+  target: number,
+  ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
+  bounds: [number[], number[]] | null,
+  node: number,
+): { atNode: number[]; conditional(channel: number): number[] } {
+  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds);
+  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
+  let atNode: number[] = t.values[node].map(() => 0);
+  walkBack(t, g, top, step, g.nodes.length, (k, signal) => {
+    if (k === node) atNode = signal.slice();
+  });
+  const channels = t.shapes[node][t.shapes[node].length - 1];
+  return {
+    atNode,
+    conditional: (channel) => walkBack(t, g, atNode.map((v, i) => (i % channels === channel ? v : 0)), step, node),
+  };
+}
+
+/**
+ * LRP's step at every node, on the canonised graph. `ruleFor(node, first)` names the rule of each Dense/Conv
+ * (first: its input is before the first Dense/Conv layers); a 'zB' rule's box comes from `bounds`. ReLU
+ * passes relevance; copies route it back (padding drops it); max pooling gives it to the winner; average
+ * pooling uses the z-rule; Add splits it in proportion to its inputs; an affine map before the first layers
+ * passes relevance, elsewhere it is LRP-0 with its offset.
+ */
+function lrpParts(g0: RefGraph, x: number[], ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB', bounds: [number[], number[]] | null) {
   const g = canoniseRef(g0);
   const t = forwardGraph(g, x);
   const before = beforeFirstLinearRef(g);
   const boxes = bounds && boxesRef(g, bounds);
-  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
-  return walkBack(t, g, top, (k, op, r, ins) => {
+  const gates = gatesRef(g);
+  const step = (k: number, op: Op, r: number[], ins: number[]): number[][] => {
     const node = g.nodes[k - 1];
     const a = t.values[ins[0]];
     const zeros = (i: number) => new Array(t.values[i].length).fill(0);
     switch (op.type) {
       case 'linear': {
-        if (node.kind === 'dense' || node.kind === 'conv2d') {
+        if (isLinearRef(node)) {
           const rule = ruleFor(node, before[ins[0]]);
           if (rule === 'zB') return [zBoxRef(op.lin, a, r, boxes![ins[0]]!)];
           return [applyRuleRef(op.lin, a, r, rule)];
@@ -533,8 +847,33 @@ export function lrpGraph(
         const z = t.values[k];
         return ins.map((i) => t.values[i].map((v, q) => (v / stab(z[q])) * r[q]));
       }
+      case 'product': {
+        // The gate gets nothing, the other factor all; no gate: halves.
+        const gate = gates.get(k) ?? null;
+        const shares = gate === null ? [0.5, 0.5] : gate === 0 ? [0, 1] : [1, 0];
+        const [ra, rb] = [zeros(ins[0]), zeros(ins[1])];
+        r.forEach((v, o) => {
+          ra[op.a[o]] += shares[0] * v;
+          rb[op.b[o]] += shares[1] * v;
+        });
+        return [ra, rb];
+      }
+      case 'norm': {
+        // σ held constant: y = A x + β with A_ji = γ_j/σ (δ_ji − 1/m) (RMSNorm: γ_j/r δ_ji); LRP-0 on it.
+        const y = t.values[k];
+        const next = zeros(ins[0]);
+        for (const set of op.sets) {
+          const { inv } = normStats(op, set, a);
+          const m = set.length;
+          set.forEach((i, p) => {
+            next[i] = set.reduce((sum, j, q) => sum + (a[i] * op.gamma[j] * inv * ((p === q ? 1 : 0) - (op.rms ? 0 : 1 / m)) * r[j]) / stab(y[j]), 0);
+          });
+        }
+        return [next];
+      }
     }
-  });
+  };
+  return { g, t, step };
 }
 
 /** z^B with an elementwise box: R_i = Σ_j (a_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i' (…) · R_j. */
@@ -573,13 +912,14 @@ export function occlusionGraph(g: RefGraph, x: number[], target: number, shape: 
 
 /**
  * The smallest |z_j| / Σ_i |a_i w'_ij| (bias included) over the Dense/Conv columns of the canonised graph
- * that pass relevance on (output not a dead ReLU), for w' = w + γw⁺ with γ ∈ {0, 0.25, 1}, and the same
- * ratio for what the other LRP denominators divide by: an affine map after the first layers (s·x + t) and
- * an Add (Σ_k x_k). LRP-0 and LRP-γ have no ε, so a denominator that cancels to 1e-4 of its terms is
+ * that pass relevance on (output not a dead ReLU), for w′ = w + γw⁺ with γ in `gammas` (ALL_SPECS also
+ * tries γ = 0.5 in epsilon-gamma-box: pass it where that rule's columns must be well conditioned too), and
+ * the same ratio for what the other LRP denominators divide by: an affine map after the first layers
+ * (s·x + t), a normalisation held as its affine map, and an Add (Σ_k x_k). LRP-0 and LRP-γ have no ε, so a denominator that cancels to 1e-4 of its terms is
  * float32-accurate to ~1e-3 only, and a test at 1e-5 needs graphs and images without such columns
  * (methods/backends.test.ts says the same of chains).
  */
-export function worstCancellation(g0: RefGraph, x: number[]): number {
+export function worstCancellation(g0: RefGraph, x: number[], gammas = [0, 0.25, 1]): number {
   const g = canoniseRef(g0);
   const t = forwardGraph(g, x);
   const before = beforeFirstLinearRef(g);
@@ -595,14 +935,26 @@ export function worstCancellation(g0: RefGraph, x: number[]): number {
       out.forEach((z, q) => ratio(z, ins.reduce((s, i) => s + Math.abs(t.values[i][q]), 0)));
       return;
     }
+    if (op.type === 'norm') {
+      // The LRP-0 denominators y_j of the normalisation held as the affine map A x + β.
+      const a = t.values[ins[0]];
+      for (const set of op.sets) {
+        const { inv } = normStats(op, set, a);
+        for (const j of set) {
+          const terms = set.reduce((sum, i) => sum + Math.abs(a[i] * op.gamma[j] * inv * ((i === j ? 1 : 0) - (op.rms ? 0 : 1 / set.length))), 0);
+          ratio(out[j], terms + Math.abs(op.beta[j]));
+        }
+      }
+      return;
+    }
     if (op.type !== 'linear') return;
     const a = t.values[ins[0]];
     if (node.kind === 'affine') {
       if (!before[k + 1]) op.lin.conns.forEach(([{ i, w }], j) => ratio(out[j], Math.abs(a[i] * w) + Math.abs(op.lin.bias[j])));
       return;
     }
-    if (node.kind !== 'dense' && node.kind !== 'conv2d') return;
-    for (const gamma of [0, 0.25, 1]) {
+    if (!isLinearRef(node)) return;
+    for (const gamma of gammas) {
       const boost = (v: number) => v + gamma * Math.max(v, 0);
       op.lin.conns.forEach((list, j) => {
         if (out[j] === 0 && gamma === 0) return;
@@ -625,7 +977,7 @@ export function everyColumnHasPositivePart(g0: RefGraph, x: number[]): boolean {
   const t = forwardGraph(g, x);
   return g.nodes.every((node, k) => {
     const op = t.ops[k + 1];
-    if ((node.kind !== 'dense' && node.kind !== 'conv2d') || op.type !== 'linear') return true;
+    if (!isLinearRef(node) || op.type !== 'linear') return true;
     const a = t.values[inputsOf(node)[0]];
     return op.lin.conns.every((list) => list.some(({ i, w }) => a[i] * w > 0));
   });
@@ -666,15 +1018,38 @@ function perChannel(bounds: InputBounds, channels: number): [number[], number[]]
   ];
 }
 
+/** The reference's rule on each Dense/Conv node for an LRP method (METHODS.md's composites). */
+export function lrpRulesRef(spec: MethodSpec, bounded: boolean): (node: RefNode, first: boolean) => RefRule | 'zB' {
+  const p = spec.params;
+  const input = (): RefRule | 'zB' => (bounded ? 'zB' : { rule: 'w2' });
+  const isConv = (node: RefNode) => node.kind === 'conv2d' || node.kind === 'convTranspose';
+  const ab = (alpha: number, beta: number): RefRule => ({ rule: 'ab', alpha, beta });
+  switch (spec.id) {
+    case 'lrp-z':
+      return () => ({ rule: 'z' });
+    case 'lrp-epsilon':
+      return () => ({ rule: 'epsilon', epsilon: p.epsilon });
+    case 'lrp-gamma':
+      return () => ({ rule: 'gamma', gamma: p.gamma });
+    case 'lrp-ab':
+      return () => ab(p.alpha, p.beta);
+    case 'deep-taylor':
+      return (_node, first) => (first ? input() : ab(1, 0));
+    case 'epsilon-plus-flat':
+      return (node, first) => (first ? { rule: 'flat' } : isConv(node) ? ab(1, 0) : { rule: 'epsilon', epsilon: p.epsilon });
+    case 'epsilon-gamma-box':
+      return (node, first) => (first ? input() : isConv(node) ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon });
+    default:
+      throw new Error(`${spec.id} is not an LRP method`);
+  }
+}
+
 /** The reference map (h × w) of one method for one image and target on a graph. */
 export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec: MethodSpec, imageShape: ImageShape, bounds: InputBounds | null): number[] {
   const channels = imageShape[2];
   const p = spec.params;
   const box = bounds && perChannel(bounds, channels);
-  const input = (): RefRule | 'zB' => (box ? 'zB' : { rule: 'w2' });
-  const isConv = (node: RefNode) => node.kind === 'conv2d';
   const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB') => channelSumRef(lrpGraph(g, x, target, ruleFor, box), channels);
-  const ab = (alpha: number, beta: number): RefRule => ({ rule: 'ab', alpha, beta });
   switch (spec.id) {
     case 'sensitivity':
       return channelSumRef(gradientGraph(g, x, target).map((v) => v * v), channels);
@@ -687,19 +1062,13 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
     case 'deconvnet':
       return channelSumRef(gradientGraph(g, x, target, 'deconvnet'), channels);
     case 'lrp-z':
-      return lrp(() => ({ rule: 'z' }));
     case 'lrp-epsilon':
-      return lrp(() => ({ rule: 'epsilon', epsilon: p.epsilon }));
     case 'lrp-gamma':
-      return lrp(() => ({ rule: 'gamma', gamma: p.gamma }));
     case 'lrp-ab':
-      return lrp(() => ab(p.alpha, p.beta));
     case 'deep-taylor':
-      return lrp((_node, first) => (first ? input() : ab(1, 0)));
     case 'epsilon-plus-flat':
-      return lrp((node, first) => (first ? { rule: 'flat' } : isConv(node) ? ab(1, 0) : { rule: 'epsilon', epsilon: p.epsilon }));
     case 'epsilon-gamma-box':
-      return lrp((node, first) => (first ? input() : isConv(node) ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon }));
+      return lrp(lrpRulesRef(spec, box !== null));
     case 'integrated-gradients':
       return channelSumRef(integratedGradientsGraph(g, x, target, p.steps), channels);
     case 'smoothgrad': {

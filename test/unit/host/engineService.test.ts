@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { runJob } from '../../../src/engine/jobs/runJob';
+import { fixedPriority, RANK } from '../../../src/engine/pool/jobPriority';
+import { watchPause } from '../../../src/host/backgroundPause';
 import { CancelledError, EngineService } from '../../../src/host/engineService';
 import type { ExplainResult } from '../../../src/protocol/engineJobs';
 import { saveDigitMlp } from '../model/savedModels';
@@ -60,6 +62,28 @@ describe('engine service', () => {
     await assert.rejects(long, (e) => e instanceof CancelledError);
     const after = await engine.explain({ type: 'explain', model: { path: modelPath }, images: [digit(4)], methods: ['gradient'], preprocess: 'none' });
     assert.equal(after.explanations.length, 1);
+  });
+
+  it('a visible panel\'s heatmap overtakes a data set\'s predictions, which say they are paused meanwhile', async () => {
+    const notes: Array<string | undefined> = [];
+    const stopWatching = watchPause(engine, (note) => notes.push(note));
+    const count = 540;
+    const pixels = new Uint8Array(count * 784);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919) % 256;
+    const answered: string[] = [];
+    // As the dataset browser predicts: chunks of background work.
+    const predictions = engine
+      .predict({ type: 'predict', model: { path: modelPath }, pixels, count }, { chunkSize: 5, priority: fixedPriority(RANK.background, 'the data set browser') })
+      .then((r) => (answered.push('predictions'), r));
+    const heatmap = engine
+      .explain({ type: 'explain', model: { path: modelPath }, images: [digit(7)], methods: ['lrp-a2b1'], preprocess: 'none' }, { priority: fixedPriority(RANK.current, 'the explain panel') })
+      .then((r) => (answered.push('heatmap'), r));
+    const [predicted, explained] = await Promise.all([predictions, heatmap]);
+    stopWatching();
+    assert.deepEqual(answered, ['heatmap', 'predictions']);
+    assert.equal(predicted.probabilities.length, count * 10);
+    assert.equal(explained.explanations.length, 1);
+    assert.deepEqual(notes.slice(0, 3), [undefined, 'paused while the explain panel computes', undefined], 'told now, when paused, when free again');
   });
 
   it('a changed worker count restarts the workers with it', async () => {

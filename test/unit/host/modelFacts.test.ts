@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { isModelFileName } from '../../../src/engine/import/modelFiles';
 import { runJob } from '../../../src/engine/jobs/runJob';
-import { describeFacts, FORMAT_LABELS, inputLayout, staticFacts, type ProbedModel } from '../../../src/host/modelFacts';
+import { describeFacts, FORMAT_LABELS, inputLayout, keyWordsFirst, staticFacts, type ProbedModel } from '../../../src/host/modelFacts';
+import { int, OnnxModelWriter, str } from '../import/onnx/onnxWriter';
 import type { ModelInfoResult } from '../../../src/protocol/engineJobs';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -79,6 +80,26 @@ test('a broken model file: one line naming the file and the problem', async () =
   assert.match(line, /^\$\(error\) cannot be used: /);
   assert.ok(line.includes(file), `names the file: ${line}`);
   assert.ok(!line.includes('\n'), 'one line');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a model with unsupported ops: the op types with counts and the architecture come first, the supported list stays out', async () => {
+  const dir = tempDir();
+  const w = new OnnxModelWriter(13);
+  const x = w.input('x', [null, 3, 4, 4]);
+  // A long node name, as torch writes them, in front of the key words.
+  const e1 = w.node('Einsum', [x, x], { equation: str('nchw,nchw->nchw') }, ['e1'], '/encoder/layers/encoder_layer_0/self_attention/Einsum');
+  const e2 = w.node('Einsum', [e1, x], { equation: str('nchw,nchw->nchw') }, ['e2'], '/encoder/layers/encoder_layer_1/self_attention/Einsum');
+  w.node('Gemm', [w.node('Flatten', [e2]), w.weight('W', [2, 48], new Array(96).fill(0.1))], { transB: int(1) }, ['logits']);
+  w.output('logits', [null, 2]);
+  const file = w.save(path.join(dir, 'vit-like.onnx'));
+  const probed = await probe(file);
+  assert.ok('error' in probed, 'the engine refuses it');
+  assert.match(probed.error, /: node "\/encoder\/layers\/encoder_layer_0\/self_attention\/Einsum" \(Einsum\) is not supported; unsupported: Einsum ×2; attention \(Einsum\): vision transformers are not supported yet; supported ops: Conv/);
+  const line = describeFacts({ ...staticFacts(file), probed });
+  assert.equal(line, `$(error) cannot be used: unsupported: Einsum ×2; attention (Einsum): vision transformers are not supported yet; ${file}: node "/encoder/layers/encoder_layer_0/self_attention/Einsum" (Einsum) is not supported`);
+  // Errors of another shape keep their order.
+  assert.equal(keyWordsFirst('m.onnx: is not a readable ONNX model'), 'm.onnx: is not a readable ONNX model');
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,6 +1,7 @@
 // Bad model files of the imported formats: each gives one UserError line that starts with the file's path
 // and says what is wrong, never another exception. Damaged bytes (truncations and byte flips at seeded
 // places) are tried on a real PyTorch export and on Keras files: loading either works or fails that way.
+import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,7 +12,7 @@ import { isUserError } from '../../../src/engine/errors';
 import { loadAnyModel } from '../../../src/engine/import/loadAnyModel';
 import { random } from '../methods/reference';
 import { tempModelDir } from '../model/savedModels';
-import { floatTensor, int, OnnxModelWriter, str } from './onnx/onnxWriter';
+import { floatTensor, int, ints, OnnxModelWriter, str } from './onnx/onnxWriter';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures');
 
@@ -54,10 +55,54 @@ function save(w: OnnxModelWriter, name = 'model.onnx'): string {
 }
 
 describe('ONNX', () => {
-  test('an unsupported op names the node, its op type, the first supported ops and where the rest are, within 300 characters', async () => {
+  test('an unsupported op names the node, its op type, the count of each unsupported op, the first supported ops and where the rest are, within 300 characters', async () => {
     const file = save(tinyOnnx((w, x) => w.node('Softsign', [x], {}, ['soft'], 'act1')));
-    const m = await rejects(file, /node "act1" \(Softsign\) is not supported; supported ops: Conv, Gemm, MatMul, Relu, MaxPool, .*, … and \d+ more; the README's ONNX table lists them all$/);
+    const m = await rejects(file, /node "act1" \(Softsign\) is not supported; unsupported: Softsign ×1; supported ops: Conv, Gemm, MatMul, Relu, MaxPool, .*, … and \d+ more; the README's ONNX table lists them all$/);
     assert.ok(m.length <= 300, `${m.length} characters`);
+  });
+
+  test('every unsupported node the output depends on is counted, with the architecture feature; dead branches and pattern insides are not', async () => {
+    const w = new OnnxModelWriter(13);
+    const x = w.input('x', [null, 3, 4, 4]);
+    // Attention-like Einsums (twice), a quantize step, a dead branch, and a GELU whose Erf a pattern absorbs.
+    const e1 = w.node('Einsum', [x, x], { equation: str('nchw,nchw->nchw') }, ['e1'], 'attn_1');
+    const e2 = w.node('Einsum', [e1, x], { equation: str('nchw,nchw->nchw') }, ['e2'], 'attn_2');
+    const q = w.node('DequantizeLinear', [w.node('QuantizeLinear', [e2, w.weight('s', [], [0.1])], {}, ['q'], 'quant')], {}, ['dq'], 'dequant');
+    w.node('Softsign', [x], {}, ['dead'], 'unused_branch');
+    const gelu = w.node('Mul', [w.node('Mul', [q, w.node('Add', [w.node('Erf', [w.node('Div', [q, w.weight('r2', [], [Math.SQRT2])])]), w.weight('one', [], [1])])]), w.weight('half', [], [0.5])]);
+    const flat = w.node('Flatten', [gelu]);
+    w.node('Gemm', [flat, w.weight('W', [2, 48], new Array(96).fill(0.1))], { transB: int(1) }, ['logits']);
+    w.output('logits', [null, 2]);
+    const m = await rejects(save(w), /node "attn_1" \(Einsum\) is not supported; unsupported: Einsum ×2, QuantizeLinear ×1, DequantizeLinear ×1; attention \(Einsum\): vision transformers are not supported yet; a quantized model: export the float32 model(; supported ops: in the README's ONNX table)?$/);
+    assert.ok(m.length <= 300, `${m.length} characters`);
+    assert.doesNotMatch(m, /Softsign|Erf/);
+  });
+
+  test('a MatMul of two activations names the feature: attention', async () => {
+    const w = new OnnxModelWriter(13);
+    const x = w.input('x', [null, 1, 4, 3]);
+    const scores = w.node('MatMul', [x, w.node('Transpose', [x], { perm: ints([0, 1, 3, 2]) })], {}, ['scores'], 'qk');
+    w.node('Gemm', [w.node('Flatten', [scores]), w.weight('W', [16, 2], new Array(32).fill(0.1))], {}, ['logits']);
+    w.output('logits', [null, 2]);
+    await rejects(save(w), /node "qk" \(MatMul\) multiplies two activations: attention \(MatMul of two activations\): vision transformers are not supported yet; unsupported: MatMul ×1$/);
+  });
+
+  test('a refused node leaves no tensor behind: a BatchNormalization without B, a Conv with a bias of the wrong size, a pending Gemm whose Add fails', async () => {
+    const before = tf.memory().numTensors;
+    const bn = tinyOnnx((w, x) => {
+      const vector = (name: string) => w.weight(name, [3], [1, 2, 3]);
+      return w.node('BatchNormalization', [x, vector('scale'), '', vector('mean'), vector('var')], {}, ['bn'], 'norm');
+    });
+    await rejects(save(bn), /node "norm" \(BatchNormalization\) lacks its B input/);
+    const conv = tinyOnnx((w, x) => w.node('Conv', [x, w.weight('k', [3, 3, 1, 1], new Array(9).fill(0.5)), w.weight('b', [5], [1, 2, 3, 4, 5])], {}, ['y'], 'conv'));
+    await rejects(save(conv), /node "conv" \(Conv\).*bias/);
+    const gemm = new OnnxModelWriter(13);
+    const x = gemm.input('x', [null, 4]);
+    const mm = gemm.node('Gemm', [x, gemm.weight('W', [4, 2], new Array(8).fill(0.25))], {}, ['mm'], 'dense');
+    gemm.node('Add', [mm, gemm.weight('c', [7], new Array(7).fill(1))], {}, ['logits'], 'bias');
+    gemm.output('logits', [null, 2]);
+    await rejects(save(gemm), /node "bias" \(Add\)/);
+    assert.equal(tf.memory().numTensors, before);
   });
 
   test('a PRelu slope that fits neither one channel nor all of them is one line naming the node', async () => {
@@ -105,7 +150,7 @@ describe('ONNX', () => {
       })(), /the graph has 2 inputs \(x, y\); one image input is needed/],
       ['a reflect Pad', tinyOnnx((w, x) => w.node('Pad', [x, w.ints('p', [0, 0, 0, 0, 0, 0, 0, 0])], { mode: str('reflect') }, ['p1'], 'pad1')), /node "pad1" \(Pad\) has mode "reflect"; only constant \(zero\) padding is supported/],
       ['Clip with crossed bounds', tinyOnnx((w, x) => w.node('Clip', [x, w.weight('lo', [], [6]), w.weight('hi', [], [0])], {}, ['r6'], 'relu6')), /node "relu6" \(Clip\) clips to \[6, 0\]; the lower bound must be below the upper one/],
-      ['Mul of two activations', tinyOnnx((w, x) => w.node('Mul', [x, x], {}, ['m'], 'sq')), /node "sq" \(Mul\) combines two activations/],
+      ['Div of two activations', tinyOnnx((w, x) => w.node('Div', [x, w.node('Relu', [x])], {}, ['m'], 'quotient')), /node "quotient" \(Div\) combines two activations/],
       ['Gemm with transA', (() => {
         const w = new OnnxModelWriter(13);
         const x = w.input('x', [null, 4]);

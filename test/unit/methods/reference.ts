@@ -260,11 +260,12 @@ export function argMax(v: number[]): number {
 // ---- gradient family -------------------------------------------------------------------------------------
 export type ReluMode = 'gradient' | 'guided' | 'deconvnet';
 
-/** ∂f_c/∂x with the ReLU's backward rule chosen by `mode`. */
-export function gradientRef(net: RefNet, x: number[], target: number, mode: ReluMode = 'gradient'): number[] {
+/** ∂f_c/∂x with the ReLU's backward rule chosen by `mode`; `seed` replaces the one-hot of the target at the
+ *  logits (e.g. +1 at c, −1 at c′ for a contrast). */
+export function gradientRef(net: RefNet, x: number[], target: number, mode: ReluMode = 'gradient', seed?: number[]): number[] {
   const t = forwardRef(net, x);
   const top = t.acts[t.acts.length - 1];
-  let g = top.map((_, j) => (j === target ? 1 : 0));
+  let g = seed ? [...seed] : top.map((_, j) => (j === target ? 1 : 0));
   for (let index = net.layers.length - 1; index >= 0; index--) {
     const layer = net.layers[index];
     const a = t.acts[index];

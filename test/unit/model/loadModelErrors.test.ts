@@ -7,6 +7,7 @@ import * as path from 'path';
 import { initBackend, nodeModulesWasmDir } from '../../../src/engine/backend';
 import { isUserError } from '../../../src/engine/errors';
 import { loadModel } from '../../../src/engine/model/loadModel';
+import { logitsOf } from '../../../src/engine/network/forward';
 import { readJson, saveModel, SHARD, tempModelDir, topologyLayers, writeJson } from './savedModels';
 
 /** The supported list as an error states it within its 300 characters: the first layers, the count left, where to read them all. */
@@ -139,9 +140,9 @@ test('a merge layer that is not supported, and a layer with two outputs read', a
   const input = tf.input({ shape: [4], name: 'pixels' });
   const a = tf.layers.dense({ units: 3, name: 'a' }).apply(input) as tf.SymbolicTensor;
   const b = tf.layers.dense({ units: 3, name: 'b' }).apply(input) as tf.SymbolicTensor;
-  const product = tf.layers.multiply({ name: 'product' }).apply([a, b]) as tf.SymbolicTensor;
-  const file = await saveModel(tf.model({ inputs: input, outputs: product }), tempModelDir('multiply'));
-  await assertLoadFails(file, new RegExp(`^${escape(file)}: layer "product" \\(Multiply\\) is not supported; supported: ${SUPPORTED}$`));
+  const largest = tf.layers.maximum({ name: 'largest' }).apply([a, b]) as tf.SymbolicTensor;
+  const file = await saveModel(tf.model({ inputs: input, outputs: largest }), tempModelDir('maximum'));
+  await assertLoadFails(file, new RegExp(`^${escape(file)}: layer "largest" \\(Maximum\\) is not supported; supported: ${SUPPORTED}$`));
 
   const json = readJson(file);
   const config = json.modelTopology.config;
@@ -159,15 +160,22 @@ test('output that is not a vector of logits', async () => {
   await assertLoadFails(file, `${file}: the model's output has shape [3,3,2]; a vector of logits is needed`);
 });
 
-test('a Dense on an image input asks for a Flatten', async () => {
+test('a Dense on an image input applies to its last axis, as Keras does; its output is then no vector of logits', async () => {
   const file = await saved([tf.layers.dense({ units: 2, inputShape: [3, 3, 2], name: 'd' })]);
   const json = readJson(file);
-  // tfjs itself accepts Dense on rank-3 inputs (it applies to the last axis); the engine does not.
   assert.equal(topologyLayers(json)[0].class_name, 'Dense');
-  await assertLoadFails(
-    file,
-    `${file}: layer "d" (Dense) gets an input of shape [3,3,2] but needs a flat input (add a Flatten before it)`,
-  );
+  await assertLoadFails(file, `${file}: the model's output has shape [3,3,2]; a vector of logits is needed`);
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3, 3, 2], name: 'per_position' }), tf.layers.flatten(), tf.layers.dense({ units: 3 })] });
+  const withHead = await saveModel(model, tempModelDir('dense-per-position'));
+  const { network } = await loadModel(withHead);
+  try {
+    const x = tf.randomUniform([2, 3, 3, 2], -1, 1, 'float32', 5);
+    const expected = (model.predict(x) as tf.Tensor).dataSync();
+    const actual = logitsOf(network, x).dataSync();
+    expected.forEach((v, i) => assert.ok(Math.abs(actual[i] - v) < 1e-5, `logit ${i}: ${actual[i]} vs ${v}`));
+  } finally {
+    network.dispose();
+  }
 });
 
 test('a flat input that is not a square image needs a card', async () => {

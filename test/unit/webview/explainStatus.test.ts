@@ -2,7 +2,9 @@
 // for an unreadable image and during a long run, from the host's state alone (explainStatus.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exportBlocker, heatmapIsCurrent, progressText, shownLabels, staleNote, timeText, type ExplainView } from '../../../webview/explainStatus';
+import { exportBlocker, graphToShow, heatmapIsCurrent, noPredictionText, progressText, shownLabels, staleNote, timeText, type ExplainView } from '../../../webview/explainStatus';
+import { modelLoadText } from '../../../webview/modelLoadText';
+import type { ModelGraphView } from '../../../src/protocol/webviewMessages';
 import { explainState, FASHION_LABELS } from './fixtures';
 
 const deepTaylor = { spec: 'deep-taylor', title: [{ text: 'Deep Taylor Decomposition' }], conservative: true };
@@ -62,4 +64,33 @@ test('SmoothGrad progress reads as samples done of total', () => {
   };
   assert.equal(progressText(s), 'SmoothGrad: 96 of 256 samples');
   assert.equal(progressText({ ...s, busy: false }), undefined, 'no progress once the run is over');
+});
+
+test('the graph list is only ever the header model\'s: another model\'s graph is not listed under its name', () => {
+  const s = explainState();
+  const graph = (modelId: string): ModelGraphView => ({ modelId, method: s.method, nodes: [{ name: 'input', kind: 'input', description: '', shape: [28, 28, 1], inputs: [] }], notes: [] });
+  assert.equal(graphToShow(graph(s.model.id), s)?.modelId, s.model.id);
+  // The model switched (header first): the old graph goes at once, before the new one arrives.
+  const switched: ExplainView = { ...s, busy: true, model: { id: 'resnet18.onnx', name: 'ResNet-18', labels: [] } };
+  assert.equal(graphToShow(graph(s.model.id), switched), null);
+  assert.equal(graphToShow(graph('resnet18.onnx'), switched)?.modelId, 'resnet18.onnx');
+  assert.equal(graphToShow(null, s), null);
+});
+
+test('while the model loads the panel says which one and how far; after Cancel it no longer waits for it', () => {
+  const base = explainState();
+  const loading = { model: 'ResNet-18', bytesRead: 16_777_216, bytesTotal: 46_747_905, nodesBuilt: 0 };
+  assert.equal(modelLoadText(loading), 'Loading ResNet-18: 16.8 of 46.7 MB read');
+  assert.equal(modelLoadText({ ...loading, bytesRead: loading.bytesTotal, nodesBuilt: 41 }), 'Loading ResNet-18: 46.7 of 46.7 MB read, 41 nodes built');
+  assert.equal(modelLoadText({ model: 'ResNet-18', bytesRead: 0, bytesTotal: 0, nodesBuilt: 0 }), 'Loading ResNet-18…');
+  const waiting: ExplainView = { ...base, busy: true, loading, images: base.images.map((i) => ({ ...i, scores: undefined, predicted: undefined, heatmap: undefined })) };
+  const image = waiting.images[0];
+  assert.equal(noPredictionText(waiting, image), 'Waiting for the model: Loading ResNet-18: 16.8 of 46.7 MB read');
+  assert.equal(progressText(waiting), 'Loading ResNet-18: 16.8 of 46.7 MB read', 'the header says it too');
+  assert.equal(noPredictionText({ ...waiting, loading: undefined }, image), `Computing with ${base.model.name}…`);
+  const cancelled: ExplainView = { ...waiting, busy: false, loading: undefined, cancelled: true };
+  assert.equal(noPredictionText(cancelled, image), 'Cancelled. Retry computes it.');
+  assert.doesNotMatch(noPredictionText(cancelled, image), /Waiting/);
+  assert.equal(noPredictionText({ ...cancelled, cancelled: undefined }, image), 'No prediction yet.');
+  assert.equal(noPredictionText({ ...cancelled, error: 'x' }, image), 'No prediction.');
 });

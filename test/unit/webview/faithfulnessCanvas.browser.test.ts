@@ -40,18 +40,34 @@ after(async () => {
   await server?.close();
 });
 
-/** Made-up mean MoRF curves that fan out (each method's logit falls at its own pace), so none hides another. */
+/** Made-up mean curves that fan out (each method's logit falls at its own pace), so none hides another; a
+ *  band of ± 0.3 around each. */
 function faithfulness(): FaithfulnessView {
   return {
     status: 'done',
     steps: 20,
-    images: 2,
+    images: 6,
     progress: { done: 14, total: 14 },
     ms: 135,
     columns: SEED_COLUMNS.map((_, k) => {
-      const meanMorf = Array.from({ length: 21 }, (_, i) => 14 - i * (k + 1) * 0.5);
-      return { aopcMorf: 10 + k / 3, aopcLerf: 1 - k / 5, abpc: 9 + k / 2, images: 2, meanMorf };
+      const morf = Array.from({ length: 21 }, (_, i) => 14 - i * (k + 1) * 0.5);
+      const band = morf.map(() => 0.3);
+      return {
+        aopcMorf: 10 + k / 3,
+        aopcLerf: 1 - k / 5,
+        abpc: 9 + k / 2,
+        images: 6,
+        standardErrors: { aopcMorf: 0.4, aopcLerf: 0.2, abpc: 0.5 },
+        meanCurves: { morf, lerf: morf.map((v) => 28 - v) },
+        curveErrors: { morf: band, lerf: band },
+      };
     }),
+    baseline: 'black',
+    baselineText: 'pixels set to black (0 in the image), i.e. 0 in the model input',
+    patch: 1,
+    road: false,
+    contrastRows: 0,
+    verdict: { sentence: 'Most faithful on these 6 images: LRP-α2β1 (ABPC 12 ± 0.5); the other 6 methods are worse (p < 0.05).', images: 6, enough: true, leader: 6, tied: [], worse: [0, 1, 2, 3, 4, 5] },
   };
 }
 

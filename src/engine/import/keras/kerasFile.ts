@@ -130,7 +130,11 @@ function variableKeys(className: string, config: Record<string, unknown>, count:
       keys = [...(config.scale === false ? [] : ['gamma']), ...(config.center === false ? [] : ['beta']), 'moving_mean', 'moving_variance'];
       break;
     case 'LayerNormalization':
-      keys = [...(config.scale === false ? [] : ['gamma']), ...(config.center === false ? [] : ['beta'])];
+    case 'GroupNormalization':
+      keys = [...(config.scale === false ? [] : ['gamma']), ...(config.center === false || config.rms_scaling === true ? [] : ['beta'])];
+      break;
+    case 'LayerScale':
+      keys = ['gamma'];
       break;
     case 'Normalization':
       keys = ['mean', 'variance', 'count'];

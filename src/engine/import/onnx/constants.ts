@@ -2,7 +2,10 @@
 // input is known. PyTorch's `x.view(x.size(0), -1)` exports as Shape → Gather → Unsqueeze → Concat →
 // Reshape; `Shape` of an activation is known here except for its batch size, which is carried as `null`
 // (BATCH) through the shape arithmetic, so the Reshape sees [BATCH, -1]. Weight arithmetic (a Mul or Sub
-// of two initializers, a Cast, a Transpose of a weight) folds the same way.
+// of two initializers, a Cast, a Transpose of a weight) folds the same way, and so do the shape chains of
+// dynamic exports (Equal, Where, Expand, Range, ConstantOfShape, Min/Max, reductions of shapes, …): a
+// comparison with the batch is unknown (null) unless both sides are the batch, and Where picks a branch
+// only when its condition is known or both branches agree.
 import { onnx } from 'onnx-proto';
 import { checkBudget, countOf } from '../../budgets';
 import { shown, UserError } from '../../errors';
@@ -38,6 +41,36 @@ export const FOLDABLE_OPS = [
   'Neg',
   'Sqrt',
   'ConstantOfShape',
+  'Equal',
+  'Less',
+  'Greater',
+  'LessOrEqual',
+  'GreaterOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Where',
+  'Expand',
+  'Range',
+  'Min',
+  'Max',
+  'Floor',
+  'Ceil',
+  'Abs',
+  'Pow',
+  'Mod',
+  'Exp',
+  'Log',
+  'Reciprocal',
+  'Sign',
+  'Tile',
+  'Size',
+  'ReduceProd',
+  'ReduceSum',
+  'ReduceMin',
+  'ReduceMax',
+  'ReduceMean',
+  'Split',
 ] as const;
 
 export function isFoldable(op: string): boolean {
@@ -164,11 +197,76 @@ function foldOp(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx:
     case 'Sub':
     case 'Mul':
     case 'Div':
-      return [elementwise(op, need(0), need(1), ctx, what)];
+    case 'Pow':
+    case 'Mod':
+    case 'Equal':
+    case 'Less':
+    case 'Greater':
+    case 'LessOrEqual':
+    case 'GreaterOrEqual':
+    case 'And':
+    case 'Or':
+      return [elementwise(op, need(0), need(1), ctx, what, int('fmod', 0) === 1)];
+    case 'Min':
+    case 'Max':
+      return [inputs.filter((v): v is Constant => v !== undefined).reduce((a, b) => elementwise(op, a, b, ctx, what))];
     case 'Neg':
       return [map(need(0), (v) => -v)];
     case 'Sqrt':
       return [map(need(0), Math.sqrt)];
+    case 'Not':
+      return [map(need(0), (v) => (v ? 0 : 1))];
+    case 'Floor':
+      return [map(need(0), Math.floor)];
+    case 'Ceil':
+      return [map(need(0), Math.ceil)];
+    case 'Abs':
+      return [map(need(0), Math.abs)];
+    case 'Exp':
+      return [map(need(0), Math.exp)];
+    case 'Log':
+      return [map(need(0), Math.log)];
+    case 'Reciprocal':
+      return [map(need(0), (v) => 1 / v)];
+    case 'Sign':
+      return [map(need(0), Math.sign)];
+    case 'Where':
+      return [where(need(0), need(1), need(2), ctx, what)];
+    case 'Expand':
+      return [expand(need(0), intList(1), ctx, what)];
+    case 'Tile':
+      return [tile(need(0), intList(1), ctx, what)];
+    case 'Range': {
+      const [start, limit, delta] = [0, 1, 2].map((i) => known(need(i).data[0], ctx, what));
+      const n = Math.max(Math.ceil((limit - start) / delta), 0);
+      if (!Number.isSafeInteger(n)) throw new UserError(`${what} counts from ${start} to ${limit} by ${delta}, which is not a number of values; the file is damaged`, ctx.file);
+      checkFoldedSize(n, [], ctx, what);
+      const values = Array.from({ length: n }, (_, k) => start + k * delta);
+      return [need(0).type === 'float' ? { type: 'float', dims: [n], data: Float32Array.from(values) } : { type: 'int', dims: [n], data: values }];
+    }
+    case 'Size': {
+      const x = need(0);
+      return [{ type: 'int', dims: [], data: [x.data.length] }];
+    }
+    case 'ReduceProd':
+    case 'ReduceSum':
+    case 'ReduceMin':
+    case 'ReduceMax':
+    case 'ReduceMean': {
+      const x = need(0);
+      const given = ctx.opset >= 18 || (op === 'ReduceSum' && ctx.opset >= 13) ? (inputs[1] ? intList(1) : undefined) : ints('axes');
+      return [reduce(op, x, given, int('keepdims', 1) === 1, int('noop_with_empty_axes', 0) === 1)];
+    }
+    case 'Split': {
+      const x = need(0);
+      const axis = normaliseAxis(int('axis', 0), x.dims.length);
+      const count = (node.output ?? []).length;
+      const sizes = ctx.opset >= 13 ? (inputs[1] ? intList(1) : undefined) : ints('split');
+      return splitSizes(x.dims[axis], count, sizes, ctx, what).map((n, k, all) => {
+        const start = all.slice(0, k).reduce((a, b) => a + b, 0);
+        return sliceAxis(x, axis, start, start + n);
+      });
+    }
     case 'ConstantOfShape': {
       const dims = intList(0);
       if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new UserError(`${what} asks for a constant of shape ${shown(dims)}, which is not a valid shape; the file is damaged`, ctx.file);
@@ -270,13 +368,7 @@ function slice(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: 
   // Per axis: the source indices kept.
   const kept = x.dims.map((d) => Array.from({ length: d }, (_, i) => i));
   axes.forEach((axis, k) => {
-    const d = x.dims[axis];
-    const step = steps[k];
-    const clampIndex = (v: number, low: number, high: number) => Math.min(Math.max(v < 0 ? v + d : v, low), high);
-    const indices: number[] = [];
-    if (step > 0) for (let i = clampIndex(starts[k], 0, d); i < clampIndex(ends[k], 0, d); i += step) indices.push(i);
-    else for (let i = clampIndex(starts[k], 0, d - 1); i > clampIndex(ends[k], -1, d - 1); i += step) indices.push(i);
-    kept[axis] = indices;
+    kept[axis] = sliceIndices(x.dims[axis], starts[k], ends[k], steps[k]);
   });
   const dims = kept.map((k) => k.length);
   const strides = x.dims.map((_, i) => size(x.dims.slice(i + 1)));
@@ -290,6 +382,15 @@ function slice(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: 
   };
   walk(0, 0);
   return x.type === 'float' ? { type: 'float', dims, data: Float32Array.from(data as number[]) } : { type: 'int', dims, data };
+}
+
+/** The indices ONNX Slice keeps along an axis of `d`: start and end clamped (negatives count from the end), any step. */
+export function sliceIndices(d: number, start: number, end: number, step: number): number[] {
+  const clampIndex = (v: number, low: number, high: number) => Math.min(Math.max(v < 0 ? v + d : v, low), high);
+  const indices: number[] = [];
+  if (step > 0) for (let i = clampIndex(start, 0, d); i < clampIndex(end, 0, d); i += step) indices.push(i);
+  else for (let i = clampIndex(start, 0, d - 1); i > clampIndex(end, -1, d - 1); i += step) indices.push(i);
+  return indices;
 }
 
 export function transpose(x: Constant, perm: number[]): Constant {
@@ -310,40 +411,173 @@ export function transpose(x: Constant, perm: number[]): Constant {
   return x.type === 'float' ? { type: 'float', dims, data: out as Float32Array } : { type: 'int', dims, data: out as Array<number | null> };
 }
 
-/** Numpy-style broadcasting of two constants; the batch (null) stays null through any arithmetic. */
-function elementwise(op: string, a: Constant, b: Constant, ctx: FoldContext, what: string): Constant {
-  const rank = Math.max(a.dims.length, b.dims.length);
-  const pad = (d: number[]) => [...new Array<number>(rank - d.length).fill(1), ...d];
-  const [da, db] = [pad(a.dims), pad(b.dims)];
-  const dims = da.map((d, i) => {
-    if (d !== db[i] && d !== 1 && db[i] !== 1) throw new UserError(`${what} cannot broadcast [${a.dims}] with [${b.dims}]`, ctx.file);
-    return Math.max(d, db[i]);
-  });
-  // The offset in a constant of padded dims `d` of the element at row-major position `flat` of the result.
-  const index = (d: number[], flat: number) => {
-    let offset = 0;
-    let stride = 1;
-    let rest = flat;
-    for (let i = rank - 1; i >= 0; i--) {
-      const coordinate = rest % dims[i];
-      rest = Math.floor(rest / dims[i]);
-      offset += (d[i] === 1 ? 0 : coordinate) * stride;
-      stride *= d[i];
+/** A known number, or a UserError (the batch size where a number is needed). */
+function known(v: number | null | undefined, ctx: FoldContext, what: string): number {
+  if (v === null || v === undefined) throw new UserError(`${what} needs a number that depends on the batch size`, ctx.file);
+  return v;
+}
+
+/** The sizes of a Split's parts: given, or equal parts of `n` (the last one smaller, as ONNX 18's num_outputs). */
+export function splitSizes(n: number, count: number, given: number[] | undefined, ctx: { file: string }, what: string): number[] {
+  if (given) {
+    if (given.length !== count || given.reduce((a, b) => a + b, 0) !== n || given.some((v) => v < 0)) {
+      throw new UserError(`${what} splits ${n} into [${given}] for ${count} outputs`, ctx.file);
     }
-    return offset;
-  };
-  const f = { Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y, Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => x / y }[op]!;
-  const n = countOf(dims);
-  checkFoldedSize(n, [a, b], ctx, what);
-  const isInt = a.type === 'int' && b.type === 'int';
-  const values: Array<number | null> = [];
-  for (let k = 0; k < n; k++) {
-    const x = a.data[index(da, k)];
-    const y = b.data[index(db, k)];
-    if (x === null || y === null) values.push(null);
-    else values.push(isInt && op === 'Div' ? Math.trunc(x / y) : f(x, y));
+    return given;
   }
+  const part = Math.ceil(n / count);
+  return Array.from({ length: count }, (_, k) => Math.max(0, Math.min(part, n - k * part)));
+}
+
+function sliceAxis(x: Constant, axis: number, start: number, end: number): Constant {
+  const outer = size(x.dims.slice(0, axis));
+  const inner = size(x.dims.slice(axis + 1));
+  const n = x.dims[axis];
+  const data: Array<number | null> = [];
+  for (let o = 0; o < outer; o++) for (let k = start; k < end; k++) for (let i = 0; i < inner; i++) data.push(x.data[(o * n + k) * inner + i]);
+  const dims = [...x.dims];
+  dims[axis] = end - start;
+  return x.type === 'float' ? { type: 'float', dims, data: Float32Array.from(data as number[]) } : { type: 'int', dims, data };
+}
+
+/** x broadcast to `shape` (numpy rules: the result has the larger of each pair of dimensions). */
+function expand(x: Constant, shape: number[], ctx: FoldContext, what: string): Constant {
+  // The ones it broadcasts with are as large as the shape asked for: checked before they are made.
+  checkFoldedSize(countOf(shape.map((d) => Math.max(d, 1))), [x], ctx, what);
+  const ones: Constant = { type: 'int', dims: shape, data: new Array<number>(size(shape.map((d) => Math.max(d, 1)))).fill(1) };
+  const out = elementwise('Mul', x, { ...ones, dims: shape.map((d) => Math.max(d, 1)) }, ctx, what);
+  return x.type === 'float' ? { type: 'float', dims: out.dims, data: Float32Array.from(out.data as number[]) } : out;
+}
+
+function tile(x: Constant, repeats: number[], ctx: FoldContext, what: string): Constant {
+  if (repeats.length !== x.dims.length) throw new UserError(`${what} repeats ${shown(repeats)} a tensor of rank ${x.dims.length}; the file is damaged`, ctx.file);
+  checkFoldedSize(countOf(x.dims) * countOf(repeats), [x], ctx, what);
+  let out = x;
+  repeats.forEach((r, axis) => {
+    const parts = new Array<Constant>(r).fill(out);
+    const outer = size(out.dims.slice(0, axis));
+    const chunk = size(out.dims.slice(axis));
+    const data: Array<number | null> = [];
+    for (let o = 0; o < outer; o++) for (const p of parts) for (let i = 0; i < chunk; i++) data.push(p.data[o * chunk + i]);
+    const dims = [...out.dims];
+    dims[axis] *= r;
+    out = out.type === 'float' ? { type: 'float', dims, data: Float32Array.from(data as number[]) } : { type: 'int', dims, data };
+  });
+  return out;
+}
+
+/** A reduction over `axes` (all when none are given, unless noop_with_empty_axes). */
+function reduce(op: string, x: Constant, given: number[] | undefined, keepdims: boolean, noopWithoutAxes: boolean): Constant {
+  if ((!given || given.length === 0) && noopWithoutAxes) return x;
+  const axes = new Set((given && given.length ? given : x.dims.map((_, i) => i)).map((a) => normaliseAxis(a, x.dims.length)));
+  const outDims = x.dims.map((d, i) => (axes.has(i) ? 1 : d));
+  const groups = new Map<number, Array<number | null>>();
+  const strides = x.dims.map((_, i) => size(x.dims.slice(i + 1)));
+  const outStrides = outDims.map((_, i) => size(outDims.slice(i + 1)));
+  for (let k = 0; k < x.data.length; k++) {
+    let target = 0;
+    x.dims.forEach((_, i) => {
+      const coordinate = Math.floor(k / strides[i]) % x.dims[i];
+      if (!axes.has(i)) target += coordinate * outStrides[i];
+    });
+    if (!groups.has(target)) groups.set(target, []);
+    groups.get(target)!.push(x.data[k]);
+  }
+  const combine = (values: Array<number | null>): number | null => {
+    if (values.some((v) => v === null)) return null;
+    const v = values as number[];
+    switch (op) {
+      case 'ReduceProd':
+        return v.reduce((a, b) => a * b, 1);
+      case 'ReduceSum':
+        return v.reduce((a, b) => a + b, 0);
+      // Not Math.min(...v): a spread of a large constant overflows the stack.
+      case 'ReduceMin':
+        return v.reduce((a, b) => Math.min(a, b), Infinity);
+      case 'ReduceMax':
+        return v.reduce((a, b) => Math.max(a, b), -Infinity);
+      default:
+        return v.reduce((a, b) => a + b, 0) / v.length;
+    }
+  };
+  const data = Array.from({ length: size(outDims) }, (_, t) => combine(groups.get(t) ?? []));
+  const dims = keepdims ? outDims : x.dims.filter((_, i) => !axes.has(i));
+  return x.type === 'float' ? { type: 'float', dims, data: Float32Array.from(data as number[]) } : { type: 'int', dims, data };
+}
+
+/** Numpy-style broadcasting of several constants: the result's dims and, per element, the offset in each. */
+function broadcast(parts: Constant[], ctx: FoldContext, what: string): { dims: number[]; offsets: (k: number) => number[] } {
+  const rank = Math.max(...parts.map((p) => p.dims.length));
+  const padded = parts.map((p) => [...new Array<number>(rank - p.dims.length).fill(1), ...p.dims]);
+  const dims = Array.from({ length: rank }, (_, i) => {
+    const sizes = new Set(padded.map((d) => d[i]).filter((d) => d !== 1));
+    if (sizes.size > 1) throw new UserError(`${what} cannot broadcast ${parts.map((p) => `[${p.dims}]`).join(' with ')}`, ctx.file);
+    return [...sizes][0] ?? 1;
+  });
+  const offsets = (flat: number) =>
+    padded.map((d) => {
+      let offset = 0;
+      let stride = 1;
+      let rest = flat;
+      for (let i = rank - 1; i >= 0; i--) {
+        const coordinate = rest % dims[i];
+        rest = Math.floor(rest / dims[i]);
+        offset += (d[i] === 1 ? 0 : coordinate) * stride;
+        stride *= d[i];
+      }
+      return offset;
+    });
+  return { dims, offsets };
+}
+
+/**
+ * Elementwise arithmetic and comparisons of two constants with broadcasting. The batch (null) stays null
+ * through any arithmetic; comparisons give 0/1 integers, and the batch equals only itself (comparing it with
+ * a number is unknown).
+ */
+function elementwise(op: string, a: Constant, b: Constant, ctx: FoldContext, what: string, fmod = false): Constant {
+  const { dims, offsets } = broadcast([a, b], ctx, what);
+  checkFoldedSize(countOf(dims), [a, b], ctx, what);
+  const comparison = ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or'].includes(op);
+  const isInt = comparison || (a.type === 'int' && b.type === 'int');
+  const f: Record<string, (x: number, y: number) => number> = {
+    Add: (x, y) => x + y,
+    Sub: (x, y) => x - y,
+    Mul: (x, y) => x * y,
+    Div: (x, y) => (isInt ? Math.trunc(x / y) : x / y),
+    Pow: (x, y) => x ** y,
+    // Integer Mod takes the divisor's sign (Python's %), fmod the dividend's.
+    Mod: (x, y) => (fmod ? x % y : x - y * Math.floor(x / y)),
+    Min: Math.min,
+    Max: Math.max,
+    Equal: (x, y) => Number(x === y),
+    Less: (x, y) => Number(x < y),
+    Greater: (x, y) => Number(x > y),
+    LessOrEqual: (x, y) => Number(x <= y),
+    GreaterOrEqual: (x, y) => Number(x >= y),
+    And: (x, y) => Number(Boolean(x) && Boolean(y)),
+    Or: (x, y) => Number(Boolean(x) || Boolean(y)),
+  };
+  const values = Array.from({ length: size(dims) }, (_, k) => {
+    const [i, j] = offsets(k);
+    const [x, y] = [a.data[i], b.data[j]];
+    if (x === null || y === null) return op === 'Equal' && x === null && y === null ? 1 : null;
+    return f[op](x, y);
+  });
   return isInt ? { type: 'int', dims, data: values } : { type: 'float', dims, data: Float32Array.from(values as number[]) };
+}
+
+/** cond ? a : b elementwise with broadcasting; an unknown condition (about the batch) is known when a and b agree. */
+function where(cond: Constant, a: Constant, b: Constant, ctx: FoldContext, what: string): Constant {
+  const { dims, offsets } = broadcast([cond, a, b], ctx, what);
+  checkFoldedSize(countOf(dims), [cond, a, b], ctx, what);
+  const values = Array.from({ length: size(dims) }, (_, k) => {
+    const [c, i, j] = offsets(k);
+    const [yes, no] = [a.data[i], b.data[j]];
+    const test = cond.data[c];
+    return test === null ? (yes === no ? yes : null) : test ? yes : no;
+  });
+  return a.type === 'float' && b.type === 'float' ? { type: 'float', dims, data: Float32Array.from(values as number[]) } : { type: 'int', dims, data: values };
 }
 
 function map(x: Constant, f: (v: number) => number): Constant {

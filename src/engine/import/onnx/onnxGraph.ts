@@ -11,18 +11,22 @@
 // - a pending Dense/Conv: a MatMul, or a Gemm/Conv without bias, whose only reader is an Add of a constant;
 //   the constant becomes its bias (MatMul + Add is PyTorch's Linear at some opsets) instead of an affine
 //   node, so the LRP rules see the bias where the model has it.
+// - unavailable: the output of a node that could not be translated, or of one that reads such a tensor.
+//   The walk goes on: a pattern may never need it (GELU's Erf), and when the graph's output does need it
+//   the error names every failure at once (unsupported.ts).
 // The walk knows no op: each node goes to the table of translators (ops/index.ts, one module per op or
 // pattern), after constant folding (constants.ts) when every input is known at load.
 import type * as tf from '@tensorflow/tfjs';
 import { onnx } from 'onnx-proto';
-import { UserError } from '../../errors';
+import { isUserError, UserError } from '../../errors';
 import { cardPath } from '../../model/modelCard';
 import { GraphBuilder, type NodeRef } from '../../graph/builder';
 import type { BuiltNetwork, NodeSpec } from '../../graph/nodes';
 import type { ImageShape } from '../../../protocol/model';
 import { fromValues, size, type Constant, type FoldContext } from './constants';
 import { toInt, type OnnxFile } from './onnxFile';
-import { translateNode } from './ops/index';
+import { SUPPORTED_NAMES, translateNode } from './ops/index';
+import { cannotOpen, type NodeFailure } from './unsupported';
 import { tensorValues } from './onnxTensor';
 
 export type Representation = 'channelsFirst' | 'plain';
@@ -38,13 +42,19 @@ export interface Activation {
 export interface PendingLinear {
   kind: 'pending';
   name: string;
-  spec: Extract<NodeSpec, { kind: 'dense' | 'conv2d' }>;
+  spec: Extract<NodeSpec, { kind: 'dense' | 'conv2d' | 'convTranspose' }>;
   input: NodeRef;
   dims: number[];
   rep: Representation;
 }
 
-export type Value = { kind: 'constant'; value: Constant } | Activation | PendingLinear;
+/** A tensor that cannot be computed: the failures (of this node or those before it) it depends on. */
+export interface Unavailable {
+  kind: 'unavailable';
+  failures: NodeFailure[];
+}
+
+export type Value = { kind: 'constant'; value: Constant } | Activation | PendingLinear | Unavailable;
 
 export interface OnnxNetwork extends BuiltNetwork {
   /** How the model's image input is laid out: NCHW (PyTorch), NHWC (a TF export), or a flat vector. */
@@ -82,6 +92,7 @@ export class OnnxWalk {
   readonly readers = new Map<string, number>();
   /** The node writing each tensor, for patterns that look back from their last node (ops/translator.ts). */
   private readonly producers = new Map<string, onnx.INodeProto>();
+  private readonly positions = new Map<onnx.INodeProto, number>();
   private readonly usedNames = new Set<string>();
   private readonly nextSuffix = new Map<string, number>();
   /** Converted representations of activations, so that two readers share one transpose. */
@@ -100,7 +111,10 @@ export class OnnxWalk {
     if (widened.size > 0) this.notes.push(`${[...widened].join(' and ')} weights are computed in float32`);
     for (const node of onnxFile.graph.node ?? []) for (const name of node.input ?? []) if (name) this.readers.set(name, (this.readers.get(name) ?? 0) + 1);
     for (const out of onnxFile.graph.output ?? []) if (out.name) this.readers.set(out.name, (this.readers.get(out.name) ?? 0) + 1);
-    for (const node of onnxFile.graph.node ?? []) for (const name of node.output ?? []) if (name) this.producers.set(name, node);
+    (onnxFile.graph.node ?? []).forEach((node, i) => {
+      this.positions.set(node, i);
+      for (const name of node.output ?? []) if (name) this.producers.set(name, node);
+    });
   }
 
   /** Translates every node; returns the engine node of the graph's output. */
@@ -112,8 +126,9 @@ export class OnnxWalk {
     if (outputs.length === 0) throw new UserError('the graph has no output', this.file);
     // A model returning (logits, features) is explained on its first output, as PyTorch users expect.
     if (outputs.length > 1) this.notes.push(`the graph has ${outputs.length} outputs (${outputs.map((o) => o.name).join(', ')}); the first, "${outputs[0].name}", is explained`);
-    const out = this.activation(outputs[0].name!, `the graph output "${outputs[0].name}"`);
-    return this.asVector(out, 'logits').node;
+    const result = this.lookup(outputs[0].name!, `the graph output "${outputs[0].name}"`);
+    if (result.kind === 'unavailable') throw cannotOpen(result.failures, this.file, SUPPORTED_NAMES);
+    return this.asVector(this.materialise(result, `the graph output "${outputs[0].name}"`), 'logits').node;
   }
 
   private defineInput(hint?: ImageShape): void {
@@ -181,16 +196,42 @@ export class OnnxWalk {
 
   private translate(node: onnx.INodeProto, index: number): void {
     const what = describeNode(node, index);
-    if (node.domain && node.domain !== 'ai.onnx') {
-      throw new UserError(`${what} is from the operator domain "${node.domain}", which is not supported; only standard ONNX ops are`, this.file);
-    }
     const inputs = (node.input ?? []).map((name) => (name ? this.lookup(name, what) : undefined));
-    const outputs = translateNode(this, node, inputs, what, this.uniqueName(node, index));
+    /** The node's outputs become unavailable: after a failure of its own, or of a node it reads. */
+    const fail = (e: unknown, unknownOp = false) => {
+      if (!isUserError(e)) throw e;
+      // A node whose op no translator knows fails on its own account; any other fails because of its inputs
+      // when one of them is unavailable.
+      const upstream = inputs.flatMap((v) => (v?.kind === 'unavailable' ? v.failures : []));
+      const own = { index, op: node.opType ?? '', error: e, unknownOp };
+      const failures = [...new Set(upstream.length && !unknownOp ? upstream : [...upstream, own])];
+      for (const name of node.output ?? []) if (name) this.values.set(name, { kind: 'unavailable', failures });
+    };
+    if (node.domain && node.domain !== 'ai.onnx') {
+      fail(new UserError(`${what} is from the operator domain "${node.domain}", which is not supported; only standard ONNX ops are`, this.file));
+      return;
+    }
+    let outputs: Array<Value | undefined> | null;
+    try {
+      outputs = translateNode(this, node, inputs, what, this.uniqueName(node, index));
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    if (!outputs) {
+      fail(new UserError(`${what} is not supported`, this.file), true);
+      return;
+    }
     (node.output ?? []).forEach((name, i) => {
       if (!name) return;
       const v = outputs[i];
       if (v) this.values.set(name, v);
-      else if ((this.readers.get(name) ?? 0) > 0) throw new UserError(`${what}: its output ${i + 1} ("${name}") is used, which is not supported`, this.file);
+      else if ((this.readers.get(name) ?? 0) > 0) {
+        this.values.set(name, {
+          kind: 'unavailable',
+          failures: [{ index, op: node.opType ?? '', error: new UserError(`${what}: its output ${i + 1} ("${name}") is used, which is not supported`, this.file), unknownOp: false }],
+        });
+      }
     });
   }
 
@@ -215,6 +256,7 @@ export class OnnxWalk {
 
   materialise(v: Value, reader: string): Activation {
     if (v.kind === 'activation') return v;
+    if (v.kind === 'unavailable') throw new UserError(`${reader} reads a tensor that could not be computed`, this.file);
     if (v.kind === 'pending') {
       const node = this.builder.add(v.name, v.spec, [v.input]);
       return { kind: 'activation', node, dims: v.dims, rep: v.rep };
@@ -222,9 +264,23 @@ export class OnnxWalk {
     throw new UserError(`${reader} computes on constants only, in a way that cannot be evaluated at load time`, this.file);
   }
 
-  /** The node that writes tensor `name` (undefined for the input, initializers and unknown names). */
-  producer(name: string): onnx.INodeProto | undefined {
-    return this.producers.get(name);
+  /**
+   * The node that writes tensor `name` (undefined for the input, initializers and unknown names); with `ops`,
+   * only when its op is one of them (what a pattern looks back for).
+   */
+  producer(name: string | undefined, ...ops: string[]): onnx.INodeProto | undefined {
+    const p = name ? this.producers.get(name) : undefined;
+    return p && (ops.length === 0 || ops.includes(p.opType ?? '')) ? p : undefined;
+  }
+
+  /** A node's position in the graph's node list (topological order). */
+  indexOf(node: onnx.INodeProto): number {
+    return this.positions.get(node) ?? -1;
+  }
+
+  /** The value of tensor `name` if it is known by now (translated before, or an initializer), else undefined. */
+  peek(name: string): Value | undefined {
+    return this.values.has(name) || this.initializers.has(name) ? this.lookup(name, `"${name}"`) : undefined;
   }
 
   /** The nodes that read tensor `name`, in graph order. */

@@ -13,6 +13,8 @@ export interface KerasLayer {
   className: string;
   name: string;
   config: Record<string, unknown>;
+  /** Serialised by Keras 3 (its layers carry a `module`): some activations changed meaning (hard_sigmoid). */
+  keras3?: boolean;
 }
 
 /** One call of a layer: what the graph gets a node (or a few) for. */
@@ -207,7 +209,7 @@ class GraphReader {
     }
     const name = typeof raw.config.name === 'string' ? raw.config.name : typeof raw.name === 'string' ? raw.name : undefined;
     if (name === undefined) throw this.error(`a ${raw.class_name} layer in the topology has no name`);
-    return { className: raw.class_name, name, config: raw.config };
+    return { className: raw.class_name, name, config: raw.config, keras3: typeof raw.module === 'string' };
   }
 
   private error(message: string): UserError {

@@ -12,8 +12,8 @@ import type { KerasCall, KerasGraph, KerasLayer } from './kerasTopology';
 
 /**
  * Keras / tfjs activation strings of the smooth activations (layers/activation.ts). `hard_sigmoid` is
- * Keras 2's and tfjs' clip(0.2·x + 0.5, 0, 1) (Keras 3 changed it to x/6 + ½; its `hard_swish` is torch's);
- * tfjs' `gelu` is the erf form, `gelu_new` the tanh approximation.
+ * Keras 2's and tfjs' clip(0.2·x + 0.5, 0, 1); Keras 3 changed it to relu6(x + 3)/6 (KERAS3_ACTIVATIONS),
+ * and its `hard_swish` is torch's; tfjs' `gelu` is the erf form, `gelu_new` the tanh approximation.
  */
 const SMOOTH_ACTIVATIONS: Record<string, NodeSpec> = {
   sigmoid: { kind: 'activation', fn: 'sigmoid' },
@@ -27,6 +27,11 @@ const SMOOTH_ACTIVATIONS: Record<string, NodeSpec> = {
   softplus: { kind: 'activation', fn: 'softplus' },
   gelu: { kind: 'activation', fn: 'gelu' },
   gelu_new: { kind: 'activation', fn: 'geluTanh' },
+};
+
+/** Where Keras 3 (a layer serialised with a `module`) means something else by the same string. */
+const KERAS3_ACTIVATIONS: Record<string, NodeSpec> = {
+  hard_sigmoid: { kind: 'activation', fn: 'hardSigmoid', alpha: 1 / 6, beta: 0.5 },
 };
 
 export const SUPPORTED_LAYERS = [
@@ -55,6 +60,12 @@ export const SUPPORTED_LAYERS = [
   'Rescaling',
   'Normalization',
   'Dropout',
+  'Multiply',
+  'LayerNormalization',
+  'GroupNormalization',
+  'LayerScale',
+  'UpSampling2D',
+  'Conv2DTranspose',
 ];
 
 /** Older Keras names of the same layers, and layers that are the identity at inference. */
@@ -71,6 +82,9 @@ const ALIASES: Record<string, string> = {
   GaussianNoise: 'Dropout',
   AlphaDropout: 'Dropout',
   ActivityRegularization: 'Dropout',
+  // keras.applications' ConvNeXt: the identity at inference.
+  StochasticDepth: 'Dropout',
+  Convolution2DTranspose: 'Conv2DTranspose',
 };
 
 /** Where a layer's weights come from: `key` is Keras' weight name (kernel, bias, gamma, moving_mean, ...). */
@@ -119,7 +133,7 @@ class CallTranslator {
     if (!SUPPORTED_LAYERS.includes(className) || className === 'InputLayer') {
       throw new UserError(`layer "${this.call.name}" (${this.layer.className}) is not supported; supported: ${listCut(SUPPORTED_LAYERS, 110)}; the README's Models section lists them all`, this.file);
     }
-    if (className !== 'Add' && className !== 'Concatenate' && this.inputs.length !== 1) {
+    if (className !== 'Add' && className !== 'Concatenate' && className !== 'Multiply' && this.inputs.length !== 1) {
       throw this.error(`is called with ${this.inputs.length} inputs; it takes one`);
     }
     switch (className) {
@@ -172,16 +186,28 @@ class CallTranslator {
         return this.rescaling();
       case 'Normalization':
         return this.normalization();
+      case 'Multiply':
+        return this.multiply();
+      case 'LayerNormalization':
+        return this.layerNormalization();
+      case 'GroupNormalization':
+        return this.groupNormalization();
+      case 'LayerScale':
+        return this.layerScale();
+      case 'UpSampling2D':
+        return this.upSampling();
+      case 'Conv2DTranspose':
+        return this.conv2dTranspose();
       default:
         throw new Error(`no translation for ${className}`);
     }
   }
 
+  /** Dense over the last axis (Keras applies it per position to a map: ConvNeXt's pointwise layers). */
   private dense(): NodeRef {
     const units = this.positiveInt('units');
     const x = this.inputs[0];
-    if (x.shape.length !== 1) throw this.error(`gets an input of shape [${x.shape}] but needs a flat input (add a Flatten before it)`);
-    const kernel = this.weight('kernel', [x.shape[0], units]) as tf.Tensor2D;
+    const kernel = this.weight('kernel', [x.shape[x.shape.length - 1], units]) as tf.Tensor2D;
     const z = this.node(this.call.name, { kind: 'dense', kernel, bias: this.bias(units) }, [x]);
     return this.activation(z, this.config.activation);
   }
@@ -342,7 +368,7 @@ class CallTranslator {
     if (activation === 'relu6') return this.node(name, { kind: 'clip', min: 0, max: 6 }, [x]);
     if (activation === 'leaky_relu') return this.node(name, { kind: 'leakyRelu', alpha: 0.2 }, [x]);
     if (activation === 'softmax') return this.node(name, { kind: 'softmax' }, [x]);
-    const smooth = SMOOTH_ACTIVATIONS[activation];
+    const smooth = (this.layer.keras3 ? KERAS3_ACTIVATIONS[activation] : undefined) ?? SMOOTH_ACTIVATIONS[activation];
     if (smooth) return this.node(name, smooth, [x]);
     throw this.error(
       `has activation "${activation}", which is not supported; supported: relu, relu6, leaky_relu, ${Object.keys(SMOOTH_ACTIVATIONS).join(', ')}, linear, softmax (final layer only)`,
@@ -439,6 +465,124 @@ class CallTranslator {
         ? { kind: 'affine', scale: per(s), offset: per(m) }
         : { kind: 'affine', scale: per((c) => 1 / s(c)), offset: per((c) => -m(c) / s(c)) };
     return this.node(this.call.name, spec, [x]);
+  }
+
+  /** Multiply of two or more tensors (squeeze-excite: a map times its [1, 1, C] scale), broadcasting. */
+  private multiply(): NodeRef {
+    if (this.inputs.length < 2) throw this.error(`has ${this.inputs.length} input(s); Multiply takes two or more`);
+    let y = this.inputs[0];
+    for (let k = 1; k < this.inputs.length; k++) {
+      y = this.node(k === this.inputs.length - 1 ? this.call.name : `${this.call.name}/${k}`, { kind: 'product' }, [y, this.inputs[k]]);
+    }
+    return y;
+  }
+
+  /** LayerNormalization over the last axis (or every axis but the batch); gamma and beta per channel. */
+  private layerNormalization(): NodeRef {
+    const x = this.inputs[0];
+    const rank = x.shape.length;
+    const raw = this.config.axis ?? -1;
+    const axes = (Array.isArray(raw) ? raw : [raw]).map((a) => (typeof a === 'number' && a < 0 ? a + rank + 1 : a));
+    const last = axes.length === 1 && axes[0] === rank;
+    const all = axes.length === rank && axes.every((a, i) => a === i + 1);
+    if (!last && !all) this.unsupported(`axis ${JSON.stringify(raw)}`, 'the last axis, or every axis but the batch, is supported');
+    if (all && rank > 1 && (this.config.scale !== false || this.config.center !== false)) {
+      this.unsupported(`axis ${JSON.stringify(raw)} with scale or center`, 'a norm over every axis is supported without gamma and beta');
+    }
+    const epsilon = this.epsilon(1e-3);
+    const channels = [x.shape[rank - 1]];
+    const values = (key: string, use: boolean) => (use ? Array.from(this.weight(key, channels).dataSync()) : undefined);
+    const rms = this.config.rms_scaling === true;
+    const spec: NodeSpec = {
+      kind: 'layerNorm',
+      epsilon,
+      scale: values('gamma', this.config.scale !== false),
+      offset: rms ? undefined : values('beta', this.config.center !== false),
+      rms,
+      groups: last ? undefined : 1,
+    };
+    return this.node(this.call.name, spec, [x]);
+  }
+
+  /** Keras 3 GroupNormalization over the channels (axis −1) of a map. */
+  private groupNormalization(): NodeRef {
+    const x = this.image();
+    const groups = this.positiveInt('groups', 32);
+    const axis = this.config.axis ?? -1;
+    if (axis !== -1 && axis !== 3) this.unsupported(`axis ${JSON.stringify(axis)}`, 'only the channel axis (-1) is supported');
+    const channels = [x.shape[2]];
+    const values = (key: string, use: boolean) => (use ? Array.from(this.weight(key, channels).dataSync()) : undefined);
+    const spec: NodeSpec = { kind: 'layerNorm', epsilon: this.epsilon(1e-3), groups, scale: values('gamma', this.config.scale !== false), offset: values('beta', this.config.center !== false) };
+    return this.node(this.call.name, spec, [x]);
+  }
+
+  /** keras.applications' ConvNeXt LayerScale: x · gamma per channel, an affine map. */
+  private layerScale(): NodeRef {
+    const x = this.inputs[0];
+    const gamma = Array.from(this.weight('gamma', [x.shape[x.shape.length - 1]]).dataSync());
+    return this.node(this.call.name, { kind: 'affine', scale: gamma, offset: 0 }, [x]);
+  }
+
+  /** UpSampling2D: nearest repeats each pixel (asymmetric, floor); bilinear as TF 2's resize (half pixel). */
+  private upSampling(): NodeRef {
+    this.requireChannelsLast();
+    const x = this.image();
+    const [sh, sw] = this.intPair('size', 2);
+    const interpolation = this.config.interpolation ?? 'nearest';
+    if (interpolation !== 'nearest' && interpolation !== 'bilinear') this.unsupported(`interpolation "${interpolation}"`, 'nearest and bilinear are supported');
+    const spec: NodeSpec =
+      interpolation === 'nearest'
+        ? { kind: 'resize', size: [x.shape[0] * sh, x.shape[1] * sw], mode: 'nearest', coordinates: 'asymmetric', nearest: 'floor' }
+        : { kind: 'resize', size: [x.shape[0] * sh, x.shape[1] * sw], mode: 'linear', coordinates: 'half_pixel' };
+    return this.node(this.call.name, spec, [x]);
+  }
+
+  /**
+   * Conv2DTranspose: Keras' kernel [kh, kw, filters, in] is the engine's (the adjoint convolution's) layout.
+   * Sizes as Keras' deconv_output_length: without output_padding, 'same' gives in·s (the pads of a 'same'
+   * convolution from that size back to in) and 'valid' in·s + max(k − s, 0) (rows past (in − 1)·s + k are
+   * output padding); with it, (in − 1)·s + k − 2·pad + output_padding, pad = ⌊k/2⌋ for 'same'.
+   */
+  private conv2dTranspose(): NodeRef {
+    this.requireChannelsLast();
+    const x = this.image();
+    const filters = this.positiveInt('filters');
+    const [kh, kw] = this.intPair('kernel_size');
+    const strides = this.intPair('strides', 1);
+    const dilations = this.intPair('dilation_rate', 1);
+    const kernel = this.weight('kernel', [kh, kw, filters, x.shape[2]]) as tf.Tensor4D;
+    const padding = this.padding();
+    const extents = [0, 1].map((a) => ([kh, kw][a] - 1) * dilations[a] + 1);
+    const given = this.config.output_padding == null ? null : this.intPairAllowZero('output_padding');
+    let pads: [number, number, number, number];
+    let outputPadding: [number, number];
+    if (given) {
+      const pad = extents.map((k) => (padding === 'same' ? Math.floor(k / 2) : 0));
+      pads = [pad[0], pad[1], pad[0], pad[1]];
+      outputPadding = given;
+    } else if (padding === 'same') {
+      const total = extents.map((k, a) => Math.max(0, k - strides[a]));
+      pads = [Math.floor(total[0] / 2), Math.floor(total[1] / 2), total[0] - Math.floor(total[0] / 2), total[1] - Math.floor(total[1] / 2)];
+      outputPadding = [0, 1].map((a) => Math.max(0, strides[a] - extents[a])) as [number, number];
+    } else {
+      pads = [0, 0, 0, 0];
+      outputPadding = [0, 1].map((a) => Math.max(0, strides[a] - extents[a])) as [number, number];
+    }
+    const spec: NodeSpec = { kind: 'convTranspose', kernel, bias: this.bias(filters), strides, pads, dilations, outputPadding };
+    return this.activation(this.node(this.call.name, spec, [x]), this.config.activation);
+  }
+
+  private epsilon(fallback: number): number {
+    const epsilon = this.config.epsilon ?? fallback;
+    if (typeof epsilon !== 'number' || !(epsilon >= 0)) this.unsupported(`epsilon ${JSON.stringify(epsilon)}`, 'it must be a number ≥ 0');
+    return epsilon as number;
+  }
+
+  private intPairAllowZero(key: string): [number, number] {
+    const v = this.config[key];
+    const pair = typeof v === 'number' ? [v, v] : v;
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((d) => Number.isInteger(d) && d >= 0)) throw this.error(`has ${key} ${JSON.stringify(v)}; one or two integers ≥ 0 are needed`);
+    return [pair[0], pair[1]];
   }
 
   private node(name: string, spec: NodeSpec, inputs: NodeRef[]): NodeRef {

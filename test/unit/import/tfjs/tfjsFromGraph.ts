@@ -116,5 +116,19 @@ function layerOf(node: RefNode, name: string, shape: number[]): { layer: tf.laye
     case 'affine':
       if (node.scale.length !== 1 || node.offset.length !== 1) throw new Error('tfjs Rescaling takes scalars');
       return { layer: tf.layers.rescaling({ scale: node.scale[0], offset: node.offset[0], name }) };
+    case 'product':
+      return { layer: tf.layers.multiply({ name }) };
+    case 'layerNorm': {
+      if (node.groups !== null || node.rms) throw new Error('tfjs has LayerNormalization over the last axis only');
+      const C = shape[shape.length - 1];
+      const perChannel = (v: number[]) => (v.length === 1 ? new Array<number>(C).fill(v[0]) : v);
+      return { layer: tf.layers.layerNormalization({ axis: -1, epsilon: node.epsilon, name }), weights: [tf.tensor1d(perChannel(node.scale)), tf.tensor1d(perChannel(node.offset))] };
+    }
+    case 'reshape':
+      return { layer: tf.layers.reshape({ targetShape: node.shape, name }) };
+    case 'convTranspose':
+    case 'gather':
+    case 'resize':
+      throw new Error(`tfjsFromGraph: no ${node.kind} layer here`);
   }
 }

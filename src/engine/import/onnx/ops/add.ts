@@ -15,7 +15,9 @@ export const add: Translator = {
     if (isConstant(a) || isConstant(b)) {
       const [x, c] = isConstant(a) ? [b, a] : [a, b];
       if (x?.kind === 'pending') {
-        const bias = biasVector(c!, x.dims[0], `${what}: the bias it adds`, w.file);
+        // One value per output: the channels of a (transposed) convolution, the last axis of a dense layer.
+        const outputs = x.spec.kind === 'dense' ? x.dims[x.dims.length - 1] : x.dims[0];
+        const bias = biasVector(c!, outputs, `${what}: the bias it adds`, w.file);
         const spec = { ...x.spec, bias: tf.tensor1d(bias) };
         return [{ kind: 'activation', node: w.add(x.name, spec, [x.input]), dims: x.dims, rep: x.rep }];
       }

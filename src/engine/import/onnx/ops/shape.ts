@@ -9,7 +9,7 @@ export const shape: Translator = {
   ops: ['Shape'],
   translate(w, node, inputs, what) {
     const x = inputs[0];
-    if (!x || x.kind === 'constant') throw new UserError(`${what} lacks its data input`, w.file);
+    if (!x || x.kind === 'constant' || x.kind === 'unavailable') throw new UserError(`${what} lacks its data input`, w.file);
     const dims: Array<number | null> = [BATCH, ...x.dims];
     return foldNode(node, [{ type: 'int', dims: [dims.length], data: dims }], w.ctx, what).map((value) => ({ kind: 'constant' as const, value }));
   },
