@@ -1,7 +1,8 @@
 // Where the CLI writes (--out): checked before any work is done, so that a run of an hour does not end in a
-// stack trace, and written so that no path can hang the command. A file or folder must sit in an existing,
-// writable folder on a real file system (not /proc or /sys, whose files are kernel interfaces: a write there
-// fails late or blocks); an existing target must be a regular file (or, for a folder, a folder). The write
+// stack trace, and written so that no path can hang the command. Missing folders on the way are made when
+// the file is written (as the CLI always did), under a nearest existing folder that is writable and on a real
+// file system (not /proc or /sys, whose files are kernel interfaces: a write there fails late or blocks); an
+// existing target must be a regular file (or, for a folder, a folder). The write
 // itself opens the file non-blocking, refuses anything that turned out not to be a regular file, and gives
 // up after WRITE_TIMEOUT_MS with a message instead of waiting forever.
 import * as fs from 'fs';
@@ -25,12 +26,19 @@ export function checkOutput(out: string, kind: 'file' | 'folder'): void {
   const refuse = (problem: string): never => {
     throw new UserError(`--out ${problem}`, target);
   };
-  const parent = path.dirname(target);
-  let parentStat: fs.Stats;
-  try {
-    parentStat = fs.statSync(parent);
-  } catch {
-    return refuse(`cannot be written: its folder ${shown(parent, 80)} does not exist; create it first or choose another path`);
+  // The nearest folder on the way that exists: the missing ones below it are made when the file is written.
+  let parent = path.dirname(target);
+  let parentStat: fs.Stats | undefined;
+  for (;;) {
+    try {
+      parentStat = fs.statSync(parent);
+      break;
+    } catch (e) {
+      const up = path.dirname(parent);
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || up === parent) return refuse(`cannot be written: its folder ${shown(parent, 80)} cannot be reached (${writeProblem(e)})`);
+      parent = up;
+    }
   }
   if (!parentStat.isDirectory()) refuse(`cannot be written: ${shown(parent, 80)} is not a folder`);
   if (isPseudoFileSystem(parent)) refuse('is on a kernel interface file system (/proc, /sys), not a place for files; choose a path on a disk');
@@ -61,9 +69,18 @@ export async function writeOutputFile(file: string, bytes: Uint8Array): Promise<
     timer.unref();
   });
   try {
-    await Promise.race([write(file, bytes), timeout]);
+    await Promise.race([makeParent(file).then(() => write(file, bytes)), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Makes the missing folders above `file` (checkOutput checked the nearest existing one). */
+async function makeParent(file: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (e) {
+    throw new UserError(`cannot be written: its folder cannot be made: ${writeProblem(e)}`, file);
   }
 }
 
