@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs';
  *  the transformer methods' default ε is 1e-6, i.e. none. */
 export const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box', 'attnlrp', 'cp-lrp']);
 
-/** Runs `f` on the CPU backend and switches back to wasm. */
-export async function onCpuBackend<T>(f: () => T): Promise<T> {
+/** Runs `f` on the CPU backend (awaited, when it is async: a load that reads its file first makes its tensors after an await) and switches back to wasm. */
+export async function onCpuBackend<T>(f: () => T | Promise<T>): Promise<T> {
   await tf.setBackend('cpu');
   try {
-    return f();
+    return await f();
   } finally {
     await tf.setBackend('wasm');
   }
