@@ -26,7 +26,7 @@ export class UnsupportedFeature extends UserError {
   }
 }
 
-const TRANSFORMERS = 'attention is read as MatMul and Softmax only';
+const TRANSFORMERS = 'attention is read as MatMul and Softmax';
 const DETECTION = 'detection and segmentation models are not supported; image classifiers are';
 
 /** Architecture features known by op type alone. */
