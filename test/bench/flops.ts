@@ -1,6 +1,6 @@
 // Floating-point operations per heatmap, counted from the layer shapes.
 //
-// How: only Dense and Conv2D layers are counted, at 2 FLOPs per multiply-add (MAC). A dense layer is
+// How: only Dense, Conv2D and matrix-product (attention) layers are counted, at 2 FLOPs per multiply-add (MAC). A dense layer is
 // in·out MACs per image; a convolution is outH·outW·kh·kw·inC·outC (its output size from a real forward
 // pass of one image). ReLU, pooling, reshapes, divisions and the stabiliser are left out: they are O(size of
 // the activations), a few percent of the total here, and memory-bound rather than arithmetic.
@@ -39,8 +39,14 @@ export function layerCosts(network: Network, bounds: [number[], number[]] | null
     else if (node.kind === 'relu') nonNegative[i] = true;
     else if (node.kind === 'dense' || node.kind === 'conv2d') {
       // Kernels are [in, out] and [kh, kw, in / groups, out]: their size is the MACs per output position.
-      const positions = node.kind === 'conv2d' ? node.shape[0] * node.shape[1] : 1;
+      // A Dense per position (tokens, channels-last maps) runs once per position.
+      const positions = node.kind === 'conv2d' ? node.shape[0] * node.shape[1] : node.shape.slice(0, -1).reduce((p, d) => p * d, 1);
       costs.push({ macs: positions * node.kernel.size, nonNegativeInput: inputNonNegative, first: firstLinear[i] });
+      nonNegative[i] = false;
+    } else if (node.kind === 'matmul') {
+      // Attention's Q·Kᵀ and A·V: output size × inner size MACs, costed backward like a linear layer.
+      const inner = network.nodes[node.inputs[0]].shape[node.shape.length - (node.transposeA ? 2 : 1)];
+      costs.push({ macs: node.shape.reduce((p, d) => p * d, 1) * inner, nonNegativeInput: false, first: false });
       nonNegative[i] = false;
     } else if (node.kind === 'affine') nonNegative[i] = inputNonNegative && node.scale.every((s) => s >= 0) && node.offset.every((t) => t >= 0);
     else nonNegative[i] = inputNonNegative;

@@ -67,7 +67,7 @@ describe('a modern CNN: torchvision EfficientNet-B0 (reduced) with squeeze-excit
     assert.ok(modelRow.includes('ONNX') && modelRow.includes('input 32×32×3 RGB, NCHW'), `the EfficientNet row: ${modelRow}`);
     const attentionRow = rows.find((x) => x.startsWith(`${ATTENTION},`))!;
     assert.ok(
-      attentionRow.includes('cannot be used: unsupported: Einsum ×2; attention (Einsum): vision transformers are not supported yet;'),
+      attentionRow.includes('cannot be used: unsupported: Einsum ×2; attention (Einsum): attention is read as MatMul and Softmax;'),
       `the attention row leads with the op types and the architecture: ${attentionRow}`,
     );
     assert.ok(!attentionRow.includes('supported ops:'), 'the supported list stays out of the row');

@@ -13,6 +13,9 @@ export interface GraphFacts {
   beforeFirstLinear: boolean[];
   /** Dense/Conv nodes whose input is before the first linear layers: the "first layers" of the rules. */
   firstLinear: boolean[];
+  /** For a matmul node: which input holds attention weights (a softmax output, through reshapes and
+   *  transposes only), the operand CP-LRP holds constant; null for other nodes and when neither does. */
+  attentionWeightsInput: Array<number | null>;
 }
 
 const cache = new WeakMap<Network, GraphFacts>();
@@ -40,5 +43,14 @@ function analyse({ nodes }: Network): GraphFacts {
     else if (isLinear(node)) firstLinear[i] = beforeFirstLinear[node.inputs[0]];
     else beforeFirstLinear[i] = node.inputs.every((j) => beforeFirstLinear[j]);
   });
-  return { readers, fusedRelu, beforeFirstLinear, firstLinear };
+  const softmaxOutput = (j: number): boolean => {
+    const node = nodes[j];
+    return node.kind === 'softmax' || ((node.kind === 'reshape' || node.kind === 'transpose') && softmaxOutput(node.inputs[0]));
+  };
+  const attentionWeightsInput = nodes.map((node) => {
+    if (node.kind !== 'matmul') return null;
+    const k = node.inputs.findIndex(softmaxOutput);
+    return k < 0 ? null : k;
+  });
+  return { readers, fusedRelu, beforeFirstLinear, firstLinear, attentionWeightsInput };
 }

@@ -35,7 +35,7 @@ export interface NodeRef {
 }
 
 /** Kinds that read several inputs; every other kind reads exactly one. */
-const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat', 'product']);
+const MULTI_INPUT = new Set<NodeSpec['kind']>(['add', 'concat', 'product', 'matmul']);
 
 export class GraphBuilder {
   private readonly nodes: RawNode[] = [];
@@ -119,7 +119,11 @@ export class GraphBuilder {
     switch (spec.kind) {
       case 'flatten':
         return LAYERS.reshape.create({ kind: 'reshape', shape: [product(shape)] }, c);
-      case 'softmax':
+      case 'softmax': {
+        const fields = LAYERS.softmax.create(spec, c);
+        // (Omit over the RawNode union keeps only the fields every kind has, hence the cast.)
+        return spec.log ? ({ ...fields, log: true } as Omit<RawNode, 'name' | 'inputs'>) : fields;
+      }
       case 'identity':
         return { kind: spec.kind, shape };
       case 'batchNorm': {

@@ -1,6 +1,7 @@
 // Canonisation (Zennit's canonizers): rewrites the graph a front end built into the one the rules see.
 // Each step is its own function over the node list, in this order:
-//   1. identities removed, a final softmax or sigmoid dropped (any other softmax is an error);
+//   1. identities removed, a final softmax or sigmoid dropped (any other softmax stays: attention weights;
+//      a log-softmax anywhere else is an error);
 //   2. BatchNormalization folded into the Dense/Conv that feeds it when nothing else reads that node's
 //      output, otherwise turned into an affine node y = s ⊙ x + t;
 //   3. transpose → flatten → Dense (PyTorch's C, H, W flatten of an NHWC map) folded into the Dense's rows;
@@ -23,7 +24,7 @@ type Base = { name: string; inputs: number[]; shape: number[] };
 export type RawNode =
   | GraphNode
   | (Base & Extract<NodeSpec, { kind: 'batchNorm' }>)
-  | (Base & { kind: 'softmax' })
+  | (Base & { kind: 'softmax'; axis: number; log: true })
   | (Base & { kind: 'identity' });
 
 export interface CanoniseContext {
@@ -41,6 +42,7 @@ export function canonise(raw: RawNode[], output: number, c: CanoniseContext): Bu
   foldBatchNorms(graph, notes, c);
   foldTransposedFlatten(graph, notes, c);
   foldAffineIntoNorms(graph);
+  foldOperandTransposes(graph);
   removeNoOps(graph);
   const final = markGates(graph.compact());
   const last = final[final.length - 1];
@@ -135,8 +137,8 @@ function dropIdentitiesAndSoftmax(g: Rewrite, notes: string[], c: CanoniseContex
   }
   for (const id of g.live()) {
     const node = g.nodes[id];
-    if (node.kind === 'softmax') {
-      throw new UserError(`node "${node.name}" (softmax) is not the final node; softmax is only supported at the output`, c.file);
+    if (node.kind === 'softmax' && 'log' in node) {
+      throw new UserError(`node "${node.name}" (softmax) is not the final node; a log-softmax is only supported at the output`, c.file);
     }
   }
   return endsWithSoftmax;
@@ -242,6 +244,8 @@ function foldAffineIntoNorms(g: Rewrite): void {
     const norm = g.nodes[source];
     if (norm.kind !== 'layerNorm' || (readers.get(source) ?? []).length !== 1) continue;
     const channels = norm.shape[norm.shape.length - 1];
+    // An affine with one value per element (a position embedding) is no per-channel map.
+    if (node.scale.length > channels || node.offset.length > channels) continue;
     const at = (v: number[], c: number) => (v.length === 1 ? v[0] : v[c]);
     const perChannel = [norm.scale, norm.offset, node.scale, node.offset].some((v) => v.length > 1);
     const n = perChannel ? channels : 1;
@@ -249,6 +253,27 @@ function foldAffineIntoNorms(g: Rewrite): void {
     const offset = Array.from({ length: n }, (_, c) => at(node.scale, c) * at(norm.offset, c) + at(node.offset, c));
     g.nodes[source] = { ...norm, scale, offset };
     g.replace(id, source);
+  }
+}
+
+/**
+ * A matrix product reading a transpose of an operand's last two axes (torch writes Kᵀ as a Transpose) reads
+ * the operand itself with its transpose flag flipped: tfjs' matMul transposes for free, a transpose node
+ * moves the data (and is dropped when nothing else reads it).
+ */
+function foldOperandTransposes(g: Rewrite): void {
+  for (const id of g.live()) {
+    const node = g.nodes[id];
+    if (node.kind !== 'matmul') continue;
+    g.inputsOf(id).forEach((source, k) => {
+      const t = g.nodes[source];
+      if (t.kind !== 'transpose') return;
+      const r = t.perm.length;
+      if (r < 2 || !t.perm.every((p, i) => p === (i === r - 1 ? r - 2 : i === r - 2 ? r - 1 : i))) return;
+      node.inputs[k] = t.inputs[0];
+      if (k === 0) node.transposeA = !node.transposeA;
+      else node.transposeB = !node.transposeB;
+    });
   }
 }
 

@@ -21,7 +21,7 @@
 // `build` canonises (canonise.ts) and returns the `Network`:
 // - `identity` nodes (Dropout, ONNX Identity) are removed;
 // - a `softmax` at the output is dropped (`endsWithSoftmax`; explanations start from the logits); anywhere
-//   else it is an error;
+//   else it stays a node (attention weights), a log-softmax anywhere else is an error;
 // - `batchNorm` is folded into the Dense/Conv that feeds it when nothing else reads that node's output,
 //   otherwise it becomes an `affine` node y = s ⊙ x + t (s = γ/√(σ² + ε), t = β − μ·s);
 // - a transpose → flatten → Dense (PyTorch's C, H, W flatten after NHWC maps) becomes a plain flatten with
@@ -106,6 +106,18 @@ export type NodeSpec =
   /** Inputs joined along `axis` (batch-free, negative counts from the end); other dimensions equal. */
   | { kind: 'concat'; axis: number }
   /**
+   * Softmax over one batch-free axis (default the last; negative counts from the end). At the output it is
+   * dropped (explanations start from the logits); inside the network it is a node (attention weights).
+   * `log`: a log-softmax, supported at the output only.
+   */
+  | { kind: 'softmax'; axis?: number; log?: boolean }
+  /**
+   * O = A·B of two activations over their last two axes, the leading (batch-free) axes batched and equal
+   * (attention heads): A [..., m, k], B [..., k, n] → [..., m, n]; `transposeB` reads B as [..., n, k] (Q·Kᵀ),
+   * `transposeA` A as [..., k, m].
+   */
+  | { kind: 'matmul'; transposeA?: boolean; transposeB?: boolean }
+  /**
    * Transposed convolution on [h, w, c] (layers/convTranspose.ts); kernel [kh, kw, out / groups, in] (the
    * adjoint convolution's, i.e. ONNX's [in, out / groups, kh, kw] with in and out swapped). Explicit pads only.
    */
@@ -136,8 +148,6 @@ export type NodeSpec =
    * `scales` default to size / input size.
    */
   | { kind: 'resize'; size: [number, number]; mode: 'nearest' | 'linear'; coordinates?: ResizeCoordinates; nearest?: ResizeNearest; scales?: [number, number] }
-  /** Softmax over the logits; only at the output, where it is dropped. */
-  | { kind: 'softmax' }
   /** Passes its input (Dropout, ONNX Identity); removed at build. */
   | { kind: 'identity' };
 
@@ -195,6 +205,9 @@ export type AffineNode = NodeBase & { kind: 'affine'; scale: number[]; offset: n
 export type AddNode = NodeBase & { kind: 'add' };
 /** `axis` is non-negative here. */
 export type ConcatNode = NodeBase & { kind: 'concat'; axis: number };
+/** A softmax inside the network; `axis` is non-negative. */
+export type SoftmaxNode = NodeBase & { kind: 'softmax'; axis: number };
+export type MatmulNode = NodeBase & { kind: 'matmul'; transposeA: boolean; transposeB: boolean };
 /** ONNX Resize's coordinate_transformation_mode values the engine computes. */
 export type ResizeCoordinates = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
 /** ONNX Resize's nearest_mode values. */
@@ -248,6 +261,8 @@ export type GraphNode =
   | AffineNode
   | AddNode
   | ConcatNode
+  | SoftmaxNode
+  | MatmulNode
   | ConvTransposeNode
   | ProductNode
   | LayerNormNode

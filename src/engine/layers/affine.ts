@@ -1,4 +1,5 @@
-// Elementwise affine map y = s ⊙ x + t, s and t scalar or per channel (the last axis): an unfolded
+// Elementwise affine map y = s ⊙ x + t, s and t scalar, per channel (the last axis) or one per element (a
+// transformer's position embedding, attention bias and mask; a class token as 0·x + t): an unfolded
 // BatchNormalization, Keras Rescaling / Normalization, ONNX Sub/Mul/Div/Add by constants. The gradient is
 // g ⊙ s. LRP: between the model input and the first Dense/Conv layers it is an input map, part of the
 // input encoding (relevance passes, z^B's box is mapped through it); anywhere else LRP-0 with the offset in
@@ -13,10 +14,11 @@ export const affine: FixedKind<'affine'> = {
   create(spec, c) {
     const [input] = c.inputShapes;
     const channels = input[input.length - 1];
+    const elements = input.reduce((a, b) => a * b, 1);
     const values = (v: number | number[], what: string): number[] => {
       const list = typeof v === 'number' ? [v] : v;
-      if (!Array.isArray(list) || !list.every(Number.isFinite) || (list.length !== 1 && list.length !== channels)) {
-        c.fail(`has ${what} ${JSON.stringify(v)}; one finite number or one per channel (${channels}) is needed`);
+      if (!Array.isArray(list) || !list.every(Number.isFinite) || (list.length !== 1 && list.length !== channels && list.length !== elements)) {
+        c.fail(`has ${what} ${JSON.stringify(v).slice(0, 80)}; one finite number, one per channel (${channels}) or one per element (${elements}) is needed`);
       }
       return [...list];
     };
@@ -27,7 +29,7 @@ export const affine: FixedKind<'affine'> = {
     const show = (v: number[]) => (v.length === 1 ? `${round(v[0])}` : `(${v.slice(0, 4).map(round).join(', ')}${v.length > 4 ? ', …' : ''})`);
     return `affine ×${show(node.scale)} + ${show(node.offset)}`;
   },
-  vjp: (c, g) => [hasScale(c.node) ? tf.mul(g, constant(c.node.scale)) : g],
+  vjp: (c, g) => [hasScale(c.node) ? tf.mul(g, constant(c.node.scale, c.node.shape)) : g],
   relevance(c, r) {
     if (c.beforeFirstLinear) return [r];
     const s = perImage(tf.div, r, stabilise(c.output()), c.blocks);
@@ -39,8 +41,8 @@ export const affine: FixedKind<'affine'> = {
 
 /** s ⊙ x (+ t when `withOffset`), skipping the ops of s = 1 and t = 0. */
 function applyAffine(node: AffineNode, x: tf.Tensor, withOffset: boolean): tf.Tensor {
-  let y = hasScale(node) ? tf.mul(x, constant(node.scale)) : x;
-  if (withOffset && node.offset.some((t) => t !== 0)) y = tf.add(y, constant(node.offset));
+  let y = hasScale(node) ? tf.mul(x, constant(node.scale, node.shape)) : x;
+  if (withOffset && node.offset.some((t) => t !== 0)) y = tf.add(y, constant(node.offset, node.shape));
   return y === x ? tf.clone(x) : y;
 }
 
@@ -48,9 +50,10 @@ function hasScale(node: AffineNode): boolean {
   return node.scale.some((s) => s !== 1);
 }
 
-/** A scalar or a per-channel vector, broadcast along the last axis. */
-function constant(v: number[]): tf.Tensor | number {
-  return v.length === 1 ? v[0] : tf.tensor1d(v);
+/** A scalar, a per-channel vector broadcast along the last axis, or one image's tensor (broadcast over the batch). */
+function constant(v: number[], shape: number[]): tf.Tensor | number {
+  if (v.length === 1) return v[0];
+  return v.length === shape[shape.length - 1] ? tf.tensor1d(v) : tf.tensor(v, shape);
 }
 
 function round(v: number): string {

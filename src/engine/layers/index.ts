@@ -18,12 +18,14 @@ import { input } from './input';
 import type { LayerKind } from './layerKind';
 import { layerNorm } from './layerNorm';
 import { leakyRelu } from './leakyRelu';
+import { matmul } from './matmul';
 import { maxPool } from './maxPool';
 import { pad } from './pad';
 import { prelu } from './prelu';
 import { product } from './product';
 import { relu } from './relu';
 import { reshape } from './reshape';
+import { softmax } from './softmax';
 import { resize } from './resize';
 import { transpose } from './transpose';
 
@@ -46,6 +48,8 @@ export const LAYERS: { [K in NodeKind]: LayerKind<K> } = {
   affine,
   add,
   concat,
+  softmax,
+  matmul,
   convTranspose,
   product,
   layerNorm,

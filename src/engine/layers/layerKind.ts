@@ -28,6 +28,17 @@ export type NodeFields<K extends NodeKind> = Omit<NodeOf<K>, 'name' | 'inputs'>;
 export type ReluMode = 'gradient' | 'guided' | 'deconvnet';
 
 /**
+ * How an LRP method treats attention (softmax inside the network, the matrix product of two activations) and
+ * gates (METHODS.md, "Gates, normalisation layers and attention"):
+ * - 'attnlrp': AttnLRP (Achtibat et al. 2024): the softmax by its Taylor decomposition (Prop. 3.1), each
+ *   factor of a product of activations half of the ε-rule's share (the uniform rule);
+ * - 'cp-lrp': CP-LRP (Ali et al. 2022): attention weights (a softmax output) and gates are held constant, so
+ *   they get no relevance and A·V is a linear map of V.
+ * Every LRP method but `cp-lrp` uses 'attnlrp' (methods/methodTable.ts).
+ */
+export type AttentionRule = 'attnlrp' | 'cp-lrp';
+
+/**
  * One node as a backward pass sees it. Signals (gradients, relevances) hold `blocks` stacked copies of the
  * call's rows (several methods at once, methods/trace.ts), activations hold the rows once.
  */
@@ -49,8 +60,21 @@ export interface NodeTrace<N extends GraphNode = GraphNode> {
   poolWinners(): Int32Array;
   /** The ReLU variant of each block (gradient family only). */
   reluModes: ReluMode[];
+  /** The attention rule of each block (LRP family only). */
+  attentionRules: AttentionRule[];
+  /**
+   * Which input holds attention weights, i.e. is a softmax output (through reshapes and transposes only),
+   * which CP-LRP holds constant; null when none does (graph/analysis.ts).
+   */
+  attentionWeightsInput: number | null;
   /** This node lies between the model input and the first Dense/Conv layers (METHODS.md "input maps"). */
   beforeFirstLinear: boolean;
+}
+
+/** What an attention kind's `lrpTreatment` reads: the method's rule and the node's held operand. */
+export interface AttentionContext {
+  rule: AttentionRule;
+  attentionWeightsInput: number | null;
 }
 
 /** How the rules of an LRP method, or a method's gradient, treat a node (for the model-info listing). */
@@ -72,8 +96,9 @@ export interface FixedKind<K extends NodeKind> extends KindBase<K> {
   vjp(c: NodeTrace<NodeOf<K>>, g: tf.Tensor): Array<tf.Tensor | null>;
   /** LRP family: the relevance for each input (null: none). May return `r` itself (passes unchanged). */
   relevance(c: NodeTrace<NodeOf<K>>, r: tf.Tensor): Array<tf.Tensor | null>;
-  /** What the LRP walk does here, in a few words ("passes", "winner-take-all", ...). */
-  lrpTreatment(node: NodeOf<K>, beforeFirstLinear: boolean): string;
+  /** What the LRP walk does here, in a few words ("passes", "winner-take-all", ...); the attention kinds
+   *  also read the method's attention rule. */
+  lrpTreatment(node: NodeOf<K>, beforeFirstLinear: boolean, attention: AttentionContext): string;
   /** What the gradient walk does here; default "exact gradient". */
   gradientTreatment?(node: NodeOf<K>, modes: ReluMode[]): string;
   /**

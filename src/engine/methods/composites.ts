@@ -2,6 +2,7 @@
 // method's record (methodTable.ts); this makes the named rules (rules.ts) with the spec's parameters.
 // Every other node kind propagates as its layer module says (layers/<kind>.ts).
 import type { LinearNode } from '../graph/nodes';
+import type { AttentionRule } from '../layers/layerKind';
 import type { MethodSpec } from '../types';
 import { runsAs, type RuleName } from './methodTable';
 import {
@@ -36,6 +37,8 @@ const RULES: Record<RuleName, (params: Record<string, number>, bounded: boolean)
   'z-plus': () => zPlusRule,
   flat: () => flatRule,
   box: (_p, bounded) => (bounded ? zBoxRule : wSquareRule),
+  // AttnLRP's choice: LRP-γ where the spec gives γ > 0, LRP-ε otherwise.
+  'epsilon-or-gamma': (p) => (p.gamma > 0 ? gammaRule(p.gamma) : epsilonRule(p.epsilon)),
 };
 
 /** The composite of an LRP method (its record in methodTable.ts), with the spec's parameters. */
@@ -46,4 +49,11 @@ export function compositeFor(spec: MethodSpec, bounded: boolean): Composite {
   const rule = (name: RuleName) => made.get(name) ?? made.set(name, RULES[name](spec.params, bounded)).get(name)!;
   const [first, convolution, dense] = [rule(runs.composite.first), rule(runs.composite.convolution), rule(runs.composite.dense)];
   return (_node, place) => (place.first ? first : place.convolution ? convolution : dense);
+}
+
+/** An LRP method's rule at softmax and matmul nodes (its record's `attention`, AttnLRP unless it says). */
+export function attentionRuleOf(spec: MethodSpec): AttentionRule {
+  const runs = runsAs(spec.id, 'lrp');
+  if (!runs) throw new Error(`${spec.id} is not an LRP method`);
+  return runs.attention ?? 'attnlrp';
 }

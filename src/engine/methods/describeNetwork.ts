@@ -8,7 +8,7 @@ import type { FixedKind } from '../layers/layerKind';
 import { linearOpsOf } from '../network/prepared';
 import type { MethodSpec } from '../types';
 import type { NodeInfo } from '../../protocol/model';
-import { compositeFor } from './composites';
+import { attentionRuleOf, compositeFor } from './composites';
 import { methodRecord } from './methodTable';
 
 /**
@@ -17,9 +17,10 @@ import { methodRecord } from './methodTable';
  */
 export function describeNetwork(network: Network, options: { method?: MethodSpec; bounded?: boolean } = {}): NodeInfo[] {
   const { method, bounded = true } = options;
-  const { beforeFirstLinear, firstLinear } = graphFacts(network);
+  const { beforeFirstLinear, firstLinear, attentionWeightsInput } = graphFacts(network);
   const runs = method && methodRecord(method.id).runs;
   const composite = runs?.family === 'lrp' ? compositeFor(method!, bounded) : null;
+  const attention = runs?.family === 'lrp' ? attentionRuleOf(method!) : 'attnlrp';
   // Attributors that backpropagate their copies of the input take exact gradients.
   const mode = runs?.family === 'gradient' ? runs.relu : runs?.family === 'attributor' && runs.backward === 'gradient' ? 'gradient' : null;
   return network.nodes.map((node, i) => {
@@ -35,7 +36,7 @@ export function describeNetwork(network: Network, options: { method?: MethodSpec
     if (composite) {
       info.rule = isLinear(node)
         ? composite(node, { first: firstLinear[i], convolution: linearOpsOf(node).isConvolution }).title + (firstLinear[i] ? ' (first layer)' : '')
-        : kind.lrpTreatment(node as never, beforeFirstLinear[i]);
+        : kind.lrpTreatment(node as never, beforeFirstLinear[i], { rule: attention, attentionWeightsInput: attentionWeightsInput[i] });
     } else if (mode) {
       info.rule = isLinear(node) ? 'exact gradient' : (kind.gradientTreatment?.(node as never, [mode]) ?? 'exact gradient');
     } else {

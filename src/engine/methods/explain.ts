@@ -13,7 +13,7 @@ import type { ExplainRequest, InputBounds, MethodSpec, Network } from '../types'
 import type { Explanation } from '../../protocol/explanation';
 import type { ImageShape } from '../../protocol/model';
 import { ATTRIBUTORS, type AttributionBatch } from './attributors';
-import { compositeFor } from './composites';
+import { attentionRuleOf, compositeFor } from './composites';
 import { gradientStack } from './gradientPass';
 import { formatMethodSpec, validateSpec } from './methodRegistry';
 import { isAttributor, methodRecord, runsAs, type ChannelTerm } from './methodTable';
@@ -190,9 +190,10 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
   if (lrpSpecs.length) {
     const start = performance.now();
     const composites = lrpSpecs.map((k) => compositeFor(specs[k], c.bounds !== null));
+    const attention = lrpSpecs.map((k) => attentionRuleOf(specs[k]));
     const boxes = c.bounds && firstLayerBoxes(c.network, c.bounds, c.imageShape[2]);
     const stack = readAndFree(
-      tf.tidy(() => lrpRelevance(c.trace, composites, tf.tensor2d(c.startRelevance, [c.trace.rows, c.network.outputSize]), boxes)),
+      tf.tidy(() => lrpRelevance(c.trace, composites, tf.tensor2d(c.startRelevance, [c.trace.rows, c.network.outputSize]), boxes, attention)),
     );
     const ms = (performance.now() - start) / lrpSpecs.length;
     lrpSpecs.forEach((k, m) => {

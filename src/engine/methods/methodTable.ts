@@ -7,7 +7,7 @@
 // compiler then checks every place that depends on the family.
 //
 // Pure data (no tfjs): the extension host reads it too.
-import type { ReluMode } from '../layers/layerKind';
+import type { AttentionRule, ReluMode } from '../layers/layerKind';
 import type { MethodTitle } from '../../protocol/methodTitle';
 
 export interface ParamInfo {
@@ -28,9 +28,10 @@ export type ChannelTerm = 'value' | 'square' | 'times-input';
 /**
  * The LRP rules a composite can put on a Dense/Conv node (rules.ts); their parameters come from the spec
  * under the rule's name (`epsilon`, `gamma`, `alpha` and `beta`). `box` is z^B when the request has input
- * bounds and w² without (deep Taylor's first layer).
+ * bounds and w² without (deep Taylor's first layer); `epsilon-or-gamma` is LRP-γ when the spec's γ > 0,
+ * LRP-ε otherwise (AttnLRP's choice).
  */
-export type RuleName = 'z' | 'epsilon' | 'gamma' | 'alpha-beta' | 'z-plus' | 'flat' | 'box';
+export type RuleName = 'z' | 'epsilon' | 'gamma' | 'alpha-beta' | 'z-plus' | 'flat' | 'box' | 'epsilon-or-gamma';
 
 /** Which rule on which Dense/Conv node (Zennit's composites): the first layers (which see the input), the
  *  other convolutions, the other dense layers. */
@@ -44,8 +45,9 @@ export interface CompositeRules {
 export type MethodRuns =
   /** One shared backward pass for the family; `relu` picks the ReLU's backward variant. */
   | { family: 'gradient'; relu: ReluMode; term: ChannelTerm }
-  /** One shared backward walk for all LRP methods, each with its composite. */
-  | { family: 'lrp'; composite: CompositeRules }
+  /** One shared backward walk for all LRP methods, each with its composite; `attention` is the rule at
+   *  softmax and matmul nodes (layers/layerKind.ts, AttentionRule), AttnLRP unless given. */
+  | { family: 'lrp'; composite: CompositeRules; attention?: AttentionRule }
   /** Its own function over modified copies of the input (attributors.ts); `backward` says whether those
    *  copies are backpropagated (exact gradients) or only run forward. */
   | { family: 'attributor'; backward: 'gradient' | 'none' };
@@ -86,6 +88,11 @@ const GAMMA: ParamInfo = {
   description: 'weight given to positive contributions on top of the plain ones (0 is the z-rule)',
 };
 const everyLayer = (rule: RuleName): CompositeRules => ({ first: rule, convolution: rule, dense: rule });
+/** AttnLRP's and CP-LRP's: ε → 0 by default (the papers' LRP-ε on linear layers), γ instead when given. */
+const TRANSFORMER_PARAMS: ParamInfo[] = [
+  { ...EPSILON, default: 1e-6 },
+  { ...GAMMA, default: 0, description: 'when > 0, LRP-γ with this γ on every Dense/Conv instead of LRP-ε' },
+];
 
 export const METHOD_TABLE = {
   sensitivity: {
@@ -110,14 +117,16 @@ export const METHOD_TABLE = {
     conservative: true,
   },
   'guided-backprop': {
-    description: 'Guided backprop: gradient where each ReLU also blocks negative backward signals',
+    description:
+      'Guided backprop: gradient where each ReLU also blocks negative backward signals (ReLUs only, as Zennit: on a network without ReLUs, e.g. a GELU transformer, it is the gradient)',
     title: 'Guided Backprop',
     params: [],
     runs: { family: 'gradient', relu: 'guided', term: 'value' },
     conservative: false,
   },
   deconvnet: {
-    description: 'Deconvnet: backward signal through ReLUs keeps only its positive part, ignoring the forward mask',
+    description:
+      'Deconvnet: backward signal through ReLUs keeps only its positive part, ignoring the forward mask (ReLUs only: on a GELU network it is the gradient)',
     title: 'Deconvnet',
     params: [],
     runs: { family: 'gradient', relu: 'deconvnet', term: 'value' },
@@ -185,6 +194,22 @@ export const METHOD_TABLE = {
     title: 'LRP ε + γ + box',
     params: [EPSILON, GAMMA],
     runs: { family: 'lrp', composite: { first: 'box', convolution: 'gamma', dense: 'epsilon' } },
+    conservative: true,
+  },
+  attnlrp: {
+    description:
+      'AttnLRP (transformers): LRP-ε (or LRP-γ when γ > 0) on every layer; softmax by its Taylor decomposition, products of activations split evenly',
+    title: 'AttnLRP',
+    params: TRANSFORMER_PARAMS,
+    runs: { family: 'lrp', composite: everyLayer('epsilon-or-gamma'), attention: 'attnlrp' },
+    conservative: true,
+  },
+  'cp-lrp': {
+    description:
+      'CP-LRP (transformers): as AttnLRP on every layer, but attention weights and gates are held constant (A·V a linear map of V)',
+    title: 'CP-LRP',
+    params: TRANSFORMER_PARAMS,
+    runs: { family: 'lrp', composite: everyLayer('epsilon-or-gamma'), attention: 'cp-lrp' },
     conservative: true,
   },
   'integrated-gradients': {

@@ -8,7 +8,7 @@ import { graphFacts } from '../graph/analysis';
 import { isLinear } from '../graph/nodes';
 import { joinBlocks, takeBlocks } from '../layers/signals';
 import { LAYERS } from '../layers/index';
-import type { FixedKind } from '../layers/layerKind';
+import type { AttentionRule, FixedKind } from '../layers/layerKind';
 import { linearOpsOf, preparedNode } from '../network/prepared';
 import { alphaBetaGroup } from './alphaBeta';
 import type { Composite } from './composites';
@@ -21,13 +21,20 @@ import type { Trace } from './trace';
 /**
  * Propagates the logit relevance `start` ([N, classes], one row per trace row) to the network input for
  * every composite. Returns the input relevances stacked: block m ([m·N, (m+1)·N)) for `composites[m]`.
- * `boxes` holds the z^B box of each first Dense/Conv node's input (null: unbounded input).
+ * `boxes` holds the z^B box of each first Dense/Conv node's input (null: unbounded input); `attention[m]`
+ * is composite m's rule at softmax and matmul nodes (default AttnLRP for all).
  */
-export function lrpRelevance(trace: Trace, composites: Composite[], start: tf.Tensor, boxes: Map<number, InputBox> | null): tf.Tensor {
+export function lrpRelevance(
+  trace: Trace,
+  composites: Composite[],
+  start: tf.Tensor,
+  boxes: Map<number, InputBox> | null,
+  attention: AttentionRule[] = composites.map(() => 'attnlrp'),
+): tf.Tensor {
   const blocks = composites.length;
   const stacked = blocks === 1 ? start : tf.concat(new Array<tf.Tensor>(blocks).fill(start), 0);
   try {
-    return walkBackward(trace, stacked, lrpStep(trace, composites, boxes));
+    return walkBackward(trace, stacked, lrpStep(trace, composites, boxes, attention));
   } finally {
     if (stacked !== start) stacked.dispose();
   }
@@ -38,13 +45,18 @@ export function lrpRelevance(trace: Trace, composites: Composite[], start: tf.Te
  * propagated with `composites[m]`. Walks over part of the graph (concepts, concepts/conditionalRelevance.ts)
  * use it as it is.
  */
-export function lrpStep(trace: Trace, composites: Composite[], boxes: Map<number, InputBox> | null): (i: number, r: tf.Tensor) => Array<tf.Tensor | null> {
+export function lrpStep(
+  trace: Trace,
+  composites: Composite[],
+  boxes: Map<number, InputBox> | null,
+  attention: AttentionRule[] = composites.map(() => 'attnlrp'),
+): (i: number, r: tf.Tensor) => Array<tf.Tensor | null> {
   const { network } = trace;
   const { firstLinear } = graphFacts(network);
   const blocks = composites.length;
   return (i, r) => {
     const node = network.nodes[i];
-    if (!isLinear(node)) return (LAYERS[node.kind] as FixedKind<typeof node.kind>).relevance(trace.nodeTrace(i, blocks, []) as never, r);
+    if (!isLinear(node)) return (LAYERS[node.kind] as FixedKind<typeof node.kind>).relevance(trace.nodeTrace(i, blocks, [], attention) as never, r);
     const ops = linearOpsOf(node);
     const rules = composites.map((composite) => composite(node, { first: firstLinear[i], convolution: ops.isConvolution }));
     const a = trace.output(node.inputs[0]);

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { graphFacts, type GraphFacts } from '../graph/analysis';
 import type { GlobalMaxPoolNode, GraphNode, MaxPoolNode, Network } from '../graph/nodes';
-import type { NodeTrace, ReluMode } from '../layers/layerKind';
+import type { AttentionRule, NodeTrace, ReluMode } from '../layers/layerKind';
 import { maxPoolWinners, winnerWindow } from '../layers/pooling';
 import { valuesOf } from '../layers/tensorMemory';
 import { forwardNodes } from '../network/forward';
@@ -108,6 +108,7 @@ export class Trace {
     const node = this.network.nodes[i];
     switch (node.kind) {
       case 'relu':
+      case 'softmax':
         return true;
       case 'clip':
         return node.min >= 0 || (node.max >= 0 && this.signKnown(node.inputs[0]));
@@ -139,9 +140,10 @@ export class Trace {
     }
   }
 
-  /** Node i as a backward walk of `blocks` stacked blocks sees it (layers/layerKind.ts). */
-  nodeTrace(i: number, blocks: number, reluModes: ReluMode[]): NodeTrace {
-    return new NodeView(this, i, blocks, reluModes, this.facts.beforeFirstLinear[i]);
+  /** Node i as a backward walk of `blocks` stacked blocks sees it (layers/layerKind.ts): the ReLU variant
+   *  (gradient family) or the attention rule (LRP family) of each block. */
+  nodeTrace(i: number, blocks: number, reluModes: ReluMode[], attentionRules: AttentionRule[] = []): NodeTrace {
+    return new NodeView(this, i, blocks, reluModes, attentionRules, this.facts.beforeFirstLinear[i], this.facts.attentionWeightsInput[i]);
   }
 
   /** Keeps a tensor made inside some tidy until the trace is disposed. */
@@ -171,7 +173,9 @@ class NodeView implements NodeTrace {
     readonly index: number,
     readonly blocks: number,
     readonly reluModes: ReluMode[],
+    readonly attentionRules: AttentionRule[],
     readonly beforeFirstLinear: boolean,
+    readonly attentionWeightsInput: number | null,
   ) {
     this.node = trace.network.nodes[index];
   }

@@ -25,7 +25,7 @@ import { CLI, bundleReady } from '../bundles';
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 /** Rules that divide by sums that can cancel (no ε): compared with the engine in-process, not with float64 (see functionalModels.test.ts). */
-const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box']);
+const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box', 'attnlrp', 'cp-lrp']);
 
 function rgbPng(width: number, height: number, pixels: number[]): Buffer {
   const png = new PNG({ width, height });

@@ -84,7 +84,7 @@ describe('canonisation', () => {
     }
   });
 
-  test('identities go, a final softmax is dropped and noted, a softmax elsewhere is refused', () => {
+  test('identities go, a final softmax is dropped and noted, a softmax elsewhere stays, a log-softmax elsewhere is refused', () => {
     const b = new GraphBuilder('m.json');
     const x = b.input('in', [3]);
     const d = b.add('d', { kind: 'dense', kernel: tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]) }, [x]);
@@ -99,11 +99,24 @@ describe('canonisation', () => {
       network.dispose();
     }
     const c = new GraphBuilder('m.json');
-    const y = c.input('in', [3]);
-    const s = c.add('s', { kind: 'softmax' }, [y]);
-    const e = c.add('e', { kind: 'dense', kernel: tf.ones([3, 2]) }, [s]);
-    assert.throws(() => c.build(e), /m\.json: node "s" \(softmax\) is not the final node; softmax is only supported at the output/);
-    c.dispose();
+    const y = c.input('in', [2, 3]);
+    const s = c.add('s', { kind: 'softmax', axis: 0 }, [y]);
+    const f = c.add('f', { kind: 'flatten' }, [s]);
+    const e = c.add('e', { kind: 'dense', kernel: tf.ones([6, 2]) }, [f]);
+    const inner = c.build(e).network;
+    try {
+      assert.deepEqual(inner.nodes.map((n) => n.kind), ['input', 'softmax', 'reshape', 'dense']);
+      assert.equal(inner.nodes[1].kind === 'softmax' && inner.nodes[1].axis, 0);
+      assert.equal(inner.endsWithSoftmax, false);
+    } finally {
+      inner.dispose();
+    }
+    const l = new GraphBuilder('m.json');
+    const z = l.input('in', [3]);
+    const ls = l.add('ls', { kind: 'softmax', log: true }, [z]);
+    const e2 = l.add('e', { kind: 'dense', kernel: tf.ones([3, 2]) }, [ls]);
+    assert.throws(() => l.build(e2), /m\.json: node "ls" \(softmax\) is not the final node; a log-softmax is only supported at the output/);
+    l.dispose();
   });
 
   test('transpose → flatten → Dense is folded into the Dense rows: no transpose left, same logits', () => {
@@ -113,6 +126,29 @@ describe('canonisation', () => {
       assert.ok(!network.nodes.some((n) => n.kind === 'transpose'), network.nodes.map((n) => n.kind).join(' '));
       assert.match(notes.join('; '), /transpose "transpose\d+" before flatten "flatten\d+" folded into the rows of "dense\d+"/);
       const x = randomArray(random(9), 3 * 4 * 2);
+      assertClose(engineLogits(network, [x])[0], logitsOfGraph(g, x), 1e-5, 'logits');
+    } finally {
+      network.dispose();
+    }
+  });
+
+  test('a transpose of a matrix product operand\'s last two axes becomes its transpose flag: no transpose left, same logits', () => {
+    // x [2, 3, 4] → transpose [0, 2, 1] → [2, 4, 3]; x · that = [2, 3, 3] (as Q·Kᵀ written with a Transpose).
+    const g: RefGraph = {
+      inputShape: [2, 3, 4],
+      nodes: [
+        { kind: 'transpose', input: 0, perm: [0, 2, 1] },
+        { kind: 'matmul', inputs: [0, 1] },
+        { kind: 'flatten', input: 2 },
+        denseNode(random(5), 3, 18, 2),
+      ],
+    };
+    const { network } = toGraphNetwork(g);
+    try {
+      assert.ok(!network.nodes.some((n) => n.kind === 'transpose'), network.nodes.map((n) => n.kind).join(' '));
+      const product = network.nodes.find((n) => n.kind === 'matmul');
+      assert.ok(product?.kind === 'matmul' && product.transposeB && !product.transposeA && product.inputs[0] === product.inputs[1]);
+      const x = randomArray(random(10), 24, -1, 1);
       assertClose(engineLogits(network, [x])[0], logitsOfGraph(g, x), 1e-5, 'logits');
     } finally {
       network.dispose();
@@ -196,7 +232,7 @@ describe('shape inference and padding', () => {
     expect(() => b.add('p', { kind: 'maxPool', poolSize: [2, 2], padding: [2, 0, 0, 0] }, [x]), /node "p" \(maxPool\) has pads \[2,0,0,0\] as wide as its 2×2 window/);
     expect(() => b.add('big', { kind: 'conv2d', kernel: tf.ones([9, 9, 3, 1]) as tf.Tensor4D }, [x]), /smaller than its 9×9 window/);
     expect(() => b.add('s', { kind: 'reshape', shape: [7, -1] }, [x]), /cannot reshape \[8,8,3\] \(192 values\) into \[7,-1\]/);
-    expect(() => b.add('t', { kind: 'affine', scale: [1, 2], offset: 0 }, [x]), /node "t" \(affine\) has scale \[1,2\]; one finite number or one per channel \(3\)/);
+    expect(() => b.add('t', { kind: 'affine', scale: [1, 2], offset: 0 }, [x]), /node "t" \(affine\) has scale \[1,2\]; one finite number, one per channel \(3\) or one per element \(192\) is needed/);
     expect(() => b.input('second', [2]), /more than one input/);
     expect(() => b.build(x), /model\.onnx: the model's output has shape \[8,8,3\]; a vector of logits is needed/);
     b.dispose();

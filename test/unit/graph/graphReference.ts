@@ -48,6 +48,10 @@ export type RefNode =
   | { kind: 'batchNorm'; input: number; mean: number[]; variance: number[]; gamma: number[]; beta: number[]; epsilon: number }
   | { kind: 'add'; inputs: number[] }
   | { kind: 'concat'; inputs: number[]; axis: number }
+  /** Softmax over one (non-negative) axis, inside the network. */
+  | { kind: 'softmax'; input: number; axis: number }
+  /** O = op(A)·op(B) over the last two axes, leading axes batched (op: transposed when asked). */
+  | { kind: 'matmul'; inputs: [number, number]; transposeA?: boolean; transposeB?: boolean }
   /** Transposed convolution; `w` in the engine's layout [kh, kw, outC / groups, inC]. */
   | {
       kind: 'convTranspose';
@@ -69,6 +73,9 @@ export type RefNode =
   | { kind: 'layerNorm'; input: number; epsilon: number; scale: number[]; offset: number[]; groups: number | null; rms?: boolean }
   | { kind: 'gather'; input: number; axis: number; indices: number[] }
   | { kind: 'resize'; input: number; size: [number, number]; mode: 'nearest' | 'linear'; coordinates: ResizeCoordinates; nearest: ResizeNearest };
+
+/** How an LRP method treats softmax and matmul nodes (METHODS.md, "Gates, normalisation layers and attention"). */
+export type RefAttention = 'attnlrp' | 'cp-lrp';
 
 /** Node 0 is the input; `nodes[k]` is node k + 1; inputs name node numbers. The last node gives the logits. */
 export interface RefGraph {
@@ -95,6 +102,10 @@ type Op =
   | { type: 'activation'; f: (z: number, i: number) => number; df: (z: number, i: number) => number }
   | { type: 'max'; windows: number[][] }
   | { type: 'add' }
+  /** Each group: the flat indices of one vector the softmax normalises (along its axis). */
+  | { type: 'softmax'; groups: number[][] }
+  /** out[o] = Σ over terms[o] of A[i]·B[j]. */
+  | { type: 'matmul'; terms: Array<Array<[number, number]>> }
   /** out[o] = A[a[o]]·B[b[o]] for the two inputs A, B (broadcasting as index maps). */
   | { type: 'product'; a: number[]; b: number[] }
   /** Each set of elements normalised: (x − μ)/σ (x/rms when `rms`) times gamma[i] plus beta[i]. */
@@ -136,6 +147,20 @@ export function forwardGraph(g: RefGraph, x: number[]): RefTrace {
       case 'add':
         out = a.map((_, k) => ins.reduce((s, i) => s + values[i][k], 0));
         break;
+      case 'softmax': {
+        out = new Array<number>(a.length).fill(0);
+        for (const group of op.groups) {
+          const max = Math.max(...group.map((i) => a[i]));
+          const total = group.reduce((s, i) => s + Math.exp(a[i] - max), 0);
+          for (const i of group) out[i] = Math.exp(a[i] - max) / total;
+        }
+        break;
+      }
+      case 'matmul': {
+        const b = values[ins[1]];
+        out = op.terms.map((list) => list.reduce((s, [i, j]) => s + a[i] * b[j], 0));
+        break;
+      }
       case 'product': {
         const b = values[ins[1]];
         out = op.a.map((ia, o) => a[ia] * b[op.b[o]]);
@@ -325,6 +350,31 @@ function opOf(node: RefNode, inShapes: number[][]): { op: Op; outShape: number[]
     }
     case 'add':
       return { op: { type: 'add' }, outShape: shape };
+    case 'softmax': {
+      // Row-major: element (outer, k, inner) sits at (outer·n + k)·inner + inner index.
+      const n = shape[node.axis];
+      const inner = shape.slice(node.axis + 1).reduce((p, d) => p * d, 1);
+      const outer = size / (n * inner);
+      const groups: number[][] = [];
+      for (let o = 0; o < outer; o++) for (let q = 0; q < inner; q++) groups.push(Array.from({ length: n }, (_, k) => (o * n + k) * inner + q));
+      return { op: { type: 'softmax', groups }, outShape: shape };
+    }
+    case 'matmul': {
+      const bShape = inShapes[1];
+      const r = shape.length;
+      const batches = shape.slice(0, -2).reduce((p, d) => p * d, 1);
+      const [aRows, aCols] = shape.slice(-2);
+      const [bRows, bCols] = bShape.slice(-2);
+      // op(A)[m][k] and op(B)[k][n] as flat indices into A and B.
+      const at = (batch: number, m: number, k: number) => batch * aRows * aCols + (node.transposeA ? k * aCols + m : m * aCols + k);
+      const bt = (batch: number, k: number, n: number) => batch * bRows * bCols + (node.transposeB ? n * bCols + k : k * bCols + n);
+      const [M, K] = node.transposeA ? [aCols, aRows] : [aRows, aCols];
+      const N = node.transposeB ? bRows : bCols;
+      const terms: Array<Array<[number, number]>> = [];
+      for (let batch = 0; batch < batches; batch++)
+        for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) terms.push(Array.from({ length: K }, (_, k) => [at(batch, m, k), bt(batch, k, n)] as [number, number]));
+      return { op: { type: 'matmul', terms }, outShape: [...shape.slice(0, r - 2), M, N] };
+    }
     case 'convTranspose': {
       // y[oy, ox, co] += x[iy, ix, ci]·w[ky, kx, co mod (outC/groups), ci] where oy = iy·sh − top + ky·dh
       // (the same along x), ci and co in the same group: written per output as the taps that reach it.
@@ -516,6 +566,10 @@ function specOf(node: RefNode, inShape: number[]): NodeSpec {
       return { kind: 'affine', scale: node.scale, offset: node.offset };
     case 'concat':
       return { kind: 'concat', axis: node.axis };
+    case 'softmax':
+      return { kind: 'softmax', axis: node.axis };
+    case 'matmul':
+      return { kind: 'matmul', transposeA: node.transposeA, transposeB: node.transposeB };
     case 'convTranspose':
       return {
         kind: 'convTranspose',
@@ -612,7 +666,7 @@ export function canoniseRef(g: RefGraph): RefGraph {
 // ---- gradient family ----------------------------------------------------------------------------------
 export type RefReluMode = 'gradient' | 'guided' | 'deconvnet';
 
-/** The backward signals of every node, from `top` at the output; `step` maps one node's signal back. */
+/** The backward signal at the input, from `top` at node `from`; `step` maps one node's signal back, `observe` sees each. */
 function walkBack(
   t: RefTrace,
   g: RefGraph,
@@ -621,6 +675,18 @@ function walkBack(
   from = g.nodes.length,
   observe?: (k: number, signal: number[]) => void,
 ): number[] {
+  return walkBackAll(t, g, top, step, from, observe)[0] ?? t.values[0].map(() => 0);
+}
+
+/** The backward signal arriving at every node's output (null where none arrives). */
+function walkBackAll(
+  t: RefTrace,
+  g: RefGraph,
+  top: number[],
+  step: (k: number, op: Op, signal: number[], ins: number[]) => number[][],
+  from = g.nodes.length,
+  observe?: (k: number, signal: number[]) => void,
+): Array<number[] | null> {
   const signals: Array<number[] | null> = t.values.map(() => null);
   signals[from] = top;
   for (let k = from; k >= 1; k--) {
@@ -634,7 +700,7 @@ function walkBack(
       signals[i] = previous ? previous.map((v, q) => v + back[n][q]) : back[n];
     });
   }
-  return signals[0] ?? t.values[0].map(() => 0);
+  return signals;
 }
 
 /** ∂f_c/∂x with the ReLU's backward rule chosen by `mode`; a tensor read by several nodes sums what comes back. */
@@ -672,6 +738,27 @@ export function gradientGraph(g: RefGraph, x: number[], target: number, mode: Re
       }
       case 'add':
         return ins.map(() => s.slice());
+      case 'softmax': {
+        // ∂s_j/∂z_i = s_j(δ_ij − s_i): g_z_i = s_i·(g_i − Σ_j s_j g_j) within each group.
+        const out = t.values[k];
+        const next = zeros(ins[0]);
+        for (const group of op.groups) {
+          const dot = group.reduce((sum, j) => sum + out[j] * s[j], 0);
+          for (const i of group) next[i] = out[i] * (s[i] - dot);
+        }
+        return [next];
+      }
+      case 'matmul': {
+        const [a, b] = [t.values[ins[0]], t.values[ins[1]]];
+        const [ga, gb] = [zeros(ins[0]), zeros(ins[1])];
+        op.terms.forEach((list, o) => {
+          for (const [i, j] of list) {
+            ga[i] += b[j] * s[o];
+            gb[j] += a[i] * s[o];
+          }
+        });
+        return [ga, gb];
+      }
       case 'product': {
         const [A, B] = [t.values[ins[0]], t.values[ins[1]]];
         const [ga, gb] = [zeros(ins[0]), zeros(ins[1])];
@@ -769,11 +856,25 @@ export function lrpGraph(
   target: number,
   ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
   bounds: [number[], number[]] | null,
+  attention: RefAttention = 'attnlrp',
 ): number[] {
-  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds);
-  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
-  return walkBack(t, g, top, step);
+  return lrpGraphSignals(g0, x, target, ruleFor, bounds, attention)[0] ?? x.map(() => 0);
 }
+
+/** As lrpGraph, the relevance arriving at every node's output (index 0: the input; null: none arrives). */
+export function lrpGraphSignals(
+  g0: RefGraph,
+  x: number[],
+  target: number,
+  ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
+  bounds: [number[], number[]] | null,
+  attention: RefAttention = 'attnlrp',
+): Array<number[] | null> {
+  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds, attention);
+  const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
+  return walkBackAll(t, g, top, step);
+}
+
 
 /**
  * Concepts (CRP) on the reference: the relevance at node `node`'s output (the LRP walk from the logits),
@@ -806,9 +907,12 @@ export function lrpAtNodeGraph(
  * (first: its input is before the first Dense/Conv layers); a 'zB' rule's box comes from `bounds`. ReLU
  * passes relevance; copies route it back (padding drops it); max pooling gives it to the winner; average
  * pooling uses the z-rule; Add splits it in proportion to its inputs; an affine map before the first layers
- * passes relevance, elsewhere it is LRP-0 with its offset.
+ * passes relevance, elsewhere it is LRP-0 with its offset. Softmax and matmul nodes follow `attention`:
+ * AttnLRP (softmax R_z = z ⊙ (R_s − s·ΣR_s); matmul: the ε₀-rule over its sum, each product split evenly
+ * between its factors) or CP-LRP (a softmax passes nothing; a matmul one of whose operands is a softmax
+ * output, through copies, holds that operand constant and gives the other all).
  */
-function lrpParts(g0: RefGraph, x: number[], ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB', bounds: [number[], number[]] | null) {
+function lrpParts(g0: RefGraph, x: number[], ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB', bounds: [number[], number[]] | null, attention: RefAttention = 'attnlrp') {
   const g = canoniseRef(g0);
   const t = forwardGraph(g, x);
   const before = beforeFirstLinearRef(g);
@@ -847,6 +951,33 @@ function lrpParts(g0: RefGraph, x: number[], ruleFor: (node: RefNode, first: boo
         const z = t.values[k];
         return ins.map((i) => t.values[i].map((v, q) => (v / stab(z[q])) * r[q]));
       }
+      case 'softmax': {
+        const next = zeros(ins[0]);
+        if (attention === 'cp-lrp') return [next];
+        const s = t.values[k];
+        for (const group of op.groups) {
+          const total = group.reduce((sum, j) => sum + r[j], 0);
+          for (const i of group) next[i] = a[i] * (r[i] - s[i] * total);
+        }
+        return [next];
+      }
+      case 'matmul': {
+        const b = t.values[ins[1]];
+        const z = t.values[k];
+        const held = attention === 'cp-lrp' ? ins.findIndex((i) => isSoftmaxOutput(g, i)) : -1;
+        // Factor 1 for the free operand when the other is held, ½ each otherwise.
+        const share = held < 0 ? 0.5 : 1;
+        const [ra, rb] = [zeros(ins[0]), zeros(ins[1])];
+        op.terms.forEach((list, o) => {
+          const d = stab(z[o]);
+          for (const [i, j] of list) {
+            const part = (share * a[i] * b[j] * r[o]) / d;
+            if (held !== 0) ra[i] += part;
+            if (held !== 1) rb[j] += part;
+          }
+        });
+        return [ra, rb];
+      }
       case 'product': {
         // The gate gets nothing, the other factor all; no gate: halves.
         const gate = gates.get(k) ?? null;
@@ -874,6 +1005,13 @@ function lrpParts(g0: RefGraph, x: number[], ruleFor: (node: RefNode, first: boo
     }
   };
   return { g, t, step };
+}
+
+/** Node i is a softmax's output, directly or through reshapes / transposes (CP-LRP's attention weights). */
+function isSoftmaxOutput(g: RefGraph, i: number): boolean {
+  if (i === 0) return false;
+  const node = g.nodes[i - 1];
+  return node.kind === 'softmax' || ((node.kind === 'reshape' || node.kind === 'transpose') && isSoftmaxOutput(g, node.input));
 }
 
 /** z^B with an elementwise box: R_i = Σ_j (a_i w_ij − l_i w_ij⁺ − h_i w_ij⁻) / Σ_i' (…) · R_j. */
@@ -933,6 +1071,11 @@ export function worstCancellation(g0: RefGraph, x: number[], gammas = [0, 0.25, 
     const out = t.values[k + 1];
     if (node.kind === 'add') {
       out.forEach((z, q) => ratio(z, ins.reduce((s, i) => s + Math.abs(t.values[i][q]), 0)));
+      return;
+    }
+    if (op.type === 'matmul') {
+      const [a, b] = ins.map((i) => t.values[i]);
+      op.terms.forEach((list, o) => ratio(out[o], list.reduce((s, [i, j]) => s + Math.abs(a[i] * b[j]), 0)));
       return;
     }
     if (op.type === 'norm') {
@@ -1005,6 +1148,8 @@ export const ALL_SPECS = [
   'epsilon-plus-flat',
   'epsilon-gamma-box',
   'epsilon-gamma-box:epsilon=0.1,gamma=0.5',
+  'attnlrp',
+  'cp-lrp',
   'integrated-gradients:steps=5',
   'smoothgrad:samples=5,sigma=0.3,seed=7',
   'occlusion:patch=2,stride=1',
@@ -1039,6 +1184,10 @@ export function lrpRulesRef(spec: MethodSpec, bounded: boolean): (node: RefNode,
       return (node, first) => (first ? { rule: 'flat' } : isConv(node) ? ab(1, 0) : { rule: 'epsilon', epsilon: p.epsilon });
     case 'epsilon-gamma-box':
       return (node, first) => (first ? input() : isConv(node) ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon });
+    case 'attnlrp':
+    case 'cp-lrp':
+      // LRP-γ on every Dense/Conv when γ > 0, LRP-ε otherwise; the method names its attention rule (lrpParts).
+      return () => (p.gamma > 0 ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon });
     default:
       throw new Error(`${spec.id} is not an LRP method`);
   }
@@ -1049,7 +1198,8 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
   const channels = imageShape[2];
   const p = spec.params;
   const box = bounds && perChannel(bounds, channels);
-  const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB') => channelSumRef(lrpGraph(g, x, target, ruleFor, box), channels);
+  const lrp = (ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB', attention: RefAttention = 'attnlrp') =>
+    channelSumRef(lrpGraph(g, x, target, ruleFor, box, attention), channels);
   switch (spec.id) {
     case 'sensitivity':
       return channelSumRef(gradientGraph(g, x, target).map((v) => v * v), channels);
@@ -1068,7 +1218,9 @@ export function graphReferenceMap(g: RefGraph, x: number[], target: number, spec
     case 'deep-taylor':
     case 'epsilon-plus-flat':
     case 'epsilon-gamma-box':
-      return lrp(lrpRulesRef(spec, box !== null));
+    case 'attnlrp':
+    case 'cp-lrp':
+      return lrp(lrpRulesRef(spec, box !== null), spec.id === 'cp-lrp' ? 'cp-lrp' : 'attnlrp');
     case 'integrated-gradients':
       return channelSumRef(integratedGradientsGraph(g, x, target, p.steps), channels);
     case 'smoothgrad': {

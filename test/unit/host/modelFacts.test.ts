@@ -95,9 +95,9 @@ test('a model with unsupported ops: the op types with counts and the architectur
   const file = w.save(path.join(dir, 'vit-like.onnx'));
   const probed = await probe(file);
   assert.ok('error' in probed, 'the engine refuses it');
-  assert.match(probed.error, /: node "\/encoder\/layers\/encoder_layer_0\/self_attention\/Einsum" \(Einsum\) is not supported; unsupported: Einsum ×2; attention \(Einsum\): vision transformers are not supported yet; supported ops: Conv/);
+  assert.match(probed.error, /: node "\/encoder\/layers\/encoder_layer_0\/self_attention\/Einsum" \(Einsum\) is not supported; unsupported: Einsum ×2; attention \(Einsum\): attention is read as MatMul and Softmax; supported ops: Conv/);
   const line = describeFacts({ ...staticFacts(file), probed });
-  assert.equal(line, `$(error) cannot be used: unsupported: Einsum ×2; attention (Einsum): vision transformers are not supported yet; ${file}: node "/encoder/layers/encoder_layer_0/self_attention/Einsum" (Einsum) is not supported`);
+  assert.equal(line, `$(error) cannot be used: unsupported: Einsum ×2; attention (Einsum): attention is read as MatMul and Softmax; ${file}: node "/encoder/layers/encoder_layer_0/self_attention/Einsum" (Einsum) is not supported`);
   // Errors of another shape keep their order.
   assert.equal(keyWordsFirst('m.onnx: is not a readable ONNX model'), 'm.onnx: is not a readable ONNX model');
   fs.rmSync(dir, { recursive: true, force: true });

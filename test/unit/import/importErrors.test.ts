@@ -73,18 +73,18 @@ describe('ONNX', () => {
     const flat = w.node('Flatten', [gelu]);
     w.node('Gemm', [flat, w.weight('W', [2, 48], new Array(96).fill(0.1))], { transB: int(1) }, ['logits']);
     w.output('logits', [null, 2]);
-    const m = await rejects(save(w), /node "attn_1" \(Einsum\) is not supported; unsupported: Einsum ×2, QuantizeLinear ×1, DequantizeLinear ×1; attention \(Einsum\): vision transformers are not supported yet; a quantized model: export the float32 model(; supported ops: in the README's ONNX table)?$/);
+    const m = await rejects(save(w), /node "attn_1" \(Einsum\) is not supported; unsupported: Einsum ×2, QuantizeLinear ×1, DequantizeLinear ×1; attention \(Einsum\): attention is read as MatMul and Softmax; a quantized model: export the float32 model(; supported ops: in the README's ONNX table)?$/);
     assert.ok(m.length <= 300, `${m.length} characters`);
     assert.doesNotMatch(m, /Softsign|Erf/);
   });
 
-  test('a MatMul of two activations names the feature: attention', async () => {
+  test('a MatMul of two activations whose leading axes differ (broadcasting) is one line naming the node', async () => {
     const w = new OnnxModelWriter(13);
     const x = w.input('x', [null, 1, 4, 3]);
-    const scores = w.node('MatMul', [x, w.node('Transpose', [x], { perm: ints([0, 1, 3, 2]) })], {}, ['scores'], 'qk');
-    w.node('Gemm', [w.node('Flatten', [scores]), w.weight('W', [16, 2], new Array(32).fill(0.1))], {}, ['logits']);
+    const scores = w.node('MatMul', [x, w.node('Transpose', [x], { perm: ints([0, 3, 1, 2]) })], {}, ['scores'], 'qk');
+    w.node('Gemm', [w.node('Flatten', [scores]), w.weight('W', [48, 2], new Array(96).fill(0.1))], {}, ['logits']);
     w.output('logits', [null, 2]);
-    await rejects(save(w), /node "qk" \(MatMul\) multiplies two activations: attention \(MatMul of two activations\): vision transformers are not supported yet; unsupported: MatMul ×1$/);
+    await rejects(save(w), /node "qk" \(MatMul\) multiplies activations of shapes \[1,1,4,3\] and \[1,3,1,4\] \(at batch size 1\); only equal leading axes and matching inner sizes are supported; unsupported: MatMul ×1/);
   });
 
   test('a refused node leaves no tensor behind: a BatchNormalization without B, a Conv with a bias of the wrong size, a pending Gemm whose Add fails', async () => {

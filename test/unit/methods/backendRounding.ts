@@ -3,8 +3,9 @@
 // order measures the rounding (the tests bound the error by it; everything else is held to 1e-5).
 import * as tf from '@tensorflow/tfjs';
 
-/** Methods whose rules divide by sums that can cancel without an ε (z⁺ = lrp-a1b0 cannot: its terms are ≥ 0). */
-export const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box']);
+/** Methods whose rules divide by sums that can cancel without an ε (z⁺ = lrp-a1b0 cannot: its terms are ≥ 0);
+ *  the transformer methods' default ε is 1e-6, i.e. none. */
+export const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box', 'attnlrp', 'cp-lrp']);
 
 /** Runs `f` on the CPU backend (awaited, when it is async: a load that reads its file first makes its tensors after an await) and switches back to wasm. */
 export async function onCpuBackend<T>(f: () => T | Promise<T>): Promise<T> {

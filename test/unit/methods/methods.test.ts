@@ -48,6 +48,9 @@ const SPECS = [
   'epsilon-plus-flat:epsilon=0.5',
   'epsilon-gamma-box',
   'epsilon-gamma-box:epsilon=0.1,gamma=0.5',
+  // On a chain without attention the transformer methods are LRP-ε or LRP-γ on every layer.
+  'attnlrp:epsilon=0.1',
+  'cp-lrp:gamma=0.5',
   'integrated-gradients',
   'integrated-gradients:steps=5',
   'smoothgrad',
@@ -123,6 +126,9 @@ function referenceMap(
       return lrp((layer, first) =>
         first ? box() : layer.kind === 'conv2d' ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon },
       );
+    case 'attnlrp':
+    case 'cp-lrp':
+      return lrp(() => (p.gamma > 0 ? { rule: 'gamma', gamma: p.gamma } : { rule: 'epsilon', epsilon: p.epsilon }));
     case 'integrated-gradients':
       return channelSumRef(integratedGradientsRef(net, x, target, p.steps), channels);
     case 'smoothgrad': {

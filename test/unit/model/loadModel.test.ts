@@ -35,6 +35,19 @@ async function loadAndCompare(model: tf.LayersModel, name: string, seed: number)
   return { loaded, logitValues, diff };
 }
 
+test('a softmax before the final layer stays a node (attention-like weights) and matches predict', async () => {
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'softmax', name: 'probs' }), tf.layers.dense({ units: 2, name: 'out' })],
+  });
+  const { loaded } = await loadAndCompare(model, 'inner-softmax', 7);
+  try {
+    assert.deepEqual(loaded.network.nodes.slice(1).map((n) => n.kind), ['dense', 'softmax', 'dense']);
+    assert.equal(loaded.network.endsWithSoftmax, false);
+  } finally {
+    loaded.network.dispose();
+  }
+});
+
 test('MLP (Dense relu, Dense softmax): logits match a hand computation, softmax matches predict', async () => {
   const model = tf.sequential({
     layers: [

@@ -59,6 +59,7 @@ export const FOLDABLE_OPS = [
   'Abs',
   'Pow',
   'Mod',
+  'ScatterND',
   'Exp',
   'Log',
   'Reciprocal',
@@ -236,6 +237,8 @@ function foldOp(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx:
       return [expand(need(0), intList(1), ctx, what)];
     case 'Tile':
       return [tile(need(0), intList(1), ctx, what)];
+    case 'ScatterND':
+      return [scatterNd(need(0), need(1), need(2), ctx, what)];
     case 'Range': {
       const [start, limit, delta] = [0, 1, 2].map((i) => known(need(i).data[0], ctx, what));
       const n = Math.max(Math.ceil((limit - start) / delta), 0);
@@ -441,7 +444,8 @@ function sliceAxis(x: Constant, axis: number, start: number, end: number): Const
 }
 
 /** x broadcast to `shape` (numpy rules: the result has the larger of each pair of dimensions). */
-function expand(x: Constant, shape: number[], ctx: FoldContext, what: string): Constant {
+/** `x` broadcast (numpy's rules) with `shape`: ONNX Expand. */
+export function expand(x: Constant, shape: number[], ctx: FoldContext, what: string): Constant {
   // The ones it broadcasts with are as large as the shape asked for: checked before they are made.
   checkFoldedSize(countOf(shape.map((d) => Math.max(d, 1))), [x], ctx, what);
   const ones: Constant = { type: 'int', dims: shape, data: new Array<number>(size(shape.map((d) => Math.max(d, 1)))).fill(1) };
@@ -595,4 +599,26 @@ export function size(dims: ArrayLike<number>): number {
   let n = 1;
   for (let i = 0; i < dims.length; i++) n *= dims[i];
   return n;
+}
+
+/** ScatterND without reduction: a copy of `x` with the slices named by `indices` [..., k] set to `updates`. */
+function scatterNd(x: Constant, indices: Constant, updates: Constant, ctx: FoldContext, what: string): Constant {
+  const k = indices.dims[indices.dims.length - 1];
+  if (!(k >= 1 && k <= x.dims.length) || updates.data.length * k !== indices.data.length * x.dims.slice(k).reduce((a, b) => a * b, 1)) {
+    throw new UserError(`${what} has indices [${indices.dims}] and updates [${updates.dims}] that do not fit data [${x.dims}]`, ctx.file);
+  }
+  const inner = x.dims.slice(k).reduce((a, b) => a * b, 1);
+  const strides = x.dims.slice(0, k).map((_, a) => x.dims.slice(a + 1).reduce((p, d) => p * d, 1));
+  const data = x.type === 'float' ? Float32Array.from(x.data) : [...x.data];
+  const count = indices.data.length / Math.max(k, 1);
+  for (let q = 0; q < count; q++) {
+    let offset = 0;
+    for (let a = 0; a < k; a++) {
+      const i = known(indices.data[q * k + a] as number | null, ctx, what);
+      if (!Number.isInteger(i) || i < -x.dims[a] || i >= x.dims[a]) throw new UserError(`${what} writes at index ${i} of an axis of ${x.dims[a]}; the file is damaged`, ctx.file);
+      offset += (i < 0 ? i + x.dims[a] : i) * strides[a];
+    }
+    for (let e = 0; e < inner; e++) (data as Array<number | null>)[offset + e] = updates.data[q * inner + e] as number | null;
+  }
+  return x.type === 'float' ? { type: 'float', dims: x.dims, data: data as Float32Array } : { type: 'int', dims: x.dims, data: data as Array<number | null> };
 }

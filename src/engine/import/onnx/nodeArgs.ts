@@ -36,7 +36,7 @@ export function isConstant(v: Value | undefined): v is Extract<Value, { kind: 'c
 }
 
 export function same(a: Activation, node: Activation['node']): Activation {
-  return { kind: 'activation', node, dims: a.dims, rep: a.rep };
+  return { kind: 'activation', node, dims: a.dims, rep: a.rep, batchInside: a.batchInside };
 }
 
 /** An elementwise node on the first input, in its representation; null is the identity. */

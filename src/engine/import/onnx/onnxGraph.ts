@@ -37,6 +37,11 @@ export interface Activation {
   /** ONNX dims without the batch: [C, H, W] for an image tensor. */
   dims: number[];
   rep: Representation;
+  /**
+   * The batch is not the first axis (a transformer's [T, N, E], [N·h, T, d]): `dims` are all the ONNX dims
+   * of the tensor at batch size 1, plain. Only in a unit-batch walk (OnnxWalk.unitBatch).
+   */
+  batchInside?: boolean;
 }
 
 export interface PendingLinear {
@@ -46,6 +51,7 @@ export interface PendingLinear {
   input: NodeRef;
   dims: number[];
   rep: Representation;
+  batchInside?: boolean;
 }
 
 /** A tensor that cannot be computed: the failures (of this node or those before it) it depends on. */
@@ -86,6 +92,14 @@ export class OnnxWalk {
   inputLayout: OnnxNetwork['inputLayout'] = 'NCHW';
   /** The input's batch size when the file fixes it (exported without a dynamic batch axis). */
   staticBatch?: number;
+  /**
+   * Whether the graph moves the batch axis (a Transpose whose perm does not keep axis 0 first: torch's
+   * attention writes [T, N, E] and merges the batch with heads or windows). Such a graph is read at batch
+   * size 1, which is what the engine computes (every image on its own): Shape gives 1 for the batch, the
+   * shape arithmetic folds to numbers, and a tensor whose first axis is not the batch is held with all its
+   * ONNX dims (`batchInside`) until an op brings a leading 1 back.
+   */
+  readonly unitBatch: boolean;
   private readonly values = new Map<string, Value>();
   private readonly initializers = new Map<string, onnx.ITensorProto>();
   /** How many nodes (and graph outputs) read each tensor. */
@@ -113,6 +127,7 @@ export class OnnxWalk {
     if (widened.size > 0) this.notes.push(`${[...widened].join(' and ')} weights are computed in float32`);
     for (const node of onnxFile.graph.node ?? []) for (const name of node.input ?? []) if (name) this.readers.set(name, (this.readers.get(name) ?? 0) + 1);
     for (const out of onnxFile.graph.output ?? []) if (out.name) this.readers.set(out.name, (this.readers.get(out.name) ?? 0) + 1);
+    this.unitBatch = (onnxFile.graph.node ?? []).some((n) => n.opType === 'Transpose' && (n.attribute?.find((a) => a.name === 'perm')?.ints ?? []).map(toInt)[0] > 0);
     (onnxFile.graph.node ?? []).forEach((node, i) => {
       this.positions.set(node, i);
       for (const name of node.output ?? []) if (name) this.producers.set(name, node);
@@ -228,7 +243,7 @@ export class OnnxWalk {
     (node.output ?? []).forEach((name, i) => {
       if (!name) return;
       const v = outputs[i];
-      if (v) this.values.set(name, v);
+      if (v) this.values.set(name, v.kind === 'activation' ? this.settle(v) : v);
       else if ((this.readers.get(name) ?? 0) > 0) {
         this.values.set(name, {
           kind: 'unavailable',
@@ -265,6 +280,18 @@ export class OnnxWalk {
     throw new UserError(`${reader} reads "${name}", which no node, initializer or input produces (the nodes are not in topological order?)`, this.file);
   }
 
+  /** A batch-inside activation whose first axis is 1 (the batch is first again) held the usual way. */
+  settle(a: Activation): Activation {
+    if (!a.batchInside || a.dims[0] !== 1 || a.dims.length < 2) return a;
+    const dims = a.dims.slice(1);
+    return { kind: 'activation', node: this.add(`${a.node.name}/batch-first`, { kind: 'reshape', shape: dims }, [a.node]), dims, rep: 'plain' };
+  }
+
+  /** The ONNX dims of `a` at batch size 1 (the rank ONNX axes count in). */
+  fullDims(a: Pick<Activation, 'dims' | 'batchInside'>): number[] {
+    return a.batchInside ? [...a.dims] : [1, ...a.dims];
+  }
+
   /** An activation input, with a pending Dense/Conv materialised. */
   activation(name: string, reader: string): Activation {
     const v = this.lookup(name, reader);
@@ -276,7 +303,7 @@ export class OnnxWalk {
     if (v.kind === 'unavailable') throw new UserError(`${reader} reads a tensor that could not be computed`, this.file);
     if (v.kind === 'pending') {
       const node = this.builder.add(v.name, v.spec, [v.input]);
-      return { kind: 'activation', node, dims: v.dims, rep: v.rep };
+      return this.settle({ kind: 'activation', node, dims: v.dims, rep: v.rep, batchInside: v.batchInside });
     }
     throw new UserError(`${reader} computes on constants only, in a way that cannot be evaluated at load time`, this.file);
   }

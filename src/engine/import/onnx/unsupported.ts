@@ -26,7 +26,7 @@ export class UnsupportedFeature extends UserError {
   }
 }
 
-const TRANSFORMERS = 'vision transformers are not supported yet';
+const TRANSFORMERS = 'attention is read as MatMul and Softmax';
 const DETECTION = 'detection and segmentation models are not supported; image classifiers are';
 
 /** Architecture features known by op type alone. */
@@ -51,10 +51,6 @@ const FEATURES: Record<string, string> = {
   ConvInteger: 'a quantized model: export the float32 model',
   MatMulInteger: 'a quantized model: export the float32 model',
 };
-
-export function attentionFeature(what: string): string {
-  return `attention (${what}): ${TRANSFORMERS}`;
-}
 
 /**
  * The error of a model whose output depends on `failures`: "<first node's problem>; unsupported: Einsum ×12,

@@ -371,7 +371,7 @@ class CallTranslator {
     const smooth = (this.layer.keras3 ? KERAS3_ACTIVATIONS[activation] : undefined) ?? SMOOTH_ACTIVATIONS[activation];
     if (smooth) return this.node(name, smooth, [x]);
     throw this.error(
-      `has activation "${activation}", which is not supported; supported: relu, relu6, leaky_relu, ${Object.keys(SMOOTH_ACTIVATIONS).join(', ')}, linear, softmax (final layer only)`,
+      `has activation "${activation}", which is not supported; supported: relu, relu6, leaky_relu, ${Object.keys(SMOOTH_ACTIVATIONS).join(', ')}, linear, softmax`,
     );
   }
 

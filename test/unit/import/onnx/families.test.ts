@@ -30,6 +30,8 @@ const SHOWS: Record<string, { kinds: string[]; gated?: boolean }> = {
   'EfficientNet V2': { kinds: ['product', 'activation'], gated: true },
   'RegNet Y': { kinds: ['product'], gated: true },
   ConvNeXt: { kinds: ['layerNorm', 'dense', 'activation', 'affine'] },
+  'Vision Transformer': { kinds: ['matmul', 'softmax', 'layerNorm', 'concat'] },
+  'Swin Transformer': { kinds: ['matmul', 'softmax', 'layerNorm', 'gather'] },
 };
 
 /** The fixture's ONNX files: <name>-opset13/17.onnx, or <name>.onnx. */
@@ -57,7 +59,9 @@ describe('the model families table', () => {
   for (const f of families.filter((x) => x.fixtures.length)) {
     for (const fixture of f.fixtures) {
       test(`${f.family}: ${fixture} opens at every exported opset, logits = PyTorch, gradient = autograd`, async () => {
-        const reference = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${fixture}.reference.json`), 'utf8')) as {
+        const named = path.join(FIXTURES, `${fixture}.reference.json`);
+        const referenceFile = fs.existsSync(named) ? named : path.join(FIXTURES, path.dirname(fixture), 'reference.json');
+        const reference = JSON.parse(fs.readFileSync(referenceFile, 'utf8')) as {
           inputShape: number[];
           inputs: number[];
           outputs: number[];

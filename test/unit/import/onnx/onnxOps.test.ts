@@ -401,6 +401,38 @@ describe('normalisation, elementwise and graph ops', () => {
   }
 });
 
+describe('softmax inside the network', () => {
+  test('over the channels of an image (axis 1) and the last axis of a matrix: a softmax node, onnxruntime\'s logits', async () => {
+    const w = new OnnxModelWriter(13);
+    const x = w.input('x', [null, 3, 4, 4]);
+    const conv = w.node('Conv', [x, w.weight('k', [4, 3, 1, 1], values(62, 12, 2))]);
+    const channels = w.node('Softmax', [conv], { axis: int(1) });
+    const flat = w.node('Flatten', [channels]);
+    const g = w.node('Gemm', [flat, w.weight('W', [64, 6], values(63, 384))]);
+    const rows = w.node('Softmax', [g], {});
+    w.node('Gemm', [rows, w.weight('W2', [6, 3], values(64, 18, 3))], {}, ['logits']);
+    w.output('logits', [null, 3]);
+    const { error, kinds } = await compare(w, [2, 3, 4, 4]);
+    assert.ok(error <= TOLERANCE, `relative error ${error}`);
+    assert.equal(kinds.filter((k) => k === 'softmax').length, 2);
+  });
+
+  test('over another axis, and a log-softmax inside the network: one line each', async () => {
+    const w = new OnnxModelWriter(13);
+    const x = w.input('x', [null, 3, 4, 4]);
+    const s = w.node('Softmax', [x], { axis: int(2) }, ['rows'], 'soft');
+    w.node('Gemm', [w.node('Flatten', [s]), w.weight('W', [48, 2], values(65, 96))], {}, ['logits']);
+    w.output('logits', [null, 2]);
+    await assert.rejects(compare(w, [1, 3, 4, 4]), /node "soft" \(Softmax\) normalises over axis 2 of a rank-4 tensor; only its last axis \(an image's channels\) is supported/);
+    const v = new OnnxModelWriter(13);
+    const y = v.input('x', [null, 6]);
+    const l = v.node('LogSoftmax', [v.node('Gemm', [y, v.weight('W', [6, 4], values(66, 24))])], { axis: int(1) }, ['ls'], 'logsoft');
+    v.node('Gemm', [l, v.weight('W2', [4, 2], values(67, 8))], {}, ['logits']);
+    v.output('logits', [null, 2]);
+    await assert.rejects(compare(v, [1, 6]), /node "logsoft" \(softmax\) is not the final node; a log-softmax is only supported at the output/);
+  });
+});
+
 describe('weights: storage and types', () => {
   test('float16 and double initializers behind Cast, weights in typed fields, a Constant node as weight', async () => {
     const w = new OnnxModelWriter(13);

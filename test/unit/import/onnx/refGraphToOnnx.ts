@@ -38,20 +38,9 @@ export function refGraphToOnnx(g: RefGraph, opset = 13): OnnxModelWriter {
         names.push(w.node('Gemm', [ins[0], b, w.weight(`${name}.C`, [node.outputs], node.b)], {}, [name]));
         break;
       }
-      case 'conv2d': {
-        const inPerGroup = inShape[2] / node.groups;
-        // [kh, kw, in/g, out] → [out, in/g, kh, kw].
-        const oihw = new Array<number>(node.w.length);
-        for (let y = 0; y < node.kh; y++)
-          for (let x = 0; x < node.kw; x++)
-            for (let i = 0; i < inPerGroup; i++)
-              for (let o = 0; o < node.outC; o++) oihw[((o * inPerGroup + i) * node.kh + y) * node.kw + x] = node.w[((y * node.kw + x) * inPerGroup + i) * node.outC + o];
-        const weight = w.weight(`${name}.weight`, [node.outC, inPerGroup, node.kh, node.kw], oihw);
-        const bias = w.weight(`${name}.bias`, [node.outC], node.b);
-        const attrs = { pads: ints(node.pads), strides: ints(node.strides), dilations: ints(node.dilations), group: int(node.groups), kernel_shape: ints([node.kh, node.kw]) };
-        names.push(w.node('Conv', [ins[0], weight, bias], attrs, [name]));
+      case 'conv2d':
+        names.push(convOp(w, node, inShape, ins[0], name));
         break;
-      }
       case 'relu':
         names.push(w.node('Relu', ins, {}, [name]));
         break;
@@ -285,4 +274,92 @@ function gather(w: OnnxModelWriter, node: Extract<RefNode, { kind: 'gather' }>, 
     return w.node('Slice', [x, w.ints(`${name}.starts`, [first]), w.ints(`${name}.ends`, [end < 0 ? -n - 1 : end]), w.ints(`${name}.axes`, [onnxAxis]), w.ints(`${name}.steps`, [step])], {}, [name]);
   }
   return w.node('Gather', [x, w.initializer(int64Tensor(`${name}.indices`, [node.indices.length], node.indices))], { axis: int(onnxAxis) }, [name]);
+}
+
+/** An ONNX Conv (NCHW, OIHW weights) of a reference conv node reading `input`; its output is named `name`. */
+function convOp(w: OnnxModelWriter, node: Extract<RefNode, { kind: 'conv2d' }>, inShape: number[], input: string, name: string): string {
+  const inPerGroup = inShape[2] / node.groups;
+  // [kh, kw, in/g, out] → [out, in/g, kh, kw].
+  const oihw = new Array<number>(node.w.length);
+  for (let y = 0; y < node.kh; y++)
+    for (let x = 0; x < node.kw; x++)
+      for (let i = 0; i < inPerGroup; i++)
+        for (let o = 0; o < node.outC; o++) oihw[((o * inPerGroup + i) * node.kh + y) * node.kw + x] = node.w[((y * node.kw + x) * inPerGroup + i) * node.outC + o];
+  const weight = w.weight(`${name}.weight`, [node.outC, inPerGroup, node.kh, node.kw], oihw);
+  const bias = w.weight(`${name}.bias`, [node.outC], node.b);
+  const attrs = { pads: ints(node.pads), strides: ints(node.strides), dilations: ints(node.dilations), group: int(node.groups), kernel_shape: ints([node.kh, node.kw]) };
+  return w.node('Conv', [input, weight, bias], attrs, [name]);
+}
+
+/**
+ * The ONNX model of `g` in the engine's own layout (batch first, then the engine's axes: an NHWC input
+ * stays NHWC), for graphs with attention (matmul, softmax, reshapes of tokens), which have no NCHW form.
+ * Convolutions transpose to NCHW and back around an ONNX Conv; GELU is written as torch exports it
+ * (Div, Erf, Add, Mul, Mul); a global average pool is a ReduceMean over the two spatial axes. For the
+ * forward pass against onnxruntime only: the ONNX front end reads NCHW models.
+ */
+export function refGraphToOnnxAsIs(g: RefGraph, opset = 13): OnnxModelWriter {
+  const w = new OnnxModelWriter(opset);
+  const shapes = forwardGraph(g, new Array(g.inputShape.reduce((a, b) => a * b, 1)).fill(0)).shapes;
+  const names: string[] = [w.input('input', [null, ...g.inputShape])];
+  g.nodes.forEach((node, k) => {
+    const ins = inputsOf(node).map((i) => names[i]);
+    const inShape = shapes[inputsOf(node)[0]];
+    const name = `n${k + 1}`;
+    switch (node.kind) {
+      case 'conv2d': {
+        const nchw = w.node('Transpose', ins, { perm: ints([0, 3, 1, 2]) });
+        names.push(w.node('Transpose', [convOp(w, node, inShape, nchw, `${name}.conv`)], { perm: ints([0, 2, 3, 1]) }, [name]));
+        break;
+      }
+      case 'dense':
+        names.push(w.node('Gemm', [ins[0], w.weight(`${name}.B`, [inShape[0], node.outputs], node.w), w.weight(`${name}.C`, [node.outputs], node.b)], {}, [name]));
+        break;
+      case 'reshape':
+      case 'flatten': {
+        const shape = node.kind === 'reshape' ? node.shape : [inShape.reduce((a, b) => a * b, 1)];
+        names.push(w.node('Reshape', [ins[0], w.ints(`${name}.shape`, [-1, ...shape])], {}, [name]));
+        break;
+      }
+      case 'transpose':
+        names.push(w.node('Transpose', ins, { perm: ints([0, ...node.perm.map((p) => p + 1)]) }, [name]));
+        break;
+      case 'matmul': {
+        const rank = inShape.length + 1;
+        const swap = [...Array(rank - 2).keys(), rank - 1, rank - 2];
+        const [a, b] = [node.transposeA ? w.node('Transpose', [ins[0]], { perm: ints(swap) }) : ins[0], node.transposeB ? w.node('Transpose', [ins[1]], { perm: ints(swap) }) : ins[1]];
+        names.push(w.node('MatMul', [a, b], {}, [name]));
+        break;
+      }
+      case 'softmax':
+        if (opset < 13) throw new Error('refGraphToOnnxAsIs: Softmax over one axis needs opset ≥ 13');
+        names.push(w.node('Softmax', ins, { axis: int(node.axis + 1) }, [name]));
+        break;
+      case 'affine': {
+        const scaled = w.node('Mul', [ins[0], w.weight(`${name}.scale`, [node.scale.length], node.scale)]);
+        names.push(w.node('Add', [scaled, w.weight(`${name}.offset`, [node.offset.length], node.offset)], {}, [name]));
+        break;
+      }
+      case 'add':
+        names.push(ins.length === 2 ? w.node('Add', ins, {}, [name]) : w.node('Sum', ins, {}, [name]));
+        break;
+      case 'relu':
+        names.push(w.node('Relu', ins, {}, [name]));
+        break;
+      case 'activation': {
+        if (node.fn !== 'gelu') throw new Error(`refGraphToOnnxAsIs: activation ${node.fn}`);
+        const erf = w.node('Erf', [w.node('Div', [ins[0], w.weight(`${name}.sqrt2`, [], [Math.SQRT2])])]);
+        const half = w.node('Mul', [ins[0], w.node('Add', [erf, w.weight(`${name}.one`, [], [1])])]);
+        names.push(w.node('Mul', [half, w.weight(`${name}.half`, [], [0.5])], {}, [name]));
+        break;
+      }
+      case 'globalAvgPool':
+        names.push(w.node('ReduceMean', ins, { axes: ints([1, 2]), keepdims: int(0) }, [name]));
+        break;
+      default:
+        throw new Error(`refGraphToOnnxAsIs: ${node.kind} is not written`);
+    }
+  });
+  w.output(names[names.length - 1]);
+  return w;
 }

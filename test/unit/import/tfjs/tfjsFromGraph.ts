@@ -129,6 +129,8 @@ function layerOf(node: RefNode, name: string, shape: number[]): { layer: tf.laye
     case 'convTranspose':
     case 'gather':
     case 'resize':
+    case 'softmax':
+    case 'matmul':
       throw new Error(`tfjsFromGraph: no ${node.kind} layer here`);
   }
 }

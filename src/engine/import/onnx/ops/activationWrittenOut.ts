@@ -66,6 +66,7 @@ const MOST_NODES = 16;
 
 export const activationWrittenOut: Translator = {
   ops: ['Mul', 'Div', 'Add', 'Sub'],
+  batchInside: true,
   pattern: 'an activation written out (SiLU, hard swish, hard sigmoid, GELU)',
   translate(w, node, _inputs, what, name) {
     const found = writtenOut(w, node);

@@ -3,13 +3,14 @@
 import { UserError } from '../../../errors';
 import type { NodeSpec } from '../../../graph/nodes';
 import { leakyReluSpec } from '../../../layers/leakyRelu';
-import { elementwise, float, text } from '../nodeArgs';
+import { act, elementwise, float, int, same, text } from '../nodeArgs';
 import type { onnx } from 'onnx-proto';
 import type { Translator } from './translator';
 
 /** A translator for ops whose node is `spec(node)` on the first input (null spec: the identity). */
 function unary(ops: string[], spec: (node: onnx.INodeProto, what: string, file: string) => NodeSpec | null): Translator {
-  return { ops, translate: (w, node, inputs, what, name) => [elementwise(w, inputs, what, name, spec(node, what, w.file))] };
+  // Elementwise: any layout, the batch inside too.
+  return { ops, batchInside: true, translate: (w, node, inputs, what, name) => [elementwise(w, inputs, what, name, spec(node, what, w.file))] };
 }
 
 export const relu = unary(['Relu'], () => ({ kind: 'relu' }));
@@ -28,5 +29,22 @@ export const gelu = unary(['Gelu'], (node, what, file) => {
   return { kind: 'activation', fn: approximate === 'tanh' ? 'geluTanh' : 'gelu' };
 });
 
-/** Softmax and LogSoftmax: only at the output, where the builder drops them (graph/canonise.ts). */
-export const softmax = unary(['Softmax', 'LogSoftmax'], () => ({ kind: 'softmax' }));
+/**
+ * Softmax and LogSoftmax over the last axis (channels of an image tensor; ONNX's default axis, −1 from opset
+ * 13, 1 before, flattening what follows: the last axis of a matrix). At the output the builder drops them
+ * (graph/canonise.ts); inside the network a softmax stays a node and a log-softmax is refused.
+ */
+export const softmax: Translator = {
+  ops: ['Softmax', 'LogSoftmax'],
+  batchInside: true,
+  translate(w, node, inputs, what, name) {
+    const x = act(w, inputs[0], what);
+    const rank = w.fullDims(x).length;
+    const given = int(node, 'axis', w.ctx.opset >= 13 ? -1 : 1);
+    const axis = given < 0 ? given + rank : given;
+    if (axis !== (x.rep === 'channelsFirst' ? 1 : rank - 1)) {
+      throw new UserError(`${what} normalises over axis ${given} of a rank-${rank} tensor; only its last axis (an image's channels) is supported`, w.file);
+    }
+    return [same(x, w.add(name, node.opType === 'LogSoftmax' ? { kind: 'softmax', log: true } : { kind: 'softmax' }, [x.node]))];
+  },
+};

@@ -10,6 +10,7 @@ import type { Translator } from './translator';
 
 export const add: Translator = {
   ops: ['Add'],
+  batchInside: true,
   translate(w, _node, inputs, what, name) {
     const [a, b] = inputs;
     if (isConstant(a) || isConstant(b)) {
@@ -19,7 +20,7 @@ export const add: Translator = {
         const outputs = x.spec.kind === 'dense' ? x.dims[x.dims.length - 1] : x.dims[0];
         const bias = biasVector(c!, outputs, `${what}: the bias it adds`, w.file);
         const spec = { ...x.spec, bias: tf.tensor1d(bias) };
-        return [{ kind: 'activation', node: w.add(x.name, spec, [x.input]), dims: x.dims, rep: x.rep }];
+        return [{ kind: 'activation', node: w.add(x.name, spec, [x.input]), dims: x.dims, rep: x.rep, batchInside: x.batchInside }];
       }
       return [affineOp(w, 'Add', inputs, what, name)];
     }
@@ -38,7 +39,7 @@ function sum(w: OnnxWalk, inputs: Array<Value | undefined>, what: string, name: 
   const xs = inputs.map((v) => act(w, v, what));
   const first = xs[0];
   for (const x of xs) {
-    if (x.dims.length !== first.dims.length || x.dims.some((d, i) => d !== first.dims[i])) {
+    if (x.batchInside !== first.batchInside || x.dims.length !== first.dims.length || x.dims.some((d, i) => d !== first.dims[i])) {
       throw new UserError(`${what} adds tensors of shapes [N, ${first.dims}] and [N, ${x.dims}]; broadcasting between activations is not supported`, w.file);
     }
   }

@@ -8,6 +8,7 @@ import type { Translator } from './translator';
 
 export const clip: Translator = {
   ops: ['Clip'],
+  batchInside: true,
   translate(w, node, inputs, what, name) {
     const bound = (i: number, attr: string, fallback: number): number => {
       if (w.ctx.opset < 11) return float(node, attr, fallback);

@@ -10,18 +10,22 @@ import type { Translator } from './translator';
 
 export const gemm: Translator = {
   ops: ['Gemm'],
+  batchInside: true,
   translate(w, node, inputs, what, name) {
     if (int(node, 'transA', 0) !== 0) {
       throw new UserError(`${what} has transA = 1; only Gemm with the activation as A (transA = 0) and constant B is supported`, w.file);
     }
-    const x = w.asVector(act(w, inputs[0], what), name);
+    // A matrix holding the batch inside ([T·N, E] in torch's attention) is a Dense per row.
+    const a = act(w, inputs[0], what);
+    const x = a.batchInside ? a : w.asVector(a, name);
+    const features = x.dims[x.dims.length - 1];
     const b = floatConstant(inputs[1], `${what}: its B input`, w.file);
     if (b.dims.length !== 2) throw new UserError(`${what} has a B of shape [${b.dims}]; a matrix is needed`, w.file);
     const transB = int(node, 'transB', 0) === 1;
     const alpha = float(node, 'alpha', 1);
     const beta = float(node, 'beta', 1);
     const [k, m] = transB ? [b.dims[1], b.dims[0]] : b.dims;
-    if (k !== x.dims[0]) throw new UserError(`${what} multiplies ${x.dims[0]} features by a B of shape [${b.dims}]${transB ? ' (transB)' : ''}`, w.file);
+    if (k !== features) throw new UserError(`${what} multiplies ${features} features by a B of shape [${b.dims}]${transB ? ' (transB)' : ''}`, w.file);
     const kernelData = transB ? transposeMatrix(b.data, b.dims[0], b.dims[1]) : Float32Array.from(b.data);
     if (alpha !== 1) for (let i = 0; i < kernelData.length; i++) kernelData[i] *= alpha;
     let bias: Float32Array | undefined;
@@ -30,7 +34,7 @@ export const gemm: Translator = {
       if (beta !== 1) for (let i = 0; i < m; i++) bias[i] *= beta;
     }
     const spec = { kind: 'dense' as const, kernel: tf.tensor2d(kernelData, [k, m]), bias: bias ? tf.tensor1d(bias) : undefined };
-    return [linearResult(w, node, name, spec, x, [m], 'plain', bias === undefined)];
+    return [{ ...linearResult(w, node, name, spec, x, [...x.dims.slice(0, -1), m], 'plain', bias === undefined), batchInside: x.batchInside }];
   },
 };
 

@@ -103,10 +103,15 @@ export const SUPPORTED_NAMES = [...SUPPORTED_OPS, ...FOLDABLE_OPS.filter((o) => 
 export function translateNode(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Array<Value | undefined> | null {
   const op = node.opType ?? '';
   if (isFoldable(op) && inputs.every((v) => v === undefined || v.kind === 'constant')) {
-    const constants = inputs.map((v) => (v?.kind === 'constant' ? v.value : undefined));
+    // foldNode's Shape reads the dims as its input's data (as the Shape translator passes an activation's).
+    const constants = inputs.map((v) => (v?.kind !== 'constant' ? undefined : op === 'Shape' ? { type: 'int' as const, dims: [v.value.dims.length], data: [...v.value.dims] } : v.value));
     return foldNode(node, constants, w.ctx, what).map((value: Constant) => ({ kind: 'constant', value }));
   }
-  const translators = translatorsFor(op, w.ctx.opset);
+  const moved = inputs.find((v): v is Extract<Value, { kind: 'activation' | 'pending' }> => (v?.kind === 'activation' || v?.kind === 'pending') && v.batchInside === true);
+  const translators = translatorsFor(op, w.ctx.opset).filter((t) => !moved || t.batchInside);
+  if (moved && translators.length === 0) {
+    throw new UserError(`${what} reads a tensor of shape [${moved.dims}] whose first axis is not the batch (moved by a Transpose or merged by a Reshape); ${op} of such a tensor is not supported`, w.file);
+  }
   for (const t of translators) {
     const outputs = t.translate(w, node, inputs, what, name);
     if (outputs) return outputs;

@@ -4,6 +4,7 @@ import type { Translator } from './translator';
 
 export const passThrough: Translator = {
   ops: ['Dropout', 'Identity'],
+  batchInside: true,
   translate(w, _node, inputs, what) {
     const v = inputs[0];
     if (!v) throw new UserError(`${what} lacks its input`, w.file);

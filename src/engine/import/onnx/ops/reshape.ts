@@ -9,6 +9,7 @@ import type { Translator } from './translator';
 /** The target of a Reshape without the batch dimension, checked to keep the batch. */
 export const reshape: Translator = {
   ops: ['Reshape'],
+  batchInside: true,
   translate(w, node, inputs, what, name) {
     const x = act(w, inputs[0], what);
     const shapeInput = inputs[1];
@@ -17,6 +18,7 @@ export const reshape: Translator = {
     }
     const target = [...shapeInput.value.data];
     const allowZero = int(node, 'allowzero', 0) === 1;
+    if (w.unitBatch) return [unitBatchReshape(w, x, target, allowZero, what, name)];
     const count = size(x.dims);
     const first = target[0];
     // The batch stays first: the exporters write it as the batch itself (Shape → Gather), 0 (copy), −1, or
@@ -69,4 +71,23 @@ export function reshapeTo(w: OnnxWalk, x: Activation, dims: number[], name: stri
   const plain = w.asPlain(x);
   const node = w.add(name, { kind: 'reshape', shape: dims }, [plain.node]);
   return { kind: 'activation', node, dims, rep: 'plain' };
+}
+
+/**
+ * A Reshape at batch size 1 (a unit-batch walk, onnxGraph.ts): the target may merge the batch into another
+ * axis (attention's [T, N·h, d], Swin's [N·nW, t, C]); a result whose first axis is not 1 is held with all
+ * its ONNX dims (`batchInside`).
+ */
+function unitBatchReshape(w: OnnxWalk, x: Activation, target: Array<number | null>, allowZero: boolean, what: string, name: string): Activation {
+  const full = w.fullDims(x);
+  const count = size(full);
+  const dims = target.map((d, i) => (d === null ? 1 : d === 0 && !allowZero ? full[i] : d));
+  const wildcard = dims.indexOf(-1);
+  if (wildcard >= 0) dims[wildcard] = count / size(dims.filter((d) => d !== -1));
+  if (!dims.every((d) => Number.isInteger(d) && d > 0) || size(dims) !== count) {
+    throw new UserError(`${what} cannot reshape [${full}] to [${target.map((d) => d ?? 'N')}] (at batch size 1)`, w.file);
+  }
+  if (dims[0] === 1 && dims.length > 1 && !x.batchInside) return reshapeTo(w, x, dims.slice(1), name);
+  const plain = w.asPlain(x);
+  return { kind: 'activation', node: w.add(name, { kind: 'reshape', shape: dims }, [plain.node]), dims, rep: 'plain', batchInside: true };
 }

@@ -7,10 +7,12 @@ import type { Translator } from './translator';
 
 export const shape: Translator = {
   ops: ['Shape'],
+  batchInside: true,
   translate(w, node, inputs, what) {
     const x = inputs[0];
     if (!x || x.kind === 'constant' || x.kind === 'unavailable') throw new UserError(`${what} lacks its data input`, w.file);
-    const dims: Array<number | null> = [BATCH, ...x.dims];
+    // A unit-batch walk (onnxGraph.ts) computes the model at batch size 1.
+    const dims: Array<number | null> = w.unitBatch ? w.fullDims(x) : [BATCH, ...x.dims];
     return foldNode(node, [{ type: 'int', dims: [dims.length], data: dims }], w.ctx, what).map((value) => ({ kind: 'constant' as const, value }));
   },
 };

@@ -33,6 +33,11 @@ export interface Translator {
   ops: readonly string[];
   /** The opsets it handles, both ends included (default: every opset the reader accepts, onnxFile.ts). */
   opsets?: { from?: number; to?: number };
+  /**
+   * Reads activations whose batch is not their first axis (a unit-batch walk's `batchInside`, onnxGraph.ts);
+   * a translator without it never sees one.
+   */
+  batchInside?: boolean;
   /** Set for a translator of several nodes (the name says which, for messages): tried first, may decline. */
   pattern?: string;
   /** The node's output values; null only from a pattern that does not match here. */
