@@ -30,8 +30,8 @@ const { values } = parseArgs({
 });
 
 async function workerMemory(pool: WorkerPool): Promise<MemoryResult[]> {
-  // Idle workers each take one of the jobs queued together.
-  return Promise.all(Array.from({ length: pool.size }, () => pool.run({ type: 'memory' })));
+  // The workers started so far (the pool starts them as work needs them).
+  return pool.runOnEachWorker({ type: 'memory' });
 }
 
 async function main(): Promise<void> {
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   await pool.dispose();
 
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
-  const grew = end.some((m, k) => m.numTensors !== afterFirst[k].numTensors || m.numBytes !== afterFirst[k].numBytes);
+  const grew = end.length !== afterFirst.length || end.some((m, k) => m.numTensors !== afterFirst[k].numTensors || m.numBytes !== afterFirst[k].numBytes);
   console.log(`${path.basename(modelPath)}: ${explains} heatmaps in ${rounds} rounds (${minutes.toFixed(1)} min), ${pool.size} workers`);
   console.log(`  RSS: before the pool ${mb(baseline)}, after round ${Math.min(SEED.length, rounds - 1) + 1} ${mb(rssAfterFirst)}, at the end ${mb(rssEnd)}, peak ${mb(peak)}  (budget ${mb(BUDGET_BYTES)}: ${peak <= BUDGET_BYTES ? 'pass' : 'MISS'})`);
   const describe = (m: MemoryResult) => `${m.numTensors} tensors ${mb(m.numBytes)}, wasm memory ${mb(m.wasmHeapBytes)}, JS heap ${mb(m.jsHeapBytes)}`;

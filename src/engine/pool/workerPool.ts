@@ -6,7 +6,10 @@
 // share, so the worker keeps its loaded models; background work that other work overtakes is stopped the
 // same way and queued again. A worker whose wasm instance faulted is replaced before it takes another job;
 // one that crashes is replaced and its job retried once. A large model's jobs run on one worker only
-// (oneWorkerModels.ts).
+// (oneWorkerModels.ts). Workers start as work needs them (up to `size`): one at first, another only while
+// queued work waits that no worker can take now and a new one could. An idle worker is a whole tfjs backend
+// and V8 isolate (~57 MB measured, more threaded), kept for nothing when a large model's work stays on the
+// one worker that holds it.
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { UserError } from '../errors';
@@ -62,6 +65,8 @@ interface Pending {
   onAbort?: () => void;
   onProgress?: (done: number, total: number) => void;
   requester: Requester;
+  /** The one worker this job must run on (runOnEachWorker), if any. */
+  pinned?: Slot;
 }
 
 interface Slot {
@@ -112,7 +117,8 @@ export class WorkerPool implements JobRunner {
     this.threadsPerWorker = shape.threads;
     this.script = options.workerScript ?? path.join(__dirname, 'worker.js');
     this.init = { wasmDir: options.wasmDir ?? __dirname, backend: options.backend ?? 'wasm', threads: shape.threads };
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+    // One worker at once, so that the backend is up by the first job; the others when work needs them.
+    this.slots.push(this.spawn());
   }
 
   /**
@@ -120,10 +126,22 @@ export class WorkerPool implements JobRunner {
    * picks a job); `onProgress` hears the worker's progress while the job runs.
    */
   run<J extends EngineJob>(job: J, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, requester: Requester = {}): Promise<JobResult<J>> {
+    return this.enqueue(job, signal, onProgress, requester);
+  }
+
+  /**
+   * Runs `job` once on every worker started so far (each copy waits for its own worker, in priority order
+   * there; none starts a worker): what each worker holds (a memory job), as tests and the bench ask.
+   */
+  runOnEachWorker<J extends EngineJob>(job: J): Promise<Array<JobResult<J>>> {
+    return Promise.all(this.slots.filter((s) => !s.retiring).map((slot) => this.enqueue(job, undefined, undefined, {}, slot)));
+  }
+
+  private enqueue<J extends EngineJob>(job: J, signal: AbortSignal | undefined, onProgress: ((done: number, total: number) => void) | undefined, requester: Requester, pinned?: Slot): Promise<JobResult<J>> {
     if (this.disposed) return Promise.reject(new Error('the engine worker pool has been disposed'));
     if (signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise<JobResult<J>>((resolve, reject) => {
-      const pending: Pending = { seq: this.nextSeq++, job, attempts: 0, resolve: resolve as (v: unknown) => void, reject, settled: false, signal, onProgress, requester };
+      const pending: Pending = { seq: this.nextSeq++, job, attempts: 0, resolve: resolve as (v: unknown) => void, reject, settled: false, signal, onProgress, requester, pinned };
       if (signal) {
         pending.onAbort = () => this.cancel(pending);
         signal.addEventListener('abort', pending.onAbort, { once: true });
@@ -159,7 +177,7 @@ export class WorkerPool implements JobRunner {
     return known ? Promise.resolve(known) : new Promise((resolve) => this.backendWaiters.push(resolve));
   }
 
-  /** For tests: the live worker threads. */
+  /** The live worker threads (started so far, at most `size`); for tests and for per-worker queries. */
   get threads(): readonly Worker[] {
     return this.slots.map((s) => s.worker);
   }
@@ -270,6 +288,11 @@ export class WorkerPool implements JobRunner {
 
   private dispatch(): void {
     if (this.disposed) return;
+    // A job for one worker that has ended (crashed, faulted, stopped): that worker will never answer it.
+    for (const p of this.queue.filter((q) => q.pinned && !this.slots.includes(q.pinned))) {
+      this.queue.splice(this.queue.indexOf(p), 1);
+      this.settle(p, new Error(`the engine worker ended before it ran a ${p.job.type} job`));
+    }
     for (;;) {
       const free = this.slots.filter((s) => s.ready && !s.running && !s.retiring);
       if (free.length === 0) break;
@@ -278,6 +301,7 @@ export class WorkerPool implements JobRunner {
       if (!next) break;
       this.start(next.slot, next.pending);
     }
+    this.grow();
     // ... and makes way as soon as other work arrives: stopped between nodes, queued again.
     if (this.hasForeground()) {
       for (const slot of this.slots) {
@@ -285,6 +309,32 @@ export class WorkerPool implements JobRunner {
       }
     }
     this.tellForeground();
+  }
+
+  /**
+   * Starts workers (up to `size`) for the queued work that none of the live ones can take now: one per
+   * waiting job a new worker could run, less the workers already starting. A large model's jobs count once
+   * per model (they all run on the one worker that first takes one), none once a worker holds that model.
+   */
+  private grow(): void {
+    if (this.slots.length >= this.size || this.startFailures > 0) return;
+    const allowBackground = !this.hasForeground();
+    const oneWorkerModels = new Set<string>();
+    let waiting = 0;
+    for (const p of this.queue) {
+      if (p.pinned || (!allowBackground && isBackground(priorityOf(p)))) continue;
+      const model = 'model' in p.job ? p.job.model.path : undefined;
+      if (model !== undefined && this.oneWorker(model)) {
+        if (oneWorkerModels.has(model) || this.holder(model)) continue;
+        oneWorkerModels.add(model);
+      }
+      waiting++;
+    }
+    let starting = this.slots.filter((s) => !s.ready && !s.retiring).length;
+    while (this.slots.length < this.size && waiting > starting) {
+      this.slots.push(this.spawn());
+      starting++;
+    }
   }
 
   private start(slot: Slot, pending: Pending): void {
@@ -307,7 +357,7 @@ export class WorkerPool implements JobRunner {
       const rank = priorityOf(p).rank();
       if (!allowBackground && isBackground(priorityOf(p))) return;
       if (!(rank < bestRank || (rank === bestRank && p.seq < this.queue[best].seq))) return;
-      const slot = this.slotFor(p.job, free);
+      const slot = p.pinned ? (free.includes(p.pinned) ? p.pinned : undefined) : this.slotFor(p.job, free);
       if (!slot) return;
       best = k;
       bestRank = rank;
@@ -323,9 +373,14 @@ export class WorkerPool implements JobRunner {
    */
   private slotFor(job: EngineJob, free: Slot[]): Slot | undefined {
     const model = 'model' in job ? job.model.path : undefined;
-    const holder = model === undefined ? undefined : this.slots.find((s) => s.models.includes(model) && !s.retiring);
+    const holder = model === undefined ? undefined : this.holder(model);
     if (holder && this.oneWorker(model!)) return free.includes(holder) ? holder : undefined;
     return holder && free.includes(holder) ? holder : free[0];
+  }
+
+  /** The live worker that ran a job of `model` lately, if any. */
+  private holder(model: string): Slot | undefined {
+    return this.slots.find((s) => s.models.includes(model) && !s.retiring);
   }
 
   /** runsOnOneWorker, looked up once per model path (dispatch asks for every queued job). */

@@ -7,7 +7,10 @@ import { runBundled } from '../../bench/bundledRun';
 
 export interface SeedSetMemory {
   model: string;
+  /** The pool's size (WorkerPool size). */
   workers: number;
+  /** The workers it had started by the end (it starts them as work needs them). */
+  liveWorkers: number;
   threads: number;
   /** RSS of the process before its pool started, bytes. */
   rssBefore: number;
@@ -15,7 +18,7 @@ export interface SeedSetMemory {
   peakRss: number;
   /** Wall ms of each seed-set call. */
   ms: number[];
-  /** Each worker's wasm memory at the end, bytes. */
+  /** Each live worker's wasm memory at the end, bytes. */
   wasmHeapBytes: number[];
 }
 

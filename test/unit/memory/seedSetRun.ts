@@ -18,9 +18,6 @@ async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const pool = new WorkerPool({ size: Number(workers) || undefined, threads: Number(threads) || undefined, workerScript: path.join(dist, 'worker.js'), wasmDir: dist });
   const backend = await pool.backend();
-  // Every worker up before the first job (a memory job each), so that the first explain goes where the
-  // pool sends work when all are free, not to whichever worker happened to start first.
-  await Promise.all(Array.from({ length: pool.size }, () => pool.run({ type: 'memory' })));
   // The card from the model's own file (224×224×3 for the generated models); the first explain loads the
   // model (a model-info job first could load it into the other worker: which one takes a job is the
   // pool's choice).
@@ -35,11 +32,14 @@ async function main(): Promise<void> {
     ms.push(Math.round(performance.now() - start));
     if (result.explanations.length !== SEED.length) throw new Error(`${result.explanations.length} maps, not ${SEED.length}`);
   }
-  const memory = await Promise.all(Array.from({ length: pool.size }, () => pool.run({ type: 'memory' })));
+  // Each worker's memory: the pool starts workers as work needs them, so as many are up as the seed set
+  // needed (a large model's work stays on one).
+  const liveWorkers = pool.threads.length;
+  const memory = await pool.runOnEachWorker({ type: 'memory' });
   await pool.dispose();
   // maxRSS: the kernel's high-water mark of this process's resident set, in KiB.
   const peakRss = process.resourceUsage().maxRSS * 1024;
-  console.log(JSON.stringify({ model: path.basename(model), workers: pool.size, threads: backend.threads, backend, rssBefore, peakRss, ms, wasmHeapBytes: memory.map((m) => m.wasmHeapBytes) }));
+  console.log(JSON.stringify({ model: path.basename(model), workers: pool.size, liveWorkers, threads: backend.threads, backend, rssBefore, peakRss, ms, wasmHeapBytes: memory.map((m) => m.wasmHeapBytes) }));
 }
 
 main().catch((e) => {

@@ -29,9 +29,8 @@ describe('no tensor leak over 1,000 explains on the worker pool', () => {
 
   after(() => pool.dispose());
 
-  /** Both workers' memory: two jobs queued together go to the two idle workers. */
-  const memory = async (): Promise<Memory[]> =>
-    (await Promise.all([pool.run({ type: 'memory' }), pool.run({ type: 'memory' })])).map(({ numTensors, numBytes }) => ({ numTensors, numBytes }));
+  /** Each started worker's memory (the pool starts its second worker when two jobs wait at once). */
+  const memory = async (): Promise<Memory[]> => (await pool.runOnEachWorker({ type: 'memory' })).map(({ numTensors, numBytes }) => ({ numTensors, numBytes }));
 
   it('tensor counts and bytes of both workers are unchanged from the first round to heatmap 1,000', async () => {
     const pixels = (seed: number): ImageSource => ({
@@ -74,6 +73,7 @@ describe('no tensor leak over 1,000 explains on the worker pool', () => {
     for (const set of [methods, ...methods.map((m) => [m])]) await Promise.all([pool.run(job([pixels(99)], set)), pool.run(job([pixels(98)], set))]);
     await round(0);
     const first = await memory();
+    assert.equal(first.length, 2, 'both workers started');
     assert.ok(first.every((m) => m.numTensors > 0), 'both workers hold the model');
     let r = 1;
     while (heatmaps < 1000) await round(r++);
