@@ -95,6 +95,7 @@ export function createDisplayControls(settings: Options): DisplayControls {
   const overlay = el('vscode-checkbox', { attrs: { label: 'Overlay on input' } }) as HTMLElement & { checked: boolean };
   overlay.addEventListener('change', () => {
     opacity.disabled = !overlay.checked;
+    byRelevance.disabled = !overlay.checked;
     options.onChange({ overlay: overlay.checked });
   });
   const opacity = el('input', {
@@ -106,6 +107,11 @@ export function createDisplayControls(settings: Options): DisplayControls {
     opacityValue.textContent = `${opacity.value}%`;
     options.onChange({ opacity: Number(opacity.value) / 100 });
   });
+  // The opacity per pixel scaled by |R| / scale: the input shows through where nothing is relevant.
+  const byRelevance = el('vscode-checkbox', {
+    attrs: { id: 'opacity-by-relevance', label: 'Opacity follows |R|', title: 'Each pixel\'s opacity is the slider\'s times |R| / scale (the colour bar\'s end), so the input shows through where nothing is relevant' },
+  }) as HTMLElement & { checked: boolean; disabled: boolean };
+  byRelevance.addEventListener('change', () => options.onChange({ opacityByRelevance: byRelevance.checked }));
 
   const exportButton = el('vscode-button', { attrs: { icon: 'desktop-download', title: 'Save what is shown as a PNG' }, text: 'Export PNG' }) as HTMLElement & {
     disabled: boolean;
@@ -120,7 +126,7 @@ export function createDisplayControls(settings: Options): DisplayControls {
   const element = el('div', { class: 'display-controls', attrs: { role: 'toolbar', 'aria-label': 'Display' } }, [
     group('Colours', colormap),
     group('Scale', normKind, percentile, percentileNote),
-    options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue]) : null,
+    options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue, byRelevance]) : null,
     el('span', { class: 'spacer' }),
     exportButton,
   ]);
@@ -142,6 +148,8 @@ export function createDisplayControls(settings: Options): DisplayControls {
       opacity.disabled = !display.overlay;
       opacity.value = String(Math.round(display.opacity * 100));
       opacityValue.textContent = `${opacity.value}%`;
+      byRelevance.checked = display.opacityByRelevance === true;
+      byRelevance.disabled = !display.overlay;
     },
     setExportEnabled(enabled, reason) {
       exportButton.disabled = !enabled;

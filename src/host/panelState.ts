@@ -32,6 +32,7 @@ export function followSettings(current: DisplaySettings, fromSettings: DisplaySe
   if (changed('explainImage.normalization') || changed('explainImage.percentile')) next.normalization = fromSettings.normalization;
   if (changed('explainImage.overlay')) next.overlay = fromSettings.overlay;
   if (changed('explainImage.overlayOpacity')) next.opacity = fromSettings.opacity;
+  if (changed('explainImage.overlayByRelevance')) next.opacityByRelevance = fromSettings.opacityByRelevance;
   return next;
 }
 
