@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { ComparePanel, COMPARE_VIEW_TYPE, type CompareRestoreState, type CompareSpec } from './host/comparePanel';
 import { browseFolder, registerDatasetEditor } from './host/datasetEditor';
 import { EngineService } from './host/engineService';
-import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainRestoreState } from './host/explainPanel';
+import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainPin, type ExplainRestoreState } from './host/explainPanel';
 import type { HostServices } from './host/hostServices';
 import { activeImageUri, openImageUris, pickWorkspaceImages, urisFromArgs } from './host/imageTargets';
 import { bundledModels, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
@@ -68,6 +68,8 @@ export function activate(context: vscode.ExtensionContext) {
 
   /** For the dataset browser and tests: explain subjects that are not files. */
   command('explainImage.explainSubjects', (subjects: Subject[]) => ExplainPanel.show(services, subjects));
+  // A comparison cell opened: a new panel with the cell's model, method and class (comparePanel.openCell).
+  command('explainImage.explainPinned', (subjects: Subject[], pin: ExplainPin, target: number | null, contrast: number | null) => ExplainPanel.showPinned(services, subjects, pin, target, contrast));
 
   command('explainImage.selectMethod', async () => {
     const settings = readSettings();
