@@ -1,5 +1,5 @@
 // The display toolbar shared by both views: colour map, normalisation (percentile or max), overlay and
-// opacity (explain view only) and Export. A change goes to the view (which redraws at once) and to the
+// opacity (explain view only; the opacity may follow |R|), "Use everywhere" and Export. A change goes to the view (which redraws at once) and to the
 // host (which keeps it), as a partial DisplaySettings; `update` writes the host's values back without
 // firing change events.
 import type { ColormapName, DisplaySettings, Normalization } from '../src/protocol/display';
@@ -120,6 +120,14 @@ export function createDisplayControls(settings: Options): DisplayControls {
     if (!exportButton.disabled) options.onExport();
   });
 
+  // The display chosen here for every open panel and the workspace's settings (the host holds it: each
+  // change above was posted before this can be clicked).
+  const everywhere = el('vscode-button', {
+    attrs: { id: 'use-everywhere', secondary: true, icon: 'layers', title: 'Apply these display choices to every open panel and save them in the workspace settings' },
+    text: 'Use everywhere',
+    on: { click: () => settings.host.post({ type: 'use-display-everywhere' }) },
+  });
+
   const group = (label: string, ...controls: HTMLElement[]) =>
     el('div', { class: 'control-group' }, [el('span', { class: 'control-label', text: label }), ...controls]);
 
@@ -128,6 +136,7 @@ export function createDisplayControls(settings: Options): DisplayControls {
     group('Scale', normKind, percentile, percentileNote),
     options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue, byRelevance]) : null,
     el('span', { class: 'spacer' }),
+    everywhere,
     exportButton,
   ]);
 

@@ -28,6 +28,7 @@ const CHECKS: { [T in FromWebview['type']]: Check } = {
   ready: nothingElse,
   'pick-method': nothingElse,
   'pick-model': nothingElse,
+  'use-display-everywhere': nothingElse,
   cancel: nothingElse,
   retry: nothingElse,
   'cancel-evaluation': nothingElse,

@@ -126,18 +126,45 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     assert.ok((await s.workbench.tabLabels()).includes('Explain: mnist-3-0018.png'), `tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
     assert.equal(await s.workbench.statusBarText(STATUS_ITEM), statusBefore, 'the workspace\'s model and method are as they were');
     await s.workbench.screenshot('cell-opened');
-    // Another cell: another panel, the first one stays open.
-    await s.workbench.page.locator('.tabs-container .tab', { hasText: 'Compare methods' }).last().click();
-    const again = await compareFrame(s, 'methods', '7 methods · 3 images');
-    const figureAgain = again.locator('canvas#figure');
-    const [x, y, w, h] = rects[1][0];
-    await figureAgain.click({ position: { x: x + w / 2, y: y + h / 2 } });
+    // Another cell: another panel, the first one stays open. The figure, now beside the panel, fits its
+    // narrower column: its cells are read again once they stop moving.
+    const settled = await waitFor(async () => {
+      const before = await figure.getAttribute('data-cell-rects');
+      await s.workbench.page.waitForTimeout(500);
+      return before && before === (await figure.getAttribute('data-cell-rects')) ? (JSON.parse(before) as number[][][]) : undefined;
+    }, 30_000);
+    assert.ok(settled, 'the figure settles');
+    const [x, y, w, h] = settled[1][0];
+    await figure.click({ position: { x: x + w / 2, y: y + h / 2 } });
     const tabs = await waitFor(async () => {
       const labels = await s.workbench.tabLabels();
       return labels.includes('Explain: mnist-5-0008.png') && labels.includes('Explain: mnist-3-0018.png') ? labels : undefined;
     }, 60_000);
     assert.ok(tabs, `two explain panels: ${JSON.stringify(await s.workbench.tabLabels())}`);
     assert.equal(await s.workbench.statusBarText(STATUS_ITEM), statusBefore, 'still the workspace\'s own');
+    assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
+  });
+
+  it('"Use everywhere" gives one panel\'s display to the other open panels and the workspace settings', { skip }, async () => {
+    const s = session();
+    // The explain panel shown beside the comparison (the test above opened it): Viridis, then Use everywhere.
+    const explain = await new ExplainPanelPage(s.workbench).frame();
+    const colourMap = (frame: Awaited<ReturnType<typeof compareFrame>>) => frame.locator('vscode-single-select').first().evaluate((e) => (e as HTMLElement & { value: string }).value);
+    const compare = await compareFrame(s, 'methods', '7 methods · 3 images');
+    assert.equal(await colourMap(compare), 'bwr', 'the comparison starts with the default');
+    await explain.locator('vscode-single-select').first().evaluate((e) => {
+      (e as HTMLElement & { value: string }).value = 'viridis';
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    assert.equal(await colourMap(compare), 'bwr', 'a choice in one panel stays there');
+    await explain.locator('#use-everywhere').click();
+    const followed = await waitFor(async () => ((await colourMap(compare)) === 'viridis' ? true : undefined), 15_000);
+    assert.ok(followed, `the comparison takes the explain panel's colour map: ${await colourMap(compare)}`);
+    const settingsFile = path.join(s.workspace.dir, '.vscode', 'settings.json');
+    const saved = await waitFor(async () => (fs.existsSync(settingsFile) && /"explainImage\.colormap":\s*"viridis"/.test(fs.readFileSync(settingsFile, 'utf8')) ? fs.readFileSync(settingsFile, 'utf8') : undefined), 15_000);
+    assert.ok(saved, `the workspace settings hold it: ${fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : 'no settings.json'}`);
+    assert.match(saved, /"explainImage\.overlay":\s*false/);
+    await s.workbench.screenshot('use-everywhere');
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
   });
 });
