@@ -12,11 +12,15 @@ export interface DisplayControls {
   update(display: DisplaySettings): void;
   /** `reason`: why Export is off (its tooltip), e.g. "Waiting for the heatmap being computed". */
   setExportEnabled(enabled: boolean, reason?: string): void;
+  /** Whether the export carries the colour bar, method, class and scale (else the bare map). */
+  exportsLegend(): boolean;
 }
 
 interface Options {
   /** Show the overlay checkbox and opacity slider. */
   overlay: boolean;
+  /** Offer "With legend" beside Export (a single heatmap; the comparison's figure has its own). */
+  exportLegend?: boolean;
   /** Told of each change, and so is the host. */
   host: PanelBridge;
   onChange(change: Partial<DisplaySettings>): void;
@@ -128,6 +132,12 @@ export function createDisplayControls(settings: Options): DisplayControls {
     on: { click: () => settings.host.post({ type: 'use-display-everywhere' }) },
   });
 
+  // Checked: the PNG is a figure (method, class, map, colour bar, scale); unchecked: the map alone.
+  const legend = el('vscode-checkbox', {
+    attrs: { id: 'export-legend', label: 'With legend', title: 'Export the method, class, colour bar and scale with the map; unchecked, the map alone' },
+  }) as HTMLElement & { checked: boolean };
+  legend.checked = true;
+
   const group = (label: string, ...controls: HTMLElement[]) =>
     el('div', { class: 'control-group' }, [el('span', { class: 'control-label', text: label }), ...controls]);
 
@@ -137,6 +147,7 @@ export function createDisplayControls(settings: Options): DisplayControls {
     options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue, byRelevance]) : null,
     el('span', { class: 'spacer' }),
     everywhere,
+    options.exportLegend ? legend : null,
     exportButton,
   ]);
 
@@ -160,6 +171,7 @@ export function createDisplayControls(settings: Options): DisplayControls {
       byRelevance.checked = display.opacityByRelevance === true;
       byRelevance.disabled = !display.overlay;
     },
+    exportsLegend: () => !options.exportLegend || legend.checked,
     setExportEnabled(enabled, reason) {
       exportButton.disabled = !enabled;
       exportButton.title = enabled ? 'Save what is shown as a PNG' : (reason ?? 'Nothing to export yet');

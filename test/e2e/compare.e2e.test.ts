@@ -161,8 +161,10 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     const followed = await waitFor(async () => ((await colourMap(compare)) === 'viridis' ? true : undefined), 15_000);
     assert.ok(followed, `the comparison takes the explain panel's colour map: ${await colourMap(compare)}`);
     const settingsFile = path.join(s.workspace.dir, '.vscode', 'settings.json');
-    const saved = await waitFor(async () => (fs.existsSync(settingsFile) && /"explainImage\.colormap":\s*"viridis"/.test(fs.readFileSync(settingsFile, 'utf8')) ? fs.readFileSync(settingsFile, 'utf8') : undefined), 15_000);
+    const saved = await waitFor(async () => (fs.existsSync(settingsFile) && /"explainImage\.overlayByRelevance"/.test(fs.readFileSync(settingsFile, 'utf8')) ? fs.readFileSync(settingsFile, 'utf8') : undefined), 15_000);
     assert.ok(saved, `the workspace settings hold it: ${fs.existsSync(settingsFile) ? fs.readFileSync(settingsFile, 'utf8') : 'no settings.json'}`);
+    // Every display setting is written (the last one written is overlayByRelevance), the colour map chosen among them.
+    assert.match(saved, /"explainImage\.colormap":\s*"viridis"/);
     assert.match(saved, /"explainImage\.overlay":\s*false/);
     await s.workbench.screenshot('use-everywhere');
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');

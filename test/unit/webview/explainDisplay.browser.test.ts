@@ -1,14 +1,18 @@
 // The explain view's display findings in Chromium under the real CSP: the overlay's opacity following
-// |R| (checked on the pixels drawn), and a narrow editor (400 px) that keeps the prediction above the
-// heatmap and on screen. Skipped when /usr/bin/chromium is missing.
+// |R| (checked on the pixels drawn), the single-heatmap export as a figure (method, class, colour bar,
+// scale) or the bare map, "Use everywhere", and a narrow editor (400 px) that keeps the prediction above
+// the heatmap and on screen. Skipped when /usr/bin/chromium is missing.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { colorBar } from '../../../src/engine/heatmap/colorBar';
+import { colormap } from '../../../src/engine/heatmap/colormaps';
 import { relevanceScale } from '../../../src/engine/heatmap/normalize';
 import type { FromWebview } from '../../../src/protocol/webviewMessages';
 import { displayedHeatmap, upscale } from '../../../webview/heatmap/rasterize';
 import { explainMessages, explainState } from './fixtures';
-import { cspViolations, decodePng, lastPosted, open, out, posted, send, sendAll, settle, skip, usePanelPages } from './panelPage';
+import { cropRgba, cspViolations, decodePng, exportedMapRect, lastPosted, open, out, posted, send, sendAll, settle, skip, usePanelPages } from './panelPage';
+import { validateWebviewMessage } from '../../../src/host/validateWebviewMessage';
 
 usePanelPages('display');
 
@@ -35,7 +39,14 @@ test('overlay opacity follows |R|: the option is posted, and the pixels drawn ar
   });
   assert.deepEqual(await lastPosted(page, 'set-display'), { type: 'set-display', display: { opacityByRelevance: true } });
   await settle(page);
+  // The bare map (With legend unchecked): the export is the heatmap canvas itself.
+  await page.locator('#export-legend').evaluate((b) => {
+    (b as HTMLElement & { checked: boolean }).checked = false;
+    b.dispatchEvent(new Event('change', { bubbles: true }));
+  });
   const png = await exportedPixels(page, 11);
+  assert.deepEqual([png.width, png.height], [280, 280], 'unchecked: the map alone');
+  assert.equal(await page.getAttribute('#heatmap', 'data-export-map'), null);
   const image = state.images[0];
   const heat = image.heatmap!;
   const expected = upscale(displayedHeatmap(heat.relevance, heat.shape, image.input, { ...overlay, opacityByRelevance: true }), 10);
@@ -99,5 +110,64 @@ test('a narrow editor (400 px) shows the prediction above the heatmap, on the fi
   const prediction = (await page.locator('#prediction').boundingBox())!;
   const heatmap = (await page.locator('#heatmap').boundingBox())!;
   assert.ok(prediction.x >= heatmap.x + heatmap.width, 'wide: beside the heatmap, to its right');
+  await page.close();
+});
+
+test('the heatmap export is a figure: method and class above, the map as shown, the colour bar and its scale', { skip }, async () => {
+  const { page, errors } = await open('explain', 'light');
+  const state = explainState();
+  await sendAll(page, explainMessages(state));
+  await page.waitForSelector('#prediction');
+  await settle(page);
+  assert.equal(await page.locator('#export-legend').evaluate((b) => (b as HTMLElement & { checked: boolean }).checked), true, 'with the legend by default');
+  // The Export button: the host is offered the figure (it then asks where to save: showSaveDialog).
+  await page.click('vscode-button[icon="desktop-download"]');
+  const exported = await lastPosted(page, 'export');
+  assert.equal(exported.suggestedName, 'seven-lrp-ab-alpha-2-beta-1-class-7.png');
+  const png = decodePng(exported.png);
+  const map = (await exportedMapRect(page))!;
+  const heat = state.images[0].heatmap!;
+  const expected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, state.display), 10);
+  assert.ok(Buffer.from(expected.data).equals(cropRgba(png, map)), 'the map is the panel\'s, pixel for pixel');
+  require('node:fs').writeFileSync(path.join(out, 'display', 'explain-export-figure.png'), exported.png);
+  // Under the map, the colour bar: every row of it the engine's bwr strip, blue to white to red.
+  const bar = (await page.getAttribute('#heatmap', 'data-export-bar'))!.split(',').map(Number);
+  assert.ok(bar[1] > map[1] + map[3], 'the bar is under the map');
+  const strip = Buffer.from(colorBar('bwr', bar[2], 1).data);
+  for (let row = 0; row < bar[3]; row++) assert.ok(cropRgba(png, [bar[0], bar[1] + row, bar[2], 1]).equals(strip), `bar row ${row} is the colour map`);
+  assert.deepEqual(Array.from(strip.subarray(0, 3)), Array.from(colormap('bwr').rgbAt(0)), 'its left end is the map\'s low end');
+  const pixel = (x: number, y: number) => Array.from(png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 3));
+  const barY = bar[1] + bar[3];
+  // The texts: the method title above the map, the scale below the bar (the theme's foreground on its background).
+  const inkRows = (from: number, to: number) => {
+    let rows = 0;
+    for (let y = from; y < to; y++) {
+      for (let x = 0; x < png.width; x++) {
+        const [r, g, b] = pixel(x, y);
+        if (r < 120 && g < 120 && b < 120) {
+          rows++;
+          break;
+        }
+      }
+    }
+    return rows;
+  };
+  assert.ok(inkRows(0, map[1]) >= 8, 'a title above the map');
+  assert.ok(inkRows(barY + 12, png.height) >= 8, 'labels and the scale under the bar');
+  await page.screenshot({ path: path.join(out, 'display', 'explain-export-page.png') });
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('"Use everywhere" asks the host to apply this panel\'s display everywhere', { skip }, async () => {
+  const { page, errors } = await open('explain', 'dark');
+  await sendAll(page, explainMessages(explainState()));
+  await page.waitForSelector('#prediction');
+  await page.click('#use-everywhere');
+  const message = await lastPosted(page, 'use-display-everywhere');
+  assert.deepEqual(message, { type: 'use-display-everywhere' });
+  assert.ok(validateWebviewMessage(message));
+  assert.deepEqual(errors, []);
   await page.close();
 });

@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import { validateWebviewMessage } from '../../../src/host/validateWebviewMessage';
 import type { FromWebview, ToWebview } from '../../../src/protocol/webviewMessages';
 import { displayedHeatmap, heatmapRgba, integerScale, upscale } from '../../../webview/heatmap/rasterize';
-import { cspViolations, decodePng, lastPosted, open, out, posted, send, sendAll, settle, skip, usePanelPages } from './panelPage';
+import { cropRgba, cspViolations, decodePng, exportedMapRect, lastPosted, open, out, posted, send, sendAll, settle, skip, usePanelPages } from './panelPage';
 import { compareCellHeatmap, compareState, explainMessages, explainState, SEED_COLUMNS } from './fixtures';
 import type { ThemeName } from './themes';
 
@@ -74,10 +74,13 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
   const expected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, state.display), integerScale(28, 28, 280));
   // ... and the engine renders the same (its scale option instead of upscale): the CLI's pixels.
   assert.ok(Buffer.from(heatmapRgba(heat.relevance, heat.shape, state.display, 10).data).equals(Buffer.from(expected.data)));
+  // The export is a figure (legend on by default) whose map is the 280×280 canvas, pixel for pixel.
   const png = decodePng(exported.png);
-  assert.equal(png.width, 280);
-  assert.equal(png.height, 280);
-  assert.ok(Buffer.from(expected.data).equals(png.data), 'exported pixels equal heatmapRgba → upscale');
+  const mapRect = await exportedMapRect(page);
+  assert.ok(mapRect, 'the export says where its map is');
+  assert.deepEqual(mapRect.slice(2), [280, 280]);
+  assert.ok(png.width > 280 && png.height > 280, `a figure around the map: ${png.width}×${png.height}`);
+  assert.ok(Buffer.from(expected.data).equals(cropRgba(png, mapRect)), 'exported map pixels equal heatmapRgba → upscale');
 
   // Overlay: a display change redraws at once, is posted, and the next export includes the input.
   await page.evaluate(() => {
@@ -90,7 +93,7 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
   await page.waitForFunction(() => (window as any).__posted.some((m: FromWebview) => m.type === 'export' && m.inReplyTo === 5));
   const overlaid = (await posted(page)).find((m) => m.type === 'export' && m.inReplyTo === 5) as Extract<FromWebview, { type: 'export' }>;
   const overlayExpected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, { ...state.display, overlay: true }), 10);
-  assert.ok(Buffer.from(overlayExpected.data).equals(decodePng(overlaid.png).data), 'overlay export equals the pure blend');
+  assert.ok(Buffer.from(overlayExpected.data).equals(cropRgba(decodePng(overlaid.png), (await exportedMapRect(page))!)), 'overlay export equals the pure blend');
 
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(errors, []);

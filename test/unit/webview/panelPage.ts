@@ -123,3 +123,16 @@ export async function settle(page: Page): Promise<void> {
   await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
 }
 
+
+/** The RGBA bytes of rectangle [x, y, width, height] of a decoded PNG. */
+export function cropRgba(png: PNG, [x, y, width, height]: number[]): Buffer {
+  const out = Buffer.alloc(width * height * 4);
+  for (let row = 0; row < height; row++) png.data.copy(out, row * width * 4, ((y + row) * png.width + x) * 4, ((y + row) * png.width + x + width) * 4);
+  return out;
+}
+
+/** Where the last export put the map in its figure ("x,y,width,height" on canvas#heatmap), if it was a figure. */
+export async function exportedMapRect(page: Page): Promise<number[] | undefined> {
+  const value = await page.getAttribute('#heatmap', 'data-export-map');
+  return value ? value.split(',').map(Number) : undefined;
+}
