@@ -52,6 +52,8 @@ type RunScope = 'all' | number;
 
 export class ExplainPanel extends HeatmapPanel {
   static current: ExplainPanel | undefined;
+  /** The panel Explain Image reuses: the last one opened that follows the workspace (a pinned one is not). */
+  private static following: ExplainPanel | undefined;
 
   private subjects: Subject[] = [];
   /** Per subject: what the last run found, and the original the webview has been sent. */
@@ -91,14 +93,17 @@ export class ExplainPanel extends HeatmapPanel {
 
   /** Opens (or reuses) the panel on these subjects. */
   static show(services: HostServices, subjects: Subject[]): ExplainPanel {
-    if (ExplainPanel.current) {
-      ExplainPanel.current.panel.reveal(undefined, true);
-      ExplainPanel.current.engage();
-      ExplainPanel.current.setSubjects(subjects);
-      return ExplainPanel.current;
+    const reused = ExplainPanel.following;
+    if (reused) {
+      reused.panel.reveal(undefined, true);
+      reused.engage();
+      reused.setSubjects(subjects);
+      ExplainPanel.current = reused;
+      return reused;
     }
     const panel = vscode.window.createWebviewPanel(EXPLAIN_VIEW_TYPE, 'Explain Image', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(services.extensionUri));
     const explainPanel = new ExplainPanel(services, panel);
+    ExplainPanel.following = explainPanel;
     explainPanel.setSubjects(subjects);
     return explainPanel;
   }
@@ -126,6 +131,7 @@ export class ExplainPanel extends HeatmapPanel {
     // The webview kept it: only a well-formed pin is taken.
     const pin = restore?.pin;
     if (pin && typeof pin.model === 'string' && typeof pin.method === 'string') explainPanel.pin = { model: pin.model, method: pin.method };
+    else ExplainPanel.following = explainPanel;
     explainPanel.setSubjects(subjects, false);
     return explainPanel;
   }
@@ -559,6 +565,7 @@ export class ExplainPanel extends HeatmapPanel {
   }
 
   override dispose(): void {
+    if (ExplainPanel.following === this) ExplainPanel.following = undefined;
     if (ExplainPanel.current === this) {
       ExplainPanel.current = undefined;
       void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', false);
