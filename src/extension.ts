@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import { ComparePanel, COMPARE_VIEW_TYPE, type CompareRestoreState, type CompareSpec } from './host/comparePanel';
 import { browseFolder, registerDatasetEditor } from './host/datasetEditor';
 import { EngineService } from './host/engineService';
-import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainRestoreState } from './host/explainPanel';
+import { COMPARE_MODELS_KEY, modelChoice } from './host/compareModelsChoice';
+import { pickCompareModels } from './host/compareModelsPick';
+import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainPin, type ExplainRestoreState } from './host/explainPanel';
 import type { HostServices } from './host/hostServices';
 import { activeImageUri, openImageUris, pickWorkspaceImages, urisFromArgs } from './host/imageTargets';
 import { bundledModels, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
@@ -68,6 +70,8 @@ export function activate(context: vscode.ExtensionContext) {
 
   /** For the dataset browser and tests: explain subjects that are not files. */
   command('explainImage.explainSubjects', (subjects: Subject[]) => ExplainPanel.show(services, subjects));
+  // A comparison cell opened: a new panel with the cell's model, method and class (comparePanel.openCell).
+  command('explainImage.explainPinned', (subjects: Subject[], pin: ExplainPin, target: number | null, contrast: number | null) => ExplainPanel.showPinned(services, subjects, pin, target, contrast));
 
   command('explainImage.selectMethod', async () => {
     const settings = readSettings();
@@ -140,7 +144,11 @@ export function activate(context: vscode.ExtensionContext) {
   command('explainImage.compareModels', async (clicked?: unknown, selected?: unknown) => {
     const subjects = await compareSubjects(clicked, selected);
     if (subjects.length === 0) return undefined;
-    return ComparePanel.show(services, subjects, { kind: 'models', models: compareModelList(), method: selection.method });
+    // The columns: a pick with checkboxes, ticked as last chosen here (else the setting's, else the data set's).
+    const models = await pickCompareModels(context.extensionPath, context.workspaceState.get<string[]>(COMPARE_MODELS_KEY), compareModelList());
+    if (!models) return undefined;
+    await context.workspaceState.update(COMPARE_MODELS_KEY, models.map(modelChoice));
+    return ComparePanel.show(services, subjects, { kind: 'models', models, method: selection.method });
   });
 
   command('explainImage.exportHeatmap', async (target?: unknown) => {

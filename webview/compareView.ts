@@ -187,6 +187,8 @@ export function mountCompareView(root: HTMLElement, host: PanelBridge): (message
     canvas.dataset.sectionCharts = drawn ? JSON.stringify(drawn.charts.map((c) => ({ kind: c.kind, order: c.order, series: c.layout.lines.length, bands: c.layout.bands.length, xTicks: c.layout.texts.filter((t) => t.y > c.layout.plot.y + c.layout.plot.height && t.text !== '').map((t) => t.text) }))) : '';
     canvas.dataset.sectionMeasure = drawn?.measure ?? '';
     canvas.dataset.filledCells = JSON.stringify(filledCellsPerRow(state));
+    // Where each heatmap cell is, in CSS px from the canvas's corner: tests click them.
+    canvas.dataset.cellRects = JSON.stringify(layout.cells.map((row) => row.map((c) => [c.x, c.y, c.width, c.height])));
     canvas.setAttribute('aria-label', describe(state));
     placePlaceholders(layout);
   }

@@ -1,5 +1,5 @@
 // The display toolbar shared by both views: colour map, normalisation (percentile or max), overlay and
-// opacity (explain view only) and Export. A change goes to the view (which redraws at once) and to the
+// opacity (explain view only; the opacity may follow |R|), "Use everywhere" and Export. A change goes to the view (which redraws at once) and to the
 // host (which keeps it), as a partial DisplaySettings; `update` writes the host's values back without
 // firing change events.
 import type { ColormapName, DisplaySettings, Normalization } from '../src/protocol/display';
@@ -12,11 +12,15 @@ export interface DisplayControls {
   update(display: DisplaySettings): void;
   /** `reason`: why Export is off (its tooltip), e.g. "Waiting for the heatmap being computed". */
   setExportEnabled(enabled: boolean, reason?: string): void;
+  /** Whether the export carries the colour bar, method, class and scale (else the bare map). */
+  exportsLegend(): boolean;
 }
 
 interface Options {
   /** Show the overlay checkbox and opacity slider. */
   overlay: boolean;
+  /** Offer "With legend" beside Export (a single heatmap; the comparison's figure has its own). */
+  exportLegend?: boolean;
   /** Told of each change, and so is the host. */
   host: PanelBridge;
   onChange(change: Partial<DisplaySettings>): void;
@@ -95,6 +99,7 @@ export function createDisplayControls(settings: Options): DisplayControls {
   const overlay = el('vscode-checkbox', { attrs: { label: 'Overlay on input' } }) as HTMLElement & { checked: boolean };
   overlay.addEventListener('change', () => {
     opacity.disabled = !overlay.checked;
+    byRelevance.disabled = !overlay.checked;
     options.onChange({ overlay: overlay.checked });
   });
   const opacity = el('input', {
@@ -106,6 +111,11 @@ export function createDisplayControls(settings: Options): DisplayControls {
     opacityValue.textContent = `${opacity.value}%`;
     options.onChange({ opacity: Number(opacity.value) / 100 });
   });
+  // The opacity per pixel scaled by |R| / scale: the input shows through where nothing is relevant.
+  const byRelevance = el('vscode-checkbox', {
+    attrs: { id: 'opacity-by-relevance', label: 'Opacity follows |R|', title: 'Each pixel\'s opacity is the slider\'s times |R| / scale (the colour bar\'s end), so the input shows through where nothing is relevant' },
+  }) as HTMLElement & { checked: boolean; disabled: boolean };
+  byRelevance.addEventListener('change', () => options.onChange({ opacityByRelevance: byRelevance.checked }));
 
   const exportButton = el('vscode-button', { attrs: { icon: 'desktop-download', title: 'Save what is shown as a PNG' }, text: 'Export PNG' }) as HTMLElement & {
     disabled: boolean;
@@ -114,14 +124,30 @@ export function createDisplayControls(settings: Options): DisplayControls {
     if (!exportButton.disabled) options.onExport();
   });
 
+  // The display chosen here for every open panel and the workspace's settings (the host holds it: each
+  // change above was posted before this can be clicked).
+  const everywhere = el('vscode-button', {
+    attrs: { id: 'use-everywhere', secondary: true, icon: 'layers', title: 'Apply these display choices to every open panel and save them in the workspace settings' },
+    text: 'Use everywhere',
+    on: { click: () => settings.host.post({ type: 'use-display-everywhere' }) },
+  });
+
+  // Checked: the PNG is a figure (method, class, map, colour bar, scale); unchecked: the map alone.
+  const legend = el('vscode-checkbox', {
+    attrs: { id: 'export-legend', label: 'With legend', title: 'Export the method, class, colour bar and scale with the map; unchecked, the map alone' },
+  }) as HTMLElement & { checked: boolean };
+  legend.checked = true;
+
   const group = (label: string, ...controls: HTMLElement[]) =>
     el('div', { class: 'control-group' }, [el('span', { class: 'control-label', text: label }), ...controls]);
 
   const element = el('div', { class: 'display-controls', attrs: { role: 'toolbar', 'aria-label': 'Display' } }, [
     group('Colours', colormap),
     group('Scale', normKind, percentile, percentileNote),
-    options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue]) : null,
+    options.overlay ? el('div', { class: 'control-group' }, [overlay, opacity, opacityValue, byRelevance]) : null,
     el('span', { class: 'spacer' }),
+    everywhere,
+    options.exportLegend ? legend : null,
     exportButton,
   ]);
 
@@ -142,7 +168,10 @@ export function createDisplayControls(settings: Options): DisplayControls {
       opacity.disabled = !display.overlay;
       opacity.value = String(Math.round(display.opacity * 100));
       opacityValue.textContent = `${opacity.value}%`;
+      byRelevance.checked = display.opacityByRelevance === true;
+      byRelevance.disabled = !display.overlay;
     },
+    exportsLegend: () => !options.exportLegend || legend.checked,
     setExportEnabled(enabled, reason) {
       exportButton.disabled = !enabled;
       exportButton.title = enabled ? 'Save what is shown as a PNG' : (reason ?? 'Nothing to export yet');

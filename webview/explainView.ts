@@ -15,6 +15,8 @@ import { createDisplayControls } from './displayControls';
 import { errorBox } from './errorBox';
 import { el, rebuildKeepingFocus, replaceChildren, setAttr } from './dom';
 import { canvasPng, suggestedFileName } from './exportImage';
+import { drawHeatmapFigure } from './heatmapFigureCanvas';
+import { readCanvasTheme } from './theme';
 import { formatProbability, formatValue } from './format';
 import { relevanceScale } from '../src/engine/heatmap/normalize';
 import { displayedHeatmap, imageDataOf, inputRgba, integerScale, isNonNegative, upscale, type RgbaImage } from './heatmap/rasterize';
@@ -42,6 +44,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
 
   const controls = createDisplayControls({
     overlay: true,
+    exportLegend: true,
     host,
     onChange: (change) => {
       if (!state) return;
@@ -486,12 +489,38 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
     });
   }
 
-  /** The heatmap canvas as a PNG for the host: in reply to its request, or offered (the Export button). */
+  /**
+   * The heatmap as a PNG for the host, in reply to its request or offered (the Export button): a figure
+   * with the method, class, colour bar and scale around the map as shown, or (With legend unchecked) the
+   * map's canvas alone.
+   */
   async function exportHeatmap(inReplyTo?: number): Promise<void> {
     const image = selectedImage();
     const target = image?.heatmap && state ? (shownLabels(state)[image.heatmap.target] ?? String(image.heatmap.target)) : '';
     const suggestedName = suggestedFileName([image?.name ?? 'heatmap', state?.shown?.method.spec ?? state?.method.spec ?? '', target ? `class-${target}` : '']);
-    host.post({ type: 'export', png: await canvasPng(heatmapCanvas), suggestedName, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
+    let canvas = heatmapCanvas;
+    delete heatmapCanvas.dataset.exportMap;
+    delete heatmapCanvas.dataset.exportBar;
+    if (controls.exportsLegend() && image?.heatmap && state) {
+      const { heatmap } = image;
+      const labels = shownLabels(state);
+      const contrast = heatmap.contrast === undefined ? undefined : (labels[heatmap.contrast] ?? String(heatmap.contrast));
+      const { display } = state;
+      const how = display.normalization.kind === 'percentile' ? `${display.normalization.p}th percentile of |R|` : 'max |R|';
+      const figure = drawHeatmapFigure(heatmapCanvas, {
+        method: state.shown?.method.title ?? state.method.title,
+        what: contrast === undefined ? `class ${target}` : `why ${target} and not ${contrast}?`,
+        scale: `Colour bar ends at ±${formatValue(relevanceScale(heatmap.relevance, display.normalization))} (${how})${display.overlay ? `, over the model input at ${Math.round(display.opacity * 100)}%${display.opacityByRelevance ? ' × |R|' : ''}` : ''}`,
+        nonNegative: isNonNegative(heatmap.relevance),
+      }, display.colormap, readCanvasTheme());
+      canvas = figure.canvas;
+      // Where the map sits in the exported figure (tests compare its pixels with the panel's).
+      const { x, y, width, height } = figure.layout.map;
+      heatmapCanvas.dataset.exportMap = [x, y, width, height].join(',');
+      const { bar } = figure.layout;
+      heatmapCanvas.dataset.exportBar = [bar.x, bar.y, bar.width, bar.height].join(',');
+    }
+    host.post({ type: 'export', png: await canvasPng(canvas), suggestedName, ...(inReplyTo === undefined ? {} : { inReplyTo }) });
   }
 
   /** The host's state with the originals and results held for its images. */

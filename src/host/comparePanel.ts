@@ -7,6 +7,7 @@
 // model, method or columns change, and computes the new one when it is shown again.
 import { setMaxListeners } from 'events';
 import * as vscode from 'vscode';
+import type { ExplainPin } from './explainPanel';
 import { isUserError } from '../engine/errors';
 import { methodTitle, parseMethodSpec } from '../engine/methods/methodRegistry';
 import { describeBaseline } from '../engine/evaluate/baselines';
@@ -522,21 +523,19 @@ export class ComparePanel extends HeatmapPanel {
   }
 
   /** A cell clicked: its image in the explain panel, with the cell's method (or model) selected. */
+  /**
+   * A heatmap cell clicked: a new explain panel on that image with that cell's model, method and class
+   * (and contrast), pinned to them; the open explain panel and the workspace's model and method stay.
+   */
   private async openCell(row: number, column: number): Promise<void> {
     const subject = this.subjects[row];
     if (!subject || column >= this.state.columns.length) return;
-    const { selection } = this.services;
-    if (this.spec.kind === 'methods') {
-      const method = this.spec.methods[column];
-      if (selection.method !== method) await selection.setMethod(method);
-      if (selection.model.path !== this.spec.model.path) await selection.setModel(this.spec.model.bundled ? this.spec.model.id : this.spec.model.path);
-    } else {
-      const model = this.spec.models[column];
-      if (selection.model.path !== model.path) await selection.setModel(model.bundled ? model.id : model.path);
-      if (selection.method !== this.spec.method) await selection.setMethod(this.spec.method);
-    }
-    logRun(this.services.log, this.spec.kind === 'methods' ? 'method' : 'model', [`from the comparison: ${this.state.rows[row].name}`, this.spec.kind === 'methods' ? selection.method : selection.model.id]);
-    await vscode.commands.executeCommand('explainImage.explainSubjects', [subject]);
+    const model = this.spec.kind === 'methods' ? this.spec.model : this.spec.models[column];
+    const method = this.spec.kind === 'methods' ? this.spec.methods[column] : this.spec.method;
+    const heatmap = this.state.rows[row]?.cells[column]?.heatmap;
+    const pin: ExplainPin = { model: model.bundled ? model.id : model.path, method };
+    logRun(this.services.log, 'explain', [`from the comparison: ${this.state.rows[row].name}`, model.id, method, heatmap ? `class ${heatmap.target}` : 'predicted class']);
+    await vscode.commands.executeCommand('explainImage.explainPinned', [subject], pin, heatmap?.target ?? null, heatmap?.contrast ?? null);
   }
 
   override dispose(): void {

@@ -18,6 +18,7 @@ import { HeatmapPanel } from './heatmapPanel';
 import type { HostServices } from './hostServices';
 import { imageHint, imageStats, referenceFor } from './mismatchHint';
 import { originalOf, readSubject, sameOriginal } from './originalImage';
+import { resolveModelChoice, type ModelEntry } from './modelCatalog';
 import { methodSummary, progressUnit } from './panelState';
 import { formatDuration, logRun } from './runLog';
 import { readSettings } from './settings';
@@ -33,6 +34,17 @@ export interface ExplainRestoreState {
   selected: number;
   target: number | null;
   display?: DisplaySettings;
+  pin?: ExplainPin;
+}
+
+/**
+ * A panel opened from a comparison cell explains with that cell's model and method, whatever the
+ * workspace's are, until a model or method is picked in it (then it follows the workspace again).
+ */
+export interface ExplainPin {
+  /** A bundled model's id or a model file's path (as Select Model stores it). */
+  model: string;
+  method: string;
 }
 
 /** Which images a run explains: all (another model, method or setting) or one (its class clicked, its file saved). */
@@ -40,6 +52,8 @@ type RunScope = 'all' | number;
 
 export class ExplainPanel extends HeatmapPanel {
   static current: ExplainPanel | undefined;
+  /** The panel Explain Image reuses: the last one opened that follows the workspace (a pinned one is not). */
+  private static following: ExplainPanel | undefined;
 
   private subjects: Subject[] = [];
   /** Per subject: what the last run found, and the original the webview has been sent. */
@@ -72,18 +86,39 @@ export class ExplainPanel extends HeatmapPanel {
   private idle: Promise<void> = Promise.resolve();
   /** The Concepts section ("Concepts here" on a graph node). */
   private readonly concepts: ConceptsController;
+  /** This panel's own model and method (opened from a comparison cell), else the workspace's. */
+  private pin: ExplainPin | undefined;
+  /** A pick asked from this panel is under way: the change it makes unpins the panel. */
+  private picking = false;
 
   /** Opens (or reuses) the panel on these subjects. */
   static show(services: HostServices, subjects: Subject[]): ExplainPanel {
-    if (ExplainPanel.current) {
-      ExplainPanel.current.panel.reveal(undefined, true);
-      ExplainPanel.current.engage();
-      ExplainPanel.current.setSubjects(subjects);
-      return ExplainPanel.current;
+    const reused = ExplainPanel.following;
+    if (reused) {
+      reused.panel.reveal(undefined, true);
+      reused.engage();
+      reused.setSubjects(subjects);
+      ExplainPanel.current = reused;
+      return reused;
     }
     const panel = vscode.window.createWebviewPanel(EXPLAIN_VIEW_TYPE, 'Explain Image', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(services.extensionUri));
     const explainPanel = new ExplainPanel(services, panel);
+    ExplainPanel.following = explainPanel;
     explainPanel.setSubjects(subjects);
+    return explainPanel;
+  }
+
+  /**
+   * A new panel (never the open one) explaining `subjects` with its own model and method, `target` and
+   * `contrast` chosen: a comparison cell opened, the workspace's selection left as it is.
+   */
+  static showPinned(services: HostServices, subjects: Subject[], pin: ExplainPin, target: number | null = null, contrast: number | null = null): ExplainPanel {
+    const panel = vscode.window.createWebviewPanel(EXPLAIN_VIEW_TYPE, 'Explain Image', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(services.extensionUri));
+    const explainPanel = new ExplainPanel(services, panel);
+    explainPanel.pin = pin;
+    explainPanel.target = target;
+    explainPanel.contrast = contrast;
+    explainPanel.setSubjects(subjects, false);
     return explainPanel;
   }
 
@@ -93,6 +128,10 @@ export class ExplainPanel extends HeatmapPanel {
     if (restore?.display) explainPanel.display = restore.display;
     explainPanel.selected = Math.min(restore?.selected ?? 0, Math.max(0, subjects.length - 1));
     explainPanel.target = restore?.target ?? null;
+    // The webview kept it: only a well-formed pin is taken.
+    const pin = restore?.pin;
+    if (pin && typeof pin.model === 'string' && typeof pin.method === 'string') explainPanel.pin = { model: pin.model, method: pin.method };
+    else ExplainPanel.following = explainPanel;
     explainPanel.setSubjects(subjects, false);
     return explainPanel;
   }
@@ -106,7 +145,12 @@ export class ExplainPanel extends HeatmapPanel {
     void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', true);
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'icon.png');
     this.disposables.push(
-      services.selection.onDidChange(() => this.refreshWhenShown()),
+      services.selection.onDidChange(() => {
+        // A pinned panel keeps its model and method, unless the change is the pick it asked for.
+        if (this.pin && !this.picking) return;
+        this.pin = undefined;
+        this.refreshWhenShown();
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('explainImage.preprocess') || e.affectsConfiguration('explainImage.workers')) this.refreshWhenShown();
       }),
@@ -142,7 +186,7 @@ export class ExplainPanel extends HeatmapPanel {
     this.busy = false;
     this.progress = undefined;
     this.loading = undefined;
-    this.forgetOtherModel(this.services.selection.model.id);
+    this.forgetOtherModel(this.model.id);
     this.postState();
   }
 
@@ -192,14 +236,13 @@ export class ExplainPanel extends HeatmapPanel {
 
   /** The results held were computed with the model and method now selected. */
   private othersAreCurrent(): boolean {
-    const { selection } = this.services;
-    return this.shown !== undefined && this.shown.model.id === selection.model.id && this.shown.method.spec === selection.method;
+    return this.shown !== undefined && this.shown.model.id === this.model.id && this.shown.method.spec === this.method;
   }
 
   private async explain(controller: AbortController, scope: RunScope): Promise<void> {
-    const { engine, selection, log } = this.services;
-    const model = selection.model;
-    const method = selection.method;
+    const { engine, log } = this.services;
+    const model = this.model;
+    const method = this.method;
     const indices = scope === 'all' ? this.subjects.map((_, i) => i) : [scope];
     const subjects = indices.map((i) => this.subjects[i]);
     this.forgetOtherModel(model.id);
@@ -324,12 +367,11 @@ export class ExplainPanel extends HeatmapPanel {
   }
 
   private state(): ExplainViewState {
-    const { selection } = this.services;
-    const model = selection.model;
+    const model = this.model;
     const images: PanelImage[] = this.subjects.map((s, i) => ({ key: this.key(i), name: s.name, ...(s.sample?.label !== undefined ? { trueLabel: s.sample.label } : {}) }));
     return {
       model: this.shown && this.shown.model.id === model.id ? this.shown.model : { id: model.id, name: model.card.name ?? model.id, dataset: model.card.dataset, labels: model.card.labels ?? [] },
-      method: methodSummary(selection.method),
+      method: methodSummary(this.method),
       shown: this.shown,
       progress: this.progress,
       loading: this.loading,
@@ -346,7 +388,7 @@ export class ExplainPanel extends HeatmapPanel {
   }
 
   restoreState(): ExplainRestoreState {
-    return { subjects: this.subjects.map((s) => s.ref), selected: this.selected, target: this.target, display: this.display };
+    return { subjects: this.subjects.map((s) => s.ref), selected: this.selected, target: this.target, display: this.display, ...(this.pin ? { pin: this.pin } : {}) };
   }
 
   private postState(): void {
@@ -359,10 +401,10 @@ export class ExplainPanel extends HeatmapPanel {
    * heatmaps do; a model that cannot be read has no graph.
    */
   private async updateGraph(): Promise<void> {
-    const { engine, selection } = this.services;
+    const { engine } = this.services;
     const request = ++this.graphRequest;
-    const model = selection.model;
-    const method = selection.method;
+    const model = this.model;
+    const method = this.method;
     let graph: ModelGraphView | null;
     try {
       const info = await engine.modelInfo({ path: model.path }, { method, priority: this.priority('request') });
@@ -371,7 +413,7 @@ export class ExplainPanel extends HeatmapPanel {
       graph = null;
     }
     // Another model chosen meanwhile: its graph comes with its own run.
-    if (request !== this.graphRequest || selection.model.id !== model.id) return;
+    if (request !== this.graphRequest || this.model.id !== model.id) return;
     this.graph = graph;
     this.post({ type: 'model-graph', graph });
   }
@@ -421,10 +463,10 @@ export class ExplainPanel extends HeatmapPanel {
         void this.refresh(this.selected);
         break;
       case 'pick-method':
-        void vscode.commands.executeCommand('explainImage.selectMethod');
+        void this.pick('explainImage.selectMethod');
         break;
       case 'pick-model':
-        void vscode.commands.executeCommand('explainImage.selectModel');
+        void this.pick('explainImage.selectModel');
         break;
       case 'retry':
         void this.refresh();
@@ -439,7 +481,7 @@ export class ExplainPanel extends HeatmapPanel {
         // The class list and "Back to predicted" follow the heatmap still shown, not the class asked for.
         const shown = this.results[this.selected];
         if (shown?.heatmap) this.target = shown.heatmap.target === shown.predicted ? null : shown.heatmap.target;
-        logRun(this.services.log, 'explain', [describeFiles(this.subjects), this.services.selection.model.id, this.services.selection.method, 'cancelled']);
+        logRun(this.services.log, 'explain', [describeFiles(this.subjects), this.model.id, this.method, 'cancelled']);
         this.postState();
         break;
       }
@@ -497,12 +539,33 @@ export class ExplainPanel extends HeatmapPanel {
     this.subjects.forEach((s, i) => {
       if (s.ref.kind === 'file') watch(path.dirname(s.ref.path), path.basename(s.ref.path), i);
     });
-    this.watchers.push(watchModelFiles([this.services.selection.model.path], () => schedule('all')));
+    this.watchers.push(watchModelFiles([this.model.path], () => schedule('all')));
     // The model folder to watch follows the selection.
     this.watchers.push(this.services.selection.onDidChange(() => this.watchFiles()));
   }
 
+  /** The model this panel explains with: its pin's (while that model exists), else the workspace's. */
+  private get model(): ModelEntry {
+    const pinned = this.pin && resolveModelChoice(this.pin.model, this.services.extensionUri.fsPath);
+    return pinned || this.services.selection.model;
+  }
+
+  private get method(): string {
+    return this.pin?.method ?? this.services.selection.method;
+  }
+
+  /** Select Model or Method from this panel: what is picked applies here too (a pinned panel unpins). */
+  private async pick(command: string): Promise<void> {
+    this.picking = true;
+    try {
+      await vscode.commands.executeCommand(command);
+    } finally {
+      this.picking = false;
+    }
+  }
+
   override dispose(): void {
+    if (ExplainPanel.following === this) ExplainPanel.following = undefined;
     if (ExplainPanel.current === this) {
       ExplainPanel.current = undefined;
       void vscode.commands.executeCommand('setContext', 'explainImage.panelOpen', false);

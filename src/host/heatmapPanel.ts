@@ -7,7 +7,7 @@ import { PendingReplies } from '../protocol/replies';
 import type { ExportedPng, FromWebview, ToWebview } from '../protocol/webviewMessages';
 import { savePng } from './exportPng';
 import type { HostServices } from './hostServices';
-import { followSettings } from './panelState';
+import { displaySettingValues, followSettings } from './panelState';
 import { logRun } from './runLog';
 import { DISPLAY_SETTINGS, readSettings } from './settings';
 import { validateWebviewMessage } from './validateWebviewMessage';
@@ -26,12 +26,15 @@ export interface ExportWording {
 const EXPORT_ANSWER_MS = 10_000;
 
 export abstract class HeatmapPanel extends WebviewPanel<FromWebview, ToWebview> {
+  /** Every open explain panel and comparison: "Use everywhere" reaches them all. */
+  private static readonly open = new Set<HeatmapPanel>();
   protected display: DisplaySettings;
   private readonly exports = new PendingReplies<ExportedPng>();
 
   constructor(services: HostServices, panel: vscode.WebviewPanel, view: 'explain' | 'compare', private readonly wording: ExportWording) {
     super(services, panel, { view, title: panel.title, logTag: view, validate: (raw) => validateWebviewMessage(raw) });
     this.display = readSettings().display;
+    HeatmapPanel.open.add(this);
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         // A display setting changed in settings.json: the panel takes its new value (its other display choices stay).
@@ -50,6 +53,9 @@ export abstract class HeatmapPanel extends WebviewPanel<FromWebview, ToWebview> 
       case 'set-display':
         // The webview has drawn it already; kept for a reload and for the next state.
         this.display = { ...this.display, ...message.display };
+        break;
+      case 'use-display-everywhere':
+        void this.useDisplayEverywhere();
         break;
       case 'export':
         if (message.inReplyTo === undefined || !this.exports.answer(message.inReplyTo, message)) void this.saveExport(message);
@@ -83,7 +89,32 @@ export abstract class HeatmapPanel extends WebviewPanel<FromWebview, ToWebview> 
     }
   }
 
+  /**
+   * This panel's display to every other open panel at once (each keeps nothing of its own), and into the
+   * settings (the workspace's, else the user's) so panels opened later start with it.
+   */
+  private async useDisplayEverywhere(): Promise<void> {
+    const display = { ...this.display };
+    const others = [...HeatmapPanel.open].filter((panel) => panel !== this);
+    for (const panel of others) {
+      panel.display = { ...display };
+      panel.post({ type: 'display', display: panel.display });
+    }
+    const config = vscode.workspace.getConfiguration('explainImage');
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    try {
+      for (const [key, value] of displaySettingValues(display)) await config.update(key, value, target);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Explain Image: the display could not be saved in the settings: ${(e as Error).message}`);
+      return;
+    }
+    const where = target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user';
+    logRun(this.services.log, 'display', [`used everywhere: ${others.length} other panel${others.length === 1 ? '' : 's'}`, `${where} settings`]);
+    void vscode.window.showInformationMessage(`Explain Image: display applied to ${others.length} other open panel${others.length === 1 ? '' : 's'} and saved in the ${where} settings.`);
+  }
+
   override dispose(): void {
+    HeatmapPanel.open.delete(this);
     this.exports.failAll(new Error(`${this.wording.who} was closed`));
     super.dispose();
   }

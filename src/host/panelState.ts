@@ -32,6 +32,23 @@ export function followSettings(current: DisplaySettings, fromSettings: DisplaySe
   if (changed('explainImage.normalization') || changed('explainImage.percentile')) next.normalization = fromSettings.normalization;
   if (changed('explainImage.overlay')) next.overlay = fromSettings.overlay;
   if (changed('explainImage.overlayOpacity')) next.opacity = fromSettings.opacity;
+  if (changed('explainImage.overlayByRelevance')) {
+    if (fromSettings.opacityByRelevance === undefined) delete next.opacityByRelevance;
+    else next.opacityByRelevance = fromSettings.opacityByRelevance;
+  }
   return next;
 }
 
+
+/** The display as the `explainImage.*` settings that hold it (key → value), for "Use everywhere". The
+ *  percentile is written only with the percentile normalisation (a "max" keeps the one set before). */
+export function displaySettingValues(display: DisplaySettings): Array<[string, unknown]> {
+  return [
+    ['colormap', display.colormap],
+    ['normalization', display.normalization.kind],
+    ...(display.normalization.kind === 'percentile' ? [['percentile', display.normalization.p] as [string, unknown]] : []),
+    ['overlay', display.overlay],
+    ['overlayOpacity', display.opacity],
+    ['overlayByRelevance', display.opacityByRelevance === true],
+  ];
+}

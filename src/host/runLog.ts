@@ -3,7 +3,7 @@
 // what ran on which file with which model, method and target, and how long it took.
 import type * as vscode from 'vscode';
 
-export type RunKind = 'explain' | 'compare' | 'dataset' | 'model' | 'method' | 'export' | 'faithfulness' | 'concepts' | 'strategies';
+export type RunKind = 'explain' | 'compare' | 'dataset' | 'model' | 'method' | 'export' | 'faithfulness' | 'concepts' | 'strategies' | 'display';
 
 /** One line: timestamp, kind, then the fields that are set, joined by " · ". */
 export function runLine(kind: RunKind, fields: Array<string | undefined | false>, now = new Date()): string {

@@ -21,7 +21,7 @@ export interface Settings {
 }
 
 /** The settings the panels' display follows (explain panel and comparison). */
-export const DISPLAY_SETTINGS = ['colormap', 'normalization', 'percentile', 'overlay', 'overlayOpacity'].map((k) => `explainImage.${k}`);
+export const DISPLAY_SETTINGS = ['colormap', 'normalization', 'percentile', 'overlay', 'overlayOpacity', 'overlayByRelevance'].map((k) => `explainImage.${k}`);
 
 /**
  * Settings that make the extension parse files they name. In an untrusted workspace their workspace
@@ -50,6 +50,7 @@ export function readSettings(): Settings {
       normalization: normalization === 'max' ? { kind: 'max' } : { kind: 'percentile', p: percentile },
       overlay: c.get<boolean>('overlay', false),
       opacity: clamp(c.get<number>('overlayOpacity', 0.6), 0, 1),
+      opacityByRelevance: c.get<boolean>('overlayByRelevance', false) === true,
     },
     preprocess: preprocess === 'fit' || preprocess === 'none' ? preprocess : 'auto',
     // 0 = automatic; at most BUDGETS.workersPerCore per core (a setting of 1,000,000 must not start 2,000 threads).

@@ -28,6 +28,7 @@ const CHECKS: { [T in FromWebview['type']]: Check } = {
   ready: nothingElse,
   'pick-method': nothingElse,
   'pick-model': nothingElse,
+  'use-display-everywhere': nothingElse,
   cancel: nothingElse,
   retry: nothingElse,
   'cancel-evaluation': nothingElse,
@@ -82,7 +83,7 @@ function indexProblem(value: unknown, name: string, count?: number): string | nu
 
 function displayProblem(display: unknown): string | null {
   if (!isRecord(display)) return '"display" is not an object';
-  const keys: Array<keyof DisplaySettings> = ['colormap', 'normalization', 'overlay', 'opacity'];
+  const keys: Array<keyof DisplaySettings> = ['colormap', 'normalization', 'overlay', 'opacity', 'opacityByRelevance'];
   for (const key of Object.keys(display)) {
     if (!(keys as string[]).includes(key)) return `unexpected display field "${key.slice(0, 40)}"`;
   }
@@ -100,6 +101,7 @@ function displayProblem(display: unknown): string | null {
     }
   }
   if ('overlay' in display && typeof display.overlay !== 'boolean') return '"overlay" is not a boolean';
+  if ('opacityByRelevance' in display && typeof display.opacityByRelevance !== 'boolean') return '"opacityByRelevance" is not a boolean';
   if ('opacity' in display) {
     const a = display.opacity;
     if (typeof a !== 'number' || !Number.isFinite(a) || a < 0 || a > 1) return '"opacity" must be a number in [0, 1]';

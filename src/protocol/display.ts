@@ -17,4 +17,6 @@ export interface DisplaySettings {
   overlay: boolean;
   /** Heatmap opacity in the overlay, 0..1. */
   opacity: number;
+  /** The overlay's opacity per pixel follows |R| (opacity·|R|/scale): irrelevant pixels show the input. Absent: off. */
+  opacityByRelevance?: boolean;
 }

@@ -232,6 +232,8 @@ export type FromWebview =
   | { type: 'select-image'; index: number }
   | { type: 'select-target'; target: number | null }
   | { type: 'set-display'; display: Partial<DisplaySettings> }
+  /** "Use everywhere": this panel's display to every open panel and the workspace's settings. */
+  | { type: 'use-display-everywhere' }
   | { type: 'pick-method' }
   | { type: 'pick-model' }
   | { type: 'cancel' }

@@ -1,5 +1,6 @@
 // What the explain panel shows is always true (issue 10), in one code-server session:
-// - badges list only the preprocessing steps the engine applied (a white-on-black 8×8 PNG and a 16-bit
+// - badges list only the preprocessing steps the engine applied, "transparent → white" first for a stroke
+//   drawn on a clear canvas (a white-on-black 8×8 PNG and a 16-bit
 //   gray PNG are never "inverted"), and an animated GIF shows the frame that was explained, "frame 1 of N";
 // - no mixed states: during a long SmoothGrad the old heatmap is marked as the old method's, the header
 //   shows samples done of total and the progress moves, Export waits; after Cancel the class list and
@@ -58,6 +59,16 @@ describe('what the explain panel shows is true', { timeout: 12 * 60_000 }, () =>
       assert.doesNotMatch(reading.steps ?? '', /inverted/);
     }
     await s.workbench.screenshot('badges-tiny');
+
+    // A dark stroke drawn on a clear canvas (gray + alpha): composited onto white, and the badge says so first.
+    const stroke = Array.from({ length: 28 * 28 }, (_, i) => Math.abs((i % 28) - Math.floor(i / 28)) < 2 && i % 28 > 4 && i % 28 < 24);
+    fs.writeFileSync(file('drawn-clear.png'), writePng({ width: 28, height: 28, colorType: 4, bitDepth: 8, samples: stroke.flatMap((on) => [0, on ? 255 : 0]) }));
+    const drawn = await explainHere(model.modelJson, [file('drawn-clear.png')]);
+    assert.equal(drawn.images[0].steps[0], 'transparent → white', `the engine's steps: ${drawn.images[0].steps}`);
+    await s.workbench.runExplorerContextMenu('drawn-clear.png', explainTitle);
+    const alphaReading = await panel.waitUntil('drawn-clear.png explained', (r) => settled(r) && r.steps === drawn.images[0].steps.join(' · '), 90_000);
+    assert.match(alphaReading.steps ?? '', /^transparent → white · /);
+    await s.workbench.screenshot('badge-transparent');
 
     // A 3-frame GIF: frame 1 is the MNIST 7, frames 2 and 3 other images. 256 gray levels in the palette.
     const seven = PNG.sync.read(fs.readFileSync(file('mnist-7-0000.png')));

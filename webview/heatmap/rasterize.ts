@@ -37,7 +37,7 @@ export function displayedHeatmap(
     colormap: display.colormap,
     normalization: display.normalization,
     scale,
-    overlay: overlay ? { pixels: input.pixels, opacity: display.opacity } : undefined,
+    overlay: overlay ? { pixels: input.pixels, opacity: display.opacity, byRelevance: display.opacityByRelevance === true } : undefined,
   });
 }
 

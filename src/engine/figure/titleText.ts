@@ -2,7 +2,7 @@
 // the PNG renderer, a canvas for the webview), titles with real subscripts (LRP-α₁.₂β₀.₂ as 'LRP-α' +
 // small lowered '1.2' + ...), word wrapping, shortening, and placement as positioned runs of one size each,
 // which the PNG renderer and a canvas draw alike.
-import type { MethodTitle } from '../../protocol/methodTitle';
+import { titleText, type MethodTitle } from '../../protocol/methodTitle';
 
 /** What layout needs to know about text: widths and vertical extent, both scaling with the size. */
 export interface TextMeasure {
@@ -37,7 +37,14 @@ export function titleWidth(title: MethodTitle, size: number, measure: TextMeasur
   return width;
 }
 
-/** Splits a title at spaces into words; a word keeps its subscripts ('LRP-α1.2β0.2' is one word). */
+/** An arrow between operands ("7 → 1"): it is never left at a line's end or alone on a line. */
+export const ARROW = '→';
+
+/**
+ * Splits a title at spaces into words; a word keeps its subscripts ('LRP-α1.2β0.2' is one word), and an
+ * arrow standing alone is kept with the word after it ("→ 1"), so a wrap breaks before the arrow and the
+ * arrow leads the next line, pointing at its operand.
+ */
 export function titleWords(title: MethodTitle): MethodTitle[] {
   const words: MethodTitle[] = [[]];
   for (const part of title) {
@@ -46,7 +53,13 @@ export function titleWords(title: MethodTitle): MethodTitle[] {
       if (piece) words[words.length - 1].push({ text: piece, sub: part.sub });
     });
   }
-  return words.filter((w) => w.length > 0);
+  const glued: MethodTitle[] = [];
+  for (const word of words.filter((w) => w.length > 0)) {
+    const previous = glued[glued.length - 1];
+    if (previous && titleText(previous).endsWith(ARROW)) glued[glued.length - 1] = [...previous, { text: ' ' }, ...word];
+    else glued.push(word);
+  }
+  return glued;
 }
 
 /** Greedy word wrap into lines no wider than `maxWidth` (a single word wider than that gets its own line). */
@@ -78,5 +91,8 @@ export function fitText(text: string, maxWidth: number, size: number, measure: T
   if (measure.width(text, size) <= maxWidth) return text;
   let cut = text.length;
   while (cut > 1 && measure.width(text.slice(0, cut) + '…', size) > maxWidth) cut--;
-  return text.slice(0, cut) + '…';
+  // "7 (88.6%) →…" would point at nothing: the cut goes before the arrow.
+  const kept = text.slice(0, cut).trimEnd();
+  const beforeArrow = kept.endsWith(ARROW) ? kept.slice(0, -ARROW.length).trimEnd() : kept;
+  return (beforeArrow || kept) + '…';
 }

@@ -19,6 +19,9 @@ export interface HeatmapOptions {
     pixels: ArrayLike<number>;
     /** Heatmap opacity, 0..1. */
     opacity: number;
+    /** Each pixel's opacity follows its relevance: opacity·min(1, |R_i| / s), s the normalisation's scale
+     *  (max |R| with the "max" normalisation), so the input shows through where nothing is relevant. */
+    byRelevance?: boolean;
   };
 }
 
@@ -39,9 +42,10 @@ export function renderHeatmap(relevance: Float32Array, shape: [number, number], 
   const colors = new Uint8ClampedArray(h * w * 3);
   for (let i = 0; i < h * w; i++) {
     const rgb = map.rgbAt(unitValue(relevance[i], rScale));
+    const alpha = overlay?.byRelevance ? opacity * relevanceOpacity(relevance[i], rScale) : opacity;
     for (let c = 0; c < 3; c++) {
       const base = overlay ? overlay.pixels[channels === 1 ? i : 3 * i + c] : 0;
-      colors[3 * i + c] = overlay ? Math.round(opacity * rgb[c] + (1 - opacity) * base) : rgb[c];
+      colors[3 * i + c] = overlay ? Math.round(alpha * rgb[c] + (1 - alpha) * base) : rgb[c];
     }
   }
 
@@ -57,4 +61,9 @@ export function renderHeatmap(relevance: Float32Array, shape: [number, number], 
     }
   }
   return out;
+}
+
+/** A pixel's share of the overlay opacity when it follows relevance: |R| / scale, at most 1 (0 for a zero scale). */
+export function relevanceOpacity(r: number, scale: number): number {
+  return scale > 0 && Number.isFinite(r) ? Math.min(1, Math.abs(r) / scale) : 0;
 }

@@ -34,7 +34,8 @@ export function chooseBackground(img: RgbaImage): Background | null {
   return visibleIsDark ? 'black' : 'white';
 }
 
-/** Composites in place onto the chosen background; afterwards every alpha is 255. */
+/** Composites in place onto the chosen background; afterwards every alpha is 255, and `composited` says
+ *  onto which (the panel's badge says "transparent → white"). */
 export function flattenAlpha(img: RgbaImage): RgbaImage {
   const background = chooseBackground(img);
   if (background === null) return img;
@@ -45,5 +46,6 @@ export function flattenAlpha(img: RgbaImage): RgbaImage {
     for (let c = 0; c < 3; c++) data[i + c] = Math.round(data[i + c] * a + bg * (1 - a));
     data[i + 3] = 255;
   }
+  img.composited = background;
   return img;
 }

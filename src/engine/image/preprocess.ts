@@ -26,7 +26,8 @@ export interface Preprocessed {
   /** The h·w·c 8-bit pixels behind `input` (input[i] = toInput(pixels[i], i % c)). */
   pixels: Uint8ClampedArray;
   /** The steps applied, in order, as short phrases the UI shows as they are ("inverted", "cropped",
-   *  "scaled", "centred", "grey → RGB", "resized 640×480 → 299×224", …); empty when used as it is. */
+   *  "scaled", "centred", "grey → RGB", "resized 640×480 → 299×224", "transparent → white" first for an
+   *  image with alpha, …); empty when used as it is. */
   steps: string[];
   /** One line saying what was done, for the UI. */
   note: string;
@@ -49,12 +50,13 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
 
   let planes: ArrayLike<number>[];
   let note: string;
-  const steps: string[] = [];
+  // Alpha was composited at decoding; said first, as it came first.
+  const steps: string[] = img.composited ? [`transparent → ${img.composited}`] : [];
   let region: SourceRegion = { x: 0, y: 0, width: img.width, height: img.height };
   if (fit) {
     const result = fitLikeMnist(gray, img.width, img.height, w, h, target.fitBoxFraction ?? MNIST_BOX_FRACTION);
     planes = Array.from({ length: c }, () => result.plane); // colour models get the gray digit thrice
-    note = result.note;
+    note = img.composited ? `transparent → ${img.composited}, ${result.note}` : result.note;
     if (colour) steps.push('RGB → grey');
     steps.push(...result.steps);
     if (c === 3) steps.push('grey → RGB');
@@ -68,6 +70,7 @@ export function preprocess(img: RgbaImage, target: PreprocessTarget, mode: Prepr
     steps.push(...resized.steps);
     const kind = c === 1 ? 'grayscale' : 'RGB';
     note = resized.steps.length === 0 ? `used as is (${w}×${h} ${kind})` : `${resized.steps.join(', ')} (${kind})`;
+    if (img.composited) note = `transparent → ${img.composited}, ${note}`;
   }
 
   const pixels = new Uint8ClampedArray(h * w * c);

@@ -8,6 +8,8 @@ export interface RgbaImage {
   data: Uint8ClampedArray;
   /** Animated formats (GIF): how many frames the file holds; `data` is the first. */
   frames?: number;
+  /** Set by decoding when the file had transparent pixels: the tone they were composited onto. */
+  composited?: 'white' | 'black';
 }
 
 /** Decoding refuses images above this many pixels: 100 MP is already 400 MB of RGBA. */

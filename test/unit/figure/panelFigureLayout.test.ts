@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadFigureFont } from '../../../src/engine/figure/font';
 import { layoutComparisonFigure, type FigureLayout, type Rect } from '../../../src/engine/figure/layout';
-import { titleWidth, wrapTitle, type TextRun } from '../../../src/engine/figure/titleText';
+import { fitText, titleWidth, wrapTitle, type TextRun } from '../../../src/engine/figure/titleText';
 import { titleText, type MethodTitle } from '../../../src/protocol/methodTitle';
 import type { CompareCell, CompareViewState } from '../../../src/protocol/webviewMessages';
 import { filledCellsPerRow } from '../../../webview/compareView';
@@ -166,4 +166,56 @@ test('wrapTitle keeps a subscript with the word it follows', () => {
   const parts = (line: MethodTitle) => line.map((p) => [p.text, !!p.sub]);
   assert.deepEqual(parts(lines[0]), parts(ab('1.2', '0.2')));
   assert.deepEqual(lines.slice(1).map(titleText), ['on every', 'layer']);
+});
+
+test('an arrow is kept with its operand at every wrap width: a line never ends with "→" nor holds it alone', () => {
+  // A title as the figures write them: operands with spaces around the arrow.
+  const title: MethodTitle = [{ text: 'label sandal → predicted ankle boot (88.6%)' }];
+  const full = titleWidth(title, 12, font);
+  let broken = 0;
+  for (let width = 10; width <= full + 10; width += 3) {
+    const lines = wrapTitle(title, width, 12, font).map(titleText);
+    assert.equal(lines.join(' '), titleText(title), `width ${width}: all words kept, in order`);
+    for (const line of lines) {
+      assert.ok(!line.trimEnd().endsWith('→'), `width ${width}: "${line}" ends with a dangling arrow`);
+      assert.notEqual(line.trim(), '→', `width ${width}: the arrow alone on a line`);
+      if (line.includes('→')) assert.match(line, /→ \S/, `width ${width}: "${line}": the arrow leads its operand`);
+    }
+    if (lines.some((l) => l.startsWith('→'))) broken++;
+  }
+  assert.ok(broken > 0, 'some widths break before the arrow, which then leads the next line');
+  // The whole title on one line when it fits.
+  assert.deepEqual(wrapTitle(title, full + 1, 12, font).map(titleText), [titleText(title)]);
+});
+
+test('fitText never ends a cut text right after an arrow', () => {
+  const text = '#582 · label 8 → 2 (88.6%)';
+  for (let width = 20; width <= font.width(text, 12) + 5; width += 1) {
+    const fitted = fitText(text, width, 12, font);
+    assert.ok(!/→\s*…?$/.test(fitted), `width ${width}: "${fitted}"`);
+    assert.ok(fitted === text || (fitted.endsWith('…') && text.startsWith(fitted.slice(0, -1))), `width ${width}: "${fitted}" is a cut of the text`);
+  }
+});
+
+test('a models comparison whose column title has an arrow keeps "→ operand" together in the figure', () => {
+  const columns: MethodTitle[] = [[{ text: 'mnist-cnn → pruned 50%' }], [{ text: 'mnist-cnn → quantised int8' }]];
+  const state = seedState([[heat, heat]], ['seven.png'], columns);
+  for (const cell of [40, 56, 80, 112]) {
+    const layout = layoutOf(state, cell);
+    // The column titles' lines: runs above the first row, grouped by baseline and column, left to right.
+    const top = layout.cells[0][0].y;
+    const lines = new Map<string, TextRun[]>();
+    const centres = layout.cells[0].map((c) => c.x + c.width / 2);
+    for (const run of layout.texts.filter((t) => t.y < top && !t.muted)) {
+      const column = centres.reduce((best, c, k) => (Math.abs(run.x - c) < Math.abs(run.x - centres[best]) ? k : best), 0);
+      const key = `${column}|${Math.round(run.y)}`;
+      lines.set(key, [...(lines.get(key) ?? []), run]);
+    }
+    const text = [...lines.values()].map((runs) => runs.sort((a, b) => a.x - b.x).map((r) => r.text).join(''));
+    assert.ok(text.some((l) => l.includes('→')), `cell ${cell}: the arrows are drawn (${JSON.stringify(text)})`);
+    for (const line of text) {
+      assert.ok(!line.trimEnd().endsWith('→'), `cell ${cell}: "${line}" ends with the arrow`);
+      if (line.includes('→')) assert.match(line, /→ \S/, `cell ${cell}: "${line}": the arrow leads its operand`);
+    }
+  }
 });

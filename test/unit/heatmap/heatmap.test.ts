@@ -104,6 +104,27 @@ test('overlay: opacity·heatmap + (1 − opacity)·input, gray or RGB input', ()
   assert.deepEqual(rgb(color, 2), [Math.round(127.5 + 35), Math.round(127.5 + 40), Math.round(127.5 + 45)]);
 });
 
+test('overlay by relevance: each pixel\'s opacity is opacity·min(1, |R|/scale), hand-computed', () => {
+  // max |R| = 2 (the "max" normalisation): |R| = 2, 1, 0.5, 0 → opacity 0.8, 0.4, 0.2, 0.
+  const r = Float32Array.from([2, -1, 0.5, 0]);
+  const input = [100, 200, 40, 90];
+  const img = renderHeatmap(r, [1, 4], { colormap: 'bwr', normalization: { kind: 'max' }, overlay: { pixels: input, opacity: 0.8, byRelevance: true } });
+  // bwr: +2 → t = 1, red (255, 0, 0); −1 → t = 0.25, halfway blue→white (127.5, 127.5, 255); +0.5 → t = 0.625.
+  const blend = (a: number, heat: number[], base: number) => heat.map((h) => Math.round(a * h + (1 - a) * base));
+  assert.deepEqual(rgb(img, 0), blend(0.8, [255, 0, 0], 100));
+  const bwr = colormap('bwr');
+  assert.deepEqual(rgb(img, 1), blend(0.4, bwr.rgbAt(0.25), 200));
+  assert.deepEqual(rgb(img, 2), blend(0.2, bwr.rgbAt(0.625), 40));
+  assert.deepEqual(rgb(img, 3), [90, 90, 90], 'no relevance: the input unchanged');
+  // Above the percentile scale the opacity is capped at the slider's: R = 4 with a 50th-percentile scale of 1.
+  const capped = renderHeatmap(Float32Array.from([4, 1, 1, 0]), [1, 4], { colormap: 'bwr', normalization: { kind: 'percentile', p: 50 }, overlay: { pixels: [0, 0, 0, 0], opacity: 0.5, byRelevance: true } });
+  assert.equal(relevanceScale(Float32Array.from([4, 1, 1, 0]), { kind: 'percentile', p: 50 }), 1);
+  assert.deepEqual(rgb(capped, 0), blend(0.5, [255, 0, 0], 0));
+  // Off, the same map blends every pixel at the slider's opacity.
+  const flat = renderHeatmap(r, [1, 4], { colormap: 'bwr', normalization: { kind: 'max' }, overlay: { pixels: input, opacity: 0.8 } });
+  assert.deepEqual(rgb(flat, 3), blend(0.8, [255, 255, 255], 90));
+});
+
 test('scale enlarges each value into a crisp square', () => {
   const img = renderHeatmap(Float32Array.from([-1, 1]), [1, 2], { colormap: 'bwr', scale: 3 });
   assert.equal(img.width, 6);

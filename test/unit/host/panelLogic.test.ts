@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { openDataset } from '../../../src/engine/data/datasetFile';
 import { datasetHint, distance, FAR_SIGMAS, imageHint, imageStats, referenceFor, referenceOf } from '../../../src/host/mismatchHint';
-import { followSettings, methodSummary, progressUnit } from '../../../src/host/panelState';
+import { displaySettingValues, followSettings, methodSummary, progressUnit } from '../../../src/host/panelState';
 import { formatDuration, runLine } from '../../../src/host/runLog';
 import { fileSubject, rowName, sampleSubject, subjectsTitle } from '../../../src/host/subjects';
 import type { DisplaySettings } from '../../../src/protocol/display';
@@ -86,6 +86,7 @@ test('display follows only the settings that changed; progress units; method sum
   assert.deepEqual(followSettings(panel, settings, (k) => k === 'explainImage.colormap'), { ...panel, colormap: 'gray' });
   assert.deepEqual(followSettings(panel, settings, (k) => k === 'explainImage.percentile'), { ...panel, normalization: { kind: 'percentile', p: 90 } });
   assert.deepEqual(followSettings(panel, settings, () => true), settings);
+  assert.deepEqual(followSettings(panel, { ...settings, opacityByRelevance: true }, (k) => k === 'explainImage.overlayByRelevance'), { ...panel, opacityByRelevance: true });
   assert.equal(progressUnit('smoothgrad:samples=8 sigma=0.1'), 'samples');
   assert.equal(progressUnit('integrated-gradients'), 'steps');
   assert.equal(progressUnit('lrp-a2b1'), undefined);
@@ -93,4 +94,27 @@ test('display follows only the settings that changed; progress units; method sum
   assert.equal(methodSummary('deep-taylor').conservative, true);
   assert.equal(methodSummary('smoothgrad').conservative, false);
   assert.deepEqual(methodSummary('not a method').title, [{ text: 'not a method' }]);
+});
+
+test('"Use everywhere" writes the display as the settings that hold it; a "max" leaves the percentile as set', () => {
+  const percentile: DisplaySettings = { colormap: 'viridis', normalization: { kind: 'percentile', p: 97 }, overlay: true, opacity: 0.4, opacityByRelevance: true };
+  assert.deepEqual(displaySettingValues(percentile), [
+    ['colormap', 'viridis'],
+    ['normalization', 'percentile'],
+    ['percentile', 97],
+    ['overlay', true],
+    ['overlayOpacity', 0.4],
+    ['overlayByRelevance', true],
+  ]);
+  const max: DisplaySettings = { colormap: 'gray', normalization: { kind: 'max' }, overlay: false, opacity: 0.6 };
+  assert.deepEqual(displaySettingValues(max), [
+    ['colormap', 'gray'],
+    ['normalization', 'max'],
+    ['overlay', false],
+    ['overlayOpacity', 0.6],
+    ['overlayByRelevance', false],
+  ]);
+  // Every key written is a display setting the panels follow, and is contributed in package.json.
+  const contributed = Object.keys(JSON.parse(require('node:fs').readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')).contributes.configuration.properties);
+  for (const [key] of displaySettingValues(percentile)) assert.ok(contributed.includes(`explainImage.${key}`), `explainImage.${key} is contributed`);
 });

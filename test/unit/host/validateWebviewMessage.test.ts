@@ -20,6 +20,8 @@ const valid = [
   { type: 'ready' },
   { type: 'pick-method' },
   { type: 'pick-model' },
+  { type: 'use-display-everywhere' },
+  { type: 'set-display', display: { opacityByRelevance: true } },
   { type: 'cancel' },
   { type: 'retry' },
   { type: 'cancel-evaluation' },

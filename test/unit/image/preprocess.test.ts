@@ -192,3 +192,26 @@ test('steps: dim grey strokes on black get a levels stretch; an MNIST-sized cent
   assert.deepEqual(out.steps, [], 'cropped to its box and put back where it was: no visible step');
   assert.deepEqual(Array.from(out.pixels), Array.from({ length: 784 }, (_, i) => mnistLike.data[4 * i]), 'pixels unchanged');
 });
+
+test('transparency composited at decoding is the first step the badge says: "transparent → white" or "→ black"', () => {
+  // 8×8 gray+alpha drawings (only the diagonal drawn): dark ink goes on white, light ink on black.
+  const drawing = (ink: number) => {
+    const samples: number[] = [];
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) samples.push(ink, x === y ? 255 : 0);
+    return decodeImage(writePng({ width: 8, height: 8, colorType: 4, bitDepth: 8, samples }), 'drawing.png');
+  };
+  const rgb: PreprocessTarget = { shape: [8, 8, 3], toInput: (v) => v / 255 };
+  const dark = preprocess(drawing(0), rgb, 'none');
+  assert.equal(dark.steps[0], 'transparent → white');
+  assert.match(dark.note, /^transparent → white, /);
+  // The composited pixels are what the model sees: off the diagonal, white.
+  assert.deepEqual([...dark.pixels.slice(3, 6)], [255, 255, 255]);
+  assert.equal(preprocess(drawing(255), rgb, 'none').steps[0], 'transparent → black');
+  // The MNIST fit says it too, before its own steps.
+  const fitted = preprocess(drawing(0), mnist, 'fit');
+  assert.equal(fitted.steps[0], 'transparent → white');
+  assert.ok(fitted.steps.length > 1, `then the fit's steps: ${fitted.steps.join(' · ')}`);
+  // An opaque PNG says nothing about transparency.
+  const opaque = decodeImage(writePng({ width: 8, height: 8, colorType: 0, bitDepth: 8, samples: new Array(64).fill(30) }), 'opaque.png');
+  assert.ok(!preprocess(opaque, rgb, 'none').steps.some((s) => s.includes('transparent')));
+});

@@ -4,122 +4,17 @@
 // rasterisation. Screenshots (dark, light, high contrast) go to artifacts/webview/ for a human look.
 // Skipped when /usr/bin/chromium is missing.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import type { Browser, Page } from 'playwright-core';
 import { validateWebviewMessage } from '../../../src/host/validateWebviewMessage';
 import type { FromWebview, ToWebview } from '../../../src/protocol/webviewMessages';
 import { displayedHeatmap, heatmapRgba, integerScale, upscale } from '../../../webview/heatmap/rasterize';
-import { bundle, launchChromium, noChromium, PAGE_TYPED_HELPERS, serve, tagTyped, untagTyped } from './browser';
+import { cropRgba, cspViolations, decodePng, exportedMapRect, lastPosted, open, out, posted, send, sendAll, settle, skip, usePanelPages } from './panelPage';
 import { compareCellHeatmap, compareState, explainMessages, explainState, SEED_COLUMNS } from './fixtures';
-import { THEMES, type ThemeName } from './themes';
+import type { ThemeName } from './themes';
 
-const repo = path.resolve(__dirname, '../../..');
-const out = path.join(repo, 'artifacts/webview');
-const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
-
-let browser: Browser | undefined;
-let server: Awaited<ReturnType<typeof serve>> | undefined;
-let origin = '';
-
-const skip = noChromium;
-
-before(async () => {
-  if (skip) return;
-  // The webview bundle into artifacts/, so the test never touches dist/.
-  await bundle({ webview: path.join(repo, 'webview/main.ts') }, path.join(out, 'dist'));
-  const codicons = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
-  for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(codicons, f), path.join(out, 'dist', f));
-  server = await serve(out);
-  origin = server.origin;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** The host's HTML shell (src/host/webviewHtml.ts) with a fake acquireVsCodeApi and theme variables. */
-function writePage(view: 'explain' | 'compare', theme: ThemeName): string {
-  const csp = [
-    "default-src 'none'",
-    `img-src ${origin} data: blob:`,
-    `style-src ${origin} 'nonce-${NONCE}'`,
-    `font-src ${origin}`,
-    `script-src 'nonce-${NONCE}'`,
-  ].join('; ');
-  const { kind, vars } = THEMES[theme];
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="csp-nonce" content="${NONCE}">
-<style nonce="${NONCE}">:root { ${Object.entries(vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')} }</style>
-<link rel="stylesheet" href="${origin}/dist/codicon.css" id="vscode-codicon-stylesheet" nonce="${NONCE}">
-<link rel="stylesheet" href="${origin}/dist/webview.css" nonce="${NONCE}">
-<script nonce="${NONCE}">
-  window.__posted = []; window.__state = undefined; window.__csp = [];${PAGE_TYPED_HELPERS}
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
-  window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__posted.push(m),
-    setState: (s) => { window.__state = s; },
-    getState: () => window.__state,
-  });
-</script>
-</head>
-<body data-view="${view}" class="vscode-${kind}" data-vscode-theme-kind="vscode-${kind}">
-<div id="app" role="main" aria-busy="true">Loading…</div>
-<script nonce="${NONCE}" src="${origin}/dist/webview.js"></script>
-</body>
-</html>`;
-  const name = `${view}-${theme}.html`;
-  fs.writeFileSync(path.join(out, name), html);
-  return `${origin}/${name}`;
-}
-
-interface Opened {
-  page: Page;
-  errors: string[];
-}
-
-async function open(view: 'explain' | 'compare', theme: ThemeName, width = 1100, height = 760): Promise<Opened> {
-  const page = await browser!.newPage({ viewport: { width, height } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console ${m.type()}: ${m.text()}`);
-  });
-  await page.goto(writePage(view, theme));
-  await page.waitForFunction(() => (window as any).__posted.some((m: FromWebview) => m.type === 'ready'));
-  return { page, errors };
-}
-
-// Typed arrays cross page.evaluate as tagged plain arrays, typed again on the other side (as VS Code
-// delivers them to a webview, and from it to the host).
-const send = (page: Page, message: ToWebview) => page.evaluate((m) => window.postMessage((window as any).__untag(m), '*'), tagTyped(message));
-const sendAll = async (page: Page, messages: ToWebview[]) => {
-  for (const m of messages) await send(page, m);
-};
-const posted = async (page: Page) => untagTyped(await page.evaluate(() => (window as any).__tag((window as any).__posted))) as FromWebview[];
-const cspViolations = (page: Page) => page.evaluate(() => (window as any).__csp as string[]);
-
-async function lastPosted<T extends FromWebview['type']>(page: Page, type: T): Promise<Extract<FromWebview, { type: T }>> {
-  await page.waitForFunction((t) => (window as any).__posted.some((m: FromWebview) => m.type === t), type);
-  const all = await posted(page);
-  return all.filter((m) => m.type === type).pop() as Extract<FromWebview, { type: T }>;
-}
-
-function decodePng(png: Uint8Array): PNG {
-  return PNG.sync.read(Buffer.from(png));
-}
-
-async function settle(page: Page): Promise<void> {
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
-}
+usePanelPages();
 
 test('explain view: renders the state under the CSP, keyboard works, export equals the pure pixels', { skip }, async () => {
   const { page, errors } = await open('explain', 'dark');
@@ -179,10 +74,13 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
   const expected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, state.display), integerScale(28, 28, 280));
   // ... and the engine renders the same (its scale option instead of upscale): the CLI's pixels.
   assert.ok(Buffer.from(heatmapRgba(heat.relevance, heat.shape, state.display, 10).data).equals(Buffer.from(expected.data)));
+  // The export is a figure (legend on by default) whose map is the 280×280 canvas, pixel for pixel.
   const png = decodePng(exported.png);
-  assert.equal(png.width, 280);
-  assert.equal(png.height, 280);
-  assert.ok(Buffer.from(expected.data).equals(png.data), 'exported pixels equal heatmapRgba → upscale');
+  const mapRect = await exportedMapRect(page);
+  assert.ok(mapRect, 'the export says where its map is');
+  assert.deepEqual(mapRect.slice(2), [280, 280]);
+  assert.ok(png.width > 280 && png.height > 280, `a figure around the map: ${png.width}×${png.height}`);
+  assert.ok(Buffer.from(expected.data).equals(cropRgba(png, mapRect)), 'exported map pixels equal heatmapRgba → upscale');
 
   // Overlay: a display change redraws at once, is posted, and the next export includes the input.
   await page.evaluate(() => {
@@ -195,7 +93,7 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
   await page.waitForFunction(() => (window as any).__posted.some((m: FromWebview) => m.type === 'export' && m.inReplyTo === 5));
   const overlaid = (await posted(page)).find((m) => m.type === 'export' && m.inReplyTo === 5) as Extract<FromWebview, { type: 'export' }>;
   const overlayExpected = upscale(displayedHeatmap(heat.relevance, heat.shape, state.images[0].input, { ...state.display, overlay: true }), 10);
-  assert.ok(Buffer.from(overlayExpected.data).equals(decodePng(overlaid.png).data), 'overlay export equals the pure blend');
+  assert.ok(Buffer.from(overlayExpected.data).equals(cropRgba(decodePng(overlaid.png), (await exportedMapRect(page))!)), 'overlay export equals the pure blend');
 
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(errors, []);

@@ -4,7 +4,7 @@
 // the screen reader keep the whole names.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cellCaption, fitNames, NO_MODEL_CLASS, type CaptionSample } from '../../../../webview/dataset/cellCaption';
+import { cellCaption, fitNames, NO_MODEL_CLASS, uniquePrefixes, type CaptionSample } from '../../../../webview/dataset/cellCaption';
 import { NO_CLASS } from '../../../../src/host/dataset/classMatch';
 
 /** A monospace cell of 11 characters (the real view measures the text on a canvas). */
@@ -81,10 +81,95 @@ describe('cellCaption', () => {
 describe('fitNames', () => {
   it('cuts until it fits, by code points, leaving at least one character and "…"', () => {
     const text = ([a, b]: string[]) => `${a}→${b}`;
-    assert.equal(fitNames(['abcdef', 'xyz'], text, (t) => Array.from(t).length <= 8), 'abc…→xyz');
-    assert.equal(fitNames(['abcdef', 'uvwxyz'], text, (t) => Array.from(t).length <= 5), 'a…→u…');
-    assert.equal(fitNames(['abcdef', 'uvwxyz'], text, () => false), 'a…→u…', 'never fitting: the shortest it can be, no endless loop');
-    assert.equal(fitNames(['ab', 'éèêëē'], text, (t) => Array.from(t).length <= 6), 'ab→éè…');
-    assert.equal(fitNames(['whole'], ([a]) => a, () => true), 'whole');
+    assert.deepEqual(fitNames(['abcdef', 'xyz'], text, (t) => Array.from(t).length <= 8), { text: 'abc…→xyz', fits: true });
+    assert.deepEqual(fitNames(['abcdef', 'uvwxyz'], text, (t) => Array.from(t).length <= 5), { text: 'a…→u…', fits: true });
+    assert.deepEqual(fitNames(['abcdef', 'uvwxyz'], text, () => false), { text: 'a…→u…', fits: false }, 'never fitting: the shortest it can be, no endless loop');
+    assert.deepEqual(fitNames(['ab', 'éèêëē'], text, (t) => Array.from(t).length <= 6), { text: 'ab→éè…', fits: true });
+    assert.deepEqual(fitNames(['whole'], ([a]) => a, () => true), { text: 'whole', fits: true });
+  });
+
+  it('never cuts a name below its floor (its unique prefix), and says when that keeps it from fitting', () => {
+    const text = ([a, b]: string[]) => `${a}→${b}`;
+    assert.deepEqual(fitNames(['square', 'star'], text, (t) => Array.from(t).length <= 5, [2, 2]), { text: 'sq…→st…', fits: false });
+    assert.deepEqual(fitNames(['square', 'star'], text, (t) => Array.from(t).length <= 7, [2, 2]), { text: 'sq…→st…', fits: true });
+    // A floor one short of the whole name: "cattl…" would be no shorter than "cattle", so it stays whole.
+    assert.deepEqual(fitNames(['cattle'], ([a]) => a, () => false, [5]), { text: 'cattle', fits: false });
   });
 });
+
+// Real label sets: FashionMNIST's, CIFAR-10's, the shapes data set's, and ImageNet class names that share
+// long beginnings (and one name twice, as ImageNet has two "crane"s).
+const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const SHAPES = ['circle', 'square', 'star'];
+const IMAGENET_LIKE = [
+  'black swan', 'black stork', 'black grouse', 'black widow', 'black-and-tan coonhound', 'black-footed ferret',
+  'Norwich terrier', 'Norfolk terrier', 'American Staffordshire terrier', 'Staffordshire bullterrier', 'tabby',
+  'tiger cat', 'Persian cat', 'Siamese cat', 'Siberian husky', 'Egyptian cat', 'crane', 'crane', 'great white shark',
+  'great grey owl', 'Great Dane', 'cat', 'cattle',
+];
+
+/** The class a shown name stands for: the one name it is, or the one name its "…" prefix begins. */
+function decode(shown: string, labels: readonly string[]): string[] {
+  const lower = [...new Set(labels.map((l) => l.toLowerCase()))];
+  if (!shown.endsWith('…')) return lower.filter((l) => l === shown.toLowerCase());
+  const prefix = shown.slice(0, -1).toLowerCase();
+  return lower.filter((l) => l.startsWith(prefix));
+}
+
+/** A proportional-font stand-in for the canvas: narrow letters count less (the cell holds about 12 "n"s). */
+const fitsProportional = (text: string) => Array.from(text).reduce((w, c) => w + (/[iljt.,:;' !|]/.test(c) ? 3 : /[mwMW%…→✓]/.test(c) ? 9 : /[A-Z]/.test(c) ? 7.5 : 6), 0) <= 70;
+
+describe('grid captions on real label sets', () => {
+  it('unique prefixes: square and star need two letters beside circle; cat inside cattle is never cut', () => {
+    assert.deepEqual([...uniquePrefixes(SHAPES)], [['circle', 1], ['square', 2], ['star', 2]]);
+    const imagenet = uniquePrefixes(IMAGENET_LIKE);
+    assert.equal(imagenet.get('cat'), 3, 'a name that begins another is its whole length');
+    assert.equal(imagenet.get('cattle'), 4);
+    assert.equal(imagenet.get('norwich terrier'), 4);
+    assert.equal(imagenet.get('black swan'), 8);
+    assert.equal(imagenet.get('black-and-tan coonhound'), 7);
+    assert.equal(imagenet.get('crane'), 2, 'a repeated name is one name');
+    assert.deepEqual([...uniquePrefixes(FASHION)].filter(([name]) => name.startsWith('s') || name.startsWith('t')), [
+      ['sandal', 2], ['shirt', 2], ['sneaker', 2], ['t-shirt/top', 2], ['trouser', 2],
+    ].sort());
+  });
+
+  it('"star" predicted for a square reads sq…→st…, never s…→s…', () => {
+    const c = cellCaption(at({ fileLabel: 1, label: 1, predicted: 2, confidence: 0.91, wrong: true }), { model: SHAPES }, (t) => Array.from(t).length <= 7);
+    assert.equal(c.verdict, 'sq…→st…');
+    assert.equal(c.index, '#12 · 91%', 'the confidence moves up to the index line');
+  });
+
+  for (const [name, labels] of [['FashionMNIST', FASHION], ['CIFAR-10', CIFAR10], ['shapes', SHAPES], ['ImageNet-like', IMAGENET_LIKE]] as const) {
+    for (const [measure, fits] of [['11 characters', fits11], ['a proportional 70 px', fitsProportional]] as const) {
+      it(`${name}, ${measure}: every mistake and every right answer names its classes unambiguously`, () => {
+        let cut = 0;
+        labels.forEach((truth, t) =>
+          labels.forEach((predicted, p) => {
+            const wrong = truth.toLowerCase() !== predicted.toLowerCase();
+            const c = cellCaption(at({ fileLabel: t, label: t, predicted: p, confidence: 0.58, wrong }), { model: labels }, fits);
+            const percentShown = c.verdict.endsWith(' 58%') || c.index.endsWith(' · 58%');
+            assert.ok(percentShown, `${truth}/${predicted}: the confidence is shown (${c.index} | ${c.verdict})`);
+            const namesPart = c.verdict.replace(/ 58%$/, '').replace(/^✓/, '');
+            const [shownTruth, shownPredicted] = wrong ? namesPart.split('→') : [undefined, namesPart];
+            if (shownTruth) assert.deepEqual(decode(shownTruth, labels), [truth.toLowerCase()], `${c.verdict} names ${truth}`);
+            else if (wrong) assert.match(c.title, new RegExp(`label ${truth.replace(/[/()]/g, '.')}`), 'a truth left out of the cell is in the tooltip');
+            assert.deepEqual(decode(shownPredicted, labels), [predicted.toLowerCase()], `${c.verdict} names ${predicted}`);
+            if (c.verdict.includes('…')) cut++;
+          }),
+        );
+        if (name === 'ImageNet-like') assert.ok(cut > 0, 'long names were cut');
+      });
+    }
+  }
+
+  it('the fitted captions fit: every CIFAR-10 mistake within 11 characters at its most complete form', () => {
+    for (let t = 0; t < 10; t++)
+      for (let p = 0; p < 10; p++) {
+        if (t === p) continue;
+        const c = cellCaption(at({ fileLabel: t, label: t, predicted: p, confidence: 0.58, wrong: true }), { model: CIFAR10 }, fits11);
+        assert.ok(fits11(c.verdict), c.verdict);
+      }
+  });
+});
+
