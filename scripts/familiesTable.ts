@@ -6,6 +6,7 @@
 //   node --import tsx scripts/familiesTable.ts --write    write them into README.md and docs/models-and-cards.md
 import * as fs from 'fs';
 import * as path from 'path';
+import { blockIn, replaceBlock } from './markedBlock';
 
 export interface Family {
   family: string;
@@ -63,16 +64,13 @@ export function renderTable(kind: TableKind, families: Family[]): string {
 
 /** The table between the markers of `kind` in `text`, or undefined when the markers are missing. */
 export function tableIn(text: string, kind: TableKind): string | undefined {
-  const match = new RegExp(`<!-- families:${kind} -->\\n([\\s\\S]*?)\\n<!-- /families -->`).exec(text);
-  return match?.[1];
+  return blockIn(text, `families:${kind}`, 'families');
 }
 
 function write(families: Family[]): void {
   for (const { file, kind } of FAMILIES_TABLES) {
     const text = fs.readFileSync(file, 'utf8');
-    const old = tableIn(text, kind);
-    if (old === undefined) throw new Error(`${file}: no <!-- families:${kind} --> … <!-- /families --> markers`);
-    fs.writeFileSync(file, text.replace(`<!-- families:${kind} -->\n${old}\n`, () => `<!-- families:${kind} -->\n${renderTable(kind, families)}\n`));
+    fs.writeFileSync(file, replaceBlock(text, `families:${kind}`, 'families', renderTable(kind, families), file));
     console.log(`${path.relative(ROOT, file)}: ${kind} table written`);
   }
 }
