@@ -4,7 +4,7 @@
 // screenshot's pixels there. In the e2e suite they go to artifacts/e2e/; `npm run screenshots`
 // (scripts/screenshots.mjs) runs this file with EXPLAIN_IMAGE_SCREENSHOTS_DIR=docs/images to refresh the
 // committed ones (test/unit/scripts/docs.test.ts checks those exist and are referenced by the README).
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -39,21 +39,44 @@ function relevancePixels(png: PNG, box: { x: number; y: number; width: number; h
   return { coloured, total };
 }
 
-/** Saves the window as `<name>.png` in OUT and checks that `shown` is on it with relevance colours. */
-async function shoot(s: Session, name: string, shown: Locator, minShare: number): Promise<void> {
+/**
+ * Saves the window down to the bottom of `content` (the rest is empty editor) as `<name>.png` in OUT and
+ * checks that `shown` is on it with relevance colours.
+ */
+async function shoot(s: Session, name: string, shown: Locator, content: Locator, minShare: number): Promise<void> {
   const box = await shown.boundingBox();
   assert.ok(box && box.width > 50 && box.height > 50, `${name}: the element is not on screen (${JSON.stringify(box)})`);
   fs.mkdirSync(OUT, { recursive: true });
   const file = path.join(OUT, `${name}.png`);
-  await s.page.screenshot({ path: file });
+  const viewport = s.page.viewportSize()!;
+  const bottom = ((await content.boundingBox()) ?? { y: 0, height: viewport.height }) as { y: number; height: number };
+  const height = Math.min(viewport.height, Math.max(box.y + box.height, bottom.y + bottom.height) + 24);
+  await s.page.screenshot({ path: file, clip: { x: 0, y: 0, width: viewport.width, height: Math.round(height) } });
   const png = PNG.sync.read(fs.readFileSync(file));
   const { coloured, total } = relevancePixels(png, box);
   assert.ok(coloured >= minShare * total, `${file}: only ${coloured} of ${total} pixels where it is shown are red or blue`);
   console.log(`[screenshots] ${file}: ${png.width}×${png.height}, ${coloured} of ${total} pixels of relevance colour`);
 }
 
-describe('README screenshots', { timeout: 10 * 60_000 }, () => {
-  const session = useSession('screenshots');
+/** The tab `label` alone in the window: its editor group maximised, the side bars hidden. */
+async function showAlone(s: Session, label: RegExp): Promise<void> {
+  await s.workbench.activateTab(label);
+  await s.workbench.runCommand('View: Maximize Editor Group and Hide Side Bars');
+  await s.page.waitForTimeout(1500); // the panel lays itself out for its new width
+}
+
+/** A session of its own per picture: the window layout one picture sets (maximised, side bars hidden) does not
+ *  carry over to the next. */
+function pictureSession(scenario: string): () => Session {
+  const session = useSession(scenario);
+  before(async () => {
+    if (!skip) await session().page.setViewportSize({ width: 1400, height: 1000 });
+  });
+  return session;
+}
+
+describe('README screenshot: the explain panel', { timeout: 10 * 60_000 }, () => {
+  const session = pictureSession('screenshots-panel');
 
   it('the explain panel on a digit', { skip }, async () => {
     const s = session();
@@ -61,23 +84,22 @@ describe('README screenshots', { timeout: 10 * 60_000 }, () => {
     const panel = new ExplainPanelPage(s.workbench);
     await panel.waitUntil('the heatmap of the 7', (r) => !r.busy && !!r.prediction?.includes('7') && (r.heatmap?.nonBackground ?? 0) > 100, 120_000);
     const frame = await panel.frame();
-    await s.page.waitForTimeout(500); // the class bars' transition
-    await shoot(s, 'panel', frame.locator('canvas#heatmap'), 0.02);
+    await showAlone(s, /^Explain: mnist-7-0000/);
+    await shoot(s, 'panel', frame.locator('canvas#heatmap'), frame.locator('#app'), 0.02);
   });
+});
+
+describe('README screenshot: Compare Methods', { timeout: 10 * 60_000 }, () => {
+  const session = pictureSession('screenshots-compare');
 
   it('Compare Methods on three digits', { skip }, async () => {
     const s = session();
-    await s.workbench.runCommand('View: Close All Editors');
     for (const image of COMPARED) await s.workbench.openFile(image);
     await s.workbench.runCommand(contributedCommand('explainImage.compareMethods').paletteLabel);
     const frame = await compareFrame(s, 'methods', `7 methods · ${COMPARED.length} images`);
     await waitFilled(s, frame, COMPARED.map(() => 7), 'methods');
     await waitSectionSettled(s, frame);
-    // The figure alone in the window: the image tabs closed, the editor group maximised.
-    await s.workbench.activateTab(/^Compare methods/);
-    await s.workbench.runCommand('View: Close Other Editors in Group');
-    await s.workbench.runCommand('View: Toggle Maximize Editor Group');
-    await s.page.waitForTimeout(1500); // the figure follows the panel's new width
-    await shoot(s, 'compare', frame.locator('canvas#figure'), 0.01);
+    await showAlone(s, /^Compare methods/);
+    await shoot(s, 'compare', frame.locator('canvas#figure'), frame.locator('body'), 0.01);
   });
 });
