@@ -5,10 +5,13 @@
 // option; every e2e scenario file has its row in docs/development.md; every `npm run` named has its script.
 // (The families tables are checked by test/unit/import/onnx/families.test.ts.)
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { describe, test } from 'node:test';
 import { PNG } from 'pngjs';
+import { CLI } from '../bundles';
 import { blockIn } from '../../../scripts/markedBlock';
 import { readSettings, settingsTable, SETTINGS_DOC } from '../../../scripts/settingsTable';
 import { OPTIONS } from '../../../src/cli/options';
@@ -100,6 +103,20 @@ describe('the README', () => {
       }
       assert.ok(colours.size > 200 && red > 50 && blue > 20, `${image}: ${colours.size} colours, ${red} red and ${blue} blue pixels`);
     }
+  });
+
+  test('its command-line example runs as written and writes the figure', () => {
+    assert.ok(fs.existsSync(CLI), `${CLI} is missing: run "npm run build" first`);
+    const line = readme.split('\n').find((l) => l.startsWith('node dist/cli.js '));
+    assert.ok(line, 'the README has no `node dist/cli.js …` example');
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'readme-cli-')), 'grid.png');
+    // As a user's shell runs it (the glob expanded by bash), in the repository, the figure written elsewhere.
+    const command = line.replace(/--out \S+/, `--out ${out}`) + ' --workers 1';
+    const r = spawnSync('bash', ['-c', command], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+    const png = PNG.sync.read(fs.readFileSync(out));
+    assert.ok(png.width > 500 && png.height > 100, `the figure is ${png.width}×${png.height}`);
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 
   test('links every page of docs/', () => {
