@@ -1,5 +1,5 @@
 // The README's pictures, taken from a real VS Code: the explain panel on a digit, and Compare Methods on
-// three digits (the seed figure with its Faithfulness section). Each screenshot is checked to show what it is
+// five digits (the seed figure with its Faithfulness section). Each screenshot is checked to show what it is
 // for: the heatmap canvas (or the figure) is on screen and its red/blue relevance colours are in the
 // screenshot's pixels there. In the e2e suite they go to artifacts/e2e/; `npm run screenshots`
 // (scripts/screenshots.mjs) runs this file with EXPLAIN_IMAGE_SCREENSHOTS_DIR=docs/images to refresh the
@@ -18,7 +18,8 @@ import { e2eSkip, useSession, type Session } from './harness/session';
 
 const skip = e2eSkip();
 const OUT = path.resolve(process.env.EXPLAIN_IMAGE_SCREENSHOTS_DIR ?? artifactsDir);
-const COMPARED = ['mnist-7-0000.png', 'mnist-2-0001.png', 'mnist-4-0004.png'];
+// Five digits: the fewest for which the Faithfulness section gives a verdict.
+const COMPARED = ['mnist-7-0000.png', 'mnist-2-0001.png', 'mnist-1-0002.png', 'mnist-0-0003.png', 'mnist-4-0004.png'];
 
 /** Pixels of a bwr heatmap that are clearly red or blue (not white, grey or the theme's colours). */
 function relevancePixels(png: PNG, box: { x: number; y: number; width: number; height: number }): { coloured: number; total: number } {
@@ -67,16 +68,16 @@ async function showAlone(s: Session, label: RegExp): Promise<void> {
 
 /** A session of its own per picture: the window layout one picture sets (maximised, side bars hidden) does not
  *  carry over to the next. */
-function pictureSession(scenario: string): () => Session {
+function pictureSession(scenario: string, height: number): () => Session {
   const session = useSession(scenario);
   before(async () => {
-    if (!skip) await session().page.setViewportSize({ width: 1400, height: 1000 });
+    if (!skip) await session().page.setViewportSize({ width: 1400, height });
   });
   return session;
 }
 
 describe('README screenshot: the explain panel', { timeout: 10 * 60_000 }, () => {
-  const session = pictureSession('screenshots-panel');
+  const session = pictureSession('screenshots-panel', 1000);
 
   it('the explain panel on a digit', { skip }, async () => {
     const s = session();
@@ -90,9 +91,10 @@ describe('README screenshot: the explain panel', { timeout: 10 * 60_000 }, () =>
 });
 
 describe('README screenshot: Compare Methods', { timeout: 10 * 60_000 }, () => {
-  const session = pictureSession('screenshots-compare');
+  // Tall enough for the figure and, under it on the same canvas, the Faithfulness section's verdict and table.
+  const session = pictureSession('screenshots-compare', 2300);
 
-  it('Compare Methods on three digits', { skip }, async () => {
+  it('Compare Methods on five digits', { skip }, async () => {
     const s = session();
     for (const image of COMPARED) await s.workbench.openFile(image);
     await s.workbench.runCommand(contributedCommand('explainImage.compareMethods').paletteLabel);
@@ -100,6 +102,6 @@ describe('README screenshot: Compare Methods', { timeout: 10 * 60_000 }, () => {
     await waitFilled(s, frame, COMPARED.map(() => 7), 'methods');
     await waitSectionSettled(s, frame);
     await showAlone(s, /^Compare methods/);
-    await shoot(s, 'compare', frame.locator('canvas#figure'), frame.locator('body'), 0.01);
+    await shoot(s, 'compare', frame.locator('canvas#figure'), frame.locator('canvas#figure'), 0.01);
   });
 });
