@@ -1,7 +1,7 @@
 // The README's pictures, taken from a real VS Code: the explain panel on a digit, and Compare Methods on
 // five digits (the seed figure with its Faithfulness section). Each screenshot is checked to show what it is
 // for: the heatmap canvas (or the figure) is on screen and its red/blue relevance colours are in the
-// screenshot's pixels there. In the e2e suite they go to artifacts/e2e/; `npm run screenshots`
+// screenshot's pixels there. In the e2e suite they go to artifacts/e2e/readme-*.png; `npm run screenshots`
 // (scripts/screenshots.mjs) runs this file with EXPLAIN_IMAGE_SCREENSHOTS_DIR=docs/images to refresh the
 // committed ones (test/unit/scripts/docs.test.ts checks those exist and are referenced by the README).
 import { before, describe, it } from 'node:test';
@@ -48,7 +48,8 @@ async function shoot(s: Session, name: string, shown: Locator, content: Locator,
   const box = await shown.boundingBox();
   assert.ok(box && box.width > 50 && box.height > 50, `${name}: the element is not on screen (${JSON.stringify(box)})`);
   fs.mkdirSync(OUT, { recursive: true });
-  const file = path.join(OUT, `${name}.png`);
+  // In artifacts/e2e/ beside the other scenarios' screenshots, named for what they are for.
+  const file = path.join(OUT, OUT === artifactsDir ? `readme-${name}.png` : `${name}.png`);
   const viewport = s.page.viewportSize()!;
   const bottom = ((await content.boundingBox()) ?? { y: 0, height: viewport.height }) as { y: number; height: number };
   const height = Math.min(viewport.height, Math.max(box.y + box.height, bottom.y + bottom.height) + 24);
