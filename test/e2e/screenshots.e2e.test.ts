@@ -3,7 +3,7 @@
 // for: the heatmap canvas (or the figure) is on screen and its red/blue relevance colours are in the
 // screenshot's pixels there. In the e2e suite they go to artifacts/e2e/readme-*.png; `npm run screenshots`
 // (scripts/screenshots.mjs) runs this file with EXPLAIN_IMAGE_SCREENSHOTS_DIR=docs/images to refresh the
-// committed ones (test/unit/scripts/docs.test.ts checks those exist and are referenced by the README).
+// committed ones (test/unit/docs/docs.test.ts checks those exist and are referenced by the README).
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
