@@ -1,6 +1,6 @@
 // The table of settings in docs/settings.md, rendered from package.json's contributes.configuration (the
 // one source: what VS Code shows in its Settings editor). It sits between `<!-- settings -->` and
-// `<!-- /settings -->`; test/unit/scripts/docs.test.ts checks it is what package.json renders now.
+// `<!-- /settings -->`; test/unit/docs/docs.test.ts checks it is what package.json renders now.
 //   node --import tsx scripts/settingsTable.ts --write    write it into docs/settings.md
 import * as fs from 'fs';
 import * as path from 'path';
