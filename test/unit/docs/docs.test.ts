@@ -16,6 +16,7 @@ import { blockIn } from '../../../scripts/markedBlock';
 import { readSettings, settingsTable, SETTINGS_DOC } from '../../../scripts/settingsTable';
 import { OPTIONS } from '../../../src/cli/options';
 import { USAGE } from '../../../src/cli/usage';
+import { BUDGETS, type BudgetName } from '../../../src/engine/budgets';
 import { listMethods } from '../../../src/engine/methods/methodRegistry';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -202,6 +203,44 @@ describe('docs/cli.md', () => {
     const aliases = new Set(['randomize', 'help']); // --randomize is --randomise; --help prints this text
     const unnamed = Object.keys(OPTIONS).filter((o) => !aliases.has(o) && !USAGE.includes(`--${o}`));
     assert.deepEqual(unnamed, []);
+  });
+});
+
+describe('docs/security.md', () => {
+  /** The row of the limits table that states each budget (a new budget must be given its row here). */
+  const ROW: Record<BudgetName, string> = {
+    modelBytes: "bytes of one model's files",
+    jsonBytes: "bytes of a model's JSON",
+    cardBytes: "bytes of a model's JSON",
+    jsonDepth: 'nesting of any JSON',
+    zipEntries: 'zip central directory',
+    zipDirectoryBytes: 'zip central directory',
+    graphNodes: 'graph nodes',
+    graphDepth: 'graph nodes',
+    tensorRank: 'axes of a tensor',
+    nodeValues: 'values one node outputs',
+    activationValues: 'values all nodes output',
+    inputValues: "values of a card's `inputShape`",
+    foldedValues: 'values of a constant computed at load',
+    workersPerCore: 'worker threads',
+  };
+  const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+  /** A budget as the table writes it: bytes in GiB or MiB, powers of two as 2ⁿ, counts with commas. */
+  function written(name: BudgetName, value: number): string {
+    if (/Bytes$/.test(name)) return value % 2 ** 30 === 0 ? `${value / 2 ** 30} GiB` : `${value / 2 ** 20} MiB`;
+    if (/Values$/.test(name)) return `2${[...String(Math.log2(value))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+    if (name === 'workersPerCore') return `${value} per CPU core`;
+    return value.toLocaleString('en-US');
+  }
+
+  test('the limits table states every budget of src/engine/budgets.ts with its value', () => {
+    const rows = tableRows(read(path.join(DOCS, 'security.md')), '## Limits on model files');
+    for (const [name, value] of Object.entries(BUDGETS) as Array<[BudgetName, number]>) {
+      const row = rows.find((r) => r[0].startsWith(ROW[name]));
+      assert.ok(row, `no row "${ROW[name]}…" for ${name}`);
+      assert.ok(row[1].includes(written(name, value)), `${name}: "${written(name, value)}" not in "${row[1]}"`);
+    }
   });
 });
 
