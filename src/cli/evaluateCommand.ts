@@ -1,5 +1,5 @@
 // `evaluate`: which explanation can I trust? Pixel flipping (and with --road ROAD) for every method on the
-// images (README, "Faithfulness measures"): a table per measure, best first by ABPC, with standard errors,
+// images (docs/faithfulness.md, "Faithfulness measures"): a table per measure, best first by ABPC, with standard errors,
 // and the verdict in one sentence; or the JSON document with the same numbers; `--out` draws the mean MoRF
 // and LeRF curves with their standard-error bands. `--randomise` runs the model randomisation check
 // instead (randomiseCommand.ts).

@@ -37,7 +37,7 @@ export class StreamText {
   }
 }
 
-/** The JSON of one explanation, as documented in the README (`--json`'s results, `--jsonl`'s lines). */
+/** The JSON of one explanation, as documented in docs/cli.md (`--json`'s results, `--jsonl`'s lines). */
 export function resultRecord(outcome: BatchSubjectOutcome, e: Explanation, card: ModelCard) {
   return {
     image: outcome.subject.name,

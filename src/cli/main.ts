@@ -11,57 +11,7 @@ import { explainCommand } from './explainCommand';
 import { methodsCommand, modelsCommand } from './listCommands';
 import { OPTIONS, UsageError, type Options } from './options';
 import { sprayCommand } from './sprayCommand';
-
-const USAGE = `Usage: explain-image <command> [options]
-
-Commands:
-  explain <images, folders, globs...> [--dataset <file|folder> [--indices 0-99,120,500-]]
-          --model <id|model file> --method <spec[,spec...]> [--target <k>] [--contrast <k>] [--preprocess auto|fit|none]
-          [--out <file.png|folder>] [--json | --jsonl] [--colormap bwr|gray|coldnhot|viridis] [--scale <n>]
-          (one PNG per image × method in --out; a bad image is reported and skipped, exit code 1 at the end)
-  compare <images...> --model <id|model file> [<images...> --model <...>] [--methods seed|<spec,spec,...>]
-          --out <grid.png> [--preprocess auto|fit|none]
-          (each --model explains the images before it: one figure, one row group per data set)
-  evaluate <images, folders, globs...> [--dataset <file|folder> [--indices ...]] --model <id|model file>
-          [--methods seed|<spec,spec,...>] [--steps <K>] [--target <k>] [--contrast <k>]
-          [--baseline black|mean|blur] [--patch <side>] [--road] [--preprocess auto|fit|none]
-          [--json] [--out <curves.png>]
-          pixel flipping: how fast each method's most relevant pixels destroy the target logit
-          (AOPC MoRF/LeRF, ABPC ± s.e.; table best first by ABPC; K = 20 steps by default), and the
-          verdict: which method is most faithful, and which are worse (paired Wilcoxon, Holm);
-          --road adds ROAD (removed pixels imputed from their neighbours instead of a constant)
-  evaluate <images...> --model <...> --randomise [--seed <n>] [--methods ...] [--json]
-          model randomisation check: Spearman correlation of each map with the maps of the model whose
-          Dense/Conv layers are re-drawn from the top down, one more layer per step
-  concepts <image> --layer <node> [--dataset <file|folder>] [--model <id|model file>] [--method <LRP spec>]
-          [--target <k>] [--top <n>] [--references <n>] [--json] [--out <folder>]
-          which channels of a Dense/Conv node carry the explanation (CRP): each channel's relevance and
-          share, the top channels' conditional heatmaps (--out), with --dataset their reference samples
-  spray   --dataset <file|folder> --class <k|label> [--by label|predicted] [--model ...] [--method ...]
-          [--json] [--out <folder>]
-          the strategies a model uses for a class (SpRAy): its heatmaps over the data set clustered
-          (eigengap of the kNN graph's normalised Laplacian, k-means); sizes, prototypes, eigenvalues
-          (concepts and spray: --model mnist-cnn and --method lrp-a2b1 unless given)
-  models  [--json]      list the bundled models
-  methods [--json]      list the methods, their parameters and defaults
-
-A model is a bundled id (explain-image models) or a model file: a tfjs Layers model.json, an ONNX
-.onnx (torch.onnx.export), a Keras .keras or .h5; its card is <model file>.card.json or card.json beside it.
-A method spec is an id or preset (lrp-a2b1) or an id with parameters (lrp-ab:alpha=3,beta=2,
-lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --workers <n>, --threads <n>
-(engine workers, and XNNPACK threads per worker; by default as the cores allow).
-
-Examples:
-  explain-image explain models/samples/mnist-7-0000.png --model mnist-cnn --method lrp-a2b1 --out heat.png
-  explain-image explain digit.png --model path/to/model.json --method deep-taylor --json
-  explain-image explain --dataset train-images-idx3-ubyte --indices 0-999 --model mnist-mlp --method lrp-a2b1 --out heatmaps/
-  explain-image explain 'photos/**/*.jpg' --model cnn/model.json --method lrp-epsilon --jsonl > results.jsonl
-  explain-image explain cat.jpg --model resnet18.onnx --method lrp-epsilon --target 281 --out heat.png
-  explain-image compare models/samples/mnist-*.png --model mnist-mlp --methods seed --out grid.png
-  explain-image compare mnist-*-0000.png --model mnist-cnn fashion-*-*.png --model fashion-cnn --out seed.png
-  explain-image evaluate models/samples/mnist-*.png --model mnist-cnn --methods seed --out curves.png
-  explain-image concepts models/samples/mnist-7-0000.png --layer conv2 --dataset models/samples/mnist-test-1k.npz
-  explain-image spray --dataset models/samples/mnist-test-1k.npz --class 7 --json > strategies.json`;
+import { USAGE } from './usage';
 
 /** How long the process may linger after a failed command's message (pending file operations) before it exits. */
 const EXIT_GRACE_MS = 5000;

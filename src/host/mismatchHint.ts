@@ -1,5 +1,5 @@
 // Quiet hints that the selected model may not fit what it is shown (a rule a user can check by hand, and
-// the README states it):
+// docs/extension.md states it):
 // - an image: its model input is compared with the data set the model's card names, through two numbers,
 //   the mean brightness and the share of pixels brighter than a quarter (64 of 255). More than FAR_SIGMAS
 //   standard deviations from that data set's average on either (measured on the 1,000 bundled test

@@ -1,6 +1,6 @@
 // Concepts (CRP: the channels of one node, their conditional heatmaps and reference samples) and strategies
 // (SpRAy: clusters of one class's heatmaps over a data set): the engine jobs and what the host, the CLI and
-// the webviews receive. Plain data only (structured clone). Definitions: README, "Concepts and strategies".
+// the webviews receive. Plain data only (structured clone). Definitions: docs/methods.md, "Concepts and strategies".
 import type { MethodTitle } from './methodTitle';
 import type { BackendInfo, ModelCard } from './model';
 import type { ImageSource, ModelRef, PreparedImage } from './engineJobs';

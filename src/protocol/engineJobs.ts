@@ -100,14 +100,14 @@ export interface ModelInfoResult {
 }
 
 /** What a removed pixel becomes in pixel flipping: black (an 8-bit 0), the data set's mean colour, or the
- *  pixel of a blurred copy (README, "Faithfulness measures"). */
+ *  pixel of a blurred copy (docs/faithfulness.md, "Faithfulness measures"). */
 export type FlipBaseline = 'black' | 'mean' | 'blur';
 
 /** Pixel flipping (a baseline replaces the removed pixels) or ROAD (they are imputed from their neighbours). */
 export type FaithfulnessMeasure = 'pixel-flipping' | 'road';
 
 /**
- * Pixel flipping or ROAD (README, "Faithfulness measures"): for each item, the target logit (or f_c − f_c′
+ * Pixel flipping or ROAD (docs/faithfulness.md, "Faithfulness measures"): for each item, the target logit (or f_c − f_c′
  * for a contrastive map) of the image with 0, ⌊U/K⌋, … of its units removed in MoRF and in LeRF order of
  * its map. A forward pass only; the maps come from an explain job.
  */

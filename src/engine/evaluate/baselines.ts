@@ -1,4 +1,4 @@
-// What pixel flipping puts where it removes a pixel (README, "Faithfulness measures"): black (the model
+// What pixel flipping puts where it removes a pixel (docs/faithfulness.md, "Faithfulness measures"): black (the model
 // input of an 8-bit 0), the data set's mean colour (the card's mean; a card without one names no data set,
 // so then the image's own mean colour), or the same pixel of a blurred copy; and how to say each in the user's terms. Pure (no tfjs):
 // the host describes the baseline with the same code the workers use.

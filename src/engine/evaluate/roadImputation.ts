@@ -1,4 +1,4 @@
-// ROAD's noisy linear imputation (Rong et al. 2022; README, "Faithfulness measures"): every removed pixel
+// ROAD's noisy linear imputation (Rong et al. 2022; docs/faithfulness.md, "Faithfulness measures"): every removed pixel
 // becomes the weighted mean of its 8 neighbours inside the image (1/6 horizontally and vertically, 1/12
 // diagonally, renormalised at the border), removed neighbours included, per channel; then Gaussian noise.
 //

@@ -1,4 +1,4 @@
-// What pixel flipping and ROAD remove at a time (README, "Faithfulness measures"): single pixels up to
+// What pixel flipping and ROAD remove at a time (docs/faithfulness.md, "Faithfulness measures"): single pixels up to
 // 64×64, square patches of side P = round(max(H, W)/28) above (8 at 224×224), tiled from the top-left, the
 // last row and column narrower when P does not divide H or W. A patch's relevance is the sum of R over it.
 import { UserError } from '../errors';

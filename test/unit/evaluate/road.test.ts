@@ -1,4 +1,4 @@
-// ROAD (README, "Faithfulness measures"): the noisy linear imputation against a plain loop that applies the
+// ROAD (docs/faithfulness.md, "Faithfulness measures"): the noisy linear imputation against a plain loop that applies the
 // definition itself (every removed pixel = the weighted mean of its in-image neighbours, Gauss–Seidel until
 // nothing moves, float64), its noise (seeded, in the documented order, σ = 0.01 on the image scale), and the
 // ROAD curves of a small ReLU net against a float64 forward pass of the reference's imputed images; the

@@ -1,4 +1,4 @@
-// Contrastive maps, "why c and not c′?" (README, "Faithfulness measures"): the map of f_c − f_c′. LRP starts
+// Contrastive maps, "why c and not c′?" (docs/faithfulness.md, "Faithfulness measures"): the map of f_c − f_c′. LRP starts
 // from +f_c at c and −f_c′ at c′, and every LRP rule is linear in the relevance it passes on, so the map is
 // the map of c minus the map of c′ for every LRP method. The gradient family differentiates f_c − f_c′:
 // gradient and x·∇ are exactly the difference, sensitivity the square of the difference of gradients, and

@@ -1,8 +1,9 @@
-// The model families table (test/fixtures/onnx/families.json, rendered into the README) kept true: every
-// family it says opens with a committed fixture opens from that fixture at each exported opset, its logits
-// equal PyTorch's and its input gradient equals autograd's (the fixture's reference.json), and the node kinds
-// the family is about are there (squeeze-excite gates, norms, dense layers per position, picks). The README
-// holds exactly the table the data renders. Nothing is exported here: the fixtures are committed.
+// The model families tables (test/fixtures/onnx/families.json, rendered into the README and
+// docs/models-and-cards.md) kept true: every family it says opens with a committed fixture opens from that
+// fixture at each exported opset, its logits equal PyTorch's and its input gradient equals autograd's (the
+// fixture's reference.json), and the node kinds the family is about are there (squeeze-excite gates, norms,
+// dense layers per position, picks). Both files hold exactly the tables the data renders. Nothing is
+// exported here: the fixtures are committed.
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,11 +12,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../../../src/engine/backend';
 import { loadOnnxNetwork } from '../../../../src/engine/import/onnx/loadOnnx';
 import { gradientAt } from '../../../../src/engine/methods/attributors';
-import { familiesTable, readFamilies } from '../../../../scripts/familiesTable';
+import { FAMILIES_TABLES, readFamilies, renderTable, tableIn } from '../../../../scripts/familiesTable';
 import { engineLogits, nchwToNhwc, ortOutputs, relativeError } from './onnxReference';
 
 const FIXTURES = path.resolve(__dirname, '../../../fixtures/onnx');
-const README = path.resolve(__dirname, '../../../../README.md');
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
@@ -43,9 +43,13 @@ function filesOf(fixture: string): string[] {
 describe('the model families table', () => {
   const families = readFamilies();
 
-  test('the README holds exactly the table rendered from families.json', () => {
-    assert.ok(fs.readFileSync(README, 'utf8').includes(familiesTable(families)), 'README.md is out of date: node --import tsx scripts/familiesTable.ts');
-  });
+  for (const { file, kind } of FAMILIES_TABLES) {
+    test(`${path.basename(file)} holds exactly the ${kind} table rendered from families.json`, () => {
+      const shown = tableIn(fs.readFileSync(file, 'utf8'), kind);
+      assert.ok(shown !== undefined, `${file}: no <!-- families:${kind} --> … <!-- /families --> markers`);
+      assert.equal(shown, renderTable(kind, families), `${file} is out of date: node --import tsx scripts/familiesTable.ts --write`);
+    });
+  }
 
   test('every family either opens or says why not; every claim names its evidence', () => {
     for (const f of families) {
