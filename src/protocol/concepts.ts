@@ -170,9 +170,10 @@ export interface SprayAnalysis {
 
 // ---- the explain panel's "Concepts" section ----
 
-/** The node kinds "Concepts here" is offered on: the Dense and Conv layers (and attention projections,
- *  once the graph has them: add their kinds here). */
-export const CONCEPT_KINDS: readonly string[] = ['dense', 'conv2d'];
+/** The node kinds "Concepts here" is offered on: Dense and Conv layers (a transformer's token-wise Linear
+ *  layers are Dense per position: Q/K/V, projections, MLP) and attention's matrix products (A·V: the
+ *  channels are a head's dimensions). */
+export const CONCEPT_KINDS: readonly string[] = ['dense', 'conv2d', 'matmul'];
 
 /** A reference sample as the panel draws it: the crop of its model input and of its conditional heatmap. */
 export interface ReferenceTile extends ReferenceSample {

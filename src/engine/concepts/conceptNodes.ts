@@ -1,5 +1,5 @@
 // Which nodes of a network have concepts (CRP): the nodes whose output channels are learnt features, the
-// Dense and Conv layers (CONCEPT_KINDS, protocol/concepts.ts, which the webview reads too). A
+// Dense and Conv layers and attention products (CONCEPT_KINDS, protocol/concepts.ts, which the webview reads too). A
 // node's channels are the last axis of its output (NHWC maps: the feature maps; vectors: the units); its
 // positions are the rest of the output (h·w for a map, 1 for a vector).
 import { UserError } from '../errors';
@@ -25,7 +25,7 @@ export function conceptNode(network: Network, name: string): ConceptNode {
   const list = offered.length ? `; nodes with concepts: ${offered.join(', ')}` : '';
   if (index < 0) throw new UserError(`the model has no node "${name}"${list}`);
   const node = network.nodes[index];
-  if (!hasConcepts(node)) throw new UserError(`node "${name}" is a ${node.kind} node; concepts are the channels of Dense and Conv nodes${list}`);
+  if (!hasConcepts(node)) throw new UserError(`node "${name}" is a ${node.kind} node; concepts are the channels of Dense, Conv and attention (A·V) nodes${list}`);
   const channels = node.shape[node.shape.length - 1];
   return { index, node, channels, positions: node.shape.slice(0, -1).reduce((a, b) => a * b, 1) };
 }

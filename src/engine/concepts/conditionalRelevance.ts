@@ -6,11 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors';
 import { channelMap, checkBounds, checkImages, concatImages, readAndFree, argMax } from '../methods/explain';
-import { compositeFor, type Composite } from '../methods/composites';
+import { attentionRuleOf, compositeFor, type Composite } from '../methods/composites';
 import { firstLayerBoxes } from '../methods/inputBox';
 import { methodTitleText } from '../methods/methodRegistry';
 import { runsAs } from '../methods/methodTable';
 import { lrpStep } from '../methods/propagateRelevance';
+import type { AttentionRule } from '../layers/layerKind';
 import { walkBackward } from '../methods/backwardWalk';
 import { Trace } from '../methods/trace';
 import { beginCall } from '../network/prepared';
@@ -81,8 +82,9 @@ export function conceptRelevance(network: Network, imageShape: ImageShape, reque
     const start = new Float32Array(count * classes);
     targets.forEach((c, i) => (start[i * classes + c] = logitData[i * classes + c]));
     const composite = compositeFor(request.spec, bounds !== null);
+    const attention = attentionRuleOf(request.spec);
     const boxes = bounds && firstLayerBoxes(network, bounds, imageShape[2]);
-    atLayer = tf.tidy(() => walkBackward(trace, tf.tensor2d(start, [count, classes]), lrpStep(trace, [composite], boxes), { until: layer }));
+    atLayer = tf.tidy(() => walkBackward(trace, tf.tensor2d(start, [count, classes]), lrpStep(trace, [composite], boxes, [attention]), { until: layer }));
     const values = atLayer.dataSync() as Float32Array;
     const { channelRelevance, peaks } = channelTotals(values, count, positions, channels);
     const asked = request.conditional;
@@ -92,7 +94,7 @@ export function conceptRelevance(network: Network, imageShape: ImageShape, reque
         ? asked
         : request.images.map((_, n) => topChannels(channelRelevance.subarray(n * channels, (n + 1) * channels), asked.top));
     const conditional = lists.some((l) => l.length)
-      ? conditionalMaps(trace, { composite, boxes, layer, atLayer, imageShape, lists, channels, positions })
+      ? conditionalMaps(trace, { composite, attention, boxes, layer, atLayer, imageShape, lists, channels, positions })
       : lists.map(() => []);
     return { predicted, targets, logits: targets.map((c, i) => logitData[i * classes + c]), channelRelevance, peaks, channels: lists, conditional };
   } finally {
@@ -136,6 +138,8 @@ export function channelTotals(values: Float32Array, count: number, positions: nu
 
 interface ConditionalWalk {
   composite: Composite;
+  /** The method's rule at softmax and matmul nodes (AttnLRP or CP-LRP). */
+  attention: AttentionRule;
   boxes: ReturnType<typeof firstLayerBoxes> | null;
   layer: number;
   /** The relevance at the layer's output, [N, ...shape]. */
@@ -180,7 +184,7 @@ function conditionalMaps(trace: Trace, w: ConditionalWalk): Float32Array[][] {
     let input: tf.Tensor;
     try {
       const composites = new Array<Composite>(k).fill(w.composite);
-      input = tf.tidy(() => walkBackward(trace, stacked, lrpStep(trace, composites, w.boxes), { from: w.layer }));
+      input = tf.tidy(() => walkBackward(trace, stacked, lrpStep(trace, composites, w.boxes, composites.map(() => w.attention)), { from: w.layer }));
     } finally {
       stacked.dispose();
     }

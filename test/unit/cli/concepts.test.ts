@@ -93,7 +93,7 @@ describe('explain-image concepts and spray', { timeout: 10 * 60_000 }, () => {
   it('bad input: one line each, exit codes 1 (data) and 2 (usage)', () => {
     const noLayer = run(['concepts', SEVEN, '--layer', 'pool1']);
     assert.equal(noLayer.code, 1);
-    assert.match(noLayer.stderr.trim(), /^explain-image: node "pool1" is a maxPool node; concepts are the channels of Dense and Conv nodes; nodes with concepts: conv1, conv2, dense1, logits$/);
+    assert.match(noLayer.stderr.trim(), /^explain-image: node "pool1" is a maxPool node; concepts are the channels of Dense, Conv and attention \(A·V\) nodes; nodes with concepts: conv1, conv2, dense1, logits$/);
     const notLrp = run(['concepts', SEVEN, '--layer', 'conv2', '--method', 'sensitivity']);
     assert.equal(notLrp.code, 1);
     assert.match(notLrp.stderr, /concepts need an LRP method/);

@@ -15,6 +15,7 @@ import { parseMethodSpec } from '../../../src/engine/methods/methodRegistry';
 import type { InputBounds } from '../../../src/engine/types';
 import type { ImageShape } from '../../../src/protocol/model';
 import { lrpAtNodeGraph, lrpRulesRef, toGraphNetwork, worstCancellation, type RefGraph } from '../graph/graphReference';
+import { vitBlockGraph } from '../graph/attentionGraphs';
 import { convNode, denseNode, identityResidualGraph } from '../graph/graphs';
 import { randomImages } from '../methods/nets';
 import { assertClose, channelSumRef, random } from '../methods/reference';
@@ -51,11 +52,16 @@ interface Case {
   cuts: number[];
   targets: Array<number | null>;
   seed: number;
+  /** The LRP methods checked (default METHODS). */
+  methods?: string[];
 }
 
 const CASES: Case[] = [
   { name: 'conv chain', graph: chainCnn(51), imageShape: [8, 8, 1], bounds: [0, 1], layers: [1, 4, 7, 9], cuts: [1, 4, 7, 9], targets: [null, 2, 0], seed: 61 },
   { name: 'identity residual block', graph: identityResidualGraph(52), imageShape: [6, 6, 2], bounds: [0, 1], layers: [1, 3, 5, 9], cuts: [1, 9], targets: [null, 1], seed: 62 },
+  // A ViT block: the patch embedding (every path crosses it), the value projection, A·V (a matmul: its
+  // channels are a head's dimensions), the output projection, the MLP's first layer, the logits.
+  { name: 'ViT block', graph: vitBlockGraph(55), imageShape: [4, 4, 3], bounds: [0, 1], layers: [1, 9, 15, 18, 20, 25], cuts: [1, 25], targets: [null, 3], seed: 65, methods: ['attnlrp', 'cp-lrp', 'lrp-epsilon', 'lrp-a2b1'] },
 ];
 
 /** Σ over positions of each channel (the last axis). */
@@ -78,7 +84,7 @@ describe('concepts: channel relevances and conditional heatmaps', () => {
   });
 
   for (const c of CASES) {
-    for (const method of METHODS) {
+    for (const method of c.methods ?? METHODS) {
       test(`${c.name}, ${method}`, () => {
         const images = conditioned(c.graph, c.seed, c.targets.length);
         const { network } = toGraphNetwork(c.graph);
@@ -86,6 +92,7 @@ describe('concepts: channel relevances and conditional heatmaps', () => {
         const bounds: [number[], number[]] | null = c.bounds && [[c.bounds[0] as number], [c.bounds[1] as number]];
         const perChannelBounds = bounds && ([new Array(c.imageShape[2]).fill(bounds[0][0]), new Array(c.imageShape[2]).fill(bounds[1][0])] as [number[], number[]]);
         const ruleFor = lrpRulesRef(spec, bounds !== null);
+        const attention = method === 'cp-lrp' ? 'cp-lrp' : 'attnlrp';
         try {
           const full = explain(network, c.imageShape, { images: images.map((x) => Float32Array.from(x)), methods: [spec], targets: c.targets.map((t) => [t]), bounds: c.bounds });
           for (const number of c.layers) {
@@ -104,7 +111,7 @@ describe('concepts: channel relevances and conditional heatmaps', () => {
               const label = `${c.name}, ${method}, node ${number}, image ${n}`;
               const target = rows.targets[n];
               assert.equal(target, full[n].target, label);
-              const ref = lrpAtNodeGraph(c.graph, x, target, ruleFor, perChannelBounds, number);
+              const ref = lrpAtNodeGraph(c.graph, x, target, ruleFor, perChannelBounds, number, attention);
               const expected = sumPerChannel(ref.atNode, layer.channels);
               assertClose(rows.channelRelevance.subarray(n * layer.channels, (n + 1) * layer.channels), expected, 1e-5, `${label}: channel relevances`);
               for (let ch = 0; ch < layer.channels; ch++) {
@@ -160,7 +167,7 @@ describe('concepts: channel relevances and conditional heatmaps', () => {
     const { network } = toGraphNetwork(graph);
     try {
       assert.throws(() => conceptNode(network, 'nope'), /the model has no node "nope"; nodes with concepts: conv2d1, conv2d4, dense7, dense9/);
-      assert.throws(() => conceptNode(network, 'maxPool3'), /node "maxPool3" is a maxPool node; concepts are the channels of Dense and Conv nodes/);
+      assert.throws(() => conceptNode(network, 'maxPool3'), /node "maxPool3" is a maxPool node; concepts are the channels of Dense, Conv and attention \(A·V\) nodes/);
       const layer = conceptNode(network, 'conv2d1');
       const image = new Float32Array(64).fill(0.5);
       assert.throws(() => conceptRelevance(network, [8, 8, 1], { images: [image], spec: parseMethodSpec('sensitivity'), layer, bounds: null }), /concepts need an LRP method/);

@@ -888,8 +888,9 @@ export function lrpAtNodeGraph(
   ruleFor: (node: RefNode, first: boolean) => RefRule | 'zB',
   bounds: [number[], number[]] | null,
   node: number,
+  attention: RefAttention = 'attnlrp',
 ): { atNode: number[]; conditional(channel: number): number[] } {
-  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds);
+  const { g, t, step } = lrpParts(g0, x, ruleFor, bounds, attention);
   const top = t.values[t.values.length - 1].map((v, j) => (j === target ? v : 0));
   let atNode: number[] = t.values[node].map(() => 0);
   walkBack(t, g, top, step, g.nodes.length, (k, signal) => {
