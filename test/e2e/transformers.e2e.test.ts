@@ -16,6 +16,7 @@ import { compareFrame, waitFilled } from './harness/comparePanel';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand } from './harness/manifest';
 import { hasInk } from './harness/pixels';
+import { listenForMaps, lastReceivedMap, mapDifference } from './harness/receivedMaps';
 import { explainHere, modelInfoHere } from './harness/reference';
 import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor } from './harness/session';
@@ -72,13 +73,7 @@ describe('a vision transformer: the shapes ViT (ONNX) explained with AttnLRP, en
     await s.workbench.runExplorerContextMenu(IMAGE, explainTitle);
     await panel.waitUntil('a first map of the ViT', (r) => settled(r) && r.model === CARD.name, 180_000);
     const frame = await panel.frame();
-    await frame.evaluate(`(() => {
-      window.__lastMap = undefined;
-      window.addEventListener('message', (event) => {
-        const m = event.data;
-        if (m && m.type === 'image-result' && m.result && m.result.heatmap) window.__lastMap = { relevance: Array.from(m.result.heatmap.relevance), target: m.result.heatmap.target };
-      });
-    })()`);
+    await listenForMaps(frame);
     await s.workbench.runCommand(selectMethod);
     await s.workbench.chooseQuickPickItem('attnlrp', (aria) => aria.startsWith('AttnLRP,'));
     const reference = await explainHere(file(MODEL), [file(IMAGE)], 'attnlrp');
@@ -87,15 +82,10 @@ describe('a vision transformer: the shapes ViT (ONNX) explained with AttnLRP, en
     await s.workbench.screenshot('vit-attnlrp');
     assert.equal(reading.readout, `Σ R = ${formatValue(e.relevanceSum)} · logit ${formatValue(e.logit)}`);
     assert.match(await s.workbench.statusBarText(STATUS_ITEM), /AttnLRP/, 'the status bar names the method');
-    const received = (await waitFor(() => frame.evaluate('window.__lastMap') as Promise<{ relevance: number[]; target: number } | undefined>, 30_000))!;
+    const received = (await lastReceivedMap(frame, 30_000))!;
     assert.ok(received, 'the webview received an AttnLRP map');
     assert.equal(received.relevance.length, e.relevance.length, 'a map at the input\'s 32×32');
-    let scale = 0;
-    let worst = 0;
-    for (let i = 0; i < e.relevance.length; i++) {
-      scale = Math.max(scale, Math.abs(e.relevance[i]));
-      worst = Math.max(worst, Math.abs(e.relevance[i] - received.relevance[i]));
-    }
+    const { worst, scale } = mapDifference(e.relevance, received.relevance);
     assert.equal(received.target, e.target);
     assert.ok(scale > 0, 'the engine\'s AttnLRP map is not all zero');
     assert.ok(worst <= 1e-6 * scale, `the panel's map equals the engine's (max |ΔR| ${worst}, max |R| ${scale})`);
