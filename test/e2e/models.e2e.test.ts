@@ -18,6 +18,7 @@ import { compareFrame, waitFilled } from './harness/comparePanel';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand } from './harness/manifest';
 import { hasInk, readPngFile, waitForPngFile } from './harness/pixels';
+import { listenForMaps, lastReceivedMap, mapDifference } from './harness/receivedMaps';
 import { defaultModel, explainHere, modelInfoHere } from './harness/reference';
 import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor } from './harness/session';
@@ -165,26 +166,15 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
     await s.workbench.screenshot('graph-list');
 
     // Another method: the rules follow, and the relevance the webview receives equals the engine's.
-    await frame.evaluate(`(() => {
-      window.__lastMap = undefined;
-      window.addEventListener('message', (event) => {
-        const m = event.data;
-        if (m && m.type === 'image-result' && m.result && m.result.heatmap) window.__lastMap = { relevance: Array.from(m.result.heatmap.relevance), target: m.result.heatmap.target };
-      });
-    })()`);
+    await listenForMaps(frame);
     await s.workbench.runCommand(selectMethod);
     await s.workbench.chooseQuickPickItem('Deep Taylor', (aria) => aria.startsWith('Deep Taylor Decomposition,'));
     await panel.waitUntil('Deep Taylor', (r) => settled(r) && /^Deep Taylor/.test(r.method ?? '') && /Deep Taylor/.test(r.caption ?? ''), 90_000);
-    const received = (await waitFor(() => frame.evaluate('window.__lastMap') as Promise<{ relevance: number[]; target: number } | undefined>, 10_000))!;
+    const received = (await lastReceivedMap(frame, 10_000))!;
     assert.ok(received, 'the webview received a Deep Taylor map');
     const deepTaylor = (await explainHere(file(MODEL), [file(IMAGE)], 'deep-taylor')).explanations[0];
     assert.equal(received.target, deepTaylor.target);
-    let scale = 0;
-    let worst = 0;
-    for (let i = 0; i < deepTaylor.relevance.length; i++) {
-      scale = Math.max(scale, Math.abs(deepTaylor.relevance[i]));
-      worst = Math.max(worst, Math.abs(deepTaylor.relevance[i] - received.relevance[i]));
-    }
+    const { worst, scale } = mapDifference(deepTaylor.relevance, received.relevance);
     console.log(`[models] Deep Taylor map in the webview vs the engine in-process: max |ΔR| = ${worst} (max |R| ${scale})`);
     assert.equal(received.relevance.length, 32 * 32);
     assert.ok(worst <= 1e-6 * scale, `the panel's map equals the engine's (max |ΔR| ${worst}, max |R| ${scale})`);

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { ExplainPanelPage, type PanelReading } from './harness/explainPanel';
 import { contributedCommand } from './harness/manifest';
 import { hasInk } from './harness/pixels';
+import { listenForMaps, lastReceivedMap, mapDifference } from './harness/receivedMaps';
 import { explainHere, modelInfoHere } from './harness/reference';
 import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor } from './harness/session';
@@ -82,13 +83,7 @@ describe('a modern CNN: torchvision EfficientNet-B0 (reduced) with squeeze-excit
     await s.workbench.runExplorerContextMenu(IMAGE, explainTitle);
     await panel.waitUntil('a first map of the EfficientNet', (r) => settled(r) && r.model !== undefined, 180_000);
     const frame = await panel.frame();
-    await frame.evaluate(`(() => {
-      window.__lastMap = undefined;
-      window.addEventListener('message', (event) => {
-        const m = event.data;
-        if (m && m.type === 'image-result' && m.result && m.result.heatmap) window.__lastMap = { relevance: Array.from(m.result.heatmap.relevance), target: m.result.heatmap.target };
-      });
-    })()`);
+    await listenForMaps(frame);
     await s.workbench.runCommand(selectMethod);
     await s.workbench.chooseQuickPickItem('LRP-ε', (aria) => aria.startsWith('LRP-ε,'));
     const reference = await explainHere(file(MODEL), [file(IMAGE)], 'lrp-epsilon');
@@ -96,14 +91,9 @@ describe('a modern CNN: torchvision EfficientNet-B0 (reduced) with squeeze-excit
     const reading = await panel.waitUntil('LRP-ε on the EfficientNet', (r) => settled(r) && /^LRP-ε/.test(r.method ?? '') && r.prediction === reference.card.labels[e.predicted], 180_000);
     await s.workbench.screenshot('modern-explained');
     assert.equal(reading.readout, `Σ R = ${formatValue(e.relevanceSum)} · logit ${formatValue(e.logit)}`);
-    const received = (await waitFor(() => frame.evaluate('window.__lastMap') as Promise<{ relevance: number[]; target: number } | undefined>, 30_000))!;
+    const received = (await lastReceivedMap(frame, 30_000))!;
     assert.ok(received, 'the webview received an LRP-ε map');
-    let scale = 0;
-    let worst = 0;
-    for (let i = 0; i < e.relevance.length; i++) {
-      scale = Math.max(scale, Math.abs(e.relevance[i]));
-      worst = Math.max(worst, Math.abs(e.relevance[i] - received.relevance[i]));
-    }
+    const { worst, scale } = mapDifference(e.relevance, received.relevance);
     assert.equal(received.target, e.target);
     assert.ok(worst <= 1e-6 * scale, `the panel's map equals the engine's (max |ΔR| ${worst}, max |R| ${scale})`);
     const info = await modelInfoHere(file(MODEL), 'lrp-epsilon');
