@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { resolveModelPath } from '../engine/bundledModels';
+import { modelFileOf } from './modelArgument';
 import { renderComparisonFigure } from '../engine/figure/comparisonFigure';
 import type { ComparisonFigureSpec } from '../engine/figure/layout';
 import { encodePng } from '../engine/heatmap/png';
@@ -19,7 +19,8 @@ export async function compareCommand(argv: string[], opts: Options): Promise<num
   const groups = compareGroups(argv);
   if (!opts.out) throw new UsageError('compare needs --out <grid.png>');
   const specs = expandMethodList(opts.methods ?? 'seed');
-  const resolved = groups.map((g) => ({ images: requireImages(g.images), modelPath: resolveModelPath(g.model) }));
+  const resolved = [];
+  for (const g of groups) resolved.push({ images: requireImages(g.images), modelPath: await modelFileOf(g.model) });
   const pool = makePool(opts, resolved.reduce((n, g) => n + g.images.length, 0));
   try {
     const rows: ComparisonFigureSpec['rows'] = [];

@@ -49,6 +49,9 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
         card: model.card,
         nodes: describeNetwork(model.network, { method, bounded: model.card.inputRange !== null }),
         notes: model.notes,
+        cardFile: model.cardReport.cardFile,
+        cardWarnings: model.cardReport.warnings,
+        cardAssumed: model.cardReport.assumed,
         randomisable: randomisableLayers(model.network),
       };
       return result;
