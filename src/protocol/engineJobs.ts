@@ -87,6 +87,8 @@ export interface ModelInfoJob {
   model: ModelRef;
   /** A method spec: each node then says which rule (or treatment) that method applies there. */
   method?: string;
+  /** Look at the model's files now (a card was just written), not trusting the last fraction of a second's check. */
+  recheck?: boolean;
 }
 
 export interface ModelInfoResult {

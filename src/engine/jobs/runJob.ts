@@ -42,7 +42,7 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
     case 'spray':
       return runSpray(job);
     case 'model-info': {
-      const model = await getModel(job.model);
+      const model = await getModel(job.model, job.recheck);
       const method = job.method === undefined ? undefined : parseMethodSpec(job.method);
       const result: ModelInfoResult = {
         backend,
