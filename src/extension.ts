@@ -9,7 +9,7 @@ import { EngineService } from './host/engineService';
 import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainRestoreState } from './host/explainPanel';
 import type { HostServices } from './host/hostServices';
 import { activeImageUri, openImageUris, pickWorkspaceImages, urisFromArgs } from './host/imageTargets';
-import { bundledModels, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
+import { bundledModels, bundledModelsFolder, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
 import { pickMethod, pickModel } from './host/pickers';
 import type { ProbedModel } from './host/modelFacts';
 import { isUserError } from './engine/errors';
@@ -21,6 +21,9 @@ import { logRun } from './host/runLog';
 import { readSettings } from './host/settings';
 import { createStatusBar, methodLabel } from './host/statusBar';
 import { fileSubject, type Subject } from './host/subjects';
+
+/** The bundled samples the walkthrough opens (the first), explains and compares: MNIST test images 0, 1, 2. */
+const WALKTHROUGH_SAMPLES = ['mnist-7-0000.png', 'mnist-2-0001.png', 'mnist-1-0002.png'];
 
 export function activate(context: vscode.ExtensionContext) {
   const log = vscode.window.createOutputChannel('Explain Image');
@@ -58,6 +61,14 @@ export function activate(context: vscode.ExtensionContext) {
     const panel = ExplainPanel.show(services, uris.map((u) => fileSubject(u.fsPath)));
     return panel;
   });
+
+  // The walkthrough's steps: a bundled sample opened, explained, compared (samples of the default model).
+  const sample = (name: string) => vscode.Uri.file(path.join(bundledModelsFolder(context.extensionPath), 'samples', name));
+  command('explainImage.openSample', () => vscode.commands.executeCommand('vscode.open', sample(WALKTHROUGH_SAMPLES[0])));
+  command('explainImage.explainSample', () => ExplainPanel.show(services, [fileSubject(sample(WALKTHROUGH_SAMPLES[0]).fsPath)]));
+  command('explainImage.compareSample', () =>
+    ComparePanel.show(services, WALKTHROUGH_SAMPLES.map((name) => fileSubject(sample(name).fsPath)), { kind: 'methods', model: selection.model, methods: readSettings().compareMethods }),
+  );
 
   command('explainImage.browseFolderAsDataset', async (clicked?: unknown) => {
     let folder = clicked instanceof vscode.Uri ? clicked : undefined;
