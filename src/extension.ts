@@ -1,6 +1,5 @@
 // Extension entry point: registers commands, panel serializers and the status bar. Nothing heavy runs
 // here: the worker pool starts on the first explanation.
-import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ComparePanel, COMPARE_VIEW_TYPE, type CompareRestoreState, type CompareSpec } from './host/comparePanel';
@@ -31,7 +30,8 @@ export function activate(context: vscode.ExtensionContext) {
   const engine = new EngineService({
     workerScript: path.join(dist, 'worker.js'),
     wasmDir: dist,
-    workers: () => readSettings().workers || os.availableParallelism?.() || os.cpus().length,
+    workers: () => readSettings().workers,
+    threads: () => readSettings().threads,
   });
   const selection = new Selection(context.workspaceState, context.extensionPath);
   const services: HostServices = { extensionUri: context.extensionUri, engine, selection, log };

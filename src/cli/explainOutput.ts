@@ -78,6 +78,7 @@ export function jsonDocumentWriter(out: StreamText, run: RunInfo): ResultWriter 
   const head = {
     model: run.model,
     backend: run.backend.name,
+    backendThreads: run.backend.threads ?? 1,
     ...(run.backend.reason ? { backendReason: run.backend.reason } : {}),
   };
   const errors: ReturnType<typeof errorRecord>[] = [];

@@ -49,7 +49,8 @@ Commands:
 A model is a bundled id (explain-image models) or a model file: a tfjs Layers model.json, an ONNX
 .onnx (torch.onnx.export), a Keras .keras or .h5; its card is <model file>.card.json or card.json beside it.
 A method spec is an id or preset (lrp-a2b1) or an id with parameters (lrp-ab:alpha=3,beta=2,
-lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --workers <n>.
+lrp-epsilon:epsilon=0.25, integrated-gradients:steps=64). Common options: --workers <n>, --threads <n>
+(engine workers, and XNNPACK threads per worker; by default as the cores allow).
 
 Examples:
   explain-image explain models/samples/mnist-7-0000.png --model mnist-cnn --method lrp-a2b1 --out heat.png

@@ -1,8 +1,9 @@
 // What every CLI command shares: the option table, usage errors, and the checks of common options.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../engine/errors';
+import { poolShape } from '../engine/pool/poolShape';
+import { MAX_THREADS } from '../engine/wasmThreads';
 import { WorkerPool } from '../engine/pool/workerPool';
 import type { ModelCard } from '../protocol/model';
 import type { ExplainResult } from '../protocol/engineJobs';
@@ -25,6 +26,7 @@ export const OPTIONS = {
   colormap: { type: 'string' },
   scale: { type: 'string' },
   workers: { type: 'string' },
+  threads: { type: 'string' },
   steps: { type: 'string' },
   randomise: { type: 'boolean' },
   randomize: { type: 'boolean' },
@@ -65,10 +67,17 @@ export function positiveInt(value: string | undefined, name: string, fallback: n
   return n;
 }
 
-/** A pool of --workers threads (default one per core), never more than there are jobs. */
+/**
+ * A pool of --workers worker threads with --threads XNNPACK threads each (by default as many of both as
+ * the cores allow, poolShape.ts), never more workers than there are jobs: fewer jobs give each worker
+ * more threads unless --threads says how many.
+ */
 export function makePool(opts: Options, jobs: number): WorkerPool {
-  const size = Math.min(positiveInt(opts.workers, 'workers', os.availableParallelism?.() ?? 2), Math.max(1, jobs));
-  return new WorkerPool({ size });
+  const asked = { workers: positiveInt(opts.workers, 'workers', 0), threads: positiveInt(opts.threads, 'threads', 0) };
+  if (asked.threads > MAX_THREADS) throw new UsageError(`--threads must be at most ${MAX_THREADS} (got "${opts.threads}")`);
+  let shape = poolShape(asked);
+  if (shape.workers > jobs) shape = poolShape({ workers: Math.max(1, jobs), threads: asked.threads });
+  return new WorkerPool({ size: shape.workers, threads: shape.threads });
 }
 
 /** `--target` (or `--contrast`, named by `option`) as a class index or a label of the card. */

@@ -2,7 +2,7 @@
 // AbortSignal (a queued job is dropped, a running one stops in its worker at its next node) and ranked by
 // its priority (the pool's one queue: the visible panel's current request first, background work last and
 // paused while anything else runs). Behind it, one worker pool, started on first use, restarted when the
-// number of workers asked for changes, stopped on dispose. Panels never see the pool. No `vscode` import:
+// number of workers or threads asked for changes, stopped on dispose. Panels never see the pool. No `vscode` import:
 // tests run it on real workers.
 import { evaluateFaithfulness, flipOnPool, type FaithfulnessEvaluation, type FaithfulnessRequest } from '../engine/evaluate/faithfulness';
 import { randomisationCheck, type RandomisationEvaluation, type RandomisationRequest } from '../engine/evaluate/randomisation';
@@ -11,6 +11,7 @@ import { findReferenceSamples, type ReferenceSearchRequest } from '../engine/con
 import { referenceViews, type ReferenceView } from '../engine/concepts/referenceViews';
 import type { Dataset } from '../engine/data/datasetFile';
 import { explainInParallel, predictInParallel } from '../engine/pool/parallelJobs';
+import { poolShape } from '../engine/pool/poolShape';
 import type { JobPriority } from '../engine/pool/jobPriority';
 import { CancelledError, WorkerPool, type JobRunner } from '../engine/pool/workerPool';
 import { sprayDataset, type SprayProgress, type SprayRequest } from '../engine/spray/sprayDataset';
@@ -35,8 +36,10 @@ export interface EngineServiceOptions {
   /** The bundled dist/worker.js and the folder of the tfjs .wasm files. */
   workerScript: string;
   wasmDir: string;
-  /** How many workers to run, asked at every call (a settings change restarts the pool). */
+  /** How many workers to run, and XNNPACK threads per worker (0 or none: automatic, poolShape.ts), asked at
+   *  every call (a settings change restarts the pool). */
   workers: () => number;
+  threads?: () => number;
   backend?: 'wasm' | 'cpu';
 }
 
@@ -121,12 +124,13 @@ export class EngineService {
     return this.workerPool().size;
   }
 
-  /** "wasm-simd · 2 workers", once the workers run. */
+  /** "wasm-simd · 2 threads · 1 worker", once the workers run. */
   async describe(): Promise<string> {
     const pool = this.workerPool();
     const backend = await pool.backend();
     const name = backend.reason ? `${backend.name} (${backend.reason})` : backend.name;
-    return `${name} · ${pool.size} worker${pool.size === 1 ? '' : 's'}`;
+    const threads = backend.threads ?? 1;
+    return `${name} · ${threads} thread${threads === 1 ? '' : 's'} · ${pool.size} worker${pool.size === 1 ? '' : 's'}`;
   }
 
   dispose(): Promise<void> {
@@ -141,14 +145,20 @@ export class EngineService {
   }
 
   private workerPool(): WorkerPool {
-    const wanted = Math.max(1, this.options.workers());
-    if (this.pool && this.pool.size !== wanted) {
+    const wanted = poolShape({ workers: this.options.workers(), threads: this.options.threads?.() });
+    if (this.pool && (this.pool.size !== wanted.workers || this.pool.threadsPerWorker !== wanted.threads)) {
       this.stopListening?.();
       void this.pool.dispose();
       this.pool = undefined;
     }
     if (!this.pool) {
-      this.pool = new WorkerPool({ size: wanted, workerScript: this.options.workerScript, wasmDir: this.options.wasmDir, backend: this.options.backend });
+      this.pool = new WorkerPool({
+        size: wanted.workers,
+        threads: wanted.threads,
+        workerScript: this.options.workerScript,
+        wasmDir: this.options.wasmDir,
+        backend: this.options.backend,
+      });
       this.stopListening = this.pool.onForegroundChange((owner) => {
         for (const listener of this.foregroundListeners) listener(owner);
       });

@@ -9,8 +9,9 @@ export interface Settings {
   method: string;
   display: DisplaySettings;
   preprocess: PreprocessMode;
-  /** 0 = one per core. */
+  /** Engine workers and XNNPACK threads per worker; 0 = automatic (engine/pool/poolShape.ts). */
   workers: number;
+  threads: number;
   compareMethods: string[];
   compareModels: string[];
   /** K of the comparison's pixel flipping (explainImage.faithfulness.steps). */
@@ -50,6 +51,7 @@ export function readSettings(): Settings {
     },
     preprocess: preprocess === 'fit' || preprocess === 'none' ? preprocess : 'auto',
     workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
+    threads: Math.max(0, Math.floor(c.get<number>('threads', 0))),
     compareMethods: nonEmpty(c.get<string[]>('compare.methods', [...SEED_METHODS]), [...SEED_METHODS]),
     compareModels: trustedValue<string[]>(c, 'compare.models', []),
     faithfulnessSteps: Math.max(1, Math.floor(clamp(c.get<number>('faithfulness.steps', 20), 1, 100_000))),

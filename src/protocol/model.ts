@@ -48,7 +48,10 @@ export interface NodeInfo {
 /** Which tfjs backend computed a result, and why it is not wasm-simd when it is not. */
 export interface BackendInfo {
   name: 'wasm-simd' | 'wasm' | 'cpu';
+  /** Why not the backend asked for (wasm files missing, threaded build did not start, ...). */
   reason?: string;
+  /** XNNPACK threads of each engine worker (the threaded wasm build when more than one). */
+  threads?: number;
 }
 
 /** How far the load of a model has come (sent while a job waits for it): its files' bytes read and the

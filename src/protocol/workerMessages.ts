@@ -7,6 +7,8 @@ import type { BackendInfo, ModelLoadProgress } from './model';
 export interface WorkerInit {
   wasmDir: string;
   backend: 'wasm' | 'cpu';
+  /** XNNPACK threads of this worker's wasm backend (1: the SIMD build; more: the threaded build). */
+  threads: number;
   /** An Int32Array(1) shared with the pool: the messageId of the job the pool cancelled. The worker reads it
    *  between nodes and stops that job there (jobs/cancellation.ts); the thread and its models stay. */
   cancel: SharedArrayBuffer;

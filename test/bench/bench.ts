@@ -2,7 +2,8 @@
 //   npm run bench [-- --json <file>] [--quick] [--model mlp|cnn|facts-cnn|shapes-resnet|resnet18|<model file> ...]
 //                 [--batch 1,16] [--methods seed|<spec>,<spec>] [--zennit <zennit/src> | --no-peer]
 // Without --model: the bundled MNIST models (mlp, cnn: the tables against FACTS.md's Zennit figures), the
-// residual RGB 32×32 ONNX fixture (shapes-resnet) and the generated ResNet-18 at 224 (resnet18). Any other
+// residual RGB 32×32 ONNX fixture (shapes-resnet), the generated ResNet-18 and ResNet-50 at 224 (one and
+// several XNNPACK threads), and --memory: the threaded backend's start and the memory budget. Any other
 // model file (model.json, .onnx, .keras, .h5) gets the per-method rows of anyModel.ts at the batches asked
 // (default 1 and 16). The peer (peer.ts) runs on every ONNX model when Python, torch and zennit can be
 // imported (ZENNIT_SRC or --zennit name a source tree); facts-cnn is the peer's CNN shape with unpadded
@@ -30,7 +31,10 @@ import { backwardFlops, forwardFlops, layerCosts } from './flops';
 import { benchModels, mnistImages, REPO, SAMPLE_PNG, type BenchModel, type ModelChoice } from './models';
 import { measurePeaks } from './peaks';
 import { findPeer } from './peer';
+import { alexnetOnnxFile } from './alexnetOnnx';
+import { benchMemory } from './memory';
 import { resnet18OnnxFile } from './resnet18Onnx';
+import { resnet50OnnxFile } from './resnet50Onnx';
 import { loadAverage, median, round, timeRuns, timeRunsWithCpu } from './timing';
 import { ratioToZennit, SEED, TARGETS, targetRatio, ZENNIT, type ModelKind, type SeedMethod } from './zennit';
 
@@ -52,13 +56,15 @@ interface Options {
   methods: string[];
   zennit?: string;
   peer: boolean;
+  /** The threaded backend's start and the memory budget rows (generated ResNet-18 and AlexNet). */
+  memory: boolean;
 }
 
 const USAGE =
-  'npm run bench -- [--json <file>] [--quick] [--model mlp|cnn|facts-cnn|shapes-resnet|resnet18|<model file> ...] [--batch 1,16] [--methods seed|a,b] [--zennit <dir> | --no-peer]';
+  'npm run bench -- [--json <file>] [--quick] [--model mlp|cnn|facts-cnn|shapes-resnet|resnet18|resnet50|alexnet|<model file> ...] [--memory] [--batch 1,16] [--methods seed|a,b] [--zennit <dir> | --no-peer]';
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, models: [], files: [], batches: [1, 16], methods: [...SEED], peer: true };
+  const options: Options = { quick: false, models: [], files: [], batches: [1, 16], methods: [...SEED], peer: true, memory: false };
   let anyModel = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -73,11 +79,17 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--methods') options.methods = methodList(value());
     else if (arg === '--zennit') options.zennit = path.resolve(value());
     else if (arg === '--no-peer') options.peer = false;
+    else if (arg === '--memory') {
+      options.memory = true;
+      anyModel = true;
+    }
     else if (arg === '--model') {
       const model = value();
       anyModel = true;
       if (['mlp', 'cnn', 'facts-cnn'].includes(model)) options.models.push(model as ModelChoice);
       else if (model === 'resnet18') options.files.push(resnet18OnnxFile());
+      else if (model === 'resnet50') options.files.push(resnet50OnnxFile());
+      else if (model === 'alexnet') options.files.push(alexnetOnnxFile());
       else if (model === 'shapes-resnet') options.files.push(SHAPES_RESNET);
       else if (fs.existsSync(model)) options.files.push(path.resolve(model));
       else throw new Error(`--model ${model}: no such model or file: ${USAGE}`);
@@ -85,7 +97,8 @@ function parseArgs(argv: string[]): Options {
   }
   if (!anyModel) {
     options.models = ['mlp', 'cnn'];
-    options.files = [SHAPES_RESNET, resnet18OnnxFile()];
+    options.files = [SHAPES_RESNET, resnet18OnnxFile(), resnet50OnnxFile()];
+    options.memory = true;
   }
   return options;
 }
@@ -153,6 +166,8 @@ async function main(): Promise<void> {
     else console.log(`\npeer: not available (${peer})`);
     for (const file of options.files) await benchAnyModel(file, { worker: WORKER, dist: DIST, quick: options.quick, batches: options.batches, methods: options.methods, peer }, rows);
   }
+
+  if (options.memory) benchMemory(DIST, rows);
 
   const loadEnd = loadAverage();
   console.log(`\nload average at end: ${loadEnd.join(', ')}`);
@@ -241,7 +256,7 @@ async function benchMnist(options: Options, rows: Row[]): Promise<void> {
   console.log('\ncold start (spawn a worker, initialise wasm, load the model, first lrp-a2b1 heatmap):');
   for (const model of models) {
     const start = performance.now();
-    const pool = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
+    const pool = new WorkerPool({ size: 1, threads: 1, workerScript: WORKER, wasmDir: DIST });
     await pool.backend();
     const readyMs = performance.now() - start;
     await pool.run(explainJob(model, [sourceOf(pixels[0], 0)], ['lrp-a2b1']));
@@ -256,7 +271,7 @@ async function benchMnist(options: Options, rows: Row[]): Promise<void> {
   const results: Throughput[] = [];
   const sources = pixels.map(sourceOf);
   for (const workers of WORKER_COUNTS) {
-    const pool = new WorkerPool({ size: workers, workerScript: WORKER, wasmDir: DIST });
+    const pool = new WorkerPool({ size: workers, threads: 1, workerScript: WORKER, wasmDir: DIST });
     await pool.backend();
     for (const model of models) {
       // Loads the model and prepares its weights in every worker.

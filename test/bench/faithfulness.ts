@@ -42,7 +42,7 @@ export async function benchFaithfulness(options: Partial<FaithfulnessBenchOption
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: FaithfulnessBenchOptions = { model: 'mnist-cnn', images: 20, workers: 2, steps: 20, repeats: 3, road: false, goalMs: FAITHFULNESS_GOAL_MS, ...given };
   const modelJson = o.model === 'shapes-resnet' ? SHAPES_RESNET : o.model === 'resnet18' ? resnet18OnnxFile() : resolveModelPath(o.model);
-  const pool = new WorkerPool({ size: o.workers, workerScript: path.join(DIST, 'worker.js'), wasmDir: DIST });
+  const pool = new WorkerPool({ size: o.workers, threads: 1, workerScript: path.join(DIST, 'worker.js'), wasmDir: DIST });
   try {
     const info = await pool.run({ type: 'model-info', model: { path: modelJson } });
     const images = o.model === 'shapes-resnet' ? shapesImages(o.images) : benchImages(info.card, o.images);

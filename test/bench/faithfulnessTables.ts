@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const models = value('models', 'mnist-mlp,mnist-cnn,fashion-mlp,fashion-cnn').split(',');
   const randomise = value('randomise', 'mnist-cnn');
   const dist = path.join(REPO, 'dist');
-  const pool = new WorkerPool({ size: Number(value('workers', '2')), workerScript: path.join(dist, 'worker.js'), wasmDir: dist });
+  const pool = new WorkerPool({ size: Number(value('workers', '2')), threads: 1, workerScript: path.join(dist, 'worker.js'), wasmDir: dist });
   const methods = [...SEED_METHODS];
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
   try {

@@ -2,10 +2,12 @@
 // thread (one wasm thread, as in a worker), summed per kernel name and input shapes, largest first.
 //
 //   node --import tsx test/bench/kernelProfile.ts <model file | resnet18> [--methods sensitivity,lrp-a2b1 | seed]
-//       [--batch 1] [--top 25]
+//       [--batch 1] [--top 25] [--threads 2]
 //
 // Kernel times are the backend's own (wasm runs synchronously, so each is the wall time of that kernel);
 // what is left of the call's wall time is JS between kernels (the walker, pooling winners, result maps).
+// --threads n > 1: the threaded wasm build from dist/ (npm run build), in this main thread.
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, nodeModulesWasmDir } from '../../src/engine/backend';
 import { loadAnyModel } from '../../src/engine/import/loadAnyModel';
@@ -13,6 +15,7 @@ import { explain } from '../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../src/engine/methods/methodRegistry';
 import { networkInputBounds } from '../../src/engine/model/modelCard';
 import { random } from '../unit/methods/reference';
+import { REPO } from './models';
 import { resnet18OnnxFile } from './resnet18Onnx';
 import { SEED } from './zennit';
 
@@ -21,15 +24,17 @@ interface Options {
   methods: string[];
   batch: number;
   top: number;
+  threads: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { model: '', methods: [...SEED], batch: 1, top: 25 };
+  const options: Options = { model: '', methods: [...SEED], batch: 1, top: 25, threads: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--methods') options.methods = argv[++i] === 'seed' ? [...SEED] : argv[i].split(',');
     else if (arg === '--batch') options.batch = Number(argv[++i]);
     else if (arg === '--top') options.top = Number(argv[++i]);
+    else if (arg === '--threads') options.threads = Number(argv[++i]);
     else if (!options.model) options.model = arg === 'resnet18' ? resnet18OnnxFile() : arg;
     else throw new Error(`unknown argument ${arg}`);
   }
@@ -76,7 +81,8 @@ export async function profileExplain(modelPath: string, methods: string[], batch
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  await initBackend(nodeModulesWasmDir());
+  const backend = await initBackend(options.threads > 1 ? path.join(REPO, 'dist') : nodeModulesWasmDir(), 'wasm', options.threads);
+  console.log(`backend ${JSON.stringify(backend)}`);
   const { wallMs, kernels } = await profileExplain(options.model, options.methods, options.batch);
   const kernelMs = kernels.reduce((t, k) => t + k.ms, 0);
   console.log(`${options.methods.join(', ')} at batch ${options.batch}: ${wallMs.toFixed(1)} ms under the profiler, ${kernelMs.toFixed(1)} ms in kernels`);
@@ -89,8 +95,12 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  // A main thread that started the threaded build's pthreads ends only by process.exit (FACTS.md).
+  main().then(
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

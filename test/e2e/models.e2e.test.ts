@@ -24,6 +24,7 @@ import { e2eSkip, useSession, waitFor } from './harness/session';
 import { displayedHeatmap, inputRgba, integerScale, upscale } from '../../webview/heatmap/rasterize';
 import { formatValue } from '../../webview/format';
 import type { DisplaySettings } from '../../src/protocol/display';
+import { CONCEPT_KINDS } from '../../src/protocol/concepts';
 
 const skip = e2eSkip();
 const STATUS_ITEM = 'explain-image.explain-image.explainImage.status';
@@ -158,7 +159,7 @@ describe('users\' own models: an ONNX ResNet from the workspace, RGB end to end'
     await frame.locator('.model-graph summary').click();
     const graphRows = async () => frame.locator('.graph-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((td) => (td.textContent ?? '').trim())));
     const listed = await graphRows();
-    assert.deepEqual(listed, info.nodes.map((n) => [n.name, n.kind, n.shape.join('×'), n.rule ?? '']), 'the graph list is the engine\'s node list with its rules');
+    assert.deepEqual(listed, info.nodes.map((n) => [n.name, n.kind, n.shape.join('×'), n.rule ?? '', CONCEPT_KINDS.includes(n.kind) ? 'Concepts here' : '']), 'the graph list is the engine\'s node list with its rules');
     assert.ok(listed.some((r) => r[3] === 'LRP-α2β1 (first layer)') && listed.some((r) => r[1] === 'add' && r[3] === 'split in proportion to each input'));
     assert.match(await frame.locator('.model-graph summary').innerText(), new RegExp(`Model graph · ${info.nodes.length} nodes · rules of LRP`));
     await s.workbench.screenshot('graph-list');

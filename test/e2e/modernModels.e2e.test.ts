@@ -16,6 +16,7 @@ import { repoRoot } from './harness/paths';
 import { e2eSkip, useSession, waitFor } from './harness/session';
 import { formatValue } from '../../webview/format';
 import { int, OnnxModelWriter, str } from '../unit/import/onnx/onnxWriter';
+import { CONCEPT_KINDS } from '../../src/protocol/concepts';
 
 const skip = e2eSkip();
 const STATUS_ITEM = 'explain-image.explain-image.explainImage.status';
@@ -108,7 +109,7 @@ describe('a modern CNN: torchvision EfficientNet-B0 (reduced) with squeeze-excit
     const info = await modelInfoHere(file(MODEL), 'lrp-epsilon');
     await frame.locator('.model-graph summary').click();
     const listed = await frame.locator('.graph-table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((td) => (td.textContent ?? '').trim())));
-    assert.deepEqual(listed, info.nodes.map((n) => [n.name, n.kind, n.shape.join('×'), n.rule ?? '']), "the graph list is the engine's node list with its rules");
+    assert.deepEqual(listed, info.nodes.map((n) => [n.name, n.kind, n.shape.join('×'), n.rule ?? '', CONCEPT_KINDS.includes(n.kind) ? 'Concepts here' : '']), "the graph list is the engine's node list with its rules");
     const gated = listed.filter((r) => r[1] === 'product');
     assert.ok(gated.length >= 4 && gated.every((r) => /none to the gate \(SignalOnlyGate\)/.test(r[3])), `the squeeze-excite products: ${JSON.stringify(gated)}`);
     await s.workbench.screenshot('modern-graph');

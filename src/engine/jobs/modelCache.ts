@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadAnyModel, type LoadedAnyModel } from '../import/loadAnyModel';
 import { modelFilesBeforeLoading } from '../import/modelFiles';
+import { collectGarbage } from './collectGarbage';
 import type { ModelRef } from '../../protocol/engineJobs';
 
 interface Entry {
@@ -53,7 +54,7 @@ export async function getModel(ref: ModelRef, recheck = false): Promise<LoadedAn
   }
   if (hit) disposeEntry(hit);
   const files = modelFilesBeforeLoading(modelPath);
-  const entry: Entry = { files, version: versionOf(files), checked: now, model: loadAnyModel(modelPath, ref.card) };
+  const entry: Entry = { files, version: versionOf(files), checked: now, model: loaded(modelPath, ref.card) };
   cache.set(key, entry);
   entry.model.then(
     (loaded) => {
@@ -72,6 +73,13 @@ export async function getModel(ref: ModelRef, recheck = false): Promise<LoadedAn
     disposeEntry(old);
   }
   return entry.model;
+}
+
+/** The model, its load's garbage (the file's bytes, decoded copies of its weights) collected. */
+async function loaded(modelPath: string, card: ModelRef['card']): Promise<LoadedAnyModel> {
+  const model = await loadAnyModel(modelPath, card);
+  await collectGarbage();
+  return model;
 }
 
 function disposeEntry(entry: Entry): void {

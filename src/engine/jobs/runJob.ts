@@ -18,6 +18,7 @@ import { runSpray } from '../spray/sprayJob';
 import { inputConverter } from './inputConverter';
 import { pixelsToRgba, prepareSources } from './prepareSources';
 import { getModel } from './modelCache';
+import { warmUp } from './warmUp';
 import type {
   EngineJob,
   ExplainJob,
@@ -54,6 +55,8 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
         cardAssumed: model.cardReport.assumed,
         randomisable: randomisableLayers(model.network),
       };
+      // The panels ask this when a model is chosen: its first heatmap is prepared now (warmUp.ts).
+      warmUp(model);
       return result;
     }
     case 'memory': {

@@ -104,6 +104,9 @@ export interface LinearOps<N extends GraphNode> {
   vjp(node: N, backwardKernel: BackwardKernel, s: tf.Tensor, inputShape: number[]): tf.Tensor;
   /** The node's kernel (engine layout), which the modifiers of the rules start from. */
   kernel(node: N): tf.Tensor;
+  /** True when `apply` and `vjp` take a rule's modified kernel as a placeholder and apply the modifier block
+   *  by block inside the product (large dense layers, modifiedKernels.ts); prepared.ts then makes none. */
+  modifiesInProduct?(node: N): boolean;
   bias(node: N): tf.Tensor;
   /** Composites distinguish convolutions from dense layers. */
   isConvolution: boolean;

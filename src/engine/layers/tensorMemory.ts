@@ -1,5 +1,6 @@
-// Reading and writing tensor values in place in the wasm backend's memory, for the few backward maps that
-// are loops in JS (max-pool winners and their scatter): copies of 25 MB activations per call otherwise.
+// Reading and writing tensor values in place in the wasm backend's memory, for the few maps that are loops
+// in JS (max-pool winners and their scatter, blocks of large kernels): copies of 25 MB activations per call
+// otherwise.
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -35,4 +36,18 @@ export function filledTensor(shape: number[], fill: (values: Float32Array) => vo
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
   fill(values);
   return tf.tensor(values, shape);
+}
+
+/**
+ * Rows [r0, r0 + rows) and columns [c0, c0 + columns) of a float32 matrix, copied in place in the backend's
+ * memory. tfjs-wasm's Slice reads the whole input out to JS first (readSync): a block of a 151 MB kernel
+ * cost a 151 MB copy and as much garbage.
+ */
+export function matrixBlock(t: tf.Tensor, [r0, c0]: [number, number], [rows, columns]: [number, number]): tf.Tensor {
+  const width = t.shape[1] as number;
+  return filledTensor([rows, columns], (out) => {
+    const x = valuesOf(t);
+    if (columns === width) out.set(x.subarray(r0 * width, (r0 + rows) * width));
+    else for (let r = 0; r < rows; r++) out.set(x.subarray((r0 + r) * width + c0, (r0 + r) * width + c0 + columns), r * columns);
+  });
 }

@@ -32,27 +32,38 @@ export function alphaBetaGroup(c: RuleContext, relevance: tf.Tensor, coefficient
   const aPos = c.nonNegative ? c.a : tf.relu(c.a);
   // a − relu(a) is min(a, 0) exactly; wasm's Minimum broadcasts a scalar slowly.
   const aNeg = c.nonNegative ? null : tf.sub(c.a, aPos);
-  const zPos = plus(forwardWith(c, positivePart, plusEpsilon0, aPos), aNeg && forwardWith(c, negativePart, null, aNeg));
   const anyBeta = coefficients.some((k) => k.beta !== 0);
-  const zNeg = anyBeta ? plus(forwardWith(c, negativePart, minusEpsilon0, aPos), aNeg && forwardWith(c, positivePart, null, aNeg)) : null;
-
   // Members with β = 0 (deep Taylor's z⁺ beside the presets) send nothing through the negative part: its
   // VJPs run on the β > 0 blocks only (on ResNet-18 one VJP of W⁻ per layer fewer for the seed set).
   const betaBlocks = coefficients.flatMap((k, b) => (k.beta !== 0 ? [b] : []));
-  const rNeg = zNeg && takeBlocks(relevance, betaBlocks, blocks);
-  let sPos = perImage(tf.div, relevance, zPos, blocks);
-  let sNeg = zNeg && perImage(tf.div, rNeg!, zNeg, betaBlocks.length);
-  // α and −β scale the signals, not the weights: cached α·W⁺ and −β·W⁻ per preset would be two more copies
-  // of every kernel (and XNNPACK's packed copies of them) per preset run alone: on ResNet-18 ~190 MB each.
-  sPos = scaleBlocks(sPos, coefficients.map((k) => k.alpha));
-  sNeg = sNeg && scaleBlocks(sNeg, betaBlocks.map((b) => -coefficients[b].beta));
+  // Each step in its own tidy, so that its temporaries (the partial sums of z±, the unscaled signals, each
+  // the size of the layer's output, times the blocks) are freed before the next: at the stem of ResNet-18 at
+  // 224 they were ~40 MB of the walk's peak (the node's tidy kept them all until the node was done).
+  // (tidy's typings leave out the nulls it accepts.)
+  const [sPos, sNeg] = tf.tidy((): tf.Tensor[] => {
+    const zPos = tf.tidy(() => plus(forwardWith(c, positivePart, plusEpsilon0, aPos), aNeg && forwardWith(c, negativePart, null, aNeg)));
+    // α and −β scale the signals, not the weights: cached α·W⁺ and −β·W⁻ per preset would be two more copies
+    // of every kernel (and XNNPACK's packed copies of them) per preset run alone: on ResNet-18 ~190 MB each.
+    const positive = tf.tidy(() => scaleBlocks(perImage(tf.div, relevance, zPos, blocks), coefficients.map((k) => k.alpha)));
+    zPos.dispose();
+    if (!anyBeta) return [positive];
+    const zNeg = tf.tidy(() => plus(forwardWith(c, negativePart, minusEpsilon0, aPos), aNeg && forwardWith(c, positivePart, null, aNeg)));
+    const negative = tf.tidy(() =>
+      scaleBlocks(
+        perImage(tf.div, takeBlocks(relevance, betaBlocks, blocks), zNeg, betaBlocks.length),
+        betaBlocks.map((b) => -coefficients[b].beta),
+      ),
+    );
+    return [positive, negative];
+  }) as [tf.Tensor, tf.Tensor | undefined];
+  // The column sums are made: W⁺ and W⁻ in the forward layout are done with (prepared.ts).
+  c.prepared.forwardDone();
   /** The negative part's contribution (on the β > 0 blocks) placed into the whole stack. */
   const negativeTerm = (t: tf.Tensor) => placeBlocks(t, betaBlocks, blocks);
 
-  const toPositiveInputs = plus(vjpWith(c, positivePart, sPos), sNeg && negativeTerm(vjpWith(c, negativePart, sNeg)));
-  const fromPositive = timesInput(c, aPos, toPositiveInputs);
+  const fromPositive = tf.tidy(() => timesInput(c, aPos, plus(vjpWith(c, positivePart, sPos), sNeg ? negativeTerm(vjpWith(c, negativePart, sNeg)) : null)));
   if (!aNeg) return fromPositive;
-  const toNegativeInputs = plus(vjpWith(c, negativePart, sPos), sNeg && negativeTerm(vjpWith(c, positivePart, sNeg)));
+  const toNegativeInputs = plus(vjpWith(c, negativePart, sPos), sNeg ? negativeTerm(vjpWith(c, positivePart, sNeg)) : null);
   return tf.add(fromPositive, timesInput(c, aNeg, toNegativeInputs));
 }
 

@@ -183,6 +183,8 @@ function computeMaps(specs: MethodSpec[], c: MethodContext): MapResult[] {
       const map = channelMap(block, c.imageShape, runs[i].term, c.rowImages);
       results[k] = { relevance: map, ms };
     }
+    // The ReLU masks (one per activation of the network) are of no use to the LRP walk.
+    c.trace.forgetDerivatives();
   }
 
   if (lrpSpecs.length) {

@@ -69,11 +69,15 @@ function propagateLayer(rules: Rule[], context: (blocks: number) => RuleContext,
     groups.set(key, [...(groups.get(key) ?? []), m]);
   });
   const members = [...groups.values()];
-  const parts = members.map((group) => {
-    const rGroup = takeBlocks(r, group, rules.length);
-    const c = context(group.length);
-    const family = rules[group[0]].alphaBeta;
-    return family ? alphaBetaGroup(c, rGroup, group.map((m) => rules[m].alphaBeta!)) : rules[group[0]].propagate(c, rGroup);
-  });
+  // Each group in its own tidy: its temporaries (the size of the layer's output, times its blocks) are
+  // freed before the next group runs, not when the node is done.
+  const parts = members.map((group) =>
+    tf.tidy(() => {
+      const rGroup = takeBlocks(r, group, rules.length);
+      const c = context(group.length);
+      const family = rules[group[0]].alphaBeta;
+      return family ? alphaBetaGroup(c, rGroup, group.map((m) => rules[m].alphaBeta!)) : rules[group[0]].propagate(c, rGroup);
+    }),
+  );
   return joinBlocks(parts, members, rules.length);
 }

@@ -68,6 +68,18 @@ export class Trace {
     return mask;
   }
 
+  /** Frees the derivatives made so far (a walk that needs one again makes it again). The gradient walk is the
+   *  only one that reads them; freed before the LRP walk, they leave room for its peak near the input. */
+  forgetDerivatives(): void {
+    const masks = new Set(this.masks.values());
+    this.masks.clear();
+    for (let k = this.owned.length - 1; k >= 0; k--) {
+      if (!masks.has(this.owned[k])) continue;
+      this.owned[k].dispose();
+      this.owned.splice(k, 1);
+    }
+  }
+
   /** For max-pooling node i, the flat input index each output element takes its value from (−1: none). */
   poolWinners(i: number): Int32Array {
     let found = this.winners.get(i);

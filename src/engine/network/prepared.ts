@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isLinear, type LinearNode, type Network, type NodeKind } from '../graph/nodes';
 import { LAYERS } from '../layers/index';
 import type { BackwardKernel, LinearKind, LinearOps } from '../layers/layerKind';
+import { modifiedKernel } from '../layers/modifiedKernels';
 
 /** Maps a weight (or bias) tensor. `key` names the result in the per-network cache, so it must say
  *  everything the result depends on (γ's value included). Returning the tensor itself means "unchanged". */
@@ -44,6 +45,13 @@ export interface PreparedNode {
   bias(modifier: ParamModifier | null): tf.Tensor | null;
   /** Any other tensor that depends only on this node's weights, made once by `make` and kept under `key`. */
   derived(key: string, make: () => tf.Tensor): tf.Tensor;
+  /**
+   * Told by a rule that this visit of the node makes no more forward products with modified weights: a large
+   * network frees those variants (and XNNPACK's packed copies) now, before the backward layouts are made,
+   * so that a node holds half its variants at a time (ResNet-18's 512-channel convs: 38 MB instead of 75).
+   * A variant asked for again is made again.
+   */
+  forwardDone(): void;
 }
 
 /** The linear map of a Dense/Conv node (its layer module's `linear`). */
@@ -105,13 +113,15 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
   const derived = new Map<string, tf.Tensor>();
   const maps = [modified, forward, backward, biases];
   entry.variantMaps.push(...maps);
-  entry.releasers.set(index, () => {
-    for (const map of maps) {
+  /** Frees the variants (not the plain kernel's) in `from`, except tensors that `keep` still holds. */
+  const free = (from: Array<Map<string, tf.Tensor | tf.Tensor[]>>, keep: Array<Map<string, tf.Tensor | tf.Tensor[]>> = []) => {
+    const held = new Set(keep.flatMap((map) => [...map.values()].flat()));
+    for (const map of from) {
       for (const [key, found] of map) {
         if (key === asIs.key) continue;
         let bytes = 0;
         for (const t of Array.isArray(found) ? found : [found]) {
-          if (!entry.owned.delete(t)) continue;
+          if (held.has(t) || !entry.owned.delete(t)) continue;
           bytes += t.size * 4;
           t.dispose();
         }
@@ -121,18 +131,23 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
         else entry.variantBytes.delete(key);
       }
     }
-  });
-  /** The kernel with the modifier applied, in the node's own layout. */
-  const weights = (m: ParamModifier) => variant(entry, modified, m.key, ops.kernel(node), () => m.apply(ops.kernel(node)));
+  };
+  entry.releasers.set(index, () => free(maps));
+  /** The kernel with the modifier applied, in the node's own layout (for a layer that modifies inside its
+   *  products, a placeholder: modifiedKernels.ts). */
+  const inProduct = ops.modifiesInProduct?.(node) ?? false;
+  const weights = (m: ParamModifier) =>
+    variant(entry, modified, m.key, ops.kernel(node), () => (inProduct && m.key !== asIs.key ? modifiedKernel(ops.kernel(node), m.apply) : m.apply(ops.kernel(node))));
   const backwardOf = (m: ParamModifier): BackwardKernel => {
     entry.lastUse.set(m.key, entry.call);
     const cached = backward.get(m.key);
     if (cached) return cached;
-    if (m.elementwise && m.key !== asIs.key) {
+    const plain = m.elementwise && m.key !== asIs.key ? backwardOf(asIs) : undefined;
+    if (plain && plain !== ops.kernel(node)) {
       // The layouts only move elements, so an elementwise map commutes with them: applying it to the plain
       // kernel's backward layout (kept) gives the same numbers without moving ~every weight again (the
       // flips and polyphase splits cost ~30× the map on wasm, and large networks make these per call).
-      const plain = backwardOf(asIs);
+      // (A layout that is the kernel itself, large dense layers', is the modified kernel: made once below.)
       return variant(entry, backward, m.key, null, () => (Array.isArray(plain) ? plain.map((k) => m.apply(k)) : m.apply(plain)));
     }
     const w = weights(m);
@@ -153,6 +168,9 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
       return variant(entry, biases, m.key, ops.bias(node), () => m.apply(ops.bias(node)));
     },
     derived: (key, make) => lookup(entry, derived, key, null, make),
+    forwardDone() {
+      if (isTransient(entry)) free([modified, forward], [backward]);
+    },
   };
 }
 

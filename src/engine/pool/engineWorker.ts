@@ -13,7 +13,7 @@ if (!port) throw new Error('engineWorker must run in a worker thread');
 
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
-  const backend = await initBackend(init.wasmDir, init.backend);
+  const backend = await initBackend(init.wasmDir, init.backend, init.threads);
   const post = (msg: FromWorker, transfer: ArrayBuffer[] = []) => port!.postMessage(msg, transfer);
   const cancelled = new Int32Array(init.cancel);
   port!.on('message', async ({ messageId: inReplyTo, job }: ToWorker) => {

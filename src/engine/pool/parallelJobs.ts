@@ -1,14 +1,15 @@
 // Splits big jobs across the pool's workers and merges the answers, so every core works on one request.
 import type { ExplainJob, ExplainResult, PredictJob, PredictResult } from '../../protocol/engineJobs';
 import { splitMethods } from './methodSplit';
+import { runsOnOneWorker } from './oneWorkerModels';
 import type { JobRunner } from './workerPool';
 
 /**
  * Explains the job on up to `pool.size` workers at once; the result is as if one worker did it. Several
  * images are split into chunks of images; one image with several methods is split by methods
  * (methodSplit.ts: each part has its own forward pass, the parts' costs balanced), so that one
- * right-click also uses every core. `onProgress` gets the parts' progress added up (done and total of
- * every part that reported).
+ * right-click also uses every core. A large model's job is not split (oneWorkerModels.ts). `onProgress`
+ * gets the parts' progress added up (done and total of every part that reported).
  */
 export async function explainInParallel(
   pool: JobRunner,
@@ -17,7 +18,8 @@ export async function explainInParallel(
   onProgress?: (done: number, total: number) => void,
 ): Promise<ExplainResult> {
   const progress = progressOfParts(onProgress);
-  if (job.images.length === 1 && job.methods.length > 1 && pool.size > 1) {
+  const workers = runsOnOneWorker(job.model.path) ? 1 : pool.size;
+  if (job.images.length === 1 && job.methods.length > 1 && workers > 1) {
     const parts = worthSplitting(job) ? splitMethods(job.methods, pool.size) : [job.methods.map((_, k) => k)];
     const results = await Promise.all(
       parts.map((methods, k) => pool.run({ ...job, methods: methods.map((m) => job.methods[m]) }, signal, progress(k))),
@@ -26,7 +28,7 @@ export async function explainInParallel(
     recordCost(job, merged);
     return merged;
   }
-  const chunks = splitEvenly(job.images.length, pool.size);
+  const chunks = splitEvenly(job.images.length, workers);
   if (chunks.length <= 1) return pool.run(job, signal, onProgress);
   const parts = await Promise.all(
     chunks.map(([start, end], k) =>

@@ -1,22 +1,27 @@
-// A pool of engine worker threads. Each has its own WASM backend and model cache and runs one job at a time.
+// A pool of engine worker threads. Each has its own WASM backend, on one or more XNNPACK threads
+// (poolShape.ts: workers × threads follow the cores), and model cache, and runs one job at a time.
 // Jobs wait in one queue ordered by priority (jobPriority.ts: the visible panel's current request first,
 // then visible panels, then hidden ones; background work only while nothing else waits or runs). A job is
 // cancelled in its worker between two nodes (jobs/cancellation.ts) through a flag the pool and the worker
 // share, so the worker keeps its loaded models; background work that other work overtakes is stopped the
 // same way and queued again. A worker whose wasm instance faulted is replaced before it takes another job;
-// one that crashes is replaced and its job retried once.
-import * as os from 'os';
+// one that crashes is replaced and its job retried once. A large model's jobs run on one worker only
+// (oneWorkerModels.ts).
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { UserError } from '../errors';
+import { runsOnOneWorker } from './oneWorkerModels';
+import { poolShape } from './poolShape';
 import type { EngineJob, JobResult } from '../../protocol/engineJobs';
 import type { BackendInfo, ModelLoadProgress } from '../../protocol/model';
 import type { FromWorker, ToWorker, WorkerInit } from '../../protocol/workerMessages';
 import { DEFAULT_PRIORITY, isBackground, type JobPriority } from './jobPriority';
 
 export interface PoolOptions {
-  /** Number of worker threads; default: the number of cores. */
+  /** Number of worker threads; default (or 0): as poolShape.ts chooses for the cores. */
   size?: number;
+  /** XNNPACK threads per worker (the threaded wasm build above 1); default (or 0): poolShape.ts. */
+  threads?: number;
   /** The bundled worker script; default `worker.js` beside this bundle. */
   workerScript?: string;
   /** Folder of the tfjs .wasm files; default the bundle's folder. */
@@ -74,7 +79,7 @@ interface Slot {
   stopTimer?: NodeJS.Timeout;
   /** Set when the pool itself ends this worker, so its exit is not taken for a crash. */
   retiring?: boolean;
-  /** Models this worker has loaded lately (paths): a job goes to a free worker that has its model. */
+  /** Models this worker was sent jobs of lately (paths): a job goes to a free worker that has its model. */
   models: string[];
 }
 
@@ -87,6 +92,8 @@ const MODELS_REMEMBERED = 4;
 
 export class WorkerPool implements JobRunner {
   readonly size: number;
+  /** XNNPACK threads each worker asked for (BackendInfo.threads says what it got). */
+  readonly threadsPerWorker: number;
   private readonly init: Omit<WorkerInit, 'cancel'>;
   private readonly script: string;
   private readonly slots: Slot[] = [];
@@ -100,9 +107,11 @@ export class WorkerPool implements JobRunner {
   private foregroundShown: string | undefined;
 
   constructor(options: PoolOptions = {}) {
-    this.size = Math.max(1, options.size ?? os.availableParallelism?.() ?? os.cpus().length);
+    const shape = poolShape({ workers: options.size, threads: options.threads });
+    this.size = shape.workers;
+    this.threadsPerWorker = shape.threads;
     this.script = options.workerScript ?? path.join(__dirname, 'worker.js');
-    this.init = { wasmDir: options.wasmDir ?? __dirname, backend: options.backend ?? 'wasm' };
+    this.init = { wasmDir: options.wasmDir ?? __dirname, backend: options.backend ?? 'wasm', threads: shape.threads };
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
@@ -201,7 +210,6 @@ export class WorkerPool implements JobRunner {
     const stopping = slot.stopping;
     this.free(slot);
     if (msg.type === 'done') {
-      this.remember(slot, pending.job);
       this.settle(pending, undefined, msg.result);
     } else if (msg.type === 'cancelled') {
       pending.requester.onStopped?.(msg.checkpoints);
@@ -266,10 +274,9 @@ export class WorkerPool implements JobRunner {
       const free = this.slots.filter((s) => s.ready && !s.running && !s.retiring);
       if (free.length === 0) break;
       // Background work starts only while nothing else waits or runs.
-      const next = this.takeNext(!this.hasForeground());
+      const next = this.takeNext(!this.hasForeground(), free);
       if (!next) break;
-      const model = 'model' in next.job ? next.job.model.path : undefined;
-      this.start(free.find((s) => model !== undefined && s.models.includes(model)) ?? free[0], next);
+      this.start(next.slot, next.pending);
     }
     // ... and makes way as soon as other work arrives: stopped between nodes, queued again.
     if (this.hasForeground()) {
@@ -282,24 +289,51 @@ export class WorkerPool implements JobRunner {
 
   private start(slot: Slot, pending: Pending): void {
     slot.running = pending;
+    this.remember(slot, pending.job);
     slot.messageId = this.nextMessageId++;
     const msg: ToWorker = { messageId: slot.messageId, job: pending.job };
     slot.worker.postMessage(msg);
   }
 
-  /** The queued job to run next: lowest rank first, in queue order within a rank. */
-  private takeNext(allowBackground: boolean): Pending | undefined {
+  /**
+   * The queued job to run next and its worker: lowest rank first, in queue order within a rank, among the
+   * jobs one of the `free` workers may take (a large model's job waits for the worker that has its model).
+   */
+  private takeNext(allowBackground: boolean, free: Slot[]): { pending: Pending; slot: Slot } | undefined {
     let best = -1;
     let bestRank = Infinity;
+    let bestSlot: Slot | undefined;
     this.queue.forEach((p, k) => {
       const rank = priorityOf(p).rank();
       if (!allowBackground && isBackground(priorityOf(p))) return;
-      if (rank < bestRank || (rank === bestRank && p.seq < this.queue[best].seq)) {
-        best = k;
-        bestRank = rank;
-      }
+      if (!(rank < bestRank || (rank === bestRank && p.seq < this.queue[best].seq))) return;
+      const slot = this.slotFor(p.job, free);
+      if (!slot) return;
+      best = k;
+      bestRank = rank;
+      bestSlot = slot;
     });
-    return best < 0 ? undefined : this.queue.splice(best, 1)[0];
+    return best < 0 ? undefined : { pending: this.queue.splice(best, 1)[0], slot: bestSlot! };
+  }
+
+  /**
+   * Where a job runs: on a free worker that has its model (no second copy, no second load), else on the first
+   * free one; a large model's job only on the worker that has it, once one has (oneWorkerModels.ts: every
+   * worker that runs a model holds its own copy).
+   */
+  private slotFor(job: EngineJob, free: Slot[]): Slot | undefined {
+    const model = 'model' in job ? job.model.path : undefined;
+    const holder = model === undefined ? undefined : this.slots.find((s) => s.models.includes(model) && !s.retiring);
+    if (holder && this.oneWorker(model!)) return free.includes(holder) ? holder : undefined;
+    return holder && free.includes(holder) ? holder : free[0];
+  }
+
+  /** runsOnOneWorker, looked up once per model path (dispatch asks for every queued job). */
+  private readonly oneWorkerModels = new Map<string, boolean>();
+  private oneWorker(model: string): boolean {
+    let known = this.oneWorkerModels.get(model);
+    if (known === undefined) this.oneWorkerModels.set(model, (known = runsOnOneWorker(model)));
+    return known;
   }
 
   /** Work other than background is queued or running. */

@@ -13,6 +13,7 @@ import { PNG } from 'pngjs';
 import { cifarBytes, idxImages, idxLabels, makeChw, makeHwc, npyBytes, tempDir, valueOf, writeTree } from '../data/datasetWriters';
 import { writePng } from '../image/encoders';
 import { saveDigitCnn, saveModel, seedWeights, tempModelDir } from '../model/savedModels';
+import { poolShape } from '../../../src/engine/pool/poolShape';
 import { CLI, bundleReady } from '../bundles';
 
 function run(args: string[], options: { cwd?: string } = {}) {
@@ -184,8 +185,10 @@ describe('explain in batches', () => {
     const r = run(['explain', root, '--model', grey, '--method', 'gradient', '--json']);
     assert.equal(r.code, 1);
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(doc), ['model', 'backend', 'results', 'errors']);
+    assert.deepEqual(Object.keys(doc), ['model', 'backend', 'backendThreads', 'results', 'errors']);
     assert.equal(doc.backend, 'wasm-simd');
+    // XNNPACK threads per worker, as the pool shape gives them for this machine's cores.
+    assert.equal(doc.backendThreads, poolShape({}).threads);
     assert.deepEqual(doc.results.map((x: Result) => path.basename(x.image)), ['a.png', 'c.png']);
     assert.deepEqual(doc.errors.map((x: Result) => path.basename(x.image)), ['b.png']);
 

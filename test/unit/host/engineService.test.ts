@@ -17,12 +17,13 @@ const digit = stripedDigit;
 describe('engine service', () => {
   let modelPath: string;
   let workers = 2;
+  let threads = 0;
   let engine: EngineService;
 
   before(async () => {
     await bundleReady(WORKER);
     modelPath = (await saveDigitMlp('service-mlp', 5, 12)).path;
-    engine = new EngineService({ workerScript: WORKER, wasmDir: DIST, workers: () => workers });
+    engine = new EngineService({ workerScript: WORKER, wasmDir: DIST, workers: () => workers, threads: () => threads });
   });
 
   after(() => engine.dispose());
@@ -50,7 +51,7 @@ describe('engine service', () => {
     const info = await engine.modelInfo({ path: modelPath }, { method: 'deep-taylor' });
     assert.deepEqual(info.card.inputShape, [28, 28, 1]);
     assert.equal(info.nodes.find((n) => n.kind === 'dense')?.rule, 'z^B (input box) (first layer)');
-    assert.match(await engine.describe(), /^wasm-simd · 2 workers$/);
+    assert.match(await engine.describe(), /^wasm-simd · 1 thread · 2 workers$/);
   });
 
   it('a cancelled call ends as CancelledError; the next call runs', async () => {
@@ -92,5 +93,15 @@ describe('engine service', () => {
     assert.match(await engine.describe(), /· 1 worker$/);
     const result = await engine.explain({ type: 'explain', model: { path: modelPath }, images: [digit(5), digit(6)], methods: ['gradient'], preprocess: 'none' });
     assert.equal(result.explanations.length, 2);
+  });
+
+  it('a changed thread count restarts the workers on the threaded wasm build, same maps', async () => {
+    const job = { type: 'explain' as const, model: { path: modelPath }, images: [digit(7)], methods: ['lrp-a2b1'], preprocess: 'none' as const };
+    const oneThread = await engine.explain(job);
+    threads = 2;
+    assert.match(await engine.describe(), /^wasm-simd · 2 threads · 1 worker$/);
+    const twoThreads = await engine.explain(job);
+    assert.equal(twoThreads.backend.threads, 2);
+    assert.deepEqual(twoThreads.explanations[0].relevance, oneThread.explanations[0].relevance);
   });
 });

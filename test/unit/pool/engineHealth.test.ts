@@ -24,7 +24,7 @@ describe('engine health', () => {
   const maps = (r: ExplainResult) => r.explanations.map((e) => Array.from(e.relevance));
 
   it('a faulted wasm instance stays broken: every later job on that worker fails (a bare worker, no pool)', async () => {
-    const init: WorkerInit = { wasmDir: DIST, backend: 'wasm', cancel: new SharedArrayBuffer(4) };
+    const init: WorkerInit = { wasmDir: DIST, backend: 'wasm', threads: 1, cancel: new SharedArrayBuffer(4) };
     const worker = new Worker(WORKER, { workerData: init, execArgv: [] });
     try {
       const replies = new Map<number, FromWorker>();
@@ -54,10 +54,12 @@ describe('engine health', () => {
     }
   });
 
-  it('replaces the faulted worker before it takes another job; the fault gets one line naming it', async () => {
-    const pool = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
+  // A threaded worker too: its pthreads end with it (threadedBackend.test.ts), its replacement starts threaded.
+  for (const threads of [1, 2]) it(`replaces the faulted worker (${threads} thread${threads > 1 ? 's' : ''}) before it takes another job; the fault gets one line naming it`, async () => {
+    const pool = new WorkerPool({ size: 1, threads, workerScript: WORKER, wasmDir: DIST });
     try {
       const first = await pool.run(job(1));
+      assert.equal((await pool.backend()).threads, threads, 'the backend runs on the threads asked for');
       const faulted = pool.threads[0];
       await assert.rejects(pool.run({ type: 'wasm-fault' }), (e: Error) => {
         assert.equal(e.name, 'UserError');

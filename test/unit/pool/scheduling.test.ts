@@ -75,15 +75,17 @@ describe('worker pool scheduling', () => {
     }
   });
 
-  it('stops a superseded job between nodes in its worker, which keeps its model and takes the next job', async () => {
+  // Threaded workers too: the XNNPACK threads run inside one node's kernels, the flag is read between nodes.
+  for (const threads of [1, 2]) it(`stops a superseded job between nodes in its worker (${threads} thread${threads > 1 ? 's' : ''}), which keeps its model and takes the next job`, async () => {
     // How many nodes the whole job visits, counted in this process with the same progress listener.
     const whole = await runCancellable(() => false, () => runJob(longJob(), { name: 'wasm-simd' }, () => undefined));
     const nodes = checkpoints();
     assert.ok((whole as ExplainResult).explanations.length === 1 && nodes > 100, `the whole job visits ${nodes} nodes`);
 
-    const pool = new WorkerPool({ size: 1, workerScript: WORKER, wasmDir: DIST });
+    const pool = new WorkerPool({ size: 1, threads, workerScript: WORKER, wasmDir: DIST });
     try {
       await pool.run(explainJob(1));
+      assert.equal((await pool.backend()).threads, threads, 'the backend runs on the threads asked for');
       const worker = pool.threads[0];
       const before = await pool.run({ type: 'memory' });
       const controller = new AbortController();

@@ -195,7 +195,7 @@ describe('faithfulness bar', () => {
   });
   it('says it is background work waiting for another panel', () => {
     const paused = evaluationBar({ ...base, faithfulness: { ...done, status: 'running', progress: { done: 3, total: 14 }, columns: [], paused: 'paused while the explain panel computes' } });
-    assert.equal(paused.text, 'Faithfulness: Flipping pixels: 3 of 14 maps… (paused while the explain panel computes)');
+    assert.equal(paused.text, 'Faithfulness: Flipping pixels and imputing (ROAD): 3 of 14 maps… (paused while the explain panel computes)');
     assert.equal(paused.cancel, true);
     const check = evaluationBar({ ...base, faithfulness: done, randomisation: { status: 'running', seed: 0, images: 2, stepNames: [], progress: { done: 1, total: 12 }, columns: [], paused: 'paused while the comparison computes' } });
     assert.match(check.text, /\(paused while the comparison computes\)$/);
