@@ -5,7 +5,6 @@
 // the run goes on; the exit code is 1 at the end if any image failed.
 import * as path from 'path';
 import { modelFileOf } from './modelArgument';
-import { noCardHint } from '../engine/model/modelCard';
 import { openDataset, type Dataset } from '../engine/data/datasetFile';
 import { UserError } from '../engine/errors';
 import type { ColormapName } from '../protocol/display';
@@ -91,7 +90,6 @@ async function explainAll(opts: Options, plan: Plan): Promise<number> {
     const info: ModelInfoResult = await pool.run({ type: 'model-info', model: { path: plan.modelPath } });
     const target = parseTarget(opts.target, info.card);
     for (const warning of info.cardWarnings) progress.log(`explain-image: warning: ${warning}`);
-    if (info.cardFile === null && info.cardAssumed.length > 0) progress.log(`explain-image: note: ${opts.model}: ${noCardHint(info.cardAssumed)}`);
     if (dataset) noteShapeMismatch(dataset, info, progress);
     const run: RunInfo = { model: opts.model!, card: info.card, backend: info.backend };
     const out = writers(opts, plan, run);
