@@ -1,6 +1,4 @@
 // `compare`: the seed figure (images as rows, methods as columns) as one PNG, one row group per model.
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { modelFileOf } from './modelArgument';
 import { renderComparisonFigure } from '../engine/figure/comparisonFigure';
@@ -10,6 +8,7 @@ import { renderHeatmap } from '../engine/heatmap/render';
 import { expandMethodList, formatMethodSpec, methodTitle } from '../engine/methods/methodRegistry';
 import { explainInParallel } from '../engine/pool/parallelJobs';
 import { failOnImageErrors, makePool, OPTIONS, preprocessMode, requireImages, UsageError, type Options } from './options';
+import { checkOutput, writeOutputFile } from './outputFiles';
 
 /**
  * `compare a.png b.png --model m1 c.png --model m2`: each --model explains the images named before it
@@ -18,6 +17,7 @@ import { failOnImageErrors, makePool, OPTIONS, preprocessMode, requireImages, Us
 export async function compareCommand(argv: string[], opts: Options): Promise<number> {
   const groups = compareGroups(argv);
   if (!opts.out) throw new UsageError('compare needs --out <grid.png>');
+  checkOutput(opts.out, 'file');
   const specs = expandMethodList(opts.methods ?? 'seed');
   const resolved = [];
   for (const g of groups) resolved.push({ images: requireImages(g.images), modelPath: await modelFileOf(g.model) });
@@ -54,8 +54,7 @@ export async function compareCommand(argv: string[], opts: Options): Promise<num
       rowGroups: rowGroups.length > 1 ? rowGroups : undefined,
       cellSize: 112,
     });
-    fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
-    fs.writeFileSync(opts.out, encodePng(figure));
+    await writeOutputFile(opts.out, encodePng(figure));
     process.stdout.write(`wrote ${opts.out} (${figure.width}×${figure.height}, ${rows.length} images × ${specs.length} methods, ${backend})\n`);
     return 0;
   } finally {

@@ -3,8 +3,6 @@
 // and the verdict in one sentence; or the JSON document with the same numbers; `--out` draws the mean MoRF
 // and LeRF curves with their standard-error bands. `--randomise` runs the model randomisation check
 // instead (randomiseCommand.ts).
-import * as fs from 'fs';
-import * as path from 'path';
 import { modelFileOf } from './modelArgument';
 import { BASELINE_KINDS, describeBaseline, type BaselineKind } from '../engine/evaluate/baselines';
 import { evaluateFaithfulness, type FaithfulnessEvaluation } from '../engine/evaluate/faithfulness';
@@ -21,11 +19,13 @@ import type { ModelInfoResult } from '../protocol/engineJobs';
 import { evaluationImages } from './evaluationImages';
 import { makePool, parseContrast, parseTarget, positiveInt, preprocessMode, UsageError, type Options } from './options';
 import { report } from './evaluationReport';
+import { checkOutput } from './outputFiles';
 import { progressLine } from './progressLine';
 import { randomiseCommand } from './randomiseCommand';
 
 export async function evaluateCommand(files: string[], opts: Options): Promise<number> {
   if (!opts.model) throw new UsageError('evaluate needs --model');
+  if (opts.out) checkOutput(opts.out, 'file');
   const baseline = parseBaseline(opts.baseline);
   const { images, problems } = await evaluationImages(files, opts);
   for (const line of problems) process.stderr.write(`explain-image: ${line}\n`);
@@ -71,8 +71,8 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
     );
     progress.done();
     const what = { target: target === null ? null : info.card.labels[target] ?? String(target), contrast: contrast === null ? null : info.card.labels[contrast] ?? String(contrast) };
-    const code = report(evaluation, opts, {
-      chart: (out) => writeChart(evaluation, out),
+    const code = await report(evaluation, opts, {
+      chart: () => chartPng(evaluation),
       json: () => toJson(opts.model!, evaluation),
       table: () => table(opts.model!, evaluation, what),
     });
@@ -168,7 +168,7 @@ function rows(summary: Array<MeasureSummary & { method: string }>): string[] {
 }
 
 /** The mean MoRF and LeRF curves with their standard-error bands, one chart each, stacked (ROAD's below). */
-function writeChart(e: FaithfulnessEvaluation, out: string): void {
+function chartPng(e: FaithfulnessEvaluation): { png: Uint8Array; size: string } {
   const images = e.summary[0]?.images ?? 0;
   const measures: Array<{ name: string; of: (s: FaithfulnessEvaluation['summary'][number]) => MeasureSummary | undefined; xMax: number }> = [
     { name: 'pixel flipping', of: (s) => s, xMax: 1 },
@@ -192,7 +192,5 @@ function writeChart(e: FaithfulnessEvaluation, out: string): void {
   );
   const image = createRgbaImage(840, 460 * charts.length);
   charts.forEach((chart, i) => placeImage(image, chart, { x: 0, y: 460 * i, width: chart.width, height: chart.height }));
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  fs.writeFileSync(out, encodePng(image));
-  process.stderr.write(`wrote ${out} (${image.width}×${image.height})\n`);
+  return { png: encodePng(image), size: `${image.width}×${image.height}` };
 }

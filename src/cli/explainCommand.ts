@@ -23,7 +23,8 @@ import {
   type RunInfo,
 } from './explainOutput';
 import { allIndices, countIndices, parseIndexRanges, type IndexRange } from './indexRanges';
-import { makePool, parseContrast, parseTarget, positiveInt, preprocessMode, UsageError, type Options } from './options';
+import { colormapOption, makePool, parseContrast, workersOption, parseTarget, positiveInt, preprocessMode, scaleOption, UsageError, type Options } from './options';
+import { checkOutput } from './outputFiles';
 import { runInOrder } from './orderedWork';
 import { Progress } from './progress';
 
@@ -38,8 +39,10 @@ export async function explainCommand(args: string[], opts: Options): Promise<num
   if (opts.json && opts.jsonl) throw new UsageError('--json and --jsonl: choose one');
   const methods = expandMethodList(opts.method).map(formatMethodSpec);
   const modelPath = await modelFileOf(opts.model);
-  const scale = positiveInt(opts.scale, 'scale', 8);
+  const scale = scaleOption(opts);
+  const colormap = colormapOption(opts);
   const preprocess = preprocessMode(opts);
+  workersOption(opts); // --workers checked before the images are listed
 
   const inputs = await expandImageArgs(args);
   const dataset = opts.dataset ? await openDataset(path.resolve(opts.dataset)) : undefined;
@@ -51,6 +54,7 @@ export async function explainCommand(args: string[], opts: Options): Promise<num
     if (single && heatmaps > 1) {
       throw new UsageError(`--out ${opts.out} names one file, but this run makes ${heatmaps} heatmaps (${images} images × ${methods.length} methods): give a folder`);
     }
+    if (opts.out) checkOutput(opts.out, single ? 'file' : 'folder');
 
     const progress = new Progress(images);
     for (const problem of inputs.problems) progress.log(`explain-image: ${problem}`);
@@ -58,7 +62,7 @@ export async function explainCommand(args: string[], opts: Options): Promise<num
     let failed = inputs.problems.length;
     const attempted = images + inputs.problems.length;
     try {
-      if (images > 0) failed += await explainAll(opts, { modelPath, methods, preprocess, scale, single, dataset, ranges, files: inputs.files, progress });
+      if (images > 0) failed += await explainAll(opts, { modelPath, methods, preprocess, scale, colormap, single, dataset, ranges, files: inputs.files, progress });
     } finally {
       progress.finish(); // also before a fatal error's line
     }
@@ -75,6 +79,7 @@ interface Plan {
   methods: string[];
   preprocess: JobTemplate['preprocess'];
   scale: number;
+  colormap: ColormapName;
   single: boolean;
   dataset: Dataset | undefined;
   ranges: IndexRange[];
@@ -135,7 +140,7 @@ function writers(opts: Options, plan: Plan, run: RunInfo) {
   const stdout = new StreamText(process.stdout);
   const list: ResultWriter[] = [];
   const files = opts.out
-    ? heatmapFileWriter({ out: opts.out, single: plan.single, colormap: (opts.colormap ?? 'bwr') as ColormapName, scale: plan.scale })
+    ? heatmapFileWriter({ out: opts.out, single: plan.single, colormap: plan.colormap, scale: plan.scale })
     : undefined;
   if (files) list.push(files);
   if (opts.json) list.push(jsonDocumentWriter(stdout, run));

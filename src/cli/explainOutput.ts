@@ -3,7 +3,6 @@
 // Nothing is kept once written, and stdout's backpressure is respected, so a slow reader of a pipe
 // slows the run down instead of filling memory.
 import { once } from 'events';
-import * as fs from 'fs';
 import * as path from 'path';
 import { encodePng } from '../engine/heatmap/png';
 import { renderHeatmap } from '../engine/heatmap/render';
@@ -12,6 +11,7 @@ import type { BackendInfo, ModelCard } from '../protocol/model';
 import type { Explanation } from '../protocol/explanation';
 import type { BatchSubjectOutcome } from './explainBatches';
 import { methodSlug } from './explainInputs';
+import { makeOutputFolder, writeOutputFile } from './outputFiles';
 
 export interface ResultWriter {
   /** One subject's explanations (or its error), in input order. */
@@ -143,7 +143,7 @@ export function heatmapFileWriter(options: HeatmapFiles): ResultWriter & { writt
   const made = new Set<string>();
   let count = 0;
   const ensureDir = (dir: string) => {
-    if (!made.has(dir)) fs.mkdirSync(dir, { recursive: true });
+    if (!made.has(dir)) makeOutputFolder(dir);
     made.add(dir);
   };
   return {
@@ -152,7 +152,7 @@ export function heatmapFileWriter(options: HeatmapFiles): ResultWriter & { writt
         const png = encodePng(renderHeatmap(e.relevance, e.shape, { colormap: options.colormap, scale: options.scale }));
         const file = options.single ? options.out : path.join(options.out, `${outcome.subject.stem}-${methodSlug(e.method)}.png`);
         ensureDir(path.dirname(path.resolve(file)));
-        await fs.promises.writeFile(file, png);
+        await writeOutputFile(file, png);
         count++;
       }
     },

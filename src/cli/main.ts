@@ -3,7 +3,7 @@
 // this file parses the command line, dispatches, and turns errors into exit codes: 2 for usage, 1 for
 // anything else.
 import { parseArgs } from 'util';
-import { isUserError } from '../engine/errors';
+import { cutMiddle, isUserError, MAX_MESSAGE } from '../engine/errors';
 import { compareCommand } from './compareCommand';
 import { conceptsCommand } from './conceptsCommand';
 import { evaluateCommand } from './evaluateCommand';
@@ -64,6 +64,9 @@ Examples:
   explain-image concepts models/samples/mnist-7-0000.png --layer conv2 --dataset models/samples/mnist-test-1k.npz
   explain-image spray --dataset models/samples/mnist-test-1k.npz --class 7 --json > strategies.json`;
 
+/** How long the process may linger after a failed command's message (pending file operations) before it exits. */
+const EXIT_GRACE_MS = 5000;
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -105,16 +108,21 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     if (e instanceof UsageError) {
-      process.stderr.write(`explain-image: ${e.message}\n\n${USAGE}\n`);
+      process.stderr.write(`explain-image: ${cutMiddle(e.message.split('\n')[0], MAX_MESSAGE, 90)}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else if (isUserError(e)) {
       process.stderr.write(`explain-image: ${e.message}\n`);
       if (e instanceof CheckpointRefused) process.stderr.write(`\nExport it to ONNX with Python where the model trains (then --model the .onnx file):\n\n${e.snippet}`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`explain-image: internal error: ${(e as Error)?.message ?? e}\n`);
+      // A bug, not the user's mistake: one line here, the stack with EXPLAIN_IMAGE_DEBUG=1.
+      const first = String((e as Error)?.message ?? e).split('\n')[0];
+      process.stderr.write(`explain-image: internal error: ${cutMiddle(first, MAX_MESSAGE, 90)}\n`);
       if (process.env.EXPLAIN_IMAGE_DEBUG) process.stderr.write(`${(e as Error)?.stack}\n`);
       process.exitCode = 1;
     }
+    // Whatever failed may have left a file operation pending (a write to a stuck file system): the command
+    // ends anyway, soon after its message.
+    setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
   },
 );

@@ -1,9 +1,11 @@
 // What every CLI command shares: the option table, usage errors, and the checks of common options.
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserError } from '../engine/errors';
+import { BUDGETS, cpuCores, maxWorkers } from '../engine/budgets';
+import { shown, UserError } from '../engine/errors';
 import { poolShape } from '../engine/pool/poolShape';
 import { MAX_THREADS } from '../engine/wasmThreads';
+import { COLORMAPS, type ColormapName } from '../protocol/display';
 import { WorkerPool } from '../engine/pool/workerPool';
 import type { ModelCard } from '../protocol/model';
 import type { ExplainResult } from '../protocol/engineJobs';
@@ -56,27 +58,57 @@ export function requireImages(files: string[]): string[] {
 
 export function preprocessMode(opts: Options): PreprocessMode {
   const mode = opts.preprocess ?? 'auto';
-  if (mode !== 'auto' && mode !== 'fit' && mode !== 'none') throw new UsageError(`--preprocess must be auto, fit or none (got "${mode}")`);
+  if (mode !== 'auto' && mode !== 'fit' && mode !== 'none') throw new UsageError(`--preprocess must be auto, fit or none (got ${shown(mode, 40)})`);
   return mode;
 }
 
-export function positiveInt(value: string | undefined, name: string, fallback: number): number {
+export function positiveInt(value: string | undefined, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got "${value}")`);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`--${name} must be ${max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `a whole number from 1 to ${max}`} (got ${shown(value, 40)})`);
+  }
   return n;
+}
+
+/** --colormap: one of the colour maps the heatmaps are drawn with. */
+export function colormapOption(opts: Options): ColormapName {
+  const name = opts.colormap ?? 'bwr';
+  if (!(COLORMAPS as readonly string[]).includes(name)) throw new UsageError(`--colormap must be ${COLORMAPS.join(', ')} (got ${shown(name, 40)})`);
+  return name as ColormapName;
+}
+
+/** Heatmap PNGs are the model input's size times --scale: 32 makes a 224×224 input 7168 px wide. */
+export const MAX_SCALE = 32;
+
+export function scaleOption(opts: Options): number {
+  return positiveInt(opts.scale, 'scale', 8, MAX_SCALE);
+}
+
+/**
+ * --workers as asked (unset: automatic, poolShape.ts), checked: at most BUDGETS.workersPerCore per core of
+ * this machine (more only cost memory: each holds its own wasm heap and model).
+ */
+export function workersOption(opts: Options): number {
+  if (opts.workers === undefined) return 0;
+  const most = maxWorkers();
+  const asked = Number(opts.workers);
+  if (!Number.isInteger(asked) || asked < 1 || asked > most) {
+    throw new UsageError(`--workers must be a whole number from 1 to ${most} (${BUDGETS.workersPerCore} per core of this machine's ${cpuCores()}) (got ${shown(opts.workers, 40)})`);
+  }
+  return asked;
 }
 
 /**
  * A pool of --workers worker threads with --threads XNNPACK threads each (by default as many of both as
- * the cores allow, poolShape.ts), never more workers than there are jobs: fewer jobs give each worker
- * more threads unless --threads says how many.
+ * the cores allow, poolShape.ts; --threads 0 = automatic), never more workers than there are jobs: fewer
+ * jobs give each worker more threads unless --threads says how many.
  */
 export function makePool(opts: Options, jobs: number): WorkerPool {
-  const asked = { workers: positiveInt(opts.workers, 'workers', 0), threads: positiveInt(opts.threads, 'threads', 0) };
-  if (asked.threads > MAX_THREADS) throw new UsageError(`--threads must be at most ${MAX_THREADS} (got "${opts.threads}")`);
-  let shape = poolShape(asked);
-  if (shape.workers > jobs) shape = poolShape({ workers: Math.max(1, jobs), threads: asked.threads });
+  const workers = workersOption(opts);
+  const threads = positiveInt(opts.threads === '0' ? undefined : opts.threads, 'threads', 0, MAX_THREADS);
+  let shape = poolShape({ workers, threads });
+  if (shape.workers > jobs) shape = poolShape({ workers: Math.max(1, jobs), threads });
   return new WorkerPool({ size: shape.workers, threads: shape.threads });
 }
 

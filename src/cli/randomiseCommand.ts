@@ -1,7 +1,5 @@
 // `evaluate --randomise`: the model randomisation check (randomisation.ts) as two tables, Spearman's ρ of
 // R and of |R| per method and step, or as JSON; `--out` draws the mean ρ of |R| per method against the step.
-import * as fs from 'fs';
-import * as path from 'path';
 import { randomisationCheck, type RandomisationEvaluation } from '../engine/evaluate/randomisation';
 import { renderCurveChart } from '../engine/figure/curveChartImage';
 import { encodePng } from '../engine/heatmap/png';
@@ -34,7 +32,7 @@ export async function randomiseCommand(
     { onProgress: progress.update },
   );
   progress.done();
-  return report(check, opts, { chart: (out) => writeChart(check, out), json: () => toJson(opts.model!, check), table: () => tables(opts.model!, check) });
+  return report(check, opts, { chart: () => chartPng(check), json: () => toJson(opts.model!, check), table: () => tables(opts.model!, check) });
 }
 
 function toJson(model: string, c: RandomisationEvaluation) {
@@ -70,7 +68,7 @@ function tables(model: string, c: RandomisationEvaluation): string {
   ].join('\n') + '\n';
 }
 
-function writeChart(c: RandomisationEvaluation, out: string): void {
+function chartPng(c: RandomisationEvaluation): { png: Uint8Array; size: string } {
   const chart = renderCurveChart({
     series: c.summary.map((s) => ({ title: methodTitle(parseMethodSpec(s.method)), values: s.spearmanAbs })),
     width: 840,
@@ -81,7 +79,5 @@ function writeChart(c: RandomisationEvaluation, out: string): void {
     xLabel: 'Dense/Conv layers re-drawn, from the logits down',
     yLabel: 'Spearman ρ of |R| with the trained model',
   });
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-  fs.writeFileSync(out, encodePng(chart));
-  process.stderr.write(`wrote ${out} (${chart.width}×${chart.height})\n`);
+  return { png: encodePng(chart), size: `${chart.width}×${chart.height}` };
 }

@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { formatMB } from '../engine/data/byteSource';
 import { modelFormatOf, type ModelFormat } from '../engine/import/modelFiles';
-import { cardPath, labelsPath } from '../engine/model/modelCard';
+import { parseJson } from '../engine/import/jsonText';
+import { readCardText, readLabelsText } from '../engine/model/modelCard';
 import type { ModelCard } from '../protocol/model';
 
 export type { ModelFormat };
@@ -34,10 +35,11 @@ export interface ModelFacts {
 }
 
 /** The card file of a model of any format (`<model file>.card.json`, else card.json beside it), unchecked:
- *  a broken card is reported when the model is used, not while the list is built. */
+ *  a broken card is reported when the model is used, not while the list is built. It is read as the engine
+ *  reads it: a regular file in the model's folder, within the card and JSON nesting budgets. */
 export function readCardQuietly(modelPath: string): Partial<ModelCard> {
   try {
-    const json = JSON.parse(fs.readFileSync(cardPath(modelPath), 'utf8')) as unknown;
+    const json = parseJson(readCardText(modelPath) ?? '{}', 'the card', modelPath);
     return json && typeof json === 'object' && !Array.isArray(json) ? (json as Partial<ModelCard>) : {};
   } catch {
     return {};
@@ -47,7 +49,8 @@ export function readCardQuietly(modelPath: string): Partial<ModelCard> {
 /** Non-empty lines of labels.txt beside the model, or undefined when there is none. */
 export function labelsFileCount(modelPath: string): number | undefined {
   try {
-    return fs.readFileSync(labelsPath(modelPath), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '').length;
+    const text = readLabelsText(modelPath);
+    return text === null ? undefined : text.split(/\r?\n/).filter((l) => l.trim() !== '').length;
   } catch {
     return undefined;
   }

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import type { PreprocessMode } from '../protocol/preprocess';
 import { COLORMAPS, type ColormapName, type DisplaySettings } from '../protocol/display';
 import { SEED_METHODS } from '../engine/methods/methodTable';
+import { maxWorkers } from '../engine/budgets';
+import { MAX_THREADS } from '../engine/wasmThreads';
 
 export interface Settings {
   model: string;
@@ -50,8 +52,9 @@ export function readSettings(): Settings {
       opacity: clamp(c.get<number>('overlayOpacity', 0.6), 0, 1),
     },
     preprocess: preprocess === 'fit' || preprocess === 'none' ? preprocess : 'auto',
-    workers: Math.max(0, Math.floor(c.get<number>('workers', 0))),
-    threads: Math.max(0, Math.floor(c.get<number>('threads', 0))),
+    // 0 = automatic; at most BUDGETS.workersPerCore per core (a setting of 1,000,000 must not start 2,000 threads).
+    workers: Math.floor(clamp(c.get<number>('workers', 0), 0, maxWorkers())),
+    threads: Math.floor(clamp(c.get<number>('threads', 0), 0, MAX_THREADS)),
     compareMethods: nonEmpty(c.get<string[]>('compare.methods', [...SEED_METHODS]), [...SEED_METHODS]),
     compareModels: trustedValue<string[]>(c, 'compare.models', []),
     faithfulnessSteps: Math.max(1, Math.floor(clamp(c.get<number>('faithfulness.steps', 20), 1, 100_000))),

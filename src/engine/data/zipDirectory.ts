@@ -1,8 +1,12 @@
-// Just enough of the ZIP format to read an .npz: the central directory at the end of the file (with its
-// ZIP64 extensions, which numpy's savez always asks for), and each entry's data, stored or deflated.
-// The sizes come from the central directory, never from local headers (numpy's can say 0xFFFFFFFF).
+// Just enough of the ZIP format to read an .npz or a .keras archive: the central directory at the end of the
+// file (with its ZIP64 extensions, which numpy's savez always asks for), and each entry's data, stored or
+// deflated. The sizes come from the central directory, never from local headers (numpy's can say
+// 0xFFFFFFFF); every offset and count is checked against the file before it is followed, the entry count
+// against the budget (a ZIP64 record may claim 10^8 entries), and an entry read whole is inflated as a
+// stream that stops at its declared size (a zip bomb declares little and inflates to gigabytes).
 import { Inflate, inflateSync } from 'fflate';
-import { UserError } from '../errors';
+import { checkBudget, type BudgetName } from '../budgets';
+import { shown, UserError } from '../errors';
 import { ByteSource, formatMB, memorySource, sliceSource } from './byteSource';
 
 export interface ZipEntry {
@@ -26,7 +30,8 @@ const MAX_COMMENT = 0xffff;
 const STORED = 0;
 const DEFLATED = 8;
 
-export async function readZipDirectory(file: ByteSource, where: string): Promise<ZipEntry[]> {
+/** `kind` names the format in messages: ".npz (zip)", ".keras (zip)". */
+export async function readZipDirectory(file: ByteSource, where: string, kind = '.npz (zip)'): Promise<ZipEntry[]> {
   const tailLength = Math.min(file.size, EOCD_BYTES + MAX_COMMENT);
   const tailStart = file.size - tailLength;
   const tail = view(await file.read(tailStart, tailLength));
@@ -37,7 +42,7 @@ export async function readZipDirectory(file: ByteSource, where: string): Promise
       break;
     }
   }
-  if (eocd < 0) throw new UserError('not a valid .npz (zip) file: end of central directory not found', where);
+  if (eocd < 0) throw new UserError(`not a valid ${kind} file: end of central directory not found`, where);
 
   let entryCount = tail.getUint16(eocd + 10, true);
   let directorySize = tail.getUint32(eocd + 12, true);
@@ -45,22 +50,28 @@ export async function readZipDirectory(file: ByteSource, where: string): Promise
   if (entryCount === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
     const locator = eocd - 20;
     if (locator < 0 || tail.getUint32(locator, true) !== ZIP64_LOCATOR_SIGNATURE) {
-      throw new UserError('not a valid .npz (zip) file: ZIP64 locator missing', where);
+      throw new UserError(`not a valid ${kind} file: ZIP64 locator missing`, where);
     }
-    const zip64 = view(await file.read(u64(tail, locator + 8), 56));
-    if (zip64.getUint32(0, true) !== ZIP64_EOCD_SIGNATURE) throw new UserError('not a valid .npz (zip) file: bad ZIP64 record', where);
+    const zip64At = u64(tail, locator + 8);
+    if (zip64At + 56 > file.size) throw new UserError(`not a valid ${kind} file: its ZIP64 record lies beyond the end`, where);
+    const zip64 = view(await file.read(zip64At, 56));
+    if (zip64.getUint32(0, true) !== ZIP64_EOCD_SIGNATURE) throw new UserError(`not a valid ${kind} file: bad ZIP64 record`, where);
     entryCount = u64(zip64, 32);
     directorySize = u64(zip64, 40);
     directoryOffset = u64(zip64, 48);
   }
-  if (directoryOffset + directorySize > file.size) throw new UserError('truncated .npz (zip) file: central directory beyond the end', where);
+  if (directoryOffset + directorySize > file.size) throw new UserError(`truncated ${kind} file: central directory beyond the end`, where);
+  // Each entry takes at least 46 bytes of the directory: a count the directory cannot hold is a lie.
+  if (entryCount * 46 > directorySize) throw new UserError(`not a valid ${kind} file: ${entryCount} entries claimed in a central directory of ${directorySize} bytes`, where);
+  checkBudget('zipEntries', entryCount, `the ${kind} central directory`, where);
+  checkBudget('zipDirectoryBytes', directorySize, `the ${kind} central directory`, where);
 
   const directory = view(await file.read(directoryOffset, directorySize));
   const entries: ZipEntry[] = [];
   let at = 0;
   for (let i = 0; i < entryCount; i++) {
     if (at + 46 > directorySize || directory.getUint32(at, true) !== CENTRAL_SIGNATURE) {
-      throw new UserError('not a valid .npz (zip) file: broken central directory', where);
+      throw new UserError(`not a valid ${kind} file: broken central directory`, where);
     }
     const nameLength = directory.getUint16(at + 28, true);
     const extraLength = directory.getUint16(at + 30, true);
@@ -102,11 +113,12 @@ function applyZip64Extra(entry: ZipEntry, directory: DataView, start: number, le
 }
 
 /** Where an entry's data begin: after its local header, whose name and extra lengths may differ from the directory's. */
-async function entryDataOffset(file: ByteSource, entry: ZipEntry, where: string): Promise<number> {
+async function entryDataOffset(file: ByteSource, entry: ZipEntry, where: string, kind = '.npz (zip)'): Promise<number> {
+  if (entry.localHeaderOffset + 30 > file.size) throw new UserError(`broken ${kind} file: the local header of '${entry.name}' lies beyond the end`, where);
   const local = view(await file.read(entry.localHeaderOffset, 30));
-  if (local.getUint32(0, true) !== LOCAL_SIGNATURE) throw new UserError(`broken .npz (zip) file: no local header for '${entry.name}'`, where);
+  if (local.getUint32(0, true) !== LOCAL_SIGNATURE) throw new UserError(`broken ${kind} file: no local header for '${entry.name}'`, where);
   const start = entry.localHeaderOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
-  if (start + entry.compressedSize > file.size) throw new UserError(`truncated .npz (zip) file: entry '${entry.name}' runs past the end`, where);
+  if (start + entry.compressedSize > file.size) throw new UserError(`truncated ${kind} file: entry '${entry.name}' runs past the end`, where);
   return start;
 }
 
@@ -163,6 +175,41 @@ export async function readEntryHead(file: ByteSource, entry: ZipEntry, length: n
     throw new UserError(`entry '${entry.name}' is corrupt (${(e as Error).message})`, where);
   }
   return Buffer.concat(out).subarray(0, length);
+}
+
+/**
+ * The whole of one entry in memory, within `budget` (checked on the declared size before anything is
+ * allocated), inflated as a stream that stops as soon as the data pass the declared size: neither a huge
+ * declared size nor a bomb that declares little gets more than the budget.
+ */
+export async function readWholeEntry(file: ByteSource, entry: ZipEntry, budget: BudgetName, where: string, kind: string): Promise<Uint8Array> {
+  checkReadable(entry, where);
+  checkBudget(budget, entry.size, `entry ${shown(entry.name)} (its inflated size)`, where);
+  const start = await entryDataOffset(file, entry, where, kind);
+  if (entry.method === STORED) {
+    if (entry.compressedSize !== entry.size) throw new UserError(`broken ${kind} file: stored entry ${shown(entry.name)} has ${entry.compressedSize} bytes but says ${entry.size}`, where);
+    return file.read(start, entry.size);
+  }
+  const out = new Uint8Array(entry.size);
+  let have = 0;
+  const tooBig = () => new UserError(`entry ${shown(entry.name)} inflates to more than the ${entry.size} bytes its header says (a zip bomb, or a damaged archive)`, where);
+  const inflater = new Inflate((chunk) => {
+    if (have + chunk.length > out.length) throw tooBig();
+    out.set(chunk, have);
+    have += chunk.length;
+  });
+  const step = 4 * 1024; // at most ~4 MB of output per step (deflate's ratio is at most 1032:1)
+  try {
+    for (let done = 0; done < entry.compressedSize; done += step) {
+      const n = Math.min(step, entry.compressedSize - done);
+      inflater.push(await file.read(start + done, n), done + n === entry.compressedSize);
+    }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`entry ${shown(entry.name)} is corrupt (${(e as Error).message})`, where);
+  }
+  if (have !== entry.size) throw new UserError(`entry ${shown(entry.name)} is corrupt: it inflates to ${have} bytes, its header says ${entry.size}`, where);
+  return out;
 }
 
 function view(bytes: Uint8Array): DataView {

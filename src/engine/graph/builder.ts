@@ -12,7 +12,11 @@
 // Every `add` validates its spec against the shapes of its inputs (a UserError naming the node, its kind
 // and the file) and returns a NodeRef carrying the inferred output shape, which later specs may need (an
 // ONNX Reshape with 0 or −1, a Flatten). Names must be unique. Tensors in specs belong to the builder.
+// Every node is also checked against the budgets (budgets.ts) before anything runs: its output for one
+// image, the graph's activations together, the node count and the longest chain, so that no front end can
+// make the engine allocate without bound (an ONNX Pad of 30,000, a ZeroPadding2D of 1e9, a huge card input).
 import * as tf from '@tensorflow/tfjs';
+import { checkBudget, countOf } from '../budgets';
 import { UserError } from '../errors';
 import { reportNodeBuilt } from '../jobs/loadProgress';
 import { product } from '../layers/geometry';
@@ -38,6 +42,10 @@ export class GraphBuilder {
   private readonly names = new Set<string>();
   /** Every tensor handed over in a spec or made for a node. */
   private readonly tensors = new Set<tf.Tensor>();
+  /** Per node, the longest chain of nodes from the input to it (the input counts 1). */
+  private readonly depths: number[] = [];
+  /** Values all nodes so far output for one image. */
+  private activationValues = 0;
   private built = false;
 
   /** `file` is named in every error (the model file the front end reads). */
@@ -49,7 +57,7 @@ export class GraphBuilder {
     if (!Array.isArray(shape) || shape.length < 1 || shape.length > 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw this.error(`input "${name}" has shape ${JSON.stringify(shape)}; [height, width, channels] or [n] of positive integers is needed`);
     }
-    return this.push({ kind: 'input', name, inputs: [], shape: [...shape] });
+    return this.push({ kind: 'input', name, inputs: [], shape: [...shape] }, `input "${name}"`);
   }
 
   /**
@@ -57,7 +65,7 @@ export class GraphBuilder {
    * what the node comes from (default `node "<name>" (<kind>)`; a front end may say `layer "conv1" (Conv2D)`).
    */
   add(name: string, spec: NodeSpec, inputs: NodeRef[], label?: string): NodeRef {
-    this.ownTensorsOf(spec);
+    this.own(spec);
     const fail = (problem: string): never => {
       throw this.error(`${label ?? `node "${name}" (${spec.kind})`} ${problem}`);
     };
@@ -70,9 +78,11 @@ export class GraphBuilder {
       if (this.nodes[ref.id]?.name !== ref.name) fail(`reads "${ref.name}", which is not a node of this graph`);
     }
     if (!MULTI_INPUT.has(spec.kind) && inputs.length !== 1) fail(`has ${inputs.length} inputs; it takes one`);
-    const c: CreateContext = { inputShapes: inputs.map((ref) => [...ref.shape]), fail };
+    const nodeLabel = label ?? `node "${name}" (${spec.kind})`;
+    const checkOutputShape = (shape: number[]) => checkBudget('nodeValues', countOf(shape), outputThing(shape, nodeLabel), this.file);
+    const c: CreateContext = { inputShapes: inputs.map((ref) => [...ref.shape]), fail, checkOutputShape };
     const ids = inputs.map((ref) => ref.id);
-    return this.push({ name, inputs: ids, ...this.create(spec, c) } as RawNode);
+    return this.push({ name, inputs: ids, ...this.create(spec, c) } as RawNode, nodeLabel);
   }
 
   /**
@@ -130,11 +140,24 @@ export class GraphBuilder {
     }
   }
 
-  private ownTensorsOf(spec: NodeSpec): void {
+  /**
+   * Takes the tensors of `spec` into the builder's care (freed by dispose, or by build when unused) before
+   * it is added: a front end holding a spec back (ONNX's pending Dense/Conv) leaks nothing if the load fails.
+   */
+  own(spec: NodeSpec): void {
     for (const v of Object.values(spec)) if (v instanceof tf.Tensor) this.tensors.add(v);
   }
 
-  private push(node: RawNode): NodeRef {
+  /** Adds `node` once it is within the budgets; `label` names it in a refusal. */
+  private push(node: RawNode, label: string): NodeRef {
+    checkBudget('graphNodes', this.nodes.length + 1, 'the graph', this.file);
+    const depth = 1 + node.inputs.reduce((deepest, i) => Math.max(deepest, this.depths[i]), 0);
+    checkBudget('graphDepth', depth, `the longest path from the input to ${label}`, this.file);
+    const values = countOf(node.shape);
+    checkBudget('nodeValues', values, outputThing(node.shape, label), this.file);
+    checkBudget('activationValues', this.activationValues + values, `the output of every node up to ${label}`, this.file);
+    this.activationValues += values;
+    this.depths.push(depth);
     this.nodes.push(node);
     reportNodeBuilt();
     this.names.add(node.name);
@@ -146,3 +169,7 @@ export class GraphBuilder {
   }
 }
 
+/** "the output [1000000000,8,3] of node "up" (resize)", as a budget refusal names a node's output. */
+function outputThing(shape: number[], label: string): string {
+  return `the output [${shape.slice(0, 8)}${shape.length > 8 ? ',…' : ''}] of ${label}`;
+}

@@ -69,6 +69,8 @@ export async function readImageBytes(filePath: string): Promise<Uint8Array> {
   try {
     const stat = await fsp.stat(filePath);
     if (stat.isDirectory()) throw new UserError('is a directory, not an image file', filePath);
+    // A FIFO would block the read until something writes to it, /dev/zero would never end.
+    if (!stat.isFile()) throw new UserError('is not a regular file (a FIFO, a device or a socket); give an image file', filePath);
     return await fsp.readFile(filePath);
   } catch (e) {
     if (e instanceof UserError) throw e;

@@ -38,7 +38,7 @@ export async function loadAnyModel(modelPath: string, cardOverrides: Partial<Mod
       const loaded = await loadModel(file, cardOverrides);
       return { ...loaded, format, files: modelFilesBeforeLoading(file) };
     }
-    const built = format === 'onnx' ? loadOnnxNetwork(file, cardOverrides) : loadKerasNetwork(file, cardOverrides);
+    const built = format === 'onnx' ? loadOnnxNetwork(file, cardOverrides) : await loadKerasNetwork(file, cardOverrides);
     try {
       const { card, ...cardReport } = readCardReport(file, built.network, cardOverrides);
       return { network: built.network, card, modelJsonPath: file, notes: built.notes, cardReport, format, files: built.files };
@@ -51,6 +51,6 @@ export async function loadAnyModel(modelPath: string, cardOverrides: Partial<Mod
     // "unforeseen error:" marks messages no check of the front ends foresaw, as the data readers' guard does
     // (the fuzz harness looks for it).
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new UserError(`cannot be read as a ${FORMAT_NAMES[format]} (${UNFORESEEN} ${message.split('\n')[0].slice(0, 300)}); the file may be damaged`, file);
+    throw new UserError(`cannot be read as ${/^[AEIOU]/.test(FORMAT_NAMES[format]) ? 'an' : 'a'} ${FORMAT_NAMES[format]} (${UNFORESEEN} ${message.split('\n')[0].slice(0, 300)}); the file may be damaged`, file);
   }
 }

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cardCandidates, labelsPath } from '../model/modelCard';
+import { openRegular } from './confinedFiles';
 
 export type ModelFormat = 'tfjs' | 'onnx' | 'keras' | 'h5';
 
@@ -38,15 +39,16 @@ export function modelFormatOf(file: string): ModelFormat {
   return 'onnx';
 }
 
+/** The first bytes of a regular file; nothing for anything else (a FIFO is never opened: it would block). */
 function readHead(file: string, length: number): Uint8Array {
   try {
-    const fd = fs.openSync(file, 'r');
+    const opened = openRegular(file, { errorFile: file, what: 'the model file' });
     try {
       const buffer = new Uint8Array(length);
-      const n = fs.readSync(fd, buffer, 0, length, 0);
+      const n = fs.readSync(opened.fd, buffer, 0, length, 0);
       return buffer.subarray(0, n);
     } finally {
-      fs.closeSync(fd);
+      fs.closeSync(opened.fd);
     }
   } catch {
     return new Uint8Array(0);
@@ -65,7 +67,7 @@ export function modelFilesBeforeLoading(modelPath: string): string[] {
   if (modelFormatOf(file) === 'tfjs') {
     const dir = path.dirname(file);
     try {
-      files.push(...fs.readdirSync(dir).filter((n) => n.endsWith('.bin')).sort().map((n) => path.join(dir, n)));
+      for (const n of fs.readdirSync(dir).filter((n) => n.endsWith('.bin')).sort()) files.push(path.join(dir, n));
     } catch {
       // A missing folder shows as missing files in the version.
     }

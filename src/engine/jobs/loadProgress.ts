@@ -1,11 +1,10 @@
 // How far a model load has come, for a panel that waits for it: bytes of the model's files read and graph
 // nodes built. The readers and the graph builder report here; the worker listens while a job runs and
 // posts what it hears (throttled) to the host. Nothing listens in the CLI and in tests: reports cost a call.
-import * as fs from 'fs';
 import type { ModelLoadProgress } from '../../protocol/model';
 
 /** Bytes per read while someone listens: a 45 MB ResNet-18 is told in six steps. */
-const READ_CHUNK = 8 * 1024 * 1024;
+export const READ_CHUNK = 8 * 1024 * 1024;
 
 let listener: ((progress: ModelLoadProgress) => void) | null = null;
 const state: ModelLoadProgress = { file: '', bytesRead: 0, bytesTotal: 0, nodesBuilt: 0 };
@@ -41,24 +40,4 @@ export function reportNodeBuilt(): void {
   if (!listener) return;
   state.nodesBuilt++;
   listener({ ...state });
-}
-
-/** The whole file (as fs.readFileSync gives it); read in chunks, each reported, while someone listens. */
-export function readFileReporting(file: string): Buffer {
-  if (!listener) return fs.readFileSync(file);
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const out = Buffer.allocUnsafe(size);
-    let read = 0;
-    while (read < size) {
-      const n = fs.readSync(fd, out, read, Math.min(READ_CHUNK, size - read), read);
-      if (n === 0) break;
-      read += n;
-      reportBytesRead(file, n, size);
-    }
-    return read === size ? out : out.subarray(0, read);
-  } finally {
-    fs.closeSync(fd);
-  }
 }

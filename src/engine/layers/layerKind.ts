@@ -12,6 +12,8 @@ export interface CreateContext {
   inputShapes: number[][];
   /** Throws the UserError for this node: `node "<name>" (<kind>): <problem>`, naming the file. */
   fail(problem: string): never;
+  /** Refuses an output shape over the per-node budget (budgets.ts) before `create` allocates for it (a resize's interpolation rows). */
+  checkOutputShape(shape: number[]): void;
 }
 
 /** The node's own fields, as `create` returns them (the builder adds name and inputs). */

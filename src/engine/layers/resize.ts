@@ -15,6 +15,7 @@ export const resize: FixedKind<'resize'> = {
     if (input.length !== 3) c.fail(`gets an input of shape [${input}] but needs an image [height, width, channels]`);
     const [oh, ow] = spec.size;
     if (![oh, ow].every((d) => Number.isInteger(d) && d > 0)) c.fail(`has size [${spec.size}]; two positive integers are needed`);
+    c.checkOutputShape([oh, ow, input[2]]);
     const scales = spec.scales ?? [oh / input[0], ow / input[1]];
     if (!scales.every((s) => Number.isFinite(s) && s > 0)) c.fail(`has scales [${scales}]; positive numbers are needed`);
     const coordinates = spec.coordinates ?? 'half_pixel';

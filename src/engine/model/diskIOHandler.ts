@@ -1,11 +1,13 @@
 // Reads a tfjs Layers model (model.json and its weight shards) from local files, as a tfjs IOHandler.
-// Nothing is fetched: shard paths are resolved beside model.json, and a URL is refused. Every problem a user
-// can fix (missing file, bad JSON, missing or truncated shard) becomes a one-line UserError naming the file.
+// Nothing is fetched: shard paths must resolve inside model.json's folder (import/confinedFiles.ts: no URL,
+// no absolute path, no `..` or symlink out of the folder, regular files only), and their bytes together stay
+// within the model budget. Every problem a user can fix (missing file, bad JSON, missing or truncated shard)
+// becomes a one-line UserError naming the file.
 import * as tf from '@tensorflow/tfjs';
-import * as fs from 'fs';
-import * as path from 'path';
-import { UserError } from '../errors';
-import { readFileReporting } from '../jobs/loadProgress';
+import { checkBudget, countOf } from '../budgets';
+import { shown, UserError } from '../errors';
+import { readInsideFolder, readRegularFile } from '../import/confinedFiles';
+import { parseJson } from '../import/jsonText';
 
 /** `tf.io.IOHandler` whose `load()` reads `modelJsonPath` and the shards it lists. */
 export function diskIOHandler(modelJsonPath: string): tf.io.IOHandler & { load(): Promise<tf.io.ModelArtifacts> } {
@@ -18,18 +20,8 @@ async function loadArtifacts(modelJsonPath: string): Promise<tf.io.ModelArtifact
 }
 
 function readModelJson(file: string): tf.io.ModelJSON {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read the model: ${describeFsError(e)}`, file);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`is not valid JSON (${(e as Error).message})`, file);
-  }
+  const text = readRegularFile(file, 'jsonBytes', { errorFile: file, what: 'the model file' }).toString('utf8');
+  const json = parseJson(text, 'the model file', file);
   if (typeof json !== 'object' || json === null || Array.isArray(json) || !('modelTopology' in json)) {
     throw new UserError('is not a tfjs model.json: it has no "modelTopology"', file);
   }
@@ -60,40 +52,34 @@ function readWeights(
   modelJsonPath: string,
   manifest: tf.io.WeightsManifestConfig,
 ): [tf.io.WeightsManifestEntry[], ArrayBuffer[]] {
-  const dir = path.dirname(modelJsonPath);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const shards: ArrayBuffer[] = [];
+  let total = 0;
   manifest.forEach((group, g) => {
+    const expected = group.weights.reduce((sum, spec) => sum + specBytes(spec, modelJsonPath), 0);
     let actual = 0;
     for (const shardPath of group.paths) {
-      const shard = readShard(modelJsonPath, dir, shardPath);
+      const shard = readShard(modelJsonPath, shardPath, total);
       actual += shard.byteLength;
+      total += shard.byteLength;
       shards.push(shard);
     }
-    const expected = group.weights.reduce((sum, spec) => sum + specBytes(spec, modelJsonPath), 0);
     if (actual !== expected) {
       throw new UserError(
-        `weight data of group ${g + 1} (${group.paths.join(', ')}) has ${actual} bytes but its weights need ${expected} bytes`,
+        `weight data of group ${g + 1} (${shown(group.paths.join(', '), 80)}) has ${actual} bytes but its weights need ${expected} bytes; the shards and model.json do not belong together`,
         modelJsonPath,
       );
     }
-    specs.push(...group.weights);
+    for (const spec of group.weights) specs.push(spec);
   });
   return [specs, shards];
 }
 
-function readShard(modelJsonPath: string, dir: string, shardPath: string): ArrayBuffer {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(shardPath)) {
-    throw new UserError(`weight shard "${shardPath}" is a URL; only files beside model.json are read`, modelJsonPath);
-  }
-  const file = path.resolve(dir, shardPath);
-  let bytes: Buffer;
-  try {
-    bytes = readFileReporting(file);
-  } catch (e) {
-    throw new UserError(`weight shard "${shardPath}" cannot be read: ${describeFsError(e)}`, modelJsonPath);
-  }
+/** One shard, within the model budget together with the `alreadyRead` bytes of the shards before it. */
+function readShard(modelJsonPath: string, shardPath: string, alreadyRead: number): ArrayBuffer {
+  const bytes = readInsideFolder(modelJsonPath, shardPath, 'modelBytes', { errorFile: modelJsonPath, what: `weight shard ${shown(shardPath, 40)}` }, alreadyRead);
   // A Node Buffer may be a view into a larger pooled ArrayBuffer: copy out exactly its bytes.
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
@@ -112,15 +98,13 @@ function specBytes(spec: tf.io.WeightsManifestEntry, modelJsonPath: string): num
   const dtype = spec.quantization?.dtype ?? spec.dtype;
   const perElement = BYTES_PER_ELEMENT[dtype];
   if (perElement === undefined || !Array.isArray(spec.shape)) {
-    throw new UserError(`weight "${spec.name}" has unsupported dtype "${dtype}" or no shape`, modelJsonPath);
+    throw new UserError(`weight ${shown(spec.name)} has unsupported dtype ${shown(dtype)} or no shape`, modelJsonPath);
   }
-  return spec.shape.reduce((n, d) => n * d, 1) * perElement;
-}
-
-function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EISDIR') return 'is a folder, not a file';
-  if (code === 'EACCES') return 'permission denied';
-  return (e as Error).message;
+  checkBudget('tensorRank', spec.shape.length, `weight ${shown(spec.name)}'s shape`, modelJsonPath);
+  if (!spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new UserError(`weight ${shown(spec.name)} has shape ${shown(spec.shape)}; non-negative integers are needed`, modelJsonPath);
+  }
+  const bytes = countOf(spec.shape) * perElement;
+  checkBudget('modelBytes', bytes, `weight ${shown(spec.name)}`, modelJsonPath);
+  return bytes;
 }

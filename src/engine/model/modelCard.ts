@@ -4,7 +4,10 @@
 // `labels.txt` beside the model), and overrides (from the caller) on top of both.
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserError } from '../errors';
+import { checkBudget, countOf } from '../budgets';
+import { shown, UserError } from '../errors';
+import { readInsideFolder } from '../import/confinedFiles';
+import { parseJson } from '../import/jsonText';
 import type { Network } from '../types';
 import type { ImageShape, ModelCard } from '../../protocol/model';
 
@@ -33,27 +36,45 @@ export function labelsPath(modelPath: string): string {
  * or with notes of its own, still loads); a known field of the wrong type is refused.
  */
 export function readCardFile(modelPath: string, warnings: string[] = []): Partial<ModelCard> | null {
+  const text = readCardText(modelPath);
+  if (text === null) return null;
   const file = cardPath(modelPath);
-  if (!fs.existsSync(file)) return null;
-  let json: unknown;
+  return validateFields(parseJson(text, 'the card', file), { file, field: (key) => `field "${key}"`, warnings });
+}
+
+/**
+ * The text of the model's card file, or null when it has none. Cards and labels.txt are read as every file
+ * beside a model is (import/confinedFiles.ts): a regular file whose real path stays in the model's folder
+ * (a card.json linked to /dev/zero or to a file elsewhere is refused), within the card budget.
+ */
+export function readCardText(modelPath: string): string | null {
+  return readBesideModel(modelPath, cardPath(modelPath));
+}
+
+/** The text of labels.txt beside the model (read as the card is), or null when there is none. */
+export function readLabelsText(modelPath: string): string | null {
+  return readBesideModel(modelPath, labelsPath(modelPath));
+}
+
+function readBesideModel(modelPath: string, file: string): string | null {
+  if (!fs.existsSync(file) && !isLink(file)) return null;
+  const role = { errorFile: file, what: 'the file' };
+  return readInsideFolder(path.resolve(modelPath), path.basename(file), 'cardBytes', role).toString('utf8');
+}
+
+function isLink(file: string): boolean {
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`is not valid JSON (${(e as Error).message})`, file);
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
   }
-  return validateFields(json, { file, field: (key) => `field "${key}"`, warnings });
 }
 
 /** The labels of labels.txt (blank lines at the end ignored), or null when there is none. */
 function readLabelsFile(modelPath: string): { labels: string[]; file: string } | null {
   const file = labelsPath(modelPath);
-  if (!fs.existsSync(file)) return null;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot be read: ${(e as Error).message}`, file);
-  }
+  const text = readLabelsText(modelPath);
+  if (text === null) return null;
   const labels = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim());
   while (labels.length > 0 && labels[labels.length - 1] === '') labels.pop();
   if (labels.some((l) => l === '')) throw new UserError(`line ${labels.indexOf('') + 1} is empty; one label per line is needed`, file);
@@ -218,7 +239,7 @@ function validateFields(json: unknown, source: Source): Partial<ModelCard> {
   }
   const raw = json as Record<string, unknown>;
   const fail = (key: string, needs: string): never => {
-    throw new UserError(`${source.field(key)} must be ${needs}, not ${JSON.stringify(raw[key])}`, source.file);
+    throw new UserError(`${source.field(key)} must be ${needs}, not ${shown(raw[key])}`, source.file);
   };
   const card: Partial<ModelCard> = {};
   for (const key of ['id', 'name', 'dataset'] as const) {
@@ -232,6 +253,7 @@ function validateFields(json: unknown, source: Source): Partial<ModelCard> {
     const v = raw.inputShape;
     const ok = Array.isArray(v) && v.length === 3 && v.every((d) => Number.isInteger(d) && d > 0);
     card.inputShape = ok ? (v as ImageShape) : fail('inputShape', '[height, width, channels] of positive integers');
+    checkBudget('inputValues', countOf(card.inputShape), `${source.field('inputShape')} ${shown(v)}`, source.file);
   }
   if ('inputRange' in raw) {
     const v = raw.inputRange;

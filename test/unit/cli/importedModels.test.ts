@@ -92,7 +92,7 @@ describe('CLI with imported models', () => {
     const external = w.save(path.join(tempModelDir('cli-external'), 'model.onnx'));
     for (const [model, problem] of [
       [truncated, /not a readable ONNX model/],
-      [external, /external data file "model\.onnx\.data", which cannot be read: file not found/],
+      [external, /initializer "W"'s external data file "model\.onnx\.data" cannot be read: file not found/],
       [path.join(KERAS, 'bad/no-weights.keras'), /has no model\.weights\.h5/],
       [path.join(KERAS, 'bad/weights-only.h5'), /holds weights only/],
     ] as const) {

@@ -1,7 +1,7 @@
 // UserError's contract: one line naming the file, whatever bytes a damaged file's names brought along.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isUserError, UserError } from '../../../src/engine/errors';
+import { isUserError, listCut, MAX_MESSAGE, shown, UserError } from '../../../src/engine/errors';
 
 test('a UserError names the file and stays one line: control characters are escaped', () => {
   const e = new UserError('node "/Sub" reads "\n\r/Sub_k\u0003std\u007f"', '/tmp/m.onnx');
@@ -9,4 +9,48 @@ test('a UserError names the file and stays one line: control characters are esca
   assert.ok(!/[\u0000-\u001f]/.test(e.message));
   assert.ok(isUserError(e));
   assert.equal(new UserError('plain words, é and ∑ kept').message, 'plain words, é and ∑ kept');
+});
+
+test('a UserError is at most 300 characters: a long value is cut in the middle, the file and the advice stay', () => {
+  const value = 'x'.repeat(10 * 2 ** 20); // a 10 MB bad value
+  const e = new UserError(`field "name" must be a short string, not "${value}"; fix card.json`, '/work/models/resnet/card.json');
+  assert.equal(e.message.length, MAX_MESSAGE);
+  assert.ok(e.message.startsWith('/work/models/resnet/card.json: field "name" must be a short string, not "xxx'), e.message);
+  assert.ok(e.message.endsWith('xxx"; fix card.json'), e.message);
+  assert.equal(e.message.split('…').length, 2, 'one cut, marked with …');
+  // A long path is cut too, in its middle, so the problem still fits.
+  const deep = `/${'very-long-folder-name/'.repeat(30)}model.onnx`;
+  const d = new UserError('is empty (0 bytes), not an ONNX model', deep);
+  assert.ok(d.message.length <= MAX_MESSAGE);
+  assert.ok(d.message.endsWith('model.onnx: is empty (0 bytes), not an ONNX model'), d.message);
+  assert.ok(d.message.startsWith('/very-long-folder-name/'));
+  // Line separators of other kinds are escaped too.
+  assert.ok(!/[\u2028\u2029]/.test(new UserError('a\u2028b\u2029c').message));
+  // Short messages are unchanged.
+  assert.equal(new UserError('is empty', '/m.onnx').message, '/m.onnx: is empty');
+});
+
+test('shown() quotes a value as JSON.stringify would, cut at its limit, without walking more of it than it shows', () => {
+  assert.equal(shown([1, 'a', { b: null, c: [true] }]), JSON.stringify([1, 'a', { b: null, c: [true] }]));
+  assert.equal(shown('line\nbreak'), '"line\\nbreak"');
+  assert.equal(shown(undefined), 'undefined');
+  const long = shown('y'.repeat(10 * 2 ** 20), 40);
+  assert.equal(long.length, 40);
+  assert.ok(long.endsWith('…'));
+  let deep: unknown = 0;
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  const t0 = performance.now();
+  const nested = shown(deep, 30);
+  assert.ok(performance.now() - t0 < 200, 'a 200,000-deep nesting costs nothing (no recursion, no full walk)');
+  assert.equal(nested, `${'['.repeat(29)}…`);
+  const wide = shown({ labels: new Array(1e6).fill('cat') }, 50);
+  assert.equal(wide.length, 50);
+  assert.ok(wide.startsWith('{"labels":["cat","cat",'));
+});
+
+test('listCut() lists what fits and counts the rest', () => {
+  const ops = ['Conv', 'Gemm', 'MatMul', 'Relu', 'MaxPool', 'AveragePool'];
+  assert.equal(listCut(ops, 200), 'Conv, Gemm, MatMul, Relu, MaxPool, AveragePool');
+  assert.equal(listCut(ops, 30), 'Conv, Gemm, … and 4 more');
+  assert.ok(listCut(ops, 30).length <= 30);
 });

@@ -2,17 +2,15 @@
 // cases (the files of each, and which one to damage) and opens a case as the product does, using all
 // it returns. Every way it can fail must be a UserError whose one-line message names the file.
 //
-// To fuzz another reader, add one line to FUZZ_TARGETS, e.g. for a model loader:
-//   fileTarget('onnx', () => [{ files: { 'model.onnx': bytes }, damage: 'model.onnx' }], (p) => loadModel(p)),
-// `open` may return messages the reader gave without failing (they are checked like errors).
+// To fuzz another reader, add one line to FUZZ_TARGETS, e.g.
+//   fileTarget('idx', () => [{ files: { 'f-images-idx3-ubyte': bytes }, damage: 'f-images-idx3-ubyte' }], readWholeDataset),
+// `open` may return messages the reader gave without failing (they are checked like errors). The model
+// formats are in modelTargets.ts: they run in a child process with a memory cap (modelFuzz.test.ts).
 import * as jpeg from 'jpeg-js';
 import { zipSync } from 'fflate';
 import * as zlib from 'node:zlib';
 import { GifWriter } from 'omggif';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { openDataset } from '../../../src/engine/data/datasetFile';
-import { loadAnyModel } from '../../../src/engine/import/loadAnyModel';
 import {
   NUMPY_SAVEZ_COMPRESSED,
   NUMPY_SAVEZ_STORED,
@@ -44,10 +42,28 @@ export interface FuzzTarget {
   cases: () => FuzzCase[];
   /** Opens `path` as a user would and uses everything; returns the messages it gave without failing. */
   open: (path: string) => Promise<unknown>;
+  /** Damages a case (default: seeded byte-level damage of its `damage` file, mutations.ts). */
+  mutate?: (files: Record<string, Uint8Array>, damage: string, random: () => number, root?: string) => CaseMutation;
+  /** Prepares a case's folder once, after its files are written: links, FIFOs (`root` holds the canary). */
+  setup?: (dir: string, root: string) => void;
 }
 
-export function fileTarget(name: string, cases: () => FuzzCase[], open: (path: string) => Promise<unknown>): FuzzTarget {
-  return { name, cases, open };
+/** What one damage does to a case. */
+export interface CaseMutation {
+  /** The new bytes of the case's `damage` file. */
+  bytes: Uint8Array;
+  /** What was done, for the failure report. */
+  what: string;
+  /** Files added to the case's folder for this damage only (ONNX external data). */
+  extraFiles?: Record<string, Uint8Array>;
+  /** Symbolic links made in the case's folder for this damage only (path → target), replacing files. */
+  links?: Record<string, string>;
+  /** This damage must be refused with an error matching this (a path leaving the folder, a FIFO). */
+  mustRefuse?: RegExp;
+}
+
+export function fileTarget(name: string, cases: () => FuzzCase[], open: (path: string) => Promise<unknown>, more: Partial<FuzzTarget> = {}): FuzzTarget {
+  return { name, cases, open, ...more };
 }
 
 /** A data set opened and read whole, as the browser and the CLI would; its notes and unreadable samples returned. */
@@ -131,19 +147,6 @@ function folderCases(format: string): FuzzCase[] {
   ];
 }
 
-/** A model file opened as the engine opens it, its network freed. Its notes (a dropped softmax, a folded
- *  BatchNorm) describe the model, not the file's damage, so they are not checked like errors. */
-async function loadWholeModel(file: string): Promise<string[]> {
-  (await loadAnyModel(file)).network.dispose();
-  return [];
-}
-
-/** A committed model fixture as the one file of a case. */
-function modelCase(fixture: string): FuzzCase[] {
-  const name = path.basename(fixture);
-  return [{ files: { [name]: fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', fixture)) }, damage: name }];
-}
-
 export const FUZZ_TARGETS: FuzzTarget[] = [
   fileTarget('idx', idxCases, readWholeDataset),
   fileTarget('idx labels', () => [{ files: { 'f-images-idx3-ubyte': idxImages(grey), 'f-labels-idx1-ubyte': idxLabels(labels) }, damage: 'f-labels-idx1-ubyte', open: 'f-images-idx3-ubyte' }], readWholeDataset),
@@ -157,7 +160,4 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   fileTarget('cifar-100', () => cifarCases(100), readWholeDataset),
   fileTarget('cifar names', () => [{ files: { 'test_batch.bin': cifarBytes(1, 10, () => 3), 'batches.meta.txt': Buffer.from('airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n') }, damage: 'batches.meta.txt', open: 'test_batch.bin' }], readWholeDataset),
   ...Object.keys(IMAGES).map((format) => fileTarget(`folder ${format}`, () => folderCases(format), readWholeDataset)),
-  fileTarget('onnx', () => modelCase('onnx/pytorch-ops.onnx'), loadWholeModel),
-  fileTarget('keras .keras', () => [...modelCase('keras/sequential-cnn.keras'), ...modelCase('keras/functional-rgb.keras')], loadWholeModel),
-  fileTarget('keras .h5', () => [...modelCase('keras/sequential-cnn-keras2.h5'), ...modelCase('keras/sequential-cnn-keras3.h5')], loadWholeModel),
 ];

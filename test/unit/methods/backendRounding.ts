@@ -6,11 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 /** Methods whose rules divide by sums that can cancel without an ε (z⁺ = lrp-a1b0 cannot: its terms are ≥ 0). */
 export const ILL_CONDITIONED = new Set(['lrp-z', 'lrp-gamma', 'lrp-ab', 'epsilon-gamma-box']);
 
-/** Runs `f` on the CPU backend and switches back to wasm. */
-export async function onCpuBackend<T>(f: () => T): Promise<T> {
+/** Runs `f` on the CPU backend (awaited, when it is async: a load that reads its file first makes its tensors after an await) and switches back to wasm. */
+export async function onCpuBackend<T>(f: () => T | Promise<T>): Promise<T> {
   await tf.setBackend('cpu');
   try {
-    return f();
+    return await f();
   } finally {
     await tf.setBackend('wasm');
   }

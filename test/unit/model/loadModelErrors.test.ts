@@ -10,11 +10,8 @@ import { loadModel } from '../../../src/engine/model/loadModel';
 import { logitsOf } from '../../../src/engine/network/forward';
 import { readJson, saveModel, SHARD, tempModelDir, topologyLayers, writeJson } from './savedModels';
 
-const SUPPORTED =
-  'InputLayer, Dense, Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ' +
-  'GlobalMaxPooling2D, Flatten, Reshape, Permute, ZeroPadding2D, Add, Concatenate, BatchNormalization, Activation, ReLU, ' +
-  'LeakyReLU, PReLU, ELU, Softmax, Rescaling, Normalization, Dropout, Multiply, LayerNormalization, GroupNormalization, ' +
-  'LayerScale, UpSampling2D, Conv2DTranspose';
+/** The supported list as an error states it within its 300 characters: the first layers, the count left, where to read them all. */
+const SUPPORTED = 'InputLayer, Dense, Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, … and \\d+ more; the README\'s Models section lists them all';
 
 before(async () => {
   await initBackend(nodeModulesWasmDir());
@@ -47,13 +44,13 @@ function mlp(): tf.layers.Layer[] {
 
 test('missing model.json', async () => {
   const file = path.join(tempModelDir('none'), 'model.json');
-  await assertLoadFails(file, `${file}: cannot read the model: file not found`);
+  await assertLoadFails(file, `${file}: the model file cannot be read: file not found`);
 });
 
 test('malformed JSON', async () => {
   const file = path.join(tempModelDir('bad'), 'model.json');
   fs.writeFileSync(file, '{"modelTopology": {');
-  await assertLoadFails(file, new RegExp(`^${escape(file)}: is not valid JSON \\(.+\\)$`));
+  await assertLoadFails(file, new RegExp(`^${escape(file)}: the model file is not valid JSON \\(.+\\); fix the file or save it again$`));
 });
 
 test('JSON that is not a model, and a graph model', async () => {
@@ -83,7 +80,7 @@ test('weight data of the wrong size gives expected and actual bytes', async () =
   fs.writeFileSync(shard, bytes.subarray(0, expected - 8));
   await assertLoadFails(
     file,
-    `${file}: weight data of group 1 (${SHARD}) has ${expected - 8} bytes but its weights need ${expected} bytes`,
+    `${file}: weight data of group 1 ("${SHARD}") has ${expected - 8} bytes but its weights need ${expected} bytes; the shards and model.json do not belong together`,
   );
 });
 
@@ -98,7 +95,7 @@ test('missing weights for a layer', async () => {
 
 test('unsupported layer names the layer, its class and the supported list', async () => {
   const file = await saved([tf.layers.lstm({ units: 3, inputShape: [4, 2], name: 'lstm_1' }), tf.layers.dense({ units: 2 })]);
-  await assertLoadFails(file, `${file}: layer "lstm_1" (LSTM) is not supported; supported: ${SUPPORTED}`);
+  await assertLoadFails(file, new RegExp(`^${escape(file)}: layer "lstm_1" \\(LSTM\\) is not supported; supported: ${SUPPORTED}$`));
 });
 
 test('unsupported activation is named', async () => {
@@ -145,7 +142,7 @@ test('a merge layer that is not supported, and a layer with two outputs read', a
   const b = tf.layers.dense({ units: 3, name: 'b' }).apply(input) as tf.SymbolicTensor;
   const largest = tf.layers.maximum({ name: 'largest' }).apply([a, b]) as tf.SymbolicTensor;
   const file = await saveModel(tf.model({ inputs: input, outputs: largest }), tempModelDir('maximum'));
-  await assertLoadFails(file, `${file}: layer "largest" (Maximum) is not supported; supported: ${SUPPORTED}`);
+  await assertLoadFails(file, new RegExp(`^${escape(file)}: layer "largest" \\(Maximum\\) is not supported; supported: ${SUPPORTED}$`));
 
   const json = readJson(file);
   const config = json.modelTopology.config;
@@ -218,7 +215,7 @@ test('bad card.json: field named, and labels that do not match the logits', asyn
   writeJson(card, { inputRange: [1, 0] });
   await assertLoadFails(file, `${card}: field "inputRange" must be null or [low, high] with low < high, not [1,0]`);
   fs.writeFileSync(card, '{"labels": ');
-  await assertLoadFails(file, new RegExp(`^${escape(card)}: is not valid JSON \\(.+\\)$`));
+  await assertLoadFails(file, new RegExp(`^${escape(card)}: the card is not valid JSON \\(.+\\); fix the file or save it again$`));
   writeJson(card, { labels: ['a', 'b', 'c'] });
   await assertLoadFails(file, `${card}: field "labels" has 3 labels but the model has 2 logits`);
   await assertLoadFails(file, 'card override "labels" has 1 labels but the model has 2 logits', { labels: ['x'] });

@@ -12,9 +12,12 @@
 // - `.h5` (Keras 2 `model.save('m.h5')`, Keras 3's legacy format): the root attribute `model_config` (JSON)
 //   and weights under `model_weights/<layer name>/`, listed in order by each group's `weight_names`
 //   attribute (`dense/kernel:0` in Keras 2, `kernel` in Keras 3).
-import { unzipSync } from 'fflate';
-import { UserError } from '../../errors';
-import { readFileReporting } from '../../jobs/loadProgress';
+import { memorySource } from '../../data/byteSource';
+import { readWholeEntry, readZipDirectory, type ZipEntry } from '../../data/zipDirectory';
+import { checkBudget } from '../../budgets';
+import { cutMiddle, UserError } from '../../errors';
+import { readRegularFile } from '../confinedFiles';
+import { parseJson } from '../jsonText';
 import { openH5, type H5Group } from './h5File';
 
 export interface KerasWeight {
@@ -47,14 +50,8 @@ export function isZip(bytes: Uint8Array): boolean {
   return startsWith(bytes, ZIP_SIGNATURE);
 }
 
-export function readKerasFile(file: string): KerasModelFile {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileReporting(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`cannot read the model: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : (e as Error).message}`, file);
-  }
+export async function readKerasFile(file: string): Promise<KerasModelFile> {
+  const bytes = readRegularFile(file, 'modelBytes', { errorFile: file, what: 'the model file' });
   if (bytes.length === 0) throw new UserError('is empty (0 bytes), not a Keras model', file);
   if (isZip(bytes)) return readKerasZip(bytes, file);
   if (isHdf5(bytes)) return readLegacyH5(bytes, file);
@@ -63,12 +60,19 @@ export function readKerasFile(file: string): KerasModelFile {
 
 // ---- .keras -------------------------------------------------------------------------------------------
 
-function readKerasZip(bytes: Uint8Array, file: string): KerasModelFile {
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(bytes, { filter: (f) => ['config.json', 'metadata.json', 'model.weights.h5'].includes(f.name) });
-  } catch (e) {
-    throw new UserError(`is not a readable .keras archive (damaged or truncated zip: ${(e as Error).message})`, file);
+/** The members a .keras archive is read from, and the budget each is inflated within. */
+const KERAS_MEMBERS = { 'config.json': 'jsonBytes', 'metadata.json': 'cardBytes', 'model.weights.h5': 'modelBytes' } as const;
+
+async function readKerasZip(bytes: Uint8Array, file: string): Promise<KerasModelFile> {
+  // Our own zip reader, not fflate's unzipSync: it checks every count and offset against the file and
+  // inflates each member as a stream capped at its budget (a ZIP64 record claiming 10^8 entries made
+  // unzipSync loop; a bomb made it allocate what it declared).
+  const zip = memorySource(bytes);
+  const directory = await readZipDirectory(zip, file, '.keras (zip)');
+  const entries: Partial<Record<keyof typeof KERAS_MEMBERS, Uint8Array>> = {};
+  for (const [name, budget] of Object.entries(KERAS_MEMBERS) as Array<[keyof typeof KERAS_MEMBERS, (typeof KERAS_MEMBERS)[keyof typeof KERAS_MEMBERS]]>) {
+    const entry: ZipEntry | undefined = directory.find((e) => e.name === name);
+    if (entry) entries[name] = await readWholeEntry(zip, entry, budget, file, '.keras (zip)');
   }
   const configBytes = entries['config.json'];
   if (!configBytes) throw new UserError('is a zip without config.json, not a Keras .keras model', file);
@@ -76,13 +80,13 @@ function readKerasZip(bytes: Uint8Array, file: string): KerasModelFile {
   if (!weightsBytes) {
     throw new UserError('has no model.weights.h5: the archive holds no weights (was it saved with model.save("m.keras")?)', file);
   }
-  const topology = parseTopology(new TextDecoder().decode(configBytes), `${file}: config.json`, file);
+  const topology = parseTopology(new TextDecoder().decode(configBytes), 'config.json', file);
   const notes: string[] = [];
   const metadata = entries['metadata.json'];
   if (metadata) {
     try {
-      const m = JSON.parse(new TextDecoder().decode(metadata)) as { keras_version?: string };
-      if (m.keras_version) notes.push(`saved by Keras ${m.keras_version}`);
+      const m = parseJson(new TextDecoder().decode(metadata), 'metadata.json', file) as { keras_version?: unknown } | null;
+      if (typeof m?.keras_version === 'string') notes.push(`saved by Keras ${cutMiddle(m.keras_version, 40, 10)}`);
     } catch {
       // metadata.json only informs; a damaged one does not stop the model from loading.
     }
@@ -206,7 +210,9 @@ function readLegacyH5(bytes: Uint8Array, file: string): KerasModelFile {
       file,
     );
   }
-  const topology = parseTopology(textOf(configText), `${file}: its model_config attribute`, file);
+  const text = textOf(configText);
+  checkBudget('jsonBytes', text.length, 'its model_config attribute', file);
+  const topology = parseTopology(text, 'its model_config attribute', file);
   const root = h5.group('model_weights');
   if (!root) throw new UserError('has a model_config but no model_weights group: the file holds no weights', file);
   const weights = new Map<string, KerasWeight>();
@@ -222,7 +228,7 @@ function readLegacyH5(bytes: Uint8Array, file: string): KerasModelFile {
     }
   }
   const version = textOf(h5.attr('keras_version') ?? '');
-  return { topology, weights, format: 'h5', notes: version ? [`saved by Keras ${version}`] : [] };
+  return { topology, weights, format: 'h5', notes: version ? [`saved by Keras ${cutMiddle(version, 40, 10)}`] : [] };
 }
 
 function out(weights: Map<string, KerasWeight>, name: string, w: KerasWeight): void {
@@ -248,15 +254,10 @@ function stringList(v: unknown): string[] {
   return [];
 }
 
-function parseTopology(text: string, where: string, file: string): { class_name: string; config: unknown } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${where.startsWith(file) ? where.slice(file.length + 2) : where} is not valid JSON (${(e as Error).message})`, file);
-  }
+function parseTopology(text: string, what: string, file: string): { class_name: string; config: unknown } {
+  const json = parseJson(text, what, file);
   if (!isObject(json) || typeof json.class_name !== 'string') {
-    throw new UserError('has a model config without "class_name": not a Keras model config', file);
+    throw new UserError(`${what} has no "class_name": not a Keras model config`, file);
   }
   return { class_name: json.class_name, config: json.config };
 }

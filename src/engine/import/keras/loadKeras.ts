@@ -6,8 +6,8 @@ import type { ModelCard } from '../../../protocol/model';
 import { buildKerasNetwork } from '../../model/loadModel';
 import { readKerasFile } from './kerasFile';
 
-export function loadKerasNetwork(file: string, cardOverrides: Partial<ModelCard> = {}) {
-  const keras = readKerasFile(file);
+export async function loadKerasNetwork(file: string, cardOverrides: Partial<ModelCard> = {}) {
+  const keras = await readKerasFile(file);
   const named: tf.NamedTensorMap = {};
   for (const [name, w] of keras.weights) named[name] = tf.tensor(w.data, w.shape);
   const built = buildKerasNetwork({ modelTopology: keras.topology }, named, file, cardOverrides);

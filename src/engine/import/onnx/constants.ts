@@ -7,7 +7,8 @@
 // comparison with the batch is unknown (null) unless both sides are the batch, and Where picks a branch
 // only when its condition is known or both branches agree.
 import { onnx } from 'onnx-proto';
-import { UserError } from '../../errors';
+import { checkBudget, countOf } from '../../budgets';
+import { shown, UserError } from '../../errors';
 import { attribute, toInt } from './onnxFile';
 import { tensorValues, type TensorContext } from './onnxTensor';
 
@@ -84,8 +85,31 @@ export interface FoldContext extends TensorContext {
 /**
  * The outputs of `node` given its inputs (undefined for an omitted optional input). `Shape` is the one op
  * whose input may be an activation: pass its ONNX dims (batch first, as `null`) as an int constant.
+ * Every output is checked to be a well-formed tensor (integer dims that hold its values, a rank within
+ * budget); ops that make more values than they read check the count before allocating (checkFoldedSize).
  */
 export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): Constant[] {
+  const outputs = foldOp(node, inputs, ctx, what);
+  for (const c of outputs) {
+    checkBudget('tensorRank', c.dims.length, `the constant ${what} computes`, ctx.file);
+    if (!c.dims.every((d) => Number.isSafeInteger(d) && d >= 0) || countOf(c.dims) !== c.data.length) {
+      throw new UserError(`${what} computes a constant of shape ${shown(c.dims)} from its inputs, which is not a valid shape; the file is damaged`, ctx.file);
+    }
+  }
+  return outputs;
+}
+
+/**
+ * Refuses a folded constant of `count` values before it is allocated, unless it holds no more values than the
+ * largest of the node's inputs (a Transpose or Mul of a large weight) or fits the folding budget.
+ */
+export function checkFoldedSize(count: number, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): void {
+  const largestInput = inputs.reduce((largest, c) => Math.max(largest, c?.data.length ?? 0), 0);
+  if (count <= largestInput) return;
+  checkBudget('foldedValues', count, `the constant ${what} computes at load`, ctx.file);
+}
+
+function foldOp(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): Constant[] {
   const op = node.opType ?? '';
   const ints = (name: string) => attribute(node, name)?.ints?.map(toInt);
   const int = (name: string, fallback: number) => {
@@ -120,7 +144,11 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
       const x = need(0);
       const indices = need(1);
       const axis = normaliseAxis(int('axis', 0), x.dims.length);
-      return [gather(x, intList(1), indices.dims, axis)];
+      const picks = intList(1);
+      checkFoldedSize(countOf(x.dims.slice(0, axis)) * picks.length * countOf(x.dims.slice(axis + 1)), inputs, ctx, what);
+      const n = x.dims[axis] ?? 0;
+      if (picks.some((k) => !Number.isInteger(k) || k < -n || k >= n)) throw new UserError(`${what} gathers indices outside 0…${n - 1}; the file is damaged`, ctx.file);
+      return [gather(x, picks, indices.dims, axis)];
     }
     case 'Unsqueeze': {
       const x = need(0);
@@ -160,6 +188,9 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
     case 'Transpose': {
       const x = need(0);
       const perm = ints('perm') ?? x.dims.map((_, i) => x.dims.length - 1 - i);
+      if (perm.length !== x.dims.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+        throw new UserError(`${what} has perm ${shown(perm)}, not a permutation of the ${x.dims.length} axes of its input; the file is damaged`, ctx.file);
+      }
       return [transpose(x, perm)];
     }
     case 'Add':
@@ -204,10 +235,12 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
     case 'Expand':
       return [expand(need(0), intList(1), ctx, what)];
     case 'Tile':
-      return [tile(need(0), intList(1))];
+      return [tile(need(0), intList(1), ctx, what)];
     case 'Range': {
       const [start, limit, delta] = [0, 1, 2].map((i) => known(need(i).data[0], ctx, what));
       const n = Math.max(Math.ceil((limit - start) / delta), 0);
+      if (!Number.isSafeInteger(n)) throw new UserError(`${what} counts from ${start} to ${limit} by ${delta}, which is not a number of values; the file is damaged`, ctx.file);
+      checkFoldedSize(n, [], ctx, what);
       const values = Array.from({ length: n }, (_, k) => start + k * delta);
       return [need(0).type === 'float' ? { type: 'float', dims: [n], data: Float32Array.from(values) } : { type: 'int', dims: [n], data: values }];
     }
@@ -236,6 +269,8 @@ export function foldNode(node: onnx.INodeProto, inputs: Array<Constant | undefin
     }
     case 'ConstantOfShape': {
       const dims = intList(0);
+      if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new UserError(`${what} asks for a constant of shape ${shown(dims)}, which is not a valid shape; the file is damaged`, ctx.file);
+      checkFoldedSize(countOf(dims), [], ctx, what);
       const valueTensor = attribute(node, 'value')?.t;
       const value = valueTensor ? tensorValues(valueTensor, `${what} value`, ctx) : { type: 'float' as const, dims: [1], data: new Float32Array(1) };
       const n = size(dims);
@@ -296,8 +331,12 @@ function gather(x: Constant, indices: number[], indexDims: number[], axis: numbe
 }
 
 function concat(parts: Constant[], axisAttr: number, ctx: FoldContext, what: string): Constant {
+  if (parts.length === 0) throw new UserError(`${what} joins no inputs; the file is damaged`, ctx.file);
   const rank = parts[0].dims.length;
   const axis = normaliseAxis(axisAttr, rank);
+  if (parts.some((p) => p.dims.length !== rank || p.dims.some((d, i) => i !== axis && d !== parts[0].dims[i]))) {
+    throw new UserError(`${what} joins constants of shapes ${shown(parts.map((p) => p.dims))}, which differ off the axis ${axis}; the file is damaged`, ctx.file);
+  }
   const outer = size(parts[0].dims.slice(0, axis));
   const data: Array<number | null> = [];
   for (let o = 0; o < outer; o++) {
@@ -308,13 +347,13 @@ function concat(parts: Constant[], axisAttr: number, ctx: FoldContext, what: str
   }
   const dims = [...parts[0].dims];
   dims[axis] = parts.reduce((sum, p) => sum + p.dims[axis], 0);
-  if (parts.some((p) => p.dims.length !== rank)) throw new UserError(`${what} joins constants of different ranks`, ctx.file);
   const isFloat = parts.every((p) => p.type === 'float');
   return isFloat ? { type: 'float', dims, data: Float32Array.from(data as number[]) } : { type: 'int', dims, data };
 }
 
 function slice(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: FoldContext, what: string): Constant {
-  const x = inputs[0]!;
+  const x = inputs[0];
+  if (!x) throw new UserError(`${what} lacks its input 1; the file is damaged`, ctx.file);
   const list = (i: number, attr: string): number[] | undefined => {
     if (ctx.opset < 10) return attribute(node, attr)?.ints?.map(toInt);
     const v = inputs[i];
@@ -325,6 +364,7 @@ function slice(node: onnx.INodeProto, inputs: Array<Constant | undefined>, ctx: 
   const axes = (list(3, 'axes') ?? starts.map((_, i) => i)).map((a) => normaliseAxis(a, x.dims.length));
   const steps = list(4, 'steps') ?? starts.map(() => 1);
   if (starts.some((v) => v === null) || ends.some((v) => v === null)) throw new UserError(`${what} slices with unknown bounds`, ctx.file);
+  if (steps.some((v) => !Number.isInteger(v) || v === 0)) throw new UserError(`${what} slices with steps ${shown(steps)}; steps must be non-zero integers`, ctx.file);
   // Per axis: the source indices kept.
   const kept = x.dims.map((d) => Array.from({ length: d }, (_, i) => i));
   axes.forEach((axis, k) => {
@@ -402,12 +442,16 @@ function sliceAxis(x: Constant, axis: number, start: number, end: number): Const
 
 /** x broadcast to `shape` (numpy rules: the result has the larger of each pair of dimensions). */
 function expand(x: Constant, shape: number[], ctx: FoldContext, what: string): Constant {
+  // The ones it broadcasts with are as large as the shape asked for: checked before they are made.
+  checkFoldedSize(countOf(shape.map((d) => Math.max(d, 1))), [x], ctx, what);
   const ones: Constant = { type: 'int', dims: shape, data: new Array<number>(size(shape.map((d) => Math.max(d, 1)))).fill(1) };
   const out = elementwise('Mul', x, { ...ones, dims: shape.map((d) => Math.max(d, 1)) }, ctx, what);
   return x.type === 'float' ? { type: 'float', dims: out.dims, data: Float32Array.from(out.data as number[]) } : out;
 }
 
-function tile(x: Constant, repeats: number[]): Constant {
+function tile(x: Constant, repeats: number[], ctx: FoldContext, what: string): Constant {
+  if (repeats.length !== x.dims.length) throw new UserError(`${what} repeats ${shown(repeats)} a tensor of rank ${x.dims.length}; the file is damaged`, ctx.file);
+  checkFoldedSize(countOf(x.dims) * countOf(repeats), [x], ctx, what);
   let out = x;
   repeats.forEach((r, axis) => {
     const parts = new Array<Constant>(r).fill(out);
@@ -447,10 +491,11 @@ function reduce(op: string, x: Constant, given: number[] | undefined, keepdims: 
         return v.reduce((a, b) => a * b, 1);
       case 'ReduceSum':
         return v.reduce((a, b) => a + b, 0);
+      // Not Math.min(...v): a spread of a large constant overflows the stack.
       case 'ReduceMin':
-        return Math.min(...v);
+        return v.reduce((a, b) => Math.min(a, b), Infinity);
       case 'ReduceMax':
-        return Math.max(...v);
+        return v.reduce((a, b) => Math.max(a, b), -Infinity);
       default:
         return v.reduce((a, b) => a + b, 0) / v.length;
     }
@@ -492,6 +537,7 @@ function broadcast(parts: Constant[], ctx: FoldContext, what: string): { dims: n
  */
 function elementwise(op: string, a: Constant, b: Constant, ctx: FoldContext, what: string, fmod = false): Constant {
   const { dims, offsets } = broadcast([a, b], ctx, what);
+  checkFoldedSize(countOf(dims), [a, b], ctx, what);
   const comparison = ['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or'].includes(op);
   const isInt = comparison || (a.type === 'int' && b.type === 'int');
   const f: Record<string, (x: number, y: number) => number> = {
@@ -524,6 +570,7 @@ function elementwise(op: string, a: Constant, b: Constant, ctx: FoldContext, wha
 /** cond ? a : b elementwise with broadcasting; an unknown condition (about the batch) is known when a and b agree. */
 function where(cond: Constant, a: Constant, b: Constant, ctx: FoldContext, what: string): Constant {
   const { dims, offsets } = broadcast([cond, a, b], ctx, what);
+  checkFoldedSize(countOf(dims), [cond, a, b], ctx, what);
   const values = Array.from({ length: size(dims) }, (_, k) => {
     const [c, i, j] = offsets(k);
     const [yes, no] = [a.data[i], b.data[j]];

@@ -4,8 +4,9 @@
 // bytes never escape.
 import * as fs from 'fs';
 import { onnx } from 'onnx-proto';
-import { UserError } from '../../errors';
-import { readFileReporting } from '../../jobs/loadProgress';
+import { checkBudget } from '../../budgets';
+import { cutMiddle, UserError } from '../../errors';
+import { openRegular, readWhole } from '../confinedFiles';
 
 /** The opsets whose operator definitions the import was written and tested against. */
 export const OLDEST_OPSET = 9;
@@ -23,44 +24,39 @@ export interface OnnxFile {
 }
 
 export function readOnnxFile(file: string): OnnxFile {
-  const bytes = readBytes(file);
+  const buffer = readBytes(file);
+  // A plain Uint8Array, not the Buffer: protobufjs then makes empty bytes fields (the raw_data of every
+  // external-data tensor) as Uint8Arrays, not with the deprecated Buffer() constructor, whose warning
+  // would be a second line on the CLI's stderr.
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new UserError(`is not a readable ONNX model (truncated or corrupt protobuf: ${(e as Error).message})`, file);
+    throw new UserError(`is not a readable ONNX model (truncated or corrupt protobuf: ${cutMiddle(String((e as Error).message), 80, 30)}); export it again`, file);
   }
   const graph = model.graph;
   if (!graph?.node || graph.node.length === 0) {
     throw new UserError('is not an ONNX model: it has no graph nodes (a protobuf of another kind, or an empty model)', file);
   }
+  checkBudget('graphNodes', graph.node.length, 'the graph', file);
   const notes: string[] = [];
   const opset = defaultOpset(model, file, notes);
   return { model, graph: graph as onnx.GraphProto, opset, notes };
 }
 
 function readBytes(file: string): Uint8Array {
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (stat.isDirectory()) throw new UserError('is a folder, not an ONNX file', file);
-    size = stat.size;
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`cannot read the model: ${fsProblem(e)}`, file);
-  }
-  if (size === 0) throw new UserError('is empty (0 bytes), not an ONNX model', file);
-  if (size > MAX_ONNX_BYTES) {
+  const role = { errorFile: file, what: 'the model file' };
+  const opened = openRegular(file, role);
+  if (opened.size === 0 || opened.size > MAX_ONNX_BYTES) fs.closeSync(opened.fd);
+  if (opened.size === 0) throw new UserError('is empty (0 bytes), not an ONNX model', file);
+  if (opened.size > MAX_ONNX_BYTES) {
     throw new UserError(
-      `is ${(size / 2 ** 30).toFixed(1)} GiB; ONNX files of 2 GiB and more cannot be read (export the weights as external data: torch.onnx.export(..., use_external_data_format=True) or onnx.save(model, path, save_as_external_data=True))`,
+      `is ${(opened.size / 2 ** 30).toFixed(1)} GiB; ONNX files of 2 GiB and more cannot be read (export the weights as external data: torch.onnx.export(..., use_external_data_format=True) or onnx.save(model, path, save_as_external_data=True))`,
       file,
     );
   }
-  try {
-    return readFileReporting(file);
-  } catch (e) {
-    throw new UserError(`cannot read the model: ${fsProblem(e)}`, file);
-  }
+  return readWhole(opened, 'modelBytes', role);
 }
 
 function defaultOpset(model: onnx.ModelProto, file: string, notes: string[]): number {
@@ -79,14 +75,6 @@ function defaultOpset(model: onnx.ModelProto, file: string, notes: string[]): nu
 export function toInt(v: number | Long | null | undefined): number {
   if (v === null || v === undefined) return 0;
   return typeof v === 'number' ? v : (v as Long).toNumber();
-}
-
-export function fsProblem(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EISDIR') return 'is a folder, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (e as Error).message;
 }
 
 /** One attribute of a node by name, or undefined. */

@@ -3,11 +3,11 @@
 // repeated fields, float16/bfloat16 and external data files beside the model are all read here; a tensor
 // whose bytes do not match its dims is refused with its name.
 import * as fs from 'fs';
-import * as path from 'path';
 import { onnx } from 'onnx-proto';
-import { UserError } from '../../errors';
-import { reportBytesRead } from '../../jobs/loadProgress';
-import { fsProblem, toInt } from './onnxFile';
+import { checkBudget, countOf } from '../../budgets';
+import { shown, UserError } from '../../errors';
+import { openInsideFolder, readExactly } from '../confinedFiles';
+import { toInt } from './onnxFile';
 
 const T = onnx.TensorProto.DataType;
 
@@ -41,17 +41,20 @@ export interface TensorContext {
   dir: string;
   /** External data files read so far (for the model cache's change detection), absolute paths. */
   externalFiles: Set<string>;
+  /** Bytes of external data read so far (checked against the model budget). */
+  externalBytes?: number;
 }
 
 export function tensorValues(t: onnx.ITensorProto, what: string, ctx: TensorContext): TensorValues {
+  checkBudget('tensorRank', t.dims?.length ?? 0, `${what}'s shape`, ctx.file);
   const dims = (t.dims ?? []).map(toInt);
   const type = t.dataType ?? T.UNDEFINED;
-  const count = dims.reduce((a, b) => a * b, 1);
+  const count = countOf(dims);
   const perElement = BYTES[type];
   if (perElement === undefined) {
     throw new UserError(`${what} has data type ${TYPE_NAMES[type] ?? type}, which is not supported (float, float16, bfloat16, double and integer types are)`, ctx.file);
   }
-  if (!dims.every((d) => Number.isInteger(d) && d >= 0)) throw new UserError(`${what} has invalid dims [${dims}]`, ctx.file);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new UserError(`${what} has invalid dims ${shown(dims)}; the file is damaged`, ctx.file);
   const raw = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL ? externalBytes(t, what, ctx) : t.rawData;
   if (raw && raw.length > 0) {
     if (raw.length !== count * perElement) {
@@ -147,45 +150,31 @@ function fromBytes(raw: Uint8Array, type: number, dims: number[], count: number)
 
 /**
  * Bytes of an initializer stored outside the .onnx file (`location`, `offset`, `length` entries, the
- * location relative to the model's folder). Never a URL, never outside the model's folder tree.
+ * location relative to the model's folder). Never a URL, never outside the model's folder (symlinks
+ * followed), only regular files, and no more bytes than the model budget allows (confinedFiles.ts).
  */
 function externalBytes(t: onnx.ITensorProto, what: string, ctx: TensorContext): Uint8Array {
   const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
-  if (!location) throw new UserError(`${what} is stored as external data but names no file ("location")`, ctx.file);
-  if (/^[a-z][a-z0-9+.-]*:/i.test(location) || path.isAbsolute(location)) {
-    throw new UserError(`${what} is stored in external data "${location}"; only files beside the model are read`, ctx.file);
-  }
-  const dataFile = path.resolve(ctx.dir, location);
-  ctx.externalFiles.add(dataFile);
-  const offset = Number(entries.get('offset') ?? 0);
-  const lengthText = entries.get('length');
-  let fd: number;
+  if (!location) throw new UserError(`${what} is stored as external data but names no file ("location"); the file is damaged`, ctx.file);
+  const role = { errorFile: ctx.file, what: `${what}'s external data file ${shown(location, 40)}` };
+  const opened = openInsideFolder(ctx.file, location, role);
+  ctx.externalFiles.add(opened.path);
   try {
-    fd = fs.openSync(dataFile, 'r');
-  } catch (e) {
-    throw new UserError(`${what} is stored in the external data file "${location}", which cannot be read: ${fsProblem(e)}`, ctx.file);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const length = lengthText === undefined ? size - offset : Number(lengthText);
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    const offset = Number(entries.get('offset') ?? 0);
+    const lengthText = entries.get('length');
+    const length = lengthText === undefined ? opened.size - offset : Number(lengthText);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > opened.size) {
       throw new UserError(
-        `${what} needs bytes ${offset}…${offset + length} of the external data file "${location}", which has ${size} bytes`,
+        `${what} needs bytes ${offset}…${offset + length} of its external data file ${shown(location, 40)}, which has ${opened.size} bytes; the model and its data file do not belong together`,
         ctx.file,
       );
     }
-    const bytes = new Uint8Array(length);
-    let read = 0;
-    while (read < length) {
-      const n = fs.readSync(fd, bytes, read, length - read, offset + read);
-      if (n === 0) break;
-      read += n;
-    }
-    reportBytesRead(dataFile, read, size);
-    return bytes.subarray(0, read);
+    ctx.externalBytes = (ctx.externalBytes ?? 0) + length;
+    checkBudget('modelBytes', ctx.externalBytes, `the external data the model reads (up to ${what})`, ctx.file);
+    return readExactly(opened, offset, length, role);
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(opened.fd);
   }
 }
 

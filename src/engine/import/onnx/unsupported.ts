@@ -3,7 +3,7 @@
 // and the ops the table supports. Nodes fail without stopping the walk (onnxGraph.ts keeps an
 // `unavailable` value for their outputs), so one pass finds them all; only failures the graph's output
 // depends on count (a pattern may use a node's inputs and never need the node itself: Erf inside GELU).
-import { UserError } from '../../errors';
+import { fittedRoom, listCut, UserError } from '../../errors';
 
 /** A node that could not be translated. */
 export interface NodeFailure {
@@ -58,9 +58,10 @@ export function attentionFeature(what: string): string {
 
 /**
  * The error of a model whose output depends on `failures`: "<first node's problem>; unsupported: Einsum ×12,
- * NonMaxSuppression ×1; <features>; supported ops: …" (`supported` when an op has no translator).
+ * NonMaxSuppression ×1; <features>; supported ops: …" (`supported` when an op has no translator): as many
+ * of the supported ops as the message's 300 characters leave room for, and where they all are.
  */
-export function cannotOpen(failures: NodeFailure[], file: string, supported: string): UserError {
+export function cannotOpen(failures: NodeFailure[], file: string, supported: readonly string[]): UserError {
   const sorted = [...failures].sort((a, b) => a.index - b.index);
   const first = sorted[0];
   const counts = new Map<string, number>();
@@ -71,7 +72,14 @@ export function cannotOpen(failures: NodeFailure[], file: string, supported: str
     `unsupported: ${[...counts].map(([op, n]) => `${op} ×${n}`).join(', ')}`,
     ...features.filter((f) => !problemOf(first.error, file).endsWith(f)),
   ];
-  if (sorted.some((f) => f.unknownOp)) parts.push(`supported ops: ${supported}`);
+  if (sorted.some((f) => f.unknownOp)) {
+    const where = "; the README's ONNX table lists them all";
+    const room = fittedRoom(file) - parts.join('; ').length - '; supported ops: '.length - where.length;
+    const short = "supported ops: in the README's ONNX table";
+    // The unsupported ops and the features behind them come first; the supported list only where room is left.
+    if (room >= 30) parts.push(`supported ops: ${listCut(supported, room)}${where}`);
+    else if (room + where.length + '; supported ops: '.length >= short.length + 2) parts.push(short);
+  }
   return new UserError(parts.join('; '), file);
 }
 

@@ -5,7 +5,8 @@
 // (a shared layer: one call per inbound node) and contain other models, which are inlined where they are
 // called. Inbound nodes are read in the tfjs / Keras 2 spelling ([layer, node, tensor, kwargs] lists) and in
 // Keras 3's ({args, kwargs} holding tensors whose keras_history is [layer, node, tensor]).
-import { UserError } from '../../errors';
+import { checkBudget } from '../../budgets';
+import { shown, UserError } from '../../errors';
 
 /** One Keras layer as serialised: its class, its name and its config. */
 export interface KerasLayer {
@@ -113,10 +114,13 @@ class GraphReader {
     const outputRefs = tensorRefs(config.output_layers);
     // tfjs numbers the calls of a nested model from 1 (its call 0 is the model's own graph, not listed in
     // inbound_nodes); Keras renumbers them from 0. Read from the highest call the model refers to.
-    const refs = [...entries.flatMap((e) => e.nodes.flat()), ...outputRefs];
+    const highest = new Map<string, number>();
+    for (const refs of [...entries.flatMap((e) => e.nodes), outputRefs]) {
+      for (const r of refs) highest.set(r.layer, Math.max(highest.get(r.layer) ?? -1, r.node));
+    }
     for (const e of entries) {
-      const highest = Math.max(-1, ...refs.filter((r) => r.layer === e.layer.name).map((r) => r.node));
-      if (MODEL_CLASSES.includes(e.layer.className) && highest >= e.nodes.length) e.offset = highest - (e.nodes.length - 1);
+      const top = highest.get(e.layer.name) ?? -1;
+      if (MODEL_CLASSES.includes(e.layer.className) && top >= e.nodes.length) e.offset = top - (e.nodes.length - 1);
     }
     if (inputRefs.length === 0) throw this.error(`${what} declares no input_layers`);
     if (outputRefs.length === 0) throw this.error(`${what} declares no output_layers`);
@@ -131,27 +135,47 @@ class GraphReader {
       if (!entry) throw this.error(`${what}'s input "${ref.layer}" is not one of its layers`);
       values.set(key(ref), inputs ? inputs[k] : this.setInput(entry.layer.name, declaredShape(entry.layer)));
     });
+    // Depth-first from each output back to the inputs, with an explicit stack (a chain of 10,000 layers is
+    // 10,000 levels deep): a layer call is made once all the tensors it reads have names.
     const visiting = new Set<string>();
-    const resolve = (ref: TensorRef): string => {
-      const found = values.get(key(ref));
-      if (found !== undefined) return found;
-      const entry = byName.get(ref.layer);
-      if (!entry) throw this.error(`a layer of ${what} reads "${ref.layer}", which is not one of its layers`);
-      const node = entry.nodes[ref.node - entry.offset];
-      if (node === undefined) throw this.error(`layer "${ref.layer}" is read from its call ${ref.node}, which the topology does not have`);
-      if (entry.layer.className === 'InputLayer') throw this.error(`input layer "${ref.layer}" is not among ${what}'s input_layers`);
-      if (visiting.has(key(ref))) throw this.error(`layer "${ref.layer}" depends on its own output`);
-      visiting.add(key(ref));
-      const sources = node.map(resolve);
-      let outputs: string[];
-      if (MODEL_CLASSES.includes(entry.layer.className)) outputs = this.nested(entry.layer, sources);
-      else outputs = [this.call(entry.layer, sources)];
-      outputs.forEach((name, t) => values.set(key({ layer: ref.layer, node: ref.node, tensor: t }), name));
-      const out = values.get(key(ref));
-      if (out === undefined) throw this.error(`layer "${ref.layer}" has no output ${ref.tensor}`);
-      return out;
+    const resolve = (target: TensorRef): string => {
+      const done = values.get(key(target));
+      if (done !== undefined) return done;
+      const stack = [this.frame(target, byName, visiting, values, what)];
+      for (;;) {
+        const frame = stack[stack.length - 1];
+        if (frame.sources.length < frame.reads.length) {
+          const next = frame.reads[frame.sources.length];
+          const known = values.get(key(next));
+          if (known !== undefined) frame.sources.push(known);
+          else stack.push(this.frame(next, byName, visiting, values, what));
+          continue;
+        }
+        stack.pop();
+        const { ref, entry } = frame;
+        const outputs = MODEL_CLASSES.includes(entry.layer.className) ? this.nested(entry.layer, frame.sources) : [this.call(entry.layer, frame.sources)];
+        outputs.forEach((name, t) => values.set(key({ layer: ref.layer, node: ref.node, tensor: t }), name));
+        const out = values.get(key(ref));
+        if (out === undefined) throw this.error(`layer "${ref.layer}" has no output ${ref.tensor}`);
+        if (stack.length === 0) return out;
+        stack[stack.length - 1].sources.push(out);
+      }
     };
     return outputRefs.map(resolve);
+  }
+
+  /** One layer call waiting for the names of the tensors it reads (the walk of `functional`). */
+  private frame(ref: TensorRef, byName: Map<string, LayerEntry>, visiting: Set<string>, values: Map<string, string>, what: string): CallFrame {
+    const entry = byName.get(ref.layer);
+    if (!entry) throw this.error(`a layer of ${what} reads ${shown(ref.layer)}, which is not one of its layers`);
+    const reads = entry.nodes[ref.node - entry.offset];
+    if (reads === undefined) throw this.error(`layer ${shown(ref.layer)} is read from its call ${ref.node}, which the topology does not have`);
+    if (entry.layer.className === 'InputLayer') throw this.error(`input layer ${shown(ref.layer)} is not among ${what}'s input_layers`);
+    const call = `${ref.layer}:${ref.node}`;
+    if (values.has(key({ ...ref, tensor: 0 }))) throw this.error(`layer ${shown(ref.layer)} has no output ${ref.tensor}`);
+    if (visiting.has(call)) throw this.error(`layer ${shown(ref.layer)} depends on its own output`);
+    visiting.add(call);
+    return { ref, entry, reads, sources: [] };
   }
 
   /** A model used as a layer: its calls inlined, fed by `inputs`. */
@@ -161,6 +185,8 @@ class GraphReader {
   }
 
   private call(layer: KerasLayer, inputs: string[]): string {
+    // A nested model called twice inlines its calls twice: nesting can multiply a small file's calls.
+    checkBudget('graphNodes', this.calls.length + 1, 'the model\'s layer calls (nested models inlined)', this.file);
     const count = this.callCount.get(layer.name) ?? 0;
     this.callCount.set(layer.name, count + 1);
     let name = count === 0 ? layer.name : `${layer.name}@${count}`;
@@ -189,6 +215,20 @@ class GraphReader {
   private error(message: string): UserError {
     return new UserError(message, this.file);
   }
+}
+
+interface LayerEntry {
+  layer: KerasLayer;
+  nodes: TensorRef[][];
+  offset: number;
+}
+
+interface CallFrame {
+  ref: TensorRef;
+  entry: LayerEntry;
+  /** The tensors the call reads, and the names found for them so far (in order). */
+  reads: TensorRef[];
+  sources: string[];
 }
 
 interface TensorRef {

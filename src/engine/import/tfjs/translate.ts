@@ -4,7 +4,7 @@
 // affine), a final softmax a softmax node (dropped). Weights come from a `KerasWeights` lookup, so the same
 // translation serves any file that stores a Keras topology (tfjs Layers, and Keras' own files).
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../errors';
+import { listCut, UserError } from '../../errors';
 import { GraphBuilder, type NodeRef } from '../../graph/builder';
 import type { BuiltNetwork, NodeSpec, PaddingSpec } from '../../graph/nodes';
 import { leakyReluSpec } from '../../layers/leakyRelu';
@@ -131,7 +131,7 @@ class CallTranslator {
   translate(): NodeRef {
     const className = ALIASES[this.layer.className] ?? this.layer.className;
     if (!SUPPORTED_LAYERS.includes(className) || className === 'InputLayer') {
-      throw new UserError(`layer "${this.call.name}" (${this.layer.className}) is not supported; supported: ${SUPPORTED_LAYERS.join(', ')}`, this.file);
+      throw new UserError(`layer "${this.call.name}" (${this.layer.className}) is not supported; supported: ${listCut(SUPPORTED_LAYERS, 110)}; the README's Models section lists them all`, this.file);
     }
     if (className !== 'Add' && className !== 'Concatenate' && className !== 'Multiply' && this.inputs.length !== 1) {
       throw this.error(`is called with ${this.inputs.length} inputs; it takes one`);

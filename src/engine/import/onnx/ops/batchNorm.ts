@@ -16,14 +16,16 @@ export const batchNormalization: Translator = {
     const vector = (i: number, label: string) => {
       const v = inputs[i];
       if (!v) throw new UserError(`${what} lacks its ${label} input`, w.file);
-      return tf.tensor1d(biasVector(v, channels, `${what}: its ${label}`, w.file));
+      return biasVector(v, channels, `${what}: its ${label}`, w.file);
     };
+    // All four read before any tensor is made: a missing or damaged one leaves no tensor behind.
+    const [gamma, beta, mean, variance] = [vector(1, 'scale'), vector(2, 'B'), vector(3, 'mean'), vector(4, 'var')];
     const spec = {
       kind: 'batchNorm' as const,
-      gamma: vector(1, 'scale'),
-      beta: vector(2, 'B'),
-      mean: vector(3, 'mean'),
-      variance: vector(4, 'var'),
+      gamma: tf.tensor1d(gamma),
+      beta: tf.tensor1d(beta),
+      mean: tf.tensor1d(mean),
+      variance: tf.tensor1d(variance),
       epsilon: float(node, 'epsilon', 1e-5),
     };
     return [same(x, w.add(name, spec, [x.node]))];

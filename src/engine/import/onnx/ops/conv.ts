@@ -28,8 +28,9 @@ export const conv: Translator = {
     const strides = pair(node, 'strides', 1, what, w.file);
     const dilations = pair(node, 'dilations', 1, what, w.file);
     const pads = explicitPads(node, [h, wd], [kh, kw], strides, dilations, what, w.file);
-    const kernel = tf.tensor4d(oihwToHwio(weight.data, out, inPerGroup, kh, kw), [kh, kw, inPerGroup, out]);
+    // The bias is checked before the kernel's tensor is made: a damaged bias leaves no tensor behind.
     const bias = inputs[2] ? biasVector(inputs[2], out, `${what}: its bias`, w.file) : undefined;
+    const kernel = tf.tensor4d(oihwToHwio(weight.data, out, inPerGroup, kh, kw), [kh, kw, inPerGroup, out]);
     const spec = { kind: 'conv2d' as const, kernel, bias: bias ? tf.tensor1d(bias) : undefined, strides, padding: pads, dilations, groups };
     const outDims = [out, ...outputHW([h, wd], [kh, kw], strides, dilations, pads)];
     return [linearResult(w, node, name, spec, x, outDims, 'channelsFirst', bias === undefined)];

@@ -2,7 +2,7 @@
 // translator.ts), listed here once. The walk (onnxGraph.ts) hands every node to `translateNode`, which
 // evaluates it at load when all its inputs are constants (constants.ts), else tries the patterns rooted at
 // its op, then the op's translator. Adding an op is a module and a line in TRANSLATORS.
-import { UserError } from '../../../errors';
+import { listCut, UserError } from '../../../errors';
 import { FOLDABLE_OPS, foldNode, isFoldable, type Constant } from '../constants';
 import { NEWEST_OPSET, OLDEST_OPSET } from '../onnxFile';
 import type { OnnxWalk, Value } from '../onnxGraph';
@@ -96,7 +96,8 @@ export function translatorsFor(op: string, opset: number): Translator[] {
 
 /** Every op an ONNX model may use: the table's, and Constant (evaluated at load). */
 export const SUPPORTED_OPS = [...new Set([...TRANSLATORS.filter((t) => !t.pattern).flatMap((t) => t.ops), 'Constant'])];
-export const SUPPORTED_TEXT = `${SUPPORTED_OPS.join(', ')} (and on constants only: ${FOLDABLE_OPS.filter((o) => !SUPPORTED_OPS.includes(o)).join(', ')})`;
+/** Every op an ONNX model may use, as unsupported.ts lists them: the table's, then those only folded at load. */
+export const SUPPORTED_NAMES = [...SUPPORTED_OPS, ...FOLDABLE_OPS.filter((o) => !SUPPORTED_OPS.includes(o)).map((o) => `${o} (on constants)`)];
 
 /** The values of one node's outputs (see translator.ts); null when no translator knows its op. */
 export function translateNode(w: OnnxWalk, node: onnx.INodeProto, inputs: Array<Value | undefined>, what: string, name: string): Array<Value | undefined> | null {

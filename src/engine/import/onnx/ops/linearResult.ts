@@ -17,7 +17,10 @@ export function linearResult(
   const output = node.output?.[0] ?? '';
   if (biasFree && w.readerCount(output) === 1 && !w.isGraphOutput(output)) {
     const [reader] = w.readersOf(output);
-    if (reader?.opType === 'Add') return { kind: 'pending', name, spec, input: x.node, dims, rep };
+    if (reader?.opType === 'Add') {
+      w.builder.own(spec);
+      return { kind: 'pending', name, spec, input: x.node, dims, rep };
+    }
   }
   return { kind: 'activation', node: w.add(name, spec, [x.node]), dims, rep };
 }
