@@ -4,6 +4,7 @@
 // whose entries are `<archive>/data.pkl` (TorchScript adds `<archive>/constants.pkl` and `code/`), older
 // torch.save and plain pickle.dump write a pickle stream, which opens with the PROTO opcode (0x80) and the
 // protocol number (2 to 5). What we offer instead: the torch.onnx.export lines for that file.
+import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../errors';
 import { openFileSource } from '../data/byteSource';
@@ -24,6 +25,8 @@ export const CHECKPOINT_EXTENSIONS = ['.pt', '.pth', '.ckpt'];
 export async function checkpointKind(file: string): Promise<CheckpointKind | undefined> {
   let source;
   try {
+    // Only a regular file is opened: opening a FIFO would wait for a writer (the loader refuses it next).
+    if (!(await fs.promises.stat(file)).isFile()) return undefined;
     source = await openFileSource(file);
   } catch {
     return undefined;

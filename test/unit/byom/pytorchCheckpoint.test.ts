@@ -2,7 +2,7 @@
 // torch 1.13) are recognised by their bytes, refused in one line by the engine and the CLI, and answered
 // with torch.onnx.export lines for that file.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,6 +46,11 @@ describe('PyTorch checkpoints recognised by their bytes', () => {
     fs.writeFileSync(path.join(dir, 'empty.pt'), '');
     assert.equal(await checkpointKind(path.join(dir, 'empty.pt')), undefined);
     assert.equal(await checkpointKind(path.join(dir, 'missing.pt')), undefined);
+    // A FIFO is never opened (that would wait for a writer for ever), a folder neither.
+    const fifo = path.join(dir, 'pipe.pt');
+    execFileSync('mkfifo', [fifo]);
+    assert.equal(await checkpointKind(fifo), undefined);
+    assert.equal(await checkpointKind(dir), undefined);
   });
 
   it('the engine refuses one in one line naming the file and the reason, whatever its name', async () => {
