@@ -10,16 +10,21 @@ import { pickCompareModels } from './host/compareModelsPick';
 import { EXPLAIN_VIEW_TYPE, ExplainPanel, type ExplainPin, type ExplainRestoreState } from './host/explainPanel';
 import type { HostServices } from './host/hostServices';
 import { activeImageUri, openImageUris, pickWorkspaceImages, urisFromArgs } from './host/imageTargets';
-import { bundledModels, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
+import { bundledModels, bundledModelsFolder, resolveModelChoice, type ModelEntry } from './host/modelCatalog';
 import { pickMethod, pickModel } from './host/pickers';
 import type { ProbedModel } from './host/modelFacts';
 import { isUserError } from './engine/errors';
+import { checkpointKind } from './engine/import/pytorchCheckpoint';
+import { createCard, offerCheckpointExport, tellCardFindings } from './host/ownModelHelp';
 import { isSubjectRefList, subjectsFromRefs } from './host/restoreSubjects';
 import { Selection } from './host/selection';
 import { logRun } from './host/runLog';
 import { readSettings } from './host/settings';
 import { createStatusBar, methodLabel } from './host/statusBar';
 import { fileSubject, type Subject } from './host/subjects';
+
+/** The bundled samples the walkthrough opens (the first), explains and compares: MNIST test images 0, 1, 2. */
+const WALKTHROUGH_SAMPLES = ['mnist-7-0000.png', 'mnist-2-0001.png', 'mnist-1-0002.png'];
 
 export function activate(context: vscode.ExtensionContext) {
   const log = vscode.window.createOutputChannel('Explain Image');
@@ -59,6 +64,14 @@ export function activate(context: vscode.ExtensionContext) {
     return panel;
   });
 
+  // The walkthrough's steps: a bundled sample opened, explained, compared (samples of the default model).
+  const sample = (name: string) => vscode.Uri.file(path.join(bundledModelsFolder(context.extensionPath), 'samples', name));
+  command('explainImage.openSample', () => vscode.commands.executeCommand('vscode.open', sample(WALKTHROUGH_SAMPLES[0])));
+  command('explainImage.explainSample', () => ExplainPanel.show(services, [fileSubject(sample(WALKTHROUGH_SAMPLES[0]).fsPath)]));
+  command('explainImage.compareSample', () =>
+    ComparePanel.show(services, WALKTHROUGH_SAMPLES.map((name) => fileSubject(sample(name).fsPath)), { kind: 'methods', model: selection.model, methods: readSettings().compareMethods }),
+  );
+
   command('explainImage.browseFolderAsDataset', async (clicked?: unknown) => {
     let folder = clicked instanceof vscode.Uri ? clicked : undefined;
     if (!folder) {
@@ -89,7 +102,7 @@ export function activate(context: vscode.ExtensionContext) {
   const probeModel = async (entry: ModelEntry): Promise<ProbedModel> => {
     try {
       const info = await engine.modelInfo({ path: entry.path });
-      return { card: info.card, notes: info.notes };
+      return { card: info.card, notes: info.notes, cardReport: { cardFile: info.cardFile, cardWarnings: info.cardWarnings, cardAssumed: info.cardAssumed } };
     } catch (e) {
       return { error: relativeToWorkspace(isUserError(e) ? e.message : `unexpected error: ${(e as Error)?.message ?? e}`, entry.path) };
     }
@@ -101,6 +114,12 @@ export function activate(context: vscode.ExtensionContext) {
    */
   const useModel = async (entry: ModelEntry, how: string): Promise<string | undefined> => {
     const current = selection.model;
+    // A PyTorch file: why not, and the export lines instead (the engine would refuse it in the same words).
+    const checkpoint = entry.bundled ? undefined : await checkpointKind(entry.path);
+    if (checkpoint) {
+      void offerCheckpointExport(entry.path, checkpoint, log);
+      return undefined;
+    }
     const probed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Explain Image: reading ${entry.id}` }, () => probeModel(entry));
     if ('error' in probed) {
       logRun(log, 'model', [`${entry.id} not used`, how, probed.error]);
@@ -110,6 +129,7 @@ export function activate(context: vscode.ExtensionContext) {
     await selection.setModel(entry.bundled ? entry.id : entry.path);
     const now = selection.model;
     logRun(log, 'model', [`${current.id} → ${now.id}`, how, now.path]);
+    if (probed.cardReport) tellCardFindings(now.id, entry.path, probed.cardReport);
     return now.id;
   };
 
@@ -133,6 +153,14 @@ export function activate(context: vscode.ExtensionContext) {
     const entry = resolveModelChoice(uri.fsPath, context.extensionPath);
     if (!entry) throw new Error(`${vscode.workspace.asRelativePath(uri)}: no such model file`);
     return useModel({ ...entry, id: vscode.workspace.asRelativePath(uri) }, 'chosen for this workspace (Explorer)');
+  });
+
+  // "Create Card…" (the card-less hint's button, the Explorer, the palette for the model in use).
+  command('explainImage.createCard', async (clicked?: unknown) => {
+    const uri = clicked instanceof vscode.Uri ? clicked : typeof clicked === 'string' ? vscode.Uri.file(clicked) : undefined;
+    const model = uri?.fsPath ?? (selection.model.bundled ? undefined : selection.model.path);
+    if (!model) throw new Error('choose a model of the workspace first (Select Model); the bundled models have cards');
+    return createCard(engine, model, log);
   });
 
   command('explainImage.compareMethods', async (clicked?: unknown, selected?: unknown) => {

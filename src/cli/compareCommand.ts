@@ -1,6 +1,6 @@
 // `compare`: the seed figure (images as rows, methods as columns) as one PNG, one row group per model.
 import { parseArgs } from 'util';
-import { resolveModelPath } from '../engine/bundledModels';
+import { modelFileOf } from './modelArgument';
 import { renderComparisonFigure } from '../engine/figure/comparisonFigure';
 import type { ComparisonFigureSpec } from '../engine/figure/layout';
 import { encodePng } from '../engine/heatmap/png';
@@ -19,7 +19,8 @@ export async function compareCommand(argv: string[], opts: Options): Promise<num
   if (!opts.out) throw new UsageError('compare needs --out <grid.png>');
   checkOutput(opts.out, 'file');
   const specs = expandMethodList(opts.methods ?? 'seed');
-  const resolved = groups.map((g) => ({ images: requireImages(g.images), modelPath: resolveModelPath(g.model) }));
+  const resolved = [];
+  for (const g of groups) resolved.push({ images: requireImages(g.images), modelPath: await modelFileOf(g.model) });
   const pool = makePool(opts, resolved.reduce((n, g) => n + g.images.length, 0));
   try {
     const rows: ComparisonFigureSpec['rows'] = [];

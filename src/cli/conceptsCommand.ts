@@ -4,7 +4,7 @@
 // a folder of PNGs (each top channel's conditional heatmap and its reference crops).
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveModelPath } from '../engine/bundledModels';
+import { modelFileOf } from './modelArgument';
 import { DEFAULT_REFERENCES, findReferenceSamples } from '../engine/concepts/referenceSearch';
 import { referenceViews, type ReferenceView } from '../engine/concepts/referenceViews';
 import { openDataset } from '../engine/data/datasetFile';
@@ -28,7 +28,7 @@ export async function conceptsCommand(files: string[], opts: Options): Promise<n
   if (files.length !== 1) throw new UsageError(`concepts explains one image (got ${files.length})`);
   const [image] = requireImages(files);
   const modelName = opts.model ?? DEFAULT_CONCEPT_MODEL;
-  const modelPath = resolveModelPath(modelName);
+  const modelPath = await modelFileOf(modelName);
   const spec = parseMethodSpec(opts.method ?? DEFAULT_CONCEPT_METHOD);
   checkConceptMethod(spec);
   const method = formatMethodSpec(spec);

@@ -3,7 +3,7 @@
 // and the verdict in one sentence; or the JSON document with the same numbers; `--out` draws the mean MoRF
 // and LeRF curves with their standard-error bands. `--randomise` runs the model randomisation check
 // instead (randomiseCommand.ts).
-import { resolveModelPath } from '../engine/bundledModels';
+import { modelFileOf } from './modelArgument';
 import { BASELINE_KINDS, describeBaseline, type BaselineKind } from '../engine/evaluate/baselines';
 import { evaluateFaithfulness, type FaithfulnessEvaluation } from '../engine/evaluate/faithfulness';
 import { DEFAULT_FLIP_STEPS } from '../engine/evaluate/perturbation';
@@ -34,7 +34,7 @@ export async function evaluateCommand(files: string[], opts: Options): Promise<n
   const methods = splitMethodList(opts.methods ?? 'seed');
   methods.forEach(parseMethodSpec);
   const steps = positiveInt(opts.steps, 'steps', DEFAULT_FLIP_STEPS);
-  const modelPath = resolveModelPath(opts.model);
+  const modelPath = await modelFileOf(opts.model);
   const pool = makePool(opts, images.length * methods.length);
   try {
     const info: ModelInfoResult = await pool.run({ type: 'model-info', model: { path: modelPath } });

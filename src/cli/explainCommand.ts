@@ -4,7 +4,7 @@
 // comes, so memory stays flat however many images there are. A bad image is reported on one line and
 // the run goes on; the exit code is 1 at the end if any image failed.
 import * as path from 'path';
-import { resolveModelPath } from '../engine/bundledModels';
+import { modelFileOf } from './modelArgument';
 import { openDataset, type Dataset } from '../engine/data/datasetFile';
 import { UserError } from '../engine/errors';
 import type { ColormapName } from '../protocol/display';
@@ -38,7 +38,7 @@ export async function explainCommand(args: string[], opts: Options): Promise<num
   if (opts.indices !== undefined && !opts.dataset) throw new UsageError('--indices needs --dataset <file>');
   if (opts.json && opts.jsonl) throw new UsageError('--json and --jsonl: choose one');
   const methods = expandMethodList(opts.method).map(formatMethodSpec);
-  const modelPath = resolveModelPath(opts.model);
+  const modelPath = await modelFileOf(opts.model);
   const scale = scaleOption(opts);
   const colormap = colormapOption(opts);
   const preprocess = preprocessMode(opts);
@@ -94,6 +94,7 @@ async function explainAll(opts: Options, plan: Plan): Promise<number> {
   try {
     const info: ModelInfoResult = await pool.run({ type: 'model-info', model: { path: plan.modelPath } });
     const target = parseTarget(opts.target, info.card);
+    for (const warning of info.cardWarnings) progress.log(`explain-image: warning: ${warning}`);
     if (dataset) noteShapeMismatch(dataset, info, progress);
     const run: RunInfo = { model: opts.model!, card: info.card, backend: info.backend };
     const out = writers(opts, plan, run);

@@ -9,6 +9,7 @@ import { conceptsCommand } from './conceptsCommand';
 import { evaluateCommand } from './evaluateCommand';
 import { explainCommand } from './explainCommand';
 import { methodsCommand, modelsCommand } from './listCommands';
+import { CheckpointRefused } from './modelArgument';
 import { OPTIONS, UsageError, type Options } from './options';
 import { sprayCommand } from './sprayCommand';
 import { USAGE } from './usage';
@@ -61,6 +62,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else if (isUserError(e)) {
       process.stderr.write(`explain-image: ${e.message}\n`);
+      if (e instanceof CheckpointRefused) process.stderr.write(`\nExport it to ONNX with Python where the model trains (then --model the .onnx file):\n\n${e.snippet}`);
       process.exitCode = 1;
     } else {
       // A bug, not the user's mistake: one line here, the stack with EXPLAIN_IMAGE_DEBUG=1.

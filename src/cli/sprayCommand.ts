@@ -4,7 +4,7 @@
 // writes each cluster's mean heatmap as a PNG into a folder.
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveModelPath } from '../engine/bundledModels';
+import { modelFileOf } from './modelArgument';
 import { DEFAULT_CONCEPT_METHOD } from '../engine/concepts/conceptMethod';
 import { openDataset, type Dataset } from '../engine/data/datasetFile';
 import { UserError } from '../engine/errors';
@@ -29,7 +29,7 @@ export async function sprayCommand(files: string[], opts: Options): Promise<numb
   if (opts.class === undefined) throw new UsageError('spray needs --class <index or label>');
   if (opts.by !== undefined && opts.by !== 'label' && opts.by !== 'predicted') throw new UsageError(`--by must be label or predicted (got "${opts.by}")`);
   const modelName = opts.model ?? DEFAULT_CONCEPT_MODEL;
-  const modelPath = resolveModelPath(modelName);
+  const modelPath = await modelFileOf(modelName);
   const method = formatMethodSpec(parseMethodSpec(opts.method ?? DEFAULT_CONCEPT_METHOD));
   const dataset = await openDataset(path.resolve(opts.dataset));
   const pool = makePool(opts, 64);

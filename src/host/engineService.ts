@@ -61,8 +61,8 @@ export class EngineService {
   }
 
   /** The model's card and node list; with `method`, the rule that method applies at each node. */
-  modelInfo(model: ModelRef, options: RunOptions & { method?: string } = {}): Promise<ModelInfoResult> {
-    return this.runner(options).run({ type: 'model-info', model, method: options.method }, options.signal);
+  modelInfo(model: ModelRef, options: RunOptions & { method?: string; recheck?: boolean } = {}): Promise<ModelInfoResult> {
+    return this.runner(options).run({ type: 'model-info', model, method: options.method, recheck: options.recheck }, options.signal);
   }
 
   /** Pixel-flipping faithfulness of the request's methods on its images (METHODS.md). */

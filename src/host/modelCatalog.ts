@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { bundledModelIds } from '../engine/bundledModels';
 import { isModelFileName } from '../engine/import/modelFiles';
+import { CHECKPOINT_EXTENSIONS } from '../engine/import/pytorchCheckpoint';
 import type { ModelCard } from '../protocol/model';
 import { describeFacts, FORMAT_LABELS, formatOf, readCardQuietly, staticFacts, type ModelFacts } from './modelFacts';
 
@@ -40,6 +41,14 @@ export async function workspaceModels(): Promise<ModelEntry[]> {
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** PyTorch's own files in the workspace, listed so that choosing one says why it cannot be read and how to export it. */
+export const WORKSPACE_CHECKPOINT_GLOB = `**/*{${CHECKPOINT_EXTENSIONS.join(',')}}`;
+
+export async function workspaceCheckpoints(): Promise<ModelEntry[]> {
+  const files = await vscode.workspace.findFiles(WORKSPACE_CHECKPOINT_GLOB, '**/node_modules/**', 100);
+  return files.map((uri) => ({ id: vscode.workspace.asRelativePath(uri), path: uri.fsPath, bundled: false, card: {} })).sort((a, b) => a.id.localeCompare(b.id));
+}
+
 /** A setting or stored choice (bundled id or path) → entry; undefined when it no longer exists. */
 export function resolveModelChoice(choice: string, extensionPath: string): ModelEntry | undefined {
   const bundled = bundledModels(extensionPath).find((m) => m.id === choice);
@@ -61,8 +70,8 @@ export function entryFacts(entry: ModelEntry): ModelFacts {
 }
 
 /** "MNIST · 99.1% test accuracy · input 28×28×1 grey · 10 labels" */
-export function describeEntry(entry: ModelEntry, probed?: ModelFacts['probed']): string {
-  return describeFacts({ ...entryFacts(entry), probed });
+export function describeEntry(entry: ModelEntry, probed?: ModelFacts['probed'], deferredBytes?: number): string {
+  return describeFacts({ ...entryFacts(entry), probed, deferredBytes });
 }
 
 /** "ONNX", "Keras .keras", "TensorFlow.js". */

@@ -1,7 +1,9 @@
 // What Select Model says about a model before it is used: the facts of its card (data set, accuracy, input
 // shape, labels), the file's format and its input layout, and, once the engine has read the file, what the
 // model itself declares (or the one line saying why it cannot be read). No `vscode`: unit-tested.
+import * as fs from 'fs';
 import * as path from 'path';
+import { formatMB } from '../engine/data/byteSource';
 import { modelFormatOf, type ModelFormat } from '../engine/import/modelFiles';
 import { parseJson } from '../engine/import/jsonText';
 import { readCardText, readLabelsText } from '../engine/model/modelCard';
@@ -13,7 +15,14 @@ export type { ModelFormat };
 export const FORMAT_LABELS: Record<ModelFormat, string> = { tfjs: 'TensorFlow.js', onnx: 'ONNX', keras: 'Keras .keras', h5: 'Keras .h5' };
 
 /** What the engine found when it read the model (model-info), or why it could not. */
-export type ProbedModel = { card: ModelCard; notes: string[] } | { error: string };
+export type ProbedModel = { card: ModelCard; notes: string[]; cardReport?: CardFindings } | { error: string };
+
+/** What reading the card found (model-info): the card file (null: none), fields not used, defaults assumed. */
+export interface CardFindings {
+  cardFile: string | null;
+  cardWarnings: string[];
+  cardAssumed: string[];
+}
 
 export interface ModelFacts {
   format: ModelFormat;
@@ -21,6 +30,8 @@ export interface ModelFacts {
   /** Labels in labels.txt beside the model, when the card has none. */
   labelsFileCount?: number;
   probed?: ProbedModel;
+  /** The file's size when it is too large to be read while the pick is open (it is read when chosen). */
+  deferredBytes?: number;
 }
 
 /** The card file of a model of any format (`<model file>.card.json`, else card.json beside it), unchecked:
@@ -40,6 +51,19 @@ export function labelsFileCount(modelPath: string): number | undefined {
   try {
     const text = readLabelsText(modelPath);
     return text === null ? undefined : text.split(/\r?\n/).filter((l) => l.trim() !== '').length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Workspace models larger than this are not read while Select Model is open (they are when chosen). */
+export const PROBE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** The size of a model file too large to read while the pick is open, else undefined (also when it is gone). */
+export function deferredSize(modelPath: string, limit = PROBE_LIMIT_BYTES): number | undefined {
+  try {
+    const { size } = fs.statSync(modelPath);
+    return size > limit ? size : undefined;
   } catch {
     return undefined;
   }
@@ -89,9 +113,11 @@ export function describeFacts(facts: ModelFacts): string {
   const shape = Array.isArray(card.inputShape) ? card.inputShape : read?.inputShape;
   const layout = facts.format === 'tfjs' ? '' : `, ${inputLayout(facts)}`;
   if (shape) parts.push(`input ${shape.join('×')}${shape[2] === 3 ? ' RGB' : shape[2] === 1 ? ' grey' : ''}${layout}`);
-  else parts.push(`input shape read on first use${layout}`);
+  const deferred = facts.deferredBytes === undefined ? undefined : `${formatMB(facts.deferredBytes)}, read when chosen`;
+  if (!shape) parts.push(deferred ? `${deferred}${layout}` : `input shape read on first use${layout}`);
   const labels = Array.isArray(card.labels) ? card.labels.length : (facts.labelsFileCount ?? read?.labels.length);
   if (labels !== undefined) parts.push(`${labels} labels${Array.isArray(card.labels) || facts.labelsFileCount === undefined ? '' : ' (labels.txt)'}`);
+  if (shape && deferred) parts.push(deferred);
   return parts.join(' · ');
 }
 

@@ -1,11 +1,10 @@
 // Quick picks for the method (with parameter prompts) and the model.
-import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { isUserError } from '../engine/errors';
 import { formatMethodSpec, listMethods, methodTitleText, parseMethodSpec } from '../engine/methods/methodRegistry';
 import { methodRecord, SEED_METHODS, type MethodId } from '../engine/methods/methodTable';
-import { bundledModels, describeEntry, entryFormat, workspaceModels, type ModelEntry } from './modelCatalog';
-import type { ProbedModel } from './modelFacts';
+import { bundledModels, describeEntry, entryFormat, workspaceCheckpoints, workspaceModels, type ModelEntry } from './modelCatalog';
+import { deferredSize, type ProbedModel } from './modelFacts';
 
 interface MethodItem extends vscode.QuickPickItem {
   spec?: string;
@@ -142,9 +141,6 @@ interface ModelItem extends vscode.QuickPickItem {
 /** Reads a model in the engine (its card and layout as loaded), or says in one line why it cannot. */
 export type ModelProbe = (entry: ModelEntry) => Promise<ProbedModel>;
 
-/** Workspace models larger than this are not read while the pick is open (they are when chosen). */
-const PROBE_LIMIT_BYTES = 64 * 1024 * 1024;
-
 /**
  * Bundled models, then every model file in the workspace (model.json, .onnx, .keras, .h5) with its card
  * facts; while the pick is open, `probe` reads the workspace models one at a time, so what their cards
@@ -153,14 +149,22 @@ const PROBE_LIMIT_BYTES = 64 * 1024 * 1024;
  */
 export async function pickModel(extensionPath: string, choice: CurrentChoice, currentId: string, probe?: ModelProbe): Promise<PickResult<ModelEntry> | undefined> {
   const probed = new Map<string, ProbedModel>();
+  /** Files too large to read while the pick is open: their sizes (they are read when chosen). */
+  const deferred = new Map<string, number>();
   const toItem = (m: ModelEntry): ModelItem => {
     const name = m.card.name && m.card.name !== m.id ? m.card.name : undefined;
     const parts = [name, entryFormat(m), m.path === choice.current ? CURRENT_MARK : undefined].filter(Boolean);
     const result = probed.get(m.path);
     // The whole reason on hover (the detail line shows its key words first, cut to the pick's width).
     const buttons = result && 'error' in result ? [{ iconPath: new vscode.ThemeIcon('info'), tooltip: result.error }] : undefined;
-    return { label: m.id, description: parts.join(' · '), detail: describeEntry(m, result), entry: m, buttons };
+    return { label: m.id, description: parts.join(' · '), detail: describeEntry(m, result, deferred.get(m.path)), entry: m, buttons };
   };
+  const checkpointItem = (m: ModelEntry): ModelItem => ({
+    label: m.id,
+    description: 'PyTorch',
+    detail: '$(warning) pickled Python, not read: choose it for the torch.onnx.export lines that make an .onnx of it',
+    entry: m,
+  });
   const pick = vscode.window.createQuickPick<ModelItem>();
   pick.title = 'Explain Image: Select Model';
   pick.placeholder = placeholderFor('model', choice, currentId);
@@ -169,10 +173,17 @@ export async function pickModel(extensionPath: string, choice: CurrentChoice, cu
   const head = [...useSettingItem<ModelItem>('model', choice, { useSetting: true }), { label: 'Bundled', kind: vscode.QuickPickItemKind.Separator } as ModelItem];
   const bundled = bundledModels(extensionPath);
   let found: ModelEntry[] = [];
+  let checkpoints: ModelEntry[] = [];
+  const separator = (label: string) => ({ label, kind: vscode.QuickPickItemKind.Separator }) as ModelItem;
   const render = () => {
     const active = pick.activeItems[0]?.entry?.path;
     const workspace = found.map(toItem);
-    pick.items = [...head, ...bundled.map(toItem), ...(workspace.length ? [{ label: 'Workspace', kind: vscode.QuickPickItemKind.Separator } as ModelItem, ...workspace] : [])];
+    pick.items = [
+      ...head,
+      ...bundled.map(toItem),
+      ...(workspace.length ? [separator('Workspace'), ...workspace] : []),
+      ...(checkpoints.length ? [separator('PyTorch files (export to ONNX first)'), ...checkpoints.map(checkpointItem)] : []),
+    ];
     // Keep the row the user is on when details are filled in.
     const again = active ? pick.items.find((i) => i.entry?.path === active) : undefined;
     if (again) pick.activeItems = [again];
@@ -182,12 +193,18 @@ export async function pickModel(extensionPath: string, choice: CurrentChoice, cu
   pick.show();
   const controller = new AbortController();
   void (async () => {
-    found = await workspaceModels();
+    [found, checkpoints] = await Promise.all([workspaceModels(), workspaceCheckpoints()]);
+    if (probe) {
+      for (const entry of found) {
+        const size = deferredSize(entry.path);
+        if (size !== undefined) deferred.set(entry.path, size);
+      }
+    }
     render();
     if (probe) {
       for (const entry of found) {
         if (controller.signal.aborted) break;
-        if (fileSize(entry.path) > PROBE_LIMIT_BYTES) continue;
+        if (deferred.has(entry.path)) continue;
         const result = await probe(entry).catch((e: unknown) => ({ error: (e as Error)?.message ?? String(e) }));
         if (controller.signal.aborted) break;
         probed.set(entry.path, result);
@@ -212,12 +229,4 @@ export async function pickModel(extensionPath: string, choice: CurrentChoice, cu
       pick.dispose();
     });
   });
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
 }

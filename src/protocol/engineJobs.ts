@@ -87,6 +87,8 @@ export interface ModelInfoJob {
   model: ModelRef;
   /** A method spec: each node then says which rule (or treatment) that method applies there. */
   method?: string;
+  /** Look at the model's files now (a card was just written), not trusting the last fraction of a second's check. */
+  recheck?: boolean;
 }
 
 export interface ModelInfoResult {
@@ -95,6 +97,11 @@ export interface ModelInfoResult {
   /** The canonised graph, input first: name, kind, one-line description, output shape, inputs (and rule). */
   nodes: NodeInfo[];
   notes: string[];
+  /** The card file read (null: the model has none), one line per card field not used (unknown or
+   *  free-form, naming the file), and the defaults the card left to assume ("input range [0, 1]", …). */
+  cardFile: string | null;
+  cardWarnings: string[];
+  cardAssumed: string[];
   /** Names of the Dense/Conv layers the model randomisation check re-draws, top (logits) first. */
   randomisable: string[];
 }

@@ -5,11 +5,12 @@
 import * as path from 'path';
 import { isUserError, UserError } from '../errors';
 import { loadModel, type LoadedModel } from '../model/loadModel';
-import { readCard } from '../model/modelCard';
+import { readCardReport } from '../model/modelCard';
 import type { ModelCard } from '../../protocol/model';
 import { loadKerasNetwork } from './keras/loadKeras';
 import { modelFilesBeforeLoading, modelFormatOf, type ModelFormat } from './modelFiles';
 import { loadOnnxNetwork } from './onnx/loadOnnx';
+import { checkpointError, checkpointKind } from './pytorchCheckpoint';
 import { UNFORESEEN } from '../data/datasetFile';
 
 export interface LoadedAnyModel extends LoadedModel {
@@ -28,6 +29,9 @@ const FORMAT_NAMES: Record<ModelFormat, string> = {
 
 export async function loadAnyModel(modelPath: string, cardOverrides: Partial<ModelCard> = {}): Promise<LoadedAnyModel> {
   const file = path.resolve(modelPath);
+  // A PyTorch checkpoint would otherwise be tried as ONNX (it has no extension of ours) and fail obscurely.
+  const checkpoint = await checkpointKind(file);
+  if (checkpoint) throw checkpointError(file, checkpoint);
   const format = modelFormatOf(file);
   try {
     if (format === 'tfjs') {
@@ -36,8 +40,8 @@ export async function loadAnyModel(modelPath: string, cardOverrides: Partial<Mod
     }
     const built = format === 'onnx' ? loadOnnxNetwork(file, cardOverrides) : await loadKerasNetwork(file, cardOverrides);
     try {
-      const card = readCard(file, built.network, cardOverrides);
-      return { network: built.network, card, modelJsonPath: file, notes: built.notes, format, files: built.files };
+      const { card, ...cardReport } = readCardReport(file, built.network, cardOverrides);
+      return { network: built.network, card, modelJsonPath: file, notes: built.notes, cardReport, format, files: built.files };
     } catch (e) {
       built.network.dispose();
       throw e;

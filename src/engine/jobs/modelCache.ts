@@ -39,12 +39,13 @@ function versionOf(files: string[]): string {
     .join('|');
 }
 
-export async function getModel(ref: ModelRef): Promise<LoadedAnyModel> {
+/** `recheck`: look at the files now, not trusting a check of the last RECHECK_MS (a card just written). */
+export async function getModel(ref: ModelRef, recheck = false): Promise<LoadedAnyModel> {
   const modelPath = path.resolve(ref.path);
   const key = `${modelPath}\u0000${JSON.stringify(ref.card ?? {})}`;
   const hit = cache.get(key);
   const now = performance.now();
-  if (hit && now - hit.checked >= RECHECK_MS && hit.version === versionOf(hit.files)) hit.checked = now;
+  if (hit && (recheck || now - hit.checked >= RECHECK_MS)) hit.checked = hit.version === versionOf(hit.files) ? now : -Infinity;
   if (hit && now - hit.checked < RECHECK_MS) {
     // Refresh its place in the LRU order.
     cache.delete(key);

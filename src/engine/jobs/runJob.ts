@@ -43,13 +43,16 @@ export async function runJob(job: EngineJob, backend: BackendInfo, onProgress?: 
     case 'spray':
       return runSpray(job);
     case 'model-info': {
-      const model = await getModel(job.model);
+      const model = await getModel(job.model, job.recheck);
       const method = job.method === undefined ? undefined : parseMethodSpec(job.method);
       const result: ModelInfoResult = {
         backend,
         card: model.card,
         nodes: describeNetwork(model.network, { method, bounded: model.card.inputRange !== null }),
         notes: model.notes,
+        cardFile: model.cardReport.cardFile,
+        cardWarnings: model.cardReport.warnings,
+        cardAssumed: model.cardReport.assumed,
         randomisable: randomisableLayers(model.network),
       };
       // The panels ask this when a model is chosen: its first heatmap is prepared now (warmUp.ts).

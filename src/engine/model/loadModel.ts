@@ -11,7 +11,7 @@ import { translateKeras } from '../import/tfjs/translate';
 import type { Network } from '../types';
 import type { ModelCard } from '../../protocol/model';
 import { diskIOHandler } from './diskIOHandler';
-import { readCard, readCardFile } from './modelCard';
+import { readCardFile, readCardReport, type CardReport } from './modelCard';
 
 export interface LoadedModel {
   network: Network;
@@ -19,6 +19,8 @@ export interface LoadedModel {
   modelJsonPath: string;
   /** What loading changed or assumed: folded BatchNorms, a dropped final softmax, inlined nested models. */
   notes: string[];
+  /** The card file read (null: none), its fields not used, and the defaults it left to assume. */
+  cardReport: Omit<CardReport, 'card'>;
 }
 
 /**
@@ -30,8 +32,8 @@ export async function loadModel(modelJsonPath: string, cardOverrides: Partial<Mo
   const decoded = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? []);
   const { network, notes } = buildKerasNetwork(artifacts, decoded, modelJsonPath, cardOverrides);
   try {
-    const card = readCard(modelJsonPath, network, cardOverrides);
-    return { network, card, modelJsonPath, notes };
+    const { card, ...cardReport } = readCardReport(modelJsonPath, network, cardOverrides);
+    return { network, card, modelJsonPath, notes, cardReport };
   } catch (e) {
     network.dispose();
     throw e;

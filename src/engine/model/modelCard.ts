@@ -30,12 +30,16 @@ export function labelsPath(modelPath: string): string {
   return path.join(path.dirname(modelPath), 'labels.txt');
 }
 
-/** The validated fields of the model's card file, or null when it has none. Unknown fields are ignored. */
-export function readCardFile(modelPath: string): Partial<ModelCard> | null {
+/**
+ * The validated fields of the model's card file, or null when it has none. Fields it does not know, and a
+ * free-form `training`, are kept out of the card and named in `warnings` (a card written for another tool,
+ * or with notes of its own, still loads); a known field of the wrong type is refused.
+ */
+export function readCardFile(modelPath: string, warnings: string[] = []): Partial<ModelCard> | null {
   const text = readCardText(modelPath);
   if (text === null) return null;
   const file = cardPath(modelPath);
-  return validateFields(parseJson(text, 'the card', file), { file, field: (key) => `field "${key}"` });
+  return validateFields(parseJson(text, 'the card', file), { file, field: (key) => `field "${key}"`, warnings });
 }
 
 /**
@@ -85,6 +89,22 @@ function defaultName(modelPath: string): string {
   return path.basename(resolved).replace(/\.[^.]+$/, '');
 }
 
+/** A card as read, with what the reading found worth saying. */
+export interface CardReport {
+  card: ModelCard;
+  /** The card file read, or null when the model has none (every field then comes from the defaults). */
+  cardFile: string | null;
+  /** One line per field of the card file that was not used (unknown, or free-form), naming the file. */
+  warnings: string[];
+  /** The defaults the card left to assume: "input range [0, 1]", "no mean/std", "labels 0…9". */
+  assumed: string[];
+}
+
+/** What a model without a card runs on, in one line: "no card: assumed input range [0, 1], …". */
+export function noCardHint(assumed: string[]): string {
+  return `no card: assumed ${assumed.join(', ')}; a card.json beside the model says otherwise`;
+}
+
 /**
  * The card of the model at `modelPath` for its loaded `network`: defaults, then the card file, then
  * `overrides`. Defaults: id and name from the file (defaultName), labels from labels.txt else "0".."N-1",
@@ -92,9 +112,16 @@ function defaultName(modelPath: string): string {
  * inputRange [0, 1].
  */
 export function readCard(modelPath: string, network: Network, overrides: Partial<ModelCard> = {}): ModelCard {
+  return readCardReport(modelPath, network, overrides).card;
+}
+
+/** readCard, with the card file's name, its warnings and the defaults assumed. */
+export function readCardReport(modelPath: string, network: Network, overrides: Partial<ModelCard> = {}): CardReport {
   const modelJsonPath = modelPath;
-  const fromFile = readCardFile(modelJsonPath) ?? {};
-  const given = validateFields(withoutUndefined(overrides), { field: (key) => `card override "${key}"` });
+  const warnings: string[] = [];
+  const read = readCardFile(modelJsonPath, warnings);
+  const fromFile = read ?? {};
+  const given = validateFields(withoutUndefined(overrides), { field: (key) => `card override "${key}"`, warnings: [] });
   // Cross-checks name the source of the field that is wrong: the override when there is one, else card.json.
   const sourceOf = (key: keyof ModelCard) =>
     key in given ? { file: undefined, field: `card override "${key}"` } : { file: cardPath(modelJsonPath), field: `field "${key}"` };
@@ -129,7 +156,11 @@ export function readCard(modelPath: string, network: Network, overrides: Partial
       throw new UserError(`${field} has ${v.length} values but the image has ${card.inputShape[2]} channels`, file);
     }
   }
-  return card;
+  const assumed: string[] = [];
+  if (!('inputRange' in merged)) assumed.push('input range [0, 1]');
+  if (merged.mean === undefined && merged.std === undefined) assumed.push('no mean/std');
+  if (!merged.labels && !labelsFile) assumed.push(`labels 0…${network.outputSize - 1}`);
+  return { card, cardFile: read ? cardPath(modelJsonPath) : null, warnings, assumed };
 }
 
 /**
@@ -194,7 +225,12 @@ function withoutUndefined<T extends object>(o: T): T {
 interface Source {
   file?: string;
   field: (key: string) => string;
+  /** Where fields that are not used are named (unknown ones, a free-form `training`). */
+  warnings: string[];
 }
+
+/** The fields a card may have (ModelCard's); others are named in a warning and left out. */
+const KNOWN_FIELDS = ['id', 'name', 'dataset', 'labels', 'inputShape', 'inputRange', 'mean', 'std', 'resize', 'cropFraction', 'accuracy', 'training'];
 
 /** Checks the type and range of every known field; returns only the fields present. */
 function validateFields(json: unknown, source: Source): Partial<ModelCard> {
@@ -246,10 +282,20 @@ function validateFields(json: unknown, source: Source): Partial<ModelCard> {
   }
   if ('training' in raw) {
     const v = raw.training;
-    const ok = typeof v === 'object' && v !== null && !Array.isArray(v);
-    card.training = ok ? (v as Record<string, unknown>) : fail('training', 'an object');
+    // Free-form: the engine never reads it, so text ("6 epochs") is kept out with a word, not refused.
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) card.training = v as Record<string, unknown>;
+    else source.warnings.push(`${where(source)}${source.field('training')} is ${JSON.stringify(v)}, not an object of training facts; not used`);
+  }
+  const unknown = Object.keys(raw).filter((key) => !KNOWN_FIELDS.includes(key));
+  if (unknown.length > 0) {
+    const names = unknown.map((key) => `"${key}"`).join(', ');
+    source.warnings.push(`${where(source)}unknown field${unknown.length > 1 ? 's' : ''} ${names} not used (a card knows ${KNOWN_FIELDS.join(', ')})`);
   }
   return card;
+}
+
+function where(source: Source): string {
+  return source.file ? `${source.file}: ` : '';
 }
 
 function isText(v: unknown): boolean {
