@@ -184,11 +184,18 @@ export class Workbench {
   async explorerContextMenu(relativePath: string | string[], expect?: string, timeoutMs = 30_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     const paths = Array.isArray(relativePath) ? relativePath : [relativePath];
-    const rows: Locator[] = [];
-    for (const p of paths) rows.push(await this.explorerRow(p));
     for (;;) {
-      await rows[0].click(); // select it first, as a person would
-      for (const row of rows.slice(1)) await row.click({ modifiers: ['Control'] });
+      // The rows are found again on every attempt: the Explorer re-renders its virtual list when the file
+      // watcher adds a file (a folder written by the test), and a row found before may be gone from view.
+      const rows: Locator[] = [];
+      for (const p of paths) rows.push(await this.explorerRow(p));
+      try {
+        await rows[0].click({ timeout: 5000 }); // select it first, as a person would
+        for (const row of rows.slice(1)) await row.click({ modifiers: ['Control'], timeout: 5000 });
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        continue;
+      }
       // A click can land while the Explorer re-renders (a preview opening beside it): check that every
       // row is selected before asking for the menu, else select them again.
       const selected = await Promise.all(rows.map((r) => r.getAttribute('aria-selected').catch(() => null)));
