@@ -80,12 +80,30 @@ export class Workbench {
       // then the click fails, the command did not run, and we open the palette again.
       try {
         await rows.nth(index).click({ timeout: 5000 });
+        await this.waitPaletteGone();
         return;
       } catch {
         await this.page.keyboard.press('Escape');
       }
     }
     throw new Error(`the command palette has no "${label}" (it offered: ${JSON.stringify(seen)})`);
+  }
+
+  /**
+   * After a palette row is clicked the widget keeps the palette's rows for a moment; a command that
+   * opens its own quick pick reuses the widget. Wait until the palette's ">" text is gone (the widget
+   * closed or shows the command's own pick) so callers never read the palette's rows as the pick's.
+   */
+  private async waitPaletteGone(timeoutMs = 10_000): Promise<void> {
+    const input = this.page.locator(`${quickInput} input`);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const showsPalette = await input
+        .evaluate((e) => (e as HTMLInputElement).value.startsWith('>') && (e as HTMLElement).offsetParent !== null)
+        .catch(() => false);
+      if (!showsPalette) return;
+      await this.page.waitForTimeout(50);
+    }
   }
 
   private async openPalette(text: string): Promise<void> {
