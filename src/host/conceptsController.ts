@@ -18,6 +18,7 @@ import { CancelledError } from './engineService';
 import type { HostServices } from './hostServices';
 import { DATASET_CSV_VIEW_TYPE, DATASET_VIEW_TYPE } from './datasetEditor';
 import { formatDuration, logRun } from './runLog';
+import type { ModelEntry } from './modelCatalog';
 import { readSettings } from './settings';
 
 /** Channels the section shows. */
@@ -35,6 +36,9 @@ export interface ConceptSubject {
   target: number | null;
   /** The data set file the image is a sample of, if it is one. */
   datasetPath?: string;
+  /** The model and method the panel explains with: a pinned panel's own, else the workspace's. */
+  model: ModelEntry;
+  method: string;
 }
 
 const searches = new Map<string, ReferenceSearch>();
@@ -105,11 +109,11 @@ export class ConceptsController implements vscode.Disposable {
     this.search?.abort();
     const controller = new AbortController();
     this.run = controller;
-    const { engine, selection, log } = this.services;
-    const model = selection.model;
-    const { method, note } = conceptMethodFor(selection.method);
+    const { engine, log } = this.services;
     const subject = await this.subject();
     if (!subject || controller.signal.aborted) return;
+    const model = subject.model;
+    const { method, note } = conceptMethodFor(subject.method);
     const title = methodTitle(parseMethodSpec(method));
     const computing: ConceptsView = {
       ...(this.view ?? emptyView(layer)),

@@ -497,6 +497,8 @@ export class ExplainPanel extends HeatmapPanel {
       source: await readSubject(subject),
       name: subject.name,
       target: shown ? shown.target : this.target,
+      model: this.model,
+      method: this.method,
       ...(subject.ref.kind === 'dataset-sample' ? { datasetPath: subject.ref.path } : {}),
     };
   }

@@ -126,6 +126,13 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     assert.ok((await s.workbench.tabLabels()).includes('Explain: mnist-3-0018.png'), `tabs: ${JSON.stringify(await s.workbench.tabLabels())}`);
     assert.equal(await s.workbench.statusBarText(STATUS_ITEM), statusBefore, 'the workspace\'s model and method are as they were');
     await s.workbench.screenshot('cell-opened');
+    // Its Concepts section explains with the panel's own method, not the workspace's (LRP-α2β1): Guided
+    // Backprop is no LRP method, so the section says which one stands in for it.
+    const pinned = await panel.frame();
+    await pinned.locator('.model-graph summary').first().click();
+    await pinned.locator('.concepts-here').first().click();
+    const note = await waitFor(async () => (await pinned.locator('#concepts .concepts-note').innerText().catch(() => '')) || undefined, 60_000);
+    assert.match(note ?? '', /^Guided Backprop is not an LRP method; concepts use LRP/, `the pinned panel's Concepts section: ${await pinned.locator('#concepts').innerText().catch(() => '')}`);
     // Another cell: another panel, the first one stays open. The figure, now beside the panel, fits its
     // narrower column: its cells are read again once they stop moving.
     const settled = await waitFor(async () => {
