@@ -21,6 +21,10 @@ interface Options {
   overlay: boolean;
   /** Offer "With legend" beside Export (a single heatmap; the comparison's figure has its own). */
   exportLegend?: boolean;
+  /** "With legend" as the panel last had it (kept across a reload of the webview); default checked. */
+  exportLegendChecked?: boolean;
+  /** Told when "With legend" is ticked or cleared (the view persists it). */
+  onExportLegendChange?(): void;
   /** Told of each change, and so is the host. */
   host: PanelBridge;
   onChange(change: Partial<DisplaySettings>): void;
@@ -135,8 +139,9 @@ export function createDisplayControls(settings: Options): DisplayControls {
   // Checked: the PNG is a figure (method, class, map, colour bar, scale); unchecked: the map alone.
   const legend = el('vscode-checkbox', {
     attrs: { id: 'export-legend', label: 'With legend', title: 'Export the method, class, colour bar and scale with the map; unchecked, the map alone' },
+    on: { change: () => options.onExportLegendChange?.() },
   }) as HTMLElement & { checked: boolean };
-  legend.checked = true;
+  legend.checked = options.exportLegendChecked ?? true;
 
   const group = (label: string, ...controls: HTMLElement[]) =>
     el('div', { class: 'control-group' }, [el('span', { class: 'control-label', text: label }), ...controls]);

@@ -20,7 +20,7 @@ import { readCanvasTheme } from './theme';
 import { formatProbability, formatValue } from './format';
 import { relevanceScale } from '../src/engine/heatmap/normalize';
 import { displayedHeatmap, imageDataOf, inputRgba, integerScale, isNonNegative, upscale, type RgbaImage } from './heatmap/rasterize';
-import type { PanelBridge } from './hostBridge';
+import type { PanelBridge, PersistedExplainState } from './hostBridge';
 import { titleNodes } from './methodTitle';
 import { exportBlocker, graphToShow, heatmapIsCurrent, noPredictionText, progressText, shownLabels, staleNote, timeText, type ExplainedImage, type ExplainView } from './explainStatus';
 import type { ModelGraphView } from '../src/protocol/webviewMessages';
@@ -42,9 +42,12 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
   const originals = new Map<string, string>();
   const results = new Map<string, ImageResult>();
 
+  const saved = host.savedState() as Partial<PersistedExplainState> | undefined;
   const controls = createDisplayControls({
     overlay: true,
     exportLegend: true,
+    exportLegendChecked: saved?.exportLegend !== false,
+    onExportLegendChange: () => persist(),
     host,
     onChange: (change) => {
       if (!state) return;
@@ -485,6 +488,7 @@ export function mountExplainView(root: HTMLElement, host: PanelBridge): (message
       display: state.display,
       model: state.model.id,
       method: state.method.spec,
+      exportLegend: controls.exportsLegend(),
       restore: state.restore,
     });
   }

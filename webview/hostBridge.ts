@@ -29,6 +29,8 @@ export interface PersistedExplainState {
   display: DisplaySettings;
   model: string;
   method: string;
+  /** "With legend" beside Export (the webview's own choice; the host does not read it). */
+  exportLegend?: boolean;
   /** The host's own restore data, passed through unchanged. */
   restore?: unknown;
 }

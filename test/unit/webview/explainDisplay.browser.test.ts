@@ -47,6 +47,19 @@ test('overlay opacity follows |R|: the option is posted, and the pixels drawn ar
   const png = await exportedPixels(page, 11);
   assert.deepEqual([png.width, png.height], [280, 280], 'unchecked: the map alone');
   assert.equal(await page.getAttribute('#heatmap', 'data-export-map'), null);
+  // The choice is kept in the webview's state (VS Code gives it back after a reload)...
+  const kept = await page.evaluate(() => (window as any).__state);
+  assert.equal(kept?.exportLegend, false, `the saved state: ${JSON.stringify(kept)?.slice(0, 200)}`);
+  // ...and a reloaded panel starts unchecked and exports the bare map.
+  const reloaded = await open('explain', 'dark', 1100, 760, kept);
+  await sendAll(reloaded.page, explainMessages({ ...state, display: overlay }));
+  await reloaded.page.waitForSelector('#prediction');
+  await settle(reloaded.page);
+  assert.equal(await reloaded.page.locator('#export-legend').evaluate((b) => (b as HTMLElement & { checked: boolean }).checked), false, 'unchecked after the reload');
+  const again = await exportedPixels(reloaded.page, 12);
+  assert.deepEqual([again.width, again.height], [280, 280], 'after the reload: the map alone');
+  assert.deepEqual(reloaded.errors, []);
+  await reloaded.page.close();
   const image = state.images[0];
   const heat = image.heatmap!;
   const expected = upscale(displayedHeatmap(heat.relevance, heat.shape, image.input, { ...overlay, opacityByRelevance: true }), 10);

@@ -45,6 +45,7 @@ test('explain view: renders the state under the CSP, keyboard works, export equa
     display: state.display,
     model: 'mnist-cnn',
     method: 'lrp-ab:alpha=2,beta=1',
+    exportLegend: true,
     restore: state.restore,
   });
 

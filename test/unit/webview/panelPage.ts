@@ -64,7 +64,7 @@ function writePage(view: 'explain' | 'compare', theme: ThemeName): string {
 <link rel="stylesheet" href="${origin}/dist/codicon.css" id="vscode-codicon-stylesheet" nonce="${NONCE}">
 <link rel="stylesheet" href="${origin}/dist/webview.css" nonce="${NONCE}">
 <script nonce="${NONCE}">
-  window.__posted = []; window.__state = undefined; window.__csp = [];${PAGE_TYPED_HELPERS}
+  window.__posted = []; window.__state = window.__initialState; window.__csp = [];${PAGE_TYPED_HELPERS}
   document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
   window.acquireVsCodeApi = () => ({
     postMessage: (m) => window.__posted.push(m),
@@ -88,8 +88,10 @@ export interface Opened {
   errors: string[];
 }
 
-export async function open(view: 'explain' | 'compare', theme: ThemeName, width = 1100, height = 760): Promise<Opened> {
+/** `savedState`: what getState returns, as VS Code gives a webview its state back after a reload. */
+export async function open(view: 'explain' | 'compare', theme: ThemeName, width = 1100, height = 760, savedState?: unknown): Promise<Opened> {
   const page = await browser!.newPage({ viewport: { width, height } });
+  if (savedState !== undefined) await page.addInitScript((s) => ((window as any).__initialState = s), savedState);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
