@@ -24,6 +24,7 @@ import { formatDuration, logRun } from './runLog';
 import { readSettings } from './settings';
 import type { Subject, SubjectRef } from './subjects';
 import { watchModelFiles } from './modelWatcher';
+import { tellCardFindingsOnce } from './ownModelHelp';
 import { webviewOptions } from './webviewHtml';
 
 export const EXPLAIN_VIEW_TYPE = 'explainImage.panel';
@@ -409,6 +410,8 @@ export class ExplainPanel extends HeatmapPanel {
     try {
       const info = await engine.modelInfo({ path: model.path }, { method, priority: this.priority('request') });
       graph = { modelId: model.id, method: methodSummary(method), nodes: info.nodes, notes: info.notes };
+      // A workspace model nobody picked this session (the setting's): say what its card lacks, as a pick does.
+      if (!model.bundled) tellCardFindingsOnce(model.id, model.path, { cardFile: info.cardFile, cardWarnings: info.cardWarnings, cardAssumed: info.cardAssumed });
     } catch {
       graph = null;
     }

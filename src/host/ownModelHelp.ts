@@ -41,8 +41,25 @@ export async function offerCheckpointExport(file: string, kind: CheckpointKind, 
   return document;
 }
 
+/** Models whose card findings were told in this session. */
+const toldFindings = new Set<string>();
+
+/**
+ * A model read for a panel without being chosen in this session (the setting explainImage.model, at start-up
+ * or after settings.json changed): its card findings, once per session, as a pick would have told them.
+ */
+export function tellCardFindingsOnce(modelId: string, modelPath: string, findings: CardFindings): void {
+  if (!toldFindings.has(modelPath)) tellCardFindings(modelId, modelPath, findings);
+}
+
+/** A pick is about to tell `modelPath`'s findings itself: panels reading it meanwhile stay quiet. */
+export function willTellCardFindings(modelPath: string): void {
+  toldFindings.add(modelPath);
+}
+
 /** After a model was chosen: a warning naming card fields not used, and the hint of a model without a card. */
 export function tellCardFindings(modelId: string, modelPath: string, findings: CardFindings): void {
+  toldFindings.add(modelPath);
   if (findings.cardWarnings.length > 0) {
     void vscode.window.showWarningMessage(`Explain Image: ${relative(findings.cardWarnings.join(' · '), findings.cardFile ? [findings.cardFile] : [])}`);
   }

@@ -431,7 +431,9 @@ export class Workbench {
    */
   async replaceUserSettings(json: string): Promise<void> {
     await this.runCommand('Preferences: Open User Settings (JSON)');
-    const editor = this.page.locator('.editor-instance .monaco-editor textarea').first();
+    // The active group's editor: another text editor open in the window (an untitled document) must not
+    // get the keys.
+    const editor = this.page.locator('.editor-group-container.active .editor-instance .monaco-editor textarea').first();
     await editor.waitFor({ state: 'attached', timeout: 15_000 });
     await this.page.waitForTimeout(300);
     await editor.focus();
