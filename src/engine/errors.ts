@@ -34,10 +34,47 @@ export function fittedRoom(file: string | undefined): number {
 
 function fitMessage(message: string, file: string | undefined): string {
   const text = oneLine(String(message));
-  if (!file) return cutMiddle(text, MAX_MESSAGE, KEPT_TAIL);
+  if (!file) return cutMiddle(shortenQuoted(text, MAX_MESSAGE), MAX_MESSAGE, KEPT_TAIL);
   const shownFile = cutMiddle(oneLine(file), MAX_FILE_IN_MESSAGE, MAX_FILE_IN_MESSAGE / 2);
   const room = fittedRoom(file);
-  return `${shownFile}: ${cutMiddle(text, room, Math.min(KEPT_TAIL, Math.floor(room / 3)))}`;
+  return `${shownFile}: ${cutMiddle(shortenQuoted(text, room), room, Math.min(KEPT_TAIL, Math.floor(room / 3)))}`;
+}
+
+/** A quoted part is never cut below this many characters. */
+const MIN_QUOTED = 16;
+
+/**
+ * `text` with its longest "quoted" parts (names and values a file brought: a tensor name, a path, a bad
+ * value) cut in their middle until it fits in `max`: the words around them, which say what is wrong, stay
+ * whole. What still does not fit is cut by the caller.
+ */
+function shortenQuoted(text: string, max: number): string {
+  let out = text;
+  for (let round = 0; out.length > max && round < 8; round++) {
+    const longest = longestQuoted(out);
+    if (!longest) break;
+    const inner = out.slice(longest.start + 1, longest.end - 1);
+    const target = Math.max(MIN_QUOTED, inner.length - (out.length - max));
+    if (target >= inner.length) break;
+    const cut = cutMiddle(inner, target, Math.floor(target / 2));
+    out = `${out.slice(0, longest.start)}"${cut}"${out.slice(longest.end)}`;
+  }
+  return out;
+}
+
+/** The longest "…" span of `text` (backslash escapes inside), by a scan: a regular expression with
+ *  alternatives overflows the stack on a 10 MB value. */
+function longestQuoted(text: string): { start: number; end: number } | null {
+  let best: { start: number; end: number } | null = null;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '"') continue;
+    let j = i + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    if (j >= text.length) break;
+    if (!best || j + 1 - i > best.end - best.start) best = { start: i, end: j + 1 };
+    i = j;
+  }
+  return best;
 }
 
 /** `text` if it fits in `max` characters, else its start and its last `tail` characters around "…". */

@@ -54,3 +54,22 @@ test('listCut() lists what fits and counts the rest', () => {
   assert.equal(listCut(ops, 30), 'Conv, Gemm, … and 4 more');
   assert.ok(listCut(ops, 30).length <= 30);
 });
+
+test('a message too long for its file cuts the names it quotes, not the words that say what is wrong', () => {
+  // Found by the model fuzz (a ViT's initializer made external through a link out of a deep case folder).
+  const file = `/dev/shm/explain-image-fuzz-child-L9T9Yt/explain-image-fuzz-onnx-protobuf-fY4Lfd/case-5/model.onnx`;
+  const name = 'encoder.layers.encoder_layer_1.self_attention.out_proj.bias';
+  const e = new UserError(
+    `initializer ${JSON.stringify(name)}'s external data file "link-out.bin" links outside the model's folder (to "/dev/shm/explai…otobuf-fY4Lfd/canary.bin"); copy the file into it`,
+    file,
+  );
+  assert.ok(e.message.length <= MAX_MESSAGE, `${e.message.length} characters`);
+  assert.ok(e.message.startsWith(`${file}: initializer "encoder.layers.`), e.message);
+  assert.ok(e.message.includes(`'s external data file "link-out.bin" links outside the model's folder (to "`), e.message);
+  assert.ok(e.message.endsWith('canary.bin"); copy the file into it'), e.message);
+  // Quoted parts are cut only as far as needed, and never below 16 characters: the rest is cut as before.
+  const value = 'v'.repeat(500);
+  const both = new UserError(`field "a" is "${value}" and field "b" is "${value}"; fix card.json`, '/m/card.json');
+  assert.equal(both.message.length, MAX_MESSAGE);
+  assert.ok(both.message.endsWith('"; fix card.json') && both.message.includes('field "a" is "v') && both.message.includes('and field "b" is "v'), both.message);
+});

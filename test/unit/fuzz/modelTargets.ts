@@ -147,7 +147,17 @@ function onnxCases(): FuzzCase[] {
     { files: { 'model.onnx': read('onnx/mnist-view-flatten-opset17.onnx') }, damage: 'model.onnx' },
     { files: { 'model.onnx': dynamicOnnx(), 'card.json': new TextEncoder().encode(CARD) }, damage: 'model.onnx' },
     { files: { 'model.onnx': external.model, 'w.bin': external.data }, damage: 'model.onnx' },
+    // Exports of the post-2018 kinds: attention (ViT, Swin: MatMul of activations, Softmax, LayerNorm, the
+    // shape chains of dynamic axes, shifted windows), squeeze-excite gates, LayerNorm written out.
+    withCard('onnx/shapes-vit/shapes-vit-opset13.onnx', 'onnx/shapes-vit/card.json'),
+    withCard('onnx/shapes-swin/shapes-swin-opset17.onnx', 'onnx/shapes-swin/card.json'),
+    { files: { 'model.onnx': read('onnx/modern/efficientnet_b0-w025-opset13.onnx') }, damage: 'model.onnx' },
+    { files: { 'model.onnx': read('onnx/modern/convnext-tiny-shaped-opset13.onnx') }, damage: 'model.onnx' },
   ];
+}
+
+function withCard(model: string, card: string): FuzzCase {
+  return { files: { 'model.onnx': read(model), 'card.json': read(card) }, damage: 'model.onnx' };
 }
 
 function kerasMembers(bytes: Uint8Array): Record<string, Uint8Array> {
