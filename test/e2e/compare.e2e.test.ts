@@ -63,9 +63,8 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     const sameData = bundledModels().filter((m) => m.dataset === model.dataset);
     const started = Date.now();
     // The two image tabs are still open (the figure of the first test opened beside them).
-    await s.workbench.runCommand(contributedCommand('explainImage.compareModels').paletteLabel);
     // The model pick: every bundled model with a checkbox, the data set's ticked (nothing chosen here before).
-    const first = await modelPickRows(s);
+    const first = await openModelPick(s);
     for (const m of bundledModels()) assert.equal(rowOf(first, m.id)?.checked, sameData.some((d) => d.id === m.id), `${m.id} ticked: ${JSON.stringify(first)}`);
     await s.workbench.screenshot('models-pick');
     // Untick one (when there are two or more): the figure has the others as its columns.
@@ -81,8 +80,7 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
     if (chosen.length < sameData.length) assert.ok(!description.includes(`${sameData[sameData.length - 1].id},`) && !description.includes(`${sameData[sameData.length - 1].id};`), `the unticked model is no column: ${description}`);
 
     // The choice is remembered: the next Compare Models ticks the same models. Escape compares nothing.
-    await s.workbench.runCommand(contributedCommand('explainImage.compareModels').paletteLabel);
-    const again = await modelPickRows(s);
+    const again = await openModelPick(s);
     for (const m of bundledModels()) assert.equal(rowOf(again, m.id)?.checked, chosen.some((c) => c.id === m.id), `remembered: ${m.id} ${JSON.stringify(again)}`);
     await s.workbench.page.keyboard.press('Escape');
     assert.deepEqual(s.extensionErrors(), [], 'errors naming the extension in the extension host log');
@@ -164,7 +162,9 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
       e.dispatchEvent(new Event('change', { bubbles: true }));
     });
     assert.equal(await colourMap(compare), 'bwr', 'a choice in one panel stays there');
-    await explain.locator('#use-everywhere').click();
+    // Two explain panels share the group (the test above opened both): the frame found may be the one behind,
+    // whose button a click at its coordinates would not reach, so the click is dispatched on the button itself.
+    await explain.locator('#use-everywhere').dispatchEvent('click');
     const followed = await waitFor(async () => ((await colourMap(compare)) === 'viridis' ? true : undefined), 15_000);
     assert.ok(followed, `the comparison takes the explain panel's colour map: ${await colourMap(compare)}`);
     const settingsFile = path.join(s.workspace.dir, '.vscode', 'settings.json');
@@ -179,7 +179,27 @@ describe('comparison figure', { timeout: 10 * 60_000 }, () => {
 });
 
 const STATUS_ITEM = 'explain-image.explain-image.explainImage.status';
-const PICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
+/** The model pick's rows (checkbox rows: the palette's own rows may still be in the DOM, hidden). */
+const PICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row[role="checkbox"]';
+
+/**
+ * Runs Compare Models and returns its pick's rows. The pick closes when something takes the focus while
+ * it opens (an image preview or a webview finishing its load): then its rows stay in the DOM, hidden, and
+ * the command is run again.
+ */
+async function openModelPick(s: ReturnType<ReturnType<typeof useSession>>): Promise<Array<{ label: string; checked: boolean }>> {
+  const rows = s.workbench.page.locator(PICK_ROWS);
+  for (let attempt = 1; ; attempt++) {
+    await s.workbench.runCommand(contributedCommand('explainImage.compareModels').paletteLabel);
+    try {
+      await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+      return await modelPickRows(s);
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await s.workbench.page.keyboard.press('Escape');
+    }
+  }
+}
 
 /** The open model pick's rows: each one's aria-label and whether its checkbox is ticked. */
 async function modelPickRows(s: ReturnType<ReturnType<typeof useSession>>): Promise<Array<{ label: string; checked: boolean }>> {
