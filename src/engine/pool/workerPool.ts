@@ -204,7 +204,7 @@ export class WorkerPool implements JobRunner {
     // otherwise start again in every worker (measured: ready after ~650 ms instead of ~150 ms).
     // A worker's JS makes short-lived garbage only (messages, typed-array views); V8 grows each isolate's young
     // generation up to ~48 MB for it. Capped at 8 MB, the ResNet-18 seed set peaked 554–560 MB instead of
-    // 585–587 MB (2×1; 1×2: 578 against 623), at the same speed (.notes/threads.md).
+    // 585–587 MB (2×1), at the same speed (.notes/threads.md).
     const worker = new Worker(this.script, { workerData: init, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const slot: Slot = { worker, cancel, ready: false, models: [] };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
