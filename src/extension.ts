@@ -15,7 +15,7 @@ import { pickMethod, pickModel } from './host/pickers';
 import type { ProbedModel } from './host/modelFacts';
 import { isUserError } from './engine/errors';
 import { checkpointKind } from './engine/import/pytorchCheckpoint';
-import { createCard, offerCheckpointExport, tellCardFindings, willTellCardFindings } from './host/ownModelHelp';
+import { createCard, offerCheckpointExport, tellCardFindings } from './host/ownModelHelp';
 import { isSubjectRefList, subjectsFromRefs } from './host/restoreSubjects';
 import { Selection } from './host/selection';
 import { logRun } from './host/runLog';
@@ -126,11 +126,11 @@ export function activate(context: vscode.ExtensionContext) {
       void vscode.window.showErrorMessage(`Explain Image: ${probed.error}`, 'Show Log').then((a) => a && log.show());
       return undefined;
     }
-    if (probed.cardReport) willTellCardFindings(entry.path);
+    // Told before the switch: the panels that read the model next then know it was told.
+    if (probed.cardReport) tellCardFindings(entry.id, entry.path, probed.cardReport);
     await selection.setModel(entry.bundled ? entry.id : entry.path);
     const now = selection.model;
     logRun(log, 'model', [`${current.id} → ${now.id}`, how, now.path]);
-    if (probed.cardReport) tellCardFindings(now.id, entry.path, probed.cardReport);
     return now.id;
   };
 

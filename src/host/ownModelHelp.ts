@@ -52,11 +52,6 @@ export function tellCardFindingsOnce(modelId: string, modelPath: string, finding
   if (!toldFindings.has(modelPath)) tellCardFindings(modelId, modelPath, findings);
 }
 
-/** A pick is about to tell `modelPath`'s findings itself: panels reading it meanwhile stay quiet. */
-export function willTellCardFindings(modelPath: string): void {
-  toldFindings.add(modelPath);
-}
-
 /** After a model was chosen: a warning naming card fields not used, and the hint of a model without a card. */
 export function tellCardFindings(modelId: string, modelPath: string, findings: CardFindings): void {
   toldFindings.add(modelPath);
