@@ -95,7 +95,7 @@ export const STOP_GRACE = { ms: 10_000 };
 /** As many as the workers' model caches keep (jobs/modelCache.ts). */
 const MODELS_REMEMBERED = 4;
 /** The young generation of each worker's V8 heap, MB (see `spawn`). */
-const WORKER_YOUNG_GENERATION_MB = 8;
+const WORKER_YOUNG_GENERATION_MB = 16;
 
 export class WorkerPool implements JobRunner {
   readonly size: number;
@@ -203,8 +203,8 @@ export class WorkerPool implements JobRunner {
     // No inherited Node flags: the worker is a plain bundle, and a loader such as tsx (tests, scripts) would
     // otherwise start again in every worker (measured: ready after ~650 ms instead of ~150 ms).
     // A worker's JS makes short-lived garbage only (messages, typed-array views); V8 grows each isolate's young
-    // generation up to ~48 MB for it. Capped at 8 MB, the ResNet-18 seed set peaked 554–560 MB instead of
-    // 585–587 MB (2×1), at the same speed (.notes/threads.md).
+    // generation up to ~48 MB for it. Capped at 16 MB the ResNet-18 seed set peaked 564–567 MB instead of
+    // 585–587 MB (2×1); 8 MB gave 554–560 MB but cost MNIST LRP at batch 256 ~30 % (.notes/threads.md).
     const worker = new Worker(this.script, { workerData: init, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     const slot: Slot = { worker, cancel, ready: false, models: [] };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
