@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendInfo } from '../protocol/model';
 import { MAX_THREADS, stopIdlePthreads, THREADED_FILES, withThreadedStart } from './wasmThreads';
+import { installWasmSlice } from './wasmSlice';
 
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
@@ -65,6 +66,7 @@ async function startWasm(threaded: boolean): Promise<void> {
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('tf.setBackend("wasm") returned false');
   await tf.ready();
+  installWasmSlice();
 }
 
 /** The threaded build on `threads` threads, or why it did not start. */

@@ -2,7 +2,7 @@
 // thread (one wasm thread, as in a worker), summed per kernel name and input shapes, largest first.
 //
 //   node --import tsx test/bench/kernelProfile.ts <model file | resnet18> [--methods sensitivity,lrp-a2b1 | seed]
-//       [--batch 1] [--top 25] [--threads 2]
+//       [--batch 1] [--top 25] [--threads 2] [--keep-variants]
 //
 // Kernel times are the backend's own (wasm runs synchronously, so each is the wall time of that kernel);
 // what is left of the call's wall time is JS between kernels (the walker, pooling winners, result maps).
@@ -14,6 +14,7 @@ import { loadAnyModel } from '../../src/engine/import/loadAnyModel';
 import { explain } from '../../src/engine/methods/explain';
 import { parseMethodSpec } from '../../src/engine/methods/methodRegistry';
 import { networkInputBounds } from '../../src/engine/model/modelCard';
+import { TRANSIENT_VARIANTS } from '../../src/engine/network/prepared';
 import { random } from '../unit/methods/reference';
 import { REPO } from './models';
 import { resnet18OnnxFile } from './resnet18Onnx';
@@ -25,16 +26,19 @@ interface Options {
   batch: number;
   top: number;
   threads: number;
+  /** Keep every rule variant between calls even on a large network (what the per-call variants cost). */
+  keepVariants: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { model: '', methods: [...SEED], batch: 1, top: 25, threads: 1 };
+  const options: Options = { model: '', methods: [...SEED], batch: 1, top: 25, threads: 1, keepVariants: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--methods') options.methods = argv[++i] === 'seed' ? [...SEED] : argv[i].split(',');
     else if (arg === '--batch') options.batch = Number(argv[++i]);
     else if (arg === '--top') options.top = Number(argv[++i]);
     else if (arg === '--threads') options.threads = Number(argv[++i]);
+    else if (arg === '--keep-variants') options.keepVariants = true;
     else if (!options.model) options.model = arg === 'resnet18' ? resnet18OnnxFile() : arg;
     else throw new Error(`unknown argument ${arg}`);
   }
@@ -81,6 +85,7 @@ export async function profileExplain(modelPath: string, methods: string[], batch
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.keepVariants) TRANSIENT_VARIANTS.minKernelBytes = Infinity;
   const backend = await initBackend(options.threads > 1 ? path.join(REPO, 'dist') : nodeModulesWasmDir(), 'wasm', options.threads);
   console.log(`backend ${JSON.stringify(backend)}`);
   const { wallMs, kernels } = await profileExplain(options.model, options.methods, options.batch);

@@ -20,8 +20,9 @@ export const globalAvgPool: FixedKind<'globalAvgPool'> = {
   lrpTreatment: () => 'z-rule, equal weights',
 };
 
-/** The gradient of global average pooling: [rows, c] spread evenly over [rows, h, w, c]. */
+/** The gradient of global average pooling: [rows, c] spread evenly over [rows, h, w, c]. A product with
+ *  ones broadcasts it in one binary op (exact: x·1 = x); tf.broadcastTo is a Tile, ~10 ms for 4×7×7×512 on wasm. */
 function spread(inputShape: number[], dy: tf.Tensor): tf.Tensor {
   const [rows, h, w, c] = inputShape;
-  return tf.broadcastTo(tf.reshape(tf.div(dy, h * w), [rows, 1, 1, c]), inputShape);
+  return tf.mul(tf.reshape(tf.div(dy, h * w), [rows, 1, 1, c]), tf.ones([1, h, w, 1]));
 }
