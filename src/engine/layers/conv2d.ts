@@ -25,7 +25,9 @@ import {
   tfPads,
   windowOutput,
 } from './geometry';
+import { isConvAsProduct, productForward, productKernel, productVjp } from './convAsProduct';
 import type { LinearKind } from './layerKind';
+import { modifiedKernelOf } from './modifiedKernels';
 import { polyphaseKernels, polyphaseVjp, usesPolyphaseVjp } from './stridedVjp';
 
 export const conv2d: LinearKind<'conv2d'> = {
@@ -74,13 +76,24 @@ export const conv2d: LinearKind<'conv2d'> = {
       const g = node.groups;
       return tf.reshape(tf.transpose(tf.reshape(w, [kh, kw, perGroup, g, out / g]), [0, 1, 3, 2, 4]), [kh, kw, g * perGroup, out / g]);
     },
+    // Weight-heavy convolutions take their rules' modified kernels as placeholders and every VJP as a
+    // product with the node's own layout (convAsProduct.ts): no flipped copy, no packed copy per variant.
+    modifiesInProduct: (node) => isConvAsProduct(node),
+    productKernel: (_node, w) => productKernel(w),
     backwardKernel(node, w) {
+      if (isConvAsProduct(node)) return w;
       if (usesPolyphaseVjp(node)) return polyphaseKernels(node, w);
       // Flip spatially and swap in/out channels: [kh, kw, in/g, out] → [kh, kw, out, in/g]. For one group a
       // conv2d filter; for several a depthwise filter over the signal's out channels, multiplier in/g.
       return tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
     },
     apply(node, kernel, bias, x, relu = false) {
+      const modified = modifiedKernelOf(kernel as tf.Tensor);
+      if (modified) {
+        const z = productForward(node, modified, x);
+        const biased = bias ? tf.add(z, bias) : z;
+        return relu ? tf.relu(biased) : biased;
+      }
       // TF needs strides or dilations to be 1: with both, convolve at stride 1 and keep every stride-th output.
       const both = !isUnit(node.strides) && !isUnit(node.dilations);
       const strides: [number, number] = both ? [1, 1] : node.strides;
@@ -114,6 +127,10 @@ export const conv2d: LinearKind<'conv2d'> = {
      * over the stride-1 output grid (zeros between) and take the stride-1 path.
      */
     vjp(node, kernel, s, inputShape) {
+      if (isConvAsProduct(node)) {
+        const modified = modifiedKernelOf(kernel as tf.Tensor);
+        return productVjp(node, modified?.source ?? (kernel as tf.Tensor), modified?.modify ?? null, s, inputShape);
+      }
       if (usesPolyphaseVjp(node)) return polyphaseVjp(node, kernel as tf.Tensor[], s, inputShape);
       const { extent, back, pads } = backwardGeometry(node);
       let signal = s;

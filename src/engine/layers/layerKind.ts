@@ -134,6 +134,9 @@ export interface LinearOps<N extends GraphNode> {
   /** True when `apply` and `vjp` take a rule's modified kernel as a placeholder and apply the modifier block
    *  by block inside the product (large dense layers, modifiedKernels.ts); prepared.ts then makes none. */
   modifiesInProduct?(node: N): boolean;
+  /** For such a layer, the layout its forward products read a placeholder's kernel in, made from the node's
+   *  kernel once and kept (weight-heavy convolutions: [out, kh·kw·in]); default the kernel itself. */
+  productKernel?(node: N, w: tf.Tensor): tf.Tensor;
   bias(node: N): tf.Tensor;
   /** Composites distinguish convolutions from dense layers. */
   isConvolution: boolean;

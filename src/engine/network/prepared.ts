@@ -14,9 +14,11 @@
 // (`passedNode`): each is used by that node's visit only. Otherwise every variant of every node, and
 // XNNPACK's packed copy of each, is alive at the end of the walk, and since wasm memory never shrinks that
 // peak is what the worker holds for good: ResNet-18's seed set took 1.1 GB of wasm memory per worker that
-// way, 0.48 GB with its variants made per call. Made per call, the variants (mostly XNNPACK packing each new filter) cost ~17 % of a ResNet-18 seed
-// set's CPU time; on small networks they are a larger share and memory does not matter, so those keep every
-// variant (TRANSIENT_VARIANTS).
+// way, 0.48 GB with its variants made per call. Made per call, the variants (mostly XNNPACK packing each new
+// filter) cost ~30 % of a ResNet-18 seed set's time; on small networks they are a larger share and memory
+// does not matter, so those keep every variant (TRANSIENT_VARIANTS), and so do a large network's small nodes,
+// up to a total. Its weight-heavy convolutions (and large dense layers) make no variants at all: their
+// products apply the modifier to the plain kernel block by block (convAsProduct.ts, modifiedKernels.ts).
 import * as tf from '@tensorflow/tfjs';
 import { isLinear, type LinearNode, type Network, type NodeKind } from '../graph/nodes';
 import { LAYERS } from '../layers/index';
@@ -59,17 +61,32 @@ export function linearOpsOf(node: LinearNode): LinearOps<LinearNode> {
   return (LAYERS[node.kind] as LinearKind<NodeKind>).linear as unknown as LinearOps<LinearNode>;
 }
 
+/** The key of the layout a modifying-in-product layer's placeholders read in the forward direction: a plain
+ *  layout (kept like `asIs`), under a key of its own beside the plain kernel's forward layout. */
+const PRODUCT_SOURCE = `${asIs.key}:product`;
+
 /** The most bytes of kernel variants a network keeps between calls (a setting object so that tests can lower it). */
 export const PREPARED_BUDGET = { bytes: 256 * 1024 * 1024 };
 
-/** Networks whose Dense/Conv kernels take at least this many bytes free their rule variants node by node
- *  during each call (see the header; a setting object so that tests can lower it). ResNet-18: 47 MB. */
-export const TRANSIENT_VARIANTS = { minKernelBytes: 20 * 1024 * 1024 };
+/**
+ * Networks whose Dense/Conv kernels take at least `minKernelBytes` free their rule variants node by node
+ * during each call (see the header). ResNet-18: 47 MB. Their small nodes still keep theirs: nodes with a
+ * kernel under `keepNodeBelowBytes`, in graph order while their kernels add up to at most
+ * `keepTotalBytes` (so at most ~8 × that of variants and packed copies are kept). On such nodes packing
+ * each new filter costs far more than the product (ResNet-18's first two stages: ~70 ms of a seed set per
+ * call, 2.7 MB of kernels); the large nodes are weight-heavy convolutions (no variants at all,
+ * convAsProduct.ts) or made per call. A setting object so that tests can change it.
+ */
+export const TRANSIENT_VARIANTS = { minKernelBytes: 20 * 1024 * 1024, keepNodeBelowBytes: 1024 * 1024, keepTotalBytes: 8 * 1024 * 1024 };
 
 interface CacheEntry {
   backend: string;
   /** Bytes of the network's own Dense/Conv kernels (what TRANSIENT_VARIANTS is compared with). */
   kernelBytes: number;
+  /** Per Dense/Conv node index, in graph order, the bytes of its kernel. */
+  linearKernelBytes: Array<[number, number]>;
+  /** The nodes of a large network that keep their variants, for the TRANSIENT_VARIANTS values in `key`. */
+  keptNodes?: { key: string; nodes: Set<number> };
   /** Every node's variant maps (modified kernel, forward and backward layouts, bias), keyed by modifier key. */
   variantMaps: Array<Map<string, tf.Tensor | tf.Tensor[]>>;
   /** Bytes of the variants this cache owns, per modifier key. */
@@ -118,7 +135,7 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
     const held = new Set(keep.flatMap((map) => [...map.values()].flat()));
     for (const map of from) {
       for (const [key, found] of map) {
-        if (key === asIs.key) continue;
+        if (key === asIs.key || key === PRODUCT_SOURCE) continue;
         let bytes = 0;
         for (const t of Array.isArray(found) ? found : [found]) {
           if (held.has(t) || !entry.owned.delete(t)) continue;
@@ -133,21 +150,30 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
     }
   };
   entry.releasers.set(index, () => free(maps));
-  /** The kernel with the modifier applied, in the node's own layout (for a layer that modifies inside its
-   *  products, a placeholder: modifiedKernels.ts). */
+  /** The kernel with the modifier applied, in the node's own layout. */
+  const weights = (m: ParamModifier) => variant(entry, modified, m.key, ops.kernel(node), () => m.apply(ops.kernel(node)));
+  // A layer that modifies inside its products (large dense layers, weight-heavy convolutions) gets, for a
+  // rule's modifier, a placeholder naming the plain layout and the modifier (modifiedKernels.ts), not a made
+  // kernel: in the forward direction over the layout its products take (`productKernel`, kept as a plain
+  // layout), backward over the plain backward layout.
   const inProduct = ops.modifiesInProduct?.(node) ?? false;
-  const weights = (m: ParamModifier) =>
-    variant(entry, modified, m.key, ops.kernel(node), () => (inProduct && m.key !== asIs.key ? modifiedKernel(ops.kernel(node), m.apply) : m.apply(ops.kernel(node))));
+  const productSource = (): tf.Tensor => {
+    if (!ops.productKernel) return ops.kernel(node);
+    entry.lastUse.set(PRODUCT_SOURCE, entry.call);
+    return variant(entry, forward, PRODUCT_SOURCE, ops.kernel(node), () => ops.productKernel!(node, ops.kernel(node))) as tf.Tensor;
+  };
+  const placeholder = (map: Map<string, BackwardKernel>, m: ParamModifier, source: () => tf.Tensor) =>
+    variant(entry, map, m.key, null, () => modifiedKernel(source(), m.apply));
   const backwardOf = (m: ParamModifier): BackwardKernel => {
     entry.lastUse.set(m.key, entry.call);
     const cached = backward.get(m.key);
     if (cached) return cached;
+    if (inProduct && m.key !== asIs.key) return placeholder(backward, m, () => backwardOf(asIs) as tf.Tensor);
     const plain = m.elementwise && m.key !== asIs.key ? backwardOf(asIs) : undefined;
     if (plain && plain !== ops.kernel(node)) {
       // The layouts only move elements, so an elementwise map commutes with them: applying it to the plain
       // kernel's backward layout (kept) gives the same numbers without moving ~every weight again (the
       // flips and polyphase splits cost ~30× the map on wasm, and large networks make these per call).
-      // (A layout that is the kernel itself, large dense layers', is the modified kernel: made once below.)
       return variant(entry, backward, m.key, null, () => (Array.isArray(plain) ? plain.map((k) => m.apply(k)) : m.apply(plain)));
     }
     const w = weights(m);
@@ -158,6 +184,7 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
       entry.lastUse.set(m.key, entry.call);
       const cached = forward.get(m.key);
       if (cached) return cached;
+      if (inProduct && m.key !== asIs.key) return placeholder(forward, m, productSource);
       const w = weights(m);
       return variant(entry, forward, m.key, w, () => ops.forwardKernel(node, w));
     },
@@ -169,7 +196,7 @@ function makePreparedNode(entry: CacheEntry, node: LinearNode, index: number): P
     },
     derived: (key, make) => lookup(entry, derived, key, null, make),
     forwardDone() {
-      if (isTransient(entry)) free([modified, forward], [backward]);
+      if (isTransient(entry, index)) free([modified, forward], [backward]);
     },
   };
 }
@@ -206,7 +233,7 @@ export function beginCall(network: Network): void {
   if (!entry) return;
   entry.call++;
   // What a call that failed half-way left (a walk frees each node's variants when it leaves the node).
-  if (isTransient(entry)) for (const release of entry.releasers.values()) release();
+  for (const [index, release] of entry.releasers) if (isTransient(entry, index)) release();
   let total = [...entry.variantBytes.values()].reduce((a, b) => a + b, 0);
   if (total <= PREPARED_BUDGET.bytes) return;
   const oldestFirst = [...entry.variantBytes.keys()].sort((a, b) => (entry.lastUse.get(a) ?? 0) - (entry.lastUse.get(b) ?? 0));
@@ -232,11 +259,25 @@ export function beginCall(network: Network): void {
  */
 export function passedNode(network: Network, index: number): void {
   const entry = cache.get(network);
-  if (entry && isTransient(entry)) entry.releasers.get(index)?.();
+  if (entry && isTransient(entry, index)) entry.releasers.get(index)?.();
 }
 
-function isTransient(entry: CacheEntry): boolean {
-  return entry.kernelBytes >= TRANSIENT_VARIANTS.minKernelBytes;
+/** Whether node `index` makes its rule variants per call (TRANSIENT_VARIANTS). */
+function isTransient(entry: CacheEntry, index: number): boolean {
+  if (entry.kernelBytes < TRANSIENT_VARIANTS.minKernelBytes) return false;
+  const { keepNodeBelowBytes, keepTotalBytes } = TRANSIENT_VARIANTS;
+  const key = `${keepNodeBelowBytes}/${keepTotalBytes}`;
+  if (entry.keptNodes?.key !== key) {
+    const nodes = new Set<number>();
+    let total = 0;
+    for (const [i, bytes] of entry.linearKernelBytes) {
+      if (bytes >= keepNodeBelowBytes || total + bytes > keepTotalBytes) continue;
+      nodes.add(i);
+      total += bytes;
+    }
+    entry.keptNodes = { key, nodes };
+  }
+  return !entry.keptNodes.nodes.has(index);
 }
 
 /** A tensor that depends only on the network (not on one node), made once by `make`. */
@@ -260,8 +301,9 @@ function cacheEntry(network: Network): CacheEntry {
     entry = undefined;
   }
   if (!entry) {
-    const kernelBytes = network.nodes.reduce((total, node) => total + (isLinear(node) ? linearOpsOf(node).kernel(node).size * 4 : 0), 0);
-    entry = { backend: tf.getBackend(), kernelBytes, nodes: new Map(), releasers: new Map(), network: new Map(), owned: new Set(), variantMaps: [], variantBytes: new Map(), lastUse: new Map(), call: 0 };
+    const linearKernelBytes = network.nodes.flatMap((node, i): Array<[number, number]> => (isLinear(node) ? [[i, linearOpsOf(node).kernel(node).size * 4]] : []));
+    const kernelBytes = linearKernelBytes.reduce((total, [, bytes]) => total + bytes, 0);
+    entry = { backend: tf.getBackend(), kernelBytes, linearKernelBytes, nodes: new Map(), releasers: new Map(), network: new Map(), owned: new Set(), variantMaps: [], variantBytes: new Map(), lastUse: new Map(), call: 0 };
     cache.set(network, entry);
     freeOnDispose(network);
   }

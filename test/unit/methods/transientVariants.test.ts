@@ -64,7 +64,7 @@ function kernelBytes(g: RefGraph): number[] {
 }
 
 describe('large networks free their rule variants node by node', () => {
-  const defaultMin = TRANSIENT_VARIANTS.minKernelBytes;
+  const defaults = { ...TRANSIENT_VARIANTS };
   let network: Network;
   const graph = midSizeGraph();
   const images = randomImages(8, 1, 8 * 8 * 3).map((x) => Float32Array.from(x));
@@ -77,7 +77,7 @@ describe('large networks free their rule variants node by node', () => {
     network = toGraphNetwork(graph).network;
   });
   after(() => {
-    TRANSIENT_VARIANTS.minKernelBytes = defaultMin;
+    Object.assign(TRANSIENT_VARIANTS, defaults);
     network.dispose();
   });
 
@@ -100,7 +100,8 @@ describe('large networks free their rule variants node by node', () => {
     const plainKept = tf.memory().numBytes - start;
     releasePrepared(network);
 
-    TRANSIENT_VARIANTS.minKernelBytes = 0;
+    // Every node per call: no small node keeps its variants either.
+    Object.assign(TRANSIENT_VARIANTS, { minKernelBytes: 0, keepTotalBytes: 0 });
     const transientPeak = (await tf.profile(() => void call())).peakBytes;
     const transientKept = tf.memory().numBytes - start;
     const maps = call();
@@ -131,14 +132,39 @@ describe('large networks free their rule variants node by node', () => {
   });
 
   test('the default threshold keeps every variant of a small network cached', () => {
-    TRANSIENT_VARIANTS.minKernelBytes = defaultMin;
-    assert.ok(kernelBytes(graph).reduce((a, b) => a + b, 0) < defaultMin);
+    Object.assign(TRANSIENT_VARIANTS, defaults);
+    assert.ok(kernelBytes(graph).reduce((a, b) => a + b, 0) < defaults.minKernelBytes);
     const start = tf.memory().numBytes;
     call([parseMethodSpec('sensitivity')]);
     const plainKept = tf.memory().numBytes - start;
     call();
     assert.ok(tf.memory().numBytes - start > 2 * plainKept, 'the rule variants stay after the call');
     releasePrepared(network);
+    assert.equal(tf.memory().numBytes, start);
+  });
+
+  test('a large network keeps the variants of its small nodes, up to a total, and gives the same bits', () => {
+    const kernels = kernelBytes(graph);
+    Object.assign(TRANSIENT_VARIANTS, { minKernelBytes: Number.POSITIVE_INFINITY });
+    const reference = call();
+    releasePrepared(network);
+    const start = tf.memory().numBytes;
+    const keptAfter = (keepTotalBytes: number) => {
+      Object.assign(TRANSIENT_VARIANTS, { minKernelBytes: 0, keepNodeBelowBytes: Math.max(...kernels) + 1, keepTotalBytes });
+      const maps = call();
+      maps.forEach((m, k) => assert.deepEqual(m, reference[k], `map ${k}: the same bits as with every variant cached`));
+      const kept = tf.memory().numBytes - start;
+      releasePrepared(network);
+      return kept;
+    };
+    const none = keptAfter(0);
+    // The first three nodes (3×3 convs 3→48, 48→48, 48→48) fit a total of their three kernels.
+    const firstThree = kernels[0] + kernels[1] + kernels[2];
+    const three = keptAfter(firstThree);
+    const all = keptAfter(Number.POSITIVE_INFINITY);
+    // Their variants (W⁺, W⁻, w², γ, ones in two layouts) stay: several times their kernels, and less than all nodes'.
+    assert.ok(three - none >= 4 * firstThree, `the three nodes kept ${three - none} bytes of variants for ${firstThree} bytes of kernels`);
+    assert.ok(all - three >= 4 * (kernels.reduce((a, b) => a + b, 0) - firstThree), 'every node keeps its variants when the total allows');
     assert.equal(tf.memory().numBytes, start);
   });
 });
