@@ -43,8 +43,8 @@ export function productKernel(w: tf.Tensor): tf.Tensor {
 export function productForward(node: Conv2dNode, { source, modify }: ModifiedKernel, x: tf.Tensor): tf.Tensor {
   const [cout, k] = source.shape;
   const [outH, outW] = node.shape;
-  return tf.tidy(() => {
-    const colsT = tf.transpose(im2col(node, x)) as tf.Tensor2D;
+  return byRowChunks(node, x, (rows) => {
+    const colsT = tf.transpose(im2col(node, rows)) as tf.Tensor2D;
     // Blocks of output channels (contiguous rows of W'ᵀ): each gives the same rows of zᵀ as the whole product.
     const step = Math.max(1, Math.floor(MODIFIED_BLOCK.bytes / (4 * k)));
     const parts: tf.Tensor[] = [];
@@ -53,7 +53,7 @@ export function productForward(node: Conv2dNode, { source, modify }: ModifiedKer
       parts.push(tf.tidy(() => tf.matMul(modify(n === cout ? source : matrixBlock(source, [o0, 0], [n, k])) as tf.Tensor2D, colsT)));
     }
     const zT = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-    return tf.reshape(tf.transpose(zT), [x.shape[0], outH, outW, cout]);
+    return tf.reshape(tf.transpose(zT), [rows.shape[0], outH, outW, cout]);
   });
 }
 
@@ -61,8 +61,8 @@ export function productForward(node: Conv2dNode, { source, modify }: ModifiedKer
 export function productVjp(node: Conv2dNode, source: tf.Tensor, modify: ((block: tf.Tensor) => tf.Tensor) | null, s: tf.Tensor, inputShape: number[]): tf.Tensor {
   const [kh, kw, cin, cout] = source.shape;
   const k = kh * kw * cin;
-  return tf.tidy(() => {
-    const sT = tf.transpose(tf.reshape(s, [-1, cout])) as tf.Tensor2D;
+  return byRowChunks(node, s, (rows) => {
+    const sT = tf.transpose(tf.reshape(rows, [-1, cout])) as tf.Tensor2D;
     const kernel = tf.reshape(source, [k, cout]);
     // Blocks of kernel rows (contiguous): each gives the same rows of gᵀ as the whole product would.
     const step = modify ? Math.max(1, Math.floor(MODIFIED_BLOCK.bytes / (4 * cout))) : k;
@@ -77,7 +77,26 @@ export function productVjp(node: Conv2dNode, source: tf.Tensor, modify: ((block:
       );
     }
     const gT = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
-    return col2im(node, tf.transpose(gT), inputShape);
+    return col2im(node, tf.transpose(gT), [rows.shape[0], ...inputShape.slice(1)]);
+  });
+}
+
+/**
+ * `f` of `t`'s rows in chunks whose windows (rows·outH·outW × kh·kw·in floats, the im2col matrix or its
+ * adjoint) take at most about MODIFIED_BLOCK.bytes, the results concatenated: at batch 1 one chunk, at a
+ * batch of 64 ResNet-18's 7×7 stage would otherwise hold 58 MB of windows and as much again packed. Rows
+ * are independent, so chunks give the same numbers as one product.
+ */
+function byRowChunks(node: Conv2dNode, t: tf.Tensor, f: (rows: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const [kh, kw, cin] = node.kernel.shape;
+  const [outH, outW] = node.shape;
+  const total = t.shape[0];
+  const chunk = Math.max(1, Math.floor(MODIFIED_BLOCK.bytes / (4 * kh * kw * cin * outH * outW)));
+  return tf.tidy(() => {
+    if (total <= chunk) return f(t);
+    const parts: tf.Tensor[] = [];
+    for (let r0 = 0; r0 < total; r0 += chunk) parts.push(tf.tidy(() => f(tf.slice(t, r0, Math.min(chunk, total - r0)))));
+    return tf.concat(parts, 0);
   });
 }
 

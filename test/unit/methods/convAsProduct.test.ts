@@ -3,8 +3,8 @@
 // every VJP as such a product: no flipped layout, no packed copy per variant (ResNet-18's last two stages).
 // Pinned with the threshold lowered on a graph whose convolutions have more output channels than output
 // pixels, with strides, asymmetric pads, a dilation and a residual: every method against the float64 graph
-// reference; close to the convolution path; blocks give the same bits as whole kernels; nothing of these
-// nodes is kept after a call.
+// reference; close to the convolution path; blocks of the kernel and chunks of the rows give the same bits as
+// one product; nothing of these nodes is kept after a call but their kernels laid out [out, K].
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -91,14 +91,15 @@ describe('weight-heavy convolutions as products with the kernel on the left', ()
 
   test('every method against the float64 reference, and as with convolutions', () => {
     const asConvolutions = maps(false);
-    // Blocks of 4 output channels (forward) or 64 kernel rows (VJP) of the 3×3×16×20 kernel: several per product.
+    // Blocks of 4 output channels (forward) or 64 kernel rows (VJP) of the 3×3×16×20 kernel: several per
+    // product; and one row per chunk of windows (every node's windows of a row take more than 2,304 bytes).
     const asProducts = maps(true);
     asProducts.forEach((r, k) => {
       const label = `${r.method}, image ${r.image}`;
       assertClose(r.relevance, graphReferenceMap(graph, images[r.image], r.target, parseMethodSpec(r.method), SHAPE, [0, 1]), 1e-5, label);
       assertClose(r.relevance, Array.from(asConvolutions[k].relevance), 1e-6, `${label}: as with convolutions`);
     });
-    // Blocks split output channels or kernel rows, never a sum: the same bits as one block per product.
+    // Blocks split output channels or kernel rows, chunks the rows, never a sum: the same bits as one product.
     const whole = maps(true, 1 << 30);
     whole.forEach((r, k) => assert.deepEqual(asProducts[k].relevance, r.relevance, `${r.method}: blocks and whole kernels`));
   });
