@@ -39,6 +39,7 @@ const COPIES = ['a', 'b', 'c'].map((k) => ({ file: `resnet-${k}/resnet18-${k}.on
 const MNIST_COPY = { file: 'mnist/model.json', name: defaultModel().name };
 const explainCommand = contributedCommand('explainImage.explain').paletteLabel;
 const useModelTitle = contributedCommand('explainImage.useModel').title;
+const selectMethod = contributedCommand('explainImage.selectMethod').paletteLabel;
 const compareTitle = contributedCommand('explainImage.compareMethods').title;
 const exportComparison = contributedCommand('explainImage.exportComparison').paletteLabel;
 
@@ -191,6 +192,10 @@ describe('ImageNet-size model with other panels open', { timeout: 20 * 60_000 },
 
   it('Cancel while the next model computes: no "Waiting for the model…", and the engine takes the next request', { skip }, async () => {
     const s = session();
+    // A method that takes seconds on this model (32 gradients), so that its computing state lasts long enough
+    // to be seen and cancelled: LRP-α2β1 takes ~1.5 s here now, about as long as two looks at the panel.
+    await s.workbench.runCommand(selectMethod);
+    await s.workbench.chooseQuickPickItem('Integrated Gradients', (aria) => aria.startsWith('Integrated Gradients,'));
     await s.workbench.runExplorerContextMenu(COPIES[2].file, useModelTitle);
     await panel.waitUntil(`${COPIES[2].name} computing`, (r) => r.busy && r.model === COPIES[2].name, 120_000);
     const frame = await panel.frame();
