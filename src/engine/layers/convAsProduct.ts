@@ -100,70 +100,55 @@ function byRowChunks(node: Conv2dNode, t: tf.Tensor, f: (rows: tf.Tensor) => tf.
   });
 }
 
-/** Where output pixel (y, x) reads its input for kernel tap (i, j): per axis, position = o·stride + tap·dilation − pad. */
-function geometry(node: Conv2dNode) {
+/**
+ * Every (output pixel, kernel tap) whose input pixel lies inside x [rows, h, w, in] (padding is skipped):
+ * `visit(window, input)` with the offsets of its run of `in` channels in the windows matrix
+ * [rows·outH·outW, kh·kw·in] (row (r, y, x), columns (i, j, ·)) and in x (pixel (r, y·sh + i·dh − top,
+ * x·sw + j·dw − left)). im2col and its adjoint walk the same runs.
+ */
+function forEachTap(node: Conv2dNode, [rows, h, w, cin]: number[], visit: (window: number, input: number) => void): void {
   const [kh, kw] = node.kernel.shape;
   const [sh, sw] = node.strides;
   const [dh, dw] = node.dilations;
   const [top, left] = node.pads;
   const [outH, outW] = node.shape;
-  return { kh, kw, outH, outW, row: (y: number, i: number) => y * sh + i * dh - top, column: (x: number, j: number) => x * sw + j * dw - left };
-}
-
-/**
- * The windows of x [rows, h, w, in] as a matrix [rows·outH·outW, kh·kw·in]: row (r, y, x), column (i, j, c) =
- * x[r, y·sh + i·dh − top, x·sw + j·dw − left, c], 0 in the padding. Written in place in wasm memory, one run
- * of `in` channels at a time.
- */
-function im2col(node: Conv2dNode, x: tf.Tensor): tf.Tensor {
-  const [rows, h, w, cin] = x.shape;
-  const { kh, kw, outH, outW, row, column } = geometry(node);
   const k = kh * kw * cin;
-  return filledTensor([rows * outH * outW, k], (cols) => {
-    const input = valuesOf(x);
-    let at = 0;
-    for (let r = 0; r < rows; r++) {
-      for (let y = 0; y < outH; y++) {
-        for (let xo = 0; xo < outW; xo++, at += k) {
-          for (let i = 0; i < kh; i++) {
-            const yy = row(y, i);
-            if (yy < 0 || yy >= h) continue;
-            for (let j = 0; j < kw; j++) {
-              const xx = column(xo, j);
-              if (xx < 0 || xx >= w) continue;
-              const from = ((r * h + yy) * w + xx) * cin;
-              cols.set(input.subarray(from, from + cin), at + (i * kw + j) * cin);
-            }
+  let at = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let y = 0; y < outH; y++) {
+      for (let x = 0; x < outW; x++, at += k) {
+        for (let i = 0; i < kh; i++) {
+          const yy = y * sh + i * dh - top;
+          if (yy < 0 || yy >= h) continue;
+          for (let j = 0; j < kw; j++) {
+            const xx = x * sw + j * dw - left;
+            if (xx >= 0 && xx < w) visit(at + (i * kw + j) * cin, ((r * h + yy) * w + xx) * cin);
           }
         }
       }
     }
+  }
+}
+
+/** The windows of x [rows, h, w, in] as a matrix [rows·outH·outW, kh·kw·in], 0 in the padding; written in
+ *  place in wasm memory, one run of `in` channels at a time. */
+function im2col(node: Conv2dNode, x: tf.Tensor): tf.Tensor {
+  const [rows, , , cin] = x.shape;
+  const [kh, kw] = node.kernel.shape;
+  const [outH, outW] = node.shape;
+  return filledTensor([rows * outH * outW, kh * kw * cin], (cols) => {
+    const input = valuesOf(x);
+    forEachTap(node, x.shape, (window, from) => cols.set(input.subarray(from, from + cin), window));
   });
 }
 
 /** The adjoint of im2col: each window's values [rows·outH·outW, kh·kw·in] summed back onto [rows, h, w, in]. */
-function col2im(node: Conv2dNode, cols: tf.Tensor, [rows, h, w, cin]: number[]): tf.Tensor {
-  const { kh, kw, outH, outW, row, column } = geometry(node);
-  const k = kh * kw * cin;
-  return filledTensor([rows, h, w, cin], (out) => {
+function col2im(node: Conv2dNode, cols: tf.Tensor, shape: number[]): tf.Tensor {
+  const cin = shape[3];
+  return filledTensor(shape, (out) => {
     const windows = valuesOf(cols);
-    let at = 0;
-    for (let r = 0; r < rows; r++) {
-      for (let y = 0; y < outH; y++) {
-        for (let xo = 0; xo < outW; xo++, at += k) {
-          for (let i = 0; i < kh; i++) {
-            const yy = row(y, i);
-            if (yy < 0 || yy >= h) continue;
-            for (let j = 0; j < kw; j++) {
-              const xx = column(xo, j);
-              if (xx < 0 || xx >= w) continue;
-              const to = ((r * h + yy) * w + xx) * cin;
-              const from = at + (i * kw + j) * cin;
-              for (let c = 0; c < cin; c++) out[to + c] += windows[from + c];
-            }
-          }
-        }
-      }
-    }
+    forEachTap(node, shape, (window, to) => {
+      for (let c = 0; c < cin; c++) out[to + c] += windows[window + c];
+    });
   });
 }
