@@ -40,7 +40,7 @@ export function installWasmSlice(): void {
 }
 
 /** The slice [begin, begin + size) of `from` (shape `shape`, row-major) into `to`, one contiguous run at a time. */
-export function copySlice(from: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, shape: number[], begin: number[], size: number[], to: { set(values: ArrayLike<number>, offset: number): void }): void {
+function copySlice(from: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, shape: number[], begin: number[], size: number[], to: { set(values: ArrayLike<number>, offset: number): void }): void {
   const rank = shape.length;
   if (size.some((s) => s === 0)) return;
   // The innermost axes the slice takes whole form one run, together with the first axis it cuts.
